@@ -1,0 +1,90 @@
+/**
+ * The RNN-Drummer weight pair (`Wx.bin` + `Wy.bin`): a one-layer LSTM over (drum note,
+ * tick delta) events, stored as raw little-endian float32 matrices with the biases folded in
+ * as a last row, gates in the order [f, i, o, g], and two softmaxes over one output row.
+ * `drummerSpec` turns it into an ordinary `ModelSpec` (Keras gate order, two token inputs,
+ * two heads), so it runs through the same `Network` as every other model.
+ *
+ *   x = [one-hot(note) 17 | one-hot(tick) 209 | h 200 | 1] (427)      z = x · Wx (800)
+ *   f, i, o, g = σ(z[0:200]), σ(z[200:400]), σ(z[400:600]), tanh(z[600:800])
+ *   c = f·c + i·g;  h = o·tanh(c);  logits = [h | 1] · Wy;  p_note = softmax(logits[0:17]), p_tick = softmax(logits[17:226])
+ *
+ * @example
+ * const spec = drummerSpec(readFileSync('Wx.bin'), readFileSync('Wy.bin'), 'weights/drummer');
+ * const net = new Network(spec);  net.step([0, 0]);  // note 36, tick 0
+ */
+import type { ModelSpec } from './model.js';
+import { validateSpec } from './model.js';
+
+/** Drum notes by class index, as the Drummer app hard-codes them. */
+export const DRUMMER_NOTES: readonly number[] = [36, 37, 38, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53];
+
+const range = (a: number, b: number): number[] => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+
+/** Tick deltas (480 per quarter) by class index, as the Drummer app hard-codes them. */
+export const DRUMMER_TICKS: readonly number[] = [
+  ...range(0, 95), 98, ...range(100, 132), 136, 154, 159, 161, 166, 208, 214,
+  ...range(220, 254), ...range(346, 363), 365, 367, 458, 463, ...range(467, 480), 487,
+];
+
+export const DRUMMER_TICKS_PER_QUARTER = 480;
+
+/** Build a ModelSpec from the bytes of Wx.bin and Wy.bin. `source` names the folder in messages. */
+export function drummerSpec(wxBytes: Uint8Array, wyBytes: Uint8Array, source = 'drummer'): ModelSpec {
+  const V = DRUMMER_NOTES.length + DRUMMER_TICKS.length; // 226
+  if (wyBytes.length % (4 * V) !== 0) throw new Error(`${source}/Wy.bin: ${wyBytes.length} bytes is not a whole number of ${V}-float rows`);
+  const H = wyBytes.length / (4 * V) - 1;
+  if (H < 1) throw new Error(`${source}/Wy.bin: ${wyBytes.length} bytes is too small for a [hidden + 1, ${V}] matrix`);
+  const wxExpected = (V + H + 1) * 4 * H * 4;
+  if (wxBytes.length !== wxExpected) {
+    throw new Error(`${source}/Wx.bin: ${wxBytes.length} bytes, but Wy.bin implies hidden size ${H}, so Wx.bin must be [${V + H + 1}, ${4 * H}] = ${wxExpected} bytes`);
+  }
+  const wx = floats(wxBytes, `${source}/Wx.bin`);
+  const wy = floats(wyBytes, `${source}/Wy.bin`);
+  const G = 4 * H;
+  // Drummer gate blocks [f, i, o, g] → Keras [i, f, c, o]
+  const from = [1, 0, 3, 2];
+  const row = (r: number, out: Float32Array, outRow: number) => {
+    for (let k = 0; k < 4; k++) out.set(wx.subarray(r * G + from[k] * H, r * G + from[k] * H + H), outRow * G + k * H);
+  };
+  const kernel = new Float32Array(V * G);
+  const recurrentKernel = new Float32Array(H * G);
+  const bias = new Float32Array(G);
+  for (let r = 0; r < V; r++) row(r, kernel, r);
+  for (let r = 0; r < H; r++) row(V + r, recurrentKernel, r);
+  row(V + H, bias, 0);
+  const head = (name: string, c0: number, n: number) => {
+    const k = new Float32Array(H * n);
+    for (let r = 0; r < H; r++) k.set(wy.subarray(r * V + c0, r * V + c0 + n), r * n);
+    return { name, size: n, layers: [{ name, inputSize: H, units: n, kernel: k, bias: wy.slice(H * V + c0, H * V + c0 + n), activation: 'softmax' as const }] };
+  };
+  const spec: ModelSpec = {
+    source,
+    inputs: [
+      { kind: 'token', name: 'note', vocab: DRUMMER_NOTES.length },
+      { kind: 'token', name: 'tick', vocab: DRUMMER_TICKS.length },
+    ],
+    layers: [{ cell: 'lstm', name: 'lstm', units: H, inputSize: V, kernel, recurrentKernel, bias, activation: 'tanh', recurrentActivation: 'sigmoid' }],
+    heads: [head('note', 0, DRUMMER_NOTES.length), head('tick', DRUMMER_NOTES.length, DRUMMER_TICKS.length)],
+    meta: {
+      encoding: 'drummer-events',
+      notes: DRUMMER_NOTES,
+      ticks: DRUMMER_TICKS,
+      ticksPerQuarter: DRUMMER_TICKS_PER_QUARTER,
+      // lstm.py's sampler seeds with kick (note 36) at tick 0
+      start: [0, 0],
+    },
+  };
+  validateSpec(spec);
+  return spec;
+}
+
+function floats(bytes: Uint8Array, file: string): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  const out = new Float32Array(bytes.length / 4);
+  for (let i = 0; i < out.length; i++) {
+    out[i] = view.getFloat32(i * 4, true);
+    if (!Number.isFinite(out[i])) throw new Error(`${file}: float ${i} is ${out[i]}`);
+  }
+  return out;
+}

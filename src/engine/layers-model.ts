@@ -1,0 +1,350 @@
+/**
+ * Read the tfjs LayersModel format (`model.json` + binary weight shards) into a `ModelSpec`,
+ * without tfjs. Handles Sequential and functional models built from InputLayer, Embedding,
+ * LSTM, GRU, Dense (plain or in TimeDistributed), Concatenate, Activation/Softmax, and layers
+ * that do nothing at inference (Dropout and kin). Weights may be float32, float16, or tfjs's
+ * uint8/uint16 quantization.
+ *
+ * Every problem is an Error naming the file and the layer or tensor, raised here, at load
+ * time: a model that loads never produces a NaN because of its file.
+ *
+ * @example
+ * const spec = await parseLayersModel(JSON.parse(text), (p) => fetchBytes(base + p), 'drums/model.json');
+ * const net = new Network(spec);
+ */
+import { activationName, type ActivationName } from './activations.js';
+import type { DenseSpec, HeadSpec, InputSpec, ModelSpec, PulseMeta, RnnLayerSpec } from './model.js';
+import { bytesPerElement, decodeTensor, type Quantization } from './tensor-decode.js';
+import { validateSpec } from './model.js';
+
+/** Reads a weights shard named in the manifest (a path relative to model.json). */
+export type ReadShard = (path: string) => Promise<Uint8Array>;
+
+/** Largest tensor accepted (elements), so a bogus shape fails before any allocation. */
+const MAX_ELEMENTS = 1 << 28;
+
+interface Tensor {
+  readonly data: Float32Array;
+  readonly shape: readonly number[];
+  readonly file: string;
+}
+
+interface LayerNode {
+  readonly name: string;
+  readonly className: string;
+  readonly config: Record<string, unknown>;
+  readonly inbound: string[];
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const IDENTITY = new Set([
+  'Dropout',
+  'SpatialDropout1D',
+  'GaussianNoise',
+  'GaussianDropout',
+  'AlphaDropout',
+  'ActivityRegularization',
+  'Masking',
+]);
+
+/** Parse `model.json` (already JSON-parsed) and its shards. `source` names model.json in messages. */
+export async function parseLayersModel(json: unknown, readShard: ReadShard, source = 'model.json'): Promise<ModelSpec> {
+  const fail = (msg: string): never => {
+    throw new Error(`${source}: ${msg}`);
+  };
+  if (!isObj(json)) return fail('is not a JSON object');
+  if (!isObj(json.modelTopology)) return fail("has no 'modelTopology' object (is this a tfjs LayersModel model.json?)");
+  if (json.format !== undefined && json.format !== 'layers-model') {
+    return fail(`format is '${String(json.format)}'; only 'layers-model' is supported (graph models cannot be stepped)`);
+  }
+  if (!Array.isArray(json.weightsManifest)) return fail("has no 'weightsManifest' array");
+  const meta = readMeta(json.userDefinedMetadata, fail);
+  const nodes = readTopology(json.modelTopology, fail);
+  const tensors = await readWeights(json.weightsManifest, readShard, source);
+  const spec = buildSpec(nodes, tensors, meta, source);
+  validateSpec(spec);
+  return spec;
+}
+
+function readMeta(v: unknown, fail: (m: string) => never): PulseMeta {
+  if (v === undefined) return {};
+  if (!isObj(v)) return fail("'userDefinedMetadata' is not an object");
+  const m = v.pulseRnn;
+  if (m === undefined) return {};
+  if (!isObj(m)) return fail("'userDefinedMetadata.pulseRnn' is not an object");
+  return m as PulseMeta;
+}
+
+// ---- topology -------------------------------------------------------------------------
+
+interface Topology {
+  readonly layers: Map<string, LayerNode>;
+  readonly inputs: string[];
+  readonly outputs: string[];
+}
+
+function readTopology(topology: Obj, fail: (m: string) => never): Topology {
+  const model = isObj(topology.model_config) ? topology.model_config : topology;
+  const cls = model.class_name;
+  const config = model.config;
+  const layers = new Map<string, LayerNode>();
+  const entryName = (l: unknown, i: number): LayerNode => {
+    if (!isObj(l) || typeof l.class_name !== 'string') return fail(`modelTopology layer ${i} has no class_name`);
+    const cfg = isObj(l.config) ? l.config : {};
+    const name = typeof l.name === 'string' ? l.name : typeof cfg.name === 'string' ? cfg.name : `${l.class_name}_${i}`;
+    return { name, className: l.class_name, config: cfg, inbound: [] };
+  };
+  if (cls === 'Sequential') {
+    const list = Array.isArray(config) ? config : isObj(config) && Array.isArray(config.layers) ? config.layers : fail('Sequential model has no layers list');
+    if (list.length === 0) return fail('Sequential model has no layers');
+    let prev = '__input__';
+    const first = entryName(list[0], 0);
+    if (first.className !== 'InputLayer') {
+      layers.set(prev, { name: prev, className: 'InputLayer', config: { batch_input_shape: first.config.batch_input_shape ?? first.config.batchInputShape, dtype: first.config.dtype, name: 'input' }, inbound: [] });
+    }
+    list.forEach((l: unknown, i: number) => {
+      const node = entryName(l, i);
+      if (i > 0 || node.className !== 'InputLayer') node.inbound.push(prev);
+      layers.set(node.name, node);
+      prev = node.name;
+    });
+    return { layers, inputs: [first.className === 'InputLayer' ? first.name : '__input__'], outputs: [prev] };
+  }
+  if (cls === 'Model' || cls === 'Functional') {
+    if (!isObj(config) || !Array.isArray(config.layers)) return fail(`${cls} model has no layers list`);
+    config.layers.forEach((l: unknown, i: number) => {
+      const node = entryName(l, i);
+      const inbound = isObj(l) ? l.inbound_nodes : undefined;
+      if (Array.isArray(inbound) && inbound.length > 1) fail(`layer '${node.name}' is used ${inbound.length} times; shared layers are not supported`);
+      if (Array.isArray(inbound) && inbound.length === 1 && Array.isArray(inbound[0])) {
+        for (const ref of inbound[0]) if (Array.isArray(ref) && typeof ref[0] === 'string') node.inbound.push(ref[0]);
+      }
+      layers.set(node.name, node);
+    });
+    const names = (v: unknown, what: string): string[] =>
+      Array.isArray(v) ? v.map((r) => (Array.isArray(r) && typeof r[0] === 'string' ? r[0] : fail(`bad ${what} entry ${JSON.stringify(r)}`))) : fail(`${cls} model has no ${what}`);
+    return { layers, inputs: names(config.input_layers, 'input_layers'), outputs: names(config.output_layers, 'output_layers') };
+  }
+  return fail(`model class '${String(cls)}' is not supported (Sequential, Model or Functional)`);
+}
+
+// ---- weights ----------------------------------------------------------------------------
+
+async function readWeights(manifest: unknown[], readShard: ReadShard, source: string): Promise<Map<string, Tensor>> {
+  const tensors = new Map<string, Tensor>();
+  for (let g = 0; g < manifest.length; g++) {
+    const group = manifest[g];
+    const at = `${source}: weightsManifest[${g}]`;
+    if (!isObj(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights)) throw new Error(`${at} needs 'paths' and 'weights' arrays`);
+    // sizes first, so a bogus declaration fails before any shard is read
+    const entries = group.weights.map((w: unknown, i: number) => {
+      if (!isObj(w) || typeof w.name !== 'string' || !Array.isArray(w.shape)) throw new Error(`${at}.weights[${i}] needs a name and a shape`);
+      const shape = w.shape as unknown[];
+      if (!shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) throw new Error(`${at}: tensor '${w.name}' has a bad shape ${JSON.stringify(shape)}`);
+      const count = (shape as number[]).reduce((a, b) => a * b, 1);
+      if (count > MAX_ELEMENTS) throw new Error(`${at}: tensor '${w.name}' declares ${count} elements (shape ${JSON.stringify(shape)}), more than the ${MAX_ELEMENTS} allowed`);
+      const dtype = typeof w.dtype === 'string' ? w.dtype : 'float32';
+      const quantization = isObj(w.quantization) ? (w.quantization as unknown as Quantization) : undefined;
+      let per: number;
+      try {
+        per = bytesPerElement(dtype, quantization);
+      } catch (e) {
+        throw new Error(`${at}: tensor '${w.name}': ${(e as Error).message}`);
+      }
+      return { name: w.name, shape: shape as number[], dtype, quantization, count, bytes: count * per };
+    });
+    const files = group.paths as unknown[];
+    const parts: Uint8Array[] = [];
+    for (const p of files) {
+      if (typeof p !== 'string') throw new Error(`${at}: shard path ${JSON.stringify(p)} is not a string`);
+      let bytes: Uint8Array;
+      try {
+        bytes = await readShard(p);
+      } catch (e) {
+        throw new Error(`${p}: cannot read weights shard named in ${source} (${(e as Error).message})`);
+      }
+      parts.push(bytes);
+    }
+    const total = parts.reduce((a, b) => a + b.length, 0);
+    const needed = entries.reduce((a, e) => a + e.bytes, 0);
+    const fileNames = files.join(', ');
+    if (total < needed) {
+      throw new Error(`${fileNames}: ${total} bytes, but the tensors of ${source} weightsManifest[${g}] need ${needed} (truncated shard?)`);
+    }
+    const all = parts.length === 1 ? parts[0] : concat(parts, total);
+    let offset = 0;
+    for (const e of entries) {
+      const data = decodeTensor(all, offset, e.count, e.dtype, e.quantization);
+      for (let i = 0; i < data.length; i++) {
+        if (!Number.isFinite(data[i])) throw new Error(`${fileNames}: tensor '${e.name}' element ${i} is ${data[i]}`);
+      }
+      tensors.set(e.name, { data, shape: e.shape, file: fileNames });
+      offset += e.bytes;
+    }
+  }
+  return tensors;
+}
+
+function concat(parts: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) (out.set(p, o), (o += p.length));
+  return out;
+}
+
+// ---- building the spec ---------------------------------------------------------------------
+
+function buildSpec(topo: Topology, tensors: Map<string, Tensor>, meta: PulseMeta, source: string): ModelSpec {
+  const fail = (msg: string): never => {
+    throw new Error(`${source}: ${msg}`);
+  };
+  const layer = (name: string): LayerNode => topo.layers.get(name) ?? fail(`layer '${name}' is referenced but not defined`);
+  const single = (n: LayerNode): LayerNode => {
+    if (n.inbound.length !== 1) fail(`layer '${n.name}' (${n.className}) should have one input, has ${n.inbound.length}`);
+    return layer(n.inbound[0]);
+  };
+  const weight = (n: LayerNode, suffix: string, shape: number[] | null): Float32Array | null => {
+    for (const [name, t] of tensors) {
+      const clean = name.replace(/:0$/, '');
+      if (clean.startsWith(`${n.name}/`) && clean.split('/').pop() === suffix) {
+        if (shape && (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))) {
+          fail(`tensor '${name}' in ${t.file} has shape [${t.shape}], but ${n.className} '${n.name}' needs [${shape}]`);
+        }
+        return t.data;
+      }
+    }
+    return null;
+  };
+  const required = (n: LayerNode, suffix: string, shape: number[]): Float32Array =>
+    weight(n, suffix, shape) ?? fail(`no weight '${n.name}/${suffix}' for ${n.className} '${n.name}' in the weights manifest`);
+  const act = (n: LayerNode, key: string, dflt: string): ActivationName => {
+    const v = n.config[key] ?? dflt;
+    return activationName(v) ?? fail(`${n.className} '${n.name}': activation '${String(v)}' is not supported`);
+  };
+  const int = (n: LayerNode, key: string): number => {
+    const v = n.config[key];
+    return Number.isInteger(v) && (v as number) > 0 ? (v as number) : fail(`${n.className} '${n.name}': '${key}' is ${JSON.stringify(v)}, expected a positive integer`);
+  };
+  const skip = (n: LayerNode): LayerNode => {
+    while (IDENTITY.has(n.className)) n = single(n);
+    return n;
+  };
+
+  // heads: from each output back to the top recurrent layer
+  let top: LayerNode | null = null;
+  const headChains: { name: string; chain: LayerNode[] }[] = [];
+  for (const out of topo.outputs) {
+    const chain: LayerNode[] = [];
+    let n = skip(layer(out));
+    while (['Dense', 'TimeDistributed', 'Activation', 'Softmax'].includes(n.className)) {
+      chain.unshift(n);
+      n = skip(single(n));
+    }
+    if (n.className !== 'LSTM' && n.className !== 'GRU') fail(`output '${out}' does not come from an LSTM or GRU layer through Dense layers (found ${n.className} '${n.name}')`);
+    if (top && top !== n) fail(`outputs come from different recurrent layers ('${top.name}' and '${n.name}')`);
+    top = n;
+    headChains.push({ name: out, chain });
+  }
+  if (!top) return fail('model has no outputs');
+
+  // the recurrent trunk, top down
+  const trunk: LayerNode[] = [];
+  let n: LayerNode = top;
+  while (n.className === 'LSTM' || n.className === 'GRU') {
+    trunk.unshift(n);
+    n = skip(single(n));
+  }
+  const branches = n.className === 'Concatenate' ? n.inbound.map((b) => skip(layer(b))) : [n];
+  if (n.className === 'Concatenate' && n.config.axis !== undefined && n.config.axis !== -1 && n.config.axis !== 2) {
+    fail(`Concatenate '${n.name}' joins along axis ${String(n.config.axis)}; only the feature axis (-1) is supported`);
+  }
+
+  // inputs
+  const metaInputs = Array.isArray(meta.inputs) ? (meta.inputs as Obj[]) : [];
+  const inputs: InputSpec[] = branches.map((b, i): InputSpec => {
+    const lastDim = (inp: LayerNode): number | null => {
+      const shape = (inp.config.batch_input_shape ?? inp.config.batchInputShape ?? inp.config.batch_shape) as unknown;
+      return Array.isArray(shape) && shape.length >= 3 && Number.isInteger(shape[shape.length - 1]) ? (shape[shape.length - 1] as number) : null;
+    };
+    if (b.className === 'Embedding') {
+      const inp = skip(single(b));
+      if (inp.className !== 'InputLayer') fail(`Embedding '${b.name}' must read an input directly, reads ${inp.className} '${inp.name}'`);
+      const vocab = int(b, 'input_dim');
+      const dim = int(b, 'output_dim');
+      return { kind: 'token', name: inp.config.name === 'input' ? 'input' : inp.name, vocab, embedding: required(b, 'embeddings', [vocab, dim]), embeddingDim: dim };
+    }
+    if (b.className !== 'InputLayer') fail(`layer '${b.name}' (${b.className}) cannot feed the recurrent layers; expected an Input, Embedding or Concatenate`);
+    const size = lastDim(b) ?? fail(`input '${b.name}' has no feature size in its batch_input_shape`);
+    const name = b.name === '__input__' ? 'input' : b.name;
+    const m = metaInputs.find((x) => x.name === name) ?? metaInputs[i];
+    return m && m.onehot === true ? { kind: 'token', name, vocab: size } : { kind: 'vector', name, size };
+  });
+
+  // recurrent layers
+  let width = inputs.reduce((a, s) => a + (s.kind === 'vector' ? s.size : s.embedding ? (s.embeddingDim as number) : s.vocab), 0);
+  const layers: RnnLayerSpec[] = trunk.map((l) => {
+    const units = int(l, 'units');
+    const cell = l.className === 'LSTM' ? 'lstm' : 'gru';
+    if (l.config.go_backwards === true) fail(`${l.className} '${l.name}' runs backwards; a real-time engine cannot`);
+    const g = (cell === 'lstm' ? 4 : 3) * units;
+    const resetAfter = cell === 'gru' && l.config.reset_after === true;
+    const useBias = l.config.use_bias !== false;
+    const spec: RnnLayerSpec = {
+      cell,
+      name: l.name,
+      units,
+      inputSize: width,
+      kernel: required(l, 'kernel', [width, g]),
+      recurrentKernel: required(l, 'recurrent_kernel', [units, g]),
+      bias: useBias ? required(l, 'bias', resetAfter ? [2, g] : [g]) : null,
+      activation: act(l, 'activation', 'tanh'),
+      recurrentActivation: act(l, 'recurrent_activation', 'hard_sigmoid'),
+      resetAfter,
+    };
+    width = units;
+    return spec;
+  });
+
+  // heads
+  const topWidth = width;
+  const heads: HeadSpec[] = headChains.map(({ name, chain }): HeadSpec => {
+    const dense: DenseSpec[] = [];
+    let w = topWidth;
+    for (const c of chain) {
+      if (c.className === 'Activation' || c.className === 'Softmax') {
+        const a = c.className === 'Softmax' ? 'softmax' : (c.config.activation as string);
+        const prev = dense[dense.length - 1];
+        if (!prev || prev.activation !== 'linear') fail(`${c.className} '${c.name}' must follow a Dense layer with a linear activation`);
+        const resolved = a === 'softmax' ? 'softmax' : activationName(a) ?? fail(`Activation '${c.name}': '${a}' is not supported`);
+        dense[dense.length - 1] = { ...prev, activation: resolved };
+        continue;
+      }
+      const d = c.className === 'TimeDistributed' ? timeDistributedInner(c, fail) : c;
+      const units = int(d, 'units');
+      const a = d.config.activation === 'softmax' ? 'softmax' : act(d, 'activation', 'linear');
+      dense.push({
+        name: c.name,
+        inputSize: w,
+        units,
+        kernel: required(c, 'kernel', [w, units]),
+        bias: d.config.use_bias === false ? null : required(c, 'bias', [units]),
+        activation: a,
+      });
+      w = units;
+    }
+    if (dense.length === 0) fail(`output '${name}' has no Dense layer`);
+    const last = dense[dense.length - 1];
+    if (last.activation !== 'softmax' && last.activation !== 'linear') fail(`output '${name}' ends in '${last.activation}'; a categorical head ends in softmax or linear logits`);
+    return { name, layers: dense, size: w };
+  });
+
+  return { inputs, layers, heads, meta, source };
+}
+
+function timeDistributedInner(c: LayerNode, fail: (m: string) => never): LayerNode {
+  const inner = c.config.layer;
+  if (!isObj(inner) || inner.class_name !== 'Dense' || !isObj(inner.config)) return fail(`TimeDistributed '${c.name}' must wrap a Dense layer`);
+  return { name: c.name, className: 'Dense', config: inner.config, inbound: c.inbound };
+}

@@ -1,0 +1,142 @@
+/**
+ * Turning logits into a choice: softmax with temperature, an additive logit bias, a mask of
+ * forbidden tokens, nucleus (top-p) truncation, and one draw from a seeded `Rng`.
+ * The distribution is always renormalized over what remains, so masking keeps it proper.
+ *
+ * @example
+ * const s = new Sampler(512);
+ * const token = s.sample(net.logits[0], { temperature: 0.9, topP: 0.95 }, rng);
+ * s.probs[token];                      // its probability under those settings
+ * s.logProb(net.logits[0], 36);        // log p at temperature 1, no mask (for scoring)
+ */
+import type { Rng } from './prng.js';
+
+export interface SampleOptions {
+  /** > 0 scales logits by 1/T; 0 means greedy (argmax). Default 1. */
+  temperature?: number;
+  /** Keep the smallest set of most likely tokens whose mass reaches topP, in (0, 1]. Default 1. */
+  topP?: number;
+  /** Tokens with mask[i] !== 0 are never chosen. */
+  mask?: Uint8Array | null;
+  /** Added to the logits before temperature (e.g. a density control). */
+  bias?: Float32Array | null;
+}
+
+export class Sampler {
+  /** Probabilities of the latest `distribution`/`sample` call. */
+  readonly probs: Float64Array;
+  private readonly heap: Int32Array;
+
+  constructor(readonly maxSize: number) {
+    this.probs = new Float64Array(maxSize);
+    this.heap = new Int32Array(maxSize);
+  }
+
+  /** Fill `probs[0..logits.length)` with the distribution the options describe. */
+  distribution(logits: Float32Array, opts: SampleOptions = {}): void {
+    const n = logits.length;
+    const T = opts.temperature ?? 1;
+    const topP = opts.topP ?? 1;
+    checkOptions(T, topP);
+    if (n > this.maxSize) throw new Error(`Sampler sized for ${this.maxSize} tokens, got ${n}`);
+    const p = this.probs;
+    const mask = opts.mask;
+    const bias = opts.bias;
+    let max = -Infinity;
+    let best = -1;
+    for (let i = 0; i < n; i++) {
+      if (mask && mask[i]) continue;
+      const v = bias ? logits[i] + bias[i] : logits[i];
+      if (v > max || best < 0) (max = v), (best = i);
+    }
+    if (best < 0) throw new Error('every token is masked: nothing can be sampled');
+    p.fill(0, 0, n);
+    if (T === 0 || max === Infinity) {
+      p[best] = 1;
+      return;
+    }
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      if (mask && mask[i]) continue;
+      const v = bias ? logits[i] + bias[i] : logits[i];
+      const e = Math.exp((v - max) / T);
+      p[i] = e;
+      sum += e;
+    }
+    for (let i = 0; i < n; i++) p[i] /= sum;
+    if (topP < 1) this.nucleus(n, topP);
+  }
+
+  /** Draw a token from the distribution the options describe. */
+  sample(logits: Float32Array, opts: SampleOptions, rng: Rng): number {
+    this.distribution(logits, opts);
+    return this.draw(logits.length, rng.next());
+  }
+
+  /** Inverse CDF: the token whose cumulative probability first exceeds `u` in [0, 1). */
+  draw(n: number, u: number): number {
+    const p = this.probs;
+    let acc = 0;
+    let last = -1;
+    for (let i = 0; i < n; i++) {
+      if (p[i] <= 0) continue;
+      acc += p[i];
+      last = i;
+      if (u < acc) return i;
+    }
+    return last; // u within rounding of 1
+  }
+
+  /** Natural-log probability of `token` under plain softmax (temperature 1, no mask). */
+  logProb(logits: Float32Array, token: number): number {
+    let max = -Infinity;
+    for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
+    let sum = 0;
+    for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i] - max);
+    return logits[token] - max - Math.log(sum);
+  }
+
+  // Keep the most likely tokens until their mass reaches topP: a max-heap over indices,
+  // popped in order, so the cut is exact and nothing is allocated.
+  private nucleus(n: number, topP: number): void {
+    const p = this.probs;
+    const heap = this.heap;
+    let size = 0;
+    for (let i = 0; i < n; i++) if (p[i] > 0) heap[size++] = i;
+    for (let i = (size >> 1) - 1; i >= 0; i--) siftDown(heap, p, i, size);
+    let mass = 0;
+    while (size > 0 && mass < topP) {
+      const top = heap[0];
+      mass += p[top];
+      heap[0] = heap[--size];
+      siftDown(heap, p, 0, size);
+    }
+    // whatever is left in the heap falls outside the nucleus
+    for (let i = 0; i < size; i++) p[heap[i]] = 0;
+    for (let i = 0; i < n; i++) p[i] /= mass;
+  }
+}
+
+function siftDown(heap: Int32Array, key: Float64Array, i: number, size: number): void {
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= size) return;
+    const r = l + 1;
+    const c = r < size && key[heap[r]] > key[heap[l]] ? r : l;
+    if (key[heap[c]] <= key[heap[i]]) return;
+    const t = heap[i];
+    heap[i] = heap[c];
+    heap[c] = t;
+    i = c;
+  }
+}
+
+/** Throws a clear error for a temperature or top-p a sampler cannot use. */
+export function checkOptions(temperature: number, topP: number): void {
+  if (typeof temperature !== 'number' || !Number.isFinite(temperature) || temperature < 0) {
+    throw new Error(`temperature must be a finite number ≥ 0, got ${String(temperature)}`);
+  }
+  if (typeof topP !== 'number' || !(topP > 0 && topP <= 1)) {
+    throw new Error(`top-p must be in (0, 1], got ${String(topP)}`);
+  }
+}

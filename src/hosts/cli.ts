@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+/**
+ * The `pulse-rnn` command.
+ *
+ * @example
+ * pulse-rnn score --model weights/drums-gmd --midi groove.mid --json
+ * pulse-rnn generate --model weights/drums-gmd --steps 64 --seed 7 --temperature 0.9 --out beat.mid
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Network } from '../engine/network.js';
+import { Rng } from '../engine/prng.js';
+import { checkOptions } from '../engine/sampling.js';
+import { loadModelSpec } from '../io/model-files.js';
+import { readMidi } from '../io/midi-read.js';
+import { writeMidi } from '../io/midi-write.js';
+import { codecFor } from '../music/codecs.js';
+import { sampleEvents } from '../music/sample-events.js';
+import { scoreEvents } from '../music/score.js';
+
+/** The package folder, found from wherever this file runs (src/hosts or dist). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+const ROOT = packageRoot();
+
+const number = (what: string, check: (v: number) => boolean, rule: string) => (s: string) => {
+  const v = Number(s);
+  if (s.trim() === '' || !Number.isFinite(v) || !check(v)) throw new InvalidArgumentError(`${what} must be ${rule}, got '${s}'`);
+  return v;
+};
+
+/** The model `npm start` plays when none is named: the shipped drum model, else the Drummer fixture. */
+export function defaultModel(): string {
+  const candidates = [join(ROOT, 'weights', 'drums-gmd'), resolve(ROOT, '..', 'shared', 'fixtures', 'rnn-drummer')];
+  const found = candidates.find((c) => existsSync(join(c, 'model.json')) || existsSync(join(c, 'Wx.bin')));
+  if (!found) throw new Error(`no model found; looked in ${candidates.join(' and ')}. Name one with --model DIR`);
+  return found;
+}
+
+async function load(model: string, kernel?: string) {
+  const spec = await loadModelSpec(model);
+  return { spec, net: new Network(spec, { kernel: (kernel as 'auto') ?? 'auto' }), codec: codecFor(spec) };
+}
+
+/** Write a file whole or not at all: temp file, then rename. */
+async function writeAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, bytes);
+  await rename(tmp, path);
+}
+
+export function program(): Command {
+  const p = new Command('pulse-rnn')
+    .description('a real-time LSTM/GRU note generator you play with')
+    .showHelpAfterError()
+    .configureOutput({ outputError: (s, write) => write(s) });
+
+  p.command('score')
+    .description('log-likelihood (natural log) of a MIDI file under a model, step by step')
+    .requiredOption('--model <dir>', 'model folder (model.json + shards, or Wx.bin + Wy.bin) or URL')
+    .requiredOption('--midi <file>', 'MIDI file to score')
+    .option('--json', 'print JSON')
+    .action(async (o: { model: string; midi: string; json?: boolean }) => {
+      const { net, codec } = await load(o.model);
+      const song = readMidi(new Uint8Array(await readFile(o.midi)), o.midi);
+      const { events, warnings } = codec.fromSong(song);
+      const s = scoreEvents(net, codec, events);
+      const result = {
+        model: o.model,
+        midi: o.midi,
+        encoding: codec.name,
+        events: events.length,
+        scoredSteps: s.perStep.length,
+        total: s.total,
+        perStepMean: s.total / s.perStep.length,
+        perHead: Object.fromEntries(net.spec.heads.map((h, i) => [h.name, s.perHead[i]])),
+        perStep: s.perStep,
+        warnings,
+      };
+      if (o.json) console.log(JSON.stringify(result));
+      else {
+        for (const w of warnings) console.error(`warning: ${w}`);
+        console.log(`${o.midi}: ${s.perStep.length} steps scored, total log-likelihood ${s.total.toFixed(4)} nats (${result.perStepMean.toFixed(4)} per step)`);
+        for (const [name, v] of Object.entries(result.perHead)) console.log(`  ${name}: ${v.toFixed(4)}`);
+      }
+    });
+
+  p.command('generate')
+    .description('sample steps from a model and write a MIDI file (same arguments, same bytes)')
+    .option('--model <dir>', 'model folder or URL (default: the shipped drum model)')
+    .option('--steps <n>', 'steps to generate', number('--steps', (v) => Number.isInteger(v) && v > 0 && v <= 1e6, 'a whole number from 1 to 1000000'), 64)
+    .option('--seed <s>', 'random seed', number('--seed', Number.isInteger, 'a whole number'), 1)
+    .option('--temperature <t>', 'sampling temperature (0 = greedy)', number('--temperature', (v) => v >= 0, 'a number ≥ 0'), 1)
+    .option('--top-p <p>', 'nucleus sampling mass', number('--top-p', (v) => v > 0 && v <= 1, 'in (0, 1]'), 1)
+    .option('--bpm <bpm>', 'tempo written to the file', number('--bpm', (v) => v > 0 && v <= 999, 'a number in (0, 999]'), 120)
+    .option('--out <file>', 'MIDI file to write')
+    .option('--json', 'print the events and notes as JSON')
+    .option('--grid', 'print the steps as a grid')
+    .action(async (o: { model?: string; steps: number; seed: number; temperature: number; topP: number; bpm: number; out?: string; json?: boolean; grid?: boolean }) => {
+      checkOptions(o.temperature, o.topP);
+      const model = o.model ?? defaultModel();
+      const { net, codec } = await load(model);
+      const events = sampleEvents(net, codec, o.steps, new Rng(o.seed), { temperature: o.temperature, topP: o.topP });
+      const notes = codec.toNotes(events);
+      if (o.out) await writeAtomic(o.out, writeMidi({ ticksPerQuarter: codec.ticksPerQuarter, bpm: o.bpm, timeSignature: [4, 4], trackName: 'pulse-rnn', notes }));
+      if (o.json) console.log(JSON.stringify({ model, encoding: codec.name, seed: o.seed, temperature: o.temperature, topP: o.topP, events, notes }));
+      if (o.grid || (!o.json && !o.out)) console.log(codec.grid(events));
+      if (o.out && !o.json) console.error(`wrote ${notes.length} notes over ${o.steps} steps to ${o.out}`);
+    });
+
+  p.command('demo', { hidden: true })
+    .description('generate two bars with the default model, print them and write pulse-rnn-demo.mid')
+    .action(async () => {
+      const model = defaultModel();
+      const { net, codec } = await load(model);
+      const events = sampleEvents(net, codec, 32, new Rng(Date.now() >>> 0), { temperature: 0.9 });
+      const notes = codec.toNotes(events);
+      await writeAtomic('pulse-rnn-demo.mid', writeMidi({ ticksPerQuarter: codec.ticksPerQuarter, bpm: 120, timeSignature: [4, 4], trackName: 'pulse-rnn', notes }));
+      console.log(`model: ${model} (${codec.name}, ${net.kernel.name} kernel)\n`);
+      console.log(codec.grid(events));
+      console.log(`\nwrote ${notes.length} notes to pulse-rnn-demo.mid`);
+    });
+  return p;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await program().exitOverride().parseAsync(argv);
+    return 0;
+  } catch (e) {
+    const err = e as { code?: string; exitCode?: number; message?: string };
+    if (err.code?.startsWith('commander.')) return err.exitCode ?? 1;
+    console.error(`pulse-rnn: ${err.message ?? String(e)}`);
+    return 1;
+  }
+}
+
+const invokedDirectly = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) main(process.argv).then((code) => (process.exitCode = code));
