@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { Midi } from '@tonejs/midi';
+import { writeMidi as rawWrite } from 'midi-file';
+import { describe, expect, it } from 'vitest';
+import { readMidi } from '../src/io/midi-read.js';
+import { writeMidi } from '../src/io/midi-write.js';
+import { haveShared, sharedPath } from './helpers/shared.js';
+
+const notes = [
+  { tick: 0, note: 36, velocity: 100, channel: 9, durationTicks: 60 },
+  { tick: 0, note: 42, velocity: 80, channel: 9, durationTicks: 60 },
+  { tick: 120, note: 38, velocity: 110, channel: 9, durationTicks: 60 },
+  // the same key again right where the previous one ends
+  { tick: 180, note: 38, velocity: 90, channel: 9, durationTicks: 60 },
+];
+
+describe('MIDI files', () => {
+  it('round-trips notes, tempo and time signature, and an independent parser agrees', () => {
+    const bytes = writeMidi({ ticksPerQuarter: 480, bpm: 96, timeSignature: [3, 4], trackName: 't', notes });
+    const song = readMidi(bytes, 'mem.mid');
+    expect(song.ticksPerQuarter).toBe(480);
+    expect(song.notes.map(({ track: _t, ...n }) => n)).toEqual(notes);
+    expect(song.tempos[0].microsecondsPerQuarter).toBe(625000);
+    expect(song.timeSignatures[0]).toMatchObject({ numerator: 3, denominator: 4 });
+    const other = new Midi(bytes);
+    expect(other.header.ppq).toBe(480);
+    expect(Math.round(other.header.tempos[0].bpm)).toBe(96);
+    const theirs = other.tracks.flatMap((t) => t.notes.map((n) => ({ tick: n.ticks, note: n.midi, velocity: Math.round(n.velocity * 127), channel: t.channel, durationTicks: n.durationTicks })));
+    theirs.sort((a, b) => a.tick - b.tick || a.note - b.note);
+    const ours = [...notes].sort((a, b) => a.tick - b.tick || a.note - b.note);
+    expect(theirs).toEqual(ours);
+  });
+
+  it('reads running status, type 1 tracks, note-on velocity 0 as note-off, and unterminated notes', () => {
+    const bytes = Uint8Array.from(
+      rawWrite(
+        {
+          header: { format: 1, numTracks: 2, ticksPerBeat: 96 },
+          tracks: [
+            [{ deltaTime: 0, meta: true, type: 'setTempo', microsecondsPerBeat: 500000 }, { deltaTime: 96, meta: true, type: 'setTempo', microsecondsPerBeat: 400000 }, { deltaTime: 0, meta: true, type: 'endOfTrack' }],
+            [
+              { deltaTime: 0, type: 'noteOn', channel: 9, noteNumber: 36, velocity: 100 },
+              { deltaTime: 24, type: 'noteOn', channel: 9, noteNumber: 36, velocity: 0 },
+              { deltaTime: 0, type: 'noteOn', channel: 9, noteNumber: 38, velocity: 90 },
+              { deltaTime: 48, type: 'noteOn', channel: 9, noteNumber: 42, velocity: 70 },
+              { deltaTime: 10, type: 'noteOff', channel: 9, noteNumber: 38, velocity: 0 },
+              { deltaTime: 14, meta: true, type: 'endOfTrack' },
+            ],
+          ],
+        } as never,
+        { running: true },
+      ),
+    );
+    const song = readMidi(bytes, 'type1.mid');
+    expect(song.format).toBe(1);
+    expect(song.tempos.map((t) => t.tick)).toEqual([0, 96]);
+    expect(song.notes.map((n) => [n.tick, n.note, n.durationTicks])).toEqual([
+      [0, 36, 24],
+      [24, 38, 58],
+      [72, 42, 24], // never released: ends with its track
+    ]);
+  });
+
+  it('names the file for bad input', () => {
+    expect(() => readMidi(new TextEncoder().encode('hello world, not midi'), 'x.mid')).toThrow(/x\.mid: not a readable MIDI file/);
+    const smpte = Uint8Array.from(rawWrite({ header: { format: 0, numTracks: 1, framesPerSecond: 25, ticksPerFrame: 40 }, tracks: [[{ deltaTime: 0, meta: true, type: 'endOfTrack' }]] } as never));
+    expect(() => readMidi(smpte, 's.mid')).toThrow(/s\.mid: SMPTE time division/);
+    expect(() => writeMidi({ ticksPerQuarter: 480, notes: [{ tick: 0, note: 200, velocity: 1, channel: 0, durationTicks: 1 }] })).toThrow(/note 0\.\.127/);
+  });
+
+  it.skipIf(!haveShared('fixtures/rnn-drummer'))('reads the Drummer fixtures', () => {
+    const demo = readMidi(new Uint8Array(readFileSync(sharedPath('fixtures/rnn-drummer/demo.mid'))), 'demo.mid');
+    expect(demo.notes.length).toBe(200);
+    expect(demo.notes.every((n) => n.channel === 10 && n.durationTicks === 1)).toBe(true);
+    const p1 = readMidi(new Uint8Array(readFileSync(sharedPath('fixtures/rnn-drummer/pattern1.mid'))), 'pattern1.mid');
+    expect(p1.ticksPerQuarter).toBe(480);
+    expect(p1.notes.length).toBeGreaterThan(8);
+    expect(p1.timeSignatures[0]).toMatchObject({ numerator: 4, denominator: 4 });
+  });
+});
