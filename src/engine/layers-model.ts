@@ -46,7 +46,6 @@ const IDENTITY = new Set([
   'GaussianDropout',
   'AlphaDropout',
   'ActivityRegularization',
-  'Masking',
 ]);
 
 /** Parse `model.json` (already JSON-parsed) and its shards. `source` names model.json in messages. */
@@ -134,6 +133,8 @@ function readTopology(topology: Obj, fail: (m: string) => never): Topology {
 
 async function readWeights(manifest: unknown[], readShard: ReadShard, source: string): Promise<Map<string, Tensor>> {
   const tensors = new Map<string, Tensor>();
+  // shards are named relative to model.json; messages name them as the user would find them
+  const folder = source.includes('/') ? source.slice(0, source.lastIndexOf('/') + 1) : '';
   for (let g = 0; g < manifest.length; g++) {
     const group = manifest[g];
     const at = `${source}: weightsManifest[${g}]`;
@@ -163,13 +164,13 @@ async function readWeights(manifest: unknown[], readShard: ReadShard, source: st
       try {
         bytes = await readShard(p);
       } catch (e) {
-        throw new Error(`${p}: cannot read weights shard named in ${source} (${(e as Error).message})`);
+        throw new Error(`${folder}${p}: cannot read weights shard named in ${source} (${(e as Error).message})`);
       }
       parts.push(bytes);
     }
     const total = parts.reduce((a, b) => a + b.length, 0);
     const needed = entries.reduce((a, e) => a + e.bytes, 0);
-    const fileNames = files.join(', ');
+    const fileNames = files.map((f) => `${folder}${String(f)}`).join(', ');
     if (total < needed) {
       throw new Error(`${fileNames}: ${total} bytes, but the tensors of ${source} weightsManifest[${g}] need ${needed} (truncated shard?)`);
     }
@@ -269,6 +270,7 @@ function buildSpec(topo: Topology, tensors: Map<string, Tensor>, meta: PulseMeta
       return Array.isArray(shape) && shape.length >= 3 && Number.isInteger(shape[shape.length - 1]) ? (shape[shape.length - 1] as number) : null;
     };
     if (b.className === 'Embedding') {
+      if (b.config.mask_zero === true) fail(`Embedding '${b.name}' has mask_zero: true, which skips token-0 steps; a clocked engine plays every step (re-train without it)`);
       const inp = skip(single(b));
       if (inp.className !== 'InputLayer') fail(`Embedding '${b.name}' must read an input directly, reads ${inp.className} '${inp.name}'`);
       const vocab = int(b, 'input_dim');
@@ -278,7 +280,9 @@ function buildSpec(topo: Topology, tensors: Map<string, Tensor>, meta: PulseMeta
     if (b.className !== 'InputLayer') fail(`layer '${b.name}' (${b.className}) cannot feed the recurrent layers; expected an Input, Embedding or Concatenate`);
     const size = lastDim(b) ?? fail(`input '${b.name}' has no feature size in its batch_input_shape`);
     const name = b.name === '__input__' ? 'input' : b.name;
-    const m = metaInputs.find((x) => x.name === name) ?? metaInputs[i];
+    // a named entry describes the input of that name only; an unnamed entry, or any entry for a
+    // Sequential model's implicit input (whose name the writer cannot know), applies by position
+    const m = metaInputs.find((x) => x.name === name) ?? (b.name === '__input__' || metaInputs[i]?.name === undefined ? metaInputs[i] : undefined);
     return m && m.onehot === true ? { kind: 'token', name, vocab: size } : { kind: 'vector', name, size };
   });
 

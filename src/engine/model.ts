@@ -125,6 +125,8 @@ export function validateSpec(spec: ModelSpec): void {
     need(h.layers.length > 0, `head '${h.name}' has no dense layer`);
     let w = top;
     for (const d of h.layers) {
+      // the engine leaves a head's final softmax to the sampler and has no softmax elsewhere
+      need(d.activation !== 'softmax' || d === h.layers[h.layers.length - 1], `dense '${d.name}': softmax is supported only as the last activation of head '${h.name}'`);
       need(d.inputSize === w, `dense '${d.name}': input size ${d.inputSize}, but what feeds it is ${w} wide`);
       need(d.kernel.length === d.inputSize * d.units, `dense '${d.name}' kernel: ${d.kernel.length} values, expected ${d.inputSize}×${d.units}`);
       need(!d.bias || d.bias.length === d.units, `dense '${d.name}' bias: ${d.bias?.length} values, expected ${d.units}`);
