@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     const simd = ours(s.spec, 'wasm-simd', STEPS);
     const js = ours(s.spec, 'js', Math.min(STEPS, 5000));
     console.error(`${s.name}: tfjs`);
-    const tfCpu = await tfjsPeer('cpu', ...s.peer, Math.min(PEER_STEPS, 2000));
+    const tfCpu = await tfjsPeer('cpu', ...s.peer, PEER_STEPS);
     const tfWasm = await tfjsPeer('wasm', ...s.peer, PEER_STEPS);
     const ratio = (p: Percentiles | { error: string }) => ('p50' in p ? +(p.p50 / simd.times.p50).toFixed(2) : null);
     results.push({
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
       heapSteps: HEAP_STEPS,
     });
   }
-  const out = { bench: 'engine', date: new Date().toISOString(), node: process.version, steps: STEPS, peerSteps: PEER_STEPS, tfjsCpuSteps: Math.min(PEER_STEPS, 2000), warmup: WARMUP, targets: { size: '2x256 LSTM, vocab 512', p50Ms: 0.25, p999Ms: 0.4, heapGrowthBytes: 100000 }, results };
+  const out = { bench: 'engine', date: new Date().toISOString(), node: process.version, steps: STEPS, peerSteps: PEER_STEPS, warmup: WARMUP, targets: { size: '2x256 LSTM, vocab 512', p50Ms: 0.25, p999Ms: 0.4, heapGrowthBytes: 100000 }, results };
   writeResult('engine', out);
 }
 
