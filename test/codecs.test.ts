@@ -77,7 +77,7 @@ describe('Drummer codec', () => {
     });
     const { events, warnings } = c.fromSong(readMidi(bytes, 'r.mid'));
     expect(events).toEqual([[5, 0], [0, 208]]);
-    expect(warnings.join('\n')).toMatch(/note 39 has no Drummer class; 1 hit/);
+    expect(warnings.join('\n')).toMatch(/note 39 has no class in this model; 1 hit/);
     expect(warnings.join('\n')).toMatch(/moved by up to 110 ticks/);
   });
 });

@@ -12,6 +12,7 @@
  */
 export class Rng {
   private readonly s = new Uint32Array(4);
+  private readonly r = new Uint32Array(1);
 
   constructor(seed = 0) {
     this.seed(seed);
@@ -34,8 +35,29 @@ export class Rng {
 
   /** The next 32 random bits as an unsigned integer. */
   nextUint32(): number {
+    this.advance();
+    return this.r[0];
+  }
+
+  /** A uniform float in [0, 1) with 32 random bits. */
+  next(): number {
+    this.advance();
+    return this.r[0] / 4294967296;
+  }
+
+  /**
+   * `next()` written into `out[i]`. A real-time step calls this: a 32-bit result returned
+   * from a call that is not inlined is boxed on the heap, a value stored in a typed array is not.
+   */
+  nextInto(out: Float64Array, i: number): void {
+    this.advance();
+    out[i] = this.r[0] / 4294967296;
+  }
+
+  // xoshiro128**: the output goes to `r`, the state moves on
+  private advance(): void {
     const s = this.s;
-    const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
+    this.r[0] = Math.imul(rotl(Math.imul(s[1], 5), 7), 9);
     const t = s[1] << 9;
     s[2] ^= s[0];
     s[3] ^= s[1];
@@ -43,12 +65,6 @@ export class Rng {
     s[0] ^= s[3];
     s[2] ^= t;
     s[3] = rotl(s[3], 11);
-    return result;
-  }
-
-  /** A uniform float in [0, 1) with 32 random bits. */
-  next(): number {
-    return this.nextUint32() / 4294967296;
   }
 
   /** A uniform integer in [0, n). */

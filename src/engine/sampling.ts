@@ -26,6 +26,7 @@ export class Sampler {
   /** Probabilities of the latest `distribution`/`sample` call. */
   readonly probs: Float64Array;
   private readonly heap: Int32Array;
+  private readonly u = new Float64Array(1);
 
   constructor(readonly maxSize: number) {
     this.probs = new Float64Array(maxSize);
@@ -37,7 +38,8 @@ export class Sampler {
     const n = logits.length;
     const T = opts.temperature ?? 1;
     const topP = opts.topP ?? 1;
-    checkOptions(T, topP);
+    // compared inline; the call (which would box its float arguments) only for a bad value
+    if (!(T >= 0 && T < Infinity && topP > 0 && topP <= 1)) checkOptions(T, topP);
     if (n > this.maxSize) throw new Error(`Sampler sized for ${this.maxSize} tokens, got ${n}`);
     const p = this.probs;
     const mask = opts.mask;
@@ -70,11 +72,18 @@ export class Sampler {
   /** Draw a token from the distribution the options describe. */
   sample(logits: Float32Array, opts: SampleOptions, rng: Rng): number {
     this.distribution(logits, opts);
-    return this.draw(logits.length, rng.next());
+    rng.nextInto(this.u, 0);
+    return this.drawAt(logits.length);
   }
 
   /** Inverse CDF: the token whose cumulative probability first exceeds `u` in [0, 1). */
   draw(n: number, u: number): number {
+    this.u[0] = u;
+    return this.drawAt(n);
+  }
+
+  private drawAt(n: number): number {
+    const u = this.u[0];
     const p = this.probs;
     let acc = 0;
     let last = -1;

@@ -1,13 +1,18 @@
 /**
- * What one model step means musically. A codec turns a MIDI file into one event per step
- * (an event holds one token per output head), turns events back into notes, and says what
- * the model reads at each step (usually the previous event, plus features such as the
+ * What one model event means musically. A codec turns a MIDI file into model events (an
+ * event holds one token per output head), turns events back into notes, and says what the
+ * model reads before each event (usually the previous event, plus features such as the
  * position in the bar).
+ *
+ * Two kinds:
+ * - `grid`: one event per clock step (drum grid, melody grid);
+ * - `events`: each event carries its own delay (RNN-Drummer, Howl-style pitch/delay/duration/
+ *   velocity); the generator places events on the clock's steps by their times.
  *
  * @example
  * const codec = codecFor(spec);            // from the model's metadata
- * const { events } = codec.fromSong(song); // one event per step
- * const { notes } = codec.toNotes(events);
+ * const { events } = codec.fromSong(song); // one event per step (grid) or per note (events)
+ * const notes = codec.toNotes(events);
  */
 import type { ModelSpec } from '../engine/model.js';
 import type { MidiSong } from '../io/midi-read.js';
@@ -19,10 +24,26 @@ export interface EncodedSong {
   readonly warnings: string[];
 }
 
+/** Where notes go when an event is played. Times are in ticks of the codec. */
+export interface NoteTarget {
+  /** A note of known length (`lengthTicks`), or held until `release` when lengthTicks is Infinity. */
+  noteOn(note: number, velocity: number, channel: number, lengthTicks: number): void;
+  release(note: number, channel: number): void;
+}
+
+/** Per-performance state a codec keeps while playing (e.g. the note a melody holds). */
+export interface PlayState {
+  sounding: number;
+}
+
 export interface Codec {
   readonly name: string;
-  /** MIDI ticks per quarter of the notes `toNotes` returns. */
+  readonly kind: 'grid' | 'events';
+  /** MIDI ticks per quarter of the codec's times and of the notes `toNotes` returns. */
   readonly ticksPerQuarter: number;
+  /** Ticks per clock step (a 16th unless the model says otherwise). */
+  readonly ticksPerStep: number;
+  readonly stepsPerBar: number;
   /** The event the model reads before it has produced anything. */
   startEvent(): number[];
   /**
@@ -30,15 +51,53 @@ export interface Codec {
    * its own that the data was trained from).
    */
   readonly firstEventIsPrimer: boolean;
-  /** Fill `out` (one value per model input) for step `t`, after event `prev`. */
+  /** Fill `out` (one value per model input) for event `t` (grid: step t), after event `prev`. */
   inputs(prev: ArrayLike<number>, t: number, out: number[]): void;
+  /** Ticks from the previous event to this one (grid codecs: one step). */
+  delay(event: ArrayLike<number>): number;
+  /** Sound one event: notes on (and releases) into `target`. `stepInBar` allows accents. */
+  play(event: ArrayLike<number>, stepInBar: number, state: PlayState, target: NoteTarget): void;
   fromSong(song: MidiSong): EncodedSong;
   toNotes(events: readonly (readonly number[])[]): NoteOut[];
   /** One line per voice or pitch row, for a terminal. */
   grid(events: readonly (readonly number[])[]): string;
+  /**
+   * Token weights for the density control, per head (null: the head is not affected).
+   * The generator adds density × weight to each logit: positive density, more notes.
+   */
+  densityWeights(head: number): Float32Array | null;
+  /** Voices a performer can lock (drum classes); empty when the encoding has none. */
+  readonly voices: readonly string[];
+  /** Set mask[token] = 1 for every head-0 token whose `voice` is not `hit`. */
+  voiceMask(voice: number, hit: boolean, mask: Uint8Array): void;
+  /** Whether head-0 token `token` sounds `voice`. */
+  hasVoice(token: number, voice: number): boolean;
+  /**
+   * The event for one step written by a human: MIDI notes (drum notes or a pitch), or
+   * voice names for drums. Grid codecs only; throws with the reason for notes it cannot hold.
+   */
+  eventFromNotes(notes: readonly (number | string)[]): number[];
+  /** The notes of an event, for displays and the performance log. */
+  notesOf(event: ArrayLike<number>): number[];
+  /** Event codecs: the head that holds the delay. */
+  readonly delayHead?: number;
+  /** Event codecs: the event that sounds `note` `delayTicks` after the previous one (snapped to the tables). */
+  eventAt?(note: number | string, delayTicks: number): number[];
 }
 
-type CodecFactory = (spec: ModelSpec) => Codec;
+/** Playback choices a performer may override; each codec documents its defaults. */
+export interface PlayOptions {
+  /** Velocity of notes from models without a velocity head. */
+  velocity?: number;
+  /** Drums: louder on beats, softer on off-beat 16ths. */
+  accent?: boolean;
+  /** Drums: the note each drum class plays. */
+  drumNotes?: readonly number[];
+  /** Zero-based MIDI channel. */
+  channel?: number;
+}
+
+type CodecFactory = (spec: ModelSpec, play: PlayOptions) => Codec;
 const registry = new Map<string, CodecFactory>();
 
 export function registerCodec(encoding: string, make: CodecFactory): void {
@@ -46,11 +105,11 @@ export function registerCodec(encoding: string, make: CodecFactory): void {
 }
 
 /** The codec a model's metadata names (`userDefinedMetadata.pulseRnn.encoding`). */
-export function codecFor(spec: ModelSpec): Codec {
+export function codecFor(spec: ModelSpec, play: PlayOptions = {}): Codec {
   const enc = spec.meta.encoding;
   const make = typeof enc === 'string' ? registry.get(enc) : undefined;
   if (!make) {
     throw new Error(`${spec.source}: model metadata names encoding ${JSON.stringify(enc)}; known encodings: ${[...registry.keys()].join(', ')}`);
   }
-  return make(spec);
+  return make(spec, play);
 }

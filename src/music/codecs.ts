@@ -1,6 +1,8 @@
 /** Every built-in codec, registered; import `codecFor` from here. */
 import './drum-grid.js';
 import './drummer-events.js';
+import './melody-grid.js';
+import './note-events.js';
 
 export { codecFor } from './codec.js';
-export type { Codec } from './codec.js';
+export type { Codec, NoteTarget, PlayOptions, PlayState } from './codec.js';

@@ -1,51 +1,99 @@
 /**
  * The drum grid: one step per 16th note (4 steps per quarter by default); a step's token is
  * the set of drum classes hit in it, as a 9-bit mask (bit c = class c of `drum-map.ts`), so
- * 512 tokens. Models may also read the step's position in the bar.
+ * 512 tokens. Models may also read the step's position in the bar (a second input).
  *
  * Reading MIDI: drum notes (channel 10, or every channel when the file has nothing there) are
  * mapped to classes and each onset goes to the nearest step; steps run from step 0 to the
  * step of the last hit.
  *
+ * Playing: each class sounds its note (kick 36, snare 38, closed hat 42, open hat 46, toms
+ * 45 48 50, crash 49, ride 51 unless overridden) on channel 10 for one step, at velocity 100;
+ * with `accent`, 112 on beats, 100 on 8ths and 88 on the other 16ths.
+ *
  * @example
  * const codec = drumGridCodec({ stepsPerQuarter: 4 });
  * codec.toNotes([[0b000000101]]); // kick (36) and closed hat (42) at tick 0
+ * codec.eventFromNotes(['kick', 'snare']); // [0b11]
  */
 import type { ModelSpec } from '../engine/model.js';
 import type { MidiNote, MidiSong } from '../io/midi-read.js';
 import type { NoteOut } from '../io/midi-write.js';
-import { registerCodec, type Codec, type EncodedSong } from './codec.js';
-import { DEFAULT_DRUM_NOTES, DRUM_CLASSES, drumClassOf } from './drum-map.js';
+import { registerCodec, type Codec, type EncodedSong, type PlayOptions } from './codec.js';
+import { DEFAULT_DRUM_NOTES, DRUM_CLASSES, drumClassIndex, drumClassOf } from './drum-map.js';
 
 export const DRUM_TOKENS = 1 << DRUM_CLASSES.length;
 export const GM_DRUM_CHANNEL = 9;
 
-export interface DrumGridOptions {
+export interface DrumGridOptions extends PlayOptions {
   stepsPerQuarter?: number;
   stepsPerBar?: number;
   /** Whether the model reads the position in the bar as a second input. */
   positionInput?: boolean;
-  /** Note each class plays (default: kick 36, snare 38, closed hat 42, …). */
-  notes?: readonly number[];
-  velocity?: number;
   ticksPerQuarter?: number;
 }
+
+const popcount = (v: number): number => {
+  let n = 0;
+  for (; v; v &= v - 1) n++;
+  return n;
+};
 
 export function drumGridCodec(o: DrumGridOptions = {}): Codec {
   const spq = o.stepsPerQuarter ?? 4;
   const stepsPerBar = o.stepsPerBar ?? spq * 4;
   const tpq = o.ticksPerQuarter ?? 480;
-  const notes = o.notes ?? DEFAULT_DRUM_NOTES;
+  const notes = o.drumNotes ?? DEFAULT_DRUM_NOTES;
+  if (notes.length !== DRUM_CLASSES.length || !notes.every((n) => Number.isInteger(n) && n >= 0 && n < 128)) {
+    throw new Error(`drum notes must be ${DRUM_CLASSES.length} MIDI notes (one per class: ${DRUM_CLASSES.join(', ')}), got ${JSON.stringify(notes)}`);
+  }
   const velocity = o.velocity ?? 100;
+  const channel = o.channel ?? GM_DRUM_CHANNEL;
   const ticksPerStep = tpq / spq;
-  return {
+  const hits = Float32Array.from({ length: DRUM_TOKENS }, (_, t) => popcount(t));
+  const accent = (stepInBar: number): number => {
+    if (!o.accent) return velocity;
+    const v = stepInBar % spq === 0 ? velocity + 12 : (stepInBar * 2) % spq === 0 ? velocity : velocity - 12;
+    return Math.max(1, Math.min(127, v));
+  };
+  const codec: Codec = {
     name: 'drum-grid',
+    kind: 'grid',
     ticksPerQuarter: tpq,
+    ticksPerStep,
+    stepsPerBar,
     firstEventIsPrimer: false,
+    voices: DRUM_CLASSES,
     startEvent: () => [0],
     inputs(prev, t, out) {
       out[0] = prev[0];
-      if (o.positionInput) out[1] = t % stepsPerBar;
+      // primed phrases may start before step 0
+      if (o.positionInput) out[1] = ((t % stepsPerBar) + stepsPerBar) % stepsPerBar;
+    },
+    delay: () => ticksPerStep,
+    play(event, stepInBar, _state, target) {
+      const v = accent(stepInBar);
+      for (let c = 0; c < DRUM_CLASSES.length; c++) if (event[0] & (1 << c)) target.noteOn(notes[c], v, channel, ticksPerStep);
+    },
+    densityWeights: (head) => (head === 0 ? hits : null),
+    voiceMask(voice, hit, mask) {
+      const bit = 1 << voice;
+      for (let t = 0; t < DRUM_TOKENS; t++) if (((t & bit) !== 0) !== hit) mask[t] = 1;
+    },
+    hasVoice: (token, voice) => (token & (1 << voice)) !== 0,
+    eventFromNotes(list) {
+      let token = 0;
+      for (const n of list) {
+        const c = typeof n === 'string' ? drumClassIndex(n) : notes.indexOf(n) >= 0 ? notes.indexOf(n) : drumClassOf(n);
+        if (c < 0) throw new Error(`note ${n} is not a drum this model plays; use a GM drum note or one of ${DRUM_CLASSES.join(', ')}`);
+        token |= 1 << c;
+      }
+      return [token];
+    },
+    notesOf(event) {
+      const out: number[] = [];
+      for (let c = 0; c < DRUM_CLASSES.length; c++) if (event[0] & (1 << c)) out.push(notes[c]);
+      return out;
     },
     fromSong(song: MidiSong): EncodedSong {
       const warnings: string[] = [];
@@ -73,8 +121,9 @@ export function drumGridCodec(o: DrumGridOptions = {}): Codec {
     toNotes(events): NoteOut[] {
       const out: NoteOut[] = [];
       events.forEach((e, t) => {
+        const v = accent(t % stepsPerBar);
         for (let c = 0; c < DRUM_CLASSES.length; c++) {
-          if (e[0] & (1 << c)) out.push({ tick: t * ticksPerStep, note: notes[c], velocity, channel: GM_DRUM_CHANNEL, durationTicks: ticksPerStep });
+          if (e[0] & (1 << c)) out.push({ tick: t * ticksPerStep, note: notes[c], velocity: v, channel, durationTicks: ticksPerStep });
         }
       });
       return out;
@@ -90,15 +139,17 @@ export function drumGridCodec(o: DrumGridOptions = {}): Codec {
       }).join('\n');
     },
   };
+  return codec;
 }
 
-registerCodec('drum-grid', (spec: ModelSpec) => {
+registerCodec('drum-grid', (spec: ModelSpec, play: PlayOptions) => {
   const m = spec.meta;
   const num = (v: unknown, d: number) => (typeof v === 'number' ? v : d);
   return drumGridCodec({
     stepsPerQuarter: num(m.stepsPerQuarter, 4),
     stepsPerBar: num(m.stepsPerBar, num(m.stepsPerQuarter, 4) * 4),
     positionInput: spec.inputs.length > 1,
-    notes: Array.isArray(m.drumNotes) ? (m.drumNotes as number[]) : undefined,
+    drumNotes: Array.isArray(m.drumNotes) ? (m.drumNotes as number[]) : undefined,
+    ...play,
   });
 });

@@ -1,0 +1,164 @@
+/**
+ * The melody grid: one token per step: 0 = rest (the held note ends), 1 = hold (it goes on),
+ * 2 + k = a new note of pitch `minPitch + k`. A monophonic line, as Magenta's melody models.
+ *
+ * Reading MIDI: notes off channel 10, onsets and ends snapped to the nearest step; where
+ * notes overlap the highest wins; pitches outside the model's range move by octaves into it.
+ *
+ * Playing: a note starts on its token, sounds at velocity 90 on channel 1, and is released
+ * at the next rest or new note.
+ *
+ * @example
+ * const codec = melodyGridCodec({ minPitch: 48, maxPitch: 84 });
+ * codec.toNotes([[2 + 12], [1], [0]]); // C4 (60) held for two steps
+ */
+import type { ModelSpec } from '../engine/model.js';
+import type { MidiSong } from '../io/midi-read.js';
+import type { NoteOut } from '../io/midi-write.js';
+import { registerCodec, type Codec, type EncodedSong, type PlayOptions } from './codec.js';
+import { GM_DRUM_CHANNEL } from './drum-grid.js';
+
+export const REST = 0;
+export const HOLD = 1;
+
+export interface MelodyGridOptions extends PlayOptions {
+  minPitch?: number;
+  maxPitch?: number;
+  stepsPerQuarter?: number;
+  stepsPerBar?: number;
+  positionInput?: boolean;
+  ticksPerQuarter?: number;
+}
+
+export function melodyGridCodec(o: MelodyGridOptions = {}): Codec {
+  const lo = o.minPitch ?? 48;
+  const hi = o.maxPitch ?? 84;
+  if (!(Number.isInteger(lo) && Number.isInteger(hi) && lo >= 0 && hi < 128 && lo <= hi)) throw new Error(`melody range ${lo}..${hi} must be MIDI notes with min ≤ max`);
+  const spq = o.stepsPerQuarter ?? 4;
+  const stepsPerBar = o.stepsPerBar ?? spq * 4;
+  const tpq = o.ticksPerQuarter ?? 480;
+  const ticksPerStep = tpq / spq;
+  const velocity = o.velocity ?? 90;
+  const channel = o.channel ?? 0;
+  const vocab = 2 + hi - lo + 1;
+  const onsets = Float32Array.from({ length: vocab }, (_, t) => (t >= 2 ? 1 : 0));
+  const pitchOf = (t: number) => lo + t - 2;
+  const fold = (p: number) => {
+    while (p < lo) p += 12;
+    while (p > hi) p -= 12;
+    return p >= lo ? p : -1;
+  };
+  const codec: Codec = {
+    name: 'melody-grid',
+    kind: 'grid',
+    ticksPerQuarter: tpq,
+    ticksPerStep,
+    stepsPerBar,
+    firstEventIsPrimer: false,
+    voices: [],
+    startEvent: () => [REST],
+    inputs(prev, t, out) {
+      out[0] = prev[0];
+      // primed phrases may start before step 0
+      if (o.positionInput) out[1] = ((t % stepsPerBar) + stepsPerBar) % stepsPerBar;
+    },
+    delay: () => ticksPerStep,
+    play(e, _stepInBar, state, target) {
+      const t = e[0];
+      if (t === HOLD && state.sounding >= 0) return;
+      if (state.sounding >= 0) target.release(state.sounding, channel);
+      state.sounding = -1;
+      if (t >= 2) {
+        target.noteOn(pitchOf(t), velocity, channel, Infinity);
+        state.sounding = pitchOf(t);
+      }
+    },
+    densityWeights: (head) => (head === 0 ? onsets : null),
+    voiceMask() {
+      throw new Error('melody models have no voices to lock; locks are for drum-grid models');
+    },
+    hasVoice: () => false,
+    eventFromNotes(list) {
+      if (list.length === 0 || list[0] === 'rest') return [REST];
+      if (list.length === 1 && list[0] === 'hold') return [HOLD];
+      if (list.length !== 1 || typeof list[0] !== 'number') throw new Error(`a melody step holds one pitch, 'hold' or 'rest', got ${JSON.stringify(list)}`);
+      const p = list[0];
+      if (!(Number.isInteger(p) && p >= lo && p <= hi)) throw new Error(`pitch ${p} is outside this model's range ${lo}..${hi}`);
+      return [2 + p - lo];
+    },
+    notesOf: (e) => (e[0] >= 2 ? [pitchOf(e[0])] : []),
+    fromSong(song: MidiSong): EncodedSong {
+      const warnings: string[] = [];
+      const per = song.ticksPerQuarter / spq;
+      const tokens: number[] = [];
+      const end: number[] = []; // step each step's note ends at
+      let moved = 0;
+      for (const n of song.notes) {
+        if (n.channel === GM_DRUM_CHANNEL) continue;
+        const p = fold(n.note);
+        if (p !== n.note) moved++;
+        if (p < 0) continue;
+        const s = Math.round(n.tick / per);
+        const e = Math.max(s + 1, Math.round((n.tick + n.durationTicks) / per));
+        while (tokens.length < e) (tokens.push(-1), end.push(-1));
+        const cur = tokens[s];
+        if (cur >= 2 && pitchOf(cur) >= p) continue; // the highest note wins
+        tokens[s] = 2 + p - lo;
+        end[s] = e;
+      }
+      // fill holds and rests between onsets
+      let until = -1;
+      for (let s = 0; s < tokens.length; s++) {
+        if (tokens[s] >= 2) until = end[s];
+        else tokens[s] = s < until ? HOLD : REST;
+      }
+      if (moved) warnings.push(`${song.file}: ${moved} note(s) moved by octaves into the model's range ${lo}..${hi}`);
+      return { events: tokens.map((t) => [t]), warnings };
+    },
+    toNotes(events): NoteOut[] {
+      const out: NoteOut[] = [];
+      let start = -1;
+      let pitch = -1;
+      const close = (s: number) => {
+        if (pitch >= 0) out.push({ tick: start * ticksPerStep, note: pitch, velocity, channel, durationTicks: (s - start) * ticksPerStep });
+        pitch = -1;
+      };
+      events.forEach((e, s) => {
+        if (e[0] === HOLD && pitch >= 0) return;
+        close(s);
+        if (e[0] >= 2) (start = s), (pitch = pitchOf(e[0]));
+      });
+      close(events.length);
+      return out;
+    },
+    grid(events) {
+      const pitches = [...new Set(events.filter((e) => e[0] >= 2).map((e) => pitchOf(e[0])))].sort((a, b) => b - a);
+      return pitches
+        .map((p) => {
+          let line = String(p).padEnd(11);
+          let on = false;
+          events.forEach((e, s) => {
+            if (s > 0 && s % stepsPerBar === 0) line += '|';
+            if (e[0] >= 2) on = pitchOf(e[0]) === p;
+            else if (e[0] === REST) on = false;
+            line += e[0] >= 2 && on ? 'x' : on ? '-' : s % spq === 0 ? '.' : ' ';
+          });
+          return line;
+        })
+        .join('\n');
+    },
+  };
+  return codec;
+}
+
+registerCodec('melody-grid', (spec: ModelSpec, play: PlayOptions) => {
+  const m = spec.meta;
+  const num = (v: unknown, d: number) => (typeof v === 'number' ? v : d);
+  return melodyGridCodec({
+    minPitch: num(m.minPitch, 48),
+    maxPitch: num(m.maxPitch, 84),
+    stepsPerQuarter: num(m.stepsPerQuarter, 4),
+    positionInput: spec.inputs.length > 1,
+    ...play,
+  });
+});
