@@ -15,3 +15,6 @@ export { drummerCodec } from './music/drummer-events.js';
 export { DRUM_CLASSES, DEFAULT_DRUM_NOTES, drumClassOf, drumClassIndex } from './music/drum-map.js';
 export { sampleEvents } from './music/sample-events.js';
 export { scoreEvents, type Score } from './music/score.js';
+export { Generator, copyStep, type GeneratorOptions, type StepResult, type StepCopy, type PlayedNote, type PlayedRelease, type Control, type LogEntry, type PerformanceLog, type GeneratorSnapshot } from './music/generator.js';
+export { melodyGridCodec } from './music/melody-grid.js';
+export { noteEventsCodec } from './music/note-events.js';

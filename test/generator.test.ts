@@ -402,3 +402,22 @@ describe('other encodings through the same Generator', () => {
     expect(JSON.parse(readFileSync(sharedPath('fixtures/rnn-drummer/reference.json'), 'utf8')).index2note).toContain(36);
   });
 });
+
+describe('priming an event model', () => {
+  it('counts the next delay from the phrase’s last note and never plays before the current step', () => {
+    const s = howlSpec(7);
+    const g = new Generator(s, { seed: 2 });
+    const seen = spyInputs(g);
+    run(g, 16);
+    // pitch 64, delays 6 (one step) apart: the phrase spans 16 steps (a bar), last note at step 3
+    const phrase = [0, 1, 1, 1].map((d) => [2, d === 0 ? 0 : 2, 1, 1]);
+    g.prime(phrase, { steps: 16 });
+    const out = run(g, 16);
+    expect(seen.length).toBeGreaterThan(4);
+    const first = out.find((st) => st.notes.length > 0) as StepCopy;
+    expect(first.step).toBeGreaterThanOrEqual(16);
+    const log = g.log.entries.find((e) => e.control.type === 'prime')?.control as { steps: number };
+    expect(log.steps).toBe(16);
+    expect(() => g.prime(phrase, { steps: 0 })).toThrow(/steps: 0 is not allowed/);
+  });
+});

@@ -87,7 +87,7 @@ export type Control =
   | { type: 'clearEdit'; step: number }
   | { type: 'lock'; voice: number; pattern: number[] | null; from: number; until: number | null }
   | { type: 'unlock'; voice: number | null }
-  | { type: 'prime'; events: number[][]; reset: boolean }
+  | { type: 'prime'; events: number[][]; reset: boolean; steps: number }
   | { type: 'primeRandom' };
 
 export interface LogEntry {
@@ -448,13 +448,22 @@ export class Generator {
 
   /**
    * Set the state from a phrase without playing it: events (as the codec makes them) or a
-   * MIDI song. The phrase ends just before the next step, so it lines up with the bar.
+   * MIDI song. The phrase ends just before the next step, so it lines up with the bar. For
+   * event models `steps` says how long the phrase lasts (default: its notes rounded up to
+   * whole bars), so the model's next delay counts from the phrase's last note.
    */
-  prime(phrase: readonly (readonly number[])[] | MidiSong, opts: { reset?: boolean } = {}): void {
+  prime(phrase: readonly (readonly number[])[] | MidiSong, opts: { reset?: boolean; steps?: number } = {}): void {
     const events = isSong(phrase) ? this.codec.fromSong(phrase).events : phrase.map((e) => [...e]);
     if (events.length === 0) throw new Error('prime: the phrase has no events');
     for (const e of events) this.checkEvent(e);
-    this.queue({ type: 'prime', events, reset: opts.reset ?? true });
+    if (opts.steps !== undefined) checkNumber('steps', opts.steps, (v) => Number.isInteger(v) && v > 0);
+    let steps = opts.steps ?? events.length;
+    if (this.codec.kind === 'events') {
+      const span = events.reduce((t, e) => t + this.codec.delay(e), 0);
+      const bar = this.codec.stepsPerBar;
+      steps = opts.steps ?? Math.max(1, Math.ceil((span + 1) / (this.T * bar))) * bar;
+    }
+    this.queue({ type: 'prime', events, reset: opts.reset ?? true, steps });
   }
 
   /** Start from one random event, as Howl does. */
@@ -668,11 +677,11 @@ export class Generator {
           this.lastEvent = Int32Array.from(this.codec.startEvent());
           this.eventIndex = 0;
         }
-        return this.feed(c.events);
+        return this.feed(c.events, c.steps);
       case 'primeRandom': {
         this.discard();
         const e = this.net.logits.map((l) => this.rng.int(l.length));
-        return this.feed([e]);
+        return this.feed([e], 1);
       }
     }
   }
@@ -687,16 +696,23 @@ export class Generator {
     this.eventIndex = 0;
   }
 
-  /** Feed a phrase so its last event falls just before the next step. */
-  private feed(events: number[][]): void {
+  /** Feed a phrase that spans `steps` steps and ends just before the next step. */
+  private feed(events: number[][], steps: number): void {
     const n = events.length;
+    let time = (this.stepIndex - steps) * this.T; // event models: the phrase's start
     for (let i = 0; i < n; i++) {
       this.codec.inputs(this.lastEvent, this.codec.kind === 'grid' ? this.stepIndex - n + i : this.eventIndex, this.inputs);
       this.net.step(this.inputs);
       this.lastEvent = Int32Array.from(events[i]);
       this.eventIndex++;
+      time += this.codec.delay(events[i]);
     }
-    this.lastTime = this.startTime(this.stepIndex);
+    if (this.codec.kind === 'grid') this.lastTime = this.startTime(this.stepIndex);
+    else {
+      // the model's next delay counts from the phrase's last note, but lands no earlier than now
+      this.lastTime = Math.min(time, this.stepIndex * this.T);
+      this.keepOut = this.stepIndex * this.T;
+    }
   }
 
   /** Where the last event sits before step `s`: grid events sit on the step before; event models start at the step. */
