@@ -388,6 +388,17 @@ describe('other encodings through the same Generator', () => {
     expect(out.filter((s) => s.step > 6).some((s) => s.notes.length > 0)).toBe(true);
   });
 
+  it('an event model keeps out of steps edited to silence, and plays the edited notes after them', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const g = new Generator(howlSpec(4), { seed, density: 2 });
+      g.edit([4, 5, 6, 7, 8, 9], []);
+      g.edit(10, [72]);
+      const out = run(g, 16);
+      expect(out.slice(4, 10).every((s) => s.notes.length === 0)).toBe(true);
+      expect(out[10].notes.map((n) => [n.note, n.offset])).toEqual([[72, 0]]);
+    }
+  });
+
   it.skipIf(!haveShared('fixtures/rnn-drummer'))('the RNN-Drummer plays through the Generator on the pulse grid (480 ticks per quarter)', async () => {
     const s = await loadModelSpec(sharedPath('fixtures/rnn-drummer'));
     const g = new Generator(s, { seed: 10 });

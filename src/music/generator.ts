@@ -812,8 +812,7 @@ export class Generator {
       this.chooseGridEvent(t, ev);
       slot.time = this.lastTime + this.T;
     } else {
-      // a forced event sits at the edited step's exact time; the model reads its nearest delay
-      slot.time = this.chooseTimedEvent(ev) ? this.forcedTime : this.lastTime + this.codec.delay(ev);
+      slot.time = this.chooseTimedEvent(ev);
       if (slot.time >= this.keepOut) this.keepOut = NEVER;
     }
     this.zeroDelays = slot.time === this.lastTime ? this.zeroDelays + 1 : 0;
@@ -852,28 +851,33 @@ export class Generator {
   }
 
   // Event models: a human's edit of step s is fed as events at the start of s, and the
-  // model's own events are kept out of that step. Returns true for a forced event.
-  private chooseTimedEvent(ev: Int32Array): boolean {
+  // model's own events are kept out of every step a human wrote (notes or silence).
+  // Returns the event's time: a forced event sits at the edited step's exact time (the
+  // model reads the nearest delay it knows).
+  private chooseTimedEvent(ev: Int32Array): number {
     const D = this.codec.delayHead as number;
     if (this.forced.length) {
       ev.set(this.forced.shift() as number[]);
-      return true;
+      return this.forcedTime;
     }
     const mask = this.masks[D];
     mask.fill(0);
     let masked = false;
+    let blocked = false; // some delay lands in a written step
     const probe = this.probe;
     const edited = this.nextEditedStep();
     const start = edited === null ? Infinity : edited * this.T;
+    const edits = this.edits.size > 0;
     for (let k = 0; k < mask.length; k++) {
       probe[D] = k;
       const d = this.codec.delay(probe);
       const at = this.lastTime + d;
-      // land before an edited step or go to it; never inside a step a human wrote;
-      // and a model stuck on delay 0 must let time move on
-      if ((at >= start && at < start + this.T) || at < this.keepOut || (d === 0 && this.zeroDelays >= MAX_ZERO_DELAYS)) {
+      const inEdit = edits && at < start + this.T && this.edits.has(Math.floor(at / this.T));
+      // a model stuck on delay 0 must let time move on
+      if (inEdit || at < this.keepOut || (d === 0 && this.zeroDelays >= MAX_ZERO_DELAYS)) {
         mask[k] = 1;
         masked = true;
+        blocked ||= inEdit;
       }
     }
     if (masked) {
@@ -883,10 +887,15 @@ export class Generator {
     }
     // heads in order, as the offline sampler draws them
     for (let h = 0; h < this.heads; h++) ev[h] = this.sampleHead(h, masked && h === D);
-    if (edited === null || this.lastTime + this.codec.delay(ev) < start) return false;
-    // the model would move past the edited step: play the human's notes there instead
-    this.forceEdit(edited, ev);
-    return true;
+    let at = this.lastTime + this.codec.delay(ev);
+    // a silence longer than any delay the model knows: its note waits for the silence to end
+    if (blocked && !masked) while (at < start && this.edits.has(Math.floor(at / this.T))) at = (Math.floor(at / this.T) + 1) * this.T;
+    if (at >= start) {
+      // the model would move past the edited step: play the human's notes there instead
+      this.forceEdit(edited as number, ev);
+      return start;
+    }
+    return at;
   }
 
   private forceEdit(edited: number, ev: Int32Array): void {
@@ -901,9 +910,13 @@ export class Generator {
     this.forced = events.slice(1);
   }
 
+  /** The first step ahead of the last event that a human wrote notes into (not yet fed). */
   private nextEditedStep(): number | null {
+    if (this.edits.size === 0) return null;
     let best: number | null = null;
-    for (const s of this.edits.keys()) if (s > this.doneEdit && s * this.T > this.lastTime && (best === null || s < best)) best = s;
+    for (const [s, notes] of this.edits) {
+      if (notes.length > 0 && s > this.doneEdit && s * this.T > this.lastTime && (best === null || s < best)) best = s;
+    }
     return best;
   }
 
