@@ -114,6 +114,66 @@ export function program(): Command {
       if (o.out && !o.json) console.error(`wrote ${notes.length} notes over ${o.steps} steps to ${o.out}`);
     });
 
+  p.command('dataset')
+    .description('read a folder of MIDI files into a drum-grid dataset and summarize it (nothing is written)')
+    .requiredOption('--data <dir>', 'folder of MIDI files (searched recursively)')
+    .option('--csv <file>', 'CSV with a split column (train/validation/test) and a MIDI file column')
+    .option('--seed <s>', 'seed of the random split when there is no CSV', number('--seed', Number.isInteger, 'a whole number'), 1)
+    .option('--json', 'print the summary as JSON')
+    .action(async (o: { data: string; csv?: string; seed: number; json?: boolean }) => {
+      const { buildDrumDataset, formatSummary } = await import('../train/dataset.js');
+      const ds = buildDrumDataset({ dir: o.data, csv: o.csv, seed: o.seed });
+      console.log(o.json ? JSON.stringify(ds.summary) : formatSummary(ds.summary));
+    });
+
+  p.command('train')
+    .description('train a drum model on a folder of MIDI files and export weights the engine loads')
+    .requiredOption('--data <dir>', 'folder of MIDI files (searched recursively)')
+    .requiredOption('--out <dir>', 'weights folder to write (model.json, shard, checkpoint, log, curves)')
+    .option('--csv <file>', 'CSV with a split column (train/validation/test) and a MIDI file column')
+    .option('--layers <n>', 'LSTM layers', number('--layers', (v) => Number.isInteger(v) && v >= 1 && v <= 4, 'a whole number from 1 to 4'), 2)
+    .option('--units <n>', 'units per layer', number('--units', (v) => Number.isInteger(v) && v >= 4 && v <= 1024, 'a whole number from 4 to 1024'), 256)
+    .option('--epochs <n>', 'most epochs', number('--epochs', (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1'), 20)
+    .option('--batch <n>', 'windows per batch', number('--batch', (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1'), 64)
+    .option('--window <n>', 'steps per window (truncated backpropagation)', number('--window', (v) => Number.isInteger(v) && v >= 2, 'a whole number ≥ 2'), 64)
+    .option('--lr <x>', 'Adam learning rate', number('--lr', (v) => v > 0 && v < 1, 'in (0, 1)'), 2e-3)
+    .option('--dropout <x>', 'dropout between layers and before the head', number('--dropout', (v) => v >= 0 && v < 1, 'in [0, 1)'), 0.3)
+    .option('--clip <x>', 'gradient clipping (global norm)', number('--clip', (v) => v > 0, 'a number > 0'), 1)
+    .option('--patience <n>', 'epochs without validation gain before stopping', number('--patience', (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1'), 3)
+    .option('--seed <s>', 'seed of initialization, windows and dropout', number('--seed', Number.isInteger, 'a whole number'), 1)
+    .option('--resume', 'continue the run in --out from its last checkpoint')
+    .option('--max-batches <n>', 'stop after this many batches (a quick trial)', number('--max-batches', (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1'))
+    .option('--checkpoint-every <n>', 'also checkpoint every n batches', number('--checkpoint-every', (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1'))
+    .option('--backend <name>', 'tfjs backend: wasm or cpu', 'wasm')
+    .option('--no-progress', 'no progress bar')
+    .action(async (o: { data: string; out: string; csv?: string; layers: number; units: number; epochs: number; batch: number; window: number; lr: number; dropout: number; clip: number; patience: number; seed: number; resume?: boolean; maxBatches?: number; checkpointEvery?: number; backend: string; progress: boolean }) => {
+      if (o.backend !== 'wasm' && o.backend !== 'cpu') throw new InvalidArgumentError(`--backend must be wasm or cpu, got '${o.backend}'`);
+      const { train } = await import('../train/train.js');
+      const r = await train({ ...o, learningRate: o.lr, backend: o.backend, command: `pulse-rnn ${process.argv.slice(2).join(' ')}` });
+      console.log(JSON.stringify({ out: r.out, bestValidationNll: r.best, epochs: r.history.length }));
+    });
+
+  p.command('eval')
+    .description('NLL and accuracy of a drum model on a split, against a Kneser-Ney n-gram baseline, and statistics of what it generates')
+    .requiredOption('--model <dir>', 'model folder')
+    .requiredOption('--data <dir>', 'folder of MIDI files')
+    .option('--csv <file>', 'CSV with a split column')
+    .option('--split <name>', 'train, validation or test', 'test')
+    .option('--seed <s>', 'seed of the random split and of generation', number('--seed', Number.isInteger, 'a whole number'), 1)
+    .option('--json', 'print JSON')
+    .action(async (o: { model: string; data: string; csv?: string; split: string; seed: number; json?: boolean }) => {
+      if (!['train', 'validation', 'test'].includes(o.split)) throw new InvalidArgumentError(`--split must be train, validation or test, got '${o.split}'`);
+      const { evaluate } = await import('../train/evaluate.js');
+      const r = await evaluate({ model: o.model, data: o.data, csv: o.csv, split: o.split as 'test', seed: o.seed });
+      if (o.json) return console.log(JSON.stringify(r));
+      console.log(`${o.split} split, ${r.model.steps} steps`);
+      console.log(`  model:    ${r.model.nllNats} nats/step (${r.model.nllBits} bits), accuracy ${(r.model.accuracy * 100).toFixed(1)}%`);
+      console.log(`  ${r.baseline.order}-gram:  ${r.baseline.nllNats} nats/step (${r.baseline.nllBits} bits), accuracy ${(r.baseline.accuracy * 100).toFixed(1)}%  (Kneser-Ney, order tuned on validation)`);
+      console.log(`  the model is ${(r.improvement * 100).toFixed(1)}% below the n-gram`);
+      console.log(`  generated vs data: token overlap ${r.generated.tokenOverlap}`);
+      for (const [v, s] of Object.entries(r.generated.voices)) console.log(`    ${v.padEnd(11)} hits/bar ${s.hitsPerBar.data} data, ${s.hitsPerBar.generated} generated; position overlap ${s.positionOverlap}`);
+    });
+
   p.command('demo', { hidden: true })
     .description('generate two bars with the default model, print them and write pulse-rnn-demo.mid')
     .action(async () => {

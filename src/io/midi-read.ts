@@ -41,6 +41,7 @@ export interface MidiSong {
 
 /** Parse a Standard MIDI File. Throws an Error that names `file` and the problem. */
 export function readMidi(bytes: Uint8Array, file: string): MidiSong {
+  checkChunks(bytes, file);
   let parsed: ReturnType<typeof parseMidi>;
   try {
     parsed = parseMidi(bytes);
@@ -107,4 +108,27 @@ export function readMidi(bytes: Uint8Array, file: string): MidiSong {
     trackNames,
     endTick,
   };
+}
+
+/** The chunk structure, checked before parsing: the parser trusts lengths it should not. */
+function checkChunks(bytes: Uint8Array, file: string): void {
+  const fail = (why: string): never => {
+    throw new Error(`${file}: not a readable MIDI file (${why})`);
+  };
+  const id = (o: number) => String.fromCharCode(bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]);
+  const u32 = (o: number) => ((bytes[o] << 24) | (bytes[o + 1] << 16) | (bytes[o + 2] << 8) | bytes[o + 3]) >>> 0;
+  if (bytes.length < 14) fail(`${bytes.length} bytes is too short for a header`);
+  if (id(0) !== 'MThd') fail(`starts with '${id(0).replace(/[^ -~]/g, '?')}', not 'MThd'`);
+  const headLen = u32(4);
+  if (headLen < 6 || 8 + headLen > bytes.length) fail(`header length ${headLen} does not fit the file`);
+  const tracks = (bytes[10] << 8) | bytes[11];
+  let o = 8 + headLen;
+  let found = 0;
+  while (o + 8 <= bytes.length && found < tracks) {
+    const len = u32(o + 4);
+    if (o + 8 + len > bytes.length) fail(`chunk '${id(o).replace(/[^ -~]/g, '?')}' at byte ${o} declares ${len} bytes, only ${bytes.length - o - 8} remain (truncated?)`);
+    if (id(o) === 'MTrk') found++;
+    o += 8 + len;
+  }
+  if (found < tracks) fail(`header promises ${tracks} track(s), the file holds ${found}`);
 }

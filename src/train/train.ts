@@ -1,0 +1,311 @@
+/**
+ * `pulse-rnn train`: a folder of MIDI files in, a weights folder the engine loads out.
+ *
+ * Every epoch: shuffled windows of the training sequences, Adam with gradient clipping, then
+ * the validation NLL per step measured by the engine itself (full sequences from a zero
+ * state, as the model will be played). The best model is exported; the learning rate halves
+ * when validation stops improving, and training stops after `patience` epochs without gain.
+ *
+ * Nothing is ever half-written: the checkpoint is one file written under a temporary name and
+ * renamed; the exported shard is named by its content and written before the model.json that
+ * names it, which is itself renamed into place. A run killed at any moment resumes from its
+ * last checkpoint (`--resume`) and continues exactly as it would have.
+ *
+ * @example
+ * await train({ data: 'grooves/', csv: 'grooves/info.csv', out: 'weights/my-drums', units: 256, layers: 2, epochs: 20 });
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Network } from '../engine/network.js';
+import { Rng } from '../engine/prng.js';
+import { drumGridCodec } from '../music/drum-grid.js';
+import { scoreEvents } from '../music/score.js';
+import { buildDrumDataset, formatSummary, type Dataset, type Sequence } from './dataset.js';
+import { LstmModel, type Batch } from './lstm-model.js';
+import { exportLayersModel } from './export.js';
+import { curvesSvg } from './curves.js';
+
+export interface TrainOptions {
+  data: string;
+  csv?: string;
+  out: string;
+  units?: number;
+  layers?: number;
+  epochs?: number;
+  batch?: number;
+  window?: number;
+  learningRate?: number;
+  dropout?: number;
+  clip?: number;
+  seed?: number;
+  patience?: number;
+  resume?: boolean;
+  /** Stop after this many batches in total (for tests and quick trials). */
+  maxBatches?: number;
+  /** Checkpoint every this many batches too (default: only at the end of each epoch). */
+  checkpointEvery?: number;
+  backend?: 'wasm' | 'cpu';
+  /** The command line that started the run, for the model card. */
+  command?: string;
+  /** Progress output; default a progress bar on stderr. */
+  progress?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  validationNll: number;
+  learningRate: number;
+  seconds: number;
+  tokensPerSecond: number;
+}
+
+interface Checkpoint {
+  options: Required<Pick<TrainOptions, 'units' | 'layers' | 'batch' | 'window' | 'dropout' | 'clip' | 'seed' | 'patience' | 'epochs'>>;
+  epoch: number;
+  batchInEpoch: number;
+  rng: number[];
+  best: number;
+  badEpochs: number;
+  history: EpochRecord[];
+  lossSum: number;
+  lossCount: number;
+  elapsed: number;
+  model: Awaited<ReturnType<LstmModel['state']>>;
+}
+
+const CHECKPOINT = 'checkpoint.bin';
+
+/** Window starts for one epoch: every sequence cut into windows from a random offset, shuffled. */
+function windowsFor(seqs: Sequence[], L: number, seed: number, epoch: number): [number, number][] {
+  const rng = new Rng((seed * 1000003 + epoch) >>> 0);
+  const out: [number, number][] = [];
+  seqs.forEach((s, i) => {
+    const n = s.tokens.length;
+    const offset = n > L ? rng.int(L) : 0;
+    for (let start = n > L ? offset - L : 0; start < n; start += L) out.push([i, Math.max(0, start)]);
+  });
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+function makeBatch(seqs: Sequence[], wins: [number, number][], L: number, stepsPerBar: number): Batch {
+  const B = wins.length;
+  const batch: Batch = { B, L, inputs: new Int32Array(B * L), positions: new Int32Array(B * L), targets: new Int32Array(B * L), weights: new Float32Array(B * L) };
+  wins.forEach(([si, start], b) => {
+    const tok = seqs[si].tokens;
+    for (let t = 0; t < L; t++) {
+      const k = start + t;
+      const i = b * L + t;
+      batch.positions[i] = k % stepsPerBar;
+      if (k < tok.length) {
+        batch.inputs[i] = k > 0 ? tok[k - 1] : 0; // the model reads the previous step (silence before the first)
+        batch.targets[i] = tok[k];
+        batch.weights[i] = 1;
+      }
+    }
+  });
+  return batch;
+}
+
+/** Validation: NLL per step under the engine, each sequence from a zero state. */
+export function engineNll(net: Network, ds: Dataset, seqs: Sequence[]): number {
+  const codec = drumGridCodec({ stepsPerQuarter: ds.stepsPerQuarter, positionInput: net.spec.inputs.length > 1 });
+  let total = 0;
+  let steps = 0;
+  for (const s of seqs) {
+    const r = scoreEvents(net, codec, Array.from(s.tokens, (t) => [t]));
+    total -= r.total;
+    steps += r.perStep.length;
+  }
+  return total / steps;
+}
+
+function encodeCheckpoint(c: Checkpoint): Uint8Array {
+  const arrays: Float32Array[] = [];
+  const ref = (a: Float32Array) => (arrays.push(a), arrays.length - 1);
+  const json = JSON.stringify({
+    ...c,
+    model: { lr: c.model.lr, weights: Object.fromEntries(Object.entries(c.model.weights).map(([k, v]) => [k, ref(v)])), optimizer: c.model.optimizer.map((o) => ({ name: o.name, shape: o.shape, dtype: o.dtype, data: ref(o.data) })) },
+    arrays: arrays.map((a) => a.length),
+  });
+  const head = new TextEncoder().encode(json);
+  const total = 8 + head.length + arrays.reduce((a, x) => a + x.length * 4, 0);
+  const out = new Uint8Array(total);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, 0x50524e4e); // "PRNN"
+  view.setUint32(4, head.length);
+  out.set(head, 8);
+  let o = 8 + head.length;
+  for (const a of arrays) {
+    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), o);
+    o += a.byteLength;
+  }
+  return out;
+}
+
+export function decodeCheckpoint(bytes: Uint8Array, file: string): Checkpoint {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 8 || view.getUint32(0) !== 0x50524e4e) throw new Error(`${file}: not a pulse-rnn checkpoint`);
+  const len = view.getUint32(4);
+  const meta = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + len)));
+  const arrays: Float32Array[] = [];
+  let o = 8 + len;
+  for (const n of meta.arrays as number[]) {
+    if (o + n * 4 > bytes.length) throw new Error(`${file}: truncated (needs ${o + n * 4} bytes, has ${bytes.length})`);
+    arrays.push(new Float32Array(bytes.slice(o, o + n * 4).buffer));
+    o += n * 4;
+  }
+  meta.model.weights = Object.fromEntries(Object.entries(meta.model.weights as Record<string, number>).map(([k, i]) => [k, arrays[i]]));
+  meta.model.optimizer = (meta.model.optimizer as { name: string; shape: number[]; data: number }[]).map((w) => ({ ...w, data: arrays[w.data] }));
+  // JSON has no Infinity: "no best yet" comes back as null
+  if (meta.best === null) meta.best = Infinity;
+  return meta as Checkpoint;
+}
+
+/** Write a file whole or not at all. */
+export function writeAtomic(path: string, bytes: Uint8Array | string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, bytes);
+  renameSync(tmp, path);
+}
+
+export async function train(o: TrainOptions): Promise<{ history: EpochRecord[]; best: number; out: string }> {
+  const log = o.log ?? ((s: string) => process.stderr.write(`${s}\n`));
+  const tf = await import('@tensorflow/tfjs');
+  if ((o.backend ?? 'wasm') === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  await tf.setBackend(o.backend ?? 'wasm');
+  await tf.ready();
+
+  mkdirSync(o.out, { recursive: true });
+  const ckptPath = join(o.out, CHECKPOINT);
+  let ck: Checkpoint | null = null;
+  if (o.resume) {
+    if (!existsSync(ckptPath)) throw new Error(`${ckptPath}: no checkpoint to resume from`);
+    ck = decodeCheckpoint(new Uint8Array(readFileSync(ckptPath)), ckptPath);
+  } else if (existsSync(ckptPath)) {
+    throw new Error(`${o.out} already holds a training run (${CHECKPOINT}); use --resume to continue it, or another --out`);
+  }
+  const opts = ck?.options ?? {
+    units: o.units ?? 256,
+    layers: o.layers ?? 2,
+    batch: o.batch ?? 64,
+    window: o.window ?? 64,
+    dropout: o.dropout ?? 0.3,
+    clip: o.clip ?? 1,
+    seed: o.seed ?? 1,
+    patience: o.patience ?? 3,
+    epochs: o.epochs ?? 20,
+  };
+  if (ck && o.epochs) opts.epochs = o.epochs;
+
+  const ds = buildDrumDataset({ dir: o.data, csv: o.csv, seed: opts.seed });
+  log(formatSummary(ds.summary));
+  const model = new LstmModel({ vocab: ds.vocab, positions: ds.stepsPerBar, units: opts.units, layers: opts.layers }, opts.seed, o.learningRate ?? 2e-3);
+  const rng = new Rng(opts.seed);
+  let epoch = 0;
+  let batchInEpoch = 0;
+  let best = Infinity;
+  let badEpochs = 0;
+  let history: EpochRecord[] = [];
+  let lossSum = 0;
+  let lossCount = 0;
+  let elapsed = 0;
+  if (ck) {
+    await model.setState(ck.model);
+    rng.setState(ck.rng);
+    ({ epoch, batchInEpoch, best, badEpochs, history, lossSum, lossCount, elapsed } = ck);
+    log(`resuming ${o.out} at epoch ${epoch + 1}, batch ${batchInEpoch}`);
+  }
+  const meta = {
+    encoding: 'drum-grid',
+    stepsPerQuarter: ds.stepsPerQuarter,
+    stepsPerBar: ds.stepsPerBar,
+    inputs: [
+      { name: 'token', onehot: true },
+      { name: 'position', onehot: true },
+    ],
+    training: { data: o.data, csv: o.csv ?? null, command: o.command ?? null, ...opts, learningRate: o.learningRate ?? 2e-3 },
+  };
+  const checkpoint = async () => {
+    const c: Checkpoint = { options: opts, epoch, batchInEpoch, rng: Array.from(rng.getState()), best, badEpochs, history, lossSum, lossCount, elapsed, model: await model.state() };
+    writeAtomic(ckptPath, encodeCheckpoint(c));
+  };
+  const jsonl = join(o.out, 'train-log.jsonl');
+  const train = ds.splits.train;
+  const B = opts.batch;
+  const L = opts.window;
+  let totalBatches = 0;
+  const { SingleBar, Presets } = (await import('cli-progress')).default;
+  const bar = o.progress === false ? null : new SingleBar({ format: 'epoch {epoch} |{bar}| {percentage}% {value}/{total} batches | loss {loss} | {speed} tok/s | ETA {eta_formatted}', etaBuffer: 20 }, Presets.shades_classic);
+
+  while (epoch < opts.epochs && badEpochs < opts.patience) {
+    const wins = windowsFor(train, L, opts.seed, epoch);
+    const batches = Math.ceil(wins.length / B);
+    const t0 = performance.now();
+    bar?.start(batches, batchInEpoch, { epoch: epoch + 1, loss: '-', speed: '-' });
+    let tokens = 0;
+    for (; batchInEpoch < batches; batchInEpoch++) {
+      if (o.maxBatches !== undefined && totalBatches >= o.maxBatches) break;
+      const batch = makeBatch(train, wins.slice(batchInEpoch * B, (batchInEpoch + 1) * B), L, ds.stepsPerBar);
+      const loss = model.trainStep(batch, { dropout: opts.dropout, clip: opts.clip, rng });
+      if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch + 1}, batch ${batchInEpoch + 1} (loss ${loss}); try a lower --lr`);
+      lossSum += loss;
+      lossCount++;
+      totalBatches++;
+      tokens += batch.weights.reduce((a, w) => a + w, 0);
+      const secs = (performance.now() - t0) / 1000;
+      bar?.update(batchInEpoch + 1, { loss: (lossSum / lossCount).toFixed(3), speed: Math.round(tokens / secs) });
+      if (o.checkpointEvery && (batchInEpoch + 1) % o.checkpointEvery === 0) {
+        batchInEpoch++;
+        elapsed += secs;
+        await checkpoint();
+        elapsed -= secs;
+        batchInEpoch--;
+      }
+    }
+    bar?.stop();
+    const seconds = (performance.now() - t0) / 1000;
+    elapsed += seconds;
+    if (batchInEpoch < batches) {
+      // stopped by maxBatches: keep the place
+      await checkpoint();
+      break;
+    }
+    const net = new Network(model.toSpec(meta));
+    const val = engineNll(net, ds, ds.splits.validation.length ? ds.splits.validation : train.slice(0, 10));
+    const rec: EpochRecord = { epoch: epoch + 1, trainLoss: +(lossSum / lossCount).toFixed(4), validationNll: +val.toFixed(4), learningRate: model.learningRate, seconds: +seconds.toFixed(1), tokensPerSecond: Math.round(tokens / seconds) };
+    history.push(rec);
+    appendFileSync(jsonl, `${JSON.stringify(rec)}\n`);
+    log(`epoch ${rec.epoch}: train ${rec.trainLoss} nats/step, validation ${rec.validationNll} nats/step (${(rec.validationNll / Math.LN2).toFixed(3)} bits), lr ${rec.learningRate}, ${rec.tokensPerSecond} tok/s`);
+    if (val < best - 1e-4) {
+      best = val;
+      badEpochs = 0;
+      await exportLayersModel(model, { ...meta, validationNll: +val.toFixed(4), epochs: epoch + 1 }, o.out);
+    } else {
+      badEpochs++;
+      model.learningRate = model.learningRate / 2;
+      log(`validation did not improve: learning rate halved to ${model.learningRate}`);
+    }
+    writeAtomic(join(o.out, 'curves.svg'), curvesSvg(history));
+    epoch++;
+    batchInEpoch = 0;
+    lossSum = 0;
+    lossCount = 0;
+    await checkpoint();
+  }
+  model.dispose();
+  return { history, best, out: o.out };
+}
+
+/** Remove leftovers of an interrupted write (temporary files), keeping everything whole. */
+export function cleanTemporary(dir: string): void {
+  for (const f of readdirSync(dir)) if (f.endsWith('.tmp')) rmSync(join(dir, f), { force: true });
+}
+
+export const contentName = (bytes: Uint8Array): string => `weights-${createHash('sha256').update(bytes).digest('hex').slice(0, 12)}.bin`;

@@ -1,0 +1,135 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Network } from '../src/engine/network.js';
+import { Sampler } from '../src/engine/sampling.js';
+import { writeMidi, type NoteOut } from '../src/io/midi-write.js';
+import { loadModelSpec } from '../src/io/model-files.js';
+import { buildDrumDataset, findDrumPart } from '../src/train/dataset.js';
+import { decodeCheckpoint, train } from '../src/train/train.js';
+import { readMidi } from '../src/io/midi-read.js';
+
+const root = mkdtempSync(join(tmpdir(), 'pulse-train-'));
+const data = join(root, 'midi');
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** A little corpus: two grooves with variations, on channel 10, at 96 ticks per quarter. */
+function groove(i: number): NoteOut[] {
+  const notes: NoteOut[] = [];
+  for (let s = 0; s < 64; s++) {
+    const t = s * 24 + (s % 3 === 0 ? 2 : 0); // a little off the grid
+    if (s % 8 === 0 || (i % 2 && s % 16 === 10)) notes.push({ tick: t, note: 36, velocity: 100, channel: 9, durationTicks: 10 });
+    if (s % 8 === 4) notes.push({ tick: t, note: i % 3 ? 38 : 40, velocity: 100, channel: 9, durationTicks: 10 });
+    if (s % 2 === 0) notes.push({ tick: t, note: 42, velocity: 80, channel: 9, durationTicks: 10 });
+  }
+  return notes;
+}
+
+beforeAll(() => {
+  mkdirSync(join(data, 'a'), { recursive: true });
+  for (let i = 0; i < 24; i++) writeFileSync(join(data, 'a', `g${i}.mid`), writeMidi({ ticksPerQuarter: 96, notes: groove(i) }));
+  // a drum track on channel 1 named "Drums", a piano file, a corrupt file
+  writeFileSync(join(data, 'named.mid'), writeMidi({ ticksPerQuarter: 96, trackName: 'Drums', notes: groove(1).map((n) => ({ ...n, channel: 0 })) }));
+  writeFileSync(join(data, 'piano.mid'), writeMidi({ ticksPerQuarter: 96, notes: [{ tick: 0, note: 60, velocity: 90, channel: 0, durationTicks: 96 }, { tick: 96, note: 90, velocity: 90, channel: 0, durationTicks: 96 }] }));
+  writeFileSync(join(data, 'broken.mid'), 'MThd this is not midi');
+  writeFileSync(join(root, 'splits.csv'), ['file,split', ...Array.from({ length: 24 }, (_, i) => `a/g${i}.mid,${i < 18 ? 'train' : i < 21 ? 'validation' : 'test'}`), 'named.mid,train', 'piano.mid,train', 'broken.mid,test'].join('\n'));
+});
+
+describe('dataset', () => {
+  it('reads drums, says how it found them, skips what it cannot use with a reason', () => {
+    const ds = buildDrumDataset({ dir: data, csv: join(root, 'splits.csv') });
+    const s = ds.summary;
+    expect(s.used).toEqual({ train: 19, validation: 3, test: 3 });
+    expect(s.drumPart).toEqual({ 'channel 10': 24, "track named 'Drums'": 1 });
+    expect(s.skipped.map((k) => k.file).sort()).toEqual(['broken.mid', 'piano.mid']);
+    expect(s.skipped.find((k) => k.file === 'broken.mid')?.reason).toMatch(/not a readable MIDI file/);
+    expect(s.skipped.find((k) => k.file === 'piano.mid')?.reason).toMatch(/no drum part/);
+    expect(s.remappedNotes['40→snare']).toBeGreaterThan(0);
+    expect(s.timingError.max).toBeCloseTo(2 / 24, 3);
+    // each groove's last hit is on step 62: 63 steps
+    expect(s.steps.train).toBe(19 * 63);
+    expect(s.warnings.join()).toMatch(/only 1197 training steps/);
+    // the first groove's first steps: kick+hat, rest, hat, rest, snare+hat
+    expect(Array.from(ds.splits.train[0].tokens.slice(0, 5))).toEqual([0b101, 0, 0b100, 0, 0b110]);
+  });
+
+  it('a random split by file is seeded; an empty result is an error that says why', () => {
+    const a = buildDrumDataset({ dir: data, seed: 3 }).splits;
+    const b = buildDrumDataset({ dir: data, seed: 3 }).splits;
+    expect(a.validation.map((s) => s.file)).toEqual(b.validation.map((s) => s.file));
+    const empty = join(root, 'empty');
+    mkdirSync(empty);
+    expect(() => buildDrumDataset({ dir: empty })).toThrow(/empty: no \.mid or \.midi files found/);
+    const pianos = join(root, 'pianos');
+    mkdirSync(pianos);
+    writeFileSync(join(pianos, 'p.mid'), readFileSync(join(data, 'piano.mid')));
+    expect(() => buildDrumDataset({ dir: pianos })).toThrow(/the training split is empty: 1 file\(s\) read, 1 skipped \(1× no drum part/);
+    expect(() => buildDrumDataset({ dir: join(root, 'nope') })).toThrow(/nope: not a folder/);
+  });
+
+  it('finds no drum part in a file with none', () => {
+    expect(findDrumPart(readMidi(new Uint8Array(readFileSync(join(data, 'piano.mid'))), 'p'))).toBeNull();
+  });
+});
+
+describe('training', () => {
+  const common = { data, csv: join(root, 'splits.csv'), units: 12, layers: 2, batch: 4, window: 16, dropout: 0.2, seed: 5, progress: false as const, log: () => {} };
+
+  it('learns, exports a model the engine and tfjs agree on, and writes its log and curves', async () => {
+    const out = join(root, 'run');
+    const r = await train({ ...common, out, epochs: 4, learningRate: 0.02 });
+    expect(r.history).toHaveLength(4);
+    expect(r.history[3].validationNll).toBeLessThan(r.history[0].validationNll);
+    expect(r.history[3].validationNll).toBeLessThan(2); // far below uniform (6.24 nats)
+    const lines = readFileSync(join(out, 'train-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.epoch)).toEqual([1, 2, 3, 4]);
+    expect(readFileSync(join(out, 'curves.svg'), 'utf8')).toMatch(/^<svg[\s\S]*validation NLL[\s\S]*<\/svg>\n$/);
+    // parity on the trained model: the engine's probabilities equal tfjs predict
+    const spec = await loadModelSpec(out);
+    const net = new Network(spec);
+    const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+    const bin = readFileSync(join(out, json.weightsManifest[0].paths[0]));
+    await tf.setBackend('cpu');
+    const m = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: new Uint8Array(bin).buffer }));
+    const T = 24;
+    const toks = Array.from({ length: T }, (_, t) => (t * 37) % 40);
+    const x = tf.oneHot(tf.tensor1d(toks, 'int32'), 512).toFloat().reshape([1, T, 512]);
+    const p = tf.oneHot(tf.tensor1d(toks.map((_, t) => t % 16), 'int32'), 16).toFloat().reshape([1, T, 16]);
+    const want = (m.predict([x, p]) as tf.Tensor).arraySync() as number[][][];
+    const s = new Sampler(512);
+    let worst = 0;
+    for (let t = 0; t < T; t++) {
+      net.step([toks[t], t % 16]);
+      s.distribution(net.logits[0]);
+      for (let k = 0; k < 512; k++) worst = Math.max(worst, Math.abs(s.probs[k] - want[0][t][k]));
+    }
+    expect(worst).toBeLessThan(1e-5);
+    expect(spec.meta.encoding).toBe('drum-grid');
+    expect((spec.meta.training as { command: unknown }).command).toBeNull();
+  }, 120000);
+
+  it('a resumed run continues exactly as an uninterrupted one', async () => {
+    const whole = join(root, 'whole');
+    const split = join(root, 'split');
+    await train({ ...common, out: whole, epochs: 2, maxBatches: 9 });
+    await train({ ...common, out: split, epochs: 2, maxBatches: 4 });
+    await train({ ...common, out: split, epochs: 2, maxBatches: 5, resume: true });
+    const read = (dir: string) => {
+      const c = decodeCheckpoint(new Uint8Array(readFileSync(join(dir, 'checkpoint.bin'))), dir);
+      // wall time and tfjs's global variable names differ between runs; nothing else may
+      return { ...c, elapsed: 0, model: { ...c.model, optimizer: c.model.optimizer.map((o) => ({ shape: o.shape, dtype: o.dtype, data: o.data })) } };
+    };
+    const a = read(whole);
+    const b = read(split);
+    expect(a.batchInEpoch).toBe(9);
+    // the same weights, optimizer state, random stream and place
+    expect(b).toEqual(a);
+  }, 120000);
+
+  it('refuses to overwrite a run, and names a missing checkpoint', async () => {
+    await expect(train({ ...common, out: join(root, 'whole'), epochs: 1 })).rejects.toThrow(/already holds a training run/);
+    await expect(train({ ...common, out: join(root, 'fresh'), resume: true })).rejects.toThrow(/checkpoint\.bin: no checkpoint to resume from/);
+  });
+});
