@@ -414,6 +414,20 @@ describe('other encodings through the same Generator', () => {
   });
 });
 
+describe('locate', () => {
+  it('the next tick plays the located step, reading its bar position; the state goes on', () => {
+    const g = new Generator(spec, { seed: 2, lookahead: 4 });
+    run(g, 5);
+    g.locate(32 + 9);
+    const seen = spyInputs(g);
+    const out = run(g, 3);
+    expect(out.map((s) => s.step)).toEqual([41, 42, 43]);
+    expect(seen[0][1]).toBe(41 % 16);
+    expect(g.log.entries.at(-1)?.control).toEqual({ type: 'locate', step: 41 });
+    expect(() => g.locate(-1)).toThrow(/step: -1 is not allowed/);
+  });
+});
+
 describe('priming an event model', () => {
   it('counts the next delay from the phrase’s last note and never plays before the current step', () => {
     const s = howlSpec(7);

@@ -88,7 +88,8 @@ export type Control =
   | { type: 'lock'; voice: number; pattern: number[] | null; from: number; until: number | null }
   | { type: 'unlock'; voice: number | null }
   | { type: 'prime'; events: number[][]; reset: boolean; steps: number }
-  | { type: 'primeRandom' };
+  | { type: 'primeRandom' }
+  | { type: 'locate'; step: number };
 
 export interface LogEntry {
   /** The tick at whose start the control applied. */
@@ -466,6 +467,15 @@ export class Generator {
     this.queue({ type: 'prime', events, reset: opts.reset ?? true, steps });
   }
 
+  /**
+   * Jump to another step (a song position from the clock): the next tick plays `step`. The
+   * model's state goes on; drum models read the new position in the bar from there.
+   */
+  locate(step: number): void {
+    checkNumber('step', step, (v) => Number.isInteger(v) && v >= 0);
+    this.queue({ type: 'locate', step });
+  }
+
   /** Start from one random event, as Howl does. */
   primeRandom(): void {
     this.queue({ type: 'primeRandom' });
@@ -678,6 +688,11 @@ export class Generator {
           this.eventIndex = 0;
         }
         return this.feed(c.events, c.steps);
+      case 'locate':
+        this.regenerate(0, true);
+        this.stepIndex = c.step;
+        this.lastTime = this.startTime(c.step);
+        return;
       case 'primeRandom': {
         this.discard();
         const e = this.net.logits.map((l) => this.rng.int(l.length));
@@ -978,7 +993,7 @@ function isSong(p: unknown): p is MidiSong {
   return typeof p === 'object' && p !== null && !Array.isArray(p) && Array.isArray((p as MidiSong).notes);
 }
 
-const CONTROL_TYPES = new Set(['temperature', 'topP', 'density', 'seed', 'pause', 'resume', 'mute', 'unmute', 'reset', 'edit', 'clearEdit', 'lock', 'unlock', 'prime', 'primeRandom']);
+const CONTROL_TYPES = new Set(['temperature', 'topP', 'density', 'seed', 'pause', 'resume', 'mute', 'unmute', 'reset', 'edit', 'clearEdit', 'lock', 'unlock', 'prime', 'primeRandom', 'locate']);
 function isControl(c: unknown): c is Control {
   return typeof c === 'object' && c !== null && CONTROL_TYPES.has((c as Control).type);
 }

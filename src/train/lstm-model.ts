@@ -219,6 +219,12 @@ export class LstmModel {
     return loss;
   }
 
+  setOutputBias(bias: Float32Array): void {
+    const v = this.vars.get('out_bias') as tf.Variable;
+    if (bias.length !== v.size) throw new Error(`output bias needs ${v.size} values, got ${bias.length}`);
+    v.assign(tf.tensor1d(bias));
+  }
+
   dispose(): void {
     for (const v of this.vars.values()) v.dispose();
     this.optimizer.dispose();

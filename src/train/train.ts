@@ -216,6 +216,14 @@ export async function train(o: TrainOptions): Promise<{ history: EpochRecord[]; 
   let lossSum = 0;
   let lossCount = 0;
   let elapsed = 0;
+  if (!ck) {
+    // start the head at the training data's token frequencies: the model begins at the
+    // unigram loss instead of log(vocab), and skips a long early plateau
+    const counts = new Float64Array(ds.vocab).fill(0.1);
+    for (const s of ds.splits.train) for (const t of s.tokens) counts[t]++;
+    const total = counts.reduce((a, b) => a + b, 0);
+    model.setOutputBias(Float32Array.from(counts, (c) => Math.log(c / total)));
+  }
   if (ck) {
     await model.setState(ck.model);
     rng.setState(ck.rng);

@@ -1,0 +1,38 @@
+/**
+ * Clocks hand out pulses (24 per quarter note) with exact timestamps, whatever the timers
+ * that wake them. Steps are every `pulsesPerStep` pulses (6: a 16th note).
+ *
+ * @example
+ * const clock = new InternalClock({ bpm: 120 });
+ * clock.onStep((e) => player.step(e));   // e: { step, time, stepDuration, bpm }
+ * clock.start();
+ */
+export const PPQN = 24;
+
+/** One step of the clock: which step, when it starts (seconds on the clock's timebase), and how long it lasts. */
+export interface StepEvent {
+  /** Step index since the clock's song position 0. */
+  step: number;
+  /** Exact start time of the step, in seconds on `Clock.now()`'s timebase. */
+  time: number;
+  /** Expected duration of the step at the current tempo, in seconds. */
+  stepDuration: number;
+  bpm: number;
+}
+
+export type TransportEvent =
+  | { type: 'start'; time: number }
+  | { type: 'stop'; time: number }
+  | { type: 'continue'; time: number }
+  | { type: 'position'; step: number; time: number }
+  | { type: 'tempo'; bpm: number; time: number }
+  | { type: 'dropout'; time: number }; // pulses stopped arriving
+
+export interface Clock {
+  /** Seconds on this clock's timebase. */
+  now(): number;
+  onStep(cb: (e: StepEvent) => void): () => void;
+  onTransport(cb: (e: TransportEvent) => void): () => void;
+  readonly running: boolean;
+  readonly bpm: number;
+}
