@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { Rng } from '../src/engine/prng.js';
-import { LstmModel, type Batch } from '../src/train/lstm-model.js';
+import { LstmModel, drumShape, type Batch } from '../src/train/lstm-model.js';
 import { writeResult } from './stats.js';
 
 const B = 64;
@@ -22,13 +22,13 @@ const BATCHES = Number(process.env.BENCH_TRAIN_BATCHES ?? 6);
 
 function batch(rng: Rng): Batch {
   const n = B * L;
-  return { B, L, inputs: Int32Array.from({ length: n }, () => rng.int(V)), positions: new Int32Array(n), targets: Int32Array.from({ length: n }, () => rng.int(V)), weights: new Float32Array(n).fill(1) };
+  return { B, L, inputs: [Int32Array.from({ length: n }, () => rng.int(V))], targets: [Int32Array.from({ length: n }, () => rng.int(V))], weights: new Float32Array(n).fill(1) };
 }
 
 async function ours(backend: 'wasm' | 'cpu', batches: number): Promise<number> {
   await tf.setBackend(backend);
   await tf.ready();
-  const m = new LstmModel({ vocab: V, positions: 0, units: U, layers: 1 }, 1);
+  const m = new LstmModel(drumShape(V, 0, U, 1), 1);
   const rng = new Rng(1);
   m.trainStep(batch(rng), { dropout: 0, clip: 1, rng }); // warm-up
   const t0 = performance.now();

@@ -1,7 +1,7 @@
 /**
  * Export a trained model in the tfjs LayersModel format the engine (and tfjs) loads:
- * a functional model `token` (one-hot) + `position` (one-hot) → Concatenate → LSTM… → Dense
- * softmax, built with tfjs-layers and saved by tfjs itself, so the file is tfjs's own.
+ * a functional model: one-hot inputs (e.g. `token` + `position`) → Concatenate → LSTM… → one
+ * Dense softmax per head, built with tfjs-layers and saved by tfjs itself, so the file is tfjs's own.
  *
  * The weights shard is named by its content and written first; model.json, which names it,
  * is renamed into place last. A kill at any moment leaves the previous model or the new one,
@@ -17,30 +17,27 @@ import type { LstmModel } from './lstm-model.js';
 import { contentName, writeAtomic } from './train.js';
 
 export async function exportLayersModel(model: LstmModel, meta: Record<string, unknown>, dir: string): Promise<string> {
-  const { vocab, positions, units, layers } = model.shape;
-  const token = tf.input({ shape: [null, vocab], name: 'token' });
-  const inputs = [token];
-  let x: tf.SymbolicTensor = token;
-  if (positions) {
-    const position = tf.input({ shape: [null, positions], name: 'position' });
-    inputs.push(position);
-    x = tf.layers.concatenate({ name: 'inputs' }).apply([token, position]) as tf.SymbolicTensor;
-  }
+  const { units, layers } = model.shape;
+  const inputs = model.shape.inputs.map((f) => tf.input({ shape: [null, f.vocab], name: f.name }));
+  let x: tf.SymbolicTensor = inputs.length > 1 ? (tf.layers.concatenate({ name: 'inputs' }).apply(inputs) as tf.SymbolicTensor) : inputs[0];
   const lstms: tf.layers.Layer[] = [];
   for (let l = 0; l < layers; l++) {
     const layer = tf.layers.lstm({ units, returnSequences: true, recurrentActivation: 'sigmoid', name: `lstm${l + 1}`, kernelInitializer: 'zeros', recurrentInitializer: 'zeros' });
     lstms.push(layer);
     x = layer.apply(x) as tf.SymbolicTensor;
   }
-  const head = tf.layers.dense({ units: vocab, activation: 'softmax', name: 'token_out', kernelInitializer: 'zeros' });
-  const out = head.apply(x) as tf.SymbolicTensor;
-  const m = tf.model({ inputs, outputs: out, name: 'pulse_rnn' });
+  const heads = model.shape.heads.map((f) => tf.layers.dense({ units: f.vocab, activation: 'softmax', name: model.shape.heads.length === 1 ? 'token_out' : `${f.name}_out`, kernelInitializer: 'zeros' }));
+  const outputs = heads.map((h) => h.apply(x) as tf.SymbolicTensor);
+  const m = tf.model({ inputs, outputs, name: 'pulse_rnn' });
   const v = (n: string) => model.vars.get(n)!;
   lstms.forEach((layer, l) => {
-    const kernel = l === 0 ? (positions ? tf.concat([v('l0_tok'), v('l0_pos')], 0) : v('l0_tok')) : v(`l${l}_in`);
+    const kernel = l === 0 ? tf.tensor2d(model.inputKernel(), [model.shape.inputs.reduce((a, f) => a + f.vocab, 0), 4 * units]) : v(`l${l}_in`);
     layer.setWeights([kernel, v(`l${l}_rec`), v(`l${l}_bias`)]);
   });
-  head.setWeights([v('out_kernel'), v('out_bias')]);
+  heads.forEach((h, i) => {
+    const { kernel, bias } = model.headVars(i);
+    h.setWeights([kernel, bias]);
+  });
   m.setUserDefinedMetadata({ pulseRnn: meta });
   let json = '';
   let shard = '';

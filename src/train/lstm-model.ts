@@ -1,50 +1,67 @@
 /**
- * The training model: an LSTM stack over one-hot tokens (+ one-hot position in the bar) with
- * a softmax head, in tfjs, written as a hand-made loop because tfjs-layers' `fit` is far too
- * slow here. It computes exactly what the engine computes (Keras gate order i, f, c, o;
- * sigmoid recurrent activation), and exports to the LayersModel format the engine loads.
+ * The training model: an LSTM stack over one-hot token inputs (a drum token and its position
+ * in the bar; or an event's pitch, delay, duration and velocity) with one softmax head per
+ * output, in tfjs, written as a hand-made loop because tfjs-layers' `fit` is far too slow
+ * here. It computes exactly what the engine computes (Keras gate order i, f, c, o; sigmoid
+ * recurrent activation), and exports to the LayersModel format the engine loads.
  *
  * Two things keep it fast on tfjs's wasm backend:
- * - the first layer's input is a one-hot, so its product with the kernel is a row gather; it
- *   is gathered, and its gradient scattered back, in plain JS (tfjs-wasm has no gradient for
- *   gather, and a one-hot matrix product would cost more than the whole recurrence);
+ * - the first layer's inputs are one-hot, so their product with the kernel is a row gather;
+ *   it is gathered, and its gradient scattered back, in plain JS (tfjs-wasm has no gradient
+ *   for gather, and a one-hot matrix product would cost more than the whole recurrence);
  * - every matrix product's gradient transposes explicitly first (tfjs-wasm's matMul with a
  *   transposed operand falls back to a slow loop).
  *
  * @example
- * const m = new LstmModel({ vocab: 512, positions: 16, units: 256, layers: 2, seed: 1 });
- * const loss = m.trainStep(batch, { dropout: 0.3, clip: 1 }); // one Adam step
+ * const m = new LstmModel(drumShape(512, 16, 256, 2), 1);
+ * const loss = m.trainStep(batch, { dropout: 0.3, clip: 1, rng }); // one Adam step
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../engine/prng.js';
 import type { ModelSpec, RnnLayerSpec } from '../engine/model.js';
 
-export interface LstmShape {
-  vocab: number;
-  /** Positions in the bar fed as a second one-hot input (0: none). */
-  positions: number;
-  units: number;
-  layers: number;
+export interface Field {
+  /** Name in the exported model (an input layer or a head). */
+  readonly name: string;
+  readonly vocab: number;
+  /** Short name of the training variable. */
+  readonly key: string;
 }
+
+export interface LstmShape {
+  readonly inputs: readonly Field[];
+  readonly heads: readonly Field[];
+  readonly units: number;
+  readonly layers: number;
+}
+
+/** A drum-grid model: the previous token and the position in the bar in, the token out. */
+export const drumShape = (vocab: number, positions: number, units: number, layers: number): LstmShape => ({
+  inputs: [{ name: 'token', vocab, key: 'tok' }, ...(positions ? [{ name: 'position', vocab: positions, key: 'pos' }] : [])],
+  heads: [{ name: 'token', vocab, key: '' }],
+  units,
+  layers,
+});
 
 export interface Batch {
-  /** [B][L] previous tokens (the model's input at each step). */
-  inputs: Int32Array;
-  /** [B][L] positions in the bar. */
-  positions: Int32Array;
-  /** [B][L] tokens to predict. */
-  targets: Int32Array;
-  /** [B][L] 1 where a target is real, 0 for padding after a short sequence. */
-  weights: Float32Array;
   B: number;
   L: number;
+  /** Per input field, [B][L] token ids. */
+  inputs: Int32Array[];
+  /** Per head, [B][L] tokens to predict. */
+  targets: Int32Array[];
+  /** [B][L] 1 where a target is real, 0 for padding after a short sequence. */
+  weights: Float32Array;
 }
 
-/** Variable names, in a fixed order (checkpoints and the optimizer use them). */
+const headKey = (s: LstmShape, h: number, part: 'kernel' | 'bias') => (s.heads.length === 1 ? `out_${part}` : `out_${s.heads[h].key}_${part}`);
+
+/** Variable names, in a fixed order (checkpoints and the optimizer rely on it). */
 export function variableNames(s: LstmShape): string[] {
-  const names = ['l0_tok', ...(s.positions ? ['l0_pos'] : []), 'l0_rec', 'l0_bias'];
+  const names = [...s.inputs.map((f) => `l0_${f.key}`), 'l0_rec', 'l0_bias'];
   for (let l = 1; l < s.layers; l++) names.push(`l${l}_in`, `l${l}_rec`, `l${l}_bias`);
-  return [...names, 'out_kernel', 'out_bias'];
+  s.heads.forEach((_, h) => names.push(headKey(s, h, 'kernel'), headKey(s, h, 'bias')));
+  return names;
 }
 
 let modelCount = 0;
@@ -57,8 +74,9 @@ export class LstmModel {
 
   constructor(readonly shape: LstmShape, seed = 1, learningRate = 2e-3) {
     const rng = new Rng(seed);
-    const { vocab, positions, units, layers } = shape;
+    const { units, layers } = shape;
     const g = 4 * units;
+    const inWidth = shape.inputs.reduce((a, f) => a + f.vocab, 0);
     // Glorot-uniform kernels, orthogonal-free recurrent init (scaled uniform), forget bias 1
     const uniform = (rows: number, cols: number, fanIn = rows, fanOut = cols) => {
       const lim = Math.sqrt(6 / (fanIn + fanOut));
@@ -76,8 +94,7 @@ export class LstmModel {
       this.vars.set(name, v);
       this.registered.set(name, v.name);
     };
-    add('l0_tok', uniform(vocab, g, vocab + positions));
-    if (positions) add('l0_pos', uniform(positions, g, vocab + positions));
+    for (const f of shape.inputs) add(`l0_${f.key}`, uniform(f.vocab, g, inWidth));
     add('l0_rec', uniform(units, g));
     add('l0_bias', bias());
     for (let l = 1; l < layers; l++) {
@@ -85,8 +102,10 @@ export class LstmModel {
       add(`l${l}_rec`, uniform(units, g));
       add(`l${l}_bias`, bias());
     }
-    add('out_kernel', uniform(units, vocab));
-    add('out_bias', tf.zeros([vocab]));
+    shape.heads.forEach((f, h) => {
+      add(headKey(shape, h, 'kernel'), uniform(units, f.vocab));
+      add(headKey(shape, h, 'bias'), tf.zeros([f.vocab]));
+    });
     this.optimizer = tf.train.adam(learningRate);
   }
 
@@ -98,63 +117,59 @@ export class LstmModel {
   }
 
   /**
-   * One optimizer step on a batch; returns the mean cross-entropy (nats per token) before
-   * the step. `dropout` applies between layers and before the head.
+   * One optimizer step on a batch; returns the cross-entropy (nats per step, summed over
+   * heads) before the step. `dropout` applies between layers and before the heads.
    */
   trainStep(batch: Batch, o: { dropout: number; clip: number; rng: Rng }): number {
     const { B, L } = batch;
-    const { units, layers, vocab, positions } = this.shape;
+    const { units, layers, inputs: fields, heads } = this.shape;
     const g = 4 * units;
-    // first layer's input: gathered rows of the token and position kernels, plus the bias
-    const tok = this.vars.get('l0_tok')!.dataSync();
-    const pos = positions ? this.vars.get('l0_pos')!.dataSync() : null;
+    // first layer's input: gathered rows of each input's kernel, plus the bias
+    const tables = fields.map((f) => this.vars.get(`l0_${f.key}`)!.dataSync());
     const b0 = this.vars.get('l0_bias')!.dataSync();
     const xs: tf.Tensor2D[] = [];
     for (let t = 0; t < L; t++) {
       const x = new Float32Array(B * g);
       for (let b = 0; b < B; b++) {
         const i = b * L + t;
-        const tr = batch.inputs[i] * g;
         const o2 = b * g;
-        for (let j = 0; j < g; j++) x[o2 + j] = tok[tr + j] + b0[j];
-        if (pos) {
-          const pr = batch.positions[i] * g;
-          for (let j = 0; j < g; j++) x[o2 + j] += pos[pr + j];
+        for (let j = 0; j < g; j++) x[o2 + j] = b0[j];
+        for (let f = 0; f < fields.length; f++) {
+          const table = tables[f];
+          const r = batch.inputs[f][i] * g;
+          for (let j = 0; j < g; j++) x[o2 + j] += table[r + j];
         }
       }
       xs.push(tf.tensor2d(x, [B, g]));
     }
-    // targets as a one-hot mask, t-major to match the stacked outputs
-    const targetIdx = new Int32Array(B * L);
+    // padding positions weigh nothing; the loss is the mean over real steps
     const w = new Float32Array(B * L);
     let wsum = 0;
-    for (let t = 0; t < L; t++) {
-      for (let b = 0; b < B; b++) {
-        targetIdx[t * B + b] = batch.targets[b * L + t];
-        w[t * B + b] = batch.weights[b * L + t];
-        wsum += batch.weights[b * L + t];
-      }
-    }
-    // padding positions weigh nothing; the loss is the mean over real targets
+    for (let t = 0; t < L; t++) for (let b = 0; b < B; b++) wsum += w[t * B + b] = batch.weights[b * L + t];
     for (let i = 0; i < w.length; i++) w[i] /= wsum || 1;
-    // tfjs-wasm's oneHot in float32 is wrong; as int then cast it is right (tfjs-notes)
-    const oneHot = tf.tidy(() => tf.mul(tf.oneHot(tf.tensor1d(targetIdx, 'int32'), vocab).toFloat(), tf.tensor2d(w, [B * L, 1])));
-    // dropout masks drawn from our own seeded stream, so a resumed run repeats exactly
+    const wT = tf.tensor2d(w, [B * L, 1]);
+    // targets as weighted one-hot masks, t-major to match the stacked outputs;
+    // tfjs-wasm's oneHot in float32 is wrong, as int then cast it is right (tfjs-notes)
+    const oneHots = heads.map((f, h) => {
+      const idx = new Int32Array(B * L);
+      for (let t = 0; t < L; t++) for (let b = 0; b < B; b++) idx[t * B + b] = batch.targets[h][b * L + t];
+      return tf.tidy(() => tf.mul(tf.oneHot(tf.tensor1d(idx, 'int32'), f.vocab).toFloat(), wT));
+    });
+    // dropout masks from our own seeded stream, so a resumed run repeats exactly; one
+    // [B, units] mask per layer and step (slicing one big mask copies it whole on wasm)
     const keep = 1 - o.dropout;
-    const mask = (n: number) => {
-      if (o.dropout <= 0) return null;
-      const m = new Float32Array(n);
-      for (let i = 0; i < n; i++) m[i] = o.rng.next() < keep ? 1 / keep : 0;
-      return m;
-    };
-    // one [B, units] mask per layer and step (slicing one big mask copies it whole on wasm)
     const dropMasks: tf.Tensor2D[][] = [];
     for (let l = 0; l < layers && o.dropout > 0; l++) {
       const perStep: tf.Tensor2D[] = [];
-      for (let t = 0; t < L; t++) perStep.push(tf.tensor2d(mask(B * units) as Float32Array, [B, units]));
+      for (let t = 0; t < L; t++) {
+        const m = new Float32Array(B * units);
+        for (let i = 0; i < m.length; i++) m[i] = o.rng.next() < keep ? 1 / keep : 0;
+        perStep.push(tf.tensor2d(m, [B, units]));
+      }
       dropMasks.push(perStep);
     }
-    const names = variableNames(this.shape).filter((n) => n !== 'l0_tok' && n !== 'l0_pos' && n !== 'l0_bias');
+    const inputVars = new Set([...fields.map((f) => `l0_${f.key}`), 'l0_bias']);
+    const names = variableNames(this.shape).filter((n) => !inputVars.has(n));
     const params = names.map((n) => this.vars.get(n)!);
     const f = (...args: tf.Tensor[]) => {
       const inputs = args.slice(0, L) as tf.Tensor2D[];
@@ -168,43 +183,43 @@ export class LstmModel {
         let c = tf.zeros([B, units]) as tf.Tensor2D;
         const out: tf.Tensor2D[] = [];
         for (let t = 0; t < L; t++) {
-          let z = tf.add(W ? tf.add(mm(seq[t], W), bias!) : seq[t], mm(h, U)) as tf.Tensor2D;
+          const z = tf.add(W ? tf.add(mm(seq[t], W), bias!) : seq[t], mm(h, U)) as tf.Tensor2D;
           const [zi, zf, zc, zo] = tf.split(z, 4, 1);
           c = tf.add(tf.mul(tf.sigmoid(zf), c), tf.mul(tf.sigmoid(zi), tf.tanh(zc))) as tf.Tensor2D;
           h = tf.mul(tf.sigmoid(zo), tf.tanh(c)) as tf.Tensor2D;
-          z = h;
           out.push(h);
         }
         const dm = dropMasks[l];
         seq = dm ? out.map((x, t) => tf.mul(x, dm[t]) as tf.Tensor2D) : out;
       }
       const H = tf.concat(seq, 0); // [L*B, units], t-major
-      const logits = tf.add(mm(H, p.get('out_kernel')!), p.get('out_bias')!);
-      return tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)))) as tf.Scalar;
+      let loss: tf.Tensor = tf.scalar(0);
+      heads.forEach((_, hd) => {
+        const logits = tf.add(mm(H, p.get(headKey(this.shape, hd, 'kernel'))!), p.get(headKey(this.shape, hd, 'bias'))!);
+        loss = tf.sub(loss, tf.sum(tf.mul(oneHots[hd], tf.logSoftmax(logits))));
+      });
+      return loss as tf.Scalar;
     };
     const { value, grads } = tf.valueAndGrads(f)([...xs, ...params]);
     const loss = value.dataSync()[0];
-    // gradient of the gathered rows back into the token/position kernels and the bias
-    const dTok = new Float32Array(vocab * g);
-    const dPos = positions ? new Float32Array(positions * g) : null;
+    // gradient of the gathered rows back into the input kernels and the bias
+    const dIn = fields.map((fl) => new Float32Array(fl.vocab * g));
     const dB = new Float32Array(g);
     for (let t = 0; t < L; t++) {
       const d = grads[t].dataSync();
       for (let b = 0; b < B; b++) {
         const i = b * L + t;
-        const tr = batch.inputs[i] * g;
-        const pr = dPos ? batch.positions[i] * g : 0;
         const o2 = b * g;
-        for (let j = 0; j < g; j++) {
-          const v = d[o2 + j];
-          dTok[tr + j] += v;
-          dB[j] += v;
-          if (dPos) dPos[pr + j] += v;
+        for (let j = 0; j < g; j++) dB[j] += d[o2 + j];
+        for (let fi = 0; fi < fields.length; fi++) {
+          const r = batch.inputs[fi][i] * g;
+          const dt = dIn[fi];
+          for (let j = 0; j < g; j++) dt[r + j] += d[o2 + j];
         }
       }
     }
-    const byName: Record<string, tf.Tensor> = { l0_tok: tf.tensor2d(dTok, [vocab, g]), l0_bias: tf.tensor1d(dB) };
-    if (dPos) byName.l0_pos = tf.tensor2d(dPos, [positions, g]);
+    const byName: Record<string, tf.Tensor> = { l0_bias: tf.tensor1d(dB) };
+    fields.forEach((fl, fi) => (byName[`l0_${fl.key}`] = tf.tensor2d(dIn[fi], [fl.vocab, g])));
     names.forEach((n, i) => (byName[n] = grads[L + i]));
     // Adam keeps its moments by position: always hand them over in one fixed order
     const all: Record<string, tf.Tensor> = {};
@@ -214,13 +229,14 @@ export class LstmModel {
     const scale = norm > o.clip ? o.clip / norm : 1;
     const scaled: Record<string, tf.Tensor> = {};
     for (const [n, t] of Object.entries(all)) scaled[n] = scale === 1 ? t : tf.mul(t, scale);
-    this.optimizer.applyGradients(scaled as unknown as Parameters<tf.AdamOptimizer["applyGradients"]>[0]);
-    tf.dispose([...xs, oneHot, value, ...grads, ...Object.values(all), ...Object.values(scaled), ...dropMasks.flat()]);
+    this.optimizer.applyGradients(scaled as unknown as Parameters<tf.AdamOptimizer['applyGradients']>[0]);
+    tf.dispose([...xs, wT, ...oneHots, value, ...grads, ...Object.values(all), ...Object.values(scaled), ...dropMasks.flat()]);
     return loss;
   }
 
-  setOutputBias(bias: Float32Array): void {
-    const v = this.vars.get('out_bias') as tf.Variable;
+  /** Start head `h` at log-frequencies (the model begins at the unigram loss, not log(vocab)). */
+  setOutputBias(bias: Float32Array, h = 0): void {
+    const v = this.vars.get(headKey(this.shape, h, 'bias')) as tf.Variable;
     if (bias.length !== v.size) throw new Error(`output bias needs ${v.size} values, got ${bias.length}`);
     v.assign(tf.tensor1d(bias));
   }
@@ -230,22 +246,34 @@ export class LstmModel {
     this.optimizer.dispose();
   }
 
+  /** The first layer's kernel over the concatenated one-hot inputs. */
+  inputKernel(): Float32Array {
+    const g = 4 * this.shape.units;
+    const k = new Float32Array(this.shape.inputs.reduce((a, f) => a + f.vocab, 0) * g);
+    let row = 0;
+    for (const f of this.shape.inputs) {
+      k.set(this.vars.get(`l0_${f.key}`)!.dataSync() as Float32Array, row * g);
+      row += f.vocab;
+    }
+    return k;
+  }
+
+  headVars(h: number): { kernel: tf.Variable; bias: tf.Variable } {
+    return { kernel: this.vars.get(headKey(this.shape, h, 'kernel'))!, bias: this.vars.get(headKey(this.shape, h, 'bias'))! };
+  }
+
   /** The weights as an engine ModelSpec (for evaluation without a file round trip). */
   toSpec(meta: Record<string, unknown>): ModelSpec {
-    const { vocab, positions, units, layers } = this.shape;
-    const g = 4 * units;
+    const { units, layers } = this.shape;
     const d = (n: string) => this.vars.get(n)!.dataSync() as Float32Array;
-    const kernel0 = new Float32Array((vocab + positions) * g);
-    kernel0.set(d('l0_tok'), 0);
-    if (positions) kernel0.set(d('l0_pos'), vocab * g);
     const rnn: RnnLayerSpec[] = [];
     for (let l = 0; l < layers; l++) {
       rnn.push({
         cell: 'lstm',
         name: `lstm${l + 1}`,
         units,
-        inputSize: l === 0 ? vocab + positions : units,
-        kernel: l === 0 ? kernel0 : d(`l${l}_in`).slice(),
+        inputSize: l === 0 ? this.shape.inputs.reduce((a, f) => a + f.vocab, 0) : units,
+        kernel: l === 0 ? this.inputKernel() : d(`l${l}_in`).slice(),
         recurrentKernel: d(`l${l}_rec`).slice(),
         bias: d(`l${l}_bias`).slice(),
         activation: 'tanh',
@@ -254,9 +282,12 @@ export class LstmModel {
     }
     return {
       source: 'training model',
-      inputs: [{ kind: 'token', name: 'token', vocab }, ...(positions ? [{ kind: 'token' as const, name: 'position', vocab: positions }] : [])],
+      inputs: this.shape.inputs.map((f) => ({ kind: 'token' as const, name: f.name, vocab: f.vocab })),
       layers: rnn,
-      heads: [{ name: 'token', size: vocab, layers: [{ name: 'token', inputSize: units, units: vocab, kernel: d('out_kernel').slice(), bias: d('out_bias').slice(), activation: 'softmax' }] }],
+      heads: this.shape.heads.map((f, h) => {
+        const { kernel, bias } = this.headVars(h);
+        return { name: f.name, size: f.vocab, layers: [{ name: f.name, inputSize: units, units: f.vocab, kernel: kernel.dataSync().slice() as Float32Array, bias: bias.dataSync().slice() as Float32Array, activation: 'softmax' as const }] };
+      }),
       meta,
     };
   }
@@ -280,8 +311,8 @@ export class LstmModel {
     if (s.optimizer.length) {
       const zero: Record<string, tf.Tensor> = {};
       for (const n of variableNames(this.shape)) zero[this.registered.get(n) as string] = tf.zerosLike(this.vars.get(n) as tf.Variable);
-      const saved = await Promise.all([...this.vars].map(async ([n, v]) => [n, v.dataSync().slice()] as const));
-      this.optimizer.applyGradients(zero as unknown as Parameters<tf.AdamOptimizer["applyGradients"]>[0]);
+      const saved = [...this.vars].map(([n, v]) => [n, v.dataSync().slice()] as const);
+      this.optimizer.applyGradients(zero as unknown as Parameters<tf.AdamOptimizer['applyGradients']>[0]);
       for (const [n, data] of saved) this.vars.get(n)!.assign(tf.tensor(data, this.vars.get(n)!.shape));
       await this.optimizer.setWeights(s.optimizer.map((w) => ({ name: w.name, tensor: tf.tensor(w.data, w.shape, (w.dtype ?? 'float32') as 'float32' | 'int32') })));
       tf.dispose(Object.values(zero));

@@ -22,7 +22,7 @@ import { Rng } from '../engine/prng.js';
 import { drumGridCodec } from '../music/drum-grid.js';
 import { scoreEvents } from '../music/score.js';
 import { buildDrumDataset, formatSummary, type Dataset, type Sequence } from './dataset.js';
-import { LstmModel, type Batch } from './lstm-model.js';
+import { LstmModel, drumShape, type Batch } from './lstm-model.js';
 import { exportLayersModel } from './export.js';
 import { curvesSvg } from './curves.js';
 
@@ -96,21 +96,24 @@ function windowsFor(seqs: Sequence[], L: number, seed: number, epoch: number): [
 
 function makeBatch(seqs: Sequence[], wins: [number, number][], L: number, stepsPerBar: number): Batch {
   const B = wins.length;
-  const batch: Batch = { B, L, inputs: new Int32Array(B * L), positions: new Int32Array(B * L), targets: new Int32Array(B * L), weights: new Float32Array(B * L) };
+  const prev = new Int32Array(B * L);
+  const pos = new Int32Array(B * L);
+  const next = new Int32Array(B * L);
+  const weights = new Float32Array(B * L);
   wins.forEach(([si, start], b) => {
     const tok = seqs[si].tokens;
     for (let t = 0; t < L; t++) {
       const k = start + t;
       const i = b * L + t;
-      batch.positions[i] = k % stepsPerBar;
+      pos[i] = k % stepsPerBar;
       if (k < tok.length) {
-        batch.inputs[i] = k > 0 ? tok[k - 1] : 0; // the model reads the previous step (silence before the first)
-        batch.targets[i] = tok[k];
-        batch.weights[i] = 1;
+        prev[i] = k > 0 ? tok[k - 1] : 0; // the model reads the previous step (silence before the first)
+        next[i] = tok[k];
+        weights[i] = 1;
       }
     }
   });
-  return batch;
+  return { B, L, inputs: [prev, pos], targets: [next], weights };
 }
 
 /** Validation: NLL per step under the engine, each sequence from a zero state. */
@@ -206,7 +209,7 @@ export async function train(o: TrainOptions): Promise<{ history: EpochRecord[]; 
 
   const ds = buildDrumDataset({ dir: o.data, csv: o.csv, seed: opts.seed });
   log(formatSummary(ds.summary));
-  const model = new LstmModel({ vocab: ds.vocab, positions: ds.stepsPerBar, units: opts.units, layers: opts.layers }, opts.seed, o.learningRate ?? 2e-3);
+  const model = new LstmModel(drumShape(ds.vocab, ds.stepsPerBar, opts.units, opts.layers), opts.seed, o.learningRate ?? 2e-3);
   const rng = new Rng(opts.seed);
   let epoch = 0;
   let batchInEpoch = 0;
