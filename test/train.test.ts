@@ -10,6 +10,7 @@ import { loadModelSpec } from '../src/io/model-files.js';
 import { buildDrumDataset, findDrumPart } from '../src/train/dataset.js';
 import { decodeCheckpoint, train } from '../src/train/train.js';
 import { readMidi } from '../src/io/midi-read.js';
+import { Rng } from '../src/engine/prng.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pulse-train-'));
 const data = join(root, 'midi');
@@ -132,4 +133,73 @@ describe('training', () => {
     await expect(train({ ...common, out: join(root, 'whole'), epochs: 1 })).rejects.toThrow(/already holds a training run/);
     await expect(train({ ...common, out: join(root, 'fresh'), resume: true })).rejects.toThrow(/checkpoint\.bin: no checkpoint to resume from/);
   });
+});
+
+describe('note events (Howl-style)', () => {
+  const piano = join(root, 'piano');
+  beforeAll(() => {
+    mkdirSync(piano, { recursive: true });
+    // rising and falling arpeggios in a few keys, 8th notes, with some velocity variation
+    for (let i = 0; i < 16; i++) {
+      const root0 = 48 + (i % 6) * 2;
+      const notes: NoteOut[] = [];
+      for (let k = 0; k < 48; k++) {
+        const shape = [0, 4, 7, 12, 7, 4][k % 6];
+        notes.push({ tick: k * 48, note: root0 + shape, velocity: 60 + (k % 4) * 15, channel: 0, durationTicks: 40 });
+      }
+      writeFileSync(join(piano, `p${i}.mid`), writeMidi({ ticksPerQuarter: 96, notes }));
+    }
+  });
+
+  it('encodes notes as pitch/delay/duration/velocity classes in pulses, and augments within range', async () => {
+    const { buildEventsDataset, encodeEvents, eventsTask } = await import('../src/train/events-dataset.js');
+    const ds = buildEventsDataset({ dir: piano, minPitch: 40, maxPitch: 72 });
+    const f = ds.splits.train[0].notes;
+    expect(f[1].onset - f[0].onset).toBe(12); // an 8th is 12 pulses
+    const ev = [0, 1, 2, 3].map(() => new Int32Array(3));
+    encodeEvents(f, 0, 3, ds.tables, { transpose: 2, warp: 2, volume: 1 }, ev);
+    expect(ds.tables.pitch[ev[0][1]]).toBe(f[1].pitch + 2);
+    expect(ds.tables.delay[ev[1][1]]).toBe(24);
+    expect(ds.tables.duration[ev[2][1]]).toBe(20); // 40 ticks = 10 pulses, warped ×2
+    const task = eventsTask(ds);
+    const rng = new Rng(3);
+    const b = task.batch(task.windows(16, 1, 0).slice(0, 8), 16, rng);
+    for (const t of b.targets[0]) expect(t >= 0 && t < ds.tables.pitch.length).toBe(true);
+    expect(b.targets).toHaveLength(4);
+  });
+
+  it('trains a four-head model that the Generator plays and tfjs agrees with', async () => {
+    const out = join(root, 'howl');
+    const r = await train({ ...{ progress: false as const, log: () => {} }, data: piano, out, encoding: 'note-events', augment: false, units: 16, layers: 1, batch: 8, window: 16, epochs: 3, learningRate: 0.01, dropout: 0, seed: 2 });
+    expect(r.history[2].validationNll).toBeLessThan(r.history[0].validationNll);
+    const spec = await loadModelSpec(out);
+    expect(spec.heads.map((h) => h.name)).toEqual(['pitch_out', 'delay_out', 'duration_out', 'velocity_out']);
+    const { Generator, copyStep } = await import('../src/music/generator.js');
+    const g = new Generator(spec, { seed: 1 });
+    const steps = Array.from({ length: 64 }, () => copyStep(g.tick()));
+    const notes = steps.flatMap((s) => s.notes);
+    expect(notes.length).toBeGreaterThan(5);
+    for (const n of notes) expect(n.note >= 21 && n.note <= 108 && n.velocity >= 1 && n.length > 0).toBe(true);
+    // parity, every head
+    const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+    const bin = readFileSync(join(out, json.weightsManifest[0].paths[0]));
+    await tf.setBackend('cpu');
+    const m = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: new Uint8Array(bin).buffer }));
+    const T = 10;
+    const sizes = spec.inputs.map((i) => (i.kind === 'token' ? i.vocab : 0));
+    const toks = sizes.map((v, k) => Array.from({ length: T }, (_, t) => (t * (k + 3)) % v));
+    const xs = sizes.map((v, k) => tf.oneHot(tf.tensor1d(toks[k], 'int32'), v).toFloat().reshape([1, T, v]));
+    const want = (m.predict(xs) as tf.Tensor[]).map((y) => y.arraySync() as number[][][]);
+    const net = new Network(spec);
+    const s = new Sampler(128);
+    let worst = 0;
+    for (let t = 0; t < T; t++) {
+      net.step(toks.map((tk) => tk[t]));
+      net.logits.forEach((l, h) => {
+        s.distribution(l);
+        for (let k = 0; k < l.length; k++) worst = Math.max(worst, Math.abs(s.probs[k] - want[h][0][t][k]));
+      });
+    }
+    expect(worst).toBeLessThan(1e-5);
+  }, 120000);
 });

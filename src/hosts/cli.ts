@@ -127,8 +127,10 @@ export function program(): Command {
     });
 
   p.command('train')
-    .description('train a drum model on a folder of MIDI files and export weights the engine loads')
+    .description('train a model on a folder of MIDI files and export weights the engine loads')
     .requiredOption('--data <dir>', 'folder of MIDI files (searched recursively)')
+    .option('--encoding <name>', 'drum-grid (drums, 16ths) or note-events (Howl: pitch, delay, duration, velocity per note)', 'drum-grid')
+    .option('--no-augment', 'note-events: no transpose / time-warp / volume augmentation')
     .requiredOption('--out <dir>', 'weights folder to write (model.json, shard, checkpoint, log, curves)')
     .option('--csv <file>', 'CSV with a split column (train/validation/test) and a MIDI file column')
     .option('--layers <n>', 'LSTM layers', number('--layers', (v) => Number.isInteger(v) && v >= 1 && v <= 4, 'a whole number from 1 to 4'), 2)
@@ -146,10 +148,11 @@ export function program(): Command {
     .option('--checkpoint-every <n>', 'also checkpoint every n batches', number('--checkpoint-every', (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1'))
     .option('--backend <name>', 'tfjs backend: wasm or cpu', 'wasm')
     .option('--no-progress', 'no progress bar')
-    .action(async (o: { data: string; out: string; csv?: string; layers: number; units: number; epochs: number; batch: number; window: number; lr: number; dropout: number; clip: number; patience: number; seed: number; resume?: boolean; maxBatches?: number; checkpointEvery?: number; backend: string; progress: boolean }) => {
+    .action(async (o: { data: string; encoding: string; augment: boolean; out: string; csv?: string; layers: number; units: number; epochs: number; batch: number; window: number; lr: number; dropout: number; clip: number; patience: number; seed: number; resume?: boolean; maxBatches?: number; checkpointEvery?: number; backend: string; progress: boolean }) => {
       if (o.backend !== 'wasm' && o.backend !== 'cpu') throw new InvalidArgumentError(`--backend must be wasm or cpu, got '${o.backend}'`);
+      if (o.encoding !== 'drum-grid' && o.encoding !== 'note-events') throw new InvalidArgumentError(`--encoding must be drum-grid or note-events, got '${o.encoding}'`);
       const { train } = await import('../train/train.js');
-      const r = await train({ ...o, learningRate: o.lr, backend: o.backend, command: `pulse-rnn ${process.argv.slice(2).join(' ')}` });
+      const r = await train({ ...o, encoding: o.encoding, learningRate: o.lr, backend: o.backend, command: `pulse-rnn ${process.argv.slice(2).join(' ')}` });
       console.log(JSON.stringify({ out: r.out, bestValidationNll: r.best, epochs: r.history.length }));
     });
 

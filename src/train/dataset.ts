@@ -87,7 +87,7 @@ export function findDrumPart(song: MidiSong): { notes: MidiNote[]; how: string }
   return { notes: best.notes, how: name && /drum|perc|kit|beat/i.test(name) ? `track named '${name}'` : 'a track of mostly GM drum notes' };
 }
 
-function listMidi(dir: string): string[] {
+export function listMidi(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const e of readdirSync(d).sort()) {
@@ -101,7 +101,7 @@ function listMidi(dir: string): string[] {
 }
 
 /** Split assignments from a CSV: the column named `split` and the first column naming .mid files. */
-function splitsFromCsv(csv: string, dir: string): Map<string, SplitName> {
+export function splitsFromCsv(csv: string, dir: string): Map<string, SplitName> {
   const lines = readFileSync(csv, 'utf8').trim().split(/\r?\n/);
   const head = lines[0].split(',').map((h) => h.trim().toLowerCase());
   const splitCol = head.indexOf('split');
@@ -117,6 +117,13 @@ function splitsFromCsv(csv: string, dir: string): Map<string, SplitName> {
     map.set(join(dir, r[fileCol].trim()), split as SplitName);
   });
   return map;
+}
+
+/** The split of one file: from the CSV (null when the CSV does not list it), or drawn at random. */
+export function assignSplit(file: string, fromCsv: Map<string, SplitName> | null, rng: Rng, [hv, ht]: [number, number]): SplitName | null {
+  if (fromCsv) return fromCsv.get(file) ?? null;
+  const u = rng.next();
+  return u < hv ? 'validation' : u < hv + ht ? 'test' : 'train';
 }
 
 const pct = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : 0);
@@ -144,17 +151,10 @@ export function buildDrumDataset(o: DrumDatasetOptions): Dataset {
   const canonical = new Set(DEFAULT_DRUM_NOTES);
   for (const file of files) {
     const name = relative(o.dir, file);
-    let split: SplitName;
-    if (fromCsv) {
-      const s = fromCsv.get(file);
-      if (!s) {
-        skipped.push({ file: name, reason: 'not listed in the CSV' });
-        continue;
-      }
-      split = s;
-    } else {
-      const u = rng.next();
-      split = u < hv ? 'validation' : u < hv + ht ? 'test' : 'train';
+    const split = assignSplit(file, fromCsv, rng, [hv, ht]);
+    if (!split) {
+      skipped.push({ file: name, reason: 'not listed in the CSV' });
+      continue;
     }
     let song: MidiSong;
     try {

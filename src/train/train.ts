@@ -19,15 +19,19 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { join } from 'node:path';
 import { Network } from '../engine/network.js';
 import { Rng } from '../engine/prng.js';
-import { drumGridCodec } from '../music/drum-grid.js';
-import { scoreEvents } from '../music/score.js';
-import { buildDrumDataset, formatSummary, type Dataset, type Sequence } from './dataset.js';
-import { LstmModel, drumShape, type Batch } from './lstm-model.js';
+import { buildDrumDataset } from './dataset.js';
+import { buildEventsDataset, eventsTask } from './events-dataset.js';
+import { LstmModel } from './lstm-model.js';
+import { drumTask, type TrainingTask } from './task.js';
 import { exportLayersModel } from './export.js';
 import { curvesSvg } from './curves.js';
 
 export interface TrainOptions {
   data: string;
+  /** What a step is: drum-grid (default) or note-events (Howl: pitch, delay, duration, velocity). */
+  encoding?: 'drum-grid' | 'note-events';
+  /** Note events: transpose, time-warp and volume augmentation on the fly (default on). */
+  augment?: boolean;
   csv?: string;
   out: string;
   units?: number;
@@ -77,57 +81,6 @@ interface Checkpoint {
 }
 
 const CHECKPOINT = 'checkpoint.bin';
-
-/** Window starts for one epoch: every sequence cut into windows from a random offset, shuffled. */
-function windowsFor(seqs: Sequence[], L: number, seed: number, epoch: number): [number, number][] {
-  const rng = new Rng((seed * 1000003 + epoch) >>> 0);
-  const out: [number, number][] = [];
-  seqs.forEach((s, i) => {
-    const n = s.tokens.length;
-    const offset = n > L ? rng.int(L) : 0;
-    for (let start = n > L ? offset - L : 0; start < n; start += L) out.push([i, Math.max(0, start)]);
-  });
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
-
-function makeBatch(seqs: Sequence[], wins: [number, number][], L: number, stepsPerBar: number): Batch {
-  const B = wins.length;
-  const prev = new Int32Array(B * L);
-  const pos = new Int32Array(B * L);
-  const next = new Int32Array(B * L);
-  const weights = new Float32Array(B * L);
-  wins.forEach(([si, start], b) => {
-    const tok = seqs[si].tokens;
-    for (let t = 0; t < L; t++) {
-      const k = start + t;
-      const i = b * L + t;
-      pos[i] = k % stepsPerBar;
-      if (k < tok.length) {
-        prev[i] = k > 0 ? tok[k - 1] : 0; // the model reads the previous step (silence before the first)
-        next[i] = tok[k];
-        weights[i] = 1;
-      }
-    }
-  });
-  return { B, L, inputs: [prev, pos], targets: [next], weights };
-}
-
-/** Validation: NLL per step under the engine, each sequence from a zero state. */
-export function engineNll(net: Network, ds: Dataset, seqs: Sequence[]): number {
-  const codec = drumGridCodec({ stepsPerQuarter: ds.stepsPerQuarter, positionInput: net.spec.inputs.length > 1 });
-  let total = 0;
-  let steps = 0;
-  for (const s of seqs) {
-    const r = scoreEvents(net, codec, Array.from(s.tokens, (t) => [t]));
-    total -= r.total;
-    steps += r.perStep.length;
-  }
-  return total / steps;
-}
 
 function encodeCheckpoint(c: Checkpoint): Uint8Array {
   const arrays: Float32Array[] = [];
@@ -207,9 +160,12 @@ export async function train(o: TrainOptions): Promise<{ history: EpochRecord[]; 
   };
   if (ck && o.epochs) opts.epochs = o.epochs;
 
-  const ds = buildDrumDataset({ dir: o.data, csv: o.csv, seed: opts.seed });
-  log(formatSummary(ds.summary));
-  const model = new LstmModel(drumShape(ds.vocab, ds.stepsPerBar, opts.units, opts.layers), opts.seed, o.learningRate ?? 2e-3);
+  const task: TrainingTask =
+    (o.encoding ?? 'drum-grid') === 'drum-grid'
+      ? drumTask(buildDrumDataset({ dir: o.data, csv: o.csv, seed: opts.seed }))
+      : eventsTask(buildEventsDataset({ dir: o.data, csv: o.csv, seed: opts.seed }), { augment: o.augment });
+  log(task.summary);
+  const model = new LstmModel(task.shape(opts.units, opts.layers), opts.seed, o.learningRate ?? 2e-3);
   const rng = new Rng(opts.seed);
   let epoch = 0;
   let batchInEpoch = 0;
@@ -220,12 +176,9 @@ export async function train(o: TrainOptions): Promise<{ history: EpochRecord[]; 
   let lossCount = 0;
   let elapsed = 0;
   if (!ck) {
-    // start the head at the training data's token frequencies: the model begins at the
+    // start the heads at the training data's token frequencies: the model begins at the
     // unigram loss instead of log(vocab), and skips a long early plateau
-    const counts = new Float64Array(ds.vocab).fill(0.1);
-    for (const s of ds.splits.train) for (const t of s.tokens) counts[t]++;
-    const total = counts.reduce((a, b) => a + b, 0);
-    model.setOutputBias(Float32Array.from(counts, (c) => Math.log(c / total)));
+    model.shape.heads.forEach((_, h) => model.setOutputBias(task.logFrequencies(h), h));
   }
   if (ck) {
     await model.setState(ck.model);
@@ -233,22 +186,12 @@ export async function train(o: TrainOptions): Promise<{ history: EpochRecord[]; 
     ({ epoch, batchInEpoch, best, badEpochs, history, lossSum, lossCount, elapsed } = ck);
     log(`resuming ${o.out} at epoch ${epoch + 1}, batch ${batchInEpoch}`);
   }
-  const meta = {
-    encoding: 'drum-grid',
-    stepsPerQuarter: ds.stepsPerQuarter,
-    stepsPerBar: ds.stepsPerBar,
-    inputs: [
-      { name: 'token', onehot: true },
-      { name: 'position', onehot: true },
-    ],
-    training: { data: o.data, csv: o.csv ?? null, command: o.command ?? null, ...opts, learningRate: o.learningRate ?? 2e-3 },
-  };
+  const meta = { ...task.meta(), training: { data: o.data, csv: o.csv ?? null, command: o.command ?? null, ...opts, learningRate: o.learningRate ?? 2e-3 } };
   const checkpoint = async () => {
     const c: Checkpoint = { options: opts, epoch, batchInEpoch, rng: Array.from(rng.getState()), best, badEpochs, history, lossSum, lossCount, elapsed, model: await model.state() };
     writeAtomic(ckptPath, encodeCheckpoint(c));
   };
   const jsonl = join(o.out, 'train-log.jsonl');
-  const train = ds.splits.train;
   const B = opts.batch;
   const L = opts.window;
   let totalBatches = 0;
@@ -256,14 +199,14 @@ export async function train(o: TrainOptions): Promise<{ history: EpochRecord[]; 
   const bar = o.progress === false ? null : new SingleBar({ format: 'epoch {epoch} |{bar}| {percentage}% {value}/{total} batches | loss {loss} | {speed} tok/s | ETA {eta_formatted}', etaBuffer: 20 }, Presets.shades_classic);
 
   while (epoch < opts.epochs && badEpochs < opts.patience) {
-    const wins = windowsFor(train, L, opts.seed, epoch);
+    const wins = task.windows(L, opts.seed, epoch);
     const batches = Math.ceil(wins.length / B);
     const t0 = performance.now();
     bar?.start(batches, batchInEpoch, { epoch: epoch + 1, loss: '-', speed: '-' });
     let tokens = 0;
     for (; batchInEpoch < batches; batchInEpoch++) {
       if (o.maxBatches !== undefined && totalBatches >= o.maxBatches) break;
-      const batch = makeBatch(train, wins.slice(batchInEpoch * B, (batchInEpoch + 1) * B), L, ds.stepsPerBar);
+      const batch = task.batch(wins.slice(batchInEpoch * B, (batchInEpoch + 1) * B), L, rng);
       const loss = model.trainStep(batch, { dropout: opts.dropout, clip: opts.clip, rng });
       if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch + 1}, batch ${batchInEpoch + 1} (loss ${loss}); try a lower --lr`);
       lossSum += loss;
@@ -289,7 +232,7 @@ export async function train(o: TrainOptions): Promise<{ history: EpochRecord[]; 
       break;
     }
     const net = new Network(model.toSpec(meta));
-    const val = engineNll(net, ds, ds.splits.validation.length ? ds.splits.validation : train.slice(0, 10));
+    const val = task.validationNll(net);
     const rec: EpochRecord = { epoch: epoch + 1, trainLoss: +(lossSum / lossCount).toFixed(4), validationNll: +val.toFixed(4), learningRate: model.learningRate, seconds: +seconds.toFixed(1), tokensPerSecond: Math.round(tokens / seconds) };
     history.push(rec);
     appendFileSync(jsonl, `${JSON.stringify(rec)}\n`);

@@ -1,0 +1,162 @@
+/**
+ * Sounds that need no samples and no setup: a synthesized drum kit keyed by General MIDI note,
+ * and a PolySynth for melodic notes, both built from Tone.js instruments. No compressor or
+ * limiter sits on the output: a DynamicsCompressorNode delays its signal by its lookahead
+ * (about 6 ms), which would move every onset.
+ *
+ * @example
+ * import * as Tone from 'tone';
+ * await Tone.start();                            // in a click handler
+ * const kit = new ToneKit();                     // on Tone's current context, to its destination
+ * const t = Tone.getContext().currentTime + 0.1;
+ * kit.play(36, 100, t);                          // kick
+ * kit.play(42, 80, t + 0.25);                    // closed hat
+ */
+import { Filter, MembraneSynth, MetalSynth, NoiseSynth, PolySynth, Synth, Volume, getContext, type InputNode } from 'tone';
+
+type Context = ReturnType<typeof getContext>;
+
+export type DrumVoice = 'kick' | 'snare' | 'rim' | 'clap' | 'closed-hat' | 'open-hat' | 'low-tom' | 'mid-tom' | 'high-tom' | 'crash' | 'ride' | 'perc';
+
+/** General MIDI percussion notes → the kit's voices; other notes play on 'perc' at their own pitch. */
+export const GM_KIT: Readonly<Record<number, DrumVoice>> = {
+  35: 'kick', 36: 'kick',
+  37: 'rim', 38: 'snare', 40: 'snare', 39: 'clap',
+  42: 'closed-hat', 44: 'closed-hat', 46: 'open-hat',
+  41: 'low-tom', 43: 'low-tom', 45: 'mid-tom', 47: 'mid-tom', 48: 'high-tom', 50: 'high-tom',
+  49: 'crash', 52: 'crash', 55: 'crash', 57: 'crash',
+  51: 'ride', 53: 'ride', 59: 'ride',
+};
+
+/** Tom pitches rise with the GM note, as on a kit from floor tom to high tom. */
+const TOM_HZ: Readonly<Record<number, number>> = { 41: 82, 43: 98, 45: 110, 47: 131, 48: 147, 50: 175 };
+
+const hz = (midi: number) => 440 * 2 ** ((midi - 69) / 12);
+
+interface Voice {
+  /** Start the sound at `time` with velocity 0..1. */
+  hit(note: number, time: number, velocity: number): void;
+  /** Cut a ringing sound (open hat choked by the closed hat, cymbals at allNotesOff). */
+  stop(time: number): void;
+  dispose(): void;
+}
+
+export interface ToneKitOptions {
+  /** Default: Tone's current context (inside `Tone.Offline`, the offline one). */
+  context?: Context;
+  /** Where the kit sounds (default: the context's destination). */
+  destination?: InputNode;
+  /** Output level in dB (default -6). */
+  volume?: number;
+}
+
+export class ToneKit {
+  readonly output: Volume;
+  private readonly voices = new Map<DrumVoice, Voice>();
+
+  constructor(options: ToneKitOptions = {}) {
+    const context = options.context ?? getContext();
+    this.output = new Volume({ context, volume: options.volume ?? -6 });
+    this.output.connect(options.destination ?? context.destination);
+    const out = this.output;
+    const membrane = (o: ConstructorParameters<typeof MembraneSynth>[0]) => new MembraneSynth({ context, ...o }).connect(out);
+    const oneShot = (synth: MembraneSynth | MetalSynth | Synth, fixedHz?: number): Voice => ({
+      hit: (note, time, v) => synth.triggerAttack(fixedHz ?? hz(note), time, v),
+      stop: (time) => synth.triggerRelease(time),
+      dispose: () => synth.dispose(),
+    });
+    const metal = (frequency: number, decay: number, extra: Partial<ConstructorParameters<typeof MetalSynth>[0]> = {}) =>
+      new MetalSynth({ context, envelope: { attack: 0.001, decay, sustain: 0, release: 0.05 }, harmonicity: 5.1, modulationIndex: 32, resonance: 4000, octaves: 1.5, volume: -14, ...extra }).connect(out);
+
+    this.voices.set('kick', oneShot(membrane({ pitchDecay: 0.05, octaves: 6, envelope: { attack: 0.001, decay: 0.35, sustain: 0, release: 0.1 } }), 48));
+
+    // Snare: a pitched body under high-passed noise.
+    const snareBody = membrane({ pitchDecay: 0.02, octaves: 2, volume: -8, envelope: { attack: 0.001, decay: 0.12, sustain: 0, release: 0.05 } });
+    const snareFilter = new Filter({ context, type: 'highpass', frequency: 1800 }).connect(out);
+    const snareNoise = new NoiseSynth({ context, noise: { type: 'white' }, envelope: { attack: 0.001, decay: 0.18, sustain: 0, release: 0.05 } }).connect(snareFilter);
+    this.voices.set('snare', {
+      hit: (_n, time, v) => {
+        snareBody.triggerAttack(185, time, v);
+        snareNoise.triggerAttack(time, v);
+      },
+      stop: (time) => snareNoise.triggerRelease(time),
+      dispose: () => [snareBody, snareFilter, snareNoise].forEach((n) => n.dispose()),
+    });
+
+    this.voices.set('rim', oneShot(membrane({ pitchDecay: 0.005, octaves: 1, volume: -10, envelope: { attack: 0.001, decay: 0.04, sustain: 0, release: 0.02 } }), 1700));
+
+    // Clap: a few quick band-passed noise bursts, the last one left to ring.
+    const clapFilter = new Filter({ context, type: 'bandpass', frequency: 1200, Q: 1 }).connect(out);
+    const clapNoise = new NoiseSynth({ context, noise: { type: 'white' }, volume: 4, envelope: { attack: 0.001, decay: 0.12, sustain: 0, release: 0.05 } }).connect(clapFilter);
+    this.voices.set('clap', {
+      hit: (_n, time, v) => {
+        for (const dt of [0, 0.009, 0.018]) clapNoise.triggerAttack(time + dt, v);
+      },
+      stop: (time) => clapNoise.triggerRelease(time),
+      dispose: () => [clapFilter, clapNoise].forEach((n) => n.dispose()),
+    });
+
+    const open = metal(400, 0.45);
+    const closed = metal(400, 0.06);
+    this.voices.set('open-hat', oneShot(open, 400));
+    this.voices.set('closed-hat', {
+      // a closed hat cuts an open one, as the same pair of cymbals would
+      hit: (_n, time, v) => {
+        open.triggerRelease(time);
+        closed.triggerAttack(400, time, v);
+      },
+      stop: (time) => closed.triggerRelease(time),
+      dispose: () => closed.dispose(),
+    });
+
+    for (const [name, decay] of [['low-tom', 0.5], ['mid-tom', 0.4], ['high-tom', 0.35]] as const) {
+      const tom = membrane({ pitchDecay: 0.03, octaves: 1.5, volume: -4, envelope: { attack: 0.001, decay, sustain: 0, release: 0.1 } });
+      this.voices.set(name, { hit: (note, time, v) => tom.triggerAttack(TOM_HZ[note] ?? hz(note), time, v), stop: (time) => tom.triggerRelease(time), dispose: () => tom.dispose() });
+    }
+
+    this.voices.set('crash', oneShot(metal(300, 1.6, { volume: -16, modulationIndex: 40 }), 300));
+    this.voices.set('ride', oneShot(metal(620, 0.9, { volume: -20, harmonicity: 3.1, modulationIndex: 16, resonance: 6000 }), 620));
+    this.voices.set('perc', oneShot(new Synth({ context, oscillator: { type: 'triangle' }, volume: -8, envelope: { attack: 0.001, decay: 0.12, sustain: 0, release: 0.05 } }).connect(out)));
+  }
+
+  /** The voice a GM note plays on. */
+  static voiceOf(note: number): DrumVoice {
+    return GM_KIT[note] ?? 'perc';
+  }
+
+  /** Play GM percussion `note` at `time` (seconds of the kit's context), velocity 1..127. */
+  play(note: number, velocity: number, time: number): void {
+    this.voices.get(ToneKit.voiceOf(note))!.hit(note, time, Math.min(1, Math.max(0, velocity / 127)));
+  }
+
+  /** Silence whatever still rings (cymbals, open hat) at `time`. */
+  stopAll(time: number): void {
+    for (const v of this.voices.values()) v.stop(time);
+  }
+
+  dispose(): void {
+    for (const v of this.voices.values()) v.dispose();
+    this.output.dispose();
+  }
+}
+
+export interface MelodicSynthOptions {
+  context?: Context;
+  destination?: InputNode;
+  /** Output level in dB (default -10: voices add up). */
+  volume?: number;
+}
+
+/** A soft triangle PolySynth for melodic notes. */
+export function melodicSynth(options: MelodicSynthOptions = {}): PolySynth<Synth> {
+  const context = options.context ?? getContext();
+  const synth = new PolySynth({
+    context,
+    voice: Synth,
+    maxPolyphony: 24,
+    volume: options.volume ?? -10,
+    options: { oscillator: { type: 'triangle8' }, envelope: { attack: 0.005, decay: 0.15, sustain: 0.35, release: 0.3 } },
+  } as ConstructorParameters<typeof PolySynth<Synth>>[0]);
+  synth.connect(options.destination ?? context.destination);
+  return synth;
+}

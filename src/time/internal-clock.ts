@@ -1,0 +1,280 @@
+/**
+ * The internal clock: a lookahead scheduler in the manner of Tone.js's Clock. A loose timer
+ * wakes every `interval` seconds; each wake hands out every pulse and step whose exact time
+ * falls before `now() + lookahead`, stamped with that exact time. The timer can be late by
+ * anything up to the lookahead without a note moving: listeners schedule ahead at the time
+ * they are given, and times come from a tempo map, never from when the timer fired.
+ *
+ * Transport changes land at a step boundary not yet handed out, because what was handed out
+ * may already be scheduled in a device and cannot be called back: `stop()` stops at the start
+ * of the next step not yet emitted, `locate()` jumps there.
+ *
+ * @example
+ * import { InternalClock } from './internal-clock.js';
+ * const clock = new InternalClock({ bpm: 120, swing: 0.2 });
+ * clock.onStep((e) => console.log(e.step, e.time.toFixed(4)));  // 0 t0, 1 t0+0.15, 2 t0+0.25 …
+ * clock.start();
+ * clock.setTempo(140, 96);            // from bar 2 on (96 pulses = 4 beats)
+ * setTimeout(() => clock.stop(), 2000);
+ */
+import { PPQN, type Clock, type StepEvent, type TransportEvent } from './clock.js';
+import { Listeners, reportError } from './listeners.js';
+import { TempoMap, checkBpm } from './tempo-map.js';
+import { defaultNow, defaultTimers, type Now, type Timers } from './time-source.js';
+
+export interface InternalClockOptions {
+  bpm: number;
+  /** Pulses (24 per quarter) per step: 6 = 16ths (default), 12 = 8ths, 3 = 32nds. */
+  pulsesPerStep?: number;
+  /** 0..0.5: every second 16th starts `swing` × a 16th late (default 0). */
+  swing?: number;
+  /** How far ahead of `now()` pulses are handed out, in seconds (default 0.1). */
+  lookahead?: number;
+  /** How often the timer wakes, in seconds (default 0.025). */
+  interval?: number;
+  /** Time source in seconds (default: performance.now()/1000; pass `() => ctx.currentTime` for an AudioContext). */
+  now?: Now;
+  /** setTimeout/clearTimeout to wake with (tests pass fakes). */
+  timers?: Timers;
+  /** Where exceptions thrown by listeners go (default console.error); the clock keeps going. */
+  onError?: (err: unknown) => void;
+}
+
+/** One MIDI clock pulse (24 per quarter note) at its exact time. */
+export interface PulseEvent {
+  /** Pulse index since song position 0. */
+  pulse: number;
+  time: number;
+}
+
+export class InternalClock implements Clock {
+  readonly pulsesPerStep: number;
+  readonly lookahead: number;
+  readonly interval: number;
+  readonly now: Now;
+
+  private readonly timers: Timers;
+  private readonly map: TempoMap;
+  private readonly steps: Listeners<StepEvent>;
+  private readonly pulses: Listeners<PulseEvent>;
+  private readonly transport: Listeners<TransportEvent>;
+  private swingAmount: number;
+  private isRunning = false;
+  private timer: unknown = null;
+  /** The next pulse to hand out; steps go out with the pulse they start on. */
+  private nextPulse = 0;
+  // bumped by every transport change, so an emitting loop notices a listener stopped or moved us
+  private epoch = 0;
+
+  constructor(options: InternalClockOptions) {
+    const { bpm, pulsesPerStep = 6, swing = 0, lookahead = 0.1, interval = 0.025 } = options;
+    checkBpm(bpm);
+    if (!(Number.isInteger(pulsesPerStep) && pulsesPerStep >= 1 && pulsesPerStep <= 96)) throw new RangeError(`pulsesPerStep must be an integer in [1, 96], got ${pulsesPerStep}`);
+    if (!(lookahead > 0 && lookahead <= 10)) throw new RangeError(`lookahead must be in (0, 10] seconds, got ${lookahead}`);
+    if (!(interval > 0 && interval <= lookahead)) throw new RangeError(`interval must be in (0, lookahead], got ${interval}`);
+    checkSwing(swing);
+    this.pulsesPerStep = pulsesPerStep;
+    this.swingAmount = swing;
+    this.lookahead = lookahead;
+    this.interval = interval;
+    this.now = options.now ?? defaultNow;
+    this.timers = options.timers ?? defaultTimers;
+    const onError = options.onError ?? reportError;
+    this.steps = new Listeners(onError);
+    this.pulses = new Listeners(onError);
+    this.transport = new Listeners(onError);
+    this.map = new TempoMap(bpm);
+  }
+
+  onStep(cb: (e: StepEvent) => void): () => void {
+    return this.steps.add(cb);
+  }
+
+  onTransport(cb: (e: TransportEvent) => void): () => void {
+    return this.transport.add(cb);
+  }
+
+  /** Every pulse (24 per quarter, straight: swing moves steps, not pulses), e.g. to send MIDI clock. */
+  onPulse(cb: (e: PulseEvent) => void): () => void {
+    return this.pulses.add(cb);
+  }
+
+  get running(): boolean {
+    return this.isRunning;
+  }
+
+  /** The tempo at the playhead (the next pulse to go out). */
+  get bpm(): number {
+    return this.map.bpmAt(this.nextPulse);
+  }
+
+  /** The next step to be handed out (while stopped: where `continue()` resumes). */
+  get position(): number {
+    return Math.ceil(this.nextPulse / this.pulsesPerStep);
+  }
+
+  get swing(): number {
+    return this.swingAmount;
+  }
+
+  /** Applies to steps not yet handed out. */
+  setSwing(swing: number): void {
+    checkSwing(swing);
+    this.swingAmount = swing;
+  }
+
+  /** Exact time of a step on the current tempo map, swing included. */
+  timeOfStep(step: number): number {
+    return this.map.timeOf(this.swungPulse(step * this.pulsesPerStep));
+  }
+
+  /** Exact time of a pulse on the current tempo map (pulses are not swung). */
+  timeOfPulse(pulse: number): number {
+    return this.map.timeOf(pulse);
+  }
+
+  /**
+   * Play from song position 0, the first step at `time` (default: `now() + lookahead`, so step
+   * 0 has as much headroom as any other). While running: stops first, then starts over.
+   */
+  start(time?: number): void {
+    let at = time ?? this.now() + this.lookahead;
+    if (this.isRunning) {
+      const stopped = this.halt();
+      this.transport.emit({ type: 'stop', time: stopped });
+      at = Math.max(at, stopped);
+    }
+    this.map.reset(0, at, this.map.bpmAt(this.nextPulse));
+    this.nextPulse = 0;
+    this.run({ type: 'start', time: at });
+  }
+
+  /** Play on from where `stop()` left off (or from a `locate`), the first step at `time`. */
+  continue(time?: number): void {
+    if (this.isRunning) return;
+    const at = time ?? this.now() + this.lookahead;
+    this.map.anchor(this.nextPulse, at);
+    this.run({ type: 'continue', time: at });
+  }
+
+  /** Stop at the start of the next step not yet handed out; the 'stop' event carries that time. */
+  stop(): void {
+    if (!this.isRunning) return;
+    const time = this.halt();
+    this.transport.emit({ type: 'stop', time });
+  }
+
+  /**
+   * Jump to `step`. Stopped: `continue()` starts there. Running: the next step handed out is
+   * `step`, at the time the next step would have had. Either way the tempo in effect stays and
+   * tempo changes scheduled ahead are dropped (their pulses meant the old position).
+   */
+  locate(step: number): void {
+    if (!(Number.isInteger(step) && step >= 0)) throw new RangeError(`step must be an integer ≥ 0, got ${step}`);
+    const pulse = step * this.pulsesPerStep;
+    if (!this.isRunning) {
+      this.epoch++;
+      this.map.reset(pulse, this.map.timeOf(this.nextPulse), this.map.bpmAt(this.nextPulse));
+      this.nextPulse = pulse;
+      this.transport.emit({ type: 'position', step, time: this.now() });
+      return;
+    }
+    const epoch = this.flushToStep();
+    if (epoch !== this.epoch) return; // a pulse listener moved the transport itself
+    const time = this.map.timeOf(this.nextPulse);
+    this.epoch++;
+    this.map.reset(pulse, time, this.map.bpmAt(this.nextPulse));
+    this.nextPulse = pulse;
+    this.transport.emit({ type: 'position', step, time });
+  }
+
+  /**
+   * Change the tempo from pulse `atPulse` on (default: the next pulse to go out; a pulse
+   * already handed out cannot change, so earlier pulses mean the next one). The change replaces
+   * any change scheduled at or after that pulse. Emits a 'tempo' event at the change's time.
+   */
+  setTempo(bpm: number, atPulse?: number): void {
+    checkBpm(bpm);
+    if (atPulse !== undefined && !Number.isInteger(atPulse)) throw new RangeError(`atPulse must be an integer, got ${atPulse}`);
+    const pulse = Math.max(atPulse ?? this.nextPulse, this.nextPulse);
+    this.map.prune(this.nextPulse);
+    this.map.setTempo(pulse, bpm);
+    this.transport.emit({ type: 'tempo', bpm, time: this.isRunning ? this.map.timeOf(pulse) : this.now() });
+  }
+
+  // ---- scheduling ---------------------------------------------------------------------
+
+  private run(e: TransportEvent): void {
+    this.isRunning = true;
+    const epoch = ++this.epoch;
+    this.transport.emit(e);
+    if (epoch === this.epoch) this.wake();
+  }
+
+  private readonly wake = (): void => {
+    this.timer = null;
+    if (!this.isRunning) return;
+    this.emitBefore(this.now() + this.lookahead);
+    if (this.isRunning && this.timer === null) this.timer = this.timers.setTimeout(this.wake, this.interval * 1000);
+  };
+
+  /** Hand out every pulse (and the step it starts) whose time is before `horizon`. */
+  private emitBefore(horizon: number): void {
+    const epoch = this.epoch;
+    while (this.isRunning && epoch === this.epoch) {
+      const pulse = this.nextPulse;
+      const time = this.map.timeOf(pulse);
+      if (time >= horizon) break;
+      this.emitPulse(pulse, time);
+    }
+  }
+
+  private emitPulse(pulse: number, time: number): void {
+    const epoch = this.epoch;
+    this.nextPulse = pulse + 1;
+    if (this.pulses.size) this.pulses.emit({ pulse, time });
+    if (epoch !== this.epoch || pulse % this.pulsesPerStep !== 0) return;
+    const step = pulse / this.pulsesPerStep;
+    const start = this.timeOfStep(step);
+    const stepDuration = this.timeOfStep(step + 1) - start;
+    this.steps.emit({ step, time: start, stepDuration, bpm: this.map.bpmAt(pulse) });
+    if (step % 64 === 0) this.map.prune(pulse);
+  }
+
+  /** Hand out the pulses up to the next step boundary, so pulses and steps agree on where we are. */
+  private flushToStep(): number {
+    const epoch = this.epoch;
+    while (this.isRunning && epoch === this.epoch && this.nextPulse % this.pulsesPerStep !== 0) {
+      this.emitPulse(this.nextPulse, this.map.timeOf(this.nextPulse));
+    }
+    return this.epoch;
+  }
+
+  /** Stop the timer at the next step boundary; returns its time. */
+  private halt(): number {
+    this.flushToStep();
+    this.isRunning = false;
+    this.epoch++;
+    if (this.timer !== null) {
+      this.timers.clearTimeout(this.timer);
+      this.timer = null;
+    }
+    return Math.max(this.map.timeOf(this.nextPulse), this.now());
+  }
+
+  // a piecewise-linear warp of each 8th (12 pulses): its first 16th stretched by (1 + swing),
+  // its second squeezed by (1 - swing). Steps of any size keep their order under it, and the
+  // time of the warped pulse comes from the tempo map, so swing follows tempo changes.
+  private swungPulse(pulse: number): number {
+    const s = this.swingAmount;
+    if (s === 0) return pulse;
+    const half = PPQN / 4;
+    const u = pulse % (2 * half);
+    const base = pulse - u;
+    return u <= half ? base + u * (1 + s) : base + half * (1 + s) + (u - half) * (1 - s);
+  }
+}
+
+function checkSwing(swing: number): void {
+  if (!(swing >= 0 && swing <= 0.5)) throw new RangeError(`swing must be in [0, 0.5], got ${swing}`);
+}

@@ -1,0 +1,283 @@
+/**
+ * Follow an external MIDI clock on a WEBMIDI.js `Input`: 0xF8 pulses (24 per quarter), 0xFA
+ * start, 0xFB continue, 0xFC stop, 0xF2 song position. Steps advance by counting pulses, 6 to a
+ * 16th, never by the tempo estimate, so the follower cannot drift from its master by a single
+ * step whatever the jitter. The tempo and the times handed out come from `PulseFit`, a line
+ * through the last beat of pulses: a step's time is the de-jittered time of the pulse that
+ * starts it (the pulse's timestamp from WEBMIDI.js, on performance.now()'s timebase).
+ *
+ * The protocol, as read here:
+ * - 0xFA start: song position 0; the first 0xF8 after it is pulse 0, and starts step 0.
+ * - 0xFB continue: from the position where the clock stopped (or was put by 0xF2); the first
+ *   0xF8 after it is that position's pulse. A continue without a start plays from 0 (or from the
+ *   song position received); a continue while running changes nothing.
+ * - 0xFC stop: no more steps; the position stays at the last pulse counted. Stop twice: nothing.
+ * - 0xF2 song position (LSB, MSB: 16ths since the top): sets the position; the next pulse
+ *   counted is 6 × that. The MIDI spec has masters send it only while stopped (then 0xFB), and
+ *   says nothing of a receiver's duty while playing, so by default it is followed while running
+ *   too (Ableton Live sends it on a loop jump): the next 0xF8 is the new position's pulse.
+ *   `positionWhileRunning: 'ignore'` does as Ardour does instead.
+ * - 0xF8 while stopped: tempo only (many masters keep sending clock when stopped).
+ * - 0xFF system reset: stop, position 0.
+ * - No pulse for max(250 ms, 3 periods) while running: a 'dropout' event, no steps. The next
+ *   pulse re-locks the tempo from scratch and counting goes on from the last pulse counted;
+ *   pulses lost in the gap are not guessed (a start or song position from the master puts it
+ *   right).
+ * Nothing here throws on a message, in any order.
+ *
+ * @example
+ * import { WebMidi } from 'webmidi';
+ * import { MidiClockFollower } from './midi-clock-follower.js';
+ * await WebMidi.enable();
+ * const clock = new MidiClockFollower(WebMidi.getInputByName('IAC Driver Bus 1'));
+ * clock.onStep((e) => console.log(e.step, e.time, e.bpm.toFixed(1)));
+ * clock.onTransport((e) => console.log(e.type));
+ * // … later: clock.dispose();
+ */
+import type { Input, MessageEvent } from 'webmidi';
+import { PPQN, type Clock, type StepEvent, type TransportEvent } from './clock.js';
+import { Listeners, reportError } from './listeners.js';
+import { PulseFit } from './pulse-fit.js';
+import { checkBpm } from './tempo-map.js';
+import { defaultTimers, type Now, type Timers } from './time-source.js';
+
+export interface MidiClockFollowerOptions {
+  /** Pulses per step (default 6: a 16th). */
+  pulsesPerStep?: number;
+  /** The tempo assumed before two pulses have come (default 120). */
+  bpm?: number;
+  /** Pulses in the tempo fit (default 24, a beat). */
+  window?: number;
+  /** Jitter in seconds below which a pulse is always taken as on time (default 0.004). */
+  tolerance?: number;
+  /** A song position while running: 'follow' (default) or 'ignore'. */
+  positionWhileRunning?: 'follow' | 'ignore';
+  /** The shortest silence that is a dropout, in seconds (default 0.25; 3 periods if longer). */
+  dropoutAfter?: number;
+  /** Tempo changes smaller than this (BPM) are not reported as 'tempo' events (default 0.5). */
+  tempoResolution?: number;
+  /** Time source in seconds on the timestamps' timebase (default performance.now() / 1000). */
+  now?: Now;
+  timers?: Timers;
+  onError?: (err: unknown) => void;
+}
+
+export type FollowerState = 'stopped' | 'running' | 'dropout';
+
+const CLOCK = 0xf8;
+const START = 0xfa;
+const CONTINUE = 0xfb;
+const STOP = 0xfc;
+const SONG_POSITION = 0xf2;
+const RESET = 0xff;
+
+export class MidiClockFollower implements Clock {
+  readonly pulsesPerStep: number;
+  readonly now: Now;
+
+  private readonly input: Input | null;
+  private readonly fit: PulseFit;
+  private readonly timers: Timers;
+  private readonly steps: Listeners<StepEvent>;
+  private readonly transport: Listeners<TransportEvent>;
+  private readonly initialBpm: number;
+  private readonly followPosition: boolean;
+  private readonly dropoutAfter: number;
+  private readonly tempoResolution: number;
+  private stateValue: FollowerState = 'stopped';
+  /** The next pulse to count, since song position 0. */
+  private nextPulse = 0;
+  /** Time of the last pulse (or of the start/continue that is waiting for one), seconds. */
+  private lastActivity = -Infinity;
+  private lastPulse = -Infinity;
+  private reportedBpm = NaN;
+  private watchdog: unknown = null;
+  private disposed = false;
+
+  /** `input` may be null to feed messages through `receive()` yourself. */
+  constructor(input: Input | null, options: MidiClockFollowerOptions = {}) {
+    const { pulsesPerStep = 6, bpm = 120, window = 24, tolerance = 0.004, positionWhileRunning = 'follow', dropoutAfter = 0.25, tempoResolution = 0.5 } = options;
+    if (!(Number.isInteger(pulsesPerStep) && pulsesPerStep >= 1 && pulsesPerStep <= 96)) throw new RangeError(`pulsesPerStep must be an integer in [1, 96], got ${pulsesPerStep}`);
+    checkBpm(bpm);
+    if (!(dropoutAfter > 0)) throw new RangeError(`dropoutAfter must be > 0 seconds, got ${dropoutAfter}`);
+    if (positionWhileRunning !== 'follow' && positionWhileRunning !== 'ignore') throw new RangeError(`positionWhileRunning must be 'follow' or 'ignore'`);
+    this.pulsesPerStep = pulsesPerStep;
+    this.initialBpm = bpm;
+    this.fit = new PulseFit({ window, tolerance });
+    this.followPosition = positionWhileRunning === 'follow';
+    this.dropoutAfter = dropoutAfter;
+    this.tempoResolution = tempoResolution;
+    this.now = options.now ?? (() => performance.now() / 1000);
+    this.timers = options.timers ?? defaultTimers;
+    const onError = options.onError ?? reportError;
+    this.steps = new Listeners(onError);
+    this.transport = new Listeners(onError);
+    this.input = input;
+    input?.addListener('midimessage', this.onMessage);
+  }
+
+  onStep(cb: (e: StepEvent) => void): () => void {
+    return this.steps.add(cb);
+  }
+
+  onTransport(cb: (e: TransportEvent) => void): () => void {
+    return this.transport.add(cb);
+  }
+
+  /** True while steps are being handed out: started, not stopped, pulses arriving. */
+  get running(): boolean {
+    return this.stateValue === 'running';
+  }
+
+  get state(): FollowerState {
+    return this.stateValue;
+  }
+
+  /** The estimated tempo (the initial guess until two pulses have come). */
+  get bpm(): number {
+    const p = this.fit.period;
+    return p > 0 ? clampBpm(this.fit.bpm) : this.initialBpm;
+  }
+
+  /** True once a beat of pulses is in the tempo fit. */
+  get locked(): boolean {
+    return this.fit.size >= PPQN;
+  }
+
+  /** The next step a pulse will start (while stopped: where a continue resumes). */
+  get position(): number {
+    return Math.ceil(this.nextPulse / this.pulsesPerStep);
+  }
+
+  /** Seconds per pulse, estimated. */
+  get pulsePeriod(): number {
+    return 60 / (this.bpm * PPQN);
+  }
+
+  /**
+   * Take one MIDI message, as the Input listener does: `data` its bytes, `timestamp` in
+   * milliseconds on performance.now()'s timebase (WEBMIDI.js's `event.timestamp`). Tests and
+   * benchmarks feed synthetic messages here.
+   */
+  receive(data: ArrayLike<number>, timestamp: number): void {
+    if (this.disposed || data.length === 0) return;
+    const t = timestamp / 1000;
+    switch (data[0]) {
+      case CLOCK:
+        return this.pulse(t);
+      case START:
+        return this.begin(0, { type: 'start', time: t }, t);
+      case CONTINUE:
+        if (this.stateValue === 'running') return;
+        return this.begin(this.nextPulse, { type: 'continue', time: t }, t);
+      case STOP:
+        if (this.stateValue === 'stopped') return;
+        return this.halt({ type: 'stop', time: t });
+      case SONG_POSITION: {
+        if (data.length < 3 || data[1] > 0x7f || data[2] > 0x7f) return;
+        if (this.stateValue !== 'stopped' && !this.followPosition) return;
+        this.nextPulse = (data[1] | (data[2] << 7)) * 6;
+        this.transport.emit({ type: 'position', step: this.position, time: t });
+        return;
+      }
+      case RESET:
+        this.nextPulse = 0;
+        this.fit.reset();
+        if (this.stateValue !== 'stopped') this.halt({ type: 'stop', time: t });
+        return;
+    }
+  }
+
+  /** Stop listening to the input and stop the watchdog. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.input?.removeListener('midimessage', this.onMessage);
+    this.stopWatchdog();
+    this.stateValue = 'stopped';
+  }
+
+  // ---- the protocol ---------------------------------------------------------------------
+
+  private readonly onMessage = (e: MessageEvent): void => {
+    this.receive(e.message.rawData, e.timestamp);
+  };
+
+  private begin(pulse: number, e: TransportEvent, t: number): void {
+    this.nextPulse = pulse;
+    this.stateValue = 'running';
+    this.lastActivity = t;
+    this.transport.emit(e);
+    this.startWatchdog();
+  }
+
+  private halt(e: TransportEvent): void {
+    this.stateValue = 'stopped';
+    this.stopWatchdog();
+    this.transport.emit(e);
+  }
+
+  private pulse(t: number): void {
+    if (t - this.lastPulse > this.silence()) {
+      // stale pulses say nothing of this tempo; a dropout the watchdog has not seen yet
+      // (a blocked event loop, or no timers) is one all the same
+      if (this.stateValue === 'running' && this.lastActivity > -Infinity && t - this.lastActivity > this.silence()) this.drop(t);
+      this.fit.reset();
+    }
+    this.lastPulse = t;
+    const time = this.fit.add(t);
+    if (this.fit.size >= 2 && this.fit.size % this.pulsesPerStep === 0) this.reportTempo(time);
+    if (this.stateValue === 'stopped') return;
+    if (this.stateValue === 'dropout') this.stateValue = 'running';
+    this.lastActivity = t;
+    const pulse = this.nextPulse++;
+    if (pulse % this.pulsesPerStep !== 0) return;
+    const bpm = this.bpm;
+    this.steps.emit({ step: pulse / this.pulsesPerStep, time, stepDuration: (this.pulsesPerStep * 60) / (bpm * PPQN), bpm });
+  }
+
+  private reportTempo(time: number): void {
+    const bpm = this.bpm;
+    if (Math.abs(bpm - this.reportedBpm) < this.tempoResolution) return;
+    this.reportedBpm = bpm;
+    this.transport.emit({ type: 'tempo', bpm, time });
+  }
+
+  private drop(time: number): void {
+    this.stateValue = 'dropout';
+    this.reportedBpm = NaN;
+    this.transport.emit({ type: 'dropout', time });
+  }
+
+  /** The silence that means the pulses stopped: max(dropoutAfter, 3 expected periods). */
+  private silence(): number {
+    return Math.max(this.dropoutAfter, 3 * this.pulsePeriod);
+  }
+
+  // ---- the watchdog: a loose timer, only while running -----------------------------------
+
+  private startWatchdog(): void {
+    if (this.watchdog === null) this.watchdog = this.timers.setTimeout(this.check, this.checkEvery());
+  }
+
+  private stopWatchdog(): void {
+    if (this.watchdog !== null) this.timers.clearTimeout(this.watchdog);
+    this.watchdog = null;
+  }
+
+  private checkEvery(): number {
+    return Math.min(50, (this.silence() * 1000) / 4);
+  }
+
+  private readonly check = (): void => {
+    this.watchdog = null;
+    if (this.stateValue === 'stopped' || this.disposed) return;
+    const now = this.now();
+    if (this.stateValue === 'running' && now - this.lastActivity > this.silence()) this.drop(now);
+    this.watchdog = this.timers.setTimeout(this.check, this.checkEvery());
+  };
+}
+
+function clampBpm(bpm: number): number {
+  return Math.min(999, Math.max(1, bpm));
+}

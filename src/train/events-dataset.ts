@@ -1,0 +1,244 @@
+/**
+ * Note events for Howl-style models: every note (off the drum channel) becomes one event of
+ * pitch, delay since the previous onset, duration and velocity, in pulses (24 per quarter),
+ * each snapped to a class of the model's tables. Training windows are augmented on the fly as
+ * Howl does: transposed by up to ±11 semitones (kept inside the pitch range), time-warped by a
+ * factor from 0.5 to 2, and played 0.8 to 1 times as loud.
+ *
+ * @example
+ * const ds = buildEventsDataset({ dir: 'piano/' });
+ * const task = eventsTask(ds);            // for train()
+ */
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import type { Network } from '../engine/network.js';
+import { Rng } from '../engine/prng.js';
+import { readMidi, type MidiSong } from '../io/midi-read.js';
+import { GM_DRUM_CHANNEL } from '../music/drum-grid.js';
+import { noteEventsCodec, type HeadRole } from '../music/note-events.js';
+import { scoreEvents } from '../music/score.js';
+import { assignSplit, listMidi, splitsFromCsv, SPLITS, type SplitName } from './dataset.js';
+import type { Batch, LstmShape } from './lstm-model.js';
+import { logFrequencies, windowStarts, type TrainingTask } from './task.js';
+
+export const PULSES_PER_QUARTER = 24;
+
+/** One note in pulses, before snapping to classes (augmentation works on these). */
+export interface RawNote {
+  pitch: number;
+  onset: number;
+  duration: number;
+  velocity: number;
+}
+
+export interface EventTables {
+  pitch: number[];
+  delay: number[];
+  duration: number[];
+  velocity: number[];
+}
+
+export interface EventsDataset {
+  readonly tables: EventTables;
+  readonly splits: Record<SplitName, { file: string; notes: RawNote[] }[]>;
+  readonly summary: { files: number; used: Record<SplitName, number>; notes: Record<SplitName, number>; skipped: { file: string; reason: string }[]; outOfRange: number; warnings: string[] };
+}
+
+export interface EventsDatasetOptions {
+  dir: string;
+  csv?: string;
+  seed?: number;
+  minPitch?: number;
+  maxPitch?: number;
+  /** Longest delay and duration, in pulses (default 96: a 4/4 bar). */
+  maxDelay?: number;
+  maxDuration?: number;
+  velocityLevels?: number;
+}
+
+export const ROLES: readonly HeadRole[] = ['pitch', 'delay', 'duration', 'velocity'];
+
+export function defaultTables(o: Omit<EventsDatasetOptions, 'dir'> = {}): EventTables {
+  const lo = o.minPitch ?? 21;
+  const hi = o.maxPitch ?? 108;
+  const levels = o.velocityLevels ?? 8;
+  return {
+    pitch: Array.from({ length: hi - lo + 1 }, (_, i) => lo + i),
+    delay: Array.from({ length: (o.maxDelay ?? 96) + 1 }, (_, i) => i),
+    duration: Array.from({ length: o.maxDuration ?? 96 }, (_, i) => i + 1),
+    velocity: Array.from({ length: levels }, (_, i) => Math.round((127 * (i + 1)) / levels)),
+  };
+}
+
+function rawNotes(song: MidiSong): RawNote[] {
+  const k = PULSES_PER_QUARTER / song.ticksPerQuarter;
+  return song.notes
+    .filter((n) => n.channel !== GM_DRUM_CHANNEL)
+    .map((n) => ({ pitch: n.note, onset: n.tick * k, duration: n.durationTicks * k, velocity: n.velocity }))
+    .sort((a, b) => a.onset - b.onset || a.pitch - b.pitch);
+}
+
+export function buildEventsDataset(o: EventsDatasetOptions): EventsDataset {
+  const tables = defaultTables(o);
+  const files = listMidi(o.dir);
+  if (files.length === 0) throw new Error(`${o.dir}: no .mid or .midi files found (searched every subfolder)`);
+  const fromCsv = o.csv ? splitsFromCsv(o.csv, o.dir) : null;
+  const rng = new Rng(o.seed ?? 1);
+  const splits: EventsDataset['splits'] = { train: [], validation: [], test: [] };
+  const skipped: { file: string; reason: string }[] = [];
+  let outOfRange = 0;
+  const lo = tables.pitch[0];
+  const hi = tables.pitch[tables.pitch.length - 1];
+  for (const file of files) {
+    const name = relative(o.dir, file);
+    const split = assignSplit(file, fromCsv, rng, [0.1, 0.1]);
+    if (!split) {
+      skipped.push({ file: name, reason: 'not listed in the CSV' });
+      continue;
+    }
+    let song: MidiSong;
+    try {
+      song = readMidi(new Uint8Array(readFileSync(file)), name);
+    } catch (e) {
+      skipped.push({ file: name, reason: (e as Error).message.replace(`${name}: `, '') });
+      continue;
+    }
+    const notes = rawNotes(song);
+    const kept = notes.filter((n) => n.pitch >= lo && n.pitch <= hi);
+    outOfRange += notes.length - kept.length;
+    if (kept.length < 2) {
+      skipped.push({ file: name, reason: notes.length ? `fewer than 2 notes in the range ${lo}..${hi}` : 'no notes off the drum channel' });
+      continue;
+    }
+    splits[split].push({ file: name, notes: kept });
+  }
+  const used = Object.fromEntries(SPLITS.map((s) => [s, splits[s].length])) as Record<SplitName, number>;
+  const notes = Object.fromEntries(SPLITS.map((s) => [s, splits[s].reduce((a, f) => a + f.notes.length, 0)])) as Record<SplitName, number>;
+  if (notes.train === 0) throw new Error(`${o.dir}: the training split is empty: ${files.length} file(s), ${skipped.length} skipped (${skipped.slice(0, 3).map((s) => `${s.file}: ${s.reason}`).join('; ')})`);
+  const warnings: string[] = [];
+  if (notes.train < 20000) warnings.push(`only ${notes.train} training notes: a model will memorize them (overfit)`);
+  if (outOfRange) warnings.push(`${outOfRange} note(s) outside the pitch range ${lo}..${hi} were dropped`);
+  return { tables, splits, summary: { files: files.length, used, notes, skipped, outOfRange, warnings } };
+}
+
+const nearest = (table: readonly number[], v: number): number => {
+  // tables are sorted: binary search, then the closer neighbour
+  let a = 0;
+  let b = table.length - 1;
+  while (a < b) {
+    const m = (a + b) >> 1;
+    if (table[m] < v) a = m + 1;
+    else b = m;
+  }
+  return a > 0 && Math.abs(table[a - 1] - v) <= Math.abs(table[a] - v) ? a - 1 : a;
+};
+
+export interface Augment {
+  transpose: number;
+  warp: number;
+  volume: number;
+}
+export const NO_AUGMENT: Augment = { transpose: 0, warp: 1, volume: 1 };
+
+/** Class indices [pitch, delay, duration, velocity] of notes[from..to), the first delay from notes[from-1]. */
+export function encodeEvents(notes: readonly RawNote[], from: number, to: number, tables: EventTables, aug: Augment, out: Int32Array[], at = 0): void {
+  for (let i = from; i < to; i++) {
+    const n = notes[i];
+    const prevOnset = i > 0 ? notes[i - 1].onset : 0;
+    const j = at + i - from;
+    out[0][j] = nearest(tables.pitch, n.pitch + aug.transpose);
+    out[1][j] = nearest(tables.delay, Math.round((n.onset - prevOnset) * aug.warp));
+    out[2][j] = nearest(tables.duration, Math.round(n.duration * aug.warp));
+    out[3][j] = nearest(tables.velocity, n.velocity * aug.volume);
+  }
+}
+
+/** The event a model reads before the first note. */
+export const startValues = { pitch: 60, delay: 0, duration: 6, velocity: 96 };
+
+export function eventsTask(ds: EventsDataset, o: { augment?: boolean } = {}): TrainingTask {
+  const { tables } = ds;
+  const train = ds.splits.train;
+  const vocab = ROLES.map((r) => tables[r].length);
+  const start = ROLES.map((r) => nearest(tables[r], startValues[r]));
+  const lo = tables.pitch[0];
+  const hi = tables.pitch[tables.pitch.length - 1];
+  const meta = { encoding: 'note-events', ticksPerQuarter: PULSES_PER_QUARTER, stepsPerQuarter: 4, tables, headRoles: ROLES, start: startValues, inputs: ROLES.map((r) => ({ name: r, onehot: true })) };
+  const codec = noteEventsCodec({ heads: tables, order: ROLES, ticksPerQuarter: PULSES_PER_QUARTER, start: startValues });
+  const augmentFor = (notes: RawNote[], from: number, to: number, rng: Rng): Augment => {
+    if (o.augment === false) return NO_AUGMENT;
+    let pmin = Infinity;
+    let pmax = -Infinity;
+    for (let i = from; i < to; i++) (pmin = Math.min(pmin, notes[i].pitch)), (pmax = Math.max(pmax, notes[i].pitch));
+    // a transposition that keeps every note of the window inside the range
+    const down = Math.max(-11, lo - pmin);
+    const up = Math.min(11, hi - pmax);
+    const transpose = up >= down ? down + rng.int(up - down + 1) : 0;
+    const warp = Math.exp((rng.next() * 2 - 1) * Math.log(2)); // 0.5..2, as likely slower as faster
+    return { transpose, warp, volume: 0.8 + 0.2 * rng.next() };
+  };
+  return {
+    encoding: 'note-events',
+    summary: [
+      `dataset: note events from ${ds.summary.files} files; used ${ds.summary.used.train} train, ${ds.summary.used.validation} validation, ${ds.summary.used.test} test; ${ds.summary.skipped.length} skipped`,
+      `notes: ${ds.summary.notes.train} train, ${ds.summary.notes.validation} validation, ${ds.summary.notes.test} test`,
+      ...ds.summary.skipped.slice(0, 10).map((s) => `skipped ${s.file}: ${s.reason}`),
+      ...ds.summary.warnings.map((w) => `warning: ${w}`),
+    ].join('\n'),
+    shape: (units: number, layers: number): LstmShape => ({
+      inputs: ROLES.map((r, i) => ({ name: r, vocab: vocab[i], key: r })),
+      heads: ROLES.map((r, i) => ({ name: r, vocab: vocab[i], key: r })),
+      units,
+      layers,
+    }),
+    windows: (L, seed, epoch) => windowStarts(train.map((f) => f.notes.length), L, seed, epoch),
+    batch(wins, L, rng): Batch {
+      const B = wins.length;
+      const inputs = ROLES.map(() => new Int32Array(B * L));
+      const targets = ROLES.map(() => new Int32Array(B * L));
+      const weights = new Float32Array(B * L);
+      const ev = ROLES.map(() => new Int32Array(L + 1));
+      wins.forEach(([fi, startAt], b) => {
+        const notes = train[fi].notes;
+        const from = Math.max(0, startAt - 1); // one note before the window: the first input
+        const to = Math.min(notes.length, startAt + L);
+        const aug = augmentFor(notes, from, to, rng);
+        encodeEvents(notes, from, to, tables, aug, ev);
+        for (let t = 0; t < L; t++) {
+          const k = startAt + t;
+          if (k >= notes.length) break;
+          const i = b * L + t;
+          for (let h = 0; h < ROLES.length; h++) {
+            inputs[h][i] = k === 0 ? start[h] : ev[h][k - 1 - from];
+            targets[h][i] = ev[h][k - from];
+          }
+          weights[i] = 1;
+        }
+      });
+      return { B, L, inputs, targets, weights };
+    },
+    logFrequencies(h) {
+      const seqs = train.map((f) => {
+        const ev = ROLES.map(() => new Int32Array(f.notes.length));
+        encodeEvents(f.notes, 0, f.notes.length, tables, NO_AUGMENT, ev);
+        return ev[h];
+      });
+      return logFrequencies(vocab[h], seqs);
+    },
+    validationNll(net: Network) {
+      const files = ds.splits.validation.length ? ds.splits.validation : train.slice(0, 10);
+      let total = 0;
+      let steps = 0;
+      for (const f of files) {
+        const ev = ROLES.map(() => new Int32Array(f.notes.length));
+        encodeEvents(f.notes, 0, f.notes.length, tables, NO_AUGMENT, ev);
+        const events = Array.from({ length: f.notes.length }, (_, i) => ROLES.map((_, h) => ev[h][i]));
+        const r = scoreEvents(net, codec, events);
+        total -= r.total;
+        steps += r.perStep.length;
+      }
+      return total / steps;
+    },
+    meta: () => meta,
+  };
+}

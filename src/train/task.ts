@@ -1,0 +1,108 @@
+/**
+ * What the training loop needs from a kind of model, so one loop trains them all: the model's
+ * shape, the windows of an epoch, batches (augmented on the fly where the task augments),
+ * token frequencies to start the heads from, the validation score under the engine, and the
+ * metadata the exported model carries.
+ *
+ * @example
+ * const task = drumTask(buildDrumDataset({ dir: 'grooves/' }));
+ * const batch = task.batch(task.windows(64, 0).slice(0, 32), 64, rng);
+ */
+import type { Network } from '../engine/network.js';
+import { Rng } from '../engine/prng.js';
+import { drumGridCodec } from '../music/drum-grid.js';
+import { scoreEvents } from '../music/score.js';
+import { formatSummary, type Dataset } from './dataset.js';
+import { drumShape, type Batch, type LstmShape } from './lstm-model.js';
+
+export interface TrainingTask {
+  readonly encoding: string;
+  /** The dataset summary, for the terminal. */
+  readonly summary: string;
+  shape(units: number, layers: number): LstmShape;
+  /** (sequence, start) of every window of an epoch, shuffled by (seed, epoch). */
+  windows(L: number, seed: number, epoch: number): [number, number][];
+  /** A batch of windows; `rng` draws augmentation (it is checkpointed with the run). */
+  batch(wins: [number, number][], L: number, rng: Rng): Batch;
+  /** Log-frequencies of each head's tokens in the training data. */
+  logFrequencies(head: number): Float32Array;
+  /** NLL per step on the validation split, measured by the engine (each sequence from a zero state). */
+  validationNll(net: Network): number;
+  meta(): Record<string, unknown>;
+}
+
+/** Window starts: every sequence cut into windows from a random offset, then shuffled. */
+export function windowStarts(lengths: readonly number[], L: number, seed: number, epoch: number): [number, number][] {
+  const rng = new Rng((seed * 1000003 + epoch) >>> 0);
+  const out: [number, number][] = [];
+  lengths.forEach((n, i) => {
+    const offset = n > L ? rng.int(L) : 0;
+    for (let start = n > L ? offset - L : 0; start < n; start += L) out.push([i, Math.max(0, start)]);
+  });
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+export function logFrequencies(vocab: number, seqs: Iterable<ArrayLike<number>>): Float32Array {
+  const counts = new Float64Array(vocab).fill(0.1);
+  for (const s of seqs) for (let i = 0; i < s.length; i++) counts[s[i]]++;
+  const total = counts.reduce((a, b) => a + b, 0);
+  return Float32Array.from(counts, (c) => Math.log(c / total));
+}
+
+/** Drum grid: the previous token and the position in the bar in, the token out. */
+export function drumTask(ds: Dataset): TrainingTask {
+  const train = ds.splits.train;
+  return {
+    encoding: 'drum-grid',
+    summary: formatSummary(ds.summary),
+    shape: (units, layers) => drumShape(ds.vocab, ds.stepsPerBar, units, layers),
+    windows: (L, seed, epoch) => windowStarts(train.map((s) => s.tokens.length), L, seed, epoch),
+    batch(wins, L) {
+      const B = wins.length;
+      const prev = new Int32Array(B * L);
+      const pos = new Int32Array(B * L);
+      const next = new Int32Array(B * L);
+      const weights = new Float32Array(B * L);
+      wins.forEach(([si, start], b) => {
+        const tok = train[si].tokens;
+        for (let t = 0; t < L; t++) {
+          const k = start + t;
+          const i = b * L + t;
+          pos[i] = k % ds.stepsPerBar;
+          if (k < tok.length) {
+            prev[i] = k > 0 ? tok[k - 1] : 0; // the model reads the previous step (silence before the first)
+            next[i] = tok[k];
+            weights[i] = 1;
+          }
+        }
+      });
+      return { B, L, inputs: [prev, pos], targets: [next], weights };
+    },
+    logFrequencies: () => logFrequencies(ds.vocab, train.map((s) => s.tokens)),
+    validationNll(net) {
+      const codec = drumGridCodec({ stepsPerQuarter: ds.stepsPerQuarter, positionInput: true });
+      const seqs = ds.splits.validation.length ? ds.splits.validation : train.slice(0, 10);
+      let total = 0;
+      let steps = 0;
+      for (const s of seqs) {
+        const r = scoreEvents(net, codec, Array.from(s.tokens, (t) => [t]));
+        total -= r.total;
+        steps += r.perStep.length;
+      }
+      return total / steps;
+    },
+    meta: () => ({
+      encoding: 'drum-grid',
+      stepsPerQuarter: ds.stepsPerQuarter,
+      stepsPerBar: ds.stepsPerBar,
+      inputs: [
+        { name: 'token', onehot: true },
+        { name: 'position', onehot: true },
+      ],
+    }),
+  };
+}
