@@ -414,6 +414,25 @@ describe('other encodings through the same Generator', () => {
   });
 });
 
+describe('options', () => {
+  it('steps per bar: a drum model trained in 4/4 plays 3/4 positions', () => {
+    const g = new Generator(spec, { seed: 2, stepsPerBar: 12 });
+    const seen = spyInputs(g);
+    run(g, 14);
+    expect(seen.map((x) => x[1])).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0, 1]);
+    expect(() => new Generator(spec, { stepsPerBar: 17 })).toThrow(/steps per bar must be a whole number from 1 to 16 for this model, got 17/);
+  });
+
+  it('reseed can restart and re-prime in one go', () => {
+    const g = new Generator(spec, { seed: 2 });
+    run(g, 4);
+    g.reseed(9, { reset: true, prime: [[1], [0], [4], [0]] });
+    g.tick();
+    expect(g.log.entries.map((e) => e.control.type)).toEqual(['seed', 'prime']);
+    expect(g.seed).toBe(9);
+  });
+});
+
 describe('locate', () => {
   it('the next tick plays the located step, reading its bar position; the state goes on', () => {
     const g = new Generator(spec, { seed: 2, lookahead: 4 });

@@ -95,6 +95,8 @@ export interface PlayOptions {
   drumNotes?: readonly number[];
   /** Zero-based MIDI channel. */
   channel?: number;
+  /** Grid models: steps in a bar (e.g. 12 for 3/4 in 16ths); at most the model's position inputs. */
+  stepsPerBar?: number;
 }
 
 type CodecFactory = (spec: ModelSpec, play: PlayOptions) => Codec;

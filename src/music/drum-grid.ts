@@ -147,9 +147,17 @@ registerCodec('drum-grid', (spec: ModelSpec, play: PlayOptions) => {
   const num = (v: unknown, d: number) => (typeof v === 'number' ? v : d);
   return drumGridCodec({
     stepsPerQuarter: num(m.stepsPerQuarter, 4),
-    stepsPerBar: num(m.stepsPerBar, num(m.stepsPerQuarter, 4) * 4),
     positionInput: spec.inputs.length > 1,
     drumNotes: Array.isArray(m.drumNotes) ? (m.drumNotes as number[]) : undefined,
     ...play,
+    stepsPerBar: barFor(spec, play.stepsPerBar ?? num(m.stepsPerBar, num(m.stepsPerQuarter, 4) * 4)),
   });
 });
+
+/** Steps per bar, checked against the position input the model was trained with. */
+function barFor(spec: ModelSpec, bar: number): number {
+  const pos = spec.inputs[1];
+  const max = pos && pos.kind === 'token' ? pos.vocab : Infinity;
+  if (!(Number.isInteger(bar) && bar >= 1 && bar <= max)) throw new Error(`steps per bar must be a whole number from 1 to ${max} for this model, got ${bar}`);
+  return bar;
+}

@@ -373,10 +373,13 @@ export class Generator {
     this.setDensity(v);
   }
 
-  /** A new random stream. With `reset`, the model's state starts over too. */
-  reseed(value: number, opts: { reset?: boolean } = {}): void {
+  /** A new random stream. With `reset`, the model's state starts over too; with `prime`, it then reads a phrase. */
+  reseed(value: number, opts: { reset?: boolean; prime?: readonly (readonly number[])[] | MidiSong } = {}): void {
     checkNumber('seed', value, Number.isInteger);
+    if (opts.prime) this.prime(opts.prime, { reset: opts.reset ?? true });
+    const primed = opts.prime ? this.pending.pop() : undefined; // the seed first, then the phrase
     this.queue({ type: 'seed', value, ...(opts.reset ? { reset: true } : {}) });
+    if (primed) this.pending.push(primed);
   }
   set seed(v: number) {
     this.reseed(v);

@@ -160,5 +160,14 @@ registerCodec('melody-grid', (spec: ModelSpec, play: PlayOptions) => {
     stepsPerQuarter: num(m.stepsPerQuarter, 4),
     positionInput: spec.inputs.length > 1,
     ...play,
+    stepsPerBar: barFor(spec, play.stepsPerBar ?? num(m.stepsPerBar, num(m.stepsPerQuarter, 4) * 4)),
   });
 });
+
+/** Steps per bar, checked against the position input the model was trained with. */
+function barFor(spec: ModelSpec, bar: number): number {
+  const pos = spec.inputs[1];
+  const max = pos && pos.kind === 'token' ? pos.vocab : Infinity;
+  if (!(Number.isInteger(bar) && bar >= 1 && bar <= max)) throw new Error(`steps per bar must be a whole number from 1 to ${max} for this model, got ${bar}`);
+  return bar;
+}
