@@ -53,7 +53,6 @@ export class MidiRecorder implements NoteSink {
     checkNote(note, velocity, channel, time);
     this.seen(time);
     const off = duration === Infinity ? Infinity : time + Math.max(0, duration);
-    if (off !== Infinity) this.seen(off);
     this.notes.push({ note, velocity: noteVelocity(velocity), channel, on: time, off });
   }
 
@@ -66,15 +65,19 @@ export class MidiRecorder implements NoteSink {
     if (held) held.off = time;
   }
 
-  /** Ends every note sounding at `time`; notes that would start after it are dropped, as a device would never play them. */
+  /**
+   * Ends every note sounding at `time`. Notes scheduled to start after it are dropped; notes
+   * starting exactly at it stay, one tick long (the Player silences at the last note-on it
+   * sent, and a drum hit needs no more than its note-on to sound).
+   */
   allNotesOff(time?: number): void {
     if (this.closed) return;
-    const t = time ?? this.options.now?.() ?? this.latest;
+    const t = time ?? this.options.now?.() ?? this.end();
     if (!Number.isFinite(t)) return; // nothing recorded yet
     this.seen(t);
     for (let i = this.notes.length - 1; i >= 0; i--) {
       const n = this.notes[i];
-      if (n.on >= t) this.notes.splice(i, 1);
+      if (n.on > t) this.notes.splice(i, 1);
       else if (n.off > t) n.off = t;
     }
   }
@@ -96,7 +99,7 @@ export class MidiRecorder implements NoteSink {
     this.closed = true;
   }
 
-  /** The recording in ticks. Notes still held end at the latest time recorded. */
+  /** The recording in ticks. Notes still held end at the latest time recorded (a call's time or a note's end). */
   song(): SongOut {
     let origin = this.options.origin ?? Infinity;
     if (this.options.origin === undefined) {
@@ -104,11 +107,12 @@ export class MidiRecorder implements NoteSink {
       for (const t of this.tempos) origin = Math.min(origin, t.time);
     }
     const tpq = this.ticksPerQuarter;
+    const last = this.end();
     const map = tempoMap(this.options.bpm ?? 120, this.tempos, Number.isFinite(origin) ? origin : 0, tpq);
     const notes: NoteOut[] = this.notes
       .map((n) => {
         const tick = map.toTick(n.on);
-        const end = map.toTick(n.off === Infinity ? Math.max(this.latest, n.on) : n.off);
+        const end = map.toTick(n.off === Infinity ? Math.max(last, n.on) : n.off);
         return { tick, note: n.note, velocity: n.velocity, channel: n.channel, durationTicks: Math.max(0, end - tick) };
       })
       .filter((n) => n.tick >= 0)
@@ -118,6 +122,13 @@ export class MidiRecorder implements NoteSink {
 
   toMidi(): Uint8Array {
     return writeMidi(this.song());
+  }
+
+  /** The latest moment the recording knows of: a call's time or the end of a note. */
+  private end(): number {
+    let t = this.latest;
+    for (const n of this.notes) if (n.off !== Infinity && n.off > t) t = n.off;
+    return t;
   }
 
   private seen(time: number): void {

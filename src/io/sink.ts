@@ -7,8 +7,8 @@
  * performance.now() milliseconds; RNBO: context milliseconds) and sends ahead of time.
  *
  * @example
- * const sink: NoteSink = new WebMidiSink(output, { channel: 10 });
- * sink.noteOn(36, 100, 9, clock.now() + 0.05, 0.1); // a kick 50 ms from now, 100 ms long
+ * const sink: NoteSink = new WebMidiSink(await openOutput('IAC Driver Bus 1'));
+ * sink.noteOn(36, 100, 9, clock.now() + 0.05, 0.1); // a kick (zero-based channel 9) 50 ms from now, 100 ms long
  * sink.allNotesOff(clock.now());                     // stop, pause, mute and panic
  */
 export interface NoteSink {

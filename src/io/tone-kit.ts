@@ -1,6 +1,6 @@
 /**
  * Sounds that need no samples and no setup: a synthesized drum kit keyed by General MIDI note,
- * and a PolySynth for melodic notes, both built from Tone.js instruments. No compressor or
+ * and a polyphonic synth for melodic notes, both built from Tone.js instruments. No compressor or
  * limiter sits on the output: a DynamicsCompressorNode delays its signal by its lookahead
  * (about 6 ms), which would move every onset.
  *
@@ -12,7 +12,9 @@
  * kit.play(36, 100, t);                          // kick
  * kit.play(42, 80, t + 0.25);                    // closed hat
  */
-import { Filter, MembraneSynth, MetalSynth, NoiseSynth, PolySynth, Synth, Volume, getContext, type InputNode } from 'tone';
+import { Filter, MembraneSynth, MetalSynth, NoiseSynth, Synth, Volume, getContext, type InputNode, type SynthOptions } from 'tone';
+
+type RecursivePartial<T> = { [P in keyof T]?: T[P] extends object ? RecursivePartial<T[P]> : T[P] };
 
 type Context = ReturnType<typeof getContext>;
 
@@ -65,8 +67,13 @@ export class ToneKit {
       stop: (time) => synth.triggerRelease(time),
       dispose: () => synth.dispose(),
     });
-    const metal = (frequency: number, decay: number, extra: Partial<ConstructorParameters<typeof MetalSynth>[0]> = {}) =>
-      new MetalSynth({ context, envelope: { attack: 0.001, decay, sustain: 0, release: 0.05 }, harmonicity: 5.1, modulationIndex: 32, resonance: 4000, octaves: 1.5, volume: -14, ...extra }).connect(out);
+    const metal = (frequency: number, decay: number, extra: Partial<ConstructorParameters<typeof MetalSynth>[0]> = {}) => {
+      const m = new MetalSynth({ context, envelope: { attack: 0.001, decay, sustain: 0, release: 0.05 }, harmonicity: 5.1, modulationIndex: 32, resonance: 4000, octaves: 1.5, volume: -14, ...extra }).connect(out);
+      // MetalSynth's frequency starts at 0; its first jump to the note's pitch took effect up to
+      // one render quantum late in Chromium (onsets measured +0.7..+1.4 ms offline), so start at the pitch
+      m.frequency.value = frequency;
+      return m;
+    };
 
     this.voices.set('kick', oneShot(membrane({ pitchDecay: 0.05, octaves: 6, envelope: { attack: 0.001, decay: 0.35, sustain: 0, release: 0.1 } }), 48));
 
@@ -145,18 +152,99 @@ export interface MelodicSynthOptions {
   destination?: InputNode;
   /** Output level in dB (default -10: voices add up). */
   volume?: number;
+  /** Voices at most; beyond, the voice that frees soonest is taken (default 16). */
+  polyphony?: number;
+  /** Options for every `Synth` voice (default: a soft triangle8 with a 0.3 s release). */
+  voice?: RecursivePartial<SynthOptions>;
 }
 
-/** A soft triangle PolySynth for melodic notes. */
-export function melodicSynth(options: MelodicSynthOptions = {}): PolySynth<Synth> {
-  const context = options.context ?? getContext();
-  const synth = new PolySynth({
-    context,
-    voice: Synth,
-    maxPolyphony: 24,
-    volume: options.volume ?? -10,
-    options: { oscillator: { type: 'triangle8' }, envelope: { attack: 0.005, decay: 0.15, sustain: 0.35, release: 0.3 } },
-  } as ConstructorParameters<typeof PolySynth<Synth>>[0]);
-  synth.connect(options.destination ?? context.destination);
-  return synth;
+/** One sounding note of a `MelodicSynth`; releasing it after its voice was taken does nothing. */
+export interface SynthNote {
+  release(time: number): void;
+}
+
+interface PolyVoice {
+  readonly synth: Synth;
+  /** When its last release has rung out (Infinity while held). */
+  freeAt: number;
+  startedAt: number;
+  owner: object | null;
+}
+
+/**
+ * A polyphonic synth for melodic notes: Tone `Synth` voices allocated at the note's time.
+ * Tone's own PolySynth defers every future attack through a context timeout; in an
+ * OfflineContext that timeout fires at the first 128-frame tick after the note's time, and the
+ * oscillator start is clamped to it, so offline its notes begin up to one render quantum late
+ * (measured +1.35 and +2.69 ms at 48 kHz). Here the caller decides when to call, and the
+ * voices start exactly at the times given.
+ *
+ * @example
+ * const synth = new MelodicSynth();
+ * const t = getContext().currentTime + 0.1;
+ * const c4 = synth.attack(60, t, 0.8);
+ * c4.release(t + 0.5);
+ */
+export class MelodicSynth {
+  readonly output: Volume;
+  private readonly voices: PolyVoice[] = [];
+  private readonly context: Context;
+  private readonly polyphony: number;
+  private readonly voiceOptions: RecursivePartial<SynthOptions>;
+
+  constructor(options: MelodicSynthOptions = {}) {
+    this.context = options.context ?? getContext();
+    this.polyphony = Math.max(1, options.polyphony ?? 16);
+    this.voiceOptions = options.voice ?? { oscillator: { type: 'triangle8' }, envelope: { attack: 0.005, decay: 0.15, sustain: 0.35, release: 0.3 } };
+    this.output = new Volume({ context: this.context, volume: options.volume ?? -10 });
+    this.output.connect(options.destination ?? this.context.destination);
+  }
+
+  /** Start MIDI `note` at `time` with velocity 0..1. */
+  attack(note: number, time: number, velocity: number): SynthNote {
+    const v = this.pick(time);
+    const owner = {};
+    v.owner = owner;
+    v.freeAt = Infinity;
+    v.startedAt = time;
+    v.synth.triggerAttack(hz(note), time, velocity);
+    return {
+      release: (at: number) => {
+        if (v.owner !== owner) return;
+        v.synth.triggerRelease(at);
+        v.freeAt = at + this.releaseTime(v);
+      },
+    };
+  }
+
+  /** Release every voice still sounding at `time`. */
+  releaseAll(time: number): void {
+    for (const v of this.voices) {
+      if (v.freeAt <= time) continue;
+      v.synth.triggerRelease(time);
+      v.freeAt = Math.min(v.freeAt, time + this.releaseTime(v));
+    }
+  }
+
+  dispose(): void {
+    for (const v of this.voices) v.synth.dispose();
+    this.output.dispose();
+  }
+
+  /** A voice free at `time` (the one free longest), a new one, or the one that frees soonest. */
+  private pick(time: number): PolyVoice {
+    let best: PolyVoice | null = null;
+    for (const v of this.voices) if (v.freeAt <= time && (!best || v.freeAt < best.freeAt)) best = v;
+    if (best) return best;
+    if (this.voices.length < this.polyphony) {
+      const v: PolyVoice = { synth: new Synth({ ...this.voiceOptions, context: this.context } as Partial<SynthOptions>).connect(this.output), freeAt: -Infinity, startedAt: -Infinity, owner: null };
+      this.voices.push(v);
+      return v;
+    }
+    return this.voices.reduce((a, b) => (b.freeAt < a.freeAt || (b.freeAt === a.freeAt && b.startedAt < a.startedAt) ? b : a));
+  }
+
+  private releaseTime(v: PolyVoice): number {
+    return v.synth.toSeconds(v.synth.envelope.release);
+  }
 }

@@ -1,8 +1,12 @@
 /**
  * Notes into Tone.js instruments at exact context times: the drum channel plays the built-in
- * kit, every other channel a PolySynth. The clock's timebase is the Tone context's
- * `currentTime` (seconds). Tone schedules on the audio thread's clock, so the loose callback
- * that calls `noteOn` does not move the sound.
+ * kit, every other channel a `MelodicSynth`. The clock's timebase is the Tone context's
+ * `currentTime` (seconds). Each note is handed to its instrument, with its exact time, a little
+ * before that time comes (two ticks of the context's clock, ahead of its lookahead): the audio
+ * clock, not the callback, decides when it sounds, and until it is handed over allNotesOff can
+ * still call it off. Not at the note's time itself: an OfflineContext's clock ticks every 128
+ * frames, so that hand-over would come after the time, and Tone clamps a source's start to the
+ * current time (PolySynth's offline notes start up to a render quantum late for this reason).
  *
  * @example
  * import * as Tone from 'tone';
@@ -19,10 +23,10 @@
  *   for (let i = 0; i < 8; i++) sink.noteOn(i % 2 ? 38 : 36, 100, 9, i * 0.5, 0.1);
  * }, 4);
  */
-import { Frequency, getContext, type InputNode, type PolySynth, type Synth } from 'tone';
+import { getContext, type InputNode } from 'tone';
 import { checkNote } from './midi-voices.js';
 import type { NoteSink } from './sink.js';
-import { ToneKit, melodicSynth } from './tone-kit.js';
+import { MelodicSynth, ToneKit, type SynthNote } from './tone-kit.js';
 
 type Context = ReturnType<typeof getContext>;
 
@@ -33,8 +37,8 @@ export interface ToneSinkOptions {
   destination?: InputNode;
   /** Drum sounds (default: a new `ToneKit`). Instruments passed in are not disposed by `close`. */
   kit?: ToneKit;
-  /** Melodic sounds (default: `melodicSynth()`). */
-  synth?: PolySynth<Synth>;
+  /** Melodic sounds (default: a new `MelodicSynth`). */
+  synth?: MelodicSynth;
   /** Zero-based channel played by the kit (default 9, General MIDI drums); -1 for none. */
   drumChannel?: number;
 }
@@ -45,29 +49,31 @@ interface Held {
   readonly on: number;
   /** When its release is due (Infinity: held until noteOff). */
   off: number;
-  /** The context timeout that hands the release to the synth, while it is still ours to move. */
-  timer: number | null;
-  /** The release went to the synth; from then on only `releaseAll` can move it. */
-  handed: boolean;
+  /** The context timeout that will start it, while it can still be called off. */
+  attack: number | null;
+  /** The synth's note, once started; its release is passed on as soon as it is known. */
+  voice: SynthNote | null;
 }
 
-/** A note's release never coincides with its attack, so the synth always sees the attack first. */
-const MIN_LENGTH = 1e-4;
+/** An envelope released at its attack's instant is still at 0 and ignores the release; a note lasts at least this long. */
+const MIN_LENGTH = 1e-3;
 
 export class ToneSink implements NoteSink {
   readonly kit: ToneKit;
-  readonly synth: PolySynth<Synth>;
+  readonly synth: MelodicSynth;
   readonly context: Context;
   private readonly drumChannel: number;
   private readonly owned: { dispose(): unknown }[] = [];
   private held: Held[] = [];
+  /** Drum hits not yet handed to the kit: timeout id → time. */
+  private readonly hits = new Map<number, number>();
   private closed = false;
 
   constructor(options: ToneSinkOptions = {}) {
-    this.context = options.context ?? getContext();
-    const { context, destination } = { context: this.context, destination: options.destination };
+    const context = (this.context = options.context ?? getContext());
+    const destination = options.destination;
     this.kit = options.kit ?? this.own(new ToneKit({ context, destination }));
-    this.synth = options.synth ?? this.own(melodicSynth({ context, destination }));
+    this.synth = options.synth ?? this.own(new MelodicSynth({ context, destination }));
     this.drumChannel = options.drumChannel ?? 9;
   }
 
@@ -75,13 +81,22 @@ export class ToneSink implements NoteSink {
     this.open();
     checkNote(note, velocity, channel, time);
     if (channel === this.drumChannel) {
-      // drum sounds are one-shots: their length is their own, as on a drum machine
-      this.kit.play(note, velocity, time);
+      // Drum sounds are one-shots: their length is their own, as on a drum machine.
+      const hit = { id: null as number | null };
+      hit.id = this.defer(time, () => {
+        if (hit.id !== null) this.hits.delete(hit.id);
+        this.kit.play(note, velocity, time);
+      });
+      if (hit.id !== null) this.hits.set(hit.id, time);
       return;
     }
     this.prune();
-    this.synth.triggerAttack(hzOf(note), time, Math.min(1, Math.max(0, velocity / 127)));
-    const h: Held = { note, channel, on: time, off: Infinity, timer: null, handed: false };
+    const h: Held = { note, channel, on: time, off: Infinity, attack: null, voice: null };
+    h.attack = this.defer(time, () => {
+      h.attack = null;
+      h.voice = this.synth.attack(note, time, Math.min(1, Math.max(0, velocity / 127)));
+      if (h.off !== Infinity) h.voice.release(h.off);
+    });
     this.held.push(h);
     if (duration !== Infinity) this.release(h, time + duration);
   }
@@ -94,12 +109,26 @@ export class ToneSink implements NoteSink {
     if (h) this.release(h, time);
   }
 
-  /** Releases every melodic note at `time` (default now), including ones scheduled to start later, and cuts ringing cymbals. */
+  /**
+   * At `time` (default now): releases every melodic note, calls off notes and hits scheduled
+   * to start after it that have not reached the instruments yet, and cuts ringing cymbals.
+   * Hits at exactly `time` still play (the Player silences at the last note-on it sent).
+   */
   allNotesOff(time?: number): void {
     if (this.closed) return;
     const t = time ?? this.context.currentTime;
-    for (const h of this.held) if (!h.handed) this.release(h, Math.min(h.off, t));
-    // voices whose releases the synth already holds, later than t
+    for (const [id, at] of this.hits) {
+      if (at <= t) continue;
+      this.context.clearTimeout(id);
+      this.hits.delete(id);
+    }
+    for (const h of this.held) {
+      if (h.attack !== null && h.on > t) {
+        this.context.clearTimeout(h.attack);
+        h.attack = null;
+        h.off = h.on;
+      } else if (h.off > t) this.release(h, t);
+    }
     this.synth.releaseAll(t);
     this.kit.stopAll(t);
   }
@@ -114,24 +143,35 @@ export class ToneSink implements NoteSink {
     if (owned.length) this.context.setTimeout(() => owned.forEach((o) => o.dispose()), last - this.context.now() + 2);
   }
 
+  /** How long before its time a call is handed to an instrument: two ticks of the context's clock. */
+  private get lead(): number {
+    const tick = (this.context as { updateInterval?: number }).updateInterval ?? 128 / this.context.sampleRate;
+    return 2 * tick;
+  }
+
   /**
-   * Release at `at`, through a context timeout even when due now: the synth defers attacks
-   * the same way, and a release handed over before its attack would find no voice to end.
+   * Run `fn` once `time` is near (at once if it already is). Returns the timeout id, or null
+   * when `fn` already ran.
    */
+  private defer(time: number, fn: () => void): number | null {
+    const wait = time - this.lead - this.context.now();
+    if (wait <= 0) {
+      fn();
+      return null;
+    }
+    return this.context.setTimeout(fn, wait);
+  }
+
+  /** Release at `at` (never before its start plus MIN_LENGTH): passed to the voice now, or by the attack when it runs. */
   private release(h: Held, at: number): void {
-    if (h.timer !== null) this.context.clearTimeout(h.timer);
     h.off = Math.max(at, h.on + MIN_LENGTH);
-    h.timer = this.context.setTimeout(() => {
-      h.timer = null;
-      h.handed = true;
-      // PolySynth ends the oldest unreleased voice of the pitch, so repeated pitches end in order.
-      this.synth.triggerRelease(hzOf(h.note), h.off);
-    }, Math.max(0, h.off - this.context.now()));
+    h.voice?.release(h.off);
   }
 
   private prune(): void {
     const now = this.context.currentTime;
-    if (this.held.some((h) => h.handed && h.off < now)) this.held = this.held.filter((h) => !(h.handed && h.off < now));
+    const over = (h: Held) => h.attack === null && h.off < now;
+    if (this.held.some(over)) this.held = this.held.filter((h) => !over(h));
   }
 
   private own<T extends { dispose(): unknown }>(x: T): T {
@@ -143,5 +183,3 @@ export class ToneSink implements NoteSink {
     if (this.closed) throw new Error('ToneSink is closed');
   }
 }
-
-const hzOf = (note: number): number => Frequency(note, 'midi').toFrequency();

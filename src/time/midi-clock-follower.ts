@@ -91,6 +91,7 @@ export class MidiClockFollower implements Clock {
   private lastActivity = -Infinity;
   private lastPulse = -Infinity;
   private reportedBpm = NaN;
+  private pulsesSeen = 0;
   private watchdog: unknown = null;
   private disposed = false;
 
@@ -221,14 +222,17 @@ export class MidiClockFollower implements Clock {
     if (t - this.lastPulse > this.silence()) {
       // stale pulses say nothing of this tempo; a dropout the watchdog has not seen yet
       // (a blocked event loop, or no timers) is one all the same
-      if (this.stateValue === 'running' && this.lastActivity > -Infinity && t - this.lastActivity > this.silence()) this.drop(t);
+      if (this.stateValue === 'running' && t - this.lastActivity > this.silence()) this.drop(this.lastActivity + this.silence());
       this.fit.reset();
     }
     this.lastPulse = t;
     const time = this.fit.add(t);
-    if (this.fit.size >= 2 && this.fit.size % this.pulsesPerStep === 0) this.reportTempo(time);
+    if (++this.pulsesSeen % this.pulsesPerStep === 0 && this.fit.size >= 2) this.reportTempo(time);
     if (this.stateValue === 'stopped') return;
-    if (this.stateValue === 'dropout') this.stateValue = 'running';
+    if (this.stateValue === 'dropout') {
+      this.stateValue = 'running';
+      this.startWatchdog();
+    }
     this.lastActivity = t;
     const pulse = this.nextPulse++;
     if (pulse % this.pulsesPerStep !== 0) return;
@@ -245,6 +249,7 @@ export class MidiClockFollower implements Clock {
 
   private drop(time: number): void {
     this.stateValue = 'dropout';
+    this.stopWatchdog();
     this.reportedBpm = NaN;
     this.transport.emit({ type: 'dropout', time });
   }
@@ -271,9 +276,9 @@ export class MidiClockFollower implements Clock {
 
   private readonly check = (): void => {
     this.watchdog = null;
-    if (this.stateValue === 'stopped' || this.disposed) return;
+    if (this.stateValue !== 'running' || this.disposed) return;
     const now = this.now();
-    if (this.stateValue === 'running' && now - this.lastActivity > this.silence()) this.drop(now);
+    if (now - this.lastActivity > this.silence()) return this.drop(now);
     this.watchdog = this.timers.setTimeout(this.check, this.checkEvery());
   };
 }

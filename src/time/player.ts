@@ -1,0 +1,175 @@
+/**
+ * The Player ties a clock to a generator and its outputs: on every step the clock hands out,
+ * it ticks the generator once and sends what it played to every sink, each note at
+ * `step time + offset × step duration`, lasting `length × step duration × gate`. It keeps the
+ * outputs silent when the music stops: on stop, dropout, pause and mute every sink gets
+ * `allNotesOff`, so no note is left hanging whatever the transport does.
+ *
+ * When the clock jumps (a start from the top, a song position, a locate, steps lost in a
+ * dropout) the player moves the generator with it (`gen.locate(step)`), so a drum model's
+ * position in the bar stays the clock's.
+ *
+ * @example
+ * import { Generator, loadModelSpec } from 'pulse-rnn';
+ * import { openOutput } from '../io/midi-ports.js';
+ * import { WebMidiSink } from '../io/webmidi-sink.js';
+ * import { InternalClock } from './internal-clock.js';
+ * import { Player } from './player.js';
+ * const gen = new Generator(await loadModelSpec('weights/drums-gmd'), { seed: 7 });
+ * const clock = new InternalClock({ bpm: 120 });
+ * const player = new Player(clock, gen, [new WebMidiSink(await openOutput('IAC Driver Bus 1'))]);
+ * clock.start();
+ * // … gen.pause(); gen.resume(); player.panic(); clock.stop(); player.dispose();
+ */
+import type { StepResult } from '../music/generator.js';
+import type { NoteSink } from '../io/sink.js';
+import type { Clock, StepEvent, TransportEvent } from './clock.js';
+
+/** What the player needs of a generator: `Generator` has all of it. */
+export interface Playable {
+  tick(): StepResult;
+  /** The next step the generator will play. */
+  readonly step: number;
+  /** Move to `step` at the next tick. Optional so an older generator still plays (it then ignores jumps). */
+  locate?(step: number): void;
+}
+
+export interface PlayerOptions {
+  /** Fraction of a note's length it sounds (default 0.9); held notes (length Infinity) stay held. */
+  gate?: number;
+  /** Where exceptions from a sink go (default console.error); the other sinks still get the event. */
+  onError?: (err: unknown) => void;
+}
+
+export class Player {
+  readonly clock: Clock;
+  readonly generator: Playable;
+  private readonly sinkList: NoteSink[];
+  private readonly gate: number;
+  private readonly onError: (err: unknown) => void;
+  private readonly offs: (() => void)[];
+  /** The step the clock should hand out next, or -1 after a transport change (check the generator). */
+  private expected = -1;
+  private wasPaused = false;
+  private wasMuted = false;
+  /** The latest note-on sent: silencing before it would leave that note sounding. */
+  private lastOn = -Infinity;
+
+  constructor(clock: Clock, generator: Playable, sinks: readonly NoteSink[] = [], options: PlayerOptions = {}) {
+    const { gate = 0.9 } = options;
+    if (!(gate > 0 && gate <= 1)) throw new RangeError(`gate must be in (0, 1], got ${gate}`);
+    this.clock = clock;
+    this.generator = generator;
+    this.sinkList = [...sinks];
+    this.gate = gate;
+    this.onError = options.onError ?? ((err) => console.error('pulse-rnn player:', err));
+    this.offs = [clock.onStep((e) => this.step(e)), clock.onTransport((e) => this.transport(e))];
+  }
+
+  get sinks(): readonly NoteSink[] {
+    return this.sinkList;
+  }
+
+  addSink(sink: NoteSink): void {
+    if (!this.sinkList.includes(sink)) this.sinkList.push(sink);
+  }
+
+  /** Removes a sink, silencing it first. */
+  removeSink(sink: NoteSink): void {
+    const i = this.sinkList.indexOf(sink);
+    if (i < 0) return;
+    this.silence(sink, Math.max(this.clock.now(), this.lastOn));
+    this.sinkList.splice(i, 1);
+  }
+
+  /** Every sink silent now, and again after the last note already scheduled ahead. */
+  panic(): void {
+    const now = this.clock.now();
+    this.allNotesOff(now);
+    if (this.lastOn >= now) this.allNotesOff(this.lastOn);
+  }
+
+  /** Stop listening to the clock and silence the sinks (they stay open: they are the caller's). */
+  dispose(): void {
+    for (const off of this.offs) off();
+    this.offs.length = 0;
+    this.panic();
+  }
+
+  // ---- the clock's calls ------------------------------------------------------------------
+
+  private step(e: StepEvent): void {
+    const gen = this.generator;
+    // a jump of the clock: the generator follows (guarded for generators without locate)
+    const jumped = this.expected < 0 ? gen.step !== e.step : e.step !== this.expected;
+    if (jumped && typeof gen.locate === 'function') gen.locate(e.step);
+    this.expected = e.step + 1;
+
+    const r = gen.tick();
+    const dur = e.stepDuration;
+    const sinks = this.sinkList;
+    // releases first: a key let go and struck again at the same instant must end up sounding
+    for (let i = 0; i < r.releaseCount; i++) {
+      const x = r.releases[i];
+      const time = e.time + x.offset * dur;
+      for (let s = 0; s < sinks.length; s++) {
+        try {
+          sinks[s].noteOff(x.note, x.channel, time);
+        } catch (err) {
+          this.onError(err);
+        }
+      }
+    }
+    if ((r.paused && !this.wasPaused) || (r.muted && !this.wasMuted)) this.allNotesOff(Math.max(e.time, this.lastOn));
+    this.wasPaused = r.paused;
+    this.wasMuted = r.muted;
+    for (let i = 0; i < r.count; i++) {
+      const n = r.notes[i];
+      const time = e.time + n.offset * dur;
+      const length = n.length === Infinity ? Infinity : n.length * dur * this.gate;
+      if (time > this.lastOn) this.lastOn = time;
+      for (let s = 0; s < sinks.length; s++) {
+        try {
+          sinks[s].noteOn(n.note, n.velocity, n.channel, time, length);
+        } catch (err) {
+          this.onError(err);
+        }
+      }
+    }
+  }
+
+  private transport(e: TransportEvent): void {
+    switch (e.type) {
+      case 'stop':
+      case 'dropout':
+        this.expected = -1;
+        return this.allNotesOff(Math.max(e.time, this.lastOn));
+      case 'start':
+      case 'continue':
+      case 'position':
+        this.expected = -1;
+        return;
+      case 'tempo':
+        for (const sink of this.sinkList) {
+          try {
+            sink.tempo?.(e.bpm, e.time);
+          } catch (err) {
+            this.onError(err);
+          }
+        }
+        return;
+    }
+  }
+
+  private allNotesOff(time: number): void {
+    for (const sink of this.sinkList) this.silence(sink, time);
+  }
+
+  private silence(sink: NoteSink, time: number): void {
+    try {
+      sink.allNotesOff(time);
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+}

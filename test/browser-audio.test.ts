@@ -1,0 +1,251 @@
+// The RNBO and Tone.js sinks in headless Chromium, rendered in OfflineAudioContexts at 48 kHz:
+// notes must start on their sample (first sample above 1e-3 after silence, ±3 ms), held notes
+// must end at allNotesOff, and notes called off before they start must not sound.
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import type { Browser, Page } from 'playwright-core';
+import { rollup } from 'rollup';
+import esbuild from 'rollup-plugin-esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Onset, PlannedNote, Render, RnboPlan, TonePlan } from './helpers/audio-page.js';
+import { haveChromium, launchChromium } from './helpers/browser.js';
+import { haveShared, sharedPath } from './helpers/shared.js';
+
+const PAFFER = 'fixtures/rnbo/paffer/paffer.rnbopat.export.json';
+const RNBO_JS = createRequire(import.meta.url).resolve('@rnbo/js'); // dist/rnbo.webaudio.js: UMD, defines the global RNBO
+const TOLERANCE_MS = 3;
+
+const ENTRY = `
+import { renderRnbo, renderTone, tryLoad } from './test/helpers/audio-page.ts';
+globalThis.pulseAudio = { renderRnbo, renderTone, tryLoad };
+`;
+
+const haveBrowser = haveChromium();
+const haveFixture = haveShared(PAFFER);
+
+let browser: Browser;
+let server: Server;
+let base = '';
+let bundle = '';
+const consoleLines: string[] = [];
+
+async function newPage(): Promise<Page> {
+  const page = await browser.newPage();
+  page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
+  // served from 127.0.0.1: a secure context, which AudioWorklet needs
+  await page.goto(`${base}/`);
+  await page.addScriptTag({ content: bundle });
+  return page;
+}
+
+type PageApi = {
+  renderRnbo(p: RnboPlan): Promise<Render>;
+  renderTone(p: TonePlan): Promise<Render>;
+  tryLoad(url: string): Promise<{ error?: string; warnings?: string[] }>;
+};
+const call = <K extends keyof PageApi>(page: Page, name: K, arg: Parameters<PageApi[K]>[0]) =>
+  page.evaluate(([n, a]) => ((globalThis as unknown as { pulseAudio: Record<string, (x: unknown) => unknown> }).pulseAudio[n as string](a)), [name, arg] as const) as ReturnType<PageApi[K]>;
+
+function report(label: string, onsets: readonly Onset[]): void {
+  const errs = onsets.map((o) => `${o.note}@${o.time}s: ${o.errorMs.toFixed(3)} ms`);
+  console.info(`${label} onset errors: ${errs.join(', ')}`);
+}
+
+function expectOnTime(onsets: readonly Onset[]): void {
+  for (const o of onsets) {
+    expect(o.peakBefore, `silence before note ${o.note} at ${o.time}s`).toBeLessThan(1e-3);
+    expect(Math.abs(o.errorMs), `onset of note ${o.note} at ${o.time}s`).toBeLessThanOrEqual(TOLERANCE_MS);
+  }
+}
+
+const note = (n: number, velocity: number, channel: number, time: number, duration: number): PlannedNote => ({ note: n, velocity, channel, time, duration });
+
+describe.skipIf(!haveBrowser)('audio sinks in Chromium', () => {
+  beforeAll(async () => {
+    const b = await rollup({
+      input: 'entry',
+      plugins: [
+        { name: 'entry', resolveId: (id) => (id === 'entry' ? id : null), load: (id) => (id === 'entry' ? ENTRY : null) },
+        nodeResolve({ extensions: ['.ts', '.js'] }),
+        esbuild({ target: 'es2020', tsconfig: 'tsconfig.json' }),
+      ],
+      onwarn: (w, warn) => {
+        // Tone's ESM build has circular imports and top-level `this` rewrites; both harmless
+        if (w.code === 'CIRCULAR_DEPENDENCY' || w.code === 'THIS_IS_UNDEFINED') return;
+        warn(w);
+      },
+    });
+    bundle = (await b.generate({ format: 'iife' })).output[0].code;
+    const paffer = haveFixture ? readFileSync(sharedPath(PAFFER), 'utf8') : '{}';
+    const claimsOther = (() => {
+      if (!haveFixture) return '{}';
+      const j = JSON.parse(paffer);
+      j.desc.meta.rnboversion = '1.3.4';
+      return JSON.stringify(j);
+    })();
+    const files: Record<string, [string, string]> = {
+      '/': ['text/html', '<!doctype html><meta charset="utf-8"><title>pulse-rnn audio</title>'],
+      '/paffer.export.json': ['application/json', paffer],
+      '/claims-1.3.4.export.json': ['application/json', claimsOther],
+      '/model.json': ['application/json', JSON.stringify({ modelTopology: {}, weightsManifest: [] })],
+      '/broken.json': ['application/json', '{"desc": '],
+      '/rnbo.webaudio.js': ['text/javascript', readFileSync(RNBO_JS, 'utf8')],
+    };
+    server = createServer((req, res) => {
+      const f = files[new URL(req.url ?? '/', 'http://x').pathname];
+      if (!f) {
+        res.writeHead(404).end('not found');
+        return;
+      }
+      res.writeHead(200, { 'content-type': f[0] }).end(f[1]);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await launchChromium();
+  }, 120000);
+  afterAll(async () => {
+    await browser?.close();
+    if (server) await new Promise((r) => server.close(r));
+  });
+
+  describe.skipIf(!haveFixture)('RnboSink into the paffer export', () => {
+    let page: Page;
+    beforeAll(async () => {
+      page = await newPage();
+      await page.addScriptTag({ url: '/rnbo.webaudio.js' });
+    }, 60000);
+    afterAll(async () => page?.close());
+
+    it('notes start on their scheduled times; allNotesOff ends held notes and calls off later ones', async () => {
+      const r = await call(page, 'renderRnbo', {
+        url: '/paffer.export.json',
+        seconds: 4.6,
+        notes: [note(60, 100, 0, 0.25, 0.2), note(64, 100, 1, 1.15, 0.2), note(67, 64, 15, 2.05, 0.2)],
+        held: [note(72, 100, 0, 2.95, Infinity)],
+        allNotesOffAt: 3.2,
+        // handed to the device before the all-notes-off, due after it: must stay silent
+        cancelled: [note(76, 100, 0, 4.0, 0.2)],
+        windows: [
+          [3.0, 3.2], // the held note sounds until the all-notes-off…
+          [3.75, 4.6], // …then its 500 ms release, then silence (the cancelled note included)
+        ],
+      });
+      report('RnboSink (paffer, 48 kHz offline)', r.onsets);
+      console.info(`RnboSink windows: ${r.windows.map((w) => `${w.from}-${w.to}s peak ${w.peak.toExponential(2)}`).join(', ')}`);
+      expect(r.deviceType).toBe('worklet');
+      expect(r.warnings).toEqual([]);
+      expectOnTime(r.onsets);
+      expect(r.windows[0].peak).toBeGreaterThan(0.1);
+      expect(r.windows[1].peak).toBeLessThan(1e-3);
+    }, 60000);
+
+    it('without the getPreset() barrier later events never arrive (why RnboSink.flush exists)', async () => {
+      const r = await call(page, 'renderRnbo', {
+        url: '/paffer.export.json',
+        seconds: 2,
+        notes: [note(60, 100, 0, 0.25, 0.2), note(64, 100, 0, 1.15, 0.2)],
+        windows: [[1.0, 2.0]],
+        barrier: false,
+      });
+      // The fixture README's finding, kept as a check on the runtime: if this ever passes with
+      // both notes on time, the barrier may no longer be needed.
+      const onTime = r.onsets.filter((o) => Math.abs(o.errorMs) <= TOLERANCE_MS && o.peakBefore < 1e-3).length;
+      console.info(`RnboSink without barrier: ${onTime} of 2 notes on time`);
+      expect(onTime).toBeLessThan(2);
+    }, 60000);
+
+    it('a JSON file that is not an RNBO export gets a clear error', async () => {
+      const r = await call(page, 'tryLoad', '/model.json');
+      expect(r.error).toMatch(/\/model\.json is not an RNBO export: no "desc" or "src" \(expected the patch\.export\.json written by RNBO's "Web Export" target; it has "modelTopology", "weightsManifest"\)/);
+      expect((await call(page, 'tryLoad', '/broken.json')).error).toMatch(/\/broken\.json is not an RNBO export: not JSON/);
+      expect((await call(page, 'tryLoad', '/missing.json')).error).toMatch(/cannot fetch the RNBO export \/missing\.json: HTTP 404/);
+    }, 60000);
+
+    it('an export claiming another RNBO version loads, and the caller gets the warning', async () => {
+      consoleLines.length = 0;
+      const r = await call(page, 'tryLoad', '/claims-1.3.4.export.json');
+      expect(r.error).toBeUndefined();
+      expect(r.warnings).toHaveLength(1);
+      expect(r.warnings![0]).toMatch(/exported with RNBO 1\.3\.4 but the runtime is @rnbo\/js 1\.4\.1/);
+      expect(r.warnings![0]).toContain('"@rnbo/js": "1.3.4"');
+      // @rnbo/js itself only says so on the console
+      expect(consoleLines.some((l) => l.startsWith('error:') && l.includes('does not match the version of @rnbo/js'))).toBe(true);
+    }, 60000);
+  });
+
+  describe('ToneSink with the built-in kit (Tone.Offline)', () => {
+    let page: Page;
+    beforeAll(async () => {
+      page = await newPage();
+    }, 60000);
+    afterAll(async () => page?.close());
+
+    it('every kit voice and the synth start on their scheduled times', async () => {
+      // times off the 128-frame grid (2.667 ms at 48 kHz): a sound that waits for the next render quantum shows
+      const notes = [
+        note(36, 110, 9, 0.2013, 0.1), // kick
+        note(38, 100, 9, 1.0031, 0.1), // snare
+        note(42, 90, 9, 1.8007, 0.1), // closed hat
+        note(39, 100, 9, 2.6019, 0.1), // clap
+        note(41, 100, 9, 3.4011, 0.1), // low tom
+        note(48, 100, 9, 4.3, 0.1), // high tom
+        note(37, 100, 9, 5.1023, 0.1), // rim
+        note(46, 90, 9, 5.9, 0.1), // open hat
+        note(60, 100, 0, 6.9017, 0.2), // C4 on the synth
+        note(56, 100, 9, 7.7041, 0.1), // cowbell: not in the kit, plays on 'perc'
+        note(51, 100, 9, 8.5003, 0.1), // ride
+        note(49, 110, 9, 11.0029, 0.1), // crash
+      ];
+      expect(notes.filter((n) => Number.isInteger((n.time * 48000) / 128)).length).toBe(0);
+      const r = await call(page, 'renderTone', { notes, seconds: 14 });
+      report('ToneSink (kit + MelodicSynth, 48 kHz offline)', r.onsets);
+      expectOnTime(r.onsets);
+    }, 60000);
+
+    it('allNotesOff ends held notes and calls off notes and hits scheduled after it', async () => {
+      const r = await call(page, 'renderTone', {
+        notes: [note(36, 110, 9, 0.2, 0.1)],
+        held: [note(64, 100, 0, 1.0007, Infinity), note(67, 100, 3, 1.0007, Infinity)],
+        allNotesOffAt: 1.5,
+        cancelled: [note(72, 100, 0, 2.0, 0.5), note(38, 100, 9, 2.2, 0.1), note(49, 100, 9, 2.4, 0.1)],
+        windows: [
+          [1.3, 1.5],
+          [2.0, 4.0], // 0.3 s release after 1.5 s, then nothing: the called-off notes included
+        ],
+        seconds: 4,
+      });
+      report('ToneSink held notes', r.onsets);
+      console.info(`ToneSink windows: ${r.windows.map((w) => `${w.from}-${w.to}s peak ${w.peak.toExponential(2)}`).join(', ')}`);
+      expectOnTime(r.onsets);
+      expect(r.windows[0].peak).toBeGreaterThan(0.01);
+      expect(r.windows[1].peak).toBeLessThan(1e-3);
+    }, 60000);
+
+    it('noteOff ends a held note; a repeated pitch gets its own voice; close calls off what has not started', async () => {
+      const r = await call(page, 'renderTone', {
+        notes: [note(62, 100, 0, 1.2003, 0.3)],
+        held: [note(62, 100, 0, 0.5003, Infinity)],
+        noteOffs: [{ note: 62, channel: 0, time: 2.6 }],
+        windows: [
+          [2.4, 2.6], // the second 62 ended at 1.5 and has rung out; the held one still sounds
+          [3.3, 4.0], // released at 2.6 (0.3 s) and gone
+        ],
+        seconds: 4,
+      });
+      report('ToneSink noteOff', r.onsets.filter((o) => o.time < 1));
+      expectOnTime(r.onsets.filter((o) => o.time < 1)); // the second 62 starts over the first: no silence before it
+      expect(r.windows[0].peak).toBeGreaterThan(0.01);
+      expect(r.windows[1].peak).toBeLessThan(1e-3);
+      const closed = await call(page, 'renderTone', { notes: [note(36, 100, 9, 0.5, 0.1), note(60, 100, 0, 0.7, 0.2)], held: [note(64, 100, 0, 0.9, Infinity)], close: true, windows: [[0, 2]], seconds: 2 });
+      expect(closed.windows[0].peak).toBe(0);
+    }, 60000);
+
+    it('the page logged no errors', () => {
+      expect(consoleLines.filter((l) => l.startsWith('pageerror') || (l.startsWith('error:') && !l.includes('does not match the version of @rnbo/js')))).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * Runs in the test page (bundled by test/browser-audio.test.ts): renders note sequences through
+ * the RNBO and Tone.js sinks in OfflineAudioContexts and measures where the sound starts.
+ */
+import * as Tone from 'tone';
+import { loadRnboDevice, type RnboRuntime } from '../../src/io/rnbo-device.js';
+import { RnboSink } from '../../src/io/rnbo-sink.js';
+import { ToneSink } from '../../src/io/tone-sink.js';
+
+export interface PlannedNote {
+  note: number;
+  velocity: number;
+  channel: number;
+  time: number;
+  duration: number;
+}
+
+export interface Onset {
+  note: number;
+  time: number;
+  /** First sample above the threshold, searching from 100 ms before `time`, in seconds (NaN: none). */
+  onset: number;
+  /** onset − time, in ms. */
+  errorMs: number;
+  /** Peak in the 100 ms before `time` (should be silence). */
+  peakBefore: number;
+}
+
+export interface Render {
+  sampleRate: number;
+  onsets: Onset[];
+  /** Peak over each requested window [from, to) in seconds. */
+  windows: { from: number; to: number; peak: number }[];
+  warnings: string[];
+  deviceType?: string;
+}
+
+const THRESHOLD = 1e-3;
+
+function analyse(data: Float32Array, sampleRate: number, notes: readonly PlannedNote[], windows: readonly [number, number][]): Pick<Render, 'onsets' | 'windows'> {
+  const peak = (from: number, to: number) => {
+    let p = 0;
+    for (let i = Math.max(0, Math.floor(from * sampleRate)); i < Math.min(data.length, Math.floor(to * sampleRate)); i++) p = Math.max(p, Math.abs(data[i]));
+    return p;
+  };
+  const onsets = notes.map((n) => {
+    let i = Math.max(0, Math.round((n.time - 0.1) * sampleRate));
+    while (i < data.length && Math.abs(data[i]) <= THRESHOLD) i++;
+    const onset = i < data.length ? i / sampleRate : Number.NaN;
+    return { note: n.note, time: n.time, onset, errorMs: (onset - n.time) * 1000, peakBefore: peak(n.time - 0.1, n.time) };
+  });
+  return { onsets, windows: windows.map(([from, to]) => ({ from, to, peak: peak(from, to) })) };
+}
+
+export interface RnboPlan {
+  url: string;
+  notes: PlannedNote[];
+  /** Notes to hold (duration Infinity) and the all-notes-off time that ends them. */
+  held?: PlannedNote[];
+  allNotesOffAt?: number;
+  /** Notes scheduled before the all-notes-off but starting after it: they must not sound. */
+  cancelled?: PlannedNote[];
+  windows?: [number, number][];
+  seconds: number;
+  barrier?: boolean;
+}
+
+export async function renderRnbo(plan: RnboPlan): Promise<Render> {
+  const rnbo = (globalThis as unknown as { RNBO: RnboRuntime }).RNBO;
+  const sampleRate = 48000;
+  const context = new OfflineAudioContext(2, Math.ceil(plan.seconds * sampleRate), sampleRate);
+  const { device, warnings, type } = await loadRnboDevice(context, plan.url, { rnbo });
+  device.node.connect(context.destination);
+  const sink = new RnboSink(device, { rnbo, transport: true });
+  sink.tempo(120, 0);
+  for (const n of plan.notes) sink.noteOn(n.note, n.velocity, n.channel, n.time, n.duration);
+  for (const n of plan.held ?? []) sink.noteOn(n.note, n.velocity, n.channel, n.time, Infinity);
+  for (const n of plan.cancelled ?? []) sink.noteOn(n.note, n.velocity, n.channel, n.time, n.duration);
+  if (plan.allNotesOffAt !== undefined) sink.allNotesOff(plan.allNotesOffAt);
+  if (plan.barrier !== false) await sink.flush();
+  const buffer = await context.startRendering();
+  return { sampleRate, deviceType: type, warnings, ...analyse(buffer.getChannelData(0), sampleRate, [...plan.notes, ...(plan.held ?? [])], plan.windows ?? []) };
+}
+
+/** Loads an export and reports the error message or the warnings. */
+export async function tryLoad(url: string): Promise<{ error?: string; warnings?: string[] }> {
+  const rnbo = (globalThis as unknown as { RNBO: RnboRuntime }).RNBO;
+  const context = new OfflineAudioContext(2, 4800, 48000);
+  try {
+    const { warnings } = await loadRnboDevice(context, url, { rnbo });
+    return { warnings };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+export interface TonePlan {
+  notes: PlannedNote[];
+  held?: PlannedNote[];
+  noteOffs?: { note: number; channel: number; time: number }[];
+  /** Close the sink right after scheduling (context time 0: everything is called off). */
+  close?: boolean;
+  allNotesOffAt?: number;
+  cancelled?: PlannedNote[];
+  windows?: [number, number][];
+  seconds: number;
+}
+
+export async function renderTone(plan: TonePlan): Promise<Render> {
+  const sampleRate = 48000;
+  const buffer = await Tone.Offline(
+    () => {
+      const sink = new ToneSink();
+      for (const n of plan.notes) sink.noteOn(n.note, n.velocity, n.channel, n.time, n.duration);
+      for (const n of plan.held ?? []) sink.noteOn(n.note, n.velocity, n.channel, n.time, Infinity);
+      for (const n of plan.cancelled ?? []) sink.noteOn(n.note, n.velocity, n.channel, n.time, n.duration);
+      for (const o of plan.noteOffs ?? []) sink.noteOff(o.note, o.channel, o.time);
+      if (plan.allNotesOffAt !== undefined) sink.allNotesOff(plan.allNotesOffAt);
+      if (plan.close) sink.close();
+    },
+    plan.seconds,
+    1,
+    sampleRate,
+  );
+  const data = buffer.getChannelData(0);
+  return { sampleRate, warnings: [], ...analyse(data, sampleRate, [...plan.notes, ...(plan.held ?? [])], plan.windows ?? []) };
+}

@@ -1,0 +1,199 @@
+// WebMidiSink through WEBMIDI.js in Node. WEBMIDI.js loads JZZ as its Web MIDI API there, and
+// JZZ.addMidiOut / JZZ.addMidiIn register in-process ports that JZZ's requestMIDIAccess lists
+// next to the system's, so a virtual port can record what the sink sends and when it arrives.
+import JZZ from 'jzz';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebMidi, type Output } from 'webmidi';
+import { listPorts, openInput, openOutput } from '../src/io/midi-ports.js';
+import { WebMidiSink } from '../src/io/webmidi-sink.js';
+
+/** JZZ's virtual-port calls, which its bundled typings leave out. */
+const jzz = JZZ as unknown as {
+  addMidiOut(name: string, widget: unknown): unknown;
+  addMidiIn(name: string, widget: unknown): unknown;
+  Widget(handlers?: { _receive?(msg: ArrayLike<number>): void }): unknown;
+};
+
+const OUT = 'pulse-rnn test out';
+const OTHER = 'pulse-rnn test out B';
+const IN = 'pulse-rnn test in';
+
+interface Got {
+  /** Arrival, ms on performance.now(). */
+  at: number;
+  bytes: number[];
+}
+const got: Got[] = [];
+let output: Output;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Arrival can lag a timestamp by timer jitter; the training job sharing these 2 cores makes it worse. */
+const LATE = 40;
+
+const kind = (b: number[]) => (b[0] & 0xf0) === 0x90 && b[2] > 0 ? 'on' : (b[0] & 0xf0) === 0x80 || (b[0] & 0xf0) === 0x90 ? 'off' : b[0] >> 4 === 0xb && b[1] === 123 ? 'cc123' : 'other';
+
+/** Plays the messages through a model synth and returns the keys left sounding (should be none), checking each note-off releases something. */
+function stuck(msgs: readonly Got[]): string[] {
+  const count = new Map<string, number>();
+  for (const { bytes } of msgs) {
+    const key = `${bytes[0] & 15}:${bytes[1]}`;
+    const k = kind(bytes);
+    if (k === 'on') count.set(key, (count.get(key) ?? 0) + 1);
+    if (k === 'off') count.set(key, Math.max(0, (count.get(key) ?? 0) - 1));
+  }
+  return [...count].filter(([, n]) => n > 0).map(([k]) => k);
+}
+
+/** Every note-on is followed by an explicit note-off of its key (not only by CC 123). */
+function everyOnHasItsOff(msgs: readonly Got[]): boolean {
+  const ons = new Map<string, number>();
+  const offs = new Map<string, number>();
+  for (const { bytes } of msgs) {
+    const key = `${bytes[0] & 15}:${bytes[1]}`;
+    const k = kind(bytes);
+    if (k === 'on') ons.set(key, (ons.get(key) ?? 0) + 1);
+    if (k === 'off' && (ons.get(key) ?? 0) > (offs.get(key) ?? 0)) offs.set(key, (offs.get(key) ?? 0) + 1);
+  }
+  return [...ons].every(([k, n]) => offs.get(k) === n);
+}
+
+describe('WebMidiSink on a JZZ virtual port', () => {
+  beforeAll(async () => {
+    jzz.addMidiOut(OUT, jzz.Widget({ _receive: (msg: ArrayLike<number>) => got.push({ at: performance.now(), bytes: Array.from(msg) }) }));
+    jzz.addMidiOut(OTHER, jzz.Widget({ _receive: () => {} }));
+    jzz.addMidiIn(IN, jzz.Widget());
+    output = await openOutput(OUT);
+  });
+  afterAll(async () => {
+    await WebMidi.disable();
+  });
+
+  it('WEBMIDI.js lists the virtual ports', async () => {
+    const ports = await listPorts();
+    expect(ports.outputs).toEqual(expect.arrayContaining([OUT, OTHER]));
+    expect(ports.inputs).toContain(IN);
+    expect((await openInput('PULSE-RNN TEST IN')).name).toBe(IN);
+  });
+
+  it('unknown and ambiguous names fail with the ports that exist', async () => {
+    await expect(openOutput('Nonexistent Synth')).rejects.toThrow(`no MIDI output named "Nonexistent Synth"; available outputs: "${OUT}", "${OTHER}"`);
+    await expect(openOutput('pulse-rnn')).rejects.toThrow(/ambiguous: it matches "pulse-rnn test out", "pulse-rnn test out B"/);
+    await expect(openInput('nope')).rejects.toThrow(`available inputs: "${IN}"`);
+    expect((await openOutput('out b')).name).toBe(OTHER); // a unique part, any case
+    expect((await openOutput(OUT)).name).toBe(OUT); // exact beats partial
+  });
+
+  it('notes arrive at their timestamps, each with its note-off', async () => {
+    got.length = 0;
+    const sink = new WebMidiSink(output);
+    const t0 = performance.now() / 1000 + 0.08;
+    const plan = [
+      { note: 36, vel: 110, ch: 9, t: 0, d: 0.05 },
+      { note: 42, vel: 70, ch: 9, t: 0.06, d: 0.03 },
+      { note: 60, vel: 90, ch: 0, t: 0.1, d: 0.4 }, // note-off beyond the horizon: held, sent later
+      { note: 38, vel: 100, ch: 9, t: 0.15, d: 0.05 },
+    ];
+    for (const p of plan) sink.noteOn(p.note, p.vel, p.ch, t0 + p.t, p.d);
+    await sleep(700);
+    const expected = plan
+      .flatMap((p) => [
+        { bytes: [0x90 | p.ch, p.note, p.vel], at: (t0 + p.t) * 1000 },
+        { bytes: [0x80 | p.ch, p.note, 64], at: (t0 + p.t + p.d) * 1000 - 1 }, // sent 1 ms early
+      ])
+      .sort((a, b) => a.at - b.at);
+    expect(got.map((g) => g.bytes)).toEqual(expected.map((e) => e.bytes));
+    const lateness = got.map((g, i) => g.at - expected[i].at);
+    console.info(`WebMidiSink via JZZ: arrival minus timestamp ${Math.min(...lateness).toFixed(2)}..${Math.max(...lateness).toFixed(2)} ms`);
+    // JZZ turns a timestamp into a setTimeout, and Node's timers count whole milliseconds from a cached loop time
+    expect(Math.min(...lateness)).toBeGreaterThanOrEqual(-1.5);
+    expect(Math.max(...lateness)).toBeLessThan(LATE);
+    expect(everyOnHasItsOff(got)).toBe(true);
+    expect(sink.sounding).toBe(0);
+    sink.close();
+  });
+
+  it('allNotesOff mid-note ends held, long and not-yet-started notes, then sends CC 123 on the channels used', async () => {
+    got.length = 0;
+    const sink = new WebMidiSink(output);
+    const t0 = performance.now() / 1000 + 0.1;
+    sink.noteOn(60, 100, 0, t0, Infinity); // held
+    sink.noteOn(64, 100, 0, t0, 0.6); // long: its note-off is still held by the sink
+    sink.noteOn(36, 100, 9, t0, 0.05); // short: over before the panic
+    sink.noteOn(67, 100, 1, t0 + 0.35, 0.1); // already handed to the port, starts after the panic
+    await sleep(40);
+    const stop = t0 + 0.15; // still ahead: the call gives the time, as the Player does
+    sink.allNotesOff(stop);
+    await sleep(1000);
+    expect(stuck(got)).toEqual([]);
+    expect(everyOnHasItsOff(got)).toBe(true);
+    const offs = got.filter((g) => kind(g.bytes) === 'off').map((g) => ({ key: g.bytes[1], at: g.at - stop * 1000 }));
+    expect(offs.map((o) => o.key).sort()).toEqual([36, 60, 64, 67]); // one each: 64's original note-off never went out
+    for (const o of offs.filter((o) => o.key === 60 || o.key === 64)) expect(Math.abs(o.at)).toBeLessThan(LATE);
+    const cc = got.filter((g) => kind(g.bytes) === 'cc123');
+    expect(cc.map((g) => g.bytes[0] & 15)).toEqual([0, 1, 9]);
+    // 67 was never playable by then: its note-off follows its note-on at once
+    const on67 = got.findIndex((g) => g.bytes[0] === 0x91 && g.bytes[1] === 67);
+    expect(kind(got[on67 + 1].bytes)).toBe('off');
+    expect(got[on67 + 1].bytes[1]).toBe(67);
+    expect(sink.sounding).toBe(0);
+    sink.close();
+  });
+
+  it('a re-struck key ends the note it interrupts, whose own later note-off is never sent', async () => {
+    got.length = 0;
+    const sink = new WebMidiSink(output);
+    const t0 = performance.now() / 1000 + 0.05;
+    sink.noteOn(62, 80, 0, t0, 0.5);
+    sink.noteOn(62, 90, 0, t0 + 0.1, 0.1);
+    await sleep(700);
+    expect(got.map((g) => g.bytes)).toEqual([
+      [0x90, 62, 80],
+      [0x80, 62, 64],
+      [0x90, 62, 90],
+      [0x80, 62, 64],
+    ]);
+    expect(got[1].at).toBeLessThan(got[2].at + 0.5);
+    expect(got[3].at - t0 * 1000).toBeGreaterThan(199 - 1);
+    sink.close();
+  });
+
+  it('noteOff ends a held note; close ends what still sounds and refuses new notes', async () => {
+    got.length = 0;
+    const sink = new WebMidiSink(output);
+    const t0 = performance.now() / 1000 + 0.03;
+    sink.noteOn(48, 100, 2, t0, Infinity);
+    sink.noteOn(50, 100, 2, t0, Infinity);
+    sink.noteOff(48, 2, t0 + 0.05);
+    await sleep(120);
+    expect(sink.sounding).toBe(1);
+    const closedAt = performance.now();
+    sink.close();
+    await sleep(20);
+    expect(stuck(got)).toEqual([]);
+    expect(everyOnHasItsOff(got)).toBe(true);
+    const off50 = got.find((g) => g.bytes[0] === 0x82 && g.bytes[1] === 50)!;
+    expect(off50.at - closedAt).toBeLessThan(LATE);
+    expect(got.at(-1)!.bytes).toEqual([0xb2, 123, 0]);
+    expect(() => sink.noteOn(60, 100, 0, t0, 0.1)).toThrow(/closed/);
+    sink.allNotesOff(); // harmless after close
+  });
+
+  it('checks its arguments', () => {
+    const sink = new WebMidiSink({ send: () => {} });
+    expect(() => sink.noteOn(128, 100, 0, 0, 1)).toThrow(/note 128/);
+    expect(() => sink.noteOn(60, 100, 16, 0, 1)).toThrow(/channel 16/);
+    expect(() => sink.noteOn(60, 100, 0, Number.NaN, 1)).toThrow(/time NaN/);
+    sink.close();
+  });
+
+  it('maps clock seconds to the port through toDeviceTime', () => {
+    const sent: [number[], number | undefined][] = [];
+    const sink = new WebMidiSink({ send: (m, o) => sent.push([m, o?.time]) }, { toDeviceTime: (s) => 5000 + s * 1000, releaseHorizon: Infinity, releaseLead: 0 });
+    sink.noteOn(60, 0, 0, 1, 0.25); // velocity 0 would read as a note-off: sent as 1
+    expect(sent).toEqual([
+      [[0x90, 60, 1], 6000],
+      [[0x80, 60, 64], 6250],
+    ]);
+    sink.close();
+  });
+});
