@@ -21,7 +21,7 @@ const config: RollupOptions[] = [
   {
     // the command line
     input: 'src/hosts/cli.ts',
-    output: { file: 'dist/cli.js', format: 'es', sourcemap: true },
+    output: { file: 'dist/cli.js', format: 'es', sourcemap: true, inlineDynamicImports: true },
     external,
     plugins: [ts('node20')],
   },
