@@ -5,11 +5,9 @@
  * Memory layout (bytes): [0, 128) scratch for a matrix's last, partial panel of y;
  * [128, 128 + 4·floats) the kernel's memory (`Kernel.memory`, handed out by `Arena`).
  * The memory is sized once and never grown, so every view into it stays valid.
- *
- * kernel.ts imports this module and this module imports kernel.ts: nothing from kernel.ts
- * is used while modules evaluate, only inside `createWasmKernel`, so either may load first.
+
  */
-import { Arena, PANEL, type Kernel } from './kernel.js';
+import { Arena, PANEL, type Kernel } from './arena.js';
 import { GEMV_WASM_BASE64 } from './gemv-wasm.js';
 
 /** `gemv(xPtr, rows, wPtr, yPtr, panels)`, byte addresses; see gemv.wat. */

@@ -14,7 +14,7 @@ import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { LstmModel } from './lstm-model.js';
-import { contentName, writeAtomic } from './train.js';
+import { contentName, writeAtomic } from './files.js';
 
 export async function exportLayersModel(model: LstmModel, meta: Record<string, unknown>, dir: string): Promise<string> {
   const { units, layers } = model.shape;

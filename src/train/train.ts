@@ -14,7 +14,6 @@
  * @example
  * await train({ data: 'grooves/', csv: 'grooves/info.csv', out: 'weights/my-drums', units: 256, layers: 2, epochs: 20 });
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Network } from '../engine/network.js';
@@ -24,6 +23,7 @@ import { buildEventsDataset, eventsTask } from './events-dataset.js';
 import { LstmModel } from './lstm-model.js';
 import { drumTask, type TrainingTask } from './task.js';
 import { exportLayersModel } from './export.js';
+import { writeAtomic } from './files.js';
 import { curvesSvg } from './curves.js';
 
 export interface TrainOptions {
@@ -124,12 +124,6 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string): Checkpoint {
   return meta as Checkpoint;
 }
 
-/** Write a file whole or not at all. */
-export function writeAtomic(path: string, bytes: Uint8Array | string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, bytes);
-  renameSync(tmp, path);
-}
 
 export async function train(o: TrainOptions): Promise<{ history: EpochRecord[]; best: number; out: string }> {
   const log = o.log ?? ((s: string) => process.stderr.write(`${s}\n`));
@@ -261,5 +255,3 @@ export async function train(o: TrainOptions): Promise<{ history: EpochRecord[]; 
 export function cleanTemporary(dir: string): void {
   for (const f of readdirSync(dir)) if (f.endsWith('.tmp')) rmSync(join(dir, f), { force: true });
 }
-
-export const contentName = (bytes: Uint8Array): string => `weights-${createHash('sha256').update(bytes).digest('hex').slice(0, 12)}.bin`;

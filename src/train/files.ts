@@ -1,0 +1,19 @@
+/**
+ * Files that are whole or absent: written under a temporary name and renamed (a rename is
+ * atomic on one file system), and shards named by their content.
+ *
+ * @example
+ * writeAtomic('weights/m/model.json', json);
+ */
+import { createHash } from 'node:crypto';
+import { renameSync, writeFileSync } from 'node:fs';
+
+/** Write a file whole or not at all. */
+export function writeAtomic(path: string, bytes: Uint8Array | string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, bytes);
+  renameSync(tmp, path);
+}
+
+/** A weights shard's file name, from its bytes: a new shard never overwrites the one model.json names. */
+export const contentName = (bytes: Uint8Array): string => `weights-${createHash('sha256').update(bytes).digest('hex').slice(0, 12)}.bin`;
