@@ -170,7 +170,7 @@ async function main(): Promise<void> {
   const results = [];
   for (const m of models) {
     console.error(`follow: ${m}`);
-    results.push(await measure(m.replace(ROOT, '').replace(SHARED, 'shared/'), await loadModelSpec(m), grooves));
+    results.push(await measure(m.replace(ROOT, '').replace(`${SHARED}/`, 'shared/'), await loadModelSpec(m), grooves));
   }
   writeResult('follow', { bench: 'follow', date: new Date().toISOString(), split: 'test, 4/4 beats', bar: 'the second bar of each groove', voices: Object.keys(VOICES), results });
 }

@@ -41,7 +41,7 @@ TD-11, licensed CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/). Gillic
 Engel, Eck, Bamman, "Learning to Groove with Inverse Sequence Transformations", ICML 2019.
 Splits from the dataset's own \`info.csv\`: train 897 files (283,928 steps), validation 124 (36,152),
 test 129 (34,959). Onsets quantized to the nearest 16th; GM notes folded into the nine classes.
-Files in 3/4 and 6/8 (9 of 1,150) are read with a 16-step bar like the rest.
+Files in 3/4 and 6/8 (10 of 1,150) are read with a 16-step bar like the rest.
 
 ## Training
 
