@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { rollup } from 'rollup';
 import esbuild from 'rollup-plugin-esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Onset, PlannedNote, Render, RnboPlan, TonePlan } from './helpers/audio-page.js';
+import type { GeneratedPlan, Onset, PlannedNote, Render, RnboPlan, TonePlan } from './helpers/audio-page.js';
 import { haveChromium, launchChromium } from './helpers/browser.js';
 import { haveShared, sharedPath } from './helpers/shared.js';
 
@@ -19,8 +19,8 @@ const RNBO_JS = createRequire(import.meta.url).resolve('@rnbo/js'); // dist/rnbo
 const TOLERANCE_MS = 3;
 
 const ENTRY = `
-import { renderRnbo, renderTone, tryLoad } from './test/helpers/audio-page.ts';
-globalThis.pulseAudio = { renderRnbo, renderTone, tryLoad };
+import { renderRnbo, renderTone, tryLoad, renderGenerated } from './test/helpers/audio-page.ts';
+globalThis.pulseAudio = { renderRnbo, renderTone, tryLoad, renderGenerated };
 `;
 
 const haveBrowser = haveChromium();
@@ -46,6 +46,7 @@ type PageApi = {
   renderRnbo(p: RnboPlan): Promise<Render>;
   renderTone(p: TonePlan): Promise<Render>;
   tryLoad(url: string): Promise<{ error?: string; warnings?: string[] }>;
+  renderGenerated(p: GeneratedPlan): Promise<Render & { scheduled: PlannedNote[] }>;
 };
 const call = <K extends keyof PageApi>(page: Page, name: K, arg: Parameters<PageApi[K]>[0]) =>
   page.evaluate(([n, a]) => ((globalThis as unknown as { pulseAudio: Record<string, (x: unknown) => unknown> }).pulseAudio[n as string](a)), [name, arg] as const) as ReturnType<PageApi[K]>;
@@ -247,5 +248,30 @@ describe.skipIf(!haveBrowser)('audio sinks in Chromium', () => {
     it('the page logged no errors', () => {
       expect(consoleLines.filter((l) => l.startsWith('pageerror') || (l.startsWith('error:') && !l.includes('does not match the version of @rnbo/js')))).toEqual([]);
     });
+  });
+
+  describe('the Generator playing through the Player (sparse drums, 120 BPM, 64 steps)', () => {
+    let page: Page;
+    beforeAll(async () => {
+      page = await newPage();
+      await page.addScriptTag({ url: '/rnbo.webaudio.js' });
+    }, 60000);
+    afterAll(async () => page?.close());
+
+    // notes after at least 1 s of silence can be told apart from the tails before them
+    const isolated = (r: Render & { scheduled: PlannedNote[] }) =>
+      r.onsets.filter((o) => !r.scheduled.some((n) => n.time < o.time && n.time > o.time - 1.0));
+
+    for (const target of ['rnbo', 'tone'] as const) {
+      it.skipIf(target === 'rnbo' && !haveFixture)(`${target}: onsets land on the steps the generator scheduled`, async () => {
+        const r = await call(page, 'renderGenerated', { target, url: '/paffer.export.json', steps: 64, bpm: 120, density: -4, seed: 5, seconds: 9 });
+        expect(r.scheduled.length).toBeGreaterThan(3);
+        for (const n of r.scheduled) expect(Math.abs(((n.time - 0.2) / 0.125) % 1)).toBeLessThan(1e-9); // on the 16th grid
+        const checked = isolated(r);
+        report(`generator → ${target}`, checked);
+        expect(checked.length).toBeGreaterThanOrEqual(2);
+        expectOnTime(checked);
+      }, 60000);
+    }
   });
 });

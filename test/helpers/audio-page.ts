@@ -22,7 +22,7 @@ export interface Onset {
   onset: number;
   /** onset − time, in ms. */
   errorMs: number;
-  /** Peak in the 100 ms before `time` (should be silence). */
+  /** Peak from 100 ms to 1 ms before `time` (should be silence; a device may start a sample early). */
   peakBefore: number;
 }
 
@@ -47,7 +47,7 @@ function analyse(data: Float32Array, sampleRate: number, notes: readonly Planned
     let i = Math.max(0, Math.round((n.time - 0.1) * sampleRate));
     while (i < data.length && Math.abs(data[i]) <= THRESHOLD) i++;
     const onset = i < data.length ? i / sampleRate : Number.NaN;
-    return { note: n.note, time: n.time, onset, errorMs: (onset - n.time) * 1000, peakBefore: peak(n.time - 0.1, n.time) };
+    return { note: n.note, time: n.time, onset, errorMs: (onset - n.time) * 1000, peakBefore: peak(n.time - 0.1, n.time - 0.001) };
   });
   return { onsets, windows: windows.map(([from, to]) => ({ from, to, peak: peak(from, to) })) };
 }
@@ -124,4 +124,80 @@ export async function renderTone(plan: TonePlan): Promise<Render> {
   );
   const data = buffer.getChannelData(0);
   return { sampleRate, warnings: [], ...analyse(data, sampleRate, [...plan.notes, ...(plan.held ?? [])], plan.windows ?? []) };
+}
+
+// ---- the generator in the loop: Generator → Player → sink, rendered offline ----
+
+import { Generator } from '../../src/music/generator.js';
+import { Player } from '../../src/time/player.js';
+import type { Clock, StepEvent, TransportEvent } from '../../src/time/clock.js';
+import type { NoteSink } from '../../src/io/sink.js';
+import { drumGridSpec } from './models.js';
+
+export interface GeneratedPlan {
+  target: 'rnbo' | 'tone';
+  url?: string;
+  steps: number;
+  bpm: number;
+  density: number;
+  seed: number;
+  seconds: number;
+}
+
+/** A clock the page drives by hand: offline rendering has no real time to wait for. */
+class HandClock implements Clock {
+  readonly running = true;
+  private steps: ((e: StepEvent) => void)[] = [];
+  constructor(readonly bpm: number) {}
+  now(): number {
+    return 0;
+  }
+  onStep(cb: (e: StepEvent) => void): () => void {
+    this.steps.push(cb);
+    return () => {};
+  }
+  onTransport(_cb: (e: TransportEvent) => void): () => void {
+    return () => {};
+  }
+  emit(e: StepEvent): void {
+    for (const cb of this.steps) cb(e);
+  }
+}
+
+/** Drive a drum Generator through the Player into a sink; returns what was scheduled. */
+function playGenerated(plan: GeneratedPlan, sink: NoteSink): PlannedNote[] {
+  const scheduled: PlannedNote[] = [];
+  const spy: NoteSink = {
+    noteOn: (note, velocity, channel, time, duration) => (scheduled.push({ note, velocity, channel, time, duration }), sink.noteOn(note, velocity, channel, time, duration)),
+    noteOff: (note, channel, time) => sink.noteOff(note, channel, time),
+    allNotesOff: (time) => sink.allNotesOff(time),
+  };
+  const clock = new HandClock(plan.bpm);
+  const gen = new Generator(drumGridSpec(3), { seed: plan.seed, density: plan.density });
+  new Player(clock, gen, [spy]);
+  const stepDuration = 60 / plan.bpm / 4;
+  for (let s = 0; s < plan.steps; s++) clock.emit({ step: s, time: 0.2 + s * stepDuration, stepDuration, bpm: plan.bpm });
+  return scheduled;
+}
+
+export async function renderGenerated(plan: GeneratedPlan): Promise<Render & { scheduled: PlannedNote[] }> {
+  const sampleRate = 48000;
+  let scheduled: PlannedNote[] = [];
+  let data: Float32Array;
+  if (plan.target === 'rnbo') {
+    const rnbo = (globalThis as unknown as { RNBO: RnboRuntime }).RNBO;
+    const context = new OfflineAudioContext(2, Math.ceil(plan.seconds * sampleRate), sampleRate);
+    const { device } = await loadRnboDevice(context, plan.url as string, { rnbo });
+    device.node.connect(context.destination);
+    const sink = new RnboSink(device, { rnbo });
+    scheduled = playGenerated(plan, sink);
+    await sink.flush();
+    data = (await context.startRendering()).getChannelData(0);
+  } else {
+    const buffer = await Tone.Offline(() => void (scheduled = playGenerated(plan, new ToneSink())), plan.seconds, 1, sampleRate);
+    data = buffer.getChannelData(0);
+  }
+  // one onset per scheduled time
+  const times = [...new Map(scheduled.map((n) => [n.time, n])).values()];
+  return { sampleRate, warnings: [], scheduled, ...analyse(data, sampleRate, times, []) };
 }
