@@ -115,3 +115,11 @@ export function codecFor(spec: ModelSpec, play: PlayOptions = {}): Codec {
   }
   return make(spec, play);
 }
+
+/** Steps per bar for a grid model, checked against the position input it was trained with. */
+export function stepsPerBarFor(spec: ModelSpec, bar: number): number {
+  const pos = spec.inputs[1];
+  const max = pos && pos.kind === 'token' ? pos.vocab : Infinity;
+  if (!(Number.isInteger(bar) && bar >= 1 && bar <= max)) throw new Error(`steps per bar must be a whole number from 1 to ${max} for this model, got ${bar}`);
+  return bar;
+}

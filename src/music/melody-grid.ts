@@ -15,7 +15,7 @@
 import type { ModelSpec } from '../engine/model.js';
 import type { MidiSong } from '../io/midi-read.js';
 import type { NoteOut } from '../io/midi-write.js';
-import { registerCodec, type Codec, type EncodedSong, type PlayOptions } from './codec.js';
+import { registerCodec, stepsPerBarFor, type Codec, type EncodedSong, type PlayOptions } from './codec.js';
 import { GM_DRUM_CHANNEL } from './drum-grid.js';
 
 export const REST = 0;
@@ -160,14 +160,6 @@ registerCodec('melody-grid', (spec: ModelSpec, play: PlayOptions) => {
     stepsPerQuarter: num(m.stepsPerQuarter, 4),
     positionInput: spec.inputs.length > 1,
     ...play,
-    stepsPerBar: barFor(spec, play.stepsPerBar ?? num(m.stepsPerBar, num(m.stepsPerQuarter, 4) * 4)),
+    stepsPerBar: stepsPerBarFor(spec, play.stepsPerBar ?? num(m.stepsPerBar, num(m.stepsPerQuarter, 4) * 4)),
   });
 });
-
-/** Steps per bar, checked against the position input the model was trained with. */
-function barFor(spec: ModelSpec, bar: number): number {
-  const pos = spec.inputs[1];
-  const max = pos && pos.kind === 'token' ? pos.vocab : Infinity;
-  if (!(Number.isInteger(bar) && bar >= 1 && bar <= max)) throw new Error(`steps per bar must be a whole number from 1 to ${max} for this model, got ${bar}`);
-  return bar;
-}

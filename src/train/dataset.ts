@@ -119,6 +119,29 @@ export function splitsFromCsv(csv: string, dir: string): Map<string, SplitName> 
   return map;
 }
 
+/**
+ * Every MIDI file of a folder with its split and parsed song, in order; files that cannot be
+ * used (not in the CSV, unreadable) are added to `skipped` with the reason.
+ */
+export function* songsOf(dir: string, files: readonly string[], fromCsv: Map<string, SplitName> | null, rng: Rng, holdout: [number, number], skipped: { file: string; reason: string }[]): Generator<{ name: string; split: SplitName; song: MidiSong }> {
+  for (const file of files) {
+    const name = relative(dir, file);
+    const split = assignSplit(file, fromCsv, rng, holdout);
+    if (!split) {
+      skipped.push({ file: name, reason: 'not listed in the CSV' });
+      continue;
+    }
+    let song: MidiSong;
+    try {
+      song = readMidi(new Uint8Array(readFileSync(file)), name);
+    } catch (e) {
+      skipped.push({ file: name, reason: (e as Error).message.replace(`${name}: `, '') });
+      continue;
+    }
+    yield { name, split, song };
+  }
+}
+
 /** The split of one file: from the CSV (null when the CSV does not list it), or drawn at random. */
 export function assignSplit(file: string, fromCsv: Map<string, SplitName> | null, rng: Rng, [hv, ht]: [number, number]): SplitName | null {
   if (fromCsv) return fromCsv.get(file) ?? null;
@@ -149,20 +172,7 @@ export function buildDrumDataset(o: DrumDatasetOptions): Dataset {
   const seen = new Map<string, string>();
   const duplicates: { file: string; sameAs: string }[] = [];
   const canonical = new Set(DEFAULT_DRUM_NOTES);
-  for (const file of files) {
-    const name = relative(o.dir, file);
-    const split = assignSplit(file, fromCsv, rng, [hv, ht]);
-    if (!split) {
-      skipped.push({ file: name, reason: 'not listed in the CSV' });
-      continue;
-    }
-    let song: MidiSong;
-    try {
-      song = readMidi(new Uint8Array(readFileSync(file)), name);
-    } catch (e) {
-      skipped.push({ file: name, reason: (e as Error).message.replace(`${name}: `, '') });
-      continue;
-    }
+  for (const { name, split, song } of songsOf(o.dir, files, fromCsv, rng, [hv, ht], skipped)) {
     const part = findDrumPart(song);
     if (!part) {
       skipped.push({ file: name, reason: song.notes.length ? 'no drum part (nothing on channel 10, no track of mostly GM drum notes)' : 'no notes' });

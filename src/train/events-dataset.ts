@@ -9,15 +9,13 @@
  * const ds = buildEventsDataset({ dir: 'piano/' });
  * const task = eventsTask(ds);            // for train()
  */
-import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
 import type { Network } from '../engine/network.js';
 import { Rng } from '../engine/prng.js';
-import { readMidi, type MidiSong } from '../io/midi-read.js';
+import type { MidiSong } from '../io/midi-read.js';
 import { GM_DRUM_CHANNEL } from '../music/drum-grid.js';
 import { noteEventsCodec, type HeadRole } from '../music/note-events.js';
 import { scoreEvents } from '../music/score.js';
-import { assignSplit, listMidi, splitsFromCsv, SPLITS, type SplitName } from './dataset.js';
+import { listMidi, songsOf, splitsFromCsv, SPLITS, type SplitName } from './dataset.js';
 import type { Batch, LstmShape } from './lstm-model.js';
 import { logFrequencies, windowStarts, type TrainingTask } from './task.js';
 
@@ -89,20 +87,7 @@ export function buildEventsDataset(o: EventsDatasetOptions): EventsDataset {
   let outOfRange = 0;
   const lo = tables.pitch[0];
   const hi = tables.pitch[tables.pitch.length - 1];
-  for (const file of files) {
-    const name = relative(o.dir, file);
-    const split = assignSplit(file, fromCsv, rng, [0.1, 0.1]);
-    if (!split) {
-      skipped.push({ file: name, reason: 'not listed in the CSV' });
-      continue;
-    }
-    let song: MidiSong;
-    try {
-      song = readMidi(new Uint8Array(readFileSync(file)), name);
-    } catch (e) {
-      skipped.push({ file: name, reason: (e as Error).message.replace(`${name}: `, '') });
-      continue;
-    }
+  for (const { name, split, song } of songsOf(o.dir, files, fromCsv, rng, [0.1, 0.1], skipped)) {
     const notes = rawNotes(song);
     const kept = notes.filter((n) => n.pitch >= lo && n.pitch <= hi);
     outOfRange += notes.length - kept.length;
