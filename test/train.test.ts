@@ -111,6 +111,36 @@ describe('training', () => {
     expect((spec.meta.training as { command: unknown }).command).toBeNull();
   }, 120000);
 
+  it('trains a GRU too, and the engine and tfjs agree on it', async () => {
+    const out = join(root, 'gru');
+    const r = await train({ ...common, out, cell: 'gru', epochs: 2, learningRate: 0.02 });
+    expect(r.history[1].validationNll).toBeLessThan(r.history[0].validationNll);
+    expect(r.history[1].validationNll).toBeLessThan(3); // well below uniform (6.24 nats)
+    const spec = await loadModelSpec(out);
+    expect(spec.layers.map((l) => [l.cell, l.resetAfter])).toEqual([
+      ['gru', false],
+      ['gru', false],
+    ]);
+    const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+    const bin = readFileSync(join(out, json.weightsManifest[0].paths[0]));
+    await tf.setBackend('cpu');
+    const m = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: new Uint8Array(bin).buffer }));
+    const T = 12;
+    const toks = Array.from({ length: T }, (_, t) => (t * 5) % 8);
+    const x = tf.oneHot(tf.tensor1d(toks, 'int32'), 512).toFloat().reshape([1, T, 512]);
+    const p = tf.oneHot(tf.tensor1d(toks.map((_, t) => t % 16), 'int32'), 16).toFloat().reshape([1, T, 16]);
+    const want = (m.predict([x, p]) as tf.Tensor).arraySync() as number[][][];
+    const net = new Network(spec);
+    const s = new Sampler(512);
+    let worst = 0;
+    for (let t = 0; t < T; t++) {
+      net.step([toks[t], t % 16]);
+      s.distribution(net.logits[0]);
+      for (let k = 0; k < 512; k++) worst = Math.max(worst, Math.abs(s.probs[k] - want[0][t][k]));
+    }
+    expect(worst).toBeLessThan(1e-5);
+  }, 120000);
+
   it('a resumed run continues exactly as an uninterrupted one', async () => {
     const whole = join(root, 'whole');
     const split = join(root, 'split');

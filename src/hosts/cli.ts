@@ -133,7 +133,8 @@ export function program(): Command {
     .option('--no-augment', 'note-events: no transpose / time-warp / volume augmentation')
     .requiredOption('--out <dir>', 'weights folder to write (model.json, shard, checkpoint, log, curves)')
     .option('--csv <file>', 'CSV with a split column (train/validation/test) and a MIDI file column')
-    .option('--layers <n>', 'LSTM layers', number('--layers', (v) => Number.isInteger(v) && v >= 1 && v <= 4, 'a whole number from 1 to 4'), 2)
+    .option('--cell <name>', 'recurrent cell: lstm or gru', 'lstm')
+    .option('--layers <n>', 'recurrent layers', number('--layers', (v) => Number.isInteger(v) && v >= 1 && v <= 4, 'a whole number from 1 to 4'), 2)
     .option('--units <n>', 'units per layer', number('--units', (v) => Number.isInteger(v) && v >= 4 && v <= 1024, 'a whole number from 4 to 1024'), 256)
     .option('--epochs <n>', 'most epochs', number('--epochs', (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1'), 20)
     .option('--batch <n>', 'windows per batch', number('--batch', (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1'), 64)
@@ -148,11 +149,12 @@ export function program(): Command {
     .option('--checkpoint-every <n>', 'also checkpoint every n batches', number('--checkpoint-every', (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1'))
     .option('--backend <name>', 'tfjs backend: wasm or cpu', 'wasm')
     .option('--no-progress', 'no progress bar')
-    .action(async (o: { data: string; encoding: string; augment: boolean; out: string; csv?: string; layers: number; units: number; epochs: number; batch: number; window: number; lr: number; dropout: number; clip: number; patience: number; seed: number; resume?: boolean; maxBatches?: number; checkpointEvery?: number; backend: string; progress: boolean }) => {
+    .action(async (o: { data: string; cell: string; encoding: string; augment: boolean; out: string; csv?: string; layers: number; units: number; epochs: number; batch: number; window: number; lr: number; dropout: number; clip: number; patience: number; seed: number; resume?: boolean; maxBatches?: number; checkpointEvery?: number; backend: string; progress: boolean }) => {
       if (o.backend !== 'wasm' && o.backend !== 'cpu') throw new InvalidArgumentError(`--backend must be wasm or cpu, got '${o.backend}'`);
       if (o.encoding !== 'drum-grid' && o.encoding !== 'note-events') throw new InvalidArgumentError(`--encoding must be drum-grid or note-events, got '${o.encoding}'`);
+      if (o.cell !== 'lstm' && o.cell !== 'gru') throw new InvalidArgumentError(`--cell must be lstm or gru, got '${o.cell}'`);
       const { train } = await import('../train/train.js');
-      const r = await train({ ...o, encoding: o.encoding, learningRate: o.lr, backend: o.backend, command: `pulse-rnn ${process.argv.slice(2).join(' ')}` });
+      const r = await train({ ...o, cell: o.cell, encoding: o.encoding, learningRate: o.lr, backend: o.backend, command: `pulse-rnn ${process.argv.slice(2).join(' ')}` });
       console.log(JSON.stringify({ out: r.out, bestValidationNll: r.best, epochs: r.history.length }));
     });
 

@@ -22,7 +22,9 @@ export async function exportLayersModel(model: LstmModel, meta: Record<string, u
   let x: tf.SymbolicTensor = inputs.length > 1 ? (tf.layers.concatenate({ name: 'inputs' }).apply(inputs) as tf.SymbolicTensor) : inputs[0];
   const lstms: tf.layers.Layer[] = [];
   for (let l = 0; l < layers; l++) {
-    const layer = tf.layers.lstm({ units, returnSequences: true, recurrentActivation: 'sigmoid', name: `lstm${l + 1}`, kernelInitializer: 'zeros', recurrentInitializer: 'zeros' });
+    const cell = model.shape.cell ?? 'lstm';
+    const args = { units, returnSequences: true, recurrentActivation: 'sigmoid', name: `${cell}${l + 1}`, kernelInitializer: 'zeros', recurrentInitializer: 'zeros' } as const;
+    const layer = cell === 'gru' ? tf.layers.gru(args) : tf.layers.lstm(args);
     lstms.push(layer);
     x = layer.apply(x) as tf.SymbolicTensor;
   }
@@ -31,8 +33,9 @@ export async function exportLayersModel(model: LstmModel, meta: Record<string, u
   const m = tf.model({ inputs, outputs, name: 'pulse_rnn' });
   const v = (n: string) => model.vars.get(n)!;
   lstms.forEach((layer, l) => {
-    const kernel = l === 0 ? tf.tensor2d(model.inputKernel(), [model.shape.inputs.reduce((a, f) => a + f.vocab, 0), 4 * units]) : v(`l${l}_in`);
-    layer.setWeights([kernel, v(`l${l}_rec`), v(`l${l}_bias`)]);
+    const g = (model.shape.cell === 'gru' ? 3 : 4) * units;
+    const kernel = l === 0 ? tf.tensor2d(model.inputKernel(), [model.shape.inputs.reduce((a, f) => a + f.vocab, 0), g]) : v(`l${l}_in`);
+    layer.setWeights([kernel, tf.tensor2d(model.recurrentKernel(l), [units, g]), v(`l${l}_bias`)]);
   });
   heads.forEach((h, i) => {
     const { kernel, bias } = model.headVars(i);

@@ -33,7 +33,13 @@ export interface LstmShape {
   readonly heads: readonly Field[];
   readonly units: number;
   readonly layers: number;
+  /** 'lstm' (default) or 'gru' (reset gate before the recurrent product, as tfjs builds it). */
+  readonly cell?: 'lstm' | 'gru';
 }
+
+const gatesOf = (s: LstmShape) => (s.cell === 'gru' ? 3 : 4);
+/** Recurrent kernels: LSTM one [u, 4u]; GRU the z|r part [u, 2u] and the candidate part [u, u]. */
+const recurrentNames = (s: LstmShape, l: number) => (s.cell === 'gru' ? [`l${l}_rec_zr`, `l${l}_rec_h`] : [`l${l}_rec`]);
 
 /** A drum-grid model: the previous token and the position in the bar in, the token out. */
 export const drumShape = (vocab: number, positions: number, units: number, layers: number): LstmShape => ({
@@ -58,8 +64,8 @@ const headKey = (s: LstmShape, h: number, part: 'kernel' | 'bias') => (s.heads.l
 
 /** Variable names, in a fixed order (checkpoints and the optimizer rely on it). */
 export function variableNames(s: LstmShape): string[] {
-  const names = [...s.inputs.map((f) => `l0_${f.key}`), 'l0_rec', 'l0_bias'];
-  for (let l = 1; l < s.layers; l++) names.push(`l${l}_in`, `l${l}_rec`, `l${l}_bias`);
+  const names = [...s.inputs.map((f) => `l0_${f.key}`), ...recurrentNames(s, 0), 'l0_bias'];
+  for (let l = 1; l < s.layers; l++) names.push(`l${l}_in`, ...recurrentNames(s, l), `l${l}_bias`);
   s.heads.forEach((_, h) => names.push(headKey(s, h, 'kernel'), headKey(s, h, 'bias')));
   return names;
 }
@@ -75,7 +81,7 @@ export class LstmModel {
   constructor(readonly shape: LstmShape, seed = 1, learningRate = 2e-3) {
     const rng = new Rng(seed);
     const { units, layers } = shape;
-    const g = 4 * units;
+    const g = gatesOf(shape) * units;
     const inWidth = shape.inputs.reduce((a, f) => a + f.vocab, 0);
     // Glorot-uniform kernels, orthogonal-free recurrent init (scaled uniform), forget bias 1
     const uniform = (rows: number, cols: number, fanIn = rows, fanOut = cols) => {
@@ -84,8 +90,14 @@ export class LstmModel {
     };
     const bias = () => {
       const b = new Float32Array(g);
-      b.fill(1, units, 2 * units);
+      if (shape.cell !== 'gru') b.fill(1, units, 2 * units); // LSTM forget gate starts open
       return tf.tensor1d(b);
+    };
+    const recurrent = (l: number) => {
+      if (shape.cell === 'gru') {
+        add(`l${l}_rec_zr`, uniform(units, 2 * units, units, g));
+        add(`l${l}_rec_h`, uniform(units, units, units, g));
+      } else add(`l${l}_rec`, uniform(units, g));
     };
     // tfjs variable names are global: a per-model prefix lets several models coexist
     const prefix = `pulse${modelCount++}`;
@@ -95,11 +107,11 @@ export class LstmModel {
       this.registered.set(name, v.name);
     };
     for (const f of shape.inputs) add(`l0_${f.key}`, uniform(f.vocab, g, inWidth));
-    add('l0_rec', uniform(units, g));
+    recurrent(0);
     add('l0_bias', bias());
     for (let l = 1; l < layers; l++) {
       add(`l${l}_in`, uniform(units, g));
-      add(`l${l}_rec`, uniform(units, g));
+      recurrent(l);
       add(`l${l}_bias`, bias());
     }
     shape.heads.forEach((f, h) => {
@@ -123,7 +135,8 @@ export class LstmModel {
   trainStep(batch: Batch, o: { dropout: number; clip: number; rng: Rng }): number {
     const { B, L } = batch;
     const { units, layers, inputs: fields, heads } = this.shape;
-    const g = 4 * units;
+    const g = gatesOf(this.shape) * units;
+    const gru = this.shape.cell === 'gru';
     // first layer's input: gathered rows of each input's kernel, plus the bias
     const tables = fields.map((f) => this.vars.get(`l0_${f.key}`)!.dataSync());
     const b0 = this.vars.get('l0_bias')!.dataSync();
@@ -176,17 +189,27 @@ export class LstmModel {
       const p = new Map(names.map((n, i) => [n, args[L + i] as tf.Tensor2D]));
       let seq: tf.Tensor2D[] = inputs;
       for (let l = 0; l < layers; l++) {
-        const U = p.get(`l${l}_rec`)!;
         const W = l > 0 ? p.get(`l${l}_in`)! : null;
         const bias = l > 0 ? p.get(`l${l}_bias`)! : null;
         let h = tf.zeros([B, units]) as tf.Tensor2D;
         let c = tf.zeros([B, units]) as tf.Tensor2D;
         const out: tf.Tensor2D[] = [];
         for (let t = 0; t < L; t++) {
-          const z = tf.add(W ? tf.add(mm(seq[t], W), bias!) : seq[t], mm(h, U)) as tf.Tensor2D;
-          const [zi, zf, zc, zo] = tf.split(z, 4, 1);
-          c = tf.add(tf.mul(tf.sigmoid(zf), c), tf.mul(tf.sigmoid(zi), tf.tanh(zc))) as tf.Tensor2D;
-          h = tf.mul(tf.sigmoid(zo), tf.tanh(c)) as tf.Tensor2D;
+          const x = W ? (tf.add(mm(seq[t], W), bias!) as tf.Tensor2D) : seq[t];
+          if (gru) {
+            // z, r from x and h; the candidate from x and the reset-gated h (tfjs's GRU)
+            const [xz, xr, xh] = tf.split(x, 3, 1);
+            const [hz, hr] = tf.split(mm(h, p.get(`l${l}_rec_zr`)!), 2, 1);
+            const z = tf.sigmoid(tf.add(xz, hz));
+            const r = tf.sigmoid(tf.add(xr, hr));
+            const hh = tf.tanh(tf.add(xh, mm(tf.mul(r, h) as tf.Tensor2D, p.get(`l${l}_rec_h`)!)));
+            h = tf.add(tf.mul(z, h), tf.mul(tf.sub(1, z), hh)) as tf.Tensor2D;
+          } else {
+            const zt = tf.add(x, mm(h, p.get(`l${l}_rec`)!)) as tf.Tensor2D;
+            const [zi, zf, zc, zo] = tf.split(zt, 4, 1);
+            c = tf.add(tf.mul(tf.sigmoid(zf), c), tf.mul(tf.sigmoid(zi), tf.tanh(zc))) as tf.Tensor2D;
+            h = tf.mul(tf.sigmoid(zo), tf.tanh(c)) as tf.Tensor2D;
+          }
           out.push(h);
         }
         const dm = dropMasks[l];
@@ -248,7 +271,7 @@ export class LstmModel {
 
   /** The first layer's kernel over the concatenated one-hot inputs. */
   inputKernel(): Float32Array {
-    const g = 4 * this.shape.units;
+    const g = gatesOf(this.shape) * this.shape.units;
     const k = new Float32Array(this.shape.inputs.reduce((a, f) => a + f.vocab, 0) * g);
     let row = 0;
     for (const f of this.shape.inputs) {
@@ -256,6 +279,20 @@ export class LstmModel {
       row += f.vocab;
     }
     return k;
+  }
+
+  /** Layer `l`'s recurrent kernel [units, gates·units] as Keras lays it out. */
+  recurrentKernel(l: number): Float32Array {
+    const u = this.shape.units;
+    if (this.shape.cell !== 'gru') return this.vars.get(`l${l}_rec`)!.dataSync().slice() as Float32Array;
+    const zr = this.vars.get(`l${l}_rec_zr`)!.dataSync();
+    const hh = this.vars.get(`l${l}_rec_h`)!.dataSync();
+    const out = new Float32Array(u * 3 * u);
+    for (let r = 0; r < u; r++) {
+      out.set(zr.subarray(r * 2 * u, (r + 1) * 2 * u), r * 3 * u);
+      out.set(hh.subarray(r * u, (r + 1) * u), r * 3 * u + 2 * u);
+    }
+    return out;
   }
 
   headVars(h: number): { kernel: tf.Variable; bias: tf.Variable } {
@@ -269,15 +306,16 @@ export class LstmModel {
     const rnn: RnnLayerSpec[] = [];
     for (let l = 0; l < layers; l++) {
       rnn.push({
-        cell: 'lstm',
-        name: `lstm${l + 1}`,
+        cell: this.shape.cell ?? 'lstm',
+        name: `${this.shape.cell ?? 'lstm'}${l + 1}`,
         units,
         inputSize: l === 0 ? this.shape.inputs.reduce((a, f) => a + f.vocab, 0) : units,
         kernel: l === 0 ? this.inputKernel() : d(`l${l}_in`).slice(),
-        recurrentKernel: d(`l${l}_rec`).slice(),
+        recurrentKernel: this.recurrentKernel(l),
         bias: d(`l${l}_bias`).slice(),
         activation: 'tanh',
         recurrentActivation: 'sigmoid',
+        resetAfter: false,
       });
     }
     return {

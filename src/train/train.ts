@@ -28,6 +28,8 @@ import { curvesSvg } from './curves.js';
 
 export interface TrainOptions {
   data: string;
+  /** Recurrent cell: lstm (default) or gru. */
+  cell?: 'lstm' | 'gru';
   /** What a step is: drum-grid (default) or note-events (Howl: pitch, delay, duration, velocity). */
   encoding?: 'drum-grid' | 'note-events';
   /** Note events: transpose, time-warp and volume augmentation on the fly (default on). */
@@ -67,7 +69,7 @@ export interface EpochRecord {
 }
 
 interface Checkpoint {
-  options: Required<Pick<TrainOptions, 'units' | 'layers' | 'batch' | 'window' | 'dropout' | 'clip' | 'seed' | 'patience' | 'epochs'>>;
+  options: Required<Pick<TrainOptions, 'units' | 'layers' | 'batch' | 'window' | 'dropout' | 'clip' | 'seed' | 'patience' | 'epochs'>> & { cell?: 'lstm' | 'gru' };
   epoch: number;
   batchInEpoch: number;
   rng: number[];
@@ -142,6 +144,7 @@ export async function train(o: TrainOptions): Promise<{ history: EpochRecord[]; 
     throw new Error(`${o.out} already holds a training run (${CHECKPOINT}); use --resume to continue it, or another --out`);
   }
   const opts = ck?.options ?? {
+    cell: o.cell ?? 'lstm',
     units: o.units ?? 256,
     layers: o.layers ?? 2,
     batch: o.batch ?? 64,
@@ -159,7 +162,7 @@ export async function train(o: TrainOptions): Promise<{ history: EpochRecord[]; 
       ? drumTask(buildDrumDataset({ dir: o.data, csv: o.csv, seed: opts.seed }))
       : eventsTask(buildEventsDataset({ dir: o.data, csv: o.csv, seed: opts.seed }), { augment: o.augment });
   log(task.summary);
-  const model = new LstmModel(task.shape(opts.units, opts.layers), opts.seed, o.learningRate ?? 2e-3);
+  const model = new LstmModel({ ...task.shape(opts.units, opts.layers), cell: opts.cell ?? 'lstm' }, opts.seed, o.learningRate ?? 2e-3);
   const rng = new Rng(opts.seed);
   let epoch = 0;
   let batchInEpoch = 0;
