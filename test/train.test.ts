@@ -38,6 +38,39 @@ beforeAll(() => {
   writeFileSync(join(root, 'splits.csv'), ['file,split', ...Array.from({ length: 24 }, (_, i) => `a/g${i}.mid,${i < 18 ? 'train' : i < 21 ? 'validation' : 'test'}`), 'named.mid,train', 'piano.mid,train', 'broken.mid,test'].join('\n'));
 });
 
+/**
+ * The largest difference between the engine's probabilities and tfjs predict for an exported
+ * model folder, over every head, for the given tokens (one list per input).
+ */
+async function worstDifference(out: string, toks: number[][]): Promise<number> {
+  const spec = await loadModelSpec(out);
+  const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+  const bin = readFileSync(join(out, json.weightsManifest[0].paths[0]));
+  await tf.setBackend('cpu');
+  const m = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: new Uint8Array(bin).buffer }));
+  const T = toks[0].length;
+  const sizes = spec.inputs.map((i) => (i.kind === 'token' ? i.vocab : 0));
+  const xs = sizes.map((v, k) => tf.oneHot(tf.tensor1d(toks[k], 'int32'), v).toFloat().reshape([1, T, v]));
+  const predicted = m.predict(xs.length === 1 ? xs[0] : xs);
+  const want = (Array.isArray(predicted) ? predicted : [predicted]).map((y) => y.arraySync() as number[][][]);
+  const net = new Network(spec);
+  const s = new Sampler(Math.max(...spec.heads.map((h) => h.size)));
+  let worst = 0;
+  for (let t = 0; t < T; t++) {
+    net.step(toks.map((tk) => tk[t]));
+    net.logits.forEach((l, h) => {
+      s.distribution(l);
+      for (let k = 0; k < l.length; k++) worst = Math.max(worst, Math.abs(s.probs[k] - want[h][0][t][k]));
+    });
+  }
+  return worst;
+}
+
+const drumTokens = (T: number, mul: number, mod: number) => {
+  const toks = Array.from({ length: T }, (_, t) => (t * mul) % mod);
+  return [toks, toks.map((_, t) => t % 16)];
+};
+
 describe('dataset', () => {
   it('reads drums, says how it found them, skips what it cannot use with a reason', () => {
     const ds = buildDrumDataset({ dir: data, csv: join(root, 'splits.csv') });
@@ -88,25 +121,8 @@ describe('training', () => {
     expect(lines.map((l) => l.epoch)).toEqual([1, 2, 3, 4]);
     expect(readFileSync(join(out, 'curves.svg'), 'utf8')).toMatch(/^<svg[\s\S]*validation NLL[\s\S]*<\/svg>\n$/);
     // parity on the trained model: the engine's probabilities equal tfjs predict
+    expect(await worstDifference(out, drumTokens(24, 37, 40))).toBeLessThan(1e-5);
     const spec = await loadModelSpec(out);
-    const net = new Network(spec);
-    const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
-    const bin = readFileSync(join(out, json.weightsManifest[0].paths[0]));
-    await tf.setBackend('cpu');
-    const m = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: new Uint8Array(bin).buffer }));
-    const T = 24;
-    const toks = Array.from({ length: T }, (_, t) => (t * 37) % 40);
-    const x = tf.oneHot(tf.tensor1d(toks, 'int32'), 512).toFloat().reshape([1, T, 512]);
-    const p = tf.oneHot(tf.tensor1d(toks.map((_, t) => t % 16), 'int32'), 16).toFloat().reshape([1, T, 16]);
-    const want = (m.predict([x, p]) as tf.Tensor).arraySync() as number[][][];
-    const s = new Sampler(512);
-    let worst = 0;
-    for (let t = 0; t < T; t++) {
-      net.step([toks[t], t % 16]);
-      s.distribution(net.logits[0]);
-      for (let k = 0; k < 512; k++) worst = Math.max(worst, Math.abs(s.probs[k] - want[0][t][k]));
-    }
-    expect(worst).toBeLessThan(1e-5);
     expect(spec.meta.encoding).toBe('drum-grid');
     expect((spec.meta.training as { command: unknown }).command).toBeNull();
   }, 120000);
@@ -121,24 +137,7 @@ describe('training', () => {
       ['gru', false],
       ['gru', false],
     ]);
-    const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
-    const bin = readFileSync(join(out, json.weightsManifest[0].paths[0]));
-    await tf.setBackend('cpu');
-    const m = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: new Uint8Array(bin).buffer }));
-    const T = 12;
-    const toks = Array.from({ length: T }, (_, t) => (t * 5) % 8);
-    const x = tf.oneHot(tf.tensor1d(toks, 'int32'), 512).toFloat().reshape([1, T, 512]);
-    const p = tf.oneHot(tf.tensor1d(toks.map((_, t) => t % 16), 'int32'), 16).toFloat().reshape([1, T, 16]);
-    const want = (m.predict([x, p]) as tf.Tensor).arraySync() as number[][][];
-    const net = new Network(spec);
-    const s = new Sampler(512);
-    let worst = 0;
-    for (let t = 0; t < T; t++) {
-      net.step([toks[t], t % 16]);
-      s.distribution(net.logits[0]);
-      for (let k = 0; k < 512; k++) worst = Math.max(worst, Math.abs(s.probs[k] - want[0][t][k]));
-    }
-    expect(worst).toBeLessThan(1e-5);
+    expect(await worstDifference(out, drumTokens(12, 5, 8))).toBeLessThan(1e-5);
   }, 120000);
 
   it('a resumed run continues exactly as an uninterrupted one', async () => {
@@ -211,25 +210,7 @@ describe('note events (Howl-style)', () => {
     expect(notes.length).toBeGreaterThan(5);
     for (const n of notes) expect(n.note >= 21 && n.note <= 108 && n.velocity >= 1 && n.length > 0).toBe(true);
     // parity, every head
-    const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
-    const bin = readFileSync(join(out, json.weightsManifest[0].paths[0]));
-    await tf.setBackend('cpu');
-    const m = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: new Uint8Array(bin).buffer }));
-    const T = 10;
     const sizes = spec.inputs.map((i) => (i.kind === 'token' ? i.vocab : 0));
-    const toks = sizes.map((v, k) => Array.from({ length: T }, (_, t) => (t * (k + 3)) % v));
-    const xs = sizes.map((v, k) => tf.oneHot(tf.tensor1d(toks[k], 'int32'), v).toFloat().reshape([1, T, v]));
-    const want = (m.predict(xs) as tf.Tensor[]).map((y) => y.arraySync() as number[][][]);
-    const net = new Network(spec);
-    const s = new Sampler(128);
-    let worst = 0;
-    for (let t = 0; t < T; t++) {
-      net.step(toks.map((tk) => tk[t]));
-      net.logits.forEach((l, h) => {
-        s.distribution(l);
-        for (let k = 0; k < l.length; k++) worst = Math.max(worst, Math.abs(s.probs[k] - want[h][0][t][k]));
-      });
-    }
-    expect(worst).toBeLessThan(1e-5);
+    expect(await worstDifference(out, sizes.map((v, k) => Array.from({ length: 10 }, (_, t) => (t * (k + 3)) % v)))).toBeLessThan(1e-5);
   }, 120000);
 });
