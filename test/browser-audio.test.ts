@@ -144,21 +144,6 @@ describe.skipIf(!haveBrowser)('audio sinks in Chromium', () => {
       expect(r.windows[1].peak).toBeLessThan(1e-3);
     }, 60000);
 
-    it('without the getPreset() barrier later events never arrive (why RnboSink.flush exists)', async () => {
-      const r = await call(page, 'renderRnbo', {
-        url: '/paffer.export.json',
-        seconds: 2,
-        notes: [note(60, 100, 0, 0.25, 0.2), note(64, 100, 0, 1.15, 0.2)],
-        windows: [[1.0, 2.0]],
-        barrier: false,
-      });
-      // The fixture README's finding, kept as a check on the runtime: if this ever passes with
-      // both notes on time, the barrier may no longer be needed.
-      const onTime = r.onsets.filter((o) => Math.abs(o.errorMs) <= TOLERANCE_MS && o.peakBefore < 1e-3).length;
-      console.info(`RnboSink without barrier: ${onTime} of 2 notes on time`);
-      expect(onTime).toBeLessThan(2);
-    }, 60000);
-
     it('a JSON file that is not an RNBO export gets a clear error', async () => {
       const r = await call(page, 'tryLoad', '/model.json');
       expect(r.error).toMatch(/\/model\.json is not an RNBO export: no "desc" or "src" \(expected the patch\.export\.json written by RNBO's "Web Export" target; it has "modelTopology", "weightsManifest"\)/);

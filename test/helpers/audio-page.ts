@@ -62,7 +62,6 @@ export interface RnboPlan {
   cancelled?: PlannedNote[];
   windows?: [number, number][];
   seconds: number;
-  barrier?: boolean;
 }
 
 export async function renderRnbo(plan: RnboPlan): Promise<Render> {
@@ -77,7 +76,8 @@ export async function renderRnbo(plan: RnboPlan): Promise<Render> {
   for (const n of plan.held ?? []) sink.noteOn(n.note, n.velocity, n.channel, n.time, Infinity);
   for (const n of plan.cancelled ?? []) sink.noteOn(n.note, n.velocity, n.channel, n.time, n.duration);
   if (plan.allNotesOffAt !== undefined) sink.allNotesOff(plan.allNotesOffAt);
-  if (plan.barrier !== false) await sink.flush();
+  // offline, events reach the worklet only after this barrier (the fixture's README)
+  await sink.flush();
   const buffer = await context.startRendering();
   return { sampleRate, deviceType: type, warnings, ...analyse(buffer.getChannelData(0), sampleRate, [...plan.notes, ...(plan.held ?? [])], plan.windows ?? []) };
 }
