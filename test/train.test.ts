@@ -197,6 +197,20 @@ describe('note events (Howl-style)', () => {
     expect(b.targets).toHaveLength(4);
   });
 
+  it('trains a melody-grid model on the same files, which the Generator plays in range', async () => {
+    const out = join(root, 'melody');
+    const r = await train({ ...{ progress: false as const, log: () => {} }, data: piano, out, encoding: 'melody-grid', units: 16, layers: 1, batch: 8, window: 16, epochs: 3, learningRate: 0.02, dropout: 0, seed: 2 });
+    expect(r.history[2].validationNll).toBeLessThan(r.history[0].validationNll);
+    const spec = await loadModelSpec(out);
+    expect(spec.meta.encoding).toBe('melody-grid');
+    const { Generator, copyStep } = await import('../src/music/generator.js');
+    const g = new Generator(spec, { seed: 1 });
+    const notes = Array.from({ length: 64 }, () => copyStep(g.tick())).flatMap((s) => s.notes);
+    expect(notes.length).toBeGreaterThan(3);
+    for (const n of notes) expect(n.note >= 48 && n.note <= 84 && n.length === Infinity).toBe(true);
+    expect(await worstDifference(out, drumTokens(12, 5, 30))).toBeLessThan(1e-5);
+  }, 120000);
+
   it('trains a four-head model that the Generator plays and tfjs agrees with', async () => {
     const out = join(root, 'howl');
     const r = await train({ ...{ progress: false as const, log: () => {} }, data: piano, out, encoding: 'note-events', augment: false, units: 16, layers: 1, batch: 8, window: 16, epochs: 3, learningRate: 0.01, dropout: 0, seed: 2 });

@@ -129,7 +129,7 @@ export function program(): Command {
   p.command('train')
     .description('train a model on a folder of MIDI files and export weights the engine loads')
     .requiredOption('--data <dir>', 'folder of MIDI files (searched recursively)')
-    .option('--encoding <name>', 'drum-grid (drums, 16ths) or note-events (Howl: pitch, delay, duration, velocity per note)', 'drum-grid')
+    .option('--encoding <name>', 'drum-grid (drums, 16ths), melody-grid (a top line, 16ths) or note-events (Howl: pitch, delay, duration, velocity per note)', 'drum-grid')
     .option('--no-augment', 'note-events: no transpose / time-warp / volume augmentation')
     .requiredOption('--out <dir>', 'weights folder to write (model.json, shard, checkpoint, log, curves)')
     .option('--csv <file>', 'CSV with a split column (train/validation/test) and a MIDI file column')
@@ -151,10 +151,10 @@ export function program(): Command {
     .option('--no-progress', 'no progress bar')
     .action(async (o: { data: string; cell: string; encoding: string; augment: boolean; out: string; csv?: string; layers: number; units: number; epochs: number; batch: number; window: number; lr: number; dropout: number; clip: number; patience: number; seed: number; resume?: boolean; maxBatches?: number; checkpointEvery?: number; backend: string; progress: boolean }) => {
       if (o.backend !== 'wasm' && o.backend !== 'cpu') throw new InvalidArgumentError(`--backend must be wasm or cpu, got '${o.backend}'`);
-      if (o.encoding !== 'drum-grid' && o.encoding !== 'note-events') throw new InvalidArgumentError(`--encoding must be drum-grid or note-events, got '${o.encoding}'`);
+      if (!['drum-grid', 'melody-grid', 'note-events'].includes(o.encoding)) throw new InvalidArgumentError(`--encoding must be drum-grid, melody-grid or note-events, got '${o.encoding}'`);
       if (o.cell !== 'lstm' && o.cell !== 'gru') throw new InvalidArgumentError(`--cell must be lstm or gru, got '${o.cell}'`);
       const { train } = await import('../train/train.js');
-      const r = await train({ ...o, cell: o.cell, encoding: o.encoding, learningRate: o.lr, backend: o.backend, command: `pulse-rnn ${process.argv.slice(2).join(' ')}` });
+      const r = await train({ ...o, cell: o.cell, encoding: o.encoding as 'drum-grid', learningRate: o.lr, backend: o.backend, command: `pulse-rnn ${process.argv.slice(2).join(' ')}` });
       console.log(JSON.stringify({ out: r.out, bestValidationNll: r.best, epochs: r.history.length }));
     });
 

@@ -20,6 +20,7 @@ import { Network } from '../engine/network.js';
 import { Rng } from '../engine/prng.js';
 import { buildDrumDataset } from './dataset.js';
 import { buildEventsDataset, eventsTask } from './events-dataset.js';
+import { buildMelodyDataset, melodyTask } from './melody-dataset.js';
 import { LstmModel } from './lstm-model.js';
 import { drumTask, type TrainingTask } from './task.js';
 import { exportLayersModel } from './export.js';
@@ -30,8 +31,8 @@ export interface TrainOptions {
   data: string;
   /** Recurrent cell: lstm (default) or gru. */
   cell?: 'lstm' | 'gru';
-  /** What a step is: drum-grid (default) or note-events (Howl: pitch, delay, duration, velocity). */
-  encoding?: 'drum-grid' | 'note-events';
+  /** What a step is: drum-grid (default), melody-grid, or note-events (Howl: pitch, delay, duration, velocity). */
+  encoding?: 'drum-grid' | 'melody-grid' | 'note-events';
   /** Note events: transpose, time-warp and volume augmentation on the fly (default on). */
   augment?: boolean;
   csv?: string;
@@ -157,10 +158,13 @@ export async function train(o: TrainOptions): Promise<{ history: EpochRecord[]; 
   };
   if (ck && o.epochs) opts.epochs = o.epochs;
 
+  const encoding = o.encoding ?? 'drum-grid';
   const task: TrainingTask =
-    (o.encoding ?? 'drum-grid') === 'drum-grid'
+    encoding === 'drum-grid'
       ? drumTask(buildDrumDataset({ dir: o.data, csv: o.csv, seed: opts.seed }))
-      : eventsTask(buildEventsDataset({ dir: o.data, csv: o.csv, seed: opts.seed }), { augment: o.augment });
+      : encoding === 'melody-grid'
+        ? melodyTask(buildMelodyDataset({ dir: o.data, csv: o.csv, seed: opts.seed }))
+        : eventsTask(buildEventsDataset({ dir: o.data, csv: o.csv, seed: opts.seed }), { augment: o.augment });
   log(task.summary);
   const model = new LstmModel({ ...task.shape(opts.units, opts.layers), cell: opts.cell ?? 'lstm' }, opts.seed, o.learningRate ?? 2e-3);
   const rng = new Rng(opts.seed);

@@ -1,0 +1,136 @@
+/**
+ * Melody-grid training data: every file's top line as one token per 16th (rest, hold, or a
+ * new pitch in the model's range), with the position in the bar as a second input. Training
+ * windows are transposed on the fly by up to ±11 semitones, kept inside the range.
+ *
+ * @example
+ * const task = melodyTask(buildMelodyDataset({ dir: 'tunes/', minPitch: 48, maxPitch: 84 }));
+ */
+import type { Network } from '../engine/network.js';
+import { Rng } from '../engine/prng.js';
+import { HOLD, REST, melodyGridCodec } from '../music/melody-grid.js';
+import { scoreEvents } from '../music/score.js';
+import { listMidi, songsOf, splitsFromCsv, SPLITS, type Sequence, type SplitName } from './dataset.js';
+import type { Batch, LstmShape } from './lstm-model.js';
+import { logFrequencies, windowStarts, type TrainingTask } from './task.js';
+
+export interface MelodyDatasetOptions {
+  dir: string;
+  csv?: string;
+  seed?: number;
+  minPitch?: number;
+  maxPitch?: number;
+  stepsPerQuarter?: number;
+}
+
+export interface MelodyDataset {
+  readonly minPitch: number;
+  readonly maxPitch: number;
+  readonly stepsPerQuarter: number;
+  readonly splits: Record<SplitName, Sequence[]>;
+  readonly skipped: { file: string; reason: string }[];
+  readonly warnings: string[];
+}
+
+export function buildMelodyDataset(o: MelodyDatasetOptions): MelodyDataset {
+  const minPitch = o.minPitch ?? 48;
+  const maxPitch = o.maxPitch ?? 84;
+  const spq = o.stepsPerQuarter ?? 4;
+  const codec = melodyGridCodec({ minPitch, maxPitch, stepsPerQuarter: spq });
+  const files = listMidi(o.dir);
+  if (files.length === 0) throw new Error(`${o.dir}: no .mid or .midi files found (searched every subfolder)`);
+  const skipped: { file: string; reason: string }[] = [];
+  const warnings: string[] = [];
+  const splits: Record<SplitName, Sequence[]> = { train: [], validation: [], test: [] };
+  const fromCsv = o.csv ? splitsFromCsv(o.csv, o.dir) : null;
+  for (const { name, split, song } of songsOf(o.dir, files, fromCsv, new Rng(o.seed ?? 1), [0.1, 0.1], skipped)) {
+    const { events, warnings: w } = codec.fromSong(song);
+    if (!events.some((e) => e[0] >= 2)) {
+      skipped.push({ file: name, reason: 'no melodic notes' });
+      continue;
+    }
+    warnings.push(...w);
+    splits[split].push({ file: name, tokens: Int32Array.from(events, (e) => e[0]) });
+  }
+  if (splits.train.length === 0) throw new Error(`${o.dir}: the training split is empty: ${files.length} file(s), ${skipped.length} skipped (${skipped.slice(0, 3).map((s) => `${s.file}: ${s.reason}`).join('; ')})`);
+  return { minPitch, maxPitch, stepsPerQuarter: spq, splits, skipped, warnings };
+}
+
+export function melodyTask(ds: MelodyDataset): TrainingTask {
+  const vocab = 2 + ds.maxPitch - ds.minPitch + 1;
+  const bar = ds.stepsPerQuarter * 4;
+  const train = ds.splits.train;
+  const codec = melodyGridCodec({ minPitch: ds.minPitch, maxPitch: ds.maxPitch, stepsPerQuarter: ds.stepsPerQuarter, positionInput: true });
+  const steps = (s: SplitName) => ds.splits[s].reduce((a, q) => a + q.tokens.length, 0);
+  return {
+    encoding: 'melody-grid',
+    summary: [
+      `dataset: melody grid ${ds.minPitch}..${ds.maxPitch}; files ${SPLITS.map((s) => `${ds.splits[s].length} ${s}`).join(', ')}; ${ds.skipped.length} skipped`,
+      `steps: ${SPLITS.map((s) => `${steps(s)} ${s}`).join(', ')}`,
+      ...ds.skipped.slice(0, 10).map((s) => `skipped ${s.file}: ${s.reason}`),
+      ...ds.warnings.slice(0, 10).map((w) => `warning: ${w}`),
+    ].join('\n'),
+    shape: (units: number, layers: number): LstmShape => ({
+      inputs: [
+        { name: 'token', vocab, key: 'tok' },
+        { name: 'position', vocab: bar, key: 'pos' },
+      ],
+      heads: [{ name: 'token', vocab, key: '' }],
+      units,
+      layers,
+    }),
+    windows: (L, seed, epoch) => windowStarts(train.map((s) => s.tokens.length), L, seed, epoch),
+    batch(wins, L, rng: Rng): Batch {
+      const B = wins.length;
+      const prev = new Int32Array(B * L);
+      const pos = new Int32Array(B * L);
+      const next = new Int32Array(B * L);
+      const weights = new Float32Array(B * L);
+      wins.forEach(([si, start], b) => {
+        const tok = train[si].tokens;
+        // a transposition that keeps the window's pitches inside the range
+        let lo = Infinity;
+        let hi = -Infinity;
+        for (let k = Math.max(0, start - 1); k < Math.min(tok.length, start + L); k++) if (tok[k] >= 2) (lo = Math.min(lo, tok[k])), (hi = Math.max(hi, tok[k]));
+        const down = lo === Infinity ? 0 : Math.max(-11, 2 - lo);
+        const up = hi === -Infinity ? 0 : Math.min(11, vocab - 1 - hi);
+        const shift = up >= down ? down + rng.int(up - down + 1) : 0;
+        const moved = (t: number) => (t === REST || t === HOLD ? t : t + shift);
+        for (let t = 0; t < L; t++) {
+          const k = start + t;
+          const i = b * L + t;
+          pos[i] = k % bar;
+          if (k < tok.length) {
+            prev[i] = k > 0 ? moved(tok[k - 1]) : REST;
+            next[i] = moved(tok[k]);
+            weights[i] = 1;
+          }
+        }
+      });
+      return { B, L, inputs: [prev, pos], targets: [next], weights };
+    },
+    logFrequencies: () => logFrequencies(vocab, train.map((s) => s.tokens)),
+    validationNll(net: Network) {
+      const seqs = ds.splits.validation.length ? ds.splits.validation : train.slice(0, 10);
+      let total = 0;
+      let n = 0;
+      for (const s of seqs) {
+        const r = scoreEvents(net, codec, Array.from(s.tokens, (t) => [t]));
+        total -= r.total;
+        n += r.perStep.length;
+      }
+      return total / n;
+    },
+    meta: () => ({
+      encoding: 'melody-grid',
+      minPitch: ds.minPitch,
+      maxPitch: ds.maxPitch,
+      stepsPerQuarter: ds.stepsPerQuarter,
+      stepsPerBar: bar,
+      inputs: [
+        { name: 'token', onehot: true },
+        { name: 'position', onehot: true },
+      ],
+    }),
+  };
+}
