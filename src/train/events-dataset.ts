@@ -14,10 +14,9 @@ import { Rng } from '../engine/prng.js';
 import type { MidiSong } from '../io/midi-read.js';
 import { GM_DRUM_CHANNEL } from '../music/drum-grid.js';
 import { noteEventsCodec, type HeadRole } from '../music/note-events.js';
-import { scoreEvents } from '../music/score.js';
 import { listMidi, songsOf, splitsFromCsv, SPLITS, type SplitName } from './dataset.js';
 import type { Batch, LstmShape } from './lstm-model.js';
-import { logFrequencies, windowStarts, type TrainingTask } from './task.js';
+import { logFrequencies, meanNll, windowStarts, type TrainingTask } from './task.js';
 
 export const PULSES_PER_QUARTER = 24;
 
@@ -212,17 +211,15 @@ export function eventsTask(ds: EventsDataset, o: { augment?: boolean } = {}): Tr
     },
     validationNll(net: Network) {
       const files = ds.splits.validation.length ? ds.splits.validation : train.slice(0, 10);
-      let total = 0;
-      let steps = 0;
-      for (const f of files) {
-        const ev = ROLES.map(() => new Int32Array(f.notes.length));
-        encodeEvents(f.notes, 0, f.notes.length, tables, NO_AUGMENT, ev);
-        const events = Array.from({ length: f.notes.length }, (_, i) => ROLES.map((_, h) => ev[h][i]));
-        const r = scoreEvents(net, codec, events);
-        total -= r.total;
-        steps += r.perStep.length;
-      }
-      return total / steps;
+      return meanNll(
+        net,
+        codec,
+        files.map((f) => {
+          const ev = ROLES.map(() => new Int32Array(f.notes.length));
+          encodeEvents(f.notes, 0, f.notes.length, tables, NO_AUGMENT, ev);
+          return Array.from({ length: f.notes.length }, (_, i) => ROLES.map((_, h) => ev[h][i]));
+        }),
+      );
     },
     meta: () => meta,
   };

@@ -10,7 +10,7 @@
  * @example
  * await exportLayersModel(model, { encoding: 'drum-grid', stepsPerQuarter: 4 }, 'weights/my-drums');
  */
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { LstmModel } from './lstm-model.js';
@@ -65,12 +65,4 @@ export async function exportLayersModel(model: LstmModel, meta: Record<string, u
   for (const f of readdirSync(dir)) if (/^weights-[0-9a-f]{12}\.bin$/.test(f) && f !== shard) rmSync(join(dir, f), { force: true });
   m.dispose();
   return join(dir, 'model.json');
-}
-
-/** Whether a folder holds a model.json whose shards all exist. */
-export function exportComplete(dir: string): boolean {
-  const p = join(dir, 'model.json');
-  if (!existsSync(p)) return false;
-  const j = JSON.parse(readFileSync(p, 'utf8')) as { weightsManifest: { paths: string[] }[] };
-  return j.weightsManifest.every((g) => g.paths.every((s) => existsSync(join(dir, s))));
 }

@@ -9,10 +9,9 @@
 import type { Network } from '../engine/network.js';
 import { Rng } from '../engine/prng.js';
 import { HOLD, REST, melodyGridCodec } from '../music/melody-grid.js';
-import { scoreEvents } from '../music/score.js';
 import { listMidi, songsOf, splitsFromCsv, SPLITS, type Sequence, type SplitName } from './dataset.js';
 import type { Batch, LstmShape } from './lstm-model.js';
-import { logFrequencies, windowStarts, type TrainingTask } from './task.js';
+import { gridBatch, logFrequencies, meanNll, windowStarts, type TrainingTask } from './task.js';
 
 export interface MelodyDatasetOptions {
   dir: string;
@@ -80,14 +79,8 @@ export function melodyTask(ds: MelodyDataset): TrainingTask {
       layers,
     }),
     windows: (L, seed, epoch) => windowStarts(train.map((s) => s.tokens.length), L, seed, epoch),
-    batch(wins, L, rng: Rng): Batch {
-      const B = wins.length;
-      const prev = new Int32Array(B * L);
-      const pos = new Int32Array(B * L);
-      const next = new Int32Array(B * L);
-      const weights = new Float32Array(B * L);
-      wins.forEach(([si, start], b) => {
-        const tok = train[si].tokens;
+    batch: (wins, L, rng: Rng): Batch =>
+      gridBatch(train, wins, L, bar, REST, (tok, start) => {
         // a transposition that keeps the window's pitches inside the range
         let lo = Infinity;
         let hi = -Infinity;
@@ -95,31 +88,12 @@ export function melodyTask(ds: MelodyDataset): TrainingTask {
         const down = lo === Infinity ? 0 : Math.max(-11, 2 - lo);
         const up = hi === -Infinity ? 0 : Math.min(11, vocab - 1 - hi);
         const shift = up >= down ? down + rng.int(up - down + 1) : 0;
-        const moved = (t: number) => (t === REST || t === HOLD ? t : t + shift);
-        for (let t = 0; t < L; t++) {
-          const k = start + t;
-          const i = b * L + t;
-          pos[i] = k % bar;
-          if (k < tok.length) {
-            prev[i] = k > 0 ? moved(tok[k - 1]) : REST;
-            next[i] = moved(tok[k]);
-            weights[i] = 1;
-          }
-        }
-      });
-      return { B, L, inputs: [prev, pos], targets: [next], weights };
-    },
+        return (t: number) => (t === REST || t === HOLD ? t : t + shift);
+      }),
     logFrequencies: () => logFrequencies(vocab, train.map((s) => s.tokens)),
     validationNll(net: Network) {
       const seqs = ds.splits.validation.length ? ds.splits.validation : train.slice(0, 10);
-      let total = 0;
-      let n = 0;
-      for (const s of seqs) {
-        const r = scoreEvents(net, codec, Array.from(s.tokens, (t) => [t]));
-        total -= r.total;
-        n += r.perStep.length;
-      }
-      return total / n;
+      return meanNll(net, codec, seqs.map((s) => Array.from(s.tokens, (t) => [t])));
     },
     meta: () => ({
       encoding: 'melody-grid',

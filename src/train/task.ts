@@ -12,7 +12,8 @@ import type { Network } from '../engine/network.js';
 import { Rng } from '../engine/prng.js';
 import { drumGridCodec } from '../music/drum-grid.js';
 import { scoreEvents } from '../music/score.js';
-import { formatSummary, type Dataset } from './dataset.js';
+import type { Codec } from '../music/codec.js';
+import { formatSummary, type Dataset, type Sequence } from './dataset.js';
 import { drumShape, type Batch, type LstmShape } from './lstm-model.js';
 
 export interface TrainingTask {
@@ -53,6 +54,45 @@ export function logFrequencies(vocab: number, seqs: Iterable<ArrayLike<number>>)
   return Float32Array.from(counts, (c) => Math.log(c / total));
 }
 
+/** NLL per step of event sequences under the engine, each sequence from a zero state. */
+export function meanNll(net: Network, codec: Codec, sequences: Iterable<readonly (readonly number[])[]>): number {
+  let total = 0;
+  let steps = 0;
+  for (const events of sequences) {
+    const r = scoreEvents(net, codec, events);
+    total -= r.total;
+    steps += r.perStep.length;
+  }
+  return total / steps;
+}
+
+/**
+ * A batch of grid windows: the previous token (`first` before a sequence's first step) and the
+ * position in the bar in, the token out. `moveFor` may map a window's tokens (transposition).
+ */
+export function gridBatch(seqs: readonly Sequence[], wins: [number, number][], L: number, stepsPerBar: number, first: number, moveFor?: (tokens: Int32Array, start: number) => (t: number) => number): Batch {
+  const B = wins.length;
+  const prev = new Int32Array(B * L);
+  const pos = new Int32Array(B * L);
+  const next = new Int32Array(B * L);
+  const weights = new Float32Array(B * L);
+  wins.forEach(([si, start], b) => {
+    const tok = seqs[si].tokens;
+    const move = moveFor ? moveFor(tok, start) : (t: number) => t;
+    for (let t = 0; t < L; t++) {
+      const k = start + t;
+      const i = b * L + t;
+      pos[i] = k % stepsPerBar;
+      if (k < tok.length) {
+        prev[i] = k > 0 ? move(tok[k - 1]) : first;
+        next[i] = move(tok[k]);
+        weights[i] = 1;
+      }
+    }
+  });
+  return { B, L, inputs: [prev, pos], targets: [next], weights };
+}
+
 /** Drum grid: the previous token and the position in the bar in, the token out. */
 export function drumTask(ds: Dataset): TrainingTask {
   const train = ds.splits.train;
@@ -61,39 +101,13 @@ export function drumTask(ds: Dataset): TrainingTask {
     summary: formatSummary(ds.summary),
     shape: (units, layers) => drumShape(ds.vocab, ds.stepsPerBar, units, layers),
     windows: (L, seed, epoch) => windowStarts(train.map((s) => s.tokens.length), L, seed, epoch),
-    batch(wins, L) {
-      const B = wins.length;
-      const prev = new Int32Array(B * L);
-      const pos = new Int32Array(B * L);
-      const next = new Int32Array(B * L);
-      const weights = new Float32Array(B * L);
-      wins.forEach(([si, start], b) => {
-        const tok = train[si].tokens;
-        for (let t = 0; t < L; t++) {
-          const k = start + t;
-          const i = b * L + t;
-          pos[i] = k % ds.stepsPerBar;
-          if (k < tok.length) {
-            prev[i] = k > 0 ? tok[k - 1] : 0; // the model reads the previous step (silence before the first)
-            next[i] = tok[k];
-            weights[i] = 1;
-          }
-        }
-      });
-      return { B, L, inputs: [prev, pos], targets: [next], weights };
-    },
+    // silence before the first step
+    batch: (wins, L) => gridBatch(train, wins, L, ds.stepsPerBar, 0),
     logFrequencies: () => logFrequencies(ds.vocab, train.map((s) => s.tokens)),
     validationNll(net) {
       const codec = drumGridCodec({ stepsPerQuarter: ds.stepsPerQuarter, positionInput: true });
       const seqs = ds.splits.validation.length ? ds.splits.validation : train.slice(0, 10);
-      let total = 0;
-      let steps = 0;
-      for (const s of seqs) {
-        const r = scoreEvents(net, codec, Array.from(s.tokens, (t) => [t]));
-        total -= r.total;
-        steps += r.perStep.length;
-      }
-      return total / steps;
+      return meanNll(net, codec, seqs.map((s) => Array.from(s.tokens, (t) => [t])));
     },
     meta: () => ({
       encoding: 'drum-grid',

@@ -14,7 +14,7 @@
  * @example
  * await train({ data: 'grooves/', csv: 'grooves/info.csv', out: 'weights/my-drums', units: 256, layers: 2, epochs: 20 });
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Network } from '../engine/network.js';
 import { Rng } from '../engine/prng.js';
@@ -256,9 +256,4 @@ export async function train(o: TrainOptions): Promise<{ history: EpochRecord[]; 
   }
   model.dispose();
   return { history, best, out: o.out };
-}
-
-/** Remove leftovers of an interrupted write (temporary files), keeping everything whole. */
-export function cleanTemporary(dir: string): void {
-  for (const f of readdirSync(dir)) if (f.endsWith('.tmp')) rmSync(join(dir, f), { force: true });
 }
