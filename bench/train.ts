@@ -1,7 +1,10 @@
 /**
  * Training speed, side by side in one run: tokens per second of forward + backward + Adam for
  * a 1×256 LSTM over one-hot inputs (vocabulary 512), batch 64, sequence 64:
- * - our trainer's step (src/train/lstm-model.ts) on tfjs's wasm and cpu backends;
+ * - our trainer's step (src/train/lstm-model.ts) with its LSTM and matrix products on the
+ *   engine's gemm kernel (the default), and the same step in plain tfjs ops, on tfjs's wasm
+ *   backend (alternated over rounds, best round of each, so machine noise hits both alike);
+ *   and in plain tfjs ops on the cpu backend;
  * - tfjs-layers `model.fit` on the same shapes (the peer way of doing it in JS);
  * - PyTorch (one thread) when python3 with torch is installed; skipped with a note otherwise.
  *
@@ -25,10 +28,10 @@ function batch(rng: Rng): Batch {
   return { B, L, inputs: [Int32Array.from({ length: n }, () => rng.int(V))], targets: [Int32Array.from({ length: n }, () => rng.int(V))], weights: new Float32Array(n).fill(1) };
 }
 
-async function ours(backend: 'wasm' | 'cpu', batches: number): Promise<number> {
+async function ours(backend: 'wasm' | 'cpu', batches: number, kernel: 'gemm' | 'tfjs'): Promise<number> {
   await tf.setBackend(backend);
   await tf.ready();
-  const m = new LstmModel(drumShape(V, 0, U, 1), 1);
+  const m = new LstmModel(drumShape(V, 0, U, 1), 1, 2e-3, { kernel });
   const rng = new Rng(1);
   m.trainStep(batch(rng), { dropout: 0, clip: 1, rng }); // warm-up
   const t0 = performance.now();
@@ -58,9 +61,11 @@ async function layersFit(backend: 'wasm' | 'cpu', batches: number): Promise<numb
   return Math.round((batches * B * L) / s);
 }
 
-function pytorch(): { tokensPerSecond: number } | { skipped: string } {
-  const probe = spawnSync('python3', ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
-  if (probe.status !== 0) return { skipped: 'python3 with torch is not installed (Debian: apt-get install python3-torch libopenblas0-pthread)' };
+function pytorch(): { tokensPerSecond: number; python: string; torch: string } | { skipped: string } {
+  // Debian's torch lives in the system python, which a version manager's `python3` may hide
+  const python = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
+  if (!python) return { skipped: 'python3 with torch is not installed (Debian: apt-get install python3-torch libopenblas0-pthread)' };
+  const version = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).stdout.trim();
   const code = `
 import time, torch
 torch.set_num_threads(1)
@@ -75,14 +80,23 @@ step(); t=time.time()
 for _ in range(${BATCHES}): step()
 print(round(${BATCHES}*B*L/(time.time()-t)))
 `;
-  const r = spawnSync('python3', ['-c', code], { encoding: 'utf8' });
-  return r.status === 0 ? { tokensPerSecond: Number(r.stdout.trim()) } : { skipped: `PyTorch run failed: ${r.stderr.slice(-200)}` };
+  const r = spawnSync(python, ['-c', code], { encoding: 'utf8' });
+  return r.status === 0 ? { tokensPerSecond: Number(r.stdout.trim()), python, torch: version } : { skipped: `PyTorch run failed: ${r.stderr.slice(-200)}` };
 }
 
 async function main(): Promise<void> {
+  const rounds = Number(process.env.BENCH_TRAIN_ROUNDS ?? 3);
+  const gemm: number[] = [];
+  const plain: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    gemm.push(await ours('wasm', BATCHES, 'gemm'));
+    plain.push(await ours('wasm', BATCHES, 'tfjs'));
+  }
   const results = {
-    oursWasm: await ours('wasm', BATCHES),
-    oursCpu: await ours('cpu', Math.max(1, Math.floor(BATCHES / 3))),
+    oursGemmWasm: Math.max(...gemm),
+    oursTfjsOpsWasm: Math.max(...plain),
+    rounds: { oursGemmWasm: gemm, oursTfjsOpsWasm: plain },
+    oursTfjsOpsCpu: await ours('cpu', Math.max(1, Math.floor(BATCHES / 3)), 'tfjs'),
     layersFitWasm: await layersFit('wasm', 1),
     pytorchOneThread: pytorch(),
   };

@@ -40,20 +40,25 @@ export function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-// Compiled once per realm, shared by every kernel; null once compiling has failed.
-let compiled: WebAssembly.Module | null | undefined;
+// Compiled once per realm, shared by every instance; null once compiling has failed.
+const compiled = new Map<string, WebAssembly.Module | null>();
 
-function gemvModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
+/** The module in `base64`, compiled once; null when this host cannot compile it (no SIMD). */
+export function wasmModule(base64: string): WebAssembly.Module | null {
+  let m = compiled.get(base64);
+  if (m === undefined) {
     try {
-      // synchronous compile: the module is ~0.5 KB, far under browsers' main-thread limit
-      compiled = new WebAssembly.Module(decodeBase64(GEMV_WASM_BASE64));
+      // synchronous compile: our modules are a few KB, far under browsers' main-thread limit
+      m = new WebAssembly.Module(decodeBase64(base64));
     } catch {
-      compiled = null; // no SIMD (or a host that refuses synchronous compiles)
+      m = null; // no SIMD (or a host that refuses synchronous compiles)
     }
+    compiled.set(base64, m);
   }
-  return compiled;
+  return m;
 }
+
+const gemvModule = () => wasmModule(GEMV_WASM_BASE64);
 
 /**
  * A WebAssembly SIMD kernel with room for `floats` floats, or null when this host has no

@@ -5,12 +5,15 @@
  * here. It computes exactly what the engine computes (Keras gate order i, f, c, o; sigmoid
  * recurrent activation), and exports to the LayersModel format the engine loads.
  *
- * Two things keep it fast on tfjs's wasm backend:
+ * What keeps it fast:
  * - the first layer's inputs are one-hot, so their product with the kernel is a row gather;
  *   it is gathered, and its gradient scattered back, in plain JS (tfjs-wasm has no gradient
  *   for gather, and a one-hot matrix product would cost more than the whole recurrence);
- * - every matrix product's gradient transposes explicitly first (tfjs-wasm's matMul with a
- *   transposed operand falls back to a slow loop).
+ * - LSTM layers run as one op per window and every matrix product on the engine's WebAssembly
+ *   SIMD matrix-matrix kernel (gemm-ops.ts), about twice tfjs-wasm's matMul; GRU layers (and
+ *   hosts without WebAssembly SIMD, or `kernel: 'tfjs'`) run step by step in tfjs ops, whose
+ *   matrix products transpose explicitly (tfjs-wasm's matMul with a transposed operand falls
+ *   back to a slow loop).
  *
  * @example
  * const m = new LstmModel(drumShape(512, 16, 256, 2), 1);
@@ -19,6 +22,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../engine/prng.js';
 import type { ModelSpec, RnnLayerSpec } from '../engine/model.js';
+import { GemmOps } from './gemm-ops.js';
 
 export interface Field {
   /** Name in the exported model (an input layer or a head). */
@@ -78,7 +82,11 @@ export class LstmModel {
   /** Registered (global) variable name of each of our names; the optimizer addresses them so. */
   private readonly registered = new Map<string, string>();
 
-  constructor(readonly shape: LstmShape, seed = 1, learningRate = 2e-3) {
+  /** The gemm kernel's ops, or null for the step-by-step tfjs path. */
+  private readonly ops: GemmOps | null;
+
+  constructor(readonly shape: LstmShape, seed = 1, learningRate = 2e-3, options: { kernel?: 'gemm' | 'tfjs' } = {}) {
+    this.ops = options.kernel === 'tfjs' ? null : GemmOps.create();
     const rng = new Rng(seed);
     const { units, layers } = shape;
     const g = gatesOf(shape) * units;
@@ -138,23 +146,23 @@ export class LstmModel {
     const g = gatesOf(this.shape) * units;
     const gru = this.shape.cell === 'gru';
     // first layer's input: gathered rows of each input's kernel, plus the bias
-    const tables = fields.map((f) => this.vars.get(`l0_${f.key}`)!.dataSync());
-    const b0 = this.vars.get('l0_bias')!.dataSync();
+    const tables = fields.map((f) => this.vars.get(`l0_${f.key}`)!.dataSync() as Float32Array);
+    const b0 = this.vars.get('l0_bias')!.dataSync() as Float32Array;
+    // the fused path takes the window as one [L·B, g] tensor (row t·B + b), the other one per step
+    const ops = gru ? null : this.ops;
     const xs: tf.Tensor2D[] = [];
-    for (let t = 0; t < L; t++) {
-      const x = new Float32Array(B * g);
-      for (let b = 0; b < B; b++) {
-        const i = b * L + t;
-        const o2 = b * g;
-        for (let j = 0; j < g; j++) x[o2 + j] = b0[j];
-        for (let f = 0; f < fields.length; f++) {
-          const table = tables[f];
-          const r = batch.inputs[f][i] * g;
-          for (let j = 0; j < g; j++) x[o2 + j] += table[r + j];
-        }
+    if (ops) {
+      const whole = new Float32Array(L * B * g);
+      gatherInputs(whole, tables, batch.inputs, b0, B, L, g, 0, L);
+      xs.push(tf.tensor2d(whole, [L * B, g]));
+    } else {
+      for (let t = 0; t < L; t++) {
+        const x = new Float32Array(B * g);
+        gatherInputs(x, tables, batch.inputs, b0, B, L, g, t, t + 1);
+        xs.push(tf.tensor2d(x, [B, g]));
       }
-      xs.push(tf.tensor2d(x, [B, g]));
     }
+    const nx = xs.length;
     // padding positions weigh nothing; the loss is the mean over real steps
     const w = new Float32Array(B * L);
     let wsum = 0;
@@ -184,9 +192,31 @@ export class LstmModel {
     const inputVars = new Set([...fields.map((f) => `l0_${f.key}`), 'l0_bias']);
     const names = variableNames(this.shape).filter((n) => !inputVars.has(n));
     const params = names.map((n) => this.vars.get(n)!);
+    const fast = this.ops;
+    const mmFast = fast ? (a: tf.Tensor2D, b: tf.Tensor2D) => fast.matMul(a, b) as tf.Tensor2D : mm;
     const f = (...args: tf.Tensor[]) => {
-      const inputs = args.slice(0, L) as tf.Tensor2D[];
-      const p = new Map(names.map((n, i) => [n, args[L + i] as tf.Tensor2D]));
+      const inputs = args.slice(0, nx) as tf.Tensor2D[];
+      const p = new Map(names.map((n, i) => [n, args[nx + i] as tf.Tensor2D]));
+      const H = ops ? fusedLayers(inputs[0], p) : stepLayers(inputs, p);
+      let loss: tf.Tensor = tf.scalar(0);
+      heads.forEach((_, hd) => {
+        const logits = tf.add(mmFast(H, p.get(headKey(this.shape, hd, 'kernel'))!), p.get(headKey(this.shape, hd, 'bias'))!);
+        loss = tf.sub(loss, tf.sum(tf.mul(oneHots[hd], tf.logSoftmax(logits))));
+      });
+      return loss as tf.Scalar;
+    };
+    // LSTM layers as one op each on the gemm kernel; dropout masks joined per layer
+    const fusedLayers = (x0: tf.Tensor2D, p: Map<string, tf.Tensor2D>): tf.Tensor2D => {
+      let seq: tf.Tensor2D | null = null;
+      for (let l = 0; l < layers; l++) {
+        const x = seq ? (tf.add(mmFast(seq, p.get(`l${l}_in`)!), p.get(`l${l}_bias`)!) as tf.Tensor2D) : x0;
+        const h = ops!.lstm(x, p.get(`l${l}_rec`)!, B, L, l);
+        const dm = dropMasks[l];
+        seq = dm ? (tf.mul(h, tf.concat(dm, 0)) as tf.Tensor2D) : h;
+      }
+      return seq!;
+    };
+    const stepLayers = (inputs: tf.Tensor2D[], p: Map<string, tf.Tensor2D>): tf.Tensor2D => {
       let seq: tf.Tensor2D[] = inputs;
       for (let l = 0; l < layers; l++) {
         const W = l > 0 ? p.get(`l${l}_in`)! : null;
@@ -215,35 +245,18 @@ export class LstmModel {
         const dm = dropMasks[l];
         seq = dm ? out.map((x, t) => tf.mul(x, dm[t]) as tf.Tensor2D) : out;
       }
-      const H = tf.concat(seq, 0); // [L*B, units], t-major
-      let loss: tf.Tensor = tf.scalar(0);
-      heads.forEach((_, hd) => {
-        const logits = tf.add(mm(H, p.get(headKey(this.shape, hd, 'kernel'))!), p.get(headKey(this.shape, hd, 'bias'))!);
-        loss = tf.sub(loss, tf.sum(tf.mul(oneHots[hd], tf.logSoftmax(logits))));
-      });
-      return loss as tf.Scalar;
+      return tf.concat(seq, 0) as tf.Tensor2D; // [L*B, units], t-major
     };
     const { value, grads } = tf.valueAndGrads(f)([...xs, ...params]);
     const loss = value.dataSync()[0];
     // gradient of the gathered rows back into the input kernels and the bias
     const dIn = fields.map((fl) => new Float32Array(fl.vocab * g));
     const dB = new Float32Array(g);
-    for (let t = 0; t < L; t++) {
-      const d = grads[t].dataSync();
-      for (let b = 0; b < B; b++) {
-        const i = b * L + t;
-        const o2 = b * g;
-        for (let j = 0; j < g; j++) dB[j] += d[o2 + j];
-        for (let fi = 0; fi < fields.length; fi++) {
-          const r = batch.inputs[fi][i] * g;
-          const dt = dIn[fi];
-          for (let j = 0; j < g; j++) dt[r + j] += d[o2 + j];
-        }
-      }
-    }
+    if (ops) scatterInputs(grads[0].dataSync() as Float32Array, dIn, batch.inputs, dB, B, L, g, 0, L);
+    else for (let t = 0; t < L; t++) scatterInputs(grads[t].dataSync() as Float32Array, dIn, batch.inputs, dB, B, L, g, t, t + 1);
     const byName: Record<string, tf.Tensor> = { l0_bias: tf.tensor1d(dB) };
     fields.forEach((fl, fi) => (byName[`l0_${fl.key}`] = tf.tensor2d(dIn[fi], [fl.vocab, g])));
-    names.forEach((n, i) => (byName[n] = grads[L + i]));
+    names.forEach((n, i) => (byName[n] = grads[nx + i]));
     // Adam keeps its moments by position: always hand them over in one fixed order
     const all: Record<string, tf.Tensor> = {};
     for (const n of variableNames(this.shape)) all[this.registered.get(n) as string] = byName[n];
@@ -356,6 +369,40 @@ export class LstmModel {
       tf.dispose(Object.values(zero));
     }
     this.learningRate = s.lr;
+  }
+}
+
+/**
+ * Rows of the first layer's input product for steps [t0, t1): x[(t - t0)·B + b] = bias +
+ * the sum over input fields of the kernel row of that field's token (tokens are b-major,
+ * b·L + t). A one-hot product, done as the gather it is.
+ */
+function gatherInputs(x: Float32Array, tables: Float32Array[], tokens: Int32Array[], bias: Float32Array, B: number, L: number, g: number, t0: number, t1: number): void {
+  for (let t = t0; t < t1; t++) {
+    for (let b = 0; b < B; b++) {
+      const o = ((t - t0) * B + b) * g;
+      x.set(bias, o);
+      for (let f = 0; f < tables.length; f++) {
+        const table = tables[f];
+        const r = tokens[f][b * L + t] * g;
+        for (let j = 0; j < g; j++) x[o + j] += table[r + j];
+      }
+    }
+  }
+}
+
+/** The gradient of `gatherInputs`: rows of `d` added into each field's kernel gradient and the bias's. */
+function scatterInputs(d: Float32Array, dIn: Float32Array[], tokens: Int32Array[], dB: Float32Array, B: number, L: number, g: number, t0: number, t1: number): void {
+  for (let t = t0; t < t1; t++) {
+    for (let b = 0; b < B; b++) {
+      const o = ((t - t0) * B + b) * g;
+      for (let j = 0; j < g; j++) dB[j] += d[o + j];
+      for (let f = 0; f < dIn.length; f++) {
+        const dt = dIn[f];
+        const r = tokens[f][b * L + t] * g;
+        for (let j = 0; j < g; j++) dt[r + j] += d[o + j];
+      }
+    }
   }
 }
 

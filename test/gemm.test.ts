@@ -1,0 +1,178 @@
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Gemm, lstmBackwardJs, lstmForwardJs } from '../src/engine/gemm.js';
+import { GEMM_WASM_BASE64 } from '../src/engine/gemm-wasm.js';
+import { Rng } from '../src/engine/prng.js';
+import { GemmOps } from '../src/train/gemm-ops.js';
+import { LstmModel, drumShape } from '../src/train/lstm-model.js';
+
+interface Module {
+  name: string;
+  wat: string;
+  out: string;
+  constant: string;
+}
+interface BuildScript {
+  MODULES: Module[];
+  assemble(wat: string, fileName?: string): Promise<Uint8Array>;
+  toBase64(bytes: Uint8Array): string;
+  render(bytes: Uint8Array, m?: Module): string;
+}
+
+const random = (rng: Rng, n: number) => Float32Array.from({ length: n }, () => rng.next() * 2 - 1);
+
+function gemm(): Gemm {
+  const g = Gemm.create();
+  if (!g) throw new Error('this Node has no WebAssembly SIMD');
+  return g;
+}
+
+describe('gemm kernel', () => {
+  it('gemm-wasm.ts is assembled from the current gemm.wat', async () => {
+    const script = (await import(new URL('../scripts/build-wasm.mjs', import.meta.url).href)) as BuildScript;
+    const m = script.MODULES.find((x) => x.name === 'gemm')!;
+    const bytes = await script.assemble(readFileSync(m.wat, 'utf8'), 'gemm.wat');
+    expect(GEMM_WASM_BASE64, 'stale: run node scripts/build-wasm.mjs').toBe(script.toBase64(bytes));
+    expect(readFileSync(m.out, 'utf8')).toBe(script.render(bytes, m));
+  });
+
+  it('multiplies like a float64 reference: row tails, column tails, long k, transposed B, accumulation', () => {
+    const rng = new Rng(3);
+    const g = gemm();
+    for (const [m, k, n, trans] of [[1, 1, 8, false], [5, 7, 9, false], [64, 256, 1024, false], [7, 600, 27, true], [9, 513, 16, false], [4, 300, 5, true], [3, 0, 8, false]] as const) {
+      const A = random(rng, m * k);
+      const B = random(rng, k * n); // [k, n], or [n, k] when trans
+      const C0 = random(rng, m * n);
+      const [a, bp, c] = g.frame([m * k, Gemm.packedSize(k, n), m * n]);
+      a.set(A);
+      c.set(C0);
+      Gemm.pack(B, k, n, trans, bp);
+      g.mul(a, k, bp, k, n, c, n, m, { b: B, ld: trans ? k : n, trans });
+      let worst = 0;
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < n; j++) {
+          let s = C0[i * n + j];
+          for (let q = 0; q < k; q++) s += A[i * k + q] * (trans ? B[j * k + q] : B[q * n + j]);
+          worst = Math.max(worst, Math.abs(s - c[i * n + j]) / Math.sqrt(k + 1));
+        }
+      expect(worst, `${m}x${k}x${n}${trans ? ' (Bᵀ)' : ''}`).toBeLessThan(1e-6);
+    }
+  });
+
+  it('refuses views that are not in its current frame, and column tails without the unpacked B', () => {
+    const g = gemm();
+    const [a, bp, c] = g.frame([16, Gemm.packedSize(4, 8), 32]);
+    expect(() => g.mul(new Float32Array(16), 4, bp, 4, 8, c, 8, 4)).toThrow(/current frame/);
+    expect(() => g.mul(a, 4, bp, 4, 8, c.subarray(1), 8, 4)).toThrow(/current frame/);
+    const [a2, bp2, c2] = g.frame([16, 0, 36]);
+    expect(() => g.mul(a2, 4, bp2, 4, 9, c2, 9, 4)).toThrow(/not a multiple of 8/);
+    expect(() => g.frame([-1])).toThrow(/bad buffer size -1/);
+  });
+
+  it('runs the LSTM step element-wise parts like the plain-JS versions', () => {
+    const rng = new Rng(5);
+    const g = gemm();
+    const rows = 3;
+    const u = 12;
+    const n = rows * u;
+    const z0 = Float32Array.from(random(rng, 4 * n), (v) => v * 6); // saturating gates too
+    const cprev = random(rng, n);
+    const [z, cp, c, h, dh, dhn, dc, dz] = g.frame([4 * n, n, n, n, n, n, n, 4 * n]);
+    z.set(z0);
+    cp.set(cprev);
+    g.lstmForward(z, cp, c, h, rows, u);
+    const zj = z0.slice();
+    const cj = new Float32Array(n);
+    const hj = new Float32Array(n);
+    lstmForwardJs(zj, cprev, cj, hj, rows, u);
+    for (const [x, y] of [[z, zj], [c, cj], [h, hj]]) for (let i = 0; i < x.length; i++) expect(Math.abs(x[i] - y[i])).toBeLessThan(3e-7);
+    const dH = random(rng, n);
+    const dHn = random(rng, n);
+    const dC = random(rng, n);
+    dh.set(dH);
+    dhn.set(dHn);
+    dc.set(dC);
+    g.lstmBackward(z, c, cp, dh, dhn, dc, dz, rows, u);
+    const dzj = new Float32Array(4 * n);
+    const dcj = dC.slice();
+    lstmBackwardJs(zj, cj, cprev, dH, dHn, dcj, dzj, rows, u);
+    for (let i = 0; i < dz.length; i++) expect(Math.abs(dz[i] - dzj[i])).toBeLessThan(1e-6);
+    for (let i = 0; i < dc.length; i++) expect(Math.abs(dc[i] - dcj[i])).toBeLessThan(1e-6);
+  });
+});
+
+describe('gemm ops (tfjs ops with their own gradients)', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+  const ops = GemmOps.create()!;
+  const worst = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
+
+  it('matMul and its gradient equal tfjs', () => {
+    for (const [m, k, n] of [[5, 7, 9], [21, 600, 27], [16, 8, 512]]) {
+      const a = tf.randomNormal([m, k], 0, 1, 'float32', 1) as tf.Tensor2D;
+      const b = tf.randomNormal([k, n], 0, 1, 'float32', 2) as tf.Tensor2D;
+      const w = tf.randomNormal([m, n], 0, 1, 'float32', 3);
+      const ours = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(ops.matMul(x, y), w)) as tf.Scalar)([a, b]);
+      const theirs = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D), w)) as tf.Scalar)([a, b]);
+      expect(worst(ops.matMul(a, b), tf.matMul(a, b))).toBeLessThan(1e-4 * Math.sqrt(k));
+      expect(worst(ours[0], theirs[0])).toBeLessThan(1e-4 * Math.sqrt(n));
+      expect(worst(ours[1], theirs[1])).toBeLessThan(1e-4 * Math.sqrt(m));
+    }
+  });
+
+  it('the fused LSTM and its gradient through time equal a step-by-step tfjs LSTM', () => {
+    for (const [B, L, u] of [[3, 4, 8], [5, 6, 5], [4, 1, 8], [9, 40, 12]]) {
+      const G = 4 * u;
+      const x = tf.randomNormal([L * B, G], 0, 1, 'float32', 4) as tf.Tensor2D;
+      const W = tf.randomNormal([u, G], 0, 0.5, 'float32', 5) as tf.Tensor2D;
+      const wt = tf.randomNormal([L * B, u], 0, 1, 'float32', 6);
+      const reference = (x: tf.Tensor2D, W: tf.Tensor2D) => {
+        let h = tf.zeros([B, u]) as tf.Tensor2D;
+        let c = tf.zeros([B, u]) as tf.Tensor2D;
+        const out = [];
+        for (let t = 0; t < L; t++) {
+          const z = tf.add(tf.slice(x, [t * B, 0], [B, G]), tf.matMul(h, W)) as tf.Tensor2D;
+          const [zi, zf, zc, zo] = tf.split(z, 4, 1);
+          c = tf.add(tf.mul(tf.sigmoid(zf), c), tf.mul(tf.sigmoid(zi), tf.tanh(zc))) as tf.Tensor2D;
+          h = tf.mul(tf.sigmoid(zo), tf.tanh(c)) as tf.Tensor2D;
+          out.push(h);
+        }
+        return tf.concat(out, 0);
+      };
+      const ours = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(ops.lstm(a as tf.Tensor2D, b as tf.Tensor2D, B, L, 0), wt)) as tf.Scalar)([x, W]);
+      const theirs = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(reference(a as tf.Tensor2D, b as tf.Tensor2D), wt)) as tf.Scalar)([x, W]);
+      expect(worst(ops.lstm(x, W, B, L, 0), reference(x, W)), `${B}x${L}x${u}`).toBeLessThan(1e-6);
+      expect(worst(ours[0], theirs[0]), `dx ${B}x${L}x${u}`).toBeLessThan(1e-5);
+      expect(worst(ours[1], theirs[1]), `dW ${B}x${L}x${u}`).toBeLessThan(1e-5);
+    }
+  });
+
+  it('training on the gemm kernel follows training on tfjs ops step for step', () => {
+    const B = 5;
+    const L = 7;
+    const V = 21;
+    for (const layers of [1, 2]) {
+      const make = (kernel: 'gemm' | 'tfjs') => new LstmModel(drumShape(V, 4, 12, layers), 3, 1e-2, { kernel });
+      const a = make('gemm');
+      const b = make('tfjs');
+      const r = new Rng(9);
+      const batch = {
+        B,
+        L,
+        inputs: [Int32Array.from({ length: B * L }, () => r.int(V)), Int32Array.from({ length: B * L }, () => r.int(4))],
+        targets: [Int32Array.from({ length: B * L }, () => r.int(V))],
+        weights: Float32Array.from({ length: B * L }, (_, i) => (i % 7 === 6 ? 0 : 1)),
+      };
+      for (let s = 0; s < 3; s++) {
+        const la = a.trainStep(batch, { dropout: 0.2, clip: 1, rng: new Rng(s) });
+        const lb = b.trainStep(batch, { dropout: 0.2, clip: 1, rng: new Rng(s) });
+        expect(Math.abs(la - lb)).toBeLessThan(1e-5);
+      }
+      for (const [n, v] of a.vars) expect(worst(v, b.vars.get(n)!), n).toBeLessThan(2e-5);
+      a.dispose();
+      b.dispose();
+    }
+  });
+});
