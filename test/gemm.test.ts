@@ -37,26 +37,27 @@ describe('gemm kernel', () => {
     expect(readFileSync(m.out, 'utf8')).toBe(script.render(bytes, m));
   });
 
-  it('multiplies like a float64 reference: row tails, column tails, long k, transposed B, accumulation', () => {
+  it('multiplies like a float64 reference: row tails, column tails, long k, transposed A and B, accumulation', () => {
     const rng = new Rng(3);
     const g = gemm();
-    for (const [m, k, n, trans] of [[1, 1, 8, false], [5, 7, 9, false], [64, 256, 1024, false], [7, 600, 27, true], [9, 513, 16, false], [4, 300, 5, true], [3, 0, 8, false]] as const) {
-      const A = random(rng, m * k);
-      const B = random(rng, k * n); // [k, n], or [n, k] when trans
+    const cases = [[1, 1, 8, false, false], [5, 7, 9, false, false], [64, 256, 1024, false, false], [7, 600, 27, false, true], [9, 513, 16, false, false], [4, 300, 5, false, true], [3, 0, 8, false, false], [6, 300, 16, true, false], [130, 20, 13, true, true], [1, 1, 8, true, false]] as const;
+    for (const [m, k, n, transA, transB] of cases) {
+      const A = random(rng, m * k); // [m, k], or [k, m] when transA
+      const B = random(rng, k * n); // [k, n], or [n, k] when transB
       const C0 = random(rng, m * n);
       const [a, bp, c] = g.frame([m * k, Gemm.packedSize(k, n), m * n]);
       a.set(A);
       c.set(C0);
-      Gemm.pack(B, k, n, trans, bp);
-      g.mul(a, k, bp, k, n, c, n, m, { b: B, ld: trans ? k : n, trans });
+      Gemm.pack(B, k, n, transB, bp);
+      g.mul(a, transA ? m : k, bp, k, n, c, n, m, { b: B, ld: transB ? k : n, trans: transB }, transA);
       let worst = 0;
       for (let i = 0; i < m; i++)
         for (let j = 0; j < n; j++) {
           let s = C0[i * n + j];
-          for (let q = 0; q < k; q++) s += A[i * k + q] * (trans ? B[j * k + q] : B[q * n + j]);
+          for (let q = 0; q < k; q++) s += (transA ? A[q * m + i] : A[i * k + q]) * (transB ? B[j * k + q] : B[q * n + j]);
           worst = Math.max(worst, Math.abs(s - c[i * n + j]) / Math.sqrt(k + 1));
         }
-      expect(worst, `${m}x${k}x${n}${trans ? ' (Bᵀ)' : ''}`).toBeLessThan(1e-6);
+      expect(worst, `${m}x${k}x${n}${transA ? ' (Aᵀ)' : ''}${transB ? ' (Bᵀ)' : ''}`).toBeLessThan(1e-6);
     }
   });
 
@@ -107,10 +108,11 @@ describe('gemm ops (tfjs ops with their own gradients)', () => {
     await tf.setBackend('cpu');
   });
   const ops = GemmOps.create()!;
+  const single = GemmOps.create(1)!;
   const worst = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
 
   it('matMul and its gradient equal tfjs', () => {
-    for (const [m, k, n] of [[5, 7, 9], [21, 600, 27], [16, 8, 512]]) {
+    for (const [m, k, n] of [[5, 7, 9], [21, 600, 27], [16, 8, 512], [300, 40, 64], [300, 64, 40]]) {
       const a = tf.randomNormal([m, k], 0, 1, 'float32', 1) as tf.Tensor2D;
       const b = tf.randomNormal([k, n], 0, 1, 'float32', 2) as tf.Tensor2D;
       const w = tf.randomNormal([m, n], 0, 1, 'float32', 3);
@@ -123,7 +125,8 @@ describe('gemm ops (tfjs ops with their own gradients)', () => {
   });
 
   it('the fused LSTM and its gradient through time equal a step-by-step tfjs LSTM', () => {
-    for (const [B, L, u] of [[3, 4, 8], [5, 6, 5], [4, 1, 8], [9, 40, 12]]) {
+    // units a multiple of 8 run whole windows in wasm (rows split between two threads); others step by step
+    for (const [B, L, u, o] of [[3, 4, 8, ops], [5, 6, 5, ops], [4, 1, 8, ops], [9, 40, 12, ops], [9, 40, 16, ops], [1, 5, 16, ops], [7, 9, 16, single]] as const) {
       const G = 4 * u;
       const x = tf.randomNormal([L * B, G], 0, 1, 'float32', 4) as tf.Tensor2D;
       const W = tf.randomNormal([u, G], 0, 0.5, 'float32', 5) as tf.Tensor2D;
@@ -141,9 +144,9 @@ describe('gemm ops (tfjs ops with their own gradients)', () => {
         }
         return tf.concat(out, 0);
       };
-      const ours = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(ops.lstm(a as tf.Tensor2D, b as tf.Tensor2D, B, L, 0), wt)) as tf.Scalar)([x, W]);
+      const ours = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(o.lstm(a as tf.Tensor2D, b as tf.Tensor2D, B, L, 0), wt)) as tf.Scalar)([x, W]);
       const theirs = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(reference(a as tf.Tensor2D, b as tf.Tensor2D), wt)) as tf.Scalar)([x, W]);
-      expect(worst(ops.lstm(x, W, B, L, 0), reference(x, W)), `${B}x${L}x${u}`).toBeLessThan(1e-6);
+      expect(worst(o.lstm(x, W, B, L, 0), reference(x, W)), `${B}x${L}x${u}`).toBeLessThan(1e-6);
       expect(worst(ours[0], theirs[0]), `dx ${B}x${L}x${u}`).toBeLessThan(1e-5);
       expect(worst(ours[1], theirs[1]), `dW ${B}x${L}x${u}`).toBeLessThan(1e-5);
     }

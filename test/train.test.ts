@@ -125,6 +125,14 @@ describe('training', () => {
     const spec = await loadModelSpec(out);
     expect(spec.meta.encoding).toBe('drum-grid');
     expect((spec.meta.training as { command: unknown }).command).toBeNull();
+    // eval scores the exported (best) model on validation as the trainer did, and beats a unigram
+    const { evaluate } = await import('../src/train/evaluate.js');
+    const ev = await evaluate({ model: out, data, csv: join(root, 'splits.csv'), split: 'validation', orders: [1, 2, 3] });
+    expect(ev.model.nllNats).toBeCloseTo(Math.min(...r.history.map((h) => h.validationNll)), 3);
+    expect(ev.baseline.validationNllByOrder!.map((v) => v.order)).toEqual([1, 2, 3]);
+    expect(ev.improvement).toBeCloseTo(1 - ev.model.nllNats / ev.baseline.nllNats, 3);
+    expect(Object.keys(ev.generated.voices!)).toHaveLength(9);
+    expect(ev.generated.tokenOverlap).toBeGreaterThan(0);
   }, 120000);
 
   it('trains a GRU too, and the engine and tfjs agree on it', async () => {
@@ -209,6 +217,13 @@ describe('note events (Howl-style)', () => {
     expect(notes.length).toBeGreaterThan(3);
     for (const n of notes) expect(n.note >= 48 && n.note <= 84 && n.length === Infinity).toBe(true);
     expect(await worstDifference(out, drumTokens(12, 5, 30))).toBeLessThan(1e-5);
+    // eval: the same split (same seed), the engine's score is the trainer's best validation score
+    const { evaluate } = await import('../src/train/evaluate.js');
+    const ev = await evaluate({ model: out, data: piano, split: 'validation', seed: 2, orders: [1, 2, 4] });
+    expect(ev.model.encoding).toBe('melody-grid');
+    expect(ev.model.nllNats).toBeCloseTo(Math.min(...r.history.map((h) => h.validationNll)), 3);
+    expect(ev.baseline.heads).toHaveLength(1);
+    expect(ev.generated.voices).toBeUndefined();
   }, 120000);
 
   it('trains a four-head model that the Generator plays and tfjs agrees with', async () => {
@@ -226,5 +241,16 @@ describe('note events (Howl-style)', () => {
     // parity, every head
     const sizes = spec.inputs.map((i) => (i.kind === 'token' ? i.vocab : 0));
     expect(await worstDifference(out, sizes.map((v, k) => Array.from({ length: 10 }, (_, t) => (t * (k + 3)) % v)))).toBeLessThan(1e-5);
+    // eval: four heads scored, one n-gram per head; the arpeggios are predictable, so both beat chance
+    const { evaluate } = await import('../src/train/evaluate.js');
+    const ev = await evaluate({ model: out, data: piano, split: 'validation', seed: 2, orders: [1, 2, 3, 6] });
+    expect(ev.model.encoding).toBe('note-events');
+    expect(ev.model.nllNats).toBeCloseTo(Math.min(...r.history.map((h) => h.validationNll)), 3);
+    expect(ev.model.heads.map((h) => h.head)).toEqual(['pitch_out', 'delay_out', 'duration_out', 'velocity_out']);
+    expect(ev.model.heads.reduce((a, h) => a + h.nllNats, 0)).toBeCloseTo(ev.model.nllNats, 3);
+    expect(ev.baseline.heads).toHaveLength(4);
+    expect(ev.baseline.nllNats).toBeCloseTo(ev.baseline.heads.reduce((a, h) => a + h.nllNats, 0), 3);
+    expect(ev.baseline.nllNats).toBeLessThan(sizes.reduce((a, v) => a + Math.log(v), 0));
+    expect(ev.generated.tokenOverlap).toHaveLength(4);
   }, 120000);
 });

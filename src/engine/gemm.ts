@@ -16,11 +16,16 @@
 import { wasmModule } from './kernel-wasm.js';
 import { GEMM_WASM_BASE64 } from './gemm-wasm.js';
 
-type GemmFn = (a: number, lda: number, pb: number, c: number, ldc: number, m: number, k: number, panels: number) => void;
+type GemmFn = (a: number, lda: number, ks: number, pb: number, c: number, ldc: number, m: number, k: number, panels: number) => void;
+type GemmBlockedFn = (a: number, lda: number, ks: number, pb: number, c: number, ldc: number, m: number, k: number, panels: number, p0: number, p1: number) => void;
 type LstmForwardFn = (z: number, cprev: number, c: number, h: number, rows: number, units: number) => void;
 type LstmBackwardFn = (a: number, c: number, cprev: number, dh: number, dhn: number, dc: number, dz: number, rows: number, units: number) => void;
-interface Exports {
+/** The module's exports, byte addresses throughout (see gemm.wat). */
+export interface GemmExports {
   gemm: GemmFn;
+  gemm_blocked: GemmBlockedFn;
+  lstm_forward_seq: (act: number, cs: number, hs: number, wp: number, zero: number, B: number, r0: number, r1: number, L: number, u: number) => void;
+  lstm_backward_seq: (act: number, cs: number, dH: number, dz: number, dhn: number, dc: number, wtp: number, zero: number, B: number, r0: number, r1: number, L: number, u: number) => void;
   lstm_forward: LstmForwardFn;
   lstm_backward: LstmBackwardFn;
 }
@@ -28,33 +33,42 @@ interface Exports {
 const PAGE = 65536;
 /** Columns per packed panel of B (gemm.wat's microkernel width). */
 const NR = 8;
-/** Rows of B per packed block: a block of one panel (8 KB) stays in L1 while rows of A stream by. */
+/** Rows of B per packed block (gemm.wat's gemm_blocked): a block of one panel (8 KB) stays in L1. */
 const KC = 256;
-/** Rows of A per pass over B: a block of A (up to 128 KB) stays in L2 while B's panels go by. */
-const MC = 128;
 
 const gemmModule = () => wasmModule(GEMM_WASM_BASE64);
 
 export class Gemm {
   private views: Float32Array[] = [];
 
-  private readonly gemm: GemmFn;
-
   private constructor(
     private readonly memory: WebAssembly.Memory,
-    private readonly fns: Exports,
-  ) {
-    this.gemm = fns.gemm;
+    private readonly fns: GemmExports,
+    private readonly module: WebAssembly.Module,
+  ) {}
+
+  /** What another thread needs to work on this kernel's memory: the compiled module and the memory. */
+  share(): { module: WebAssembly.Module; memory: WebAssembly.Memory } {
+    return { module: this.module, memory: this.memory };
   }
 
-  /** A kernel with its own memory, or null when this host cannot compile WebAssembly SIMD. */
+  /** The raw exports (byte addresses), for code that splits work between threads. */
+  get raw(): GemmExports {
+    return this.fns;
+  }
+
+  /**
+   * A kernel with its own memory, or null when this host cannot compile WebAssembly SIMD or
+   * make a shared memory (a browser page that is not cross-origin isolated).
+   */
   static create(): Gemm | null {
-    if (typeof WebAssembly === 'undefined') return null;
+    if (typeof WebAssembly === 'undefined' || typeof SharedArrayBuffer === 'undefined') return null;
     const module = gemmModule();
     if (!module) return null;
-    const memory = new WebAssembly.Memory({ initial: 1 });
     try {
-      return new Gemm(memory, new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Exports);
+      // shared, so a worker thread can compute half of each product (gemm-team.ts)
+      const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
+      return new Gemm(memory, new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as GemmExports, module);
     } catch {
       return null;
     }
@@ -111,25 +125,22 @@ export class Gemm {
   }
 
   /**
-   * c[i][j] += sum over q of a[i·lda + q] · B[q][j] for i < m, j < n, where `bp` is B packed
-   * by `pack` and `b`/`ldb`/`transB` the unpacked B for the last `n % 8` columns (needed
-   * only when n is not a multiple of 8). `a`, `bp` and `c` must be views from this kernel's
-   * current frame; strides are in floats.
+   * c[i][j] += sum over q of A[i][q] · B[q][j] for i < m, j < n, where A[i][q] is a[i·lda + q],
+   * or a[q·lda + i] when `transA` (A stored transposed, read in place); `bp` is B packed by
+   * `pack`, and `tail` the unpacked B for the last `n % 8` columns (needed only when n is not
+   * a multiple of 8). `a`, `bp` and `c` must be views from this kernel's current frame;
+   * strides are in floats.
    */
-  mul(a: Float32Array, lda: number, bp: Float32Array, k: number, n: number, c: Float32Array, ldc: number, m: number, tail?: { b: Float32Array; ld: number; trans: boolean }): void {
+  mul(a: Float32Array, lda: number, bp: Float32Array, k: number, n: number, c: Float32Array, ldc: number, m: number, tail?: { b: Float32Array; ld: number; trans: boolean }, transA = false): void {
     if (m === 0 || n === 0) return;
-    this.check(a, (m - 1) * lda + k, 'a');
+    this.check(a, transA ? (k - 1) * lda + m : (m - 1) * lda + k, 'a');
     this.check(c, (m - 1) * ldc + n, 'c');
     const panels = Math.floor(n / NR);
+    const rs = transA ? 1 : lda;
+    const ks = transA ? lda : 1;
     if (panels) {
       this.check(bp, panels * NR * k, 'packed b');
-      for (let i0 = 0; i0 < m; i0 += MC) {
-        const mc = Math.min(MC, m - i0);
-        for (let q0 = 0; q0 < k; q0 += KC) {
-          const kc = Math.min(KC, k - q0);
-          this.gemm(a.byteOffset + 4 * (i0 * lda + q0), lda * 4, bp.byteOffset + 4 * panels * NR * q0, c.byteOffset + 4 * i0 * ldc, ldc * 4, mc, kc, panels);
-        }
-      }
+      this.fns.gemm_blocked(a.byteOffset, rs * 4, ks * 4, bp.byteOffset, c.byteOffset, ldc * 4, m, k, panels, 0, panels);
     }
     const rest = n - panels * NR;
     if (rest) {
@@ -138,7 +149,7 @@ export class Gemm {
       for (let i = 0; i < m; i++) {
         for (let j = panels * NR; j < n; j++) {
           let s = 0;
-          for (let q = 0; q < k; q++) s += a[i * lda + q] * (trans ? b[j * ld + q] : b[q * ld + j]);
+          for (let q = 0; q < k; q++) s += a[i * rs + q * ks] * (trans ? b[j * ld + q] : b[q * ld + j]);
           c[i * ldc + j] += s;
         }
       }

@@ -1,25 +1,36 @@
 /**
- * `pulse-rnn eval`: honest numbers for a drum model on a split.
+ * `pulse-rnn eval`: honest numbers for a model on a split, for every encoding the trainer
+ * makes (drum grid, melody grid, note events).
  *
- * - NLL per step (nats and bits) and next-step accuracy, measured by the engine that plays
- *   the model (each sequence from a zero state, teacher forcing);
+ * - NLL per step (nats and bits, summed over the model's heads) and accuracy (every head's
+ *   most likely token right; and per head), measured by the engine that plays the model
+ *   (each sequence from a zero state, teacher forcing);
  * - the same for a baseline fitted here on the same tokens: interpolated modified Kneser-Ney,
- *   its order tuned on the validation split;
- * - statistics of material the model generates against the split: hits per bar per voice,
- *   where in the bar each voice plays, and how much those distributions overlap.
+ *   its order tuned on the validation split (one n-gram per head, each on its own history,
+ *   for models with several heads);
+ * - statistics of material the model generates against the split: how much each head's token
+ *   distribution overlaps the data's, and for drum models hits per bar per voice, where in
+ *   the bar each voice plays, and how much those distributions overlap.
  *
  * @example
  * const report = await evaluate({ model: 'weights/drums-gmd', data: 'grooves/', csv: 'grooves/info.csv', split: 'test' });
- * report.model.nllNats; report.baseline.nllNats; report.generated.overlap;
+ * report.model.nllNats; report.baseline.nllNats; report.generated.tokenOverlap;
  */
 import { Network } from '../engine/network.js';
+import { Rng } from '../engine/prng.js';
 import { Sampler } from '../engine/sampling.js';
+import type { ModelSpec } from '../engine/model.js';
 import { loadModelSpec } from '../io/model-files.js';
+import type { Codec } from '../music/codec.js';
+import { codecFor } from '../music/codecs.js';
 import { DRUM_CLASSES } from '../music/drum-map.js';
-import { drumGridCodec } from '../music/drum-grid.js';
 import { Generator } from '../music/generator.js';
-import { buildDrumDataset, type Sequence, type SplitName } from './dataset.js';
+import { sampleEvents } from '../music/sample-events.js';
+import { buildDrumDataset, type SplitName } from './dataset.js';
+import { buildEventsDataset, eventsTask, defaultTables, type EventTables } from './events-dataset.js';
+import { buildMelodyDataset, melodyTask } from './melody-dataset.js';
 import { tuneOrder } from './ngram.js';
+import { drumTask, type TrainingTask } from './task.js';
 
 export interface EvalOptions {
   model: string;
@@ -44,29 +55,59 @@ export interface VoiceStats {
   positions: number[];
 }
 
-function modelScores(net: Network, seqs: Sequence[], stepsPerQuarter: number): Scores {
-  const codec = drumGridCodec({ stepsPerQuarter, positionInput: net.spec.inputs.length > 1 });
-  const sampler = new Sampler(net.logits[0].length);
+/** Engine scores over event sequences: NLL summed over heads, joint and per-head accuracy. */
+function modelScores(net: Network, codec: Codec, seqs: readonly number[][][]): Scores & { heads: { accuracy: number; nllNats: number }[] } {
+  const H = net.logits.length;
+  const sampler = new Sampler(Math.max(...net.logits.map((l) => l.length)));
   const inputs = new Array(net.spec.inputs.length).fill(0);
-  let nll = 0;
+  const headNll = new Array(H).fill(0);
+  const headRight = new Array(H).fill(0);
   let right = 0;
   let steps = 0;
-  for (const s of seqs) {
+  for (const events of seqs) {
     net.resetState();
-    let prev = codec.startEvent();
-    for (let t = 0; t < s.tokens.length; t++) {
+    let prev: readonly number[] = codec.startEvent();
+    for (let t = 0; t < events.length; t++) {
       codec.inputs(prev, t, inputs);
       net.step(inputs);
-      const logits = net.logits[0];
-      nll -= sampler.logProb(logits, s.tokens[t]);
-      let best = 0;
-      for (let k = 1; k < logits.length; k++) if (logits[k] > logits[best]) best = k;
-      if (best === s.tokens[t]) right++;
+      let all = true;
+      for (let h = 0; h < H; h++) {
+        const logits = net.logits[h];
+        const target = events[t][h];
+        headNll[h] -= sampler.logProb(logits, target);
+        let best = 0;
+        for (let k = 1; k < logits.length; k++) if (logits[k] > logits[best]) best = k;
+        if (best === target) headRight[h]++;
+        else all = false;
+      }
+      if (all) right++;
       steps++;
-      prev = [s.tokens[t]];
+      prev = events[t];
     }
   }
-  return { nllNats: nll / steps, nllBits: nll / steps / Math.LN2, accuracy: right / steps, steps };
+  const nll = headNll.reduce((a, b) => a + b, 0);
+  return { nllNats: nll / steps, nllBits: nll / steps / Math.LN2, accuracy: right / steps, steps, heads: headNll.map((n, h) => ({ nllNats: n / steps, accuracy: headRight[h] / steps })) };
+}
+
+/** The training task of the model's encoding, its dataset built with the model's own tables and ranges. */
+function taskFor(spec: ModelSpec, o: EvalOptions): TrainingTask {
+  const m = spec.meta as Record<string, unknown>;
+  const seed = o.seed ?? 1;
+  switch (m.encoding) {
+    case 'drum-grid':
+      return drumTask(buildDrumDataset({ dir: o.data, csv: o.csv, seed }));
+    case 'melody-grid':
+      return melodyTask(buildMelodyDataset({ dir: o.data, csv: o.csv, seed, minPitch: m.minPitch as number, maxPitch: m.maxPitch as number, stepsPerQuarter: m.stepsPerQuarter as number }));
+    case 'note-events': {
+      const t = m.tables as EventTables;
+      const last = (xs: number[]) => xs[xs.length - 1];
+      const opts = { minPitch: t.pitch[0], maxPitch: last(t.pitch), maxDelay: last(t.delay), maxDuration: last(t.duration), velocityLevels: t.velocity.length };
+      if (JSON.stringify(defaultTables(opts)) !== JSON.stringify(t)) throw new Error(`${o.model}: its note-event tables are not ones 'pulse-rnn dataset' builds, so its data cannot be encoded the same way`);
+      return eventsTask(buildEventsDataset({ dir: o.data, csv: o.csv, seed, ...opts }), { augment: false });
+    }
+    default:
+      throw new Error(`${o.model}: eval handles drum-grid, melody-grid and note-events models; this one is '${String(m.encoding)}'`);
+  }
 }
 
 function voiceStats(seqs: Int32Array[], stepsPerBar: number): VoiceStats[] {
@@ -92,78 +133,95 @@ const overlap = (a: number[], b: number[]) => a.reduce((s, v, i) => s + Math.min
 export async function evaluate(o: EvalOptions) {
   const split = o.split ?? 'test';
   const spec = await loadModelSpec(o.model);
-  if (spec.meta.encoding !== 'drum-grid') throw new Error(`${o.model}: eval handles drum-grid models; this one is '${String(spec.meta.encoding)}'`);
-  const ds = buildDrumDataset({ dir: o.data, csv: o.csv, seed: o.seed ?? 1 });
-  const seqs = ds.splits[split];
+  const task = taskFor(spec, o);
+  const seqs = task.sequences(split);
   if (seqs.length === 0) throw new Error(`${o.data}: the ${split} split is empty`);
   const net = new Network(spec);
-  const model = modelScores(net, seqs, ds.stepsPerQuarter);
+  const codec = codecFor(spec);
+  const model = modelScores(net, codec, seqs);
 
-  // the baseline sees the same tokens, its order chosen on validation
-  const train = ds.splits.train.map((s) => s.tokens);
-  const valid = (ds.splits.validation.length ? ds.splits.validation : ds.splits.train.slice(0, 10)).map((s) => s.tokens);
-  const tuned = tuneOrder(train, valid, ds.vocab, o.orders ?? [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
-  const ngNll = tuned.model.nll(seqs.map((s) => s.tokens));
-  let ngRight = 0;
-  let ngSteps = 0;
-  for (const s of seqs) {
-    for (let t = 0; t < s.tokens.length; t++) {
-      // argmax over the tokens the data uses (others are never more likely than the smoothing floor)
-      let best = -1;
-      let bestLp = -Infinity;
-      const probe = Int32Array.from(s.tokens.subarray(0, t + 1));
-      for (const tok of usedTokens(train)) {
-        probe[t] = tok;
-        const lp = tuned.model.logProb(probe, t);
-        if (lp > bestLp) (bestLp = lp), (best = tok);
+  // the baseline sees the same tokens, one n-gram per head, each order chosen on validation
+  const trainSeqs = task.sequences('train');
+  const validSeqs = task.sequences('validation').length ? task.sequences('validation') : trainSeqs.slice(0, 10);
+  const stream = (ss: number[][][], h: number) => ss.map((ev) => Int32Array.from(ev, (e) => e[h]));
+  const steps = seqs.reduce((a, s) => a + s.length, 0);
+  const allRight = new Uint8Array(steps).fill(1);
+  const heads = spec.heads.map((hd, h) => {
+    const train = stream(trainSeqs, h);
+    const test = stream(seqs, h);
+    const tuned = tuneOrder(train, stream(validSeqs, h), hd.size, o.orders ?? [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    const nll = tuned.model.nll(test);
+    let right = 0;
+    let i = 0;
+    const used = usedTokens(train);
+    for (const s of test) {
+      for (let t = 0; t < s.length; t++, i++) {
+        // argmax over the tokens the data uses (others are never more likely than the smoothing floor)
+        let best = -1;
+        let bestLp = -Infinity;
+        const probe = Int32Array.from(s.subarray(0, t + 1));
+        for (const tok of used) {
+          probe[t] = tok;
+          const lp = tuned.model.logProb(probe, t);
+          if (lp > bestLp) (bestLp = lp), (best = tok);
+        }
+        if (best === s[t]) right++;
+        else allRight[i] = 0;
       }
-      if (best === s.tokens[t]) ngRight++;
-      ngSteps++;
     }
-  }
+    return { head: hd.name, order: tuned.order, validationNllByOrder: tuned.validation.map((v) => ({ order: v.order, nll: +v.nll.toFixed(4) })), nllNats: nll, accuracy: right / steps };
+  });
+  const ngNll = heads.reduce((a, h) => a + h.nllNats, 0);
 
   // generated material, as long as the split, against the split
-  const gen = new Generator(spec, { seed: o.seed ?? 1 });
-  const total = seqs.reduce((a, s) => a + s.tokens.length, 0);
-  const codec = gen.codec;
+  const rng = new Rng(o.seed ?? 1);
+  const sampled = sampleEvents(new Network(spec), codec, steps, rng);
+  const hist = (ss: number[][][], h: number, size: number) => {
+    const out = new Array(size).fill(0);
+    let n = 0;
+    for (const ev of ss) for (const e of ev) (out[e[h]]++, n++);
+    return out.map((v) => v / n);
+  };
+  const tokenOverlap = spec.heads.map((hd, h) => +overlap(hist(seqs, h, hd.size), hist([sampled], h, hd.size)).toFixed(3));
+  return {
+    model: { path: o.model, encoding: task.encoding, ...round(model), heads: model.heads.map((x, h) => ({ head: spec.heads[h].name, nllNats: +x.nllNats.toFixed(4), accuracy: +x.accuracy.toFixed(4) })) },
+    baseline: {
+      kind: spec.heads.length === 1 ? 'interpolated modified Kneser-Ney n-gram' : 'interpolated modified Kneser-Ney n-grams, one per head on its own history',
+      order: spec.heads.length === 1 ? heads[0].order : heads.map((h) => h.order),
+      validationNllByOrder: spec.heads.length === 1 ? heads[0].validationNllByOrder : undefined,
+      nllNats: +ngNll.toFixed(4),
+      nllBits: +(ngNll / Math.LN2).toFixed(4),
+      accuracy: +(allRight.reduce((a, b) => a + b, 0) / steps).toFixed(4),
+      steps,
+      heads: heads.map((h) => ({ head: h.head, order: h.order, nllNats: +h.nllNats.toFixed(4), accuracy: +h.accuracy.toFixed(4) })),
+    },
+    improvement: +(1 - model.nllNats / ngNll).toFixed(4),
+    generated: {
+      steps,
+      tokenOverlap: spec.heads.length === 1 ? tokenOverlap[0] : tokenOverlap,
+      ...(task.encoding === 'drum-grid' ? { voices: drumVoices(spec, seqs, steps, o.seed ?? 1) } : {}),
+    },
+    split,
+    data: o.data,
+  };
+}
+
+/** Hits per bar and positions in the bar per drum voice, generated (played live by a Generator) against the data. */
+function drumVoices(spec: ModelSpec, seqs: number[][][], total: number, seed: number) {
+  const stepsPerBar = (spec.meta as { stepsPerBar?: number }).stepsPerBar ?? 16;
+  const gen = new Generator(spec, { seed });
   const generated = new Int32Array(total);
   for (let t = 0; t < total; t++) {
     const r = gen.tick();
     const notes: number[] = [];
     for (let i = 0; i < r.count; i++) notes.push(r.notes[i].note);
-    generated[t] = codec.eventFromNotes(notes)[0];
+    generated[t] = gen.codec.eventFromNotes(notes)[0];
   }
-  const real = voiceStats(seqs.map((s) => s.tokens), ds.stepsPerBar);
-  const fake = voiceStats([generated], ds.stepsPerBar);
-  const voices = Object.fromEntries(
+  const real = voiceStats(seqs.map((s) => Int32Array.from(s, (e) => e[0])), stepsPerBar);
+  const fake = voiceStats([generated], stepsPerBar);
+  return Object.fromEntries(
     DRUM_CLASSES.map((v, c) => [v, { hitsPerBar: { data: +real[c].hitsPerBar.toFixed(3), generated: +fake[c].hitsPerBar.toFixed(3) }, positionOverlap: +overlap(real[c].positions, fake[c].positions).toFixed(3) }]),
   );
-  const tokenHist = (xs: Int32Array[]) => {
-    const h = new Array(ds.vocab).fill(0);
-    let n = 0;
-    for (const x of xs) for (const t of x) (h[t]++, n++);
-    return h.map((v) => v / n);
-  };
-  return {
-    model: { path: o.model, ...round(model) },
-    baseline: {
-      kind: 'interpolated modified Kneser-Ney n-gram',
-      order: tuned.order,
-      validationNllByOrder: tuned.validation.map((v) => ({ order: v.order, nll: +v.nll.toFixed(4) })),
-      nllNats: +ngNll.toFixed(4),
-      nllBits: +(ngNll / Math.LN2).toFixed(4),
-      accuracy: +(ngRight / ngSteps).toFixed(4),
-      steps: ngSteps,
-    },
-    improvement: +(1 - model.nllNats / ngNll).toFixed(4),
-    generated: {
-      steps: total,
-      voices,
-      tokenOverlap: +overlap(tokenHist(seqs.map((s) => s.tokens)), tokenHist([generated])).toFixed(3),
-    },
-    split,
-    data: o.data,
-  };
 }
 
 const round = (s: Scores): Scores => ({ nllNats: +s.nllNats.toFixed(4), nllBits: +s.nllBits.toFixed(4), accuracy: +s.accuracy.toFixed(4), steps: s.steps });

@@ -161,6 +161,12 @@ export function eventsTask(ds: EventsDataset, o: { augment?: boolean } = {}): Tr
     const warp = Math.exp((rng.next() * 2 - 1) * Math.log(2)); // 0.5..2, as likely slower as faster
     return { transpose, warp, volume: 0.8 + 0.2 * rng.next() };
   };
+  /** A file's notes as events, one token per head, without augmentation. */
+  const eventsOf = (f: { notes: RawNote[] }): number[][] => {
+    const ev = ROLES.map(() => new Int32Array(f.notes.length));
+    encodeEvents(f.notes, 0, f.notes.length, tables, NO_AUGMENT, ev);
+    return Array.from({ length: f.notes.length }, (_, i) => ROLES.map((_, h) => ev[h][i]));
+  };
   return {
     encoding: 'note-events',
     summary: [
@@ -211,16 +217,9 @@ export function eventsTask(ds: EventsDataset, o: { augment?: boolean } = {}): Tr
     },
     validationNll(net: Network) {
       const files = ds.splits.validation.length ? ds.splits.validation : train.slice(0, 10);
-      return meanNll(
-        net,
-        codec,
-        files.map((f) => {
-          const ev = ROLES.map(() => new Int32Array(f.notes.length));
-          encodeEvents(f.notes, 0, f.notes.length, tables, NO_AUGMENT, ev);
-          return Array.from({ length: f.notes.length }, (_, i) => ROLES.map((_, h) => ev[h][i]));
-        }),
-      );
+      return meanNll(net, codec, files.map(eventsOf));
     },
+    sequences: (split) => ds.splits[split].map(eventsOf),
     meta: () => meta,
   };
 }

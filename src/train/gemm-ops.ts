@@ -2,7 +2,9 @@
  * tfjs ops with their own gradients that run on the engine's matrix-matrix kernel (gemm.ts)
  * instead of tfjs-wasm's matMul: a matrix product, and a whole LSTM recurrence over a
  * sequence (forward and backward through time in one call, so a 64-step window costs two
- * tfjs ops instead of about two thousand). tfjs keeps the model, the optimizer and export.
+ * tfjs ops instead of about two thousand). With a second core, a worker thread takes half
+ * of every product and half of the batch rows of every recurrence (gemm-team.ts). tfjs keeps
+ * the model, the optimizer and export.
  *
  * @example
  * const ops = GemmOps.create()!;
@@ -11,38 +13,112 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Gemm } from '../engine/gemm.js';
+import { GemmTeam } from './gemm-team.js';
 
 type Grad = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
 type Custom = (...args: (tf.Tensor | tf.GradSaveFunc)[]) => { value: tf.Tensor; gradFunc: Grad };
 
 const custom = (f: Custom) => tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...args: tf.Tensor[]) => tf.Tensor;
 
-/** c = a·b (a [m, k], b [k, n] row-major) on `g`; `c` zeroed first. */
-function product(g: Gemm, a: Float32Array, b: Float32Array, m: number, k: number, n: number, transA: boolean, transB: boolean): Float32Array {
-  const [av, bp, cv] = g.frame([m * k, Gemm.packedSize(k, n), m * n]);
-  if (transA) {
-    // a is stored [k, m]: write its transpose
-    for (let q = 0; q < k; q++) for (let i = 0; i < m; i++) av[i * k + q] = a[q * m + i];
-  } else av.set(a);
+/** A kernel and, with a second core, the worker that shares its memory. */
+interface Lane {
+  gemm: Gemm;
+  team: GemmTeam | null;
+}
+
+function lane(threads: number): Lane {
+  const gemm = Gemm.create();
+  if (!gemm) throw new Error('gemm: WebAssembly SIMD with shared memory is unavailable');
+  return { gemm, team: threads > 1 ? GemmTeam.create(gemm, threads) : null };
+}
+
+/** c += A·bp on `l` (A = a, or aᵀ read in place when `transA`), whole panels split between the two threads. */
+function mulSplit(l: Lane, a: Float32Array, lda: number, bp: Float32Array, k: number, n: number, c: Float32Array, ldc: number, m: number, tail: { b: Float32Array; ld: number; trans: boolean }, transA = false): void {
+  const P = Math.floor(n / 8);
+  if (!l.team || P < 2 || P * 8 !== n) return l.gemm.mul(a, lda, bp, k, n, c, ldc, m, tail, transA);
+  const args = [a.byteOffset, (transA ? 1 : lda) * 4, (transA ? lda : 1) * 4, bp.byteOffset, c.byteOffset, ldc * 4, m, k, P];
+  l.team.run('gemm_blocked', [...args, 0, P >> 1], [...args, P >> 1, P]);
+}
+
+/**
+ * c = A·B [m, n] on `l`: A is a [m, k], or stored transposed ([k, m]) when `transA`; B is b
+ * [k, n], or stored transposed ([n, k]) when `transB`. Transposed operands are read in place
+ * (A) or while packing (B), never copied.
+ */
+function product(l: Lane, a: Float32Array, b: Float32Array, m: number, k: number, n: number, transA: boolean, transB: boolean): Float32Array {
+  const [av, bp, cv] = l.gemm.frame([m * k, Gemm.packedSize(k, n), m * n]);
+  av.set(a);
   Gemm.pack(b, k, n, transB, bp);
   cv.fill(0);
-  g.mul(av, k, bp, k, n, cv, n, m, { b, ld: transB ? k : n, trans: transB });
+  mulSplit(l, av, transA ? m : k, bp, k, n, cv, n, m, { b, ld: transB ? k : n, trans: transB }, transA);
   return cv.slice();
 }
 
-export class GemmOps {
-  private readonly shared: Gemm;
-  /** One kernel (one memory) per LSTM layer: a layer's activations stay there until its backward pass. */
-  private readonly layers: Gemm[] = [];
+/** The transpose of x [rows, cols]. */
+function transpose(x: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(x.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = x[r * cols + c];
+  return out;
+}
 
-  private constructor(shared: Gemm) {
-    this.shared = shared;
+/**
+ * Rows of the first layer's input product for steps [t0, t1): x[(t - t0)·B + b] = bias +
+ * the sum over input fields of the kernel row of that field's token (tokens are b-major,
+ * b·L + t). A one-hot product, done as the gather it is.
+ */
+export function gatherInputs(x: Float32Array, tables: readonly Float32Array[], tokens: readonly Int32Array[], bias: Float32Array, B: number, L: number, g: number, t0: number, t1: number): void {
+  for (let t = t0; t < t1; t++) {
+    for (let b = 0; b < B; b++) {
+      const o = ((t - t0) * B + b) * g;
+      x.set(bias, o);
+      for (let f = 0; f < tables.length; f++) {
+        const table = tables[f];
+        const r = tokens[f][b * L + t] * g;
+        for (let j = 0; j < g; j++) x[o + j] += table[r + j];
+      }
+    }
+  }
+}
+
+/** The gradient of `gatherInputs`: rows of `d` added into each field's kernel gradient and the bias's. */
+export function scatterInputs(d: Float32Array, dIn: readonly Float32Array[], tokens: readonly Int32Array[], dB: Float32Array, B: number, L: number, g: number, t0: number, t1: number): void {
+  for (let t = t0; t < t1; t++) {
+    for (let b = 0; b < B; b++) {
+      const o = ((t - t0) * B + b) * g;
+      for (let j = 0; j < g; j++) dB[j] += d[o + j];
+      for (let f = 0; f < dIn.length; f++) {
+        const dt = dIn[f];
+        const r = tokens[f][b * L + t] * g;
+        for (let j = 0; j < g; j++) dt[r + j] += d[o + j];
+      }
+    }
+  }
+}
+
+export class GemmOps {
+  private readonly shared: Lane;
+  /** One kernel (one memory) per LSTM layer: a layer's activations stay there until its backward pass. */
+  private readonly layers: Lane[] = [];
+
+  private constructor(private readonly threads: number) {
+    this.shared = lane(threads);
   }
 
-  /** null when this host cannot compile WebAssembly SIMD (callers keep the plain tfjs path). */
-  static create(): GemmOps | null {
-    const g = Gemm.create();
-    return g ? new GemmOps(g) : null;
+  /**
+   * null when this host cannot compile WebAssembly SIMD (callers keep the plain tfjs path).
+   * `threads`: 1, or 2 to use a worker thread when the machine has a second core (default).
+   */
+  static create(threads = 2): GemmOps | null {
+    try {
+      return new GemmOps(threads);
+    } catch {
+      return null;
+    }
+  }
+
+  /** Stop the worker threads (they never keep the process alive; this frees them early). */
+  dispose(): void {
+    for (const l of [this.shared, ...this.layers]) l.team?.close();
   }
 
   /** a [m, k] · b [k, n], with the gradient on the same kernel. */
@@ -59,9 +135,10 @@ export class GemmOps {
         const a2 = saved[0].dataSync() as Float32Array;
         const b2 = saved[1].dataSync() as Float32Array;
         const d = dy.dataSync() as Float32Array;
-        // dA = dy·bᵀ [m, k]; dB = aᵀ·dy [k, n]
+        // dA = dy·bᵀ [m, k]; dB = aᵀ·dy [k, n], computed as (dyᵀ·a)ᵀ so the operand packed is
+        // a [m, k] rather than the larger dy [m, n] (m is the batch's rows, in the thousands)
         const dA = product(this.shared, d, b2, m, n, k, false, true);
-        const dB = product(this.shared, a2, d, k, m, n, true, false);
+        const dB = k < n ? transpose(product(this.shared, d, a2, n, m, k, true, false), n, k) : product(this.shared, a2, d, k, m, n, true, false);
         return [tf.tensor2d(dA, [m, k]), tf.tensor2d(dB, [k, n])];
       },
     };
@@ -73,64 +150,101 @@ export class GemmOps {
    * sigmoid gates). Starts from zero state; returns every step's h as [L·B, u].
    */
   lstm(x: tf.Tensor2D, w: tf.Tensor2D, B: number, L: number, layer: number): tf.Tensor2D {
-    while (this.layers.length <= layer) {
-      const g = Gemm.create();
-      if (!g) throw new Error('gemm: WebAssembly SIMD is unavailable');
-      this.layers.push(g);
-    }
-    return this.recurrence(this.layers[layer], B, L)(x, w) as tf.Tensor2D;
+    return this.recurrence(this.lane(layer), B, L, null)(x, w) as tf.Tensor2D;
   }
 
-  private recurrence(g: Gemm, B: number, L: number): (x: tf.Tensor, w: tf.Tensor) => tf.Tensor {
-    return custom((x, w) => {
-      const X = x as tf.Tensor2D;
-      const W = w as tf.Tensor2D;
+  /**
+   * The first LSTM layer over one-hot inputs: its input product is the sum of one row of
+   * each table (an input field's kernel [vocab, 4u]) picked by that field's token (`tokens`,
+   * b-major: b·L + t), plus `bias`; gathered straight into the kernel's memory, and the
+   * gradient scattered back into the tables from there (no [L·B, 4u] tensor either way).
+   */
+  lstmTokens(tables: tf.Tensor2D[], bias: tf.Tensor1D, w: tf.Tensor2D, tokens: readonly Int32Array[], B: number, L: number): tf.Tensor2D {
+    return this.recurrence(this.lane(0), B, L, tokens)(...tables, bias, w) as tf.Tensor2D;
+  }
+
+  private lane(layer: number): Lane {
+    while (this.layers.length <= layer) this.layers.push(lane(this.threads));
+    return this.layers[layer];
+  }
+
+  private recurrence(l: Lane, B: number, L: number, tokens: readonly Int32Array[] | null): (...inputs: tf.Tensor[]) => tf.Tensor {
+    const g = l.gemm;
+    return custom((...args) => {
+      // tfjs appends its save function; the tensors are: x, w; or the tables, bias, w
+      const ins = args.filter((a): a is tf.Tensor => a instanceof tf.Tensor);
+      const W = ins[ins.length - 1] as tf.Tensor2D;
       const u = W.shape[0];
       const G = 4 * u;
-      if (W.shape[1] !== G || X.shape[0] !== L * B || X.shape[1] !== G) throw new Error(`lstm: shapes x ${X.shape} and w ${W.shape} do not fit ${L} steps × ${B} rows`);
+      if (W.shape[1] !== G) throw new Error(`lstm: recurrent kernel shape ${W.shape} is not [u, 4u]`);
+      const tables = tokens ? ins.slice(0, -2).map((t) => t.dataSync() as Float32Array) : [];
+      if (!tokens && (ins[0].shape[0] !== L * B || ins[0].shape[1] !== G)) throw new Error(`lstm: input shape ${ins[0].shape} does not fit ${L} steps × ${B} rows × ${G}`);
       const wData = W.dataSync() as Float32Array;
       // memory: gate activations (i, f, g, o per step), cell states, outputs; packed W and Wᵀ;
       // the backward pass's buffers after them, so its frame keeps these
-      const sizes = [L * B * G, L * B * u, L * B * u, Gemm.packedSize(u, G), Gemm.packedSize(G, u), L * B * G, B * u, B * u, u * (L - 1) * B, Gemm.packedSize((L - 1) * B, G), u * G, B * u, L * B * u];
+      const sizes = [L * B * G, L * B * u, L * B * u, Gemm.packedSize(u, G), Gemm.packedSize(G, u), L * B * G, B * u, B * u, 0, Gemm.packedSize((L - 1) * B, u), G * u, B * u, L * B * u];
       const [act, cs, hs, wp, , , , , , , , zero] = g.frame(sizes);
       zero.fill(0);
-      act.set(X.dataSync());
+      if (tokens) gatherInputs(act, tables, tokens, ins[ins.length - 2].dataSync() as Float32Array, B, L, G, 0, L);
+      else act.set(ins[0].dataSync());
       Gemm.pack(wData, u, G, false, wp);
       const tail = { b: wData, ld: G, trans: false };
       const block = (v: Float32Array, t: number, w: number) => v.subarray(t * B * w, (t + 1) * B * w);
-      for (let t = 0; t < L; t++) {
-        const z = block(act, t, G);
-        if (t > 0) g.mul(block(hs, t - 1, u), u, wp, u, G, z, G, B, tail);
-        g.lstmForward(z, t > 0 ? block(cs, t - 1, u) : zero, block(cs, t, u), block(hs, t, u), B, u);
+      // whole windows in wasm when units fill whole panels (rows split between threads), else step by step
+      const inWasm = u % 8 === 0;
+      if (inWasm) {
+        const args = [act.byteOffset, cs.byteOffset, hs.byteOffset, wp.byteOffset, zero.byteOffset, B];
+        const half = B >> 1;
+        if (l.team && half > 0) l.team.run('lstm_forward_seq', [...args, 0, half, L, u], [...args, half, B, L, u]);
+        else g.raw.lstm_forward_seq(...(args as [number, number, number, number, number, number]), 0, B, L, u);
+      } else {
+        for (let t = 0; t < L; t++) {
+          const z = block(act, t, G);
+          if (t > 0) g.mul(block(hs, t - 1, u), u, wp, u, G, z, G, B, tail);
+          g.lstmForward(z, t > 0 ? block(cs, t - 1, u) : zero, block(cs, t, u), block(hs, t, u), B, u);
+        }
       }
       const value = tf.tensor2d(hs.slice(), [L * B, u]);
       return {
         value,
         gradFunc: (dy) => {
-          const [act2, cs2, hs2, , wtp, dz, dhn, dc, hT, dzp, dw, zero2, dH] = g.frame(sizes);
+          const [act2, cs2, hs2, , wtp, dz, dhn, dc, , hp, dwT, zero2, dH] = g.frame(sizes);
           dH.set(dy.dataSync());
           Gemm.pack(wData, G, u, true, wtp);
           const tailT = { b: wData, ld: G, trans: true };
-          dhn.fill(0);
-          dc.fill(0);
-          for (let t = L - 1; t >= 0; t--) {
-            const d = block(dz, t, G);
-            g.lstmBackward(block(act2, t, G), block(cs2, t, u), t > 0 ? block(cs2, t - 1, u) : zero2, block(dH, t, u), dhn, dc, d, B, u);
-            if (t > 0) {
-              dhn.fill(0);
-              g.mul(d, G, wtp, G, u, dhn, u, B, tailT);
+          if (inWasm) {
+            const args = [act2.byteOffset, cs2.byteOffset, dH.byteOffset, dz.byteOffset, dhn.byteOffset, dc.byteOffset, wtp.byteOffset, zero2.byteOffset, B];
+            const half = B >> 1;
+            if (l.team && half > 0) l.team.run('lstm_backward_seq', [...args, 0, half, L, u], [...args, half, B, L, u]);
+            else g.raw.lstm_backward_seq(...(args as [number, number, number, number, number, number, number, number, number]), 0, B, L, u);
+          } else {
+            dhn.fill(0);
+            dc.fill(0);
+            for (let t = L - 1; t >= 0; t--) {
+              const d = block(dz, t, G);
+              g.lstmBackward(block(act2, t, G), block(cs2, t, u), t > 0 ? block(cs2, t - 1, u) : zero2, block(dH, t, u), dhn, dc, d, B, u);
+              if (t > 0) {
+                dhn.fill(0);
+                g.mul(d, G, wtp, G, u, dhn, u, B, tailT);
+              }
             }
           }
-          // dW = sum over t ≥ 1 of h[t-1]ᵀ · dz[t]: one product over all steps
+          // dW = sum over t ≥ 1 of h[t-1]ᵀ · dz[t]: one product over all steps, as
+          // dWᵀ = dzᵀ·h (dz read transposed in place, the smaller h packed)
           const n = (L - 1) * B;
-          dw.fill(0);
+          dwT.fill(0);
           if (n > 0) {
-            for (let r = 0; r < n; r++) for (let j = 0; j < u; j++) hT[j * n + r] = hs2[r * u + j];
-            const dzTail = dz.subarray(B * G);
-            Gemm.pack(dzTail, n, G, false, dzp);
-            g.mul(hT, n, dzp, n, G, dw, G, u, { b: dzTail, ld: G, trans: false });
+            const hPrev = hs2.subarray(0, n * u);
+            Gemm.pack(hPrev, n, u, false, hp);
+            mulSplit(l, dz.subarray(B * G), G, hp, n, u, dwT, u, G, { b: hPrev, ld: u, trans: false }, true);
           }
-          return [tf.tensor2d(dz.slice(), [L * B, G]), tf.tensor2d(dw.slice(), [u, G])];
+          const dw = transpose(dwT, G, u);
+          const dW = tf.tensor2d(dw, [u, G]);
+          if (!tokens) return [tf.tensor2d(dz.slice(), [L * B, G]), dW];
+          const dIn = tables.map((t) => new Float32Array(t.length));
+          const dB = new Float32Array(G);
+          scatterInputs(dz, dIn, tokens, dB, B, L, G, 0, L);
+          return [...dIn.map((d) => tf.tensor2d(d, [d.length / G, G])), tf.tensor1d(dB), dW];
         },
       };
     });

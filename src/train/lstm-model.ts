@@ -22,7 +22,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../engine/prng.js';
 import type { ModelSpec, RnnLayerSpec } from '../engine/model.js';
-import { GemmOps } from './gemm-ops.js';
+import { GemmOps, gatherInputs, scatterInputs } from './gemm-ops.js';
 
 export interface Field {
   /** Name in the exported model (an input layer or a head). */
@@ -145,17 +145,13 @@ export class LstmModel {
     const { units, layers, inputs: fields, heads } = this.shape;
     const g = gatesOf(this.shape) * units;
     const gru = this.shape.cell === 'gru';
-    // first layer's input: gathered rows of each input's kernel, plus the bias
-    const tables = fields.map((f) => this.vars.get(`l0_${f.key}`)!.dataSync() as Float32Array);
-    const b0 = this.vars.get('l0_bias')!.dataSync() as Float32Array;
-    // the fused path takes the window as one [L·B, g] tensor (row t·B + b), the other one per step
+    // the fused path gathers the first layer's inputs inside its LSTM op; the step-by-step
+    // path gathers them here, one [B, g] tensor per step
     const ops = gru ? null : this.ops;
     const xs: tf.Tensor2D[] = [];
-    if (ops) {
-      const whole = new Float32Array(L * B * g);
-      gatherInputs(whole, tables, batch.inputs, b0, B, L, g, 0, L);
-      xs.push(tf.tensor2d(whole, [L * B, g]));
-    } else {
+    if (!ops) {
+      const tables = fields.map((f) => this.vars.get(`l0_${f.key}`)!.dataSync() as Float32Array);
+      const b0 = this.vars.get('l0_bias')!.dataSync() as Float32Array;
       for (let t = 0; t < L; t++) {
         const x = new Float32Array(B * g);
         gatherInputs(x, tables, batch.inputs, b0, B, L, g, t, t + 1);
@@ -177,27 +173,25 @@ export class LstmModel {
       return tf.tidy(() => tf.mul(tf.oneHot(tf.tensor1d(idx, 'int32'), f.vocab).toFloat(), wT));
     });
     // dropout masks from our own seeded stream, so a resumed run repeats exactly; one
-    // [B, units] mask per layer and step (slicing one big mask copies it whole on wasm)
+    // [B, units] mask per layer and step (slicing one big mask copies it whole on wasm), or
+    // one [L·B, units] mask per layer for the fused path (the same numbers either way)
     const keep = 1 - o.dropout;
     const dropMasks: tf.Tensor2D[][] = [];
     for (let l = 0; l < layers && o.dropout > 0; l++) {
-      const perStep: tf.Tensor2D[] = [];
-      for (let t = 0; t < L; t++) {
-        const m = new Float32Array(B * units);
-        for (let i = 0; i < m.length; i++) m[i] = o.rng.next() < keep ? 1 / keep : 0;
-        perStep.push(tf.tensor2d(m, [B, units]));
-      }
-      dropMasks.push(perStep);
+      const whole = new Float32Array(L * B * units);
+      for (let i = 0; i < whole.length; i++) whole[i] = o.rng.next() < keep ? 1 / keep : 0;
+      const n = B * units;
+      dropMasks.push(ops ? [tf.tensor2d(whole, [L * B, units])] : Array.from({ length: L }, (_, t) => tf.tensor2d(whole.subarray(t * n, (t + 1) * n), [B, units])));
     }
     const inputVars = new Set([...fields.map((f) => `l0_${f.key}`), 'l0_bias']);
-    const names = variableNames(this.shape).filter((n) => !inputVars.has(n));
+    const names = variableNames(this.shape).filter((n) => ops || !inputVars.has(n));
     const params = names.map((n) => this.vars.get(n)!);
     const fast = this.ops;
     const mmFast = fast ? (a: tf.Tensor2D, b: tf.Tensor2D) => fast.matMul(a, b) as tf.Tensor2D : mm;
     const f = (...args: tf.Tensor[]) => {
       const inputs = args.slice(0, nx) as tf.Tensor2D[];
       const p = new Map(names.map((n, i) => [n, args[nx + i] as tf.Tensor2D]));
-      const H = ops ? fusedLayers(inputs[0], p) : stepLayers(inputs, p);
+      const H = ops ? fusedLayers(p) : stepLayers(inputs, p);
       let loss: tf.Tensor = tf.scalar(0);
       heads.forEach((_, hd) => {
         const logits = tf.add(mmFast(H, p.get(headKey(this.shape, hd, 'kernel'))!), p.get(headKey(this.shape, hd, 'bias'))!);
@@ -206,13 +200,15 @@ export class LstmModel {
       return loss as tf.Scalar;
     };
     // LSTM layers as one op each on the gemm kernel; dropout masks joined per layer
-    const fusedLayers = (x0: tf.Tensor2D, p: Map<string, tf.Tensor2D>): tf.Tensor2D => {
+    const fusedLayers = (p: Map<string, tf.Tensor2D>): tf.Tensor2D => {
       let seq: tf.Tensor2D | null = null;
       for (let l = 0; l < layers; l++) {
-        const x = seq ? (tf.add(mmFast(seq, p.get(`l${l}_in`)!), p.get(`l${l}_bias`)!) as tf.Tensor2D) : x0;
-        const h = ops!.lstm(x, p.get(`l${l}_rec`)!, B, L, l);
+        const rec = p.get(`l${l}_rec`)!;
+        const h: tf.Tensor2D = seq
+          ? ops!.lstm(tf.add(mmFast(seq, p.get(`l${l}_in`)!), p.get(`l${l}_bias`)!) as tf.Tensor2D, rec, B, L, l)
+          : ops!.lstmTokens(fields.map((fl) => p.get(`l0_${fl.key}`)!), p.get('l0_bias')! as unknown as tf.Tensor1D, rec, batch.inputs, B, L);
         const dm = dropMasks[l];
-        seq = dm ? (tf.mul(h, tf.concat(dm, 0)) as tf.Tensor2D) : h;
+        seq = dm ? (tf.mul(h, dm[0]) as tf.Tensor2D) : h;
       }
       return seq!;
     };
@@ -249,13 +245,15 @@ export class LstmModel {
     };
     const { value, grads } = tf.valueAndGrads(f)([...xs, ...params]);
     const loss = value.dataSync()[0];
-    // gradient of the gathered rows back into the input kernels and the bias
-    const dIn = fields.map((fl) => new Float32Array(fl.vocab * g));
-    const dB = new Float32Array(g);
-    if (ops) scatterInputs(grads[0].dataSync() as Float32Array, dIn, batch.inputs, dB, B, L, g, 0, L);
-    else for (let t = 0; t < L; t++) scatterInputs(grads[t].dataSync() as Float32Array, dIn, batch.inputs, dB, B, L, g, t, t + 1);
-    const byName: Record<string, tf.Tensor> = { l0_bias: tf.tensor1d(dB) };
-    fields.forEach((fl, fi) => (byName[`l0_${fl.key}`] = tf.tensor2d(dIn[fi], [fl.vocab, g])));
+    const byName: Record<string, tf.Tensor> = {};
+    if (!ops) {
+      // gradient of the gathered rows back into the input kernels and the bias
+      const dIn = fields.map((fl) => new Float32Array(fl.vocab * g));
+      const dB = new Float32Array(g);
+      for (let t = 0; t < L; t++) scatterInputs(grads[t].dataSync() as Float32Array, dIn, batch.inputs, dB, B, L, g, t, t + 1);
+      byName.l0_bias = tf.tensor1d(dB);
+      fields.forEach((fl, fi) => (byName[`l0_${fl.key}`] = tf.tensor2d(dIn[fi], [fl.vocab, g])));
+    }
     names.forEach((n, i) => (byName[n] = grads[nx + i]));
     // Adam keeps its moments by position: always hand them over in one fixed order
     const all: Record<string, tf.Tensor> = {};
@@ -369,40 +367,6 @@ export class LstmModel {
       tf.dispose(Object.values(zero));
     }
     this.learningRate = s.lr;
-  }
-}
-
-/**
- * Rows of the first layer's input product for steps [t0, t1): x[(t - t0)·B + b] = bias +
- * the sum over input fields of the kernel row of that field's token (tokens are b-major,
- * b·L + t). A one-hot product, done as the gather it is.
- */
-function gatherInputs(x: Float32Array, tables: Float32Array[], tokens: Int32Array[], bias: Float32Array, B: number, L: number, g: number, t0: number, t1: number): void {
-  for (let t = t0; t < t1; t++) {
-    for (let b = 0; b < B; b++) {
-      const o = ((t - t0) * B + b) * g;
-      x.set(bias, o);
-      for (let f = 0; f < tables.length; f++) {
-        const table = tables[f];
-        const r = tokens[f][b * L + t] * g;
-        for (let j = 0; j < g; j++) x[o + j] += table[r + j];
-      }
-    }
-  }
-}
-
-/** The gradient of `gatherInputs`: rows of `d` added into each field's kernel gradient and the bias's. */
-function scatterInputs(d: Float32Array, dIn: Float32Array[], tokens: Int32Array[], dB: Float32Array, B: number, L: number, g: number, t0: number, t1: number): void {
-  for (let t = t0; t < t1; t++) {
-    for (let b = 0; b < B; b++) {
-      const o = ((t - t0) * B + b) * g;
-      for (let j = 0; j < g; j++) dB[j] += d[o + j];
-      for (let f = 0; f < dIn.length; f++) {
-        const dt = dIn[f];
-        const r = tokens[f][b * L + t] * g;
-        for (let j = 0; j < g; j++) dt[r + j] += d[o + j];
-      }
-    }
   }
 }
 

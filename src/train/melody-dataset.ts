@@ -95,6 +95,7 @@ export function melodyTask(ds: MelodyDataset): TrainingTask {
       const seqs = ds.splits.validation.length ? ds.splits.validation : train.slice(0, 10);
       return meanNll(net, codec, seqs.map((s) => Array.from(s.tokens, (t) => [t])));
     },
+    sequences: (split) => ds.splits[split].map((s) => Array.from(s.tokens, (t) => [t])),
     meta: () => ({
       encoding: 'melody-grid',
       minPitch: ds.minPitch,

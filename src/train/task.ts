@@ -13,7 +13,7 @@ import { Rng } from '../engine/prng.js';
 import { drumGridCodec } from '../music/drum-grid.js';
 import { scoreEvents } from '../music/score.js';
 import type { Codec } from '../music/codec.js';
-import { formatSummary, type Dataset, type Sequence } from './dataset.js';
+import { formatSummary, type Dataset, type Sequence, type SplitName } from './dataset.js';
 import { drumShape, type Batch, type LstmShape } from './lstm-model.js';
 
 export interface TrainingTask {
@@ -29,6 +29,8 @@ export interface TrainingTask {
   logFrequencies(head: number): Float32Array;
   /** NLL per step on the validation split, measured by the engine (each sequence from a zero state). */
   validationNll(net: Network): number;
+  /** A split as the engine scores it: per sequence, its events (one token per head). */
+  sequences(split: SplitName): number[][][];
   meta(): Record<string, unknown>;
 }
 
@@ -109,6 +111,7 @@ export function drumTask(ds: Dataset): TrainingTask {
       const seqs = ds.splits.validation.length ? ds.splits.validation : train.slice(0, 10);
       return meanNll(net, codec, seqs.map((s) => Array.from(s.tokens, (t) => [t])));
     },
+    sequences: (split) => ds.splits[split].map((s) => Array.from(s.tokens, (t) => [t])),
     meta: () => ({
       encoding: 'drum-grid',
       stepsPerQuarter: ds.stepsPerQuarter,
