@@ -2,7 +2,6 @@
 // a sink that writes down its calls (exact times), then in real time into a WEBMIDI.js output
 // (JZZ virtual port) through WebMidiSink, with the internal clock and with the MIDI clock
 // follower, checking that every note-on gets its note-off whatever the transport does.
-import JZZ from 'jzz';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebMidi, type Output } from 'webmidi';
 import { WebMidiSink } from '../src/io/webmidi-sink.js';
@@ -16,6 +15,7 @@ import { Player, type Playable } from '../src/time/player.js';
 import { FakeTime } from './helpers/fake-time.js';
 import { ClockSource, pulses } from './helpers/midi-clock-source.js';
 import { drumGridSpec, howlSpec, melodySpec } from './helpers/models.js';
+import { capturePort, isOff, isOn, pair, type Got } from './helpers/midi-notes.js';
 
 type Call =
   | { kind: 'on'; note: number; velocity: number; channel: number; time: number; duration: number }
@@ -209,36 +209,15 @@ describe('Player, on a fake clock', () => {
 const SINK = 'pulse-rnn player test sink';
 const SRC = 'pulse-rnn player test clock';
 
-interface Got {
-  at: number;
-  bytes: number[];
-}
 const got: Got[] = [];
 let output: Output;
 let source: ClockSource;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const isOn = (b: number[]) => (b[0] & 0xf0) === 0x90 && b[2] > 0;
-const isOff = (b: number[]) => (b[0] & 0xf0) === 0x80 || ((b[0] & 0xf0) === 0x90 && b[2] === 0);
-
-/** Pairs each note-on with the next note-off of its key; returns the unpaired ons and the pairs. */
-function pair(msgs: readonly Got[]) {
-  const open = new Map<string, Got[]>();
-  const pairs: [Got, Got][] = [];
-  for (const m of msgs) {
-    const key = `${m.bytes[0] & 15}:${m.bytes[1]}`;
-    if (isOn(m.bytes)) open.set(key, [...(open.get(key) ?? []), m]);
-    else if (isOff(m.bytes)) {
-      const o = open.get(key) ?? [];
-      if (o.length) pairs.push([o.shift()!, m]);
-    }
-  }
-  return { unpaired: [...open.values()].flat(), pairs };
-}
 
 describe('Player into a WEBMIDI.js port', () => {
   beforeAll(async () => {
-    (JZZ as unknown as { addMidiOut(n: string, w: unknown): void }).addMidiOut(SINK, JZZ.Widget({ _receive: (m: ArrayLike<number>) => got.push({ at: performance.now(), bytes: Array.from(m) }) }));
+    capturePort(SINK, got);
     source = new ClockSource(SRC);
     await WebMidi.enable();
     output = WebMidi.getOutputByName(SINK)!;

@@ -24,7 +24,7 @@ import { buildMelodyDataset, melodyTask } from './melody-dataset.js';
 import { LstmModel } from './lstm-model.js';
 import { drumTask, type TrainingTask } from './task.js';
 import { exportLayersModel } from './export.js';
-import { writeAtomic } from './files.js';
+import { removeLeftovers, writeAtomic } from './files.js';
 import { curvesSvg } from './curves.js';
 
 export interface TrainOptions {
@@ -136,6 +136,7 @@ export async function train(o: TrainOptions): Promise<{ history: EpochRecord[]; 
   await tf.ready();
 
   mkdirSync(o.out, { recursive: true });
+  for (const f of removeLeftovers(o.out)) log(`removed ${f}, left by a run that was killed while writing`);
   const ckptPath = join(o.out, CHECKPOINT);
   let ck: Checkpoint | null = null;
   if (o.resume) {
