@@ -336,6 +336,32 @@ describe('unsupported architecture', () => {
   });
 });
 
+describe('a model.json from another kind of model', () => {
+  it('an image classifier (Conv2D, pooling, flatten, dense): names where the recurrent layer should be', async () => {
+    const m = tf.sequential();
+    m.add(tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, activation: 'relu', name: 'conv' }));
+    m.add(tf.layers.maxPooling2d({ poolSize: 2, name: 'pool' }));
+    m.add(tf.layers.flatten({ name: 'flat' }));
+    m.add(tf.layers.dense({ units: 10, activation: 'softmax', name: 'classes' }));
+    const saved = await saveModel(m);
+    m.dispose();
+    const e = await loadError(await folder(saved.json, saved.bin));
+    expect(e.message).toContain('model.json');
+    expect(e.message).toMatch(/does not come from an LSTM or GRU layer .*found Flatten 'flat'/);
+  });
+
+  it('a dense network with no recurrent layer: says a recurrent layer is needed', async () => {
+    const m = tf.sequential();
+    m.add(tf.layers.dense({ inputShape: [VOCAB], units: 16, activation: 'relu', name: 'hidden' }));
+    m.add(tf.layers.dense({ units: OUT, activation: 'softmax', name: 'out' }));
+    const saved = await saveModel(m);
+    m.dispose();
+    const e = await loadError(await folder(saved.json, saved.bin));
+    expect(e.message).toContain('model.json');
+    expect(e.message).toMatch(/LSTM|GRU|recurrent/i);
+  });
+});
+
 describe('folders', () => {
   it('a folder with neither model.json nor Wx.bin + Wy.bin', async () => {
     const dir = await dirs.make();
