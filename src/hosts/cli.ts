@@ -5,9 +5,11 @@
  * @example
  * pulse-rnn score --model weights/drums-gmd --midi groove.mid --json
  * pulse-rnn generate --model weights/drums-gmd --steps 64 --seed 7 --temperature 0.9 --out beat.mid
+ * pulse-rnn play --out "IAC Driver Bus 1" --bpm 120     # then temperature(1.2), record('set.mid'), quit()
+ * pulse-rnn replay set.mid.log.json --midi again.mid
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +22,7 @@ import { writeMidi } from '../io/midi-write.js';
 import { codecFor } from '../music/codecs.js';
 import { sampleEvents } from '../music/sample-events.js';
 import { scoreEvents } from '../music/score.js';
+import { writeAtomic } from './atomic-file.js';
 
 /** The package folder, found from wherever this file runs (src/hosts or dist). */
 function packageRoot(): string {
@@ -46,13 +49,6 @@ export function defaultModel(): string {
 async function load(model: string, kernel?: string) {
   const spec = await loadModelSpec(model);
   return { spec, net: new Network(spec, { kernel: (kernel as 'auto') ?? 'auto' }), codec: codecFor(spec) };
-}
-
-/** Write a file whole or not at all: temp file, then rename. */
-async function writeAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, bytes);
-  await rename(tmp, path);
 }
 
 export function program(): Command {
@@ -159,7 +155,7 @@ export function program(): Command {
     });
 
   p.command('eval')
-    .description('NLL and accuracy of a drum model on a split, against a Kneser-Ney n-gram baseline, and statistics of what it generates')
+    .description('NLL and accuracy of a model on a split, against a Kneser-Ney n-gram baseline, and statistics of what it generates')
     .requiredOption('--model <dir>', 'model folder')
     .requiredOption('--data <dir>', 'folder of MIDI files')
     .option('--csv <file>', 'CSV with a split column')
@@ -176,20 +172,77 @@ export function program(): Command {
       console.log(`  ${r.baseline.order}-gram:  ${r.baseline.nllNats} nats/step (${r.baseline.nllBits} bits), accuracy ${(r.baseline.accuracy * 100).toFixed(1)}%  (Kneser-Ney, order tuned on validation)`);
       console.log(`  the model is ${(r.improvement * 100).toFixed(1)}% below the n-gram`);
       console.log(`  generated vs data: token overlap ${r.generated.tokenOverlap}`);
-      for (const [v, s] of Object.entries(r.generated.voices)) console.log(`    ${v.padEnd(11)} hits/bar ${s.hitsPerBar.data} data, ${s.hitsPerBar.generated} generated; position overlap ${s.positionOverlap}`);
+      for (const [v, s] of Object.entries(r.generated.voices ?? {})) console.log(`    ${v.padEnd(11)} hits/bar ${s.hitsPerBar.data} data, ${s.hitsPerBar.generated} generated; position overlap ${s.positionOverlap}`);
     });
 
-  p.command('demo', { hidden: true })
-    .description('generate two bars with the default model, print them and write pulse-rnn-demo.mid')
+  p.command('play')
+    .description('play a model live to a MIDI output, steered from a prompt (help() lists the commands)')
+    .option('--model <dir>', 'model folder or URL (default: the shipped drum model)')
+    .option('--bpm <bpm>', 'tempo of the internal clock (with --clock midi:…, the guess until the clock locks)', number('--bpm', (v) => v >= 1 && v <= 999, 'a number from 1 to 999'), 120)
+    .option('--clock <source>', 'internal, or midi:"Port name" to follow the MIDI clock on that input', 'internal')
+    .option('--out <port>', 'MIDI output to play to (pulse-rnn ports lists them)')
+    .option('--seed <s>', 'random seed', number('--seed', Number.isInteger, 'a whole number'), 1)
+    .option('--temperature <t>', 'sampling temperature (0 = greedy)', number('--temperature', (v) => v >= 0 && v <= 10, 'a number from 0 to 10'), 1)
+    .option('--top-p <p>', 'nucleus sampling mass', number('--top-p', (v) => v > 0 && v <= 1, 'in (0, 1]'))
+    .option('--steps <n>', 'stop after this many steps', number('--steps', (v) => Number.isInteger(v) && v > 0, 'a whole number ≥ 1'))
+    .option('--no-repl', 'no prompt: just play (Ctrl-C stops)')
+    .option('--no-grid', 'do not print the steps as they play')
+    .action(async (o: { model?: string; bpm: number; clock: string; out?: string; seed: number; temperature: number; topP?: number; steps?: number; repl: boolean; grid: boolean }) => {
+      const { runPlay } = await import('./play.js');
+      await runPlay({ ...o, model: o.model ?? defaultModel() });
+    });
+
+  p.command('ports')
+    .description('list the MIDI inputs and outputs, one a line')
     .action(async () => {
-      const model = defaultModel();
-      const { net, codec } = await load(model);
-      const events = sampleEvents(net, codec, 32, new Rng(Date.now() >>> 0), { temperature: 0.9 });
-      const notes = codec.toNotes(events);
-      await writeAtomic('pulse-rnn-demo.mid', writeMidi({ ticksPerQuarter: codec.ticksPerQuarter, bpm: 120, timeSignature: [4, 4], trackName: 'pulse-rnn', notes }));
-      console.log(`model: ${model} (${codec.name}, ${net.kernel.name} kernel)\n`);
-      console.log(codec.grid(events));
-      console.log(`\nwrote ${notes.length} notes to pulse-rnn-demo.mid`);
+      const { runPorts } = await import('./play.js');
+      await runPorts((line) => console.log(line));
+    });
+
+  p.command('replay')
+    .description('play a recorded performance log again, note for note: to a MIDI file (default) and/or a port')
+    .argument('<log>', 'performance log (the .log.json that record() writes beside its MIDI file)')
+    .option('--out <port>', 'MIDI output to play it to, in time')
+    .option('--midi <file>', 'MIDI file to write (default without --out: NAME.replay.mid beside the log)')
+    .option('--model <dir>', 'model folder, when the log names none or it has moved')
+    .option('--bpm <bpm>', 'tempo for a log that records none', number('--bpm', (v) => v >= 1 && v <= 999, 'a number from 1 to 999'))
+    .action(async (log: string, o: { out?: string; midi?: string; model?: string; bpm?: number }) => {
+      const { runReplay } = await import('./play.js');
+      await runReplay(log, o, (line) => console.log(line));
+    });
+
+  p.command('serve')
+    .description('serve the performer\'s web page (dist/web) and the shipped weights on 127.0.0.1, and print its URL')
+    .option('--port <n>', 'TCP port (0: any free port)', number('--port', (v) => Number.isInteger(v) && v >= 0 && v <= 65535, 'a whole number from 0 to 65535'), 8317)
+    .option('--open', 'open the page in the default browser')
+    .action(async (o: { port: number; open?: boolean }) => {
+      const { serve, openInBrowser } = await import('./serve.js');
+      const server = await serve({ port: o.port, root: ROOT });
+      console.log(server.url);
+      console.error('serving dist/web at / and weights/ at /weights/; Ctrl-C stops');
+      if (o.open) openInBrowser(server.url, (why) => console.error(`cannot open a browser (${why}); open ${server.url} yourself`));
+    });
+
+  p.command('start')
+    .description('what `npm start` runs: serve the web page on 127.0.0.1 and play the shipped drum model live here, steered from a prompt')
+    .option('--port <n>', 'TCP port of the page (taken: any free one)', number('--port', (v) => Number.isInteger(v) && v >= 0 && v <= 65535, 'a whole number from 0 to 65535'), 8317)
+    .option('--model <dir>', 'model folder or URL (default: the shipped drum model)')
+    .option('--bpm <bpm>', 'tempo', number('--bpm', (v) => v >= 1 && v <= 999, 'a number from 1 to 999'), 120)
+    .option('--out <port>', 'MIDI output to play to (pulse-rnn ports lists them)')
+    .option('--seed <s>', 'random seed (default: a new one each time)', number('--seed', Number.isInteger, 'a whole number'))
+    .option('--steps <n>', 'stop after this many steps', number('--steps', (v) => Number.isInteger(v) && v > 0, 'a whole number ≥ 1'))
+    .option('--no-repl', 'no prompt: just play (Ctrl-C stops)')
+    .action(async (o: { port: number; model?: string; bpm: number; out?: string; seed?: number; steps?: number; repl: boolean }) => {
+      const { serve } = await import('./serve.js');
+      const { runPlay } = await import('./play.js');
+      // a second `npm start`, or another server on the port, must not stop the first from playing
+      const server = await serve({ port: o.port, root: ROOT }).catch((e: Error) => (/already in use/.test(e.message) ? serve({ port: 0, root: ROOT }) : Promise.reject(e)));
+      console.log(`the web page: ${server.url}  (open it and press Start to hear the model, with a drum kit, Web MIDI or an RNBO patch)`);
+      try {
+        await runPlay({ model: o.model ?? defaultModel(), bpm: o.bpm, clock: 'internal', out: o.out, seed: o.seed ?? Date.now() % 100000, temperature: 1, steps: o.steps, repl: o.repl && process.stdin.isTTY === true, grid: true });
+      } finally {
+        await server.close();
+      }
     });
   return p;
 }

@@ -1,0 +1,204 @@
+/**
+ * The terminal host's commands: `play` (a model live, steered from a prompt), `ports` (the MIDI
+ * ports there are) and `replay` (a recorded performance again, to a file or a port). The
+ * command line only parses options; the work is here, so tests run it in-process too.
+ *
+ * @example
+ * await runPlay({ model: 'weights/drums-gmd', bpm: 120, clock: 'internal', out: 'IAC', seed: 7, temperature: 0.9, repl: true });
+ * await runPorts((line) => console.log(line));
+ * await runReplay('set.mid.log.json', { midi: 'again.mid' }, (line) => console.log(line));
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { WebMidi } from 'webmidi';
+import { listPorts, openInput, openOutput } from '../io/midi-ports.js';
+import { loadModelSpec } from '../io/model-files.js';
+import type { NoteSink } from '../io/sink.js';
+import { WebMidiSink } from '../io/webmidi-sink.js';
+import { codecFor } from '../music/codecs.js';
+import { InternalClock } from '../time/internal-clock.js';
+import { MidiClockFollower } from '../time/midi-clock-follower.js';
+import { writeAtomic } from './atomic-file.js';
+import { LiveSession } from './live-session.js';
+import { pulsesPerStep, replayToMidi, replayToPort } from './replay.js';
+import { startRepl } from './repl.js';
+import { parseSessionLog } from './session-log.js';
+import { openVirtualOutput } from './virtual-output.js';
+
+export interface PlayOptions {
+  /** Model folder, model.json or URL. */
+  model: string;
+  bpm: number;
+  /** 'internal', or 'midi:PORT' to follow the MIDI clock arriving on input PORT. */
+  clock: string;
+  /** MIDI output to play to; without it a virtual output where the system allows one, else silence. */
+  out?: string;
+  seed: number;
+  temperature: number;
+  topP?: number;
+  /** Open the live-coding prompt (default true). */
+  repl?: boolean;
+  /** Stop after this many steps. */
+  steps?: number;
+  /** Print the step grid (default true). */
+  grid?: boolean;
+}
+
+export interface HostIO {
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  /** Stop cleanly on SIGINT and SIGTERM (default true). */
+  signals?: boolean;
+}
+
+const defaultIO = (): HostIO => ({ stdin: process.stdin, stdout: process.stdout });
+
+/** 'internal', or 'midi:Port name' (quotes around the name allowed) → the port's name. */
+export function parseClockOption(value: string): { kind: 'internal' } | { kind: 'midi'; port: string } {
+  const v = value.trim();
+  if (v === 'internal') return { kind: 'internal' };
+  const m = /^midi:\s*(.+)$/i.exec(v);
+  const port = m?.[1].trim().replace(/^(["'])(.*)\1$/, '$2').trim();
+  if (!port) throw new Error(`--clock must be internal or midi:"Port name", got '${value}'`);
+  return { kind: 'midi', port };
+}
+
+/** Play a model live until `--steps` are done, quit() is typed, or a signal arrives. */
+export async function runPlay(o: PlayOptions, io: HostIO = defaultIO()): Promise<void> {
+  const print = (text: string) => void io.stdout.write(`${text}\n`);
+  const clockChoice = parseClockOption(o.clock);
+  const spec = await loadModelSpec(o.model);
+  const codec = codecFor(spec);
+  const pps = pulsesPerStep(codec);
+  const closers: (() => void)[] = [];
+  let offSignals = () => {};
+  try {
+    // the clock first: a wrong input name fails before anything is opened for output
+    let clock: InternalClock | MidiClockFollower;
+    let clockName: string;
+    // a step that fails is reported in one line where the performer looks; the next one plays
+    let report: (text: string) => void = print;
+    const onError = (e: unknown) => report(`step: ${e instanceof Error ? e.message : String(e)}`);
+    if (clockChoice.kind === 'internal') {
+      clock = new InternalClock({ bpm: o.bpm, pulsesPerStep: pps, onError });
+      clockName = 'internal clock';
+    } else {
+      const input = await openInput(clockChoice.port);
+      clock = new MidiClockFollower(input, { bpm: o.bpm, pulsesPerStep: pps, onError });
+      clockName = `MIDI clock from ${JSON.stringify(input.name)}`;
+    }
+    const sinks: NoteSink[] = [];
+    let to: string;
+    if (o.out) {
+      const output = await openOutput(o.out);
+      sinks.push(new WebMidiSink(output));
+      to = `to ${JSON.stringify(output.name)}`;
+    } else {
+      const v = await openVirtualOutput('pulse-rnn');
+      if (v.output) {
+        sinks.push(new WebMidiSink(v.output));
+        closers.push(() => v.output?.close());
+        to = 'to the virtual MIDI output "pulse-rnn"';
+      } else {
+        print(`no --out given and no virtual MIDI output here (${v.reason}): playing silently; name an output with --out (pulse-rnn ports lists them)`);
+        to = 'silently';
+      }
+    }
+    const session = new LiveSession({ spec, model: modelLocation(o.model), clock, clockName, sinks, seed: o.seed, temperature: o.temperature, topP: o.topP, steps: o.steps, grid: o.grid ?? true, print });
+    report = (text) => session.printer(text);
+    const repl = o.repl ?? true;
+    print(`playing ${o.model} (${codec.name}) ${to} on the ${clockName}${clockChoice.kind === 'internal' ? ` at ${o.bpm} BPM` : ''}, seed ${o.seed}, temperature ${o.temperature}${o.steps ? `, for ${o.steps} steps` : ''}; ${repl ? 'help() lists the commands, quit() or Ctrl-C stops' : 'Ctrl-C stops'}`);
+    if (repl) startRepl(session, { input: io.stdin, output: io.stdout });
+    if (io.signals ?? true) offSignals = onSignals(() => void session.quit());
+    session.start();
+    await session.done;
+  } finally {
+    offSignals();
+    for (const close of closers) close();
+    if (WebMidi.enabled) await WebMidi.disable();
+  }
+}
+
+/** Print the MIDI inputs and outputs, one a line, or that there are none. */
+export async function runPorts(print: (line: string) => void): Promise<{ inputs: string[]; outputs: string[] }> {
+  try {
+    const ports = await listPorts();
+    if (ports.inputs.length === 0 && ports.outputs.length === 0) print('no MIDI inputs or outputs found');
+    else {
+      if (ports.inputs.length === 0) print('no MIDI inputs found');
+      for (const name of ports.inputs) print(`input   ${name}`);
+      if (ports.outputs.length === 0) print('no MIDI outputs found');
+      for (const name of ports.outputs) print(`output  ${name}`);
+    }
+    return ports;
+  } finally {
+    if (WebMidi.enabled) await WebMidi.disable();
+  }
+}
+
+export interface ReplayCommandOptions {
+  /** MIDI output to play the performance to, in time. */
+  out?: string;
+  /** MIDI file to write (the default when there is no --out: beside the log, `NAME.replay.mid`). */
+  midi?: string;
+  /** The model, when the log names none or it has moved. */
+  model?: string;
+  /** Tempo for a log without session information. */
+  bpm?: number;
+}
+
+/** Replay a performance log to a MIDI file and/or a port. */
+export async function runReplay(logPath: string, o: ReplayCommandOptions, print: (line: string) => void, io: Pick<HostIO, 'signals'> = {}): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(logPath, 'utf8');
+  } catch (e) {
+    throw new Error(`${logPath}: cannot read the log (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const log = parseSessionLog(text, logPath);
+  const model = o.model ?? log.session?.model;
+  if (!model) throw new Error(`${logPath} does not say which model played; name it with --model DIR`);
+  const spec = await loadModelSpec(model);
+  if (o.midi || !o.out) {
+    const file = o.midi ?? defaultReplayFile(logPath);
+    const r = replayToMidi(spec, log, { bpm: o.bpm, file: logPath });
+    await writeAtomic(file, r.bytes);
+    print(`wrote ${file}: ${r.notes} notes over ${r.steps} steps`);
+  }
+  if (o.out) {
+    try {
+      const output = await openOutput(o.out);
+      const abort = new AbortController();
+      const off = io.signals ?? true ? onSignals(() => abort.abort()) : () => {};
+      print(`replaying ${logPath} to ${JSON.stringify(output.name)}; Ctrl-C stops`);
+      try {
+        const r = await replayToPort(spec, log, output, { bpm: o.bpm, file: logPath, print, signal: abort.signal });
+        print(`played ${r.steps} steps`);
+      } finally {
+        off();
+      }
+    } finally {
+      if (WebMidi.enabled) await WebMidi.disable();
+    }
+  }
+}
+
+/** set.mid.log.json → set.replay.mid, beside it. */
+export function defaultReplayFile(logPath: string): string {
+  return `${logPath.replace(/\.log\.json$|\.json$/i, '').replace(/\.midi?$/i, '')}.replay.mid`;
+}
+
+/** Folders are written into logs as absolute paths, so a replay from elsewhere finds them. */
+function modelLocation(model: string): string {
+  return /^(https?|blob|data):/i.test(model) ? model : resolve(model);
+}
+
+function onSignals(stop: () => void): () => void {
+  const handler = () => stop();
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}

@@ -1,0 +1,220 @@
+/**
+ * Play a recorded performance again: a fresh Generator replays the log (the same notes, tick
+ * for tick), and the recorded ticks go through the same Player that played them live, so gate,
+ * pauses, mutes and held notes come out as they did. To a MIDI file, the steps are handed out
+ * by a clock that runs as fast as it can on the log's tempo map; to a port, by the internal
+ * clock in real time.
+ *
+ * @example
+ * const log = parseSessionLog(readFileSync('set.mid.log.json', 'utf8'), 'set.mid.log.json');
+ * const spec = await loadModelSpec(log.session!.model);
+ * const { bytes, notes } = replayToMidi(spec, log);        // the recorded ticks, as set.mid had them
+ * await replayToPort(spec, log, await openOutput('IAC'));  // or live, in time
+ */
+import type { ModelSpec } from '../engine/model.js';
+import { WebMidiSink, type MidiOutputLike } from '../io/webmidi-sink.js';
+import { Generator, type StepCopy, type StepResult } from '../music/generator.js';
+import type { Codec } from '../music/codec.js';
+import { PPQN, type Clock, type StepEvent, type TransportEvent } from '../time/clock.js';
+import { InternalClock } from '../time/internal-clock.js';
+import { Listeners } from '../time/listeners.js';
+import { Player, type Playable } from '../time/player.js';
+import { TempoMap } from '../time/tempo-map.js';
+import { sessionRecorder, stepsPerQuarter, type SessionLog } from './session-log.js';
+import { StepDisplay } from './step-display.js';
+
+export interface ReplayOptions {
+  /** Tempo for a log without session information (default 120). */
+  bpm?: number;
+  /** Where a problem with the log is reported as coming from. */
+  file?: string;
+}
+
+/** A log's ticks played again, with the part a recording kept and its tempo map. */
+export interface Replayed {
+  codec: Codec;
+  steps: StepCopy[];
+  /** Whether the generator was muted at each tick. */
+  muted: Uint8Array;
+  from: number;
+  tempos: { tick: number; bpm: number }[];
+}
+
+/** Every tick of a log, played again by a fresh Generator made with the log's options. */
+export function replaySteps(spec: ModelSpec, log: SessionLog, opts: ReplayOptions = {}): Replayed {
+  let gen: Generator;
+  let steps: StepCopy[];
+  try {
+    gen = new Generator(spec, log.options);
+    steps = gen.replay(log);
+  } catch (e) {
+    throw new Error(`${opts.file ?? 'the log'}: ${(e as Error).message}`);
+  }
+  const from = log.session?.from ?? 0;
+  const tempos = log.session ? [{ tick: from, bpm: log.session.bpm }, ...log.session.tempos.filter((t) => t.tick > from)] : [{ tick: 0, bpm: opts.bpm ?? 120 }];
+  return { codec: gen.codec, steps, muted: mutedTicks(log), from, tempos };
+}
+
+/** The recorded ticks of a log as a Standard MIDI File. */
+export function replayToMidi(spec: ModelSpec, log: SessionLog, opts: ReplayOptions = {}): { bytes: Uint8Array; notes: number; steps: number } {
+  const r = replaySteps(spec, log, opts);
+  const pps = pulsesPerStep(r.codec);
+  const map = new TempoMap(r.tempos[0].bpm);
+  const clock = new HandClock(map);
+  const recorder = sessionRecorder(r.codec, r.tempos[0].bpm, 0);
+  const player = new Player(clock, new ReplayPlayable(r), [recorder]);
+  let next = 1;
+  for (let t = r.from; t < r.steps.length; t++) {
+    const pulse = (t - r.from) * pps;
+    while (next < r.tempos.length && r.tempos[next].tick <= t) clock.tempo(pulse, r.tempos[next++].bpm);
+    clock.step(t, pulse, pps);
+  }
+  // as a live recording ends: at the end of its last step
+  recorder.allNotesOff(map.timeOf((r.steps.length - r.from) * pps));
+  recorder.close();
+  player.dispose();
+  const song = recorder.song();
+  return { bytes: recorder.toMidi(), notes: song.notes.length, steps: r.steps.length - r.from };
+}
+
+/** Play the recorded ticks of a log to a MIDI output in real time; resolves when the last note has ended. */
+export async function replayToPort(spec: ModelSpec, log: SessionLog, output: MidiOutputLike, opts: ReplayOptions & { print?: (text: string) => void; signal?: AbortSignal } = {}): Promise<{ steps: number }> {
+  const r = replaySteps(spec, log, opts);
+  const pps = pulsesPerStep(r.codec);
+  const total = r.steps.length - r.from;
+  if (total === 0) return { steps: 0 };
+  const sink = new WebMidiSink(output);
+  const clock = new InternalClock({ bpm: r.tempos[0].bpm, pulsesPerStep: pps });
+  const display = opts.print ? new StepDisplay(r.codec, opts.print) : null;
+  const playable = new ReplayPlayable(r, (res) => display?.add(res));
+  let played = 0;
+  let end = -Infinity;
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const player = new Player(clock, playable, [sink]);
+  const off = clock.onStep((e) => {
+    end = e.time + e.stepDuration;
+    if (++played >= total) {
+      clock.stop();
+      finish();
+    }
+  });
+  const abort = () => {
+    clock.stop();
+    finish();
+  };
+  opts.signal?.addEventListener('abort', abort);
+  clock.start();
+  for (const t of r.tempos.slice(1)) clock.setTempo(t.bpm, (t.tick - r.from) * pps);
+  await finished;
+  opts.signal?.removeEventListener('abort', abort);
+  off();
+  display?.flush();
+  if (Number.isFinite(end)) sink.allNotesOff(end);
+  await waitUntil(clock, end);
+  player.dispose();
+  sink.close();
+  return { steps: played };
+}
+
+/** Sleep until the clock passes `time` (and a little more, so timestamped messages have gone out). */
+export async function waitUntil(clock: Clock, time: number, margin = 0.05): Promise<void> {
+  const wait = Number.isFinite(time) ? time - clock.now() + margin : margin;
+  await new Promise((r) => setTimeout(r, Math.max(0, wait * 1000)));
+}
+
+/** Clock pulses per model step (6 for 16ths); the model must divide a quarter evenly. */
+export function pulsesPerStep(codec: Codec): number {
+  const pps = PPQN / stepsPerQuarter(codec);
+  if (!(Number.isInteger(pps) && pps >= 1)) throw new Error(`${codec.name}: ${stepsPerQuarter(codec)} steps per quarter do not divide the clock's 24 pulses per quarter`);
+  return pps;
+}
+
+function mutedTicks(log: SessionLog): Uint8Array {
+  const out = new Uint8Array(log.ticks);
+  const changes = log.entries.filter((e) => e.control?.type === 'mute' || e.control?.type === 'unmute').sort((a, b) => a.tick - b.tick);
+  let muted = 0;
+  let j = 0;
+  for (let t = 0; t < log.ticks; t++) {
+    while (j < changes.length && changes[j].tick <= t) muted = changes[j++].control.type === 'mute' ? 1 : 0;
+    out[t] = muted;
+  }
+  return out;
+}
+
+/** Hands a Player the replayed ticks from `from` on, as the generator handed them out live. */
+class ReplayPlayable implements Playable {
+  private i: number;
+  private readonly result: StepResult = { step: -1, tick: 0, count: 0, notes: [], releaseCount: 0, releases: [], paused: false, muted: false };
+
+  constructor(
+    private readonly r: Replayed,
+    private readonly onTick?: (res: StepResult) => void,
+  ) {
+    this.i = r.from;
+  }
+
+  get step(): number {
+    return this.r.steps[this.i]?.step ?? -1;
+  }
+
+  tick(): StepResult {
+    const s = this.r.steps[this.i];
+    const res = this.result;
+    if (!s) throw new Error(`replay: no tick ${this.i} in the log`);
+    res.step = s.step;
+    res.tick = s.tick;
+    res.paused = s.step < 0;
+    res.muted = this.r.muted[this.i] === 1;
+    res.notes.length = 0;
+    res.notes.push(...s.notes);
+    res.count = s.notes.length;
+    res.releases.length = 0;
+    res.releases.push(...s.releases);
+    res.releaseCount = s.releases.length;
+    this.i++;
+    this.onTick?.(res);
+    return res;
+  }
+}
+
+/** A clock whose steps are handed out by calls, timed by a tempo map: for rendering offline. */
+class HandClock implements Clock {
+  readonly running = true;
+  private readonly steps = new Listeners<StepEvent>((e) => {
+    throw e;
+  });
+  private readonly transport = new Listeners<TransportEvent>((e) => {
+    throw e;
+  });
+  private time = 0;
+
+  constructor(private readonly map: TempoMap) {}
+
+  get bpm(): number {
+    return this.map.bpmAt(0);
+  }
+
+  now(): number {
+    return this.time;
+  }
+
+  onStep(cb: (e: StepEvent) => void): () => void {
+    return this.steps.add(cb);
+  }
+
+  onTransport(cb: (e: TransportEvent) => void): () => void {
+    return this.transport.add(cb);
+  }
+
+  tempo(pulse: number, bpm: number): void {
+    this.map.setTempo(pulse, bpm);
+    this.transport.emit({ type: 'tempo', bpm, time: this.map.timeOf(pulse) });
+  }
+
+  step(step: number, pulse: number, pps: number): void {
+    const time = this.map.timeOf(pulse);
+    this.time = time;
+    this.steps.emit({ step, time, stepDuration: this.map.timeOf(pulse + pps) - time, bpm: this.map.bpmAt(pulse) });
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * A small static server for the performer's page: the built page (`dist/web/`) at `/` and the
+ * package's `weights/` at `/weights/`, nothing else from disk. It binds to 127.0.0.1 only: a
+ * page from 127.0.0.1 is a secure context, which AudioWorklet (RNBO devices) and Web MIDI need.
+ *
+ * @example
+ * import { serve } from './serve.js';
+ * const server = await serve({ port: 0 });   // 0: any free port
+ * console.log(server.url);                   // http://127.0.0.1:40123/
+ * await server.close();
+ *
+ * From the command line: `pulse-rnn serve --port 8317 --open` (after `npm run build`).
+ */
+import { spawn } from 'node:child_process';
+import { createReadStream, existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface ServeOptions {
+  /** TCP port; 0 (default) picks any free one. */
+  port?: number;
+  /** The package folder holding dist/web and weights (default: found from this file). */
+  root?: string;
+  /** The built page (default: `<root>/dist/web`). */
+  webDir?: string;
+  /** Model folders served at /weights/ (default: `<root>/weights`). */
+  weightsDir?: string;
+}
+
+export interface RunningServer {
+  /** The page's address, ending in '/'. */
+  readonly url: string;
+  readonly port: number;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.bin': 'application/octet-stream',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.md': 'text/markdown; charset=utf-8',
+  '.mid': 'audio/midi',
+};
+
+/** The package folder, found from wherever this file runs (src/hosts or dist). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+/**
+ * The file a URL path names inside `base`, or null when it would leave `base` (`..`, encoded
+ * slashes or backslashes, NUL) or cannot be decoded.
+ */
+export function safeJoin(base: string, urlPath: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0') || decoded.includes('\\')) return null;
+  const parts = decoded.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.some((p) => p === '..')) return null;
+  const root = resolve(base);
+  const full = resolve(root, ...parts);
+  return full === root || full.startsWith(root + sep) ? full : null;
+}
+
+/** Start serving; resolves once the port is bound. */
+export async function serve(options: ServeOptions = {}): Promise<RunningServer> {
+  const port = options.port ?? 0;
+  if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new RangeError(`port must be a whole number from 0 to 65535, got ${port}`);
+  const root = options.root ?? packageRoot();
+  const webDir = resolve(options.webDir ?? join(root, 'dist', 'web'));
+  const weightsDir = resolve(options.weightsDir ?? join(root, 'weights'));
+  if (!existsSync(join(webDir, 'index.html'))) throw new Error(`${join(webDir, 'index.html')} not found: build the page first (npm run build)`);
+
+  const server = createServer((req, res) => {
+    handle(req, res, webDir, weightsDir).catch((e: unknown) => {
+      if (!res.headersSent) send(res, 500, `server error: ${e instanceof Error ? e.message : String(e)}`);
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', (e: NodeJS.ErrnoException) => fail(new Error(e.code === 'EADDRINUSE' ? `port ${port} is already in use; pick another with --port, or 0 for any free port` : `cannot listen on 127.0.0.1:${port}: ${e.message}`)));
+    server.listen(port, '127.0.0.1', () => ok());
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${bound}/`,
+    port: bound,
+    server,
+    close: () => new Promise<void>((ok) => {
+      server.close(() => ok());
+      server.closeAllConnections();
+    }),
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, webDir: string, weightsDir: string): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('allow', 'GET, HEAD');
+    return send(res, 405, 'only GET and HEAD');
+  }
+  const path = (req.url ?? '/').split('?')[0].split('#')[0];
+  const [base, rest] = path === '/weights' || path.startsWith('/weights/') ? [weightsDir, path.slice('/weights'.length)] : [webDir, path];
+  const file = safeJoin(base, rest);
+  if (file === null) return send(res, 403, 'forbidden path');
+  let target = file;
+  let info = await stat(target).catch(() => null);
+  // only the page has an index; model folders are never listed
+  if (info?.isDirectory() && base === webDir) {
+    target = join(target, 'index.html');
+    info = await stat(target).catch(() => null);
+  }
+  if (!info || !info.isFile()) return send(res, 404, `not found: ${path}`);
+  res.writeHead(200, {
+    'content-type': TYPES[extname(target).toLowerCase()] ?? 'application/octet-stream',
+    'content-length': info.size,
+    // a performer reloading after a rebuild gets the new page, not a cached mix of old and new
+    'cache-control': 'no-cache',
+    'x-content-type-options': 'nosniff',
+  });
+  if (req.method === 'HEAD') return void res.end();
+  await new Promise<void>((ok, fail) => {
+    const stream = createReadStream(target);
+    stream.on('error', fail);
+    res.on('close', () => {
+      stream.destroy();
+      ok();
+    });
+    stream.pipe(res);
+  });
+}
+
+/** Open `url` in the system's default browser; `onFail` hears why when that cannot be done. */
+export function openInBrowser(url: string, onFail: (why: string) => void): void {
+  const [cmd, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+  try {
+    const child = spawn(cmd, args as string[], { stdio: 'ignore', detached: true });
+    child.on('error', (e) => onFail(`${cmd}: ${e.message}`));
+    child.unref();
+  } catch (e) {
+    onFail(`${cmd}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function send(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache' }).end(`${text}\n`);
+}

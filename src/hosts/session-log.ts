@@ -1,0 +1,75 @@
+/**
+ * What a live recording leaves beside its MIDI file: the Generator's performance log (options,
+ * every control with the tick it applied at, ticks played) plus what the host knows and the
+ * generator does not: which model played, the tempo map by tick, and the tick the recording
+ * started at. `pulse-rnn replay` reads it back and plays the recorded ticks again note for note.
+ *
+ * @example
+ * const log: SessionLog = { ...gen.log, session: { model: '/abs/weights/drums-gmd', bpm: 120, tempos: [{ tick: 0, bpm: 120 }], from: 32, clock: 'internal' } };
+ * await writeAtomic('set.mid.log.json', JSON.stringify(log));
+ * const again = parseSessionLog(readFileSync('set.mid.log.json', 'utf8'), 'set.mid.log.json');
+ */
+import type { Codec } from '../music/codec.js';
+import type { PerformanceLog } from '../music/generator.js';
+import { MidiRecorder } from '../io/recorder.js';
+
+export interface SessionInfo {
+  /** Where the model was loaded from (absolute for folders). */
+  model: string;
+  /** Tempo at tick `from`. */
+  bpm: number;
+  /** Every tempo in effect from a tick on, oldest first (the first at tick 0). */
+  tempos: { tick: number; bpm: number }[];
+  /** First tick in the recording. */
+  from: number;
+  /** 'internal', or 'midi' when the tempo came from an external clock (then only approximated). */
+  clock: 'internal' | 'midi';
+}
+
+export interface SessionLog extends PerformanceLog {
+  session?: SessionInfo;
+}
+
+/** Parse and check a log file's text; errors name the file and what is wrong. */
+export function parseSessionLog(text: string, file: string): SessionLog {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${file}: not JSON (${(e as Error).message})`);
+  }
+  const log = json as SessionLog;
+  if (!log || typeof log !== 'object' || log.format !== 'pulse-rnn-performance') throw new Error(`${file}: not a pulse-rnn performance log (no "format": "pulse-rnn-performance")`);
+  if (log.version !== 1) throw new Error(`${file}: performance log version ${JSON.stringify(log.version)} is not supported (this reads version 1)`);
+  if (!Array.isArray(log.entries)) throw new Error(`${file}: "entries" must be a list`);
+  if (!(Number.isInteger(log.ticks) && log.ticks >= 0)) throw new Error(`${file}: "ticks" must be a whole number ≥ 0, got ${JSON.stringify(log.ticks)}`);
+  if (typeof log.options !== 'object' || log.options === null) throw new Error(`${file}: "options" must be an object`);
+  const s = log.session;
+  if (s !== undefined) {
+    if (typeof s.model !== 'string') throw new Error(`${file}: "session.model" must be a string`);
+    if (!(Number.isInteger(s.from) && s.from >= 0 && s.from <= log.ticks)) throw new Error(`${file}: "session.from" must be a tick from 0 to ${log.ticks}, got ${JSON.stringify(s.from)}`);
+    if (!isBpm(s.bpm)) throw new Error(`${file}: "session.bpm" must be in [1, 999], got ${JSON.stringify(s.bpm)}`);
+    if (!Array.isArray(s.tempos) || !s.tempos.every((t) => Number.isInteger(t?.tick) && t.tick >= 0 && isBpm(t.bpm))) throw new Error(`${file}: "session.tempos" must list { tick, bpm } with bpm in [1, 999]`);
+  }
+  return log;
+}
+
+const isBpm = (v: unknown): v is number => typeof v === 'number' && v >= 1 && v <= 999;
+
+/** Steps per quarter note of a codec (4 for 16ths). */
+export function stepsPerQuarter(codec: Codec): number {
+  return codec.ticksPerQuarter / codec.ticksPerStep;
+}
+
+/**
+ * The recorder a live session and a replay both use, so the two files agree: tick 0 at the
+ * first recorded step, the bar's time signature, 480 ticks per quarter.
+ */
+export function sessionRecorder(codec: Codec, bpm: number, origin: number): MidiRecorder {
+  const spq = stepsPerQuarter(codec);
+  const bar = codec.stepsPerBar;
+  const sixteenths = bar * (4 / spq);
+  // a file's denominator is a power of two: quarters, else 16ths, else none at all
+  const timeSignature: [number, number] | undefined = Number.isInteger(bar / spq) ? [bar / spq, 4] : Number.isInteger(sixteenths) ? [sixteenths, 16] : undefined;
+  return new MidiRecorder({ bpm, origin, timeSignature, trackName: 'pulse-rnn' });
+}

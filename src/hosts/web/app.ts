@@ -1,0 +1,383 @@
+/**
+ * The performer's page: wires the step grid, the controls and the sound, clock, model, prime
+ * and record panels to a `Stage`, and redraws once per animation frame when something
+ * changed. Every musical decision is the Generator's; this file only connects things and
+ * reports what goes wrong in the page's message area (the music keeps playing).
+ *
+ * Loads `weights/drums-gmd/` relative to the page (override with `?model=<folder or
+ * model.json URL>`). `window.pulse` is a read-only view of what plays, for checks from the
+ * console or a test.
+ *
+ * @example
+ * // served by `pulse-rnn serve`: open http://127.0.0.1:PORT/ and press Start (or Space)
+ * window.pulse.played().at(-1);   // { tick, step, notes: [{ note: 36, … }], releases: [] }
+ */
+import { currentAudio, openAudio } from './audio.js';
+import { internalClock, midiClock } from './clocks.js';
+import { bindControls } from './controls.js';
+import { acceptDrops, download, kindOf, pickFiles } from './files.js';
+import { GridView } from './grid-view.js';
+import { Messages } from './messages.js';
+import { midiOutput, midiPorts, rnboOutput, toneOutput, type Output, type RnboSource } from './outputs.js';
+import { Stage, type ModelInfo } from './stage.js';
+
+const SHIPPED_MODEL = 'weights/drums-gmd/';
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => {
+  const e = document.getElementById(id);
+  if (!e) throw new Error(`the page has no #${id}: index.html and app.js are from different builds`);
+  return e as T;
+};
+
+const messages = new Messages($('messages'), $<HTMLButtonElement>('messages-all'));
+const stage = new Stage({ bpm: Number($<HTMLInputElement>('bpm').value) || 120, onError: (e) => messages.error(e, 'Playing') });
+const grid = new GridView($('grid'), {
+  toggle: (step, row) => guard(() => stage.toggleHit(step, row), 'Edit'),
+  lock: (row) => guard(() => stage.toggleLock(row), 'Lock'),
+});
+const controls = bindControls(stage, {
+  onError: (e, what) => messages.error(e, what),
+  onStartStop: startStop,
+  onChange: () => (dirty = true),
+});
+
+let dirty = true;
+
+function guard(fn: () => unknown, what: string): void {
+  try {
+    fn();
+  } catch (e) {
+    messages.error(e, what);
+  }
+  dirty = true;
+}
+
+async function attempt<T>(fn: () => Promise<T>, what: string): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (e) {
+    messages.error(e, what);
+    return undefined;
+  } finally {
+    dirty = true;
+  }
+}
+
+// ---- transport ------------------------------------------------------------------------------
+
+function startStop(): void {
+  if (stage.running || stage.waiting) {
+    stage.stop();
+    dirty = true;
+    return;
+  }
+  // start() opens the audio synchronously, inside this click or key press
+  void attempt(() => stage.start(), 'Start');
+}
+
+// ---- model ----------------------------------------------------------------------------------
+
+const modelUrl = $<HTMLInputElement>('model-url');
+let loadingModel = false;
+
+async function loadModel(url: string): Promise<void> {
+  loadingModel = true;
+  dirty = true;
+  const info = await attempt(() => stage.loadModel(url), 'Model');
+  loadingModel = false;
+  if (!info) return;
+  showModel(info);
+  messages.info(`${info.name} loaded (${info.summary}); the performance log starts over with it`);
+}
+
+function showModel(info: ModelInfo): void {
+  grid.setModel(info.rows, info.stepsPerBar, info.stepsPerBeat, info.editable);
+  $('model-name').textContent = info.name;
+  $('model-summary').textContent = info.summary;
+  for (const id of ['start', 'pause', 'mute']) $<HTMLButtonElement>(id).disabled = false;
+  controls.sync();
+}
+
+$('model-load').addEventListener('click', () => void loadModel(modelUrl.value));
+modelUrl.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter') void loadModel(modelUrl.value);
+});
+$('model-shipped').addEventListener('click', () => {
+  modelUrl.value = SHIPPED_MODEL;
+  void loadModel(SHIPPED_MODEL);
+});
+
+// ---- sound ----------------------------------------------------------------------------------
+
+const outputRadios = Array.from(document.querySelectorAll<HTMLInputElement>('input[name=output]'));
+const midiOut = $<HTMLSelectElement>('midi-out');
+
+function showOutputPanel(kind: string): void {
+  $('midi-sub').hidden = kind !== 'midi';
+  $('rnbo-sub').hidden = kind !== 'rnbo';
+  for (const r of outputRadios) r.checked = r.value === kind;
+}
+
+function useOutput(output: Output): void {
+  stage.setOutput(output);
+  $('output-name').textContent = output.label;
+  showParameters(output);
+  dirty = true;
+}
+
+for (const radio of outputRadios) {
+  radio.addEventListener('change', () => {
+    if (!radio.checked) return;
+    showOutputPanel(radio.value);
+    if (radio.value === 'tone') guard(() => useOutput(toneOutput(openAudio())), 'Sound');
+    if (radio.value === 'midi') void scanMidiOutputs();
+  });
+}
+
+function fillPorts(select: HTMLSelectElement, names: string[], none: string): void {
+  const keep = select.value;
+  select.replaceChildren(...(names.length ? names : [none]).map((n) => new Option(n, names.length ? n : '')));
+  select.disabled = names.length === 0;
+  if (names.includes(keep)) select.value = keep;
+}
+
+async function scanMidiOutputs(): Promise<void> {
+  const ports = await attempt(() => midiPorts(), 'Web MIDI');
+  if (!ports) return fillPorts(midiOut, [], 'MIDI unavailable');
+  fillPorts(midiOut, ports.outputs, 'no MIDI outputs');
+  if (ports.outputs.length === 0) {
+    messages.warn('no MIDI output ports found. Connect a device or start a virtual port (IAC Driver, loopMIDI), then press "Find MIDI ports".', 'Web MIDI');
+    return;
+  }
+  await chooseMidiOutput(midiOut.value);
+}
+
+async function chooseMidiOutput(name: string): Promise<void> {
+  if (!name) return;
+  const output = await attempt(() => midiOutput(name, openAudio()), 'Web MIDI');
+  if (output) useOutput(output);
+}
+
+$('midi-scan').addEventListener('click', () => void scanMidiOutputs());
+midiOut.addEventListener('change', () => void chooseMidiOutput(midiOut.value));
+
+async function loadRnbo(source: RnboSource): Promise<void> {
+  showOutputPanel('rnbo');
+  const what = 'file' in source ? source.file.name : source.url;
+  $('rnbo-load').setAttribute('aria-busy', 'true');
+  const loaded = await attempt(() => rnboOutput(openAudio(), source), 'RNBO');
+  $('rnbo-load').removeAttribute('aria-busy');
+  if (!loaded) return;
+  for (const w of loaded.warnings) messages.warn(w, 'RNBO');
+  useOutput(loaded.output);
+  messages.info(`RNBO device from ${what} is playing`);
+}
+
+const rnboUrl = $<HTMLInputElement>('rnbo-url');
+$('rnbo-load').addEventListener('click', () => void loadRnbo({ url: rnboUrl.value }));
+rnboUrl.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter') void loadRnbo({ url: rnboUrl.value });
+});
+pickFiles($<HTMLInputElement>('rnbo-file'), (file) => void loadRnbo({ file }));
+
+/** Sliders for a device's first parameters: a performer reaches for a few, not for all. */
+function showParameters(output: Output): void {
+  const box = $('rnbo-params');
+  box.replaceChildren();
+  for (const p of (output.parameters ?? []).slice(0, 8)) {
+    const id = `rnbo-param-${p.id.replace(/[^\w-]/g, '_')}`;
+    const label = document.createElement('label');
+    label.htmlFor = id;
+    label.textContent = p.name;
+    const input = document.createElement('input');
+    input.type = 'range';
+    input.id = id;
+    input.min = String(p.min);
+    input.max = String(p.max);
+    input.step = p.steps > 1 ? String((p.max - p.min) / (p.steps - 1)) : 'any';
+    input.value = String(p.value);
+    input.addEventListener('input', () => guard(() => (p.value = Number(input.value)), p.name));
+    box.append(label, input);
+  }
+}
+
+// ---- clock ----------------------------------------------------------------------------------
+
+const clockRadios = Array.from(document.querySelectorAll<HTMLInputElement>('input[name=clock]'));
+const midiIn = $<HTMLSelectElement>('midi-in');
+
+for (const radio of clockRadios) {
+  radio.addEventListener('change', () => {
+    if (!radio.checked) return;
+    $('clock-sub').hidden = radio.value !== 'midi';
+    if (radio.value === 'internal' && stage.clockKind !== 'internal') {
+      guard(() => stage.useClock(internalClock(openAudio(), Number($<HTMLInputElement>('bpm').value) || 120, (e) => messages.error(e, 'Clock'))), 'Clock');
+      $('clock-name').textContent = stage.clockLabel;
+    }
+    if (radio.value === 'midi') void scanMidiInputs();
+  });
+}
+
+async function scanMidiInputs(): Promise<void> {
+  const ports = await attempt(() => midiPorts(), 'Web MIDI');
+  if (!ports) return fillPorts(midiIn, [], 'MIDI unavailable');
+  fillPorts(midiIn, ports.inputs, 'no MIDI inputs');
+  if (ports.inputs.length === 0) {
+    messages.warn('no MIDI input ports found to follow a clock from. Connect the clock master (or a virtual port), then press "Find MIDI ports".', 'Web MIDI');
+    return;
+  }
+  await chooseMidiClock(midiIn.value);
+}
+
+async function chooseMidiClock(name: string): Promise<void> {
+  if (!name) return;
+  const clock = await attempt(() => midiClock(name, openAudio(), (e) => messages.error(e, 'Clock')), 'MIDI clock');
+  if (!clock) return;
+  stage.useClock(clock);
+  $('clock-name').textContent = clock.label;
+}
+
+$('midi-in-scan').addEventListener('click', () => void scanMidiInputs());
+midiIn.addEventListener('change', () => void chooseMidiClock(midiIn.value));
+
+// ---- prime and drops ------------------------------------------------------------------------
+
+async function prime(file: File): Promise<void> {
+  await attempt(async () => {
+    const { steps, warnings } = stage.prime(new Uint8Array(await file.arrayBuffer()), file.name);
+    for (const w of warnings.slice(0, 3)) messages.warn(w, 'Prime');
+    messages.info(`primed from ${file.name} (${steps} steps): the model plays on from it`);
+  }, 'Prime');
+}
+
+pickFiles($<HTMLInputElement>('prime-file'), (f) => void prime(f));
+
+acceptDrops(document.body, (files) => {
+  for (const file of files) {
+    void kindOf(file).then((kind) => {
+      if (kind === 'midi') return prime(file);
+      if (kind === 'json') return loadRnbo({ file });
+      messages.error(`${file.name}: drop a MIDI file (.mid) to prime, or an RNBO patch.export.json`, 'Drop');
+    });
+  }
+});
+
+// ---- record ---------------------------------------------------------------------------------
+
+const stamp = () => new Date().toISOString().slice(0, 16).replace(/[T:]/g, '-');
+
+$('save-midi').addEventListener('click', () =>
+  guard(() => {
+    const rec = stage.recorder;
+    if (!rec || rec.song().notes.length === 0) throw new Error('nothing recorded yet: press Start and play first');
+    download(rec.toMidi(), `pulse-rnn-${stamp()}.mid`, 'audio/midi');
+  }, 'Save MIDI'),
+);
+
+$('save-log').addEventListener('click', () =>
+  guard(() => {
+    const log = stage.log;
+    if (!log || log.ticks === 0) throw new Error('nothing played yet: the log holds the steps played since the model loaded');
+    download(JSON.stringify(log), `pulse-rnn-${stage.model?.name ?? 'model'}-${stamp()}.json`, 'application/json');
+  }, 'Save log'),
+);
+
+// ---- drawing --------------------------------------------------------------------------------
+
+const startButton = $<HTMLButtonElement>('start');
+const pauseButton = $<HTMLButtonElement>('pause');
+const muteButton = $<HTMLButtonElement>('mute');
+const positionEl = $('position');
+const stateEl = $('state');
+const meterFill = $('meter-fill');
+const bpmInput = $<HTMLInputElement>('bpm');
+let shownVersion = -1;
+let shownHead = -2;
+let level = 0;
+
+function position(step: number, info: ModelInfo): string {
+  const bar = Math.floor(step / info.stepsPerBar) + 1;
+  const inBar = step % info.stepsPerBar;
+  return `${bar}.${Math.floor(inBar / info.stepsPerBeat) + 1}.${(inBar % info.stepsPerBeat) + 1}`;
+}
+
+function stateText(): string {
+  if (loadingModel && !stage.model) return 'loading model';
+  if (!stage.model) return 'no model';
+  if (stage.waiting) return 'waiting for clock';
+  if (!stage.running) return 'stopped';
+  if (stage.willPause) return 'paused';
+  if (stage.willMute) return 'muted';
+  return 'playing';
+}
+
+function setPressed(b: HTMLButtonElement, on: boolean, onText: string, offText: string): void {
+  if (b.getAttribute('aria-pressed') === String(on)) return;
+  b.setAttribute('aria-pressed', String(on));
+  b.textContent = on ? onText : offText;
+}
+
+function draw(): void {
+  const audio = currentAudio();
+  // what is heard now was rendered one output latency ago
+  const heard = audio ? audio.context.currentTime - (audio.context.outputLatency || audio.context.baseLatency || 0) : 0;
+  const head = stage.playhead(heard);
+  if (dirty || stage.version !== shownVersion || head !== shownHead) {
+    dirty = false;
+    shownVersion = stage.version;
+    shownHead = head;
+    grid.render(stage.view(), head);
+    const info = stage.model;
+    positionEl.textContent = info && head >= 0 ? position(head, info) : '–.–.–';
+    const state = stateText();
+    if (stateEl.textContent !== state) {
+      stateEl.textContent = state;
+      document.body.dataset.state = state.split(' ')[0];
+    }
+    setPressed(startButton, stage.running || stage.waiting, 'Stop', 'Start');
+    setPressed(pauseButton, stage.willPause, 'Resume', 'Pause');
+    setPressed(muteButton, stage.willMute, 'Unmute', 'Mute');
+    if (stage.clockKind === 'midi') {
+      bpmInput.disabled = true;
+      if (document.activeElement !== bpmInput) bpmInput.value = stage.bpm.toFixed(1);
+    } else bpmInput.disabled = false;
+  }
+  // a peak meter that falls back slowly, as meters do
+  const peak = audio && stage.running ? audio.peak() : 0;
+  const next = Math.max(peak, level * 0.9);
+  if (Math.abs(next - level) > 0.002) {
+    level = next;
+    const db = level > 0 ? 20 * Math.log10(level) : -60;
+    meterFill.style.transform = `scaleX(${Math.max(0, Math.min(1, (db + 48) / 48))})`;
+    meterFill.classList.toggle('hot', db > -1);
+  }
+  requestAnimationFrame(draw);
+}
+
+// ---- start ----------------------------------------------------------------------------------
+
+/** Read-only access for the console and tests: copies of what plays, never the live objects. */
+const hook = Object.freeze({
+  ready: () => stage.model !== null,
+  model: () => (stage.model ? { ...stage.model } : null),
+  running: () => stage.running,
+  step: () => stage.nextStep,
+  ticks: () => stage.ticks,
+  played: () => stage.played(),
+  upcoming: () => stage.gen?.upcoming() ?? [],
+  edits: () => [...stage.view().edits].map(([step, rows]) => ({ step, voices: rows.map((r) => stage.model?.rows[r]) })),
+  locked: () => [...stage.view().locked].map((r) => stage.model?.rows[r]),
+  /** The log and the played steps at one instant, to replay and compare. */
+  snapshot: () => ({ log: stage.log, played: stage.played() }),
+  output: () => stage.output?.label ?? null,
+  clock: () => stage.clockLabel,
+  sent: () => ({ ...stage.sent }),
+  level: () => currentAudio()?.peak() ?? 0,
+  messages: () => messages.all(),
+});
+Object.defineProperty(window, 'pulse', { value: hook, enumerable: false });
+
+const requested = new URLSearchParams(location.search).get('model');
+modelUrl.value = requested ?? SHIPPED_MODEL;
+requestAnimationFrame(draw);
+void loadModel(modelUrl.value);

@@ -1,0 +1,505 @@
+/**
+ * Everything that plays on the page, wired together: the model's Generator, the clock, the
+ * Player that ticks the generator on every step, the chosen output and a MIDI recorder of the
+ * whole set. The page's controls call this; it calls the library. It holds no DOM and makes no
+ * musical decision: every note comes from the Generator.
+ *
+ * Swaps happen while playing without a gap: a new model continues at the clock's next step
+ * (the previous one keeps playing until the new one has loaded), a new output takes over from
+ * the next note, a new clock gets a new Player.
+ *
+ * @example
+ * const stage = new Stage({ bpm: 120, onError: (e) => console.error(e) });
+ * await stage.loadModel('weights/drums-gmd/');
+ * button.onclick = () => stage.start();   // in a user gesture: audio starts here
+ * stage.setTemperature(1.1);              // from the next step
+ * stage.toggleHit(stage.nextStep + 4, 0); // add or remove the kick 4 steps ahead
+ */
+import { drumClassOf } from '../../music/drum-map.js';
+import { codecFor, type Codec } from '../../music/codecs.js';
+import { Generator, type PerformanceLog, type StepCopy, type StepResult } from '../../music/generator.js';
+import { loadModelSpec } from '../../io/model-files.js';
+import { readMidi } from '../../io/midi-read.js';
+import { MidiRecorder } from '../../io/recorder.js';
+import type { NoteSink } from '../../io/sink.js';
+import type { StepEvent } from '../../time/clock.js';
+import { Player, type Playable } from '../../time/player.js';
+import type { SessionLog } from '../session-log.js';
+import { currentAudio, openAudio } from './audio.js';
+import { internalClock, type PageClock } from './clocks.js';
+import { toneOutput, type Output, type OutputKind } from './outputs.js';
+
+export interface ModelInfo {
+  /** The URL it was loaded from. */
+  readonly url: string;
+  /** Short name: the folder's. */
+  readonly name: string;
+  /** e.g. "drum-grid · LSTM 2×256". */
+  readonly summary: string;
+  readonly encoding: string;
+  /** Grid rows: drum voices, or one "notes" row for melodic models. */
+  readonly rows: readonly string[];
+  /** Whether rows are voices a performer can edit and lock. */
+  readonly editable: boolean;
+  readonly stepsPerBar: number;
+  readonly stepsPerBeat: number;
+}
+
+/** What the grid shows, rows by index. */
+export interface StageView {
+  /** The next step the generator plays. */
+  readonly next: number;
+  /** Played steps of this take: step → rows hit (and note numbers, for melodic rows). */
+  readonly played: ReadonlyMap<number, readonly number[]>;
+  readonly upcoming: ReadonlyMap<number, readonly number[]>;
+  /** Steps the performer wrote, as written (shown before the generator has taken them in). */
+  readonly edits: ReadonlyMap<number, readonly number[]>;
+  readonly locked: ReadonlySet<number>;
+  readonly notes: ReadonlyMap<number, readonly number[]>;
+}
+
+export interface Settings {
+  temperature: number;
+  topP: number;
+  density: number;
+  seed: number;
+}
+
+export interface StageOptions {
+  bpm: number;
+  /** Errors from the clock or an output while playing (the music goes on). */
+  onError(e: unknown): void;
+}
+
+/** Played steps kept: the grid shows two bars of them; the rest is slack for displays and tests. */
+const HISTORY_STEPS = 128;
+const IDLE: StepResult = { step: -1, tick: 0, count: 0, notes: [], releaseCount: 0, releases: [], paused: true, muted: false };
+
+export class Stage {
+  gen: Generator | null = null;
+  model: ModelInfo | null = null;
+  readonly settings: Settings = { temperature: 1, topP: 1, density: 0, seed: 1 };
+  /** Notes handed to each kind of output (a read-out for the page and its tests). */
+  readonly sent: Record<OutputKind, number> = { tone: 0, midi: 0, rnbo: 0 };
+  /** Bumped by every step and every control: the view redraws when it changes. */
+  version = 0;
+
+  private bpmValue: number;
+  private clock: PageClock | null = null;
+  private player: Player | null = null;
+  private outputValue: Output | null = null;
+  private outputSink: NoteSink | null = null;
+  private recorderValue: MidiRecorder | null = null;
+  private armed = false;
+  private noteRow = new Map<number, number>();
+  private readonly editsShown = new Map<number, number[]>();
+  private readonly lockedRows = new Set<number>();
+  /** Recent steps with the audio time each starts at, for the play head. */
+  private readonly timeline: { step: number; time: number }[] = [];
+  private lastEvent: StepEvent | null = null;
+  /** The tempo from each tick of the current generator on, for the log. */
+  private tempos: { tick: number; bpm: number }[] = [];
+  private viewFromTick = 0;
+  private loads = 0;
+  private readonly onError: (e: unknown) => void;
+
+  // what the Player ticks: whichever generator is current, silent until armed
+  private readonly playable: Playable = (() => {
+    const self = this;
+    return {
+      tick: () => self.tick(),
+      get step() {
+        return self.gen?.step ?? 0;
+      },
+      locate: (s: number) => self.gen?.locate(s),
+    };
+  })();
+
+  constructor(options: StageOptions) {
+    this.bpmValue = options.bpm;
+    this.onError = options.onError;
+  }
+
+  // ---- reading ---------------------------------------------------------------------------
+
+  get bpm(): number {
+    return this.clock?.bpm ?? this.bpmValue;
+  }
+  get running(): boolean {
+    return this.armed && (this.clock?.running ?? false);
+  }
+  /** Armed and waiting for an external clock's start. */
+  get waiting(): boolean {
+    return this.armed && !(this.clock?.running ?? false);
+  }
+  get output(): Output | null {
+    return this.outputValue;
+  }
+  get clockLabel(): string {
+    return this.clock?.label ?? 'Internal';
+  }
+  get clockKind(): 'internal' | 'midi' {
+    return this.clock?.kind ?? 'internal';
+  }
+  get paused(): boolean {
+    return this.gen?.paused ?? false;
+  }
+  get muted(): boolean {
+    return this.gen?.muted ?? false;
+  }
+  get nextStep(): number {
+    return this.gen?.step ?? 0;
+  }
+  get ticks(): number {
+    return this.gen?.ticks ?? 0;
+  }
+  /**
+   * The generator's performance log with what `pulse-rnn replay` needs besides: which model
+   * played (a package-relative folder for the page's own weights, else its URL) and the
+   * tempo by tick.
+   */
+  get log(): SessionLog | null {
+    const gen = this.gen;
+    if (!gen || !this.model) return null;
+    const log: PerformanceLog = gen.log;
+    return { ...log, session: { model: replayLocation(this.model.url), bpm: this.tempos[0].bpm, tempos: this.tempos.map((t) => ({ ...t })), from: 0, clock: this.clockKind } };
+  }
+  get recorder(): MidiRecorder | null {
+    return this.recorderValue;
+  }
+
+  /** The generator step sounding at audio time `now`, or -1 (stopped, paused, not yet started). */
+  playhead(now: number): number {
+    if (!this.running) return -1;
+    for (let i = this.timeline.length - 1; i >= 0; i--) if (this.timeline[i].time <= now) return this.timeline[i].step;
+    return -1;
+  }
+
+  /** The rows a step's notes fall on. */
+  rowsOf(notes: readonly number[]): number[] {
+    const rows = new Set<number>();
+    for (const n of notes) {
+      const r = this.noteRow.get(n) ?? (this.model?.editable ? drumClassOf(n) : 0);
+      if (r >= 0) rows.add(r);
+    }
+    return [...rows].sort((a, b) => a - b);
+  }
+
+  /** What the grid shows now (and forgets the performer's edits of steps already played). */
+  view(): StageView {
+    const played = new Map<number, number[]>();
+    const upcoming = new Map<number, number[]>();
+    const notes = new Map<number, number[]>();
+    const gen = this.gen;
+    if (gen) {
+      for (const s of gen.played()) {
+        if (s.step < 0 || s.tick < this.viewFromTick) continue;
+        const n = s.notes.map((x) => x.note);
+        played.set(s.step, this.rowsOf(n));
+        notes.set(s.step, n);
+      }
+      for (const u of gen.upcoming()) {
+        upcoming.set(u.step, this.rowsOf(u.notes));
+        notes.set(u.step, u.notes);
+      }
+      for (const s of this.editsShown.keys()) if (s < gen.step) this.editsShown.delete(s);
+    }
+    return { next: gen?.step ?? 0, played, upcoming, edits: new Map(this.editsShown), locked: new Set(this.lockedRows), notes };
+  }
+
+  /** The generator's last steps (a copy), for displays and tests. */
+  played(): StepCopy[] {
+    return this.gen?.played() ?? [];
+  }
+
+  // ---- model -----------------------------------------------------------------------------
+
+  /**
+   * Load a model from a folder URL or a model.json URL and play it from the next step. On any
+   * error the current model plays on and the error is thrown. Resolves to null when a later
+   * load started meanwhile (the later one wins).
+   */
+  async loadModel(url: string): Promise<ModelInfo | null> {
+    const where = url.trim();
+    if (!where) throw new Error('model URL is empty: give a weights folder (…/drums-gmd/) or its model.json');
+    const ticket = ++this.loads;
+    const spec = await loadModelSpec(where);
+    const codec = codecFor(spec);
+    const s = this.settings;
+    const gen = new Generator(spec, { seed: s.seed, temperature: s.temperature, topP: s.topP, density: s.density, lookahead: codec.stepsPerBar, historyLength: HISTORY_STEPS });
+    if (ticket !== this.loads) return null;
+    const old = this.gen;
+    if (old) {
+      if (this.pendingPaused(old)) gen.pause();
+      if (this.wantMuted ?? old.muted) gen.mute();
+      this.player?.panic();
+    }
+    // play on from the clock's next step so the bar stays where the band is (when stopped, the
+    // Player moves it to wherever the clock starts)
+    if (this.running && this.lastEvent) gen.locate(this.lastEvent.step + 1);
+    this.gen = gen;
+    this.viewFromTick = 0;
+    this.tempos = [{ tick: 0, bpm: this.bpm }];
+    this.editsShown.clear();
+    this.lockedRows.clear();
+    this.model = describe(where, spec.layers.map((l) => `${l.cell.toUpperCase()} ${l.units}`), codec);
+    this.noteRow = noteRows(codec);
+    this.version++;
+    return this.model;
+  }
+
+  // ---- transport -------------------------------------------------------------------------
+
+  /** Start playing (or arm for an external clock). Call from a user gesture: audio starts here. */
+  async start(): Promise<void> {
+    const audio = openAudio(); // synchronously, while the gesture counts
+    if (!this.clock) this.useClock(internalClock(audio, this.bpmValue, this.onError));
+    if (!this.outputValue) this.setOutput(toneOutput(audio));
+    await audio.context.resume();
+    if (!this.recorderValue) {
+      this.recorderValue = new MidiRecorder({ bpm: this.bpm, now: () => audio.context.currentTime, trackName: 'pulse-rnn' });
+      this.player?.addSink(this.recorderValue);
+    }
+    this.armed = true;
+    this.viewFromTick = this.gen?.ticks ?? 0;
+    this.timeline.length = 0;
+    (this.clock as PageClock).start();
+    this.version++;
+  }
+
+  stop(): void {
+    this.clock?.stop();
+    this.armed = false;
+    this.player?.panic();
+    // a written step that was not reached would otherwise play when the count comes round again
+    for (const s of this.editsShown.keys()) if (this.gen && s >= this.gen.step) this.gen.clearEdit(s);
+    this.editsShown.clear();
+    this.version++;
+  }
+
+  /** Silence every output now, without stopping. */
+  panic(): void {
+    this.player?.panic();
+  }
+
+  setBpm(bpm: number): void {
+    if (!(Number.isFinite(bpm) && bpm >= 20 && bpm <= 300)) throw new RangeError(`BPM must be a number from 20 to 300, got ${bpm}`);
+    this.bpmValue = bpm;
+    this.noteTempo(bpm);
+    if (this.clock?.kind === 'internal') this.clock.setTempo(bpm);
+    this.version++;
+  }
+
+  /** Use another clock; the previous one stops. */
+  useClock(clock: PageClock): void {
+    const wasRunning = this.running;
+    this.player?.dispose();
+    this.clock?.dispose();
+    this.clock = clock;
+    clock.onStep((e) => (this.lastEvent = e)); // before the Player's listener: it runs first
+    clock.onTransport((e) => {
+      if (e.type === 'tempo') this.noteTempo(e.bpm);
+    });
+    const sinks = [this.outputSink, this.recorderValue].filter((s): s is NoteSink => s !== null);
+    this.player = new Player(clock, this.playable, sinks, { onError: this.onError });
+    if (wasRunning && clock.kind === 'internal') clock.start();
+    this.version++;
+  }
+
+  /** Send notes to another output from the next note on; the previous one is silenced and released. */
+  setOutput(output: Output): void {
+    const old = this.outputValue;
+    if (old && this.outputSink) {
+      this.player?.removeSink(this.outputSink);
+      old.dispose();
+    }
+    this.outputValue = output;
+    this.outputSink = this.counted(output);
+    this.player?.addSink(this.outputSink);
+    const audio = currentAudio();
+    if (audio) output.sink.tempo?.(this.bpm, audio.context.currentTime);
+    this.version++;
+  }
+
+  // ---- the performer's controls: checked by the generator, applied at the next step --------
+
+  setTemperature(v: number): void {
+    this.gen?.setTemperature(v);
+    this.settings.temperature = v;
+    this.version++;
+  }
+  setTopP(v: number): void {
+    this.gen?.setTopP(v);
+    this.settings.topP = v;
+    this.version++;
+  }
+  setDensity(v: number): void {
+    this.gen?.setDensity(v);
+    this.settings.density = v;
+    this.version++;
+  }
+  reseed(seed: number): void {
+    this.gen?.reseed(seed);
+    this.settings.seed = seed;
+    this.version++;
+  }
+  reset(): void {
+    this.gen?.reset();
+    this.version++;
+  }
+  togglePause(): boolean {
+    const gen = this.need('pause');
+    // the generator's flag changes at the next tick: decide from what was asked last
+    const pause = !this.pendingPaused(gen);
+    if (pause) gen.pause();
+    else gen.resume();
+    this.wantPaused = pause;
+    this.version++;
+    return pause;
+  }
+  toggleMute(): boolean {
+    const gen = this.need('mute');
+    const mute = !(this.wantMuted ?? gen.muted);
+    if (mute) gen.mute();
+    else gen.unmute();
+    this.wantMuted = mute;
+    this.version++;
+    return mute;
+  }
+  /** What pause/mute will be once the next step has applied the last request. */
+  get willPause(): boolean {
+    return this.gen ? this.pendingPaused(this.gen) : false;
+  }
+  get willMute(): boolean {
+    return this.wantMuted ?? this.muted;
+  }
+
+  /** Add or remove one voice's hit at an upcoming step; the model continues from the new step. */
+  toggleHit(step: number, row: number): readonly number[] {
+    const gen = this.need('edit');
+    const model = this.model as ModelInfo;
+    if (!model.editable) throw new Error(`editing steps is for drum models; ${model.name} (${model.encoding}) has no drum voices`);
+    if (step < gen.step) throw new Error(`step ${step + 1} has already played`);
+    const shown = this.editsShown.get(step) ?? this.rowsOf(gen.upcoming().find((u) => u.step === step)?.notes ?? []);
+    const rows = shown.includes(row) ? shown.filter((r) => r !== row) : [...shown, row].sort((a, b) => a - b);
+    gen.edit(step, rows.map((r) => model.rows[r]));
+    this.editsShown.set(step, rows);
+    this.version++;
+    return rows;
+  }
+
+  /** Lock a voice to what it played in the last bar, or free it again. Returns whether it is locked. */
+  toggleLock(row: number): boolean {
+    const gen = this.need('lock');
+    const model = this.model as ModelInfo;
+    if (!model.editable) throw new Error(`locks are for drum models; ${model.name} (${model.encoding}) has no drum voices`);
+    const voice = model.rows[row];
+    if (this.lockedRows.has(row)) {
+      gen.unlock(voice);
+      this.lockedRows.delete(row);
+    } else {
+      gen.lock(voice);
+      this.lockedRows.add(row);
+    }
+    this.version++;
+    return this.lockedRows.has(row);
+  }
+
+  /** Set the model's state from a MIDI file (the next step continues from it). */
+  prime(bytes: Uint8Array, file: string): { steps: number; warnings: string[] } {
+    const gen = this.need('prime');
+    const song = readMidi(bytes, file);
+    const { events, warnings } = gen.codec.fromSong(song);
+    if (events.length === 0) throw new Error(`${file}: no notes this model can read (${gen.codec.name})`);
+    gen.prime(song);
+    this.version++;
+    return { steps: events.length, warnings };
+  }
+
+  // ---- inside ----------------------------------------------------------------------------
+
+  private wantPaused: boolean | null = null;
+  private wantMuted: boolean | null = null;
+
+  private pendingPaused(gen: Generator): boolean {
+    return this.wantPaused ?? gen.paused;
+  }
+
+  private noteTempo(bpm: number): void {
+    const tick = this.gen?.ticks ?? 0;
+    const last = this.tempos[this.tempos.length - 1];
+    if (last && last.tick === tick) last.bpm = bpm;
+    else if (!last || last.bpm !== bpm) this.tempos.push({ tick, bpm });
+  }
+
+  private need(what: string): Generator {
+    if (!this.gen) throw new Error(`${what}: no model loaded yet`);
+    return this.gen;
+  }
+
+  private tick(): StepResult {
+    const gen = this.gen;
+    if (!gen || !this.armed) return IDLE;
+    const r = gen.tick();
+    if (this.wantPaused === gen.paused) this.wantPaused = null;
+    if (this.wantMuted === gen.muted) this.wantMuted = null;
+    const t = this.lastEvent?.time ?? 0;
+    this.timeline.push({ step: r.step, time: t });
+    if (this.timeline.length > 32) this.timeline.splice(0, 16);
+    this.version++;
+    return r;
+  }
+
+  /** The output's sink, counting what it is sent. */
+  private counted(output: Output): NoteSink {
+    const sink = output.sink;
+    const sent = this.sent;
+    return {
+      noteOn(note, velocity, channel, time, duration) {
+        sent[output.kind]++;
+        sink.noteOn(note, velocity, channel, time, duration);
+      },
+      noteOff: (note, channel, time) => sink.noteOff(note, channel, time),
+      allNotesOff: (time) => sink.allNotesOff(time),
+      tempo: (bpm, time) => sink.tempo?.(bpm, time),
+    };
+  }
+}
+
+function describe(url: string, layers: string[], codec: Codec): ModelInfo {
+  const trimmed = url.replace(/\/model\.json(\?.*)?$/, '').replace(/\/+$/, '');
+  const name = trimmed.slice(trimmed.lastIndexOf('/') + 1) || trimmed;
+  const same = layers.every((l) => l === layers[0]);
+  const net = layers.length === 0 ? '' : same ? `${layers[0].split(' ')[0]} ${layers.length}×${layers[0].split(' ')[1]}` : layers.join(' + ');
+  const voices = codec.voices.length > 0;
+  return {
+    url,
+    name,
+    summary: [codec.name, net].filter(Boolean).join(' · '),
+    encoding: codec.name,
+    rows: voices ? codec.voices : ['notes'],
+    editable: voices,
+    stepsPerBar: codec.stepsPerBar,
+    stepsPerBeat: Math.max(1, Math.round(codec.ticksPerQuarter / codec.ticksPerStep)),
+  };
+}
+
+/**
+ * Where `pulse-rnn replay` finds the model: the page's own /weights/ are the package's
+ * weights folder (run the replay from the package folder), anything else its full URL.
+ */
+function replayLocation(url: string): string {
+  const abs = new URL(url, location.href);
+  if (abs.origin === location.origin && abs.pathname.startsWith('/weights/')) return abs.pathname.slice(1).replace(/\/(model\.json)?$/, '');
+  return abs.href;
+}
+
+/** Note → row, from the codec's own notes for each voice (a model may map voices to other notes). */
+function noteRows(codec: Codec): Map<number, number> {
+  const rows = new Map<number, number>();
+  if (codec.kind !== 'grid') return rows;
+  codec.voices.forEach((v, i) => {
+    for (const n of codec.notesOf(codec.eventFromNotes([v]))) rows.set(n, i);
+  });
+  return rows;
+}
