@@ -300,6 +300,31 @@ describe.skipIf(!haveBrowser)('the performer\'s page in Chromium', () => {
     expect(await pulse(page, (p) => p.locked())).toEqual([]);
   }, 120_000);
 
+  it('bad values typed into the seed and BPM fields: a message naming them, nothing changes, the music plays on', async () => {
+    const controlsBefore = await pulse(page, (p) => p.snapshot().log.entries.length);
+    const bpmBefore = await page.inputValue('#bpm');
+    for (const [field, value, said] of [
+      ['#seed', '', /seed must be a whole number, got nothing a number can be read from/],
+      ['#seed', '3.5', /seed must be a whole number, got "3\.5"/],
+      ['#seed', '1e400', /seed must be a whole number/],
+      ['#seed', '123456789012345678901', /seed must be a whole number/],
+      ['#bpm', '', /BPM must be a number from 20 to 300, got nothing a number can be read from/],
+      ['#bpm', '0', /BPM must be a number from 20 to 300, got 0/],
+      ['#bpm', '-120', /BPM must be a number from 20 to 300, got -120/],
+      ['#bpm', '100000', /BPM must be a number from 20 to 300, got 100000/],
+    ] as const) {
+      await page.fill(field, value);
+      await page.press(field, 'Enter');
+      await page.locator(field).blur();
+      expect(await messageMatching(page, 'error', said)).toBeTruthy();
+      await keepsPlaying(page, 4);
+    }
+    // no control reached the generator, and the fields show what is in force
+    expect(await pulse(page, (p) => p.snapshot().log.entries.length)).toBe(controlsBefore);
+    expect(await page.inputValue('#bpm')).toBe(bpmBefore);
+    expect(await page.inputValue('#seed')).toMatch(/^-?\d+$/);
+  }, 120_000);
+
   it('keyboard: Space, P and the arrows steer; everything is reachable by Tab with a visible focus', async () => {
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await page.keyboard.press('ArrowUp');

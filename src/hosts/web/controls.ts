@@ -72,18 +72,27 @@ export function bindControls(stage: Stage, hooks: ControlHooks): { sync(): void 
     hooks.onChange();
   };
 
+  // a number field holding text the browser could not read is '' (and Number('') is 0)
+  const numberIn = (el: HTMLInputElement) => (el.value.trim() === '' ? NaN : Number(el.value));
+  const shown = (el: HTMLInputElement) => (el.value.trim() === '' ? 'nothing a number can be read from' : JSON.stringify(el.value));
+
   const seed = $<HTMLInputElement>('seed');
   const applySeed = (v: number) => {
     try {
-      if (!Number.isInteger(v)) throw new Error(`the seed must be a whole number, got ${JSON.stringify(seed.value)}`);
+      if (!Number.isSafeInteger(v)) throw new Error(`the seed must be a whole number, got ${shown(seed)}`);
       stage.reseed(v);
       seed.value = String(v);
     } catch (e) {
       hooks.onError(e, 'Seed');
+      seed.value = String(stage.settings.seed);
     }
     hooks.onChange();
   };
-  seed.addEventListener('change', () => applySeed(Number(seed.value)));
+  seed.addEventListener('change', () => {
+    // the field showing the seed in force (after a refused value, say) changes nothing
+    const v = numberIn(seed);
+    if (v !== stage.settings.seed) applySeed(v);
+  });
   const reseed = () => applySeed(Math.floor(Math.random() * 2 ** 31));
   $('reseed').addEventListener('click', reseed);
   $('reset').addEventListener('click', () => guard(() => stage.reset(), 'Reset'));
@@ -96,7 +105,11 @@ export function bindControls(stage: Stage, hooks: ControlHooks): { sync(): void 
 
   const bpm = $<HTMLInputElement>('bpm');
   bpm.addEventListener('change', () => {
-    guard(() => stage.setBpm(Number(bpm.value)), 'BPM');
+    const v = numberIn(bpm);
+    guard(() => {
+      if (Number.isNaN(v)) throw new RangeError(`BPM must be a number from 20 to 300, got ${shown(bpm)}`);
+      stage.setBpm(v);
+    }, 'BPM');
     bpm.value = String(Math.round(stage.bpm * 10) / 10);
   });
 
