@@ -136,6 +136,48 @@ describe('MIDI clock faults, through real ports', () => {
     expect(r.transport.map((e) => e.type)).toContain('position');
   });
 
+  it('the output port disappears mid-set: the clock and the generator go on, the sink reports, nothing throws', async () => {
+    const GONE = 'pulse-rnn fault test vanishing output';
+    const seen: Got[] = [];
+    capturePort(GONE, seen);
+    await WebMidi.disable();
+    await WebMidi.enable();
+    output = WebMidi.getOutputByName(SINK)!;
+    const vanishing = WebMidi.getOutputByName(GONE)!;
+    const errors: unknown[] = [];
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown) => uncaught.push(e);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const clock = new MidiClockFollower(WebMidi.getInputByName(SRC)!);
+      const steps: StepEvent[] = [];
+      clock.onStep((e) => steps.push({ ...e }));
+      const gen = new Generator(drumGridSpec(3, 1.5), { seed: 13, density: 2 });
+      const sink = new WebMidiSink(vanishing, { onError: (e) => errors.push(e) });
+      const player = new Player(clock, gen, [sink], { onError: (e) => errors.push(e) });
+      const t0 = performance.now() + 20;
+      const a = pulses(t0 + 1, 240, 6 * 8);
+      const b = pulses(a.end, 240, 6 * 8);
+      await source.play([{ at: t0, bytes: [0xfa] }, ...a.messages]);
+      const before = seen.length;
+      (JZZ as unknown as { removeMidiOut(n: string): void }).removeMidiOut(GONE);
+      await source.play([...b.messages, { at: b.end, bytes: [0xfc] }]);
+      await sleep(300);
+      player.dispose();
+      clock.dispose();
+      expect(before).toBeGreaterThan(3);
+      // every step was still handed out and played by the generator
+      expect(steps.map((s) => s.step)).toEqual(Array.from({ length: 16 }, (_, i) => i));
+      expect(gen.step).toBe(16);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    expect(uncaught).toEqual([]);
+    // the sends after the port went are reported, not thrown into the MIDI library's timers
+    expect(errors.length).toBeGreaterThan(0);
+    console.log(`output gone: ${errors.length} sink error(s) reported${errors.length ? `, e.g. ${String((errors[0] as Error).message ?? errors[0]).slice(0, 120)}` : ''}`);
+  });
+
   it('the input port disappears mid-bar: a dropout silences every note, nothing throws', async () => {
     const GONE = 'pulse-rnn fault test vanishing clock';
     const vanishing = new ClockSource(GONE);

@@ -188,12 +188,45 @@ describe('WebMidiSink on a JZZ virtual port', () => {
 
   it('maps clock seconds to the port through toDeviceTime', () => {
     const sent: [number[], number | undefined][] = [];
-    const sink = new WebMidiSink({ send: (m, o) => sent.push([m, o?.time]) }, { toDeviceTime: (s) => 5000 + s * 1000, releaseHorizon: Infinity, releaseLead: 0 });
+    const sink = new WebMidiSink({ send: (m, o) => sent.push([m, o?.time]) }, { toDeviceTime: (s) => 5000 + s * 1000, releaseHorizon: Infinity, releaseLead: 0, schedule: 'port' });
     sink.noteOn(60, 0, 0, 1, 0.25); // velocity 0 would read as a note-off: sent as 1
     expect(sent).toEqual([
       [[0x90, 60, 1], 6000],
       [[0x80, 60, 64], 6250],
     ]);
     sink.close();
+  });
+
+  it("in Node, holds each message until it is due and sends it then; a port that throws is reported, never thrown", async () => {
+    const sent: { bytes: number[]; at: number; time: number | undefined }[] = [];
+    let broken = false;
+    const errors: unknown[] = [];
+    const port = {
+      send: (m: number[], o?: { time?: number }) => {
+        if (broken) throw new Error('Port is not connected');
+        sent.push({ bytes: m, at: performance.now(), time: o?.time });
+      },
+    };
+    const sink = new WebMidiSink(port, { onError: (e) => errors.push(e) });
+    const t = performance.now() / 1000;
+    sink.noteOn(36, 100, 9, t + 0.03, 0.02);
+    sink.noteOn(38, 100, 9, t + 0.03, 0.5);
+    expect(sent).toEqual([]);
+    await new Promise((r) => setTimeout(r, 80));
+    // both note-ons at their time, untimed, in the order given; the kick's note-off after them
+    expect(sent.map((m) => m.bytes)).toEqual([
+      [0x99, 36, 100],
+      [0x99, 38, 100],
+      [0x89, 36, 64],
+    ]);
+    for (const m of sent) expect(m.time).toBeUndefined();
+    expect(sent[0].at).toBeGreaterThanOrEqual((t + 0.03) * 1000 - 1);
+    // the port goes away: later sends fail into onError; close still tries to release the snare
+    broken = true;
+    sink.noteOn(42, 90, 9, performance.now() / 1000 + 0.01, 0.1);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(() => sink.close()).not.toThrow();
+    expect(errors.length).toBeGreaterThanOrEqual(2);
+    expect(String(errors[0])).toMatch(/not connected/);
   });
 });
