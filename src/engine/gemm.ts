@@ -1,7 +1,8 @@
 /**
  * Matrix-matrix products on a WebAssembly SIMD kernel (`gemm.wat`, assembled into
- * `gemm-wasm.ts` by `node scripts/build-wasm.mjs`): the trainer's hot path. About 1.5 to 2
- * times tfjs-wasm's matMul on the shapes of a 256-unit LSTM here (`npm run bench`).
+ * `gemm-wasm.ts` by `node scripts/build-wasm.mjs`): the trainer's hot path. It ran at 1.5 to 2
+ * times tfjs-wasm's matMul on the shapes of a 256-unit LSTM here (17 to 30 GFLOP/s against 12
+ * to 16); `npm run bench` (train.json) shows what that does for training.
  *
  * A `Gemm` owns one WebAssembly memory. `frame(sizes)` hands out views into it (growing it
  * when needed, which invalidates the previous frame's views); products read and write those
