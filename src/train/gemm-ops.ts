@@ -8,12 +8,12 @@
  *
  * @example
  * const ops = GemmOps.create()!;
- * const H = ops.lstm(X, Wrec, B, L); // X: [L·B, 4u] t-major, input products plus bias
+ * const H = ops.lstm(X, Wrec, B, L, 0); // X: [L·B, 4u] t-major, input products plus bias; layer 0
  * const logits = ops.matMul(H, Wout);
  */
 import * as tf from '@tensorflow/tfjs';
 import { Gemm } from '../engine/gemm.js';
-import { GemmTeam } from './gemm-team.js';
+import { GemmTeam, type Job } from './gemm-team.js';
 
 type Grad = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
 type Custom = (...args: (tf.Tensor | tf.GradSaveFunc)[]) => { value: tf.Tensor; gradFunc: Grad };
@@ -32,12 +32,22 @@ function lane(threads: number): Lane {
   return { gemm, team: threads > 1 ? GemmTeam.create(gemm, threads) : null };
 }
 
+/**
+ * Run `job` (an export of gemm.wat that takes a range [from, to) after `head`) over [0, n):
+ * one half here and one on the worker when there is one, else all here.
+ */
+function byHalves(l: Lane, job: Job, head: readonly number[], n: number, rest: readonly number[] = []): void {
+  const half = n >> 1;
+  if (l.team && half > 0) l.team.run(job, [...head, 0, half, ...rest], [...head, half, n, ...rest]);
+  else (l.gemm.raw[job] as (...a: number[]) => void)(...head, 0, n, ...rest);
+}
+
 /** c += A·bp on `l` (A = a, or aᵀ read in place when `transA`), whole panels split between the two threads. */
 function mulSplit(l: Lane, a: Float32Array, lda: number, bp: Float32Array, k: number, n: number, c: Float32Array, ldc: number, m: number, tail: { b: Float32Array; ld: number; trans: boolean }, transA = false): void {
-  const P = Math.floor(n / 8);
-  if (!l.team || P < 2 || P * 8 !== n) return l.gemm.mul(a, lda, bp, k, n, c, ldc, m, tail, transA);
-  const args = [a.byteOffset, (transA ? 1 : lda) * 4, (transA ? lda : 1) * 4, bp.byteOffset, c.byteOffset, ldc * 4, m, k, P];
-  l.team.run('gemm_blocked', [...args, 0, P >> 1], [...args, P >> 1, P]);
+  // a product with a column tail takes the single-thread path that handles it
+  if (!l.team || n % 8 !== 0) return l.gemm.mul(a, lda, bp, k, n, c, ldc, m, tail, transA);
+  const panels = n / 8;
+  byHalves(l, 'gemm_blocked', [a.byteOffset, (transA ? 1 : lda) * 4, (transA ? lda : 1) * 4, bp.byteOffset, c.byteOffset, ldc * 4, m, k, panels], panels);
 }
 
 /**
@@ -52,6 +62,13 @@ function product(l: Lane, a: Float32Array, b: Float32Array, m: number, k: number
   cv.fill(0);
   mulSplit(l, av, transA ? m : k, bp, k, n, cv, n, m, { b, ld: transB ? k : n, trans: transB }, transA);
   return cv.slice();
+}
+
+/** Views of `g`'s memory, one per entry of `layout` (floats), in that order. */
+function named<K extends string>(g: Gemm, layout: Record<K, number>): Record<K, Float32Array> {
+  const keys = Object.keys(layout) as K[];
+  const views = g.frame(keys.map((k) => layout[k]));
+  return Object.fromEntries(keys.map((k, i) => [k, views[i]])) as Record<K, Float32Array>;
 }
 
 /** The transpose of x [rows, cols]. */
@@ -180,24 +197,20 @@ export class GemmOps {
       const tables = tokens ? ins.slice(0, -2).map((t) => t.dataSync() as Float32Array) : [];
       if (!tokens && (ins[0].shape[0] !== L * B || ins[0].shape[1] !== G)) throw new Error(`lstm: input shape ${ins[0].shape} does not fit ${L} steps × ${B} rows × ${G}`);
       const wData = W.dataSync() as Float32Array;
-      // memory: gate activations (i, f, g, o per step), cell states, outputs; packed W and Wᵀ;
-      // the backward pass's buffers after them, so its frame keeps these
-      const sizes = [L * B * G, L * B * u, L * B * u, Gemm.packedSize(u, G), Gemm.packedSize(G, u), L * B * G, B * u, B * u, 0, Gemm.packedSize((L - 1) * B, u), G * u, B * u, L * B * u];
-      const [act, cs, hs, wp, , , , , , , , zero] = g.frame(sizes);
+      // the forward pass's buffers first, so the backward pass's frame keeps them: gate
+      // activations (i, f, g, o per step), cell states, outputs, packed W, zeros for step -1
+      const layout = { act: L * B * G, cs: L * B * u, hs: L * B * u, wp: Gemm.packedSize(u, G), zero: B * u, wtp: Gemm.packedSize(G, u), dz: L * B * G, dhn: B * u, dc: B * u, hp: Gemm.packedSize((L - 1) * B, u), dwT: G * u, dH: L * B * u };
+      const { act, cs, hs, wp, zero } = named(g, layout);
       zero.fill(0);
       if (tokens) gatherInputs(act, tables, tokens, ins[ins.length - 2].dataSync() as Float32Array, B, L, G, 0, L);
       else act.set(ins[0].dataSync());
       Gemm.pack(wData, u, G, false, wp);
-      const tail = { b: wData, ld: G, trans: false };
       const block = (v: Float32Array, t: number, w: number) => v.subarray(t * B * w, (t + 1) * B * w);
       // whole windows in wasm when units fill whole panels (rows split between threads), else step by step
       const inWasm = u % 8 === 0;
-      if (inWasm) {
-        const args = [act.byteOffset, cs.byteOffset, hs.byteOffset, wp.byteOffset, zero.byteOffset, B];
-        const half = B >> 1;
-        if (l.team && half > 0) l.team.run('lstm_forward_seq', [...args, 0, half, L, u], [...args, half, B, L, u]);
-        else g.raw.lstm_forward_seq(...(args as [number, number, number, number, number, number]), 0, B, L, u);
-      } else {
+      if (inWasm) byHalves(l, 'lstm_forward_seq', [act.byteOffset, cs.byteOffset, hs.byteOffset, wp.byteOffset, zero.byteOffset, B], B, [L, u]);
+      else {
+        const tail = { b: wData, ld: G, trans: false };
         for (let t = 0; t < L; t++) {
           const z = block(act, t, G);
           if (t > 0) g.mul(block(hs, t - 1, u), u, wp, u, G, z, G, B, tail);
@@ -208,16 +221,12 @@ export class GemmOps {
       return {
         value,
         gradFunc: (dy) => {
-          const [act2, cs2, hs2, , wtp, dz, dhn, dc, , hp, dwT, zero2, dH] = g.frame(sizes);
+          const { act: act2, cs: cs2, hs: hs2, zero: zero2, wtp, dz, dhn, dc, hp, dwT, dH } = named(g, layout);
           dH.set(dy.dataSync());
           Gemm.pack(wData, G, u, true, wtp);
-          const tailT = { b: wData, ld: G, trans: true };
-          if (inWasm) {
-            const args = [act2.byteOffset, cs2.byteOffset, dH.byteOffset, dz.byteOffset, dhn.byteOffset, dc.byteOffset, wtp.byteOffset, zero2.byteOffset, B];
-            const half = B >> 1;
-            if (l.team && half > 0) l.team.run('lstm_backward_seq', [...args, 0, half, L, u], [...args, half, B, L, u]);
-            else g.raw.lstm_backward_seq(...(args as [number, number, number, number, number, number, number, number, number]), 0, B, L, u);
-          } else {
+          if (inWasm) byHalves(l, 'lstm_backward_seq', [act2.byteOffset, cs2.byteOffset, dH.byteOffset, dz.byteOffset, dhn.byteOffset, dc.byteOffset, wtp.byteOffset, zero2.byteOffset, B], B, [L, u]);
+          else {
+            const tailT = { b: wData, ld: G, trans: true };
             dhn.fill(0);
             dc.fill(0);
             for (let t = L - 1; t >= 0; t--) {

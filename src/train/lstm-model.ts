@@ -278,6 +278,7 @@ export class LstmModel {
   dispose(): void {
     for (const v of this.vars.values()) v.dispose();
     this.optimizer.dispose();
+    this.ops?.dispose();
   }
 
   /** The first layer's kernel over the concatenated one-hot inputs. */
