@@ -22,7 +22,7 @@ import { writeMidi } from '../io/midi-write.js';
 import { codecFor } from '../music/codecs.js';
 import { sampleEvents } from '../music/sample-events.js';
 import { scoreEvents } from '../music/score.js';
-import { writeAtomic } from './atomic-file.js';
+import { writeAtomic } from '../io/atomic-file.js';
 
 /** The package folder, found from wherever this file runs (src/hosts or dist). */
 function packageRoot(): string {

@@ -29,7 +29,7 @@ import type { StepEvent, TransportEvent } from '../time/clock.js';
 import { InternalClock } from '../time/internal-clock.js';
 import type { MidiClockFollower } from '../time/midi-clock-follower.js';
 import { Player, type Playable } from '../time/player.js';
-import { writeAtomic } from './atomic-file.js';
+import { writeAtomic } from '../io/atomic-file.js';
 import { waitUntil } from './replay.js';
 import { sessionRecorder, type SessionLog } from './session-log.js';
 import { StepDisplay, parseNoteName } from './step-display.js';

@@ -18,7 +18,7 @@ import { WebMidiSink } from '../io/webmidi-sink.js';
 import { codecFor } from '../music/codecs.js';
 import { InternalClock } from '../time/internal-clock.js';
 import { MidiClockFollower } from '../time/midi-clock-follower.js';
-import { writeAtomic } from './atomic-file.js';
+import { writeAtomic } from '../io/atomic-file.js';
 import { LiveSession } from './live-session.js';
 import { pulsesPerStep, replayToMidi, replayToPort } from './replay.js';
 import { startRepl } from './repl.js';

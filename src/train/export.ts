@@ -14,7 +14,8 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { LstmModel } from './lstm-model.js';
-import { contentName, writeAtomic } from './files.js';
+import { writeAtomic } from '../io/atomic-file.js';
+import { contentName } from './files.js';
 
 export async function exportLayersModel(model: LstmModel, meta: Record<string, unknown>, dir: string): Promise<string> {
   const { units, layers } = model.shape;
@@ -48,7 +49,7 @@ export async function exportLayersModel(model: LstmModel, meta: Record<string, u
     tf.io.withSaveHandler(async (a) => {
       const bytes = new Uint8Array(a.weightData as ArrayBuffer);
       shard = contentName(bytes);
-      writeAtomic(join(dir, shard), bytes);
+      await writeAtomic(join(dir, shard), bytes);
       json = JSON.stringify({
         modelTopology: a.modelTopology,
         format: a.format,
@@ -60,7 +61,7 @@ export async function exportLayersModel(model: LstmModel, meta: Record<string, u
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
-  writeAtomic(join(dir, 'model.json'), json);
+  await writeAtomic(join(dir, 'model.json'), json);
   // the previous shard is no longer named by model.json
   for (const f of readdirSync(dir)) if (/^weights-[0-9a-f]{12}\.bin$/.test(f) && f !== shard) rmSync(join(dir, f), { force: true });
   m.dispose();

@@ -24,7 +24,7 @@ import { buildMelodyDataset, melodyTask } from './melody-dataset.js';
 import { LstmModel } from './lstm-model.js';
 import { drumTask, type TrainingTask } from './task.js';
 import { exportLayersModel } from './export.js';
-import { removeLeftovers, writeAtomic } from './files.js';
+import { removeLeftovers, writeAtomic } from '../io/atomic-file.js';
 import { curvesSvg } from './curves.js';
 
 export interface TrainOptions {
@@ -191,9 +191,12 @@ export async function train(o: TrainOptions): Promise<{ history: EpochRecord[]; 
   const meta = { ...task.meta(), training: { data: o.data, csv: o.csv ?? null, command: o.command ?? null, ...opts, learningRate: o.learningRate ?? 2e-3 } };
   const checkpoint = async () => {
     const c: Checkpoint = { options: opts, epoch, batchInEpoch, rng: Array.from(rng.getState()), best, badEpochs, history, lossSum, lossCount, elapsed, model: await model.state() };
-    writeAtomic(ckptPath, encodeCheckpoint(c));
+    await writeAtomic(ckptPath, encodeCheckpoint(c));
   };
   const jsonl = join(o.out, 'train-log.jsonl');
+  // the log says what the checkpoint holds: a run killed after logging an epoch but before its
+  // checkpoint repeats that epoch, and must not log it twice
+  await writeAtomic(jsonl, history.map((r) => `${JSON.stringify(r)}\n`).join(''));
   const B = opts.batch;
   const L = opts.window;
   let totalBatches = 0;
@@ -248,7 +251,7 @@ export async function train(o: TrainOptions): Promise<{ history: EpochRecord[]; 
       model.learningRate = model.learningRate / 2;
       log(`validation did not improve: learning rate halved to ${model.learningRate}`);
     }
-    writeAtomic(join(o.out, 'curves.svg'), curvesSvg(history));
+    await writeAtomic(join(o.out, 'curves.svg'), curvesSvg(history));
     epoch++;
     batchInEpoch = 0;
     lossSum = 0;
