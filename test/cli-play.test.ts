@@ -14,6 +14,7 @@ import { loadModelSpec } from '../src/io/model-files.js';
 import { readMidi, type MidiNote } from '../src/io/midi-read.js';
 import { InternalClock } from '../src/time/internal-clock.js';
 import { runCli } from './helpers/cli.js';
+import { everyOnHasItsOff, isOn } from './helpers/midi-notes.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MODEL = join(ROOT, 'weights', 'drums-gmd');
@@ -55,17 +56,6 @@ function cli(args: string[], onOut?: (text: string, child: ReturnType<typeof spa
 
 const inProcess = runCli;
 
-const isOn = (b: number[]) => (b[0] & 0xf0) === 0x90 && b[2] > 0;
-/** Every note-on was followed, later in arrival order, by a note-off of its key. */
-function everyOnHasItsOff(msgs: readonly number[][]): boolean {
-  const open = new Map<string, number>();
-  for (const b of msgs) {
-    const key = `${b[0] & 15}:${b[1]}`;
-    if (isOn(b)) open.set(key, (open.get(key) ?? 0) + 1);
-    else if (((b[0] & 0xf0) === 0x80 || (b[0] & 0xf0) === 0x90) && (open.get(key) ?? 0) > 0) open.set(key, open.get(key)! - 1);
-  }
-  return [...open.values()].every((n) => n === 0);
-}
 const strip = (n: MidiNote) => ({ tick: n.tick, note: n.note, velocity: n.velocity, channel: n.channel, durationTicks: n.durationTicks });
 const gridLines = (out: string) => out.split('\n').filter((l) => /^(── bar |kick|snare|closed-hat|open-hat|low-tom|mid-tom|high-tom|crash|ride)/.test(l));
 

@@ -12,7 +12,7 @@ import type { StepEvent, TransportEvent } from '../src/time/clock.js';
 import { MidiClockFollower } from '../src/time/midi-clock-follower.js';
 import { Player } from '../src/time/player.js';
 import { ClockSource, pulses, type Timed } from './helpers/midi-clock-source.js';
-import { capturePort, isOn, pair, type Got } from './helpers/midi-notes.js';
+import { capturePort, isOn, openTestPorts, pair, type Got } from './helpers/midi-notes.js';
 import { drumGridSpec } from './helpers/models.js';
 
 const SINK = 'pulse-rnn fault test sink';
@@ -24,11 +24,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const F8 = [0xf8];
 
 beforeAll(async () => {
-  capturePort(SINK, got);
-  source = new ClockSource(SRC);
-  await WebMidi.enable();
-  output = WebMidi.getOutputByName(SINK)!;
-  expect(output).toBeTruthy();
+  ({ output, source } = await openTestPorts(SINK, SRC, got));
 });
 afterAll(async () => {
   await WebMidi.disable();

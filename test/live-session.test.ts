@@ -23,6 +23,7 @@ import { MidiClockFollower } from '../src/time/midi-clock-follower.js';
 import { FakeTime } from './helpers/fake-time.js';
 import { ClockSource, pulses } from './helpers/midi-clock-source.js';
 import { drumGridSpec, howlSpec, melodySpec } from './helpers/models.js';
+import { everyOnHasItsOff, isOn } from './helpers/midi-notes.js';
 
 const jzz = JZZ as unknown as {
   addMidiOut(name: string, widget: unknown): unknown;
@@ -37,19 +38,7 @@ let input: Input;
 let source: ClockSource;
 const tmp = mkdtempSync(join(tmpdir(), 'pulse-live-'));
 
-const isOn = (b: number[]) => (b[0] & 0xf0) === 0x90 && b[2] > 0;
-const isOff = (b: number[]) => (b[0] & 0xf0) === 0x80 || ((b[0] & 0xf0) === 0x90 && b[2] === 0);
 
-/** Every note-on was followed, later in arrival order, by a note-off of its key. */
-function everyOnHasItsOff(msgs: readonly number[][]): boolean {
-  const open = new Map<string, number>();
-  for (const b of msgs) {
-    const key = `${b[0] & 15}:${b[1]}`;
-    if (isOn(b)) open.set(key, (open.get(key) ?? 0) + 1);
-    else if (isOff(b) && (open.get(key) ?? 0) > 0) open.set(key, open.get(key)! - 1);
-  }
-  return [...open.values()].every((n) => n === 0);
-}
 
 /** Resolves once the clock has handed out `n` more steps. */
 function steps(clock: Clock, n: number): Promise<void> {

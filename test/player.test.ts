@@ -15,7 +15,7 @@ import { Player, type Playable } from '../src/time/player.js';
 import { FakeTime } from './helpers/fake-time.js';
 import { ClockSource, pulses } from './helpers/midi-clock-source.js';
 import { drumGridSpec, howlSpec, melodySpec } from './helpers/models.js';
-import { capturePort, isOff, isOn, pair, type Got } from './helpers/midi-notes.js';
+import { isOff, isOn, openTestPorts, pair, type Got } from './helpers/midi-notes.js';
 
 type Call =
   | { kind: 'on'; note: number; velocity: number; channel: number; time: number; duration: number }
@@ -217,11 +217,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('Player into a WEBMIDI.js port', () => {
   beforeAll(async () => {
-    capturePort(SINK, got);
-    source = new ClockSource(SRC);
-    await WebMidi.enable();
-    output = WebMidi.getOutputByName(SINK)!;
-    expect(output).toBeTruthy();
+    ({ output, source } = await openTestPorts(SINK, SRC, got));
   });
   afterAll(async () => {
     await WebMidi.disable();

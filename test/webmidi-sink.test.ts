@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebMidi, type Output } from 'webmidi';
 import { listPorts, openInput, openOutput } from '../src/io/midi-ports.js';
 import { WebMidiSink } from '../src/io/webmidi-sink.js';
+import { everyOnHasItsOff, type Got } from './helpers/midi-notes.js';
 
 /** JZZ's virtual-port calls, which its bundled typings leave out. */
 const jzz = JZZ as unknown as {
@@ -18,11 +19,6 @@ const OUT = 'pulse-rnn test out';
 const OTHER = 'pulse-rnn test out B';
 const IN = 'pulse-rnn test in';
 
-interface Got {
-  /** Arrival, ms on performance.now(). */
-  at: number;
-  bytes: number[];
-}
 const got: Got[] = [];
 let output: Output;
 
@@ -44,18 +40,6 @@ function stuck(msgs: readonly Got[]): string[] {
   return [...count].filter(([, n]) => n > 0).map(([k]) => k);
 }
 
-/** Every note-on is followed by an explicit note-off of its key (not only by CC 123). */
-function everyOnHasItsOff(msgs: readonly Got[]): boolean {
-  const ons = new Map<string, number>();
-  const offs = new Map<string, number>();
-  for (const { bytes } of msgs) {
-    const key = `${bytes[0] & 15}:${bytes[1]}`;
-    const k = kind(bytes);
-    if (k === 'on') ons.set(key, (ons.get(key) ?? 0) + 1);
-    if (k === 'off' && (ons.get(key) ?? 0) > (offs.get(key) ?? 0)) offs.set(key, (offs.get(key) ?? 0) + 1);
-  }
-  return [...ons].every(([k, n]) => offs.get(k) === n);
-}
 
 describe('WebMidiSink on a JZZ virtual port', () => {
   beforeAll(async () => {

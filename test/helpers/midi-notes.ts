@@ -3,6 +3,8 @@
  * note-on has its note-off.
  */
 import JZZ from 'jzz';
+import { WebMidi, type Output } from 'webmidi';
+import { ClockSource } from './midi-clock-source.js';
 
 export interface Got {
   at: number;
@@ -30,4 +32,22 @@ export function pair(msgs: readonly Got[]) {
 /** A JZZ virtual output named `name` (WEBMIDI.js lists it) that writes what it receives into `got`. */
 export function capturePort(name: string, got: Got[]): void {
   (JZZ as unknown as { addMidiOut(n: string, w: unknown): void }).addMidiOut(name, JZZ.Widget({ _receive: (m: ArrayLike<number>) => got.push({ at: performance.now(), bytes: Array.from(m) }) }));
+}
+
+/** Every note-on was followed, later in arrival order, by a note-off of its key (CC 123 alone does not count). */
+export function everyOnHasItsOff(msgs: readonly (Got | number[])[]): boolean {
+  return pair(msgs.map((m) => (Array.isArray(m) ? { at: 0, bytes: m } : m))).unpaired.length === 0;
+}
+
+/**
+ * The ports a live test plays through: an output `sink` whose messages land in `got`, and a
+ * clock master on the input `clock`; WEBMIDI.js enabled, so it lists both.
+ */
+export async function openTestPorts(sink: string, clock: string, got: Got[]): Promise<{ output: Output; source: ClockSource }> {
+  capturePort(sink, got);
+  const source = new ClockSource(clock);
+  await WebMidi.enable();
+  const output = WebMidi.getOutputByName(sink);
+  if (!output) throw new Error(`test setup: WEBMIDI.js does not list '${sink}'`);
+  return { output, source };
 }
