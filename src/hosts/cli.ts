@@ -38,6 +38,14 @@ const number = (what: string, check: (v: number) => boolean, rule: string) => (s
   return v;
 };
 
+// options several commands take, checked alike
+const seedArg = number('--seed', Number.isInteger, 'a whole number');
+const liveBpmArg = number('--bpm', (v) => v >= 1 && v <= 999, 'a number from 1 to 999');
+const liveStepsArg = number('--steps', (v) => Number.isInteger(v) && v > 0, 'a whole number ≥ 1');
+const portArg = number('--port', (v) => Number.isInteger(v) && v >= 0 && v <= 65535, 'a whole number from 0 to 65535');
+/** Where the page is served unless told otherwise. */
+const PAGE_PORT = 8317;
+
 /** The model `npm start` plays when none is named: the shipped drum model, else the Drummer fixture. */
 export function defaultModel(): string {
   const candidates = [join(ROOT, 'weights', 'drums-gmd'), resolve(ROOT, '..', 'shared', 'fixtures', 'rnn-drummer')];
@@ -91,7 +99,7 @@ export function program(): Command {
     .description('sample steps from a model and write a MIDI file (same arguments, same bytes)')
     .option('--model <dir>', 'model folder or URL (default: the shipped drum model)')
     .option('--steps <n>', 'steps to generate', number('--steps', (v) => Number.isInteger(v) && v > 0 && v <= 1e6, 'a whole number from 1 to 1000000'), 64)
-    .option('--seed <s>', 'random seed', number('--seed', Number.isInteger, 'a whole number'), 1)
+    .option('--seed <s>', 'random seed', seedArg, 1)
     .option('--temperature <t>', 'sampling temperature (0 = greedy)', number('--temperature', (v) => v >= 0, 'a number ≥ 0'), 1)
     .option('--top-p <p>', 'nucleus sampling mass', number('--top-p', (v) => v > 0 && v <= 1, 'in (0, 1]'), 1)
     .option('--bpm <bpm>', 'tempo written to the file', number('--bpm', (v) => v > 0 && v <= 999, 'a number in (0, 999]'), 120)
@@ -114,7 +122,7 @@ export function program(): Command {
     .description('read a folder of MIDI files into a drum-grid dataset and summarize it (nothing is written)')
     .requiredOption('--data <dir>', 'folder of MIDI files (searched recursively)')
     .option('--csv <file>', 'CSV with a split column (train/validation/test) and a MIDI file column')
-    .option('--seed <s>', 'seed of the random split when there is no CSV', number('--seed', Number.isInteger, 'a whole number'), 1)
+    .option('--seed <s>', 'seed of the random split when there is no CSV', seedArg, 1)
     .option('--json', 'print the summary as JSON')
     .action(async (o: { data: string; csv?: string; seed: number; json?: boolean }) => {
       const { buildDrumDataset, formatSummary } = await import('../train/dataset.js');
@@ -139,7 +147,7 @@ export function program(): Command {
     .option('--dropout <x>', 'dropout between layers and before the head', number('--dropout', (v) => v >= 0 && v < 1, 'in [0, 1)'), 0.3)
     .option('--clip <x>', 'gradient clipping (global norm)', number('--clip', (v) => v > 0, 'a number > 0'), 1)
     .option('--patience <n>', 'epochs without validation gain before stopping', number('--patience', (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1'), 3)
-    .option('--seed <s>', 'seed of initialization, windows and dropout', number('--seed', Number.isInteger, 'a whole number'), 1)
+    .option('--seed <s>', 'seed of initialization, windows and dropout', seedArg, 1)
     .option('--resume', 'continue the run in --out from its last checkpoint')
     .option('--max-batches <n>', 'stop after this many batches (a quick trial)', number('--max-batches', (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1'))
     .option('--checkpoint-every <n>', 'also checkpoint every n batches', number('--checkpoint-every', (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1'))
@@ -160,7 +168,7 @@ export function program(): Command {
     .requiredOption('--data <dir>', 'folder of MIDI files')
     .option('--csv <file>', 'CSV with a split column')
     .option('--split <name>', 'train, validation or test', 'test')
-    .option('--seed <s>', 'seed of the random split and of generation', number('--seed', Number.isInteger, 'a whole number'), 1)
+    .option('--seed <s>', 'seed of the random split and of generation', seedArg, 1)
     .option('--json', 'print JSON')
     .action(async (o: { model: string; data: string; csv?: string; split: string; seed: number; json?: boolean }) => {
       if (!['train', 'validation', 'test'].includes(o.split)) throw new InvalidArgumentError(`--split must be train, validation or test, got '${o.split}'`);
@@ -178,13 +186,13 @@ export function program(): Command {
   p.command('play')
     .description('play a model live to a MIDI output, steered from a prompt (help() lists the commands)')
     .option('--model <dir>', 'model folder or URL (default: the shipped drum model)')
-    .option('--bpm <bpm>', 'tempo of the internal clock (with --clock midi:…, the guess until the clock locks)', number('--bpm', (v) => v >= 1 && v <= 999, 'a number from 1 to 999'), 120)
+    .option('--bpm <bpm>', 'tempo of the internal clock (with --clock midi:…, the guess until the clock locks)', liveBpmArg, 120)
     .option('--clock <source>', 'internal, or midi:"Port name" to follow the MIDI clock on that input', 'internal')
     .option('--out <port>', 'MIDI output to play to (pulse-rnn ports lists them)')
-    .option('--seed <s>', 'random seed', number('--seed', Number.isInteger, 'a whole number'), 1)
+    .option('--seed <s>', 'random seed', seedArg, 1)
     .option('--temperature <t>', 'sampling temperature (0 = greedy)', number('--temperature', (v) => v >= 0 && v <= 10, 'a number from 0 to 10'), 1)
     .option('--top-p <p>', 'nucleus sampling mass', number('--top-p', (v) => v > 0 && v <= 1, 'in (0, 1]'))
-    .option('--steps <n>', 'stop after this many steps', number('--steps', (v) => Number.isInteger(v) && v > 0, 'a whole number ≥ 1'))
+    .option('--steps <n>', 'stop after this many steps', liveStepsArg)
     .option('--no-repl', 'no prompt: just play (Ctrl-C stops)')
     .option('--no-grid', 'do not print the steps as they play')
     .action(async (o: { model?: string; bpm: number; clock: string; out?: string; seed: number; temperature: number; topP?: number; steps?: number; repl: boolean; grid: boolean }) => {
@@ -205,7 +213,7 @@ export function program(): Command {
     .option('--out <port>', 'MIDI output to play it to, in time')
     .option('--midi <file>', 'MIDI file to write (default without --out: NAME.replay.mid beside the log)')
     .option('--model <dir>', 'model folder, when the log names none or it has moved')
-    .option('--bpm <bpm>', 'tempo for a log that records none', number('--bpm', (v) => v >= 1 && v <= 999, 'a number from 1 to 999'))
+    .option('--bpm <bpm>', 'tempo for a log that records none', liveBpmArg)
     .action(async (log: string, o: { out?: string; midi?: string; model?: string; bpm?: number }) => {
       const { runReplay } = await import('./play.js');
       await runReplay(log, o, (line) => console.log(line));
@@ -213,7 +221,7 @@ export function program(): Command {
 
   p.command('serve')
     .description('serve the performer\'s web page (dist/web) and the shipped weights on 127.0.0.1, and print its URL')
-    .option('--port <n>', 'TCP port (0: any free port)', number('--port', (v) => Number.isInteger(v) && v >= 0 && v <= 65535, 'a whole number from 0 to 65535'), 8317)
+    .option('--port <n>', 'TCP port (0: any free port)', portArg, PAGE_PORT)
     .option('--open', 'open the page in the default browser')
     .action(async (o: { port: number; open?: boolean }) => {
       const { serve, openInBrowser } = await import('./serve.js');
@@ -225,18 +233,18 @@ export function program(): Command {
 
   p.command('start')
     .description('what `npm start` runs: serve the web page on 127.0.0.1 and play the shipped drum model live here, steered from a prompt')
-    .option('--port <n>', 'TCP port of the page (taken: any free one)', number('--port', (v) => Number.isInteger(v) && v >= 0 && v <= 65535, 'a whole number from 0 to 65535'), 8317)
+    .option('--port <n>', 'TCP port of the page (taken: any free one)', portArg, PAGE_PORT)
     .option('--model <dir>', 'model folder or URL (default: the shipped drum model)')
-    .option('--bpm <bpm>', 'tempo', number('--bpm', (v) => v >= 1 && v <= 999, 'a number from 1 to 999'), 120)
+    .option('--bpm <bpm>', 'tempo', liveBpmArg, 120)
     .option('--out <port>', 'MIDI output to play to (pulse-rnn ports lists them)')
-    .option('--seed <s>', 'random seed (default: a new one each time)', number('--seed', Number.isInteger, 'a whole number'))
-    .option('--steps <n>', 'stop after this many steps', number('--steps', (v) => Number.isInteger(v) && v > 0, 'a whole number ≥ 1'))
+    .option('--seed <s>', 'random seed (default: a new one each time)', seedArg)
+    .option('--steps <n>', 'stop after this many steps', liveStepsArg)
     .option('--no-repl', 'no prompt: just play (Ctrl-C stops)')
     .action(async (o: { port: number; model?: string; bpm: number; out?: string; seed?: number; steps?: number; repl: boolean }) => {
       const { serve } = await import('./serve.js');
       const { runPlay } = await import('./play.js');
       // a second `npm start`, or another server on the port, must not stop the first from playing
-      const server = await serve({ port: o.port, root: ROOT }).catch((e: Error) => (/already in use/.test(e.message) ? serve({ port: 0, root: ROOT }) : Promise.reject(e)));
+      const server = await serve({ port: o.port, root: ROOT }).catch((e: NodeJS.ErrnoException) => (e.code === 'EADDRINUSE' ? serve({ port: 0, root: ROOT }) : Promise.reject(e)));
       console.log(`the web page: ${server.url}  (open it and press Start to hear the model, with a drum kit, Web MIDI or an RNBO patch)`);
       try {
         await runPlay({ model: o.model ?? defaultModel(), bpm: o.bpm, clock: 'internal', out: o.out, seed: o.seed ?? Date.now() % 100000, temperature: 1, steps: o.steps, repl: o.repl && process.stdin.isTTY === true, grid: true });

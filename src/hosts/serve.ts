@@ -96,7 +96,8 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     });
   });
   await new Promise<void>((ok, fail) => {
-    server.once('error', (e: NodeJS.ErrnoException) => fail(new Error(e.code === 'EADDRINUSE' ? `port ${port} is already in use; pick another with --port, or 0 for any free port` : `cannot listen on 127.0.0.1:${port}: ${e.message}`)));
+    // the system's code stays on the error, so a caller can tell a taken port from other failures
+    server.once('error', (e: NodeJS.ErrnoException) => fail(Object.assign(new Error(e.code === 'EADDRINUSE' ? `port ${port} is already in use; pick another with --port, or 0 for any free port` : `cannot listen on 127.0.0.1:${port}: ${e.message}`), { code: e.code })));
     server.listen(port, '127.0.0.1', () => ok());
   });
   const bound = (server.address() as AddressInfo).port;
