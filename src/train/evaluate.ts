@@ -142,7 +142,8 @@ export async function evaluate(o: EvalOptions) {
 
   // the baseline sees the same tokens, one n-gram per head, each order chosen on validation
   const trainSeqs = task.sequences('train');
-  const validSeqs = task.sequences('validation').length ? task.sequences('validation') : trainSeqs.slice(0, 10);
+  const validation = task.sequences('validation');
+  const validSeqs = validation.length ? validation : trainSeqs.slice(0, 10);
   const stream = (ss: number[][][], h: number) => ss.map((ev) => Int32Array.from(ev, (e) => e[h]));
   const steps = seqs.reduce((a, s) => a + s.length, 0);
   const allRight = new Uint8Array(steps).fill(1);
