@@ -231,8 +231,8 @@ describe.skipIf(!haveBrowser)('the performer\'s page in Chromium', () => {
     await page.press('#bpm', 'Enter');
     await page.click('#start');
     await until(page, (p) => p.running() && p.ticks() >= 16);
-    expect(await page.textContent('#state')).toBe('playing');
-    expect(await page.textContent('#start')).toBe('Stop');
+    // the status line is drawn at the next frame
+    await page.waitForFunction(() => document.querySelector('#state')?.textContent === 'playing' && document.querySelector('#start')?.textContent === 'Stop', null, { timeout: LONG });
     const first = await page.textContent('#position');
     expect(first).toMatch(/^\d+\.[1-4]\.[1-4]$/);
     await page.waitForFunction((f) => document.querySelector('#position')?.textContent !== f, first, { timeout: LONG });

@@ -43,13 +43,15 @@ const controls = bindControls(stage, {
 
 let dirty = true;
 
-function guard(fn: () => unknown, what: string): void {
+function guard<T>(fn: () => T, what: string): T | undefined {
   try {
-    fn();
+    return fn();
   } catch (e) {
     messages.error(e, what);
+    return undefined;
+  } finally {
+    dirty = true;
   }
-  dirty = true;
 }
 
 async function attempt<T>(fn: () => Promise<T>, what: string): Promise<T | undefined> {

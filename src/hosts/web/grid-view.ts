@@ -20,7 +20,8 @@ import type { StageView } from './stage.js';
 
 export interface GridHandlers {
   toggle(step: number, row: number): void;
-  lock(row: number): void;
+  /** Returns the row's new lock state, or undefined when the lock was refused. */
+  lock(row: number): boolean | undefined;
 }
 
 /** Bars on screen: two behind the play head and the one the lookahead fills. */
@@ -124,7 +125,7 @@ export class GridView {
       label.append(el('span', 'voice-name', {}, voiceLabel(name)));
       if (editable) {
         const lock = el('button', 'lock', { type: 'button', 'aria-pressed': 'false', 'data-voice': name, title: `Lock ${voiceLabel(name)}: keep it as it played in the last bar` }, 'lock') as HTMLButtonElement;
-        lock.addEventListener('click', () => this.handlers.lock(r));
+        lock.addEventListener('click', () => this.lock(r));
         this.lockButtons.push(lock);
         label.append(lock);
       }
@@ -196,14 +197,21 @@ export class GridView {
       if (headCol >= 0) this.heads[headCol].classList.add('head');
       this.headCol = headCol;
     }
-    this.lockButtons.forEach((b, r) => {
-      const locked = view.locked.has(r);
-      if (b.getAttribute('aria-pressed') !== String(locked)) {
-        b.setAttribute('aria-pressed', String(locked));
-        b.title = `${locked ? 'Locked: plays as in the bar before the lock. Press to free' : 'Lock'} ${voiceLabel(this.rows[r])}${locked ? '' : ': keep it as it played in the last bar'}`;
-        this.rowEls[r].classList.toggle('locked', locked);
-      }
-    });
+    this.lockButtons.forEach((_, r) => this.showLock(r, view.locked.has(r)));
+  }
+
+  // the button answers the press at once, not at the next frame (which a busy or hidden page delays)
+  private lock(row: number): void {
+    const locked = this.handlers.lock(row);
+    if (locked !== undefined) this.showLock(row, locked);
+  }
+
+  private showLock(r: number, locked: boolean): void {
+    const b = this.lockButtons[r];
+    if (b.getAttribute('aria-pressed') === String(locked)) return;
+    b.setAttribute('aria-pressed', String(locked));
+    b.title = `${locked ? 'Locked: plays as in the bar before the lock. Press to free' : 'Lock'} ${voiceLabel(this.rows[r])}${locked ? '' : ': keep it as it played in the last bar'}`;
+    this.rowEls[r].classList.toggle('locked', locked);
   }
 
   /** The step a column shows now. */
@@ -247,7 +255,7 @@ export class GridView {
     } else if (e.key === 'Enter' || e.key === ' ') {
       this.activate(row, col);
     } else if (e.key === 'l' || e.key === 'L') {
-      if (this.editable) this.handlers.lock(row);
+      if (this.editable) this.lock(row);
     } else return;
     // the grid's keys are its own: no page shortcut, no scrolling
     e.preventDefault();
