@@ -54,19 +54,50 @@ describe('training killed with SIGKILL at random moments', () => {
     const data = join(root, 'midi');
     corpus(data);
     const rng = new Rng(7);
-    const common = ['--data', data, '--units', '16', '--layers', '1', '--batch', '4', '--window', '16', '--epochs', '4', '--checkpoint-every', '2', '--seed', '3', '--no-progress'];
+    const EPOCHS = 6;
+    const common = ['--data', data, '--units', '16', '--layers', '1', '--batch', '4', '--window', '16', '--epochs', String(EPOCHS), '--checkpoint-every', '2', '--seed', '3', '--no-progress'];
     let withCheckpoint = 0;
     let withModel = 0;
-    const rounds = 4;
+    let kills = 0;
+    const when: string[] = [];
+    const rounds = 5;
     for (let k = 0; k < rounds; k++) {
       const out = join(root, `run${k}`);
       const p = train([...common, '--out', out]);
-      // startup takes a second or two; kill somewhere in the first epochs
-      const delay = 1500 + rng.int(4000);
-      const killed = await Promise.race([exit(p), new Promise<'timer'>((r) => setTimeout(() => r('timer'), delay))]);
+      const ended = exit(p);
+      let gone = false;
+      void ended.then(() => (gone = true));
+      // The kill is timed by the run's own progress, not the wall clock, so that it lands inside
+      // training however busy the machine is: round 0 during start-up (just after the trainer
+      // makes its folder), the others at a random point of the epoch after a random epoch line.
+      const lines: number[] = [];
+      let text = '';
+      p.stderr!.on('data', (d) => {
+        text += d;
+        while (lines.length < (text.match(/^epoch \d+:/gm) ?? []).length) lines.push(performance.now());
+      });
+      const wait = async (ready: () => boolean) => {
+        while (!gone && !ready()) await new Promise((r) => setTimeout(r, 10));
+      };
+      await wait(() => existsSync(out));
+      const made = performance.now();
+      let delay: number;
+      if (k === 0) {
+        delay = rng.int(300);
+        when.push(`start-up +${delay} ms`);
+      } else {
+        // after line e, at least two epochs remain; an epoch lasts about as long as the last one
+        const e = 1 + rng.int(EPOCHS - 2);
+        await wait(() => lines.length >= e);
+        const gap = lines[e - 1] - (e === 1 ? made : lines[e - 2]);
+        delay = Math.round(rng.next() * 0.9 * gap);
+        when.push(`epoch ${e + 1} +${delay} ms`);
+      }
+      const killed = await Promise.race([ended, new Promise<'timer'>((r) => setTimeout(() => r('timer'), delay))]);
       if (killed === 'timer') {
+        kills++;
         p.kill('SIGKILL');
-        expect(await exit(p)).toBe('SIGKILL');
+        expect(await ended).toBe('SIGKILL');
       }
       if ((await checkFolder(out)) === 'model') withModel++;
       const ckpt = join(out, 'checkpoint.bin');
@@ -82,10 +113,11 @@ describe('training killed with SIGKILL at random moments', () => {
       expect(await checkFolder(out)).toBe('model');
       expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
       const log = readFileSync(join(out, 'train-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-      expect(log.map((l) => l.epoch)).toEqual([1, 2, 3, 4]);
+      expect(log.map((l) => l.epoch)).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
     }
-    console.log(`kill: ${rounds} runs killed; ${withCheckpoint} had a checkpoint to resume from, ${withModel} already held a model; all finished`);
+    console.log(`kill: ${kills} of ${rounds} runs killed (${when.join(', ')}); ${withCheckpoint} had a checkpoint to resume from, ${withModel} already held a model; all finished`);
     // the kills must land inside training, or this proves nothing
-    expect(withCheckpoint).toBeGreaterThanOrEqual(2);
+    expect(kills).toBe(rounds);
+    expect(withCheckpoint).toBeGreaterThanOrEqual(rounds - 1);
   }, 600_000);
 });
