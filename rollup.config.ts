@@ -2,7 +2,8 @@ import esbuild, { minify } from 'rollup-plugin-esbuild';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import commonjs from '@rollup/plugin-commonjs';
 import type { RollupOptions } from 'rollup';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies?: Record<string, string> };
 
@@ -68,6 +69,12 @@ const config: RollupOptions[] = [
         },
         generateBundle() {
           for (const f of ['index.html', 'style.css']) this.emitFile({ type: 'asset', fileName: f, source: readFileSync(`src/hosts/web/${f}`) });
+        },
+        // hashed chunks of earlier builds would pile up in a folder that is served and shipped
+        writeBundle(options, bundle) {
+          const dir = join(options.dir ?? 'dist/web', 'chunks');
+          if (!existsSync(dir)) return;
+          for (const f of readdirSync(dir)) if (!(`chunks/${f}` in bundle)) rmSync(join(dir, f));
         },
       },
     ],
