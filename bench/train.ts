@@ -1,6 +1,7 @@
 /**
  * Training speed, side by side in one run: tokens per second of forward + backward + Adam for
- * a 1×256 LSTM over one-hot inputs (vocabulary 512), batch 64, sequence 64:
+ * a 1×256 LSTM over one-hot inputs (vocabulary 512), batch 64, sequence 64 (and the same
+ * with a GRU layer, ours on both paths and PyTorch):
  * - our trainer's step (src/train/lstm-model.ts) with its LSTM and matrix products on the
  *   engine's gemm kernel (the default), and the same step in plain tfjs ops, on tfjs's wasm
  *   backend (alternated over rounds, best round of each, so machine noise hits both alike);
@@ -28,10 +29,10 @@ function batch(rng: Rng): Batch {
   return { B, L, inputs: [Int32Array.from({ length: n }, () => rng.int(V))], targets: [Int32Array.from({ length: n }, () => rng.int(V))], weights: new Float32Array(n).fill(1) };
 }
 
-async function ours(backend: 'wasm' | 'cpu', batches: number, kernel: 'gemm' | 'tfjs'): Promise<number> {
+async function ours(backend: 'wasm' | 'cpu', batches: number, kernel: 'gemm' | 'tfjs', cell: 'lstm' | 'gru' = 'lstm'): Promise<number> {
   await tf.setBackend(backend);
   await tf.ready();
-  const m = new LstmModel(drumShape(V, 0, U, 1), 1, 2e-3, { kernel });
+  const m = new LstmModel({ ...drumShape(V, 0, U, 1), cell }, 1, 2e-3, { kernel });
   const rng = new Rng(1);
   m.trainStep(batch(rng), { dropout: 0, clip: 1, rng }); // warm-up
   const t0 = performance.now();
@@ -61,7 +62,7 @@ async function layersFit(backend: 'wasm' | 'cpu', batches: number): Promise<numb
   return Math.round((batches * B * L) / s);
 }
 
-function pytorch(): { tokensPerSecond: number; python: string; torch: string } | { skipped: string } {
+function pytorch(cell: 'LSTM' | 'GRU' = 'LSTM'): { tokensPerSecond: number; python: string; torch: string } | { skipped: string } {
   // Debian's torch lives in the system python, which a version manager's `python3` may hide
   const python = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
   if (!python) return { skipped: 'python3 with torch is not installed (Debian: apt-get install python3-torch libopenblas0-pthread)' };
@@ -70,7 +71,7 @@ function pytorch(): { tokensPerSecond: number; python: string; torch: string } |
 import time, torch
 torch.set_num_threads(1)
 B,L,V,U=${B},${L},${V},${U}
-lstm=torch.nn.LSTM(V,U,batch_first=True); head=torch.nn.Linear(U,V)
+lstm=torch.nn.${cell}(V,U,batch_first=True); head=torch.nn.Linear(U,V)
 opt=torch.optim.Adam(list(lstm.parameters())+list(head.parameters()),lr=2e-3)
 def step():
     x=torch.nn.functional.one_hot(torch.randint(0,V,(B,L)),V).float(); y=torch.randint(0,V,(B*L,))
@@ -88,9 +89,13 @@ async function main(): Promise<void> {
   const rounds = Number(process.env.BENCH_TRAIN_ROUNDS ?? 3);
   const gemm: number[] = [];
   const plain: number[] = [];
+  const gruGemm: number[] = [];
+  const gruPlain: number[] = [];
   for (let r = 0; r < rounds; r++) {
     gemm.push(await ours('wasm', BATCHES, 'gemm'));
     plain.push(await ours('wasm', BATCHES, 'tfjs'));
+    gruGemm.push(await ours('wasm', BATCHES, 'gemm', 'gru'));
+    gruPlain.push(await ours('wasm', BATCHES, 'tfjs', 'gru'));
   }
   const results = {
     oursGemmWasm: Math.max(...gemm),
@@ -99,6 +104,14 @@ async function main(): Promise<void> {
     oursTfjsOpsCpu: await ours('cpu', Math.max(1, Math.floor(BATCHES / 3)), 'tfjs'),
     layersFitWasm: await layersFit('wasm', 1),
     pytorchOneThread: pytorch(),
+    // the same shapes with a GRU layer (PyTorch's GRU applies the reset gate after its
+    // recurrent product, ours before as tfjs does: the same products, a little different maths)
+    gru: {
+      oursGemmWasm: Math.max(...gruGemm),
+      oursTfjsOpsWasm: Math.max(...gruPlain),
+      rounds: { oursGemmWasm: gruGemm, oursTfjsOpsWasm: gruPlain },
+      pytorchOneThread: pytorch('GRU'),
+    },
   };
   writeResult('train', {
     bench: 'train',

@@ -29,6 +29,8 @@ export interface GemmExports {
   lstm_backward_seq: (act: number, cs: number, dH: number, dz: number, dhn: number, dc: number, wtp: number, zero: number, B: number, r0: number, r1: number, L: number, u: number) => void;
   lstm_forward: LstmForwardFn;
   lstm_backward: LstmBackwardFn;
+  gru_forward_seq: (act: number, hs: number, rhs: number, wzr: number, wh: number, zero: number, B: number, r0: number, r1: number, L: number, u: number) => void;
+  gru_backward_seq: (act: number, hs: number, dH: number, dz: number, dhn: number, drh: number, whT: number, wzrT: number, zero: number, B: number, r0: number, r1: number, L: number, u: number) => void;
 }
 
 const PAGE = 65536;

@@ -180,6 +180,84 @@ export class GemmOps {
     return this.recurrence(this.lane(0), B, L, tokens)(...tables, bias, w) as tf.Tensor2D;
   }
 
+  /**
+   * A GRU layer over a whole window (tfjs's GRU: gates z, r, h; the reset gate applied to h
+   * before the candidate's recurrent product): `x` [L·B, 3u] each step's input product plus
+   * bias, t-major; `wzr` [u, 2u] the recurrent kernel of z and r, `wh` [u, u] the candidate's.
+   * Starts from zero state; returns every step's h as [L·B, u]. Units must be a multiple of 8.
+   */
+  gru(x: tf.Tensor2D, wzr: tf.Tensor2D, wh: tf.Tensor2D, B: number, L: number, layer: number): tf.Tensor2D {
+    return this.gruRecurrence(this.lane(layer), B, L, null)(x, wzr, wh) as tf.Tensor2D;
+  }
+
+  /** The first GRU layer over one-hot inputs, gathered and scattered as `lstmTokens` does. */
+  gruTokens(tables: tf.Tensor2D[], bias: tf.Tensor1D, wzr: tf.Tensor2D, wh: tf.Tensor2D, tokens: readonly Int32Array[], B: number, L: number): tf.Tensor2D {
+    return this.gruRecurrence(this.lane(0), B, L, tokens)(...tables, bias, wzr, wh) as tf.Tensor2D;
+  }
+
+  private gruRecurrence(l: Lane, B: number, L: number, tokens: readonly Int32Array[] | null): (...inputs: tf.Tensor[]) => tf.Tensor {
+    const g = l.gemm;
+    return custom((...args) => {
+      // the tensors are: x, wzr, wh; or the tables, bias, wzr, wh
+      const ins = args.filter((a): a is tf.Tensor => a instanceof tf.Tensor);
+      const [Wzr, Wh] = ins.slice(-2) as tf.Tensor2D[];
+      const u = Wh.shape[0];
+      const G = 3 * u;
+      if (u % 8 !== 0) throw new Error(`gru: ${u} units; the fused GRU needs a multiple of 8`);
+      if (Wzr.shape[0] !== u || Wzr.shape[1] !== 2 * u || Wh.shape[1] !== u) throw new Error(`gru: recurrent kernels ${Wzr.shape} and ${Wh.shape} are not [u, 2u] and [u, u]`);
+      const tables = tokens ? ins.slice(0, -3).map((t) => t.dataSync() as Float32Array) : [];
+      if (!tokens && (ins[0].shape[0] !== L * B || ins[0].shape[1] !== G)) throw new Error(`gru: input shape ${ins[0].shape} does not fit ${L} steps × ${B} rows × ${G}`);
+      const wzr = Wzr.dataSync() as Float32Array;
+      const wh = Wh.dataSync() as Float32Array;
+      const n = (L - 1) * B;
+      // forward buffers first, so the backward frame keeps them: activations (z, r, hh),
+      // outputs, each step's r·hprev, packed kernels, zeros for step -1
+      const layout = {
+        act: L * B * G, hs: L * B * u, rhs: L * B * u, wzrp: Gemm.packedSize(u, 2 * u), whp: Gemm.packedSize(u, u), zero: B * u,
+        whT: Gemm.packedSize(u, u), wzrT: Gemm.packedSize(2 * u, u), dz: L * B * G, dhn: B * u, drh: B * u, dH: L * B * u,
+        hp: Gemm.packedSize(n, u), rp: Gemm.packedSize(n, u), dzrT: 2 * u * u, dhT: u * u,
+      };
+      const { act, hs, rhs, wzrp, whp, zero } = named(g, layout);
+      zero.fill(0);
+      if (tokens) gatherInputs(act, tables, tokens, ins[ins.length - 3].dataSync() as Float32Array, B, L, G, 0, L);
+      else act.set(ins[0].dataSync());
+      Gemm.pack(wzr, u, 2 * u, false, wzrp);
+      Gemm.pack(wh, u, u, false, whp);
+      byHalves(l, 'gru_forward_seq', [act.byteOffset, hs.byteOffset, rhs.byteOffset, wzrp.byteOffset, whp.byteOffset, zero.byteOffset, B], B, [L, u]);
+      const value = tf.tensor2d(hs.slice(), [L * B, u]);
+      return {
+        value,
+        gradFunc: (dy) => {
+          const v = named(g, layout);
+          v.dH.set(dy.dataSync());
+          Gemm.pack(wh, u, u, true, v.whT);
+          Gemm.pack(wzr, 2 * u, u, true, v.wzrT);
+          byHalves(l, 'gru_backward_seq', [v.act.byteOffset, v.hs.byteOffset, v.dH.byteOffset, v.dz.byteOffset, v.dhn.byteOffset, v.drh.byteOffset, v.whT.byteOffset, v.wzrT.byteOffset, v.zero.byteOffset, B], B, [L, u]);
+          // over steps t ≥ 1 (step 0 starts from zeros): dWzrᵀ = dz[z, r]ᵀ·h[t-1] and
+          // dWhᵀ = dz[h]ᵀ·(r·h[t-1]), dz read transposed in place, the smaller operand packed
+          v.dzrT.fill(0);
+          v.dhT.fill(0);
+          if (n > 0) {
+            const hPrev = v.hs.subarray(0, n * u);
+            const rh = v.rhs.subarray(B * u);
+            Gemm.pack(hPrev, n, u, false, v.hp);
+            Gemm.pack(rh, n, u, false, v.rp);
+            const dzNext = v.dz.subarray(B * G);
+            mulSplit(l, dzNext, G, v.hp, n, u, v.dzrT, u, 2 * u, { b: hPrev, ld: u, trans: false }, true);
+            mulSplit(l, dzNext.subarray(2 * u), G, v.rp, n, u, v.dhT, u, u, { b: rh, ld: u, trans: false }, true);
+          }
+          const dWzr = tf.tensor2d(transpose(v.dzrT, 2 * u, u), [u, 2 * u]);
+          const dWh = tf.tensor2d(transpose(v.dhT, u, u), [u, u]);
+          if (!tokens) return [tf.tensor2d(v.dz.slice(), [L * B, G]), dWzr, dWh];
+          const dIn = tables.map((t) => new Float32Array(t.length));
+          const dB = new Float32Array(G);
+          scatterInputs(v.dz, dIn, tokens, dB, B, L, G, 0, L);
+          return [...dIn.map((d) => tf.tensor2d(d, [d.length / G, G])), tf.tensor1d(dB), dWzr, dWh];
+        },
+      };
+    });
+  }
+
   private lane(layer: number): Lane {
     while (this.layers.length <= layer) this.layers.push(lane(this.threads));
     return this.layers[layer];

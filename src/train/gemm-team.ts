@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 import type { Gemm, GemmExports } from '../engine/gemm.js';
 
 /** Jobs a worker runs: exports of gemm.wat that only write memory they are given. */
-const JOBS = ['gemm_blocked', 'lstm_forward_seq', 'lstm_backward_seq'] as const;
+const JOBS = ['gemm_blocked', 'lstm_forward_seq', 'lstm_backward_seq', 'gru_forward_seq', 'gru_backward_seq'] as const;
 export type Job = (typeof JOBS)[number];
 
 // control block (int32 slots): the job's sequence number, job index, argument count,

@@ -9,11 +9,11 @@
  * - the first layer's inputs are one-hot, so their product with the kernel is a row gather;
  *   it is gathered, and its gradient scattered back, in plain JS (tfjs-wasm has no gradient
  *   for gather, and a one-hot matrix product would cost more than the whole recurrence);
- * - LSTM layers run as one op per window and every matrix product on the engine's WebAssembly
- *   SIMD matrix-matrix kernel (gemm-ops.ts), about twice tfjs-wasm's matMul; GRU layers (and
- *   hosts without WebAssembly SIMD, or `kernel: 'tfjs'`) run step by step in tfjs ops, whose
- *   matrix products transpose explicitly (tfjs-wasm's matMul with a transposed operand falls
- *   back to a slow loop).
+ * - LSTM and GRU layers run as one op per window and every matrix product on the engine's
+ *   WebAssembly SIMD matrix-matrix kernel (gemm-ops.ts), about twice tfjs-wasm's matMul; GRU
+ *   layers whose units are not a multiple of 8 (and hosts without WebAssembly SIMD, or
+ *   `kernel: 'tfjs'`) run step by step in tfjs ops, whose matrix products transpose
+ *   explicitly (tfjs-wasm's matMul with a transposed operand falls back to a slow loop).
  *
  * @example
  * const m = new LstmModel(drumShape(512, 16, 256, 2), 1);
@@ -145,9 +145,10 @@ export class LstmModel {
     const { units, layers, inputs: fields, heads } = this.shape;
     const g = gatesOf(this.shape) * units;
     const gru = this.shape.cell === 'gru';
-    // the fused path gathers the first layer's inputs inside its LSTM op; the step-by-step
-    // path gathers them here, one [B, g] tensor per step
-    const ops = gru ? null : this.ops;
+    // the fused path gathers the first layer's inputs inside its recurrent op; the
+    // step-by-step path gathers them here, one [B, g] tensor per step. The fused GRU needs
+    // units in whole kernel panels (multiples of 8); the fused LSTM takes any number.
+    const ops = gru && units % 8 !== 0 ? null : this.ops;
     const xs: tf.Tensor2D[] = [];
     if (!ops) {
       const tables = fields.map((f) => this.vars.get(`l0_${f.key}`)!.dataSync() as Float32Array);
@@ -199,14 +200,21 @@ export class LstmModel {
       });
       return loss as tf.Scalar;
     };
-    // LSTM layers as one op each on the gemm kernel; dropout masks joined per layer
+    // recurrent layers as one op each on the gemm kernel; dropout masks joined per layer
     const fusedLayers = (p: Map<string, tf.Tensor2D>): tf.Tensor2D => {
       let seq: tf.Tensor2D | null = null;
       for (let l = 0; l < layers; l++) {
-        const rec = p.get(`l${l}_rec`)!;
-        const h: tf.Tensor2D = seq
-          ? ops!.lstm(tf.add(mmFast(seq, p.get(`l${l}_in`)!), p.get(`l${l}_bias`)!) as tf.Tensor2D, rec, B, L, l)
-          : ops!.lstmTokens(fields.map((fl) => p.get(`l0_${fl.key}`)!), p.get('l0_bias')! as unknown as tf.Tensor1D, rec, batch.inputs, B, L);
+        const rec = recurrentNames(this.shape, l).map((n) => p.get(n)!);
+        const tables = () => fields.map((fl) => p.get(`l0_${fl.key}`)!);
+        const b0 = () => p.get('l0_bias')! as unknown as tf.Tensor1D;
+        const x = () => tf.add(mmFast(seq!, p.get(`l${l}_in`)!), p.get(`l${l}_bias`)!) as tf.Tensor2D;
+        const h: tf.Tensor2D = gru
+          ? seq
+            ? ops!.gru(x(), rec[0], rec[1], B, L, l)
+            : ops!.gruTokens(tables(), b0(), rec[0], rec[1], batch.inputs, B, L)
+          : seq
+            ? ops!.lstm(x(), rec[0], B, L, l)
+            : ops!.lstmTokens(tables(), b0(), rec[0], batch.inputs, B, L);
         const dm = dropMasks[l];
         seq = dm ? (tf.mul(h, dm[0]) as tf.Tensor2D) : h;
       }
