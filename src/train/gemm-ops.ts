@@ -79,6 +79,45 @@ function transpose(x: Float32Array, rows: number, cols: number): Float32Array {
 }
 
 /**
+ * A recurrent window's input products into `act` [L·B, G]: `inputs` is [x] (copied), or
+ * the input tables and the bias, their rows picked by `tokens` (gathered). Returns the
+ * tables' data, which the backward pass scatters into.
+ */
+function loadInputs(act: Float32Array, inputs: readonly tf.Tensor[], tokens: readonly Int32Array[] | null, B: number, L: number, G: number, what: string): Float32Array[] {
+  if (!tokens) {
+    if (inputs[0].shape[0] !== L * B || inputs[0].shape[1] !== G) throw new Error(`${what}: input shape ${inputs[0].shape} does not fit ${L} steps × ${B} rows × ${G}`);
+    act.set(inputs[0].dataSync());
+    return [];
+  }
+  const tables = inputs.slice(0, -1).map((t) => t.dataSync() as Float32Array);
+  gatherInputs(act, tables, tokens, inputs[inputs.length - 1].dataSync() as Float32Array, B, L, G, 0, L);
+  return tables;
+}
+
+/** The gradients of `loadInputs`'s inputs from the pre-activation gradients dz [L·B, G]. */
+function inputGrads(dz: Float32Array, tables: readonly Float32Array[], tokens: readonly Int32Array[] | null, B: number, L: number, G: number): tf.Tensor[] {
+  if (!tokens) return [tf.tensor2d(dz.slice(), [L * B, G])];
+  const dIn = tables.map((t) => new Float32Array(t.length));
+  const dB = new Float32Array(G);
+  scatterInputs(dz, dIn, tokens, dB, B, L, G, 0, L);
+  return [...dIn.map((d) => tf.tensor2d(d, [d.length / G, G])), tf.tensor1d(dB)];
+}
+
+/**
+ * A recurrent kernel's gradient [u, m], the sum over rows of prevᵀ·d: `d` holds m columns of
+ * rows `ld` apart and is read transposed in place; `prev` [n, u], the smaller operand, is packed
+ * into `packed`; `dT` [m, u] takes the product before its transpose.
+ */
+function kernelGrad(l: Lane, d: Float32Array, ld: number, m: number, prev: Float32Array, n: number, u: number, packed: Float32Array, dT: Float32Array): tf.Tensor2D {
+  dT.fill(0);
+  if (n > 0) {
+    Gemm.pack(prev, n, u, false, packed);
+    mulSplit(l, d, ld, packed, n, u, dT, u, m, { b: prev, ld: u, trans: false }, true);
+  }
+  return tf.tensor2d(transpose(dT, m, u), [u, m]);
+}
+
+/**
  * Rows of the first layer's input product for steps [t0, t1): x[(t - t0)·B + b] = bias +
  * the sum over input fields of the kernel row of that field's token (tokens are b-major,
  * b·L + t). A one-hot product, done as the gather it is.
@@ -205,8 +244,6 @@ export class GemmOps {
       const G = 3 * u;
       if (u % 8 !== 0) throw new Error(`gru: ${u} units; the fused GRU needs a multiple of 8`);
       if (Wzr.shape[0] !== u || Wzr.shape[1] !== 2 * u || Wh.shape[1] !== u) throw new Error(`gru: recurrent kernels ${Wzr.shape} and ${Wh.shape} are not [u, 2u] and [u, u]`);
-      const tables = tokens ? ins.slice(0, -3).map((t) => t.dataSync() as Float32Array) : [];
-      if (!tokens && (ins[0].shape[0] !== L * B || ins[0].shape[1] !== G)) throw new Error(`gru: input shape ${ins[0].shape} does not fit ${L} steps × ${B} rows × ${G}`);
       const wzr = Wzr.dataSync() as Float32Array;
       const wh = Wh.dataSync() as Float32Array;
       const n = (L - 1) * B;
@@ -219,8 +256,7 @@ export class GemmOps {
       };
       const { act, hs, rhs, wzrp, whp, zero } = named(g, layout);
       zero.fill(0);
-      if (tokens) gatherInputs(act, tables, tokens, ins[ins.length - 3].dataSync() as Float32Array, B, L, G, 0, L);
-      else act.set(ins[0].dataSync());
+      const tables = loadInputs(act, ins.slice(0, -2), tokens, B, L, G, 'gru');
       Gemm.pack(wzr, u, 2 * u, false, wzrp);
       Gemm.pack(wh, u, u, false, whp);
       byHalves(l, 'gru_forward_seq', [act.byteOffset, hs.byteOffset, rhs.byteOffset, wzrp.byteOffset, whp.byteOffset, zero.byteOffset, B], B, [L, u]);
@@ -233,26 +269,12 @@ export class GemmOps {
           Gemm.pack(wh, u, u, true, v.whT);
           Gemm.pack(wzr, 2 * u, u, true, v.wzrT);
           byHalves(l, 'gru_backward_seq', [v.act.byteOffset, v.hs.byteOffset, v.dH.byteOffset, v.dz.byteOffset, v.dhn.byteOffset, v.drh.byteOffset, v.whT.byteOffset, v.wzrT.byteOffset, v.zero.byteOffset, B], B, [L, u]);
-          // over steps t ≥ 1 (step 0 starts from zeros): dWzrᵀ = dz[z, r]ᵀ·h[t-1] and
-          // dWhᵀ = dz[h]ᵀ·(r·h[t-1]), dz read transposed in place, the smaller operand packed
-          v.dzrT.fill(0);
-          v.dhT.fill(0);
-          if (n > 0) {
-            const hPrev = v.hs.subarray(0, n * u);
-            const rh = v.rhs.subarray(B * u);
-            Gemm.pack(hPrev, n, u, false, v.hp);
-            Gemm.pack(rh, n, u, false, v.rp);
-            const dzNext = v.dz.subarray(B * G);
-            mulSplit(l, dzNext, G, v.hp, n, u, v.dzrT, u, 2 * u, { b: hPrev, ld: u, trans: false }, true);
-            mulSplit(l, dzNext.subarray(2 * u), G, v.rp, n, u, v.dhT, u, u, { b: rh, ld: u, trans: false }, true);
-          }
-          const dWzr = tf.tensor2d(transpose(v.dzrT, 2 * u, u), [u, 2 * u]);
-          const dWh = tf.tensor2d(transpose(v.dhT, u, u), [u, u]);
-          if (!tokens) return [tf.tensor2d(v.dz.slice(), [L * B, G]), dWzr, dWh];
-          const dIn = tables.map((t) => new Float32Array(t.length));
-          const dB = new Float32Array(G);
-          scatterInputs(v.dz, dIn, tokens, dB, B, L, G, 0, L);
-          return [...dIn.map((d) => tf.tensor2d(d, [d.length / G, G])), tf.tensor1d(dB), dWzr, dWh];
+          // over steps t ≥ 1 (step 0 starts from zeros): dWzr from dz[z, r] and h[t-1], dWh
+          // from dz[h] and r·h[t-1]
+          const dzNext = v.dz.subarray(B * G);
+          const dWzr = kernelGrad(l, dzNext, G, 2 * u, v.hs.subarray(0, n * u), n, u, v.hp, v.dzrT);
+          const dWh = kernelGrad(l, dzNext.subarray(2 * u), G, u, v.rhs.subarray(B * u), n, u, v.rp, v.dhT);
+          return [...inputGrads(v.dz, tables, tokens, B, L, G), dWzr, dWh];
         },
       };
     });
@@ -272,16 +294,13 @@ export class GemmOps {
       const u = W.shape[0];
       const G = 4 * u;
       if (W.shape[1] !== G) throw new Error(`lstm: recurrent kernel shape ${W.shape} is not [u, 4u]`);
-      const tables = tokens ? ins.slice(0, -2).map((t) => t.dataSync() as Float32Array) : [];
-      if (!tokens && (ins[0].shape[0] !== L * B || ins[0].shape[1] !== G)) throw new Error(`lstm: input shape ${ins[0].shape} does not fit ${L} steps × ${B} rows × ${G}`);
       const wData = W.dataSync() as Float32Array;
       // the forward pass's buffers first, so the backward pass's frame keeps them: gate
       // activations (i, f, g, o per step), cell states, outputs, packed W, zeros for step -1
       const layout = { act: L * B * G, cs: L * B * u, hs: L * B * u, wp: Gemm.packedSize(u, G), zero: B * u, wtp: Gemm.packedSize(G, u), dz: L * B * G, dhn: B * u, dc: B * u, hp: Gemm.packedSize((L - 1) * B, u), dwT: G * u, dH: L * B * u };
       const { act, cs, hs, wp, zero } = named(g, layout);
       zero.fill(0);
-      if (tokens) gatherInputs(act, tables, tokens, ins[ins.length - 2].dataSync() as Float32Array, B, L, G, 0, L);
-      else act.set(ins[0].dataSync());
+      const tables = loadInputs(act, ins.slice(0, -1), tokens, B, L, G, 'lstm');
       Gemm.pack(wData, u, G, false, wp);
       const block = (v: Float32Array, t: number, w: number) => v.subarray(t * B * w, (t + 1) * B * w);
       // whole windows in wasm when units fill whole panels (rows split between threads), else step by step
@@ -316,22 +335,10 @@ export class GemmOps {
               }
             }
           }
-          // dW = sum over t ≥ 1 of h[t-1]ᵀ · dz[t]: one product over all steps, as
-          // dWᵀ = dzᵀ·h (dz read transposed in place, the smaller h packed)
+          // dW = sum over t ≥ 1 of h[t-1]ᵀ · dz[t]: one product over all steps
           const n = (L - 1) * B;
-          dwT.fill(0);
-          if (n > 0) {
-            const hPrev = hs2.subarray(0, n * u);
-            Gemm.pack(hPrev, n, u, false, hp);
-            mulSplit(l, dz.subarray(B * G), G, hp, n, u, dwT, u, G, { b: hPrev, ld: u, trans: false }, true);
-          }
-          const dw = transpose(dwT, G, u);
-          const dW = tf.tensor2d(dw, [u, G]);
-          if (!tokens) return [tf.tensor2d(dz.slice(), [L * B, G]), dW];
-          const dIn = tables.map((t) => new Float32Array(t.length));
-          const dB = new Float32Array(G);
-          scatterInputs(dz, dIn, tokens, dB, B, L, G, 0, L);
-          return [...dIn.map((d) => tf.tensor2d(d, [d.length / G, G])), tf.tensor1d(dB), dW];
+          const dW = kernelGrad(l, dz.subarray(B * G), G, G, hs2.subarray(0, n * u), n, u, hp, dwT);
+          return [...inputGrads(dz, tables, tokens, B, L, G), dW];
         },
       };
     });
