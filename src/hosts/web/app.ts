@@ -143,16 +143,20 @@ function fillPorts(select: HTMLSelectElement, names: string[], none: string): vo
   if (names.includes(keep)) select.value = keep;
 }
 
-async function scanMidiOutputs(): Promise<void> {
+/** List the machine's MIDI ports of one kind in `select`, then use the one it shows (or say there are none). */
+async function scanPorts(select: HTMLSelectElement, kind: 'inputs' | 'outputs', none: string, noneFound: string, choose: (name: string) => Promise<void>): Promise<void> {
   const ports = await attempt(() => midiPorts(), 'Web MIDI');
-  if (!ports) return fillPorts(midiOut, [], 'MIDI unavailable');
-  fillPorts(midiOut, ports.outputs, 'no MIDI outputs');
-  if (ports.outputs.length === 0) {
-    messages.warn('no MIDI output ports found. Connect a device or start a virtual port (IAC Driver, loopMIDI), then press "Find MIDI ports".', 'Web MIDI');
+  if (!ports) return fillPorts(select, [], 'MIDI unavailable');
+  fillPorts(select, ports[kind], none);
+  if (ports[kind].length === 0) {
+    messages.warn(noneFound, 'Web MIDI');
     return;
   }
-  await chooseMidiOutput(midiOut.value);
+  await choose(select.value);
 }
+
+const scanMidiOutputs = () =>
+  scanPorts(midiOut, 'outputs', 'no MIDI outputs', 'no MIDI output ports found. Connect a device or start a virtual port (IAC Driver, loopMIDI), then press "Find MIDI ports".', chooseMidiOutput);
 
 async function chooseMidiOutput(name: string): Promise<void> {
   if (!name) return;
@@ -220,16 +224,8 @@ for (const radio of clockRadios) {
   });
 }
 
-async function scanMidiInputs(): Promise<void> {
-  const ports = await attempt(() => midiPorts(), 'Web MIDI');
-  if (!ports) return fillPorts(midiIn, [], 'MIDI unavailable');
-  fillPorts(midiIn, ports.inputs, 'no MIDI inputs');
-  if (ports.inputs.length === 0) {
-    messages.warn('no MIDI input ports found to follow a clock from. Connect the clock master (or a virtual port), then press "Find MIDI ports".', 'Web MIDI');
-    return;
-  }
-  await chooseMidiClock(midiIn.value);
-}
+const scanMidiInputs = () =>
+  scanPorts(midiIn, 'inputs', 'no MIDI inputs', 'no MIDI input ports found to follow a clock from. Connect the clock master (or a virtual port), then press "Find MIDI ports".', chooseMidiClock);
 
 async function chooseMidiClock(name: string): Promise<void> {
   if (!name) return;
