@@ -1,7 +1,12 @@
 /**
  * A small static server for the performer's page: the built page (`dist/web/`) at `/` and the
- * package's `weights/` at `/weights/`, nothing else from disk. It binds to 127.0.0.1 only: a
- * page from 127.0.0.1 is a secure context, which AudioWorklet (RNBO devices) and Web MIDI need.
+ * package's `weights/` at `/weights/`, nothing else from disk. It binds to 127.0.0.1 by default:
+ * a page from 127.0.0.1 is a secure context, which AudioWorklet (RNBO devices) and Web MIDI need.
+ *
+ * A file is served only when its real path (symlinks resolved) lies inside the real path of its
+ * folder, and a request only when its `Host` header names a loopback name (127.0.0.1, localhost,
+ * [::1]) or the host the server listens on: a page on another site whose DNS name is rebound to
+ * 127.0.0.1 sends its own name as the Host, and is refused with 421.
  *
  * @example
  * import { serve } from './serve.js';
@@ -13,7 +18,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createReadStream, existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, resolve, sep } from 'node:path';
@@ -22,6 +27,8 @@ import { fileURLToPath } from 'node:url';
 export interface ServeOptions {
   /** TCP port; 0 (default) picks any free one. */
   port?: number;
+  /** Address to listen on (default 127.0.0.1); requests naming it in their Host header are served too. */
+  host?: string;
   /** The package folder holding dist/web and weights (default: found from this file). */
   root?: string;
   /** The built page (default: `<root>/dist/web`). */
@@ -80,29 +87,56 @@ export function safeJoin(base: string, urlPath: string): string | null {
   return full === root || full.startsWith(root + sep) ? full : null;
 }
 
+/** Names a browser on this machine uses for the server; anything else in a Host header is another site. */
+const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
+
+/**
+ * Whether a request's `Host` header names one of `names` (lower case, IPv6 in brackets), with or
+ * without a port. A missing or malformed header is refused.
+ */
+export function hostAllowed(header: string | undefined, names: readonly string[]): boolean {
+  if (header === undefined) return false;
+  const m = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/i.exec(header.trim());
+  if (!m) return false;
+  return names.includes(m[1].toLowerCase());
+}
+
+/** The Host names a server listening on `host` answers to. */
+function allowedHosts(host: string): string[] {
+  const own = host.includes(':') ? `[${host.toLowerCase()}]` : host.toLowerCase();
+  return LOOPBACK_NAMES.includes(own) ? LOOPBACK_NAMES : [...LOOPBACK_NAMES, own];
+}
+
 /** Start serving; resolves once the port is bound. */
 export async function serve(options: ServeOptions = {}): Promise<RunningServer> {
   const port = options.port ?? 0;
   if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new RangeError(`port must be a whole number from 0 to 65535, got ${port}`);
+  const host = options.host ?? '127.0.0.1';
   const root = options.root ?? packageRoot();
   const webDir = resolve(options.webDir ?? join(root, 'dist', 'web'));
   const weightsDir = resolve(options.weightsDir ?? join(root, 'weights'));
   if (!existsSync(join(webDir, 'index.html'))) throw new Error(`${join(webDir, 'index.html')} not found: build the page first (npm run build)`);
+  // the folders' own real paths, so a checkout that is itself reached through a symlink still serves
+  const folders = { web: await realpath(webDir), weights: await realpath(weightsDir).catch(() => weightsDir) };
+  const hosts = allowedHosts(host);
 
   const server = createServer((req, res) => {
-    handle(req, res, webDir, weightsDir).catch((e: unknown) => {
+    if (!hostAllowed(req.headers.host, hosts)) {
+      return send(res, 421, `this server answers only to ${hosts.join(', ')} as Host, got ${JSON.stringify(req.headers.host ?? '(none)')}: open the page at its printed address`);
+    }
+    handle(req, res, folders.web, folders.weights).catch((e: unknown) => {
       if (!res.headersSent) send(res, 500, `server error: ${e instanceof Error ? e.message : String(e)}`);
       else res.destroy();
     });
   });
   await new Promise<void>((ok, fail) => {
     // the system's code stays on the error, so a caller can tell a taken port from other failures
-    server.once('error', (e: NodeJS.ErrnoException) => fail(Object.assign(new Error(e.code === 'EADDRINUSE' ? `port ${port} is already in use; pick another with --port, or 0 for any free port` : `cannot listen on 127.0.0.1:${port}: ${e.message}`), { code: e.code })));
-    server.listen(port, '127.0.0.1', () => ok());
+    server.once('error', (e: NodeJS.ErrnoException) => fail(Object.assign(new Error(e.code === 'EADDRINUSE' ? `port ${port} is already in use; pick another with --port, or 0 for any free port` : `cannot listen on ${host}:${port}: ${e.message}`), { code: e.code })));
+    server.listen(port, host, () => ok());
   });
   const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${bound}/`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}/`,
     port: bound,
     server,
     close: () => new Promise<void>((ok) => {
@@ -129,6 +163,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, webDir: string,
     info = await stat(target).catch(() => null);
   }
   if (!info || !info.isFile()) return send(res, 404, `not found: ${path}`);
+  // a symlink inside the folder may point anywhere on the disk: only what really lies inside is served
+  const real = await realpath(target).catch(() => null);
+  if (real === null || !real.startsWith(base + sep)) return send(res, 403, `forbidden path: ${path} leads out of the served folder`);
   res.writeHead(200, {
     'content-type': TYPES[extname(target).toLowerCase()] ?? 'application/octet-stream',
     'content-length': info.size,
@@ -138,7 +175,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, webDir: string,
   });
   if (req.method === 'HEAD') return void res.end();
   await new Promise<void>((ok, fail) => {
-    const stream = createReadStream(target);
+    const stream = createReadStream(real);
     stream.on('error', fail);
     res.on('close', () => {
       stream.destroy();
