@@ -204,7 +204,10 @@ export function program(): Command {
     .description('list the MIDI inputs and outputs, one a line')
     .action(async () => {
       const { runPorts } = await import('./play.js');
+      const { systemMidiProblem } = await import('../io/midi-ports.js');
       await runPorts((line) => console.log(line));
+      const problem = await systemMidiProblem();
+      if (problem) console.error(problem);
     });
 
   p.command('replay')
@@ -244,7 +247,10 @@ export function program(): Command {
       const { serve } = await import('./serve.js');
       const { runPlay } = await import('./play.js');
       // a second `npm start`, or another server on the port, must not stop the first from playing
-      const server = await serve({ port: o.port, root: ROOT }).catch((e: NodeJS.ErrnoException) => (e.code === 'EADDRINUSE' ? serve({ port: 0, root: ROOT }) : Promise.reject(e)));
+      const server = await serve({ port: o.port, root: ROOT }).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EADDRINUSE') return Promise.reject(e);
+        return serve({ port: 0, root: ROOT }).then((s) => (console.log(`port ${o.port} is taken (another pulse-rnn?); serving on ${s.url} instead`), s));
+      });
       console.log(`the web page: ${server.url}  (open it and press Start to hear the model, with a drum kit, Web MIDI or an RNBO patch)`);
       try {
         await runPlay({ model: o.model ?? defaultModel(), bpm: o.bpm, clock: 'internal', out: o.out, seed: o.seed ?? Date.now() % 100000, temperature: 1, steps: o.steps, repl: o.repl && process.stdin.isTTY === true, grid: true });
