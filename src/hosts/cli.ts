@@ -10,7 +10,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Network } from '../engine/network.js';
@@ -135,7 +135,7 @@ export function program(): Command {
     .requiredOption('--data <dir>', 'folder of MIDI files (searched recursively)')
     .option('--encoding <name>', 'drum-grid (drums, 16ths), melody-grid (a top line, 16ths) or note-events (Howl: pitch, delay, duration, velocity per note)', 'drum-grid')
     .option('--no-augment', 'note-events: no transpose / time-warp / volume augmentation')
-    .requiredOption('--out <dir>', 'weights folder to write (model.json, shard, checkpoint, log, curves)')
+    .requiredOption('--out <dir>', 'weights folder to write (model.json, shard, log, curves); one holding another model is refused unless --force')
     .option('--csv <file>', 'CSV with a split column (train/validation/test) and a MIDI file column')
     .option('--cell <name>', 'recurrent cell: lstm or gru', 'lstm')
     .option('--layers <n>', 'recurrent layers', number('--layers', (v) => Number.isInteger(v) && v >= 1 && v <= 4, 'a whole number from 1 to 4'), 2)
@@ -148,17 +148,49 @@ export function program(): Command {
     .option('--clip <x>', 'gradient clipping (global norm)', number('--clip', (v) => v > 0, 'a number > 0'), 1)
     .option('--patience <n>', 'epochs without validation gain before stopping', number('--patience', (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1'), 3)
     .option('--seed <s>', 'seed of initialization, windows and dropout', seedArg, 1)
-    .option('--resume', 'continue the run in --out from its last checkpoint')
+    .option('--resume', 'continue the run in --out from its last checkpoint, with its settings (a different one given is refused; --epochs extends the run)')
+    .option('--force', 'start a new run in an --out that holds a model or a run (the model there is moved into --out/replaced-<time>/)')
+    .option('--checkpoint-dir <dir>', 'where the checkpoint is kept (default: a folder per --out under ~/.cache/pulse-rnn/checkpoints, not in the model folder)')
     .option('--max-batches <n>', 'stop after this many batches (a quick trial)', number('--max-batches', (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1'))
     .option('--checkpoint-every <n>', 'also checkpoint every n batches', number('--checkpoint-every', (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1'))
     .option('--backend <name>', 'tfjs backend: wasm or cpu', 'wasm')
     .option('--no-progress', 'no progress bar')
-    .action(async (o: { data: string; cell: string; encoding: string; augment: boolean; out: string; csv?: string; layers: number; units: number; epochs: number; batch: number; window: number; lr: number; dropout: number; clip: number; patience: number; seed: number; resume?: boolean; maxBatches?: number; checkpointEvery?: number; backend: string; progress: boolean }) => {
+    .action(async (o: { data: string; cell: string; encoding: string; augment: boolean; out: string; csv?: string; layers: number; units: number; epochs: number; batch: number; window: number; lr: number; dropout: number; clip: number; patience: number; seed: number; resume?: boolean; force?: boolean; checkpointDir?: string; maxBatches?: number; checkpointEvery?: number; backend: string; progress: boolean }, cmd: Command) => {
       if (o.backend !== 'wasm' && o.backend !== 'cpu') throw new InvalidArgumentError(`--backend must be wasm or cpu, got '${o.backend}'`);
       if (!['drum-grid', 'melody-grid', 'note-events'].includes(o.encoding)) throw new InvalidArgumentError(`--encoding must be drum-grid, melody-grid or note-events, got '${o.encoding}'`);
       if (o.cell !== 'lstm' && o.cell !== 'gru') throw new InvalidArgumentError(`--cell must be lstm or gru, got '${o.cell}'`);
       const { train } = await import('../train/train.js');
-      const r = await train({ ...o, cell: o.cell, encoding: o.encoding as 'drum-grid', learningRate: o.lr, backend: o.backend, command: `pulse-rnn ${process.argv.slice(2).join(' ')}` });
+      // only what the command line sets: the trainer has the same defaults for a new run, and a
+      // resumed run takes the checkpoint's settings for whatever is left out
+      const set = <T>(key: string, v: T): T | undefined => (cmd.getOptionValueSource(key) === 'default' ? undefined : v);
+      const r = await train({
+        data: o.data,
+        out: o.out,
+        csv: o.csv,
+        cell: set('cell', o.cell as 'lstm'),
+        encoding: set('encoding', o.encoding as 'drum-grid'),
+        augment: set('augment', o.augment),
+        layers: set('layers', o.layers),
+        units: set('units', o.units),
+        epochs: set('epochs', o.epochs),
+        batch: set('batch', o.batch),
+        window: set('window', o.window),
+        learningRate: set('lr', o.lr),
+        dropout: set('dropout', o.dropout),
+        clip: set('clip', o.clip),
+        patience: set('patience', o.patience),
+        seed: set('seed', o.seed),
+        resume: o.resume,
+        force: o.force,
+        checkpointDir: o.checkpointDir,
+        maxBatches: o.maxBatches,
+        checkpointEvery: o.checkpointEvery,
+        backend: o.backend,
+        progress: o.progress,
+        command: `pulse-rnn ${process.argv.slice(2).join(' ')}`,
+      });
+      const { afterTraining } = await import('../train/next-steps.js');
+      for (const line of afterTraining(r, { data: o.data, csv: o.csv })) console.error(line);
       console.log(JSON.stringify({ out: r.out, bestValidationNll: r.best, epochs: r.history.length }));
     });
 
@@ -273,5 +305,22 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const invokedDirectly = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (invokedDirectly) main(process.argv).then((code) => (process.exitCode = code));
+/**
+ * Whether this file is the script Node was asked to run. npm reaches it through links (the bin
+ * link in node_modules/.bin, a global install's link), and Node names the main module by its real
+ * path, so both sides are compared as real paths; `node dist/cli` names it without its extension.
+ */
+function invokedDirectly(): boolean {
+  const arg = process.argv[1];
+  if (!arg) return false;
+  const self = realpathSync(fileURLToPath(import.meta.url));
+  for (const candidate of [arg, `${arg}.js`, `${arg}.ts`]) {
+    try {
+      if (realpathSync(resolve(candidate)) === self) return true;
+    } catch {
+      // not this spelling of the path
+    }
+  }
+  return false;
+}
+if (invokedDirectly()) main(process.argv).then((code) => (process.exitCode = code));
