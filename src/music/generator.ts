@@ -95,6 +95,24 @@ export interface LogEntry {
   /** The tick at whose start the control applied. */
   tick: number;
   control: Control;
+  /** Why the control failed as it applied (it was dropped; a replay drops it the same way). */
+  dropped?: string;
+}
+
+/**
+ * What a generator tells its host as it plays. A control that throws as it applies is dropped
+ * and reported here, and the music goes on; a prime read in slices reports when it took effect.
+ *
+ * @example
+ * gen.reports = {
+ *   dropped: (c, err) => console.log(`${c.type}: ${err.message}; dropped`),
+ *   primed: (step) => console.log(`primed: the model plays on from it at step ${step}`),
+ * };
+ */
+export interface GeneratorReports {
+  dropped?(control: Control, error: Error, tick: number): void;
+  /** The last slice of a prime was read at the start of `tick`, which plays `step`. */
+  primed?(step: number, tick: number): void;
 }
 
 /** Everything needed to play a performance again. */
@@ -126,6 +144,21 @@ interface Slot {
   index: number;
   doneEdit: number;
   keepOut: number;
+}
+
+/** A phrase being read into a state of its own, a slice per tick, while the music plays on. */
+interface PrimeJob {
+  events: number[][];
+  /** Events read so far. */
+  read: number;
+  steps: number;
+  /** The step the phrase ends before, as foreseen when it began (grid models read positions from it). */
+  end: number;
+  /** Ticks of delay the whole phrase spans (event models). */
+  span: number;
+  state: Float32Array;
+  last: Int32Array;
+  index: number;
 }
 
 interface Lock {
@@ -161,6 +194,7 @@ interface SnapshotData {
   history: StepResult[];
   entries: LogEntry[];
   pending: Control[];
+  prime: PrimeJob | null;
 }
 
 /** A complete copy of a generator's musical state (not its model), for `restore` and `fork`. */
@@ -169,6 +203,17 @@ export interface GeneratorSnapshot {
 }
 
 const MAX_ZERO_DELAYS = 16;
+/**
+ * Events of a prime read per tick. A step of a 2×512 LSTM costs about 0.1 ms, so a slice stays
+ * well inside a step at any tempo, and a 20,000-event file is read in 79 ticks. A constant, not
+ * a time budget: a replay must read the same slices at the same ticks.
+ */
+export const PRIME_SLICE = 256;
+/**
+ * Controls applied per tick, once those a later one overrides are gone (ten thousand
+ * temperatures leave one). The rest wait for the next tick, and the log says when each applied.
+ */
+export const CONTROLS_PER_TICK = 64;
 /** A time before every event. Slot fields hold only small integers, so V8 stores them unboxed. */
 const NEVER = -(2 ** 30);
 
@@ -230,7 +275,17 @@ export class Generator {
 
   // the log, and controls waiting for the next tick
   private readonly entries: LogEntry[] = [];
-  private pending: Control[] = [];
+  // a control a later one overrides becomes null here; `overrides` finds the earlier one by
+  // what it sets, among those queued since the last control that others depend on
+  private pending: (Control | null)[] = [];
+  private readonly overrides = new Map<string, number>();
+  private barrier = 0;
+  private replaying = false;
+  private primeJob: PrimeJob | null = null;
+  private readonly playingState: Float32Array;
+
+  /** Where dropped controls and primes taking effect are told (default: dropped controls to console.error). */
+  reports: GeneratorReports = { dropped: (c, e) => console.error(`pulse-rnn: ${c.type}: ${e.message}; dropped`) };
 
   constructor(model: Network | ModelSpec, options: GeneratorOptions = {}) {
     this.net = model instanceof Network ? model : new Network(model, { kernel: options.kernel });
@@ -258,6 +313,7 @@ export class Generator {
     this.T = this.codec.ticksPerStep;
     this.lastEvent = Int32Array.from(this.codec.startEvent());
     this.probe = new Int32Array(this.heads);
+    this.playingState = new Float32Array(this.net.stateSize);
     this.lastTime = this.startTime(0);
     this.result = { step: -1, tick: 0, count: 0, notes: [], releaseCount: 0, releases: [], paused: false, muted: false };
     const self = this;
@@ -325,7 +381,7 @@ export class Generator {
 
   /** The performance so far, for `replay`. */
   get log(): PerformanceLog {
-    return { format: 'pulse-rnn-performance', version: 1, options: { ...this.options }, entries: this.entries.map((e) => ({ tick: e.tick, control: structuredCloneLite(e.control) })), ticks: this.tickCount };
+    return { format: 'pulse-rnn-performance', version: 1, options: { ...this.options }, entries: this.entries.map(copyEntry), ticks: this.tickCount };
   }
 
   /** The last played steps, oldest first. */
@@ -376,10 +432,9 @@ export class Generator {
   /** A new random stream. With `reset`, the model's state starts over too; with `prime`, it then reads a phrase. */
   reseed(value: number, opts: { reset?: boolean; prime?: readonly (readonly number[])[] | MidiSong } = {}): void {
     checkNumber('seed', value, Number.isInteger);
-    if (opts.prime) this.prime(opts.prime, { reset: opts.reset ?? true });
-    const primed = opts.prime ? this.pending.pop() : undefined; // the seed first, then the phrase
+    const primed = opts.prime ? this.primeControl(opts.prime, { reset: opts.reset ?? true }) : null;
     this.queue({ type: 'seed', value, ...(opts.reset ? { reset: true } : {}) });
-    if (primed) this.pending.push(primed);
+    if (primed) this.queue(primed); // the seed first, then the phrase
   }
   set seed(v: number) {
     this.reseed(v);
@@ -455,8 +510,26 @@ export class Generator {
    * MIDI song. The phrase ends just before the next step, so it lines up with the bar. For
    * event models `steps` says how long the phrase lasts (default: its notes rounded up to
    * whole bars), so the model's next delay counts from the phrase's last note.
+   *
+   * A long phrase is read `PRIME_SLICE` events per tick into a state of its own while the
+   * music plays on from the old one; it takes effect at the tick that reads its last slice
+   * (`reports.primed` says which step), lined up to end before that step.
    */
   prime(phrase: readonly (readonly number[])[] | MidiSong, opts: { reset?: boolean; steps?: number } = {}): void {
+    this.queue(this.primeControl(phrase, opts));
+  }
+
+  /** Ticks a prime of `events` events takes to take effect, counting the tick it applies at. */
+  static primeTicks(events: number): number {
+    return Math.max(1, Math.ceil(events / PRIME_SLICE));
+  }
+
+  /** Whether a prime is being read (it has not taken effect yet). */
+  get priming(): boolean {
+    return this.primeJob !== null;
+  }
+
+  private primeControl(phrase: readonly (readonly number[])[] | MidiSong, opts: { reset?: boolean; steps?: number }): Control {
     const events = isSong(phrase) ? this.codec.fromSong(phrase).events : phrase.map((e) => [...e]);
     if (events.length === 0) throw new Error('prime: the phrase has no events');
     for (const e of events) this.checkEvent(e);
@@ -467,7 +540,7 @@ export class Generator {
       const bar = this.codec.stepsPerBar;
       steps = opts.steps ?? Math.max(1, Math.ceil((span + 1) / (this.T * bar))) * bar;
     }
-    this.queue({ type: 'prime', events, reset: opts.reset ?? true, steps });
+    return { type: 'prime', events, reset: opts.reset ?? true, steps };
   }
 
   /**
@@ -492,8 +565,8 @@ export class Generator {
     r.count = 0;
     r.releaseCount = 0;
     r.tick = this.tickCount;
-    for (let i = 0; i < this.pending.length; i++) this.apply(this.pending[i]);
-    if (this.pending.length) this.pending.length = 0;
+    if (this.pending.length) this.applyPending();
+    if (this.primeJob) this.readPrimeSlice();
     this.tickCount++;
     r.paused = this.pausedFlag;
     r.muted = this.mutedFlag;
@@ -532,9 +605,14 @@ export class Generator {
     const out: StepCopy[] = [];
     let next = 0;
     const entries = [...log.entries].sort((a, b) => a.tick - b.tick);
-    for (let t = 0; t < log.ticks; t++) {
-      while (next < entries.length && entries[next].tick === t) this.queue(entries[next++].control, true);
-      out.push(copyStep(this.tick()));
+    this.replaying = true;
+    try {
+      for (let t = 0; t < log.ticks; t++) {
+        while (next < entries.length && entries[next].tick === t) this.queue(entries[next++].control, true);
+        out.push(copyStep(this.tick()));
+      }
+    } finally {
+      this.replaying = false;
     }
     return out;
   }
@@ -571,8 +649,9 @@ export class Generator {
           copyInto(c, all[(this.historyStart + i) % all.length]);
           return c;
         }),
-        entries: this.entries.map((e) => ({ tick: e.tick, control: structuredCloneLite(e.control) })),
-        pending: this.pending.map(structuredCloneLite),
+        entries: this.entries.map(copyEntry),
+        pending: this.pending.filter((c) => c !== null).map(structuredCloneLite),
+        prime: this.primeJob && clonePrime(this.primeJob),
       },
     };
   }
@@ -612,8 +691,11 @@ export class Generator {
     });
     this.historyStart = 0;
     this.entries.length = 0;
-    for (const e of d.entries) this.entries.push({ tick: e.tick, control: structuredCloneLite(e.control) });
+    for (const e of d.entries) this.entries.push(copyEntry(e));
     this.pending = d.pending.map(structuredCloneLite);
+    this.overrides.clear();
+    this.barrier = this.pending.length;
+    this.primeJob = d.prime ? clonePrime(d.prime) : null;
     this.updateBiases();
   }
 
@@ -627,8 +709,67 @@ export class Generator {
   // ---- applying controls -------------------------------------------------------------------
 
   private queue(c: Control, replaying = false): void {
-    if (replaying && !isControl(c)) throw new Error(`replay: bad log entry ${JSON.stringify(c)}`);
+    if (replaying) {
+      // a log says what applied: nothing of it is coalesced
+      if (!isControl(c)) throw new Error(`replay: bad log entry ${JSON.stringify(c)}`);
+      this.pending.push(c);
+      this.barrier = this.pending.length;
+      return;
+    }
+    const key = overrideKey(c);
+    if (key === null) {
+      this.overrides.clear();
+      this.pending.push(c);
+      this.barrier = this.pending.length;
+      return;
+    }
+    // the settings these keys name do not depend on each other's order: an earlier control
+    // of the same key, with only such controls after it, changes nothing a later one leaves
+    const earlier = this.overrides.get(key);
+    if (earlier !== undefined && earlier >= this.barrier) this.pending[earlier] = null;
+    if (key === 'temperature') {
+      for (let h = 0; h < this.heads; h++) {
+        const i = this.overrides.get(`temperature:${h}`);
+        if (i !== undefined && i >= this.barrier) this.pending[i] = null;
+        this.overrides.delete(`temperature:${h}`);
+      }
+    }
+    this.overrides.set(key, this.pending.length);
     this.pending.push(c);
+  }
+
+  /** Apply the queued controls, at most CONTROLS_PER_TICK of them (all of them in a replay). */
+  private applyPending(): void {
+    const pending = this.pending;
+    let applied = 0;
+    let i = 0;
+    while (i < pending.length && (this.replaying || applied < CONTROLS_PER_TICK)) {
+      const c = pending[i++];
+      if (c === null) continue;
+      applied++;
+      this.applySafely(c);
+    }
+    if (i === pending.length) pending.length = 0;
+    else pending.splice(0, i);
+    this.overrides.clear();
+    this.barrier = pending.length;
+  }
+
+  /** A control that throws is dropped and reported; the log keeps it, marked, so a replay does the same. */
+  private applySafely(c: Control): void {
+    const at = this.entries.length;
+    try {
+      this.apply(c);
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      const entry = this.entries[at];
+      if (entry) entry.dropped = err.message;
+      try {
+        this.reports.dropped?.(c, err, this.tickCount);
+      } catch {
+        // a host's report that throws must not stop the tick either
+      }
+    }
   }
 
   private apply(c: Control): void {
@@ -684,28 +825,23 @@ export class Generator {
         this.locks = c.voice === null ? [] : this.locks.filter((l) => l.voice !== c.voice);
         return this.regenerate(0, true);
       case 'prime':
-        this.discard();
-        if (c.reset) {
-          this.net.resetState();
-          this.lastEvent = Int32Array.from(this.codec.startEvent());
-          this.eventIndex = 0;
-        }
-        return this.feed(c.events, c.steps);
+        return this.beginPrime(c.events, c.reset, c.steps);
       case 'locate':
         this.regenerate(0, true);
         this.stepIndex = c.step;
         this.lastTime = this.startTime(c.step);
         return;
       case 'primeRandom': {
-        this.discard();
+        this.primeJob = null;
         const e = this.net.logits.map((l) => this.rng.int(l.length));
-        return this.feed([e], 1);
+        return this.beginPrime([e], false, 1);
       }
     }
   }
 
   /** Zero state, start event, nothing generated ahead. */
   private restart(): void {
+    this.primeJob = null; // a phrase still being read would undo the fresh start
     this.releaseHeld();
     this.discard();
     this.net.resetState();
@@ -714,22 +850,71 @@ export class Generator {
     this.eventIndex = 0;
   }
 
-  /** Feed a phrase that spans `steps` steps and ends just before the next step. */
-  private feed(events: number[][], steps: number): void {
-    const n = events.length;
-    let time = (this.stepIndex - steps) * this.T; // event models: the phrase's start
-    for (let i = 0; i < n; i++) {
-      this.codec.inputs(this.lastEvent, this.codec.kind === 'grid' ? this.stepIndex - n + i : this.eventIndex, this.inputs);
-      this.net.step(this.inputs);
-      this.lastEvent = Int32Array.from(events[i]);
-      this.eventIndex++;
-      time += this.codec.delay(events[i]);
+  /**
+   * Start reading a phrase that spans `steps` steps into a state of its own: from zero with
+   * `reset`, else from the state after the last step played. A phrase already being read is
+   * replaced. The first slice is read at once, so a short phrase takes effect at this tick.
+   */
+  private beginPrime(events: number[][], reset: boolean, steps: number): void {
+    const state = new Float32Array(this.net.stateSize);
+    let last: Int32Array;
+    let index: number;
+    if (reset) {
+      last = Int32Array.from(this.codec.startEvent());
+      index = 0;
+    } else if (this.size > 0) {
+      const s = this.slot(0);
+      state.set(s.state);
+      last = s.prev.slice();
+      index = s.index;
+    } else {
+      this.net.getState(state);
+      last = this.lastEvent.slice();
+      index = this.eventIndex;
     }
-    if (this.codec.kind === 'grid') this.lastTime = this.startTime(this.stepIndex);
+    const ticks = Generator.primeTicks(events.length);
+    const end = this.stepIndex + (this.pausedFlag ? 0 : ticks - 1);
+    const span = events.reduce((t, e) => t + this.codec.delay(e), 0);
+    this.primeJob = { events, read: 0, steps, end, span, state, last, index };
+  }
+
+  /** Read the next slice of the phrase into its own state; after the last, play on from it. */
+  private readPrimeSlice(): void {
+    const job = this.primeJob as PrimeJob;
+    const n = job.events.length;
+    const stop = Math.min(n, job.read + PRIME_SLICE);
+    const grid = this.codec.kind === 'grid';
+    this.net.getState(this.playingState);
+    try {
+      this.net.setState(job.state);
+      for (let i = job.read; i < stop; i++) {
+        this.codec.inputs(job.last, grid ? job.end - n + i : job.index, this.inputs);
+        this.net.step(this.inputs);
+        job.last.set(job.events[i]);
+        job.index++;
+      }
+      this.net.getState(job.state);
+    } finally {
+      this.net.setState(this.playingState);
+    }
+    job.read = stop;
+    if (stop < n) return;
+    this.primeJob = null;
+    this.discard();
+    this.net.setState(job.state);
+    this.lastEvent = job.last;
+    this.eventIndex = job.index;
+    if (grid) this.lastTime = this.startTime(this.stepIndex);
     else {
+      const time = (this.stepIndex - job.steps) * this.T + job.span; // the phrase's start, then its delays
       // the model's next delay counts from the phrase's last note, but lands no earlier than now
       this.lastTime = Math.min(time, this.stepIndex * this.T);
       this.keepOut = this.stepIndex * this.T;
+    }
+    try {
+      this.reports.primed?.(this.stepIndex, this.tickCount);
+    } catch {
+      // the host's report must not stop the tick
     }
   }
 
@@ -999,6 +1184,36 @@ function isSong(p: unknown): p is MidiSong {
 const CONTROL_TYPES = new Set(['temperature', 'topP', 'density', 'seed', 'pause', 'resume', 'mute', 'unmute', 'reset', 'edit', 'clearEdit', 'lock', 'unlock', 'prime', 'primeRandom', 'locate']);
 function isControl(c: unknown): c is Control {
   return typeof c === 'object' && c !== null && CONTROL_TYPES.has((c as Control).type);
+}
+
+/** What a control sets, when a later control of the same key makes it pointless (null: it must apply). */
+function overrideKey(c: Control): string | null {
+  switch (c.type) {
+    case 'temperature':
+      return c.head === undefined ? 'temperature' : `temperature:${c.head}`;
+    case 'topP':
+    case 'density':
+      return c.type;
+    case 'seed':
+      return c.reset ? null : 'seed';
+    case 'lock':
+      return `voice:${c.voice}`;
+    case 'unlock':
+      return c.voice === null ? null : `voice:${c.voice}`;
+    case 'edit':
+    case 'clearEdit':
+      return `step:${c.step}`;
+    default:
+      return null;
+  }
+}
+
+function copyEntry(e: LogEntry): LogEntry {
+  return { tick: e.tick, control: structuredCloneLite(e.control), ...(e.dropped === undefined ? {} : { dropped: e.dropped }) };
+}
+
+function clonePrime(p: PrimeJob): PrimeJob {
+  return { ...p, events: p.events.map((e) => [...e]), state: p.state.slice(), last: p.last.slice() };
 }
 
 function structuredCloneLite<T>(v: T): T {
