@@ -13,28 +13,32 @@
  * const spec = drummerSpec(readFileSync('Wx.bin'), readFileSync('Wy.bin'), 'weights/drummer');
  * const net = new Network(spec);  net.step([0, 0]);  // note 36, tick 0
  */
+import { DRUMMER_NOTES, DRUMMER_TICKS, DRUMMER_TICKS_PER_QUARTER } from './drummer-tables.js';
 import type { ModelSpec } from './model.js';
-import { validateSpec } from './model.js';
+import { checkModel } from './model-checks.js';
 
-/** Drum notes by class index, as the Drummer app hard-codes them. */
-export const DRUMMER_NOTES: readonly number[] = [36, 37, 38, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53];
+export { DRUMMER_NOTES, DRUMMER_TICKS, DRUMMER_TICKS_PER_QUARTER } from './drummer-tables.js';
 
-const range = (a: number, b: number): number[] => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+const V = DRUMMER_NOTES.length + DRUMMER_TICKS.length; // 226
 
-/** Tick deltas (480 per quarter) by class index, as the Drummer app hard-codes them. */
-export const DRUMMER_TICKS: readonly number[] = [
-  ...range(0, 95), 98, ...range(100, 132), 136, 154, 159, 161, 166, 208, 214,
-  ...range(220, 254), ...range(346, 363), 365, 367, 458, 463, ...range(467, 480), 487,
-];
+/** Largest hidden size accepted (the app's is 200), so a huge file fails before it is read. */
+export const DRUMMER_MAX_HIDDEN = 4096;
 
-export const DRUMMER_TICKS_PER_QUARTER = 480;
+/** Largest Wy.bin accepted: [DRUMMER_MAX_HIDDEN + 1, 226] floats. */
+export const DRUMMER_MAX_WY_BYTES = (DRUMMER_MAX_HIDDEN + 1) * V * 4;
+
+/** The exact size Wx.bin must have beside a Wy.bin of `wyBytes` bytes (NaN when Wy.bin's size is impossible). */
+export function drummerWxBytes(wyBytes: number): number {
+  const H = wyBytes / (4 * V) - 1;
+  return Number.isInteger(H) && H >= 1 && H <= DRUMMER_MAX_HIDDEN ? (V + H + 1) * 4 * H * 4 : NaN;
+}
 
 /** Build a ModelSpec from the bytes of Wx.bin and Wy.bin. `source` names the folder in messages. */
 export function drummerSpec(wxBytes: Uint8Array, wyBytes: Uint8Array, source = 'drummer'): ModelSpec {
-  const V = DRUMMER_NOTES.length + DRUMMER_TICKS.length; // 226
   if (wyBytes.length % (4 * V) !== 0) throw new Error(`${source}/Wy.bin: ${wyBytes.length} bytes is not a whole number of ${V}-float rows`);
   const H = wyBytes.length / (4 * V) - 1;
   if (H < 1) throw new Error(`${source}/Wy.bin: ${wyBytes.length} bytes is too small for a [hidden + 1, ${V}] matrix`);
+  if (H > DRUMMER_MAX_HIDDEN) throw new Error(`${source}/Wy.bin: ${wyBytes.length} bytes means hidden size ${H}, more than the ${DRUMMER_MAX_HIDDEN} accepted (the Drummer's own is 200)`);
   const wxExpected = (V + H + 1) * 4 * H * 4;
   if (wxBytes.length !== wxExpected) {
     throw new Error(`${source}/Wx.bin: ${wxBytes.length} bytes, but Wy.bin implies hidden size ${H}, so Wx.bin must be [${V + H + 1}, ${4 * H}] = ${wxExpected} bytes`);
@@ -75,7 +79,7 @@ export function drummerSpec(wxBytes: Uint8Array, wyBytes: Uint8Array, source = '
       start: [0, 0],
     },
   };
-  validateSpec(spec);
+  checkModel(spec);
   return spec;
 }
 

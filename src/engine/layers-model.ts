@@ -15,13 +15,23 @@
 import { activationName, type ActivationName } from './activations.js';
 import type { DenseSpec, HeadSpec, InputSpec, ModelSpec, PulseMeta, RnnLayerSpec } from './model.js';
 import { bytesPerElement, decodeTensor, type Quantization } from './tensor-decode.js';
-import { validateSpec } from './model.js';
+import { checkLayerGraph } from './layer-graph.js';
+import { checkModel } from './model-checks.js';
+import { checkDepth, show } from './model-json.js';
+import { shardPathProblem } from './shard-path.js';
 
-/** Reads a weights shard named in the manifest (a path relative to model.json). */
-export type ReadShard = (path: string) => Promise<Uint8Array>;
+/**
+ * Reads a weights shard named in the manifest (a path relative to model.json, already checked
+ * to stay inside the model's folder). A reader should refuse a shard longer than `maxBytes`
+ * without reading it all; the loader refuses it in any case.
+ */
+export type ReadShard = (path: string, maxBytes: number) => Promise<Uint8Array>;
 
 /** Largest tensor accepted (elements), so a bogus shape fails before any allocation. */
 const MAX_ELEMENTS = 1 << 28;
+
+/** Most bytes all of a model's shards may hold together (a 2×1024 LSTM takes about 140 MB). */
+export const MAX_WEIGHT_BYTES = 1 << 30;
 
 interface Tensor {
   readonly data: Float32Array;
@@ -50,20 +60,34 @@ const IDENTITY = new Set([
 
 /** Parse `model.json` (already JSON-parsed) and its shards. `source` names model.json in messages. */
 export async function parseLayersModel(json: unknown, readShard: ReadShard, source = 'model.json'): Promise<ModelSpec> {
+  try {
+    return await parse(json, readShard, source);
+  } catch (e) {
+    // whatever went wrong, the message names the file (errors from here already do)
+    const msg = e instanceof Error ? e.message : String(e);
+    const folder = source.includes('/') ? source.slice(0, source.lastIndexOf('/') + 1) : '';
+    if (msg.includes(source) || (folder && msg.includes(folder))) throw e;
+    throw new Error(`${source}: ${msg}`, { cause: e });
+  }
+}
+
+async function parse(json: unknown, readShard: ReadShard, source: string): Promise<ModelSpec> {
   const fail = (msg: string): never => {
     throw new Error(`${source}: ${msg}`);
   };
+  checkDepth(json, source);
   if (!isObj(json)) return fail('is not a JSON object');
   if (!isObj(json.modelTopology)) return fail("has no 'modelTopology' object (is this a tfjs LayersModel model.json?)");
   if (json.format !== undefined && json.format !== 'layers-model') {
-    return fail(`format is '${String(json.format)}'; only 'layers-model' is supported (graph models cannot be stepped)`);
+    return fail(`format is ${show(json.format)}; only 'layers-model' is supported (graph models cannot be stepped)`);
   }
   if (!Array.isArray(json.weightsManifest)) return fail("has no 'weightsManifest' array");
   const meta = readMeta(json.userDefinedMetadata, fail);
   const nodes = readTopology(json.modelTopology, fail);
+  checkLayerGraph(nodes.layers, nodes.inputs, nodes.outputs, fail);
   const tensors = await readWeights(json.weightsManifest, readShard, source);
   const spec = buildSpec(nodes, tensors, meta, source);
-  validateSpec(spec);
+  checkModel(spec);
   return spec;
 }
 
@@ -95,6 +119,11 @@ function readTopology(topology: Obj, fail: (m: string) => never): Topology {
     const name = typeof l.name === 'string' ? l.name : typeof cfg.name === 'string' ? cfg.name : `${l.class_name}_${i}`;
     return { name, className: l.class_name, config: cfg, inbound: [] };
   };
+  // a second layer of the same name would take the first one's place in every link
+  const unique = (node: LayerNode) => {
+    if (layers.has(node.name)) fail(`two layers are named '${node.name}'; layer names must be unique`);
+    layers.set(node.name, node);
+  };
   if (cls === 'Sequential') {
     const list = Array.isArray(config) ? config : isObj(config) && Array.isArray(config.layers) ? config.layers : fail('Sequential model has no layers list');
     if (list.length === 0) return fail('Sequential model has no layers');
@@ -106,7 +135,7 @@ function readTopology(topology: Obj, fail: (m: string) => never): Topology {
     list.forEach((l: unknown, i: number) => {
       const node = entryName(l, i);
       if (i > 0 || node.className !== 'InputLayer') node.inbound.push(prev);
-      layers.set(node.name, node);
+      unique(node);
       prev = node.name;
     });
     return { layers, inputs: [first.className === 'InputLayer' ? first.name : '__input__'], outputs: [prev] };
@@ -120,13 +149,13 @@ function readTopology(topology: Obj, fail: (m: string) => never): Topology {
       if (Array.isArray(inbound) && inbound.length === 1 && Array.isArray(inbound[0])) {
         for (const ref of inbound[0]) if (Array.isArray(ref) && typeof ref[0] === 'string') node.inbound.push(ref[0]);
       }
-      layers.set(node.name, node);
+      unique(node);
     });
     const names = (v: unknown, what: string): string[] =>
-      Array.isArray(v) ? v.map((r) => (Array.isArray(r) && typeof r[0] === 'string' ? r[0] : fail(`bad ${what} entry ${JSON.stringify(r)}`))) : fail(`${cls} model has no ${what}`);
+      Array.isArray(v) ? v.map((r) => (Array.isArray(r) && typeof r[0] === 'string' ? r[0] : fail(`bad ${what} entry ${show(r)}`))) : fail(`${cls} model has no ${what}`);
     return { layers, inputs: names(config.input_layers, 'input_layers'), outputs: names(config.output_layers, 'output_layers') };
   }
-  return fail(`model class '${String(cls)}' is not supported (Sequential, Model or Functional)`);
+  return fail(`model class ${show(cls)} is not supported (Sequential, Model or Functional)`);
 }
 
 // ---- weights ----------------------------------------------------------------------------
@@ -135,17 +164,17 @@ async function readWeights(manifest: unknown[], readShard: ReadShard, source: st
   const tensors = new Map<string, Tensor>();
   // shards are named relative to model.json; messages name them as the user would find them
   const folder = source.includes('/') ? source.slice(0, source.lastIndexOf('/') + 1) : '';
-  for (let g = 0; g < manifest.length; g++) {
-    const group = manifest[g];
+  // every declaration and every path first, so a bogus one fails before any shard is read
+  let declared = 0;
+  const groups = manifest.map((group, g) => {
     const at = `${source}: weightsManifest[${g}]`;
     if (!isObj(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights)) throw new Error(`${at} needs 'paths' and 'weights' arrays`);
-    // sizes first, so a bogus declaration fails before any shard is read
     const entries = group.weights.map((w: unknown, i: number) => {
       if (!isObj(w) || typeof w.name !== 'string' || !Array.isArray(w.shape)) throw new Error(`${at}.weights[${i}] needs a name and a shape`);
       const shape = w.shape as unknown[];
-      if (!shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) throw new Error(`${at}: tensor '${w.name}' has a bad shape ${JSON.stringify(shape)}`);
+      if (!shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) throw new Error(`${at}: tensor '${w.name}' has a bad shape ${show(shape)}`);
       const count = (shape as number[]).reduce((a, b) => a * b, 1);
-      if (count > MAX_ELEMENTS) throw new Error(`${at}: tensor '${w.name}' declares ${count} elements (shape ${JSON.stringify(shape)}), more than the ${MAX_ELEMENTS} allowed`);
+      if (count > MAX_ELEMENTS) throw new Error(`${at}: tensor '${w.name}' declares ${count} elements (shape ${show(shape)}), more than the ${MAX_ELEMENTS} allowed`);
       const dtype = typeof w.dtype === 'string' ? w.dtype : 'float32';
       const quantization = isObj(w.quantization) ? (w.quantization as unknown as Quantization) : undefined;
       let per: number;
@@ -156,21 +185,38 @@ async function readWeights(manifest: unknown[], readShard: ReadShard, source: st
       }
       return { name: w.name, shape: shape as number[], dtype, quantization, count, bytes: count * per };
     });
-    const files = group.paths as unknown[];
+    const needed = entries.reduce((a, e) => a + e.bytes, 0);
+    declared += needed;
+    if (declared > MAX_WEIGHT_BYTES) throw new Error(`${at}: the tensors declared so far need ${declared} bytes, more than the ${MAX_WEIGHT_BYTES} (1 GiB) a model may hold`);
+    const paths = (group.paths as unknown[]).map((p) => {
+      if (typeof p !== 'string') throw new Error(`${at}: shard path ${show(p)} is not a string`);
+      const problem = shardPathProblem(p);
+      if (problem) throw new Error(`${at}: shard path ${show(p, 120)} ${problem}; shards are files inside the model's folder, named relative to model.json (like group1-shard1of1.bin)`);
+      return p;
+    });
+    if (paths.length === 0 && needed > 0) throw new Error(`${at} declares ${needed} bytes of tensors but names no shard`);
+    return { at, entries, needed, paths };
+  });
+  for (let g = 0; g < groups.length; g++) {
+    const { entries, needed, paths } = groups[g];
+    const fileNames = paths.map((f) => `${folder}${f}`).join(', ');
     const parts: Uint8Array[] = [];
-    for (const p of files) {
-      if (typeof p !== 'string') throw new Error(`${at}: shard path ${JSON.stringify(p)} is not a string`);
+    let total = 0;
+    for (const p of paths) {
+      // a group's shards hold its tensors and nothing more: no shard may pass what is left
+      const room = needed - total;
       let bytes: Uint8Array;
       try {
-        bytes = await readShard(p);
+        bytes = await readShard(p, room);
       } catch (e) {
         throw new Error(`${folder}${p}: cannot read weights shard named in ${source} (${(e as Error).message})`);
       }
+      if (bytes.length > room) {
+        throw new Error(`${folder}${p}: ${total + bytes.length} bytes in the shards of ${source} weightsManifest[${g}] so far, more than the ${needed} its tensors declare (a shard of another model, or a damaged manifest?)`);
+      }
+      total += bytes.length;
       parts.push(bytes);
     }
-    const total = parts.reduce((a, b) => a + b.length, 0);
-    const needed = entries.reduce((a, e) => a + e.bytes, 0);
-    const fileNames = files.map((f) => `${folder}${String(f)}`).join(', ');
     if (total < needed) {
       throw new Error(`${fileNames}: ${total} bytes, but the tensors of ${source} weightsManifest[${g}] need ${needed} (truncated shard?)`);
     }
@@ -222,11 +268,11 @@ function buildSpec(topo: Topology, tensors: Map<string, Tensor>, meta: PulseMeta
     weight(n, suffix, shape) ?? fail(`no weight '${n.name}/${suffix}' for ${n.className} '${n.name}' in the weights manifest`);
   const act = (n: LayerNode, key: string, dflt: string): ActivationName => {
     const v = n.config[key] ?? dflt;
-    return activationName(v) ?? fail(`${n.className} '${n.name}': activation '${String(v)}' is not supported`);
+    return activationName(v) ?? fail(`${n.className} '${n.name}': activation ${show(v)} is not supported`);
   };
   const int = (n: LayerNode, key: string): number => {
     const v = n.config[key];
-    return Number.isInteger(v) && (v as number) > 0 ? (v as number) : fail(`${n.className} '${n.name}': '${key}' is ${JSON.stringify(v)}, expected a positive integer`);
+    return Number.isInteger(v) && (v as number) > 0 ? (v as number) : fail(`${n.className} '${n.name}': '${key}' is ${show(v)}, expected a positive integer`);
   };
   const skip = (n: LayerNode): LayerNode => {
     while (IDENTITY.has(n.className)) n = single(n);
@@ -259,7 +305,7 @@ function buildSpec(topo: Topology, tensors: Map<string, Tensor>, meta: PulseMeta
   }
   const branches = n.className === 'Concatenate' ? n.inbound.map((b) => skip(layer(b))) : [n];
   if (n.className === 'Concatenate' && n.config.axis !== undefined && n.config.axis !== -1 && n.config.axis !== 2) {
-    fail(`Concatenate '${n.name}' joins along axis ${String(n.config.axis)}; only the feature axis (-1) is supported`);
+    fail(`Concatenate '${n.name}' joins along axis ${show(n.config.axis)}; only the feature axis (-1) is supported`);
   }
 
   // inputs

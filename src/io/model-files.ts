@@ -3,21 +3,48 @@
  * fetch). A location holds either a tfjs LayersModel (`model.json` + shards) or the
  * RNN-Drummer pair (`Wx.bin` + `Wy.bin`).
  *
+ * Whatever model.json says, only files inside the model's folder are read: on disk, regular
+ * files whose real path (symbolic links resolved) lies in the folder; over HTTP, files beside
+ * model.json on its origin. Sizes are capped before reading (model.json at 64 MB, each shard
+ * at what the manifest declares) and every fetch has a deadline.
+ *
  * @example
  * const spec = await loadModelSpec('weights/drums-gmd');           // Node folder
- * const spec2 = await loadModelSpec('https://example.org/m/model.json'); // URL
+ * const spec2 = await loadModelSpec('https://example.org/m/model.json', { timeoutMs: 10_000 }); // URL
  * const net = new Network(spec);
  */
-import { drummerSpec } from '../engine/drummer-format.js';
+import { DRUMMER_MAX_WY_BYTES, drummerSpec, drummerWxBytes } from '../engine/drummer-format.js';
 import { parseLayersModel } from '../engine/layers-model.js';
 import type { ModelSpec } from '../engine/model.js';
+import { parseModelJson } from '../engine/model-json.js';
+import { pathExists, readFileBytes } from './file-bytes.js';
+import { fetchBytes } from './url-bytes.js';
+
+export interface LoadOptions {
+  /** Milliseconds a URL load may wait for each file, from request to last byte (default 60 000). */
+  timeoutMs?: number;
+  /** Cancels a URL load when aborted. */
+  signal?: AbortSignal;
+}
+
+/** Largest model.json read; a real one is a few kilobytes. */
+export const MAX_MODEL_JSON_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_TIMEOUT_MS = 60_000;
+const JSON_LIMIT = 'the 64 MB a model.json may hold';
 
 const inNode = (): boolean => typeof process !== 'undefined' && !!process.versions?.node;
 
 /** Load a model from a folder path, a model.json path, or a URL (relative URLs in browsers). */
-export async function loadModelSpec(where: string): Promise<ModelSpec> {
-  const url = /^(https?|blob|data):/i.test(where);
-  return url || !inNode() ? loadFromUrl(where) : loadFromDisk(where);
+export async function loadModelSpec(where: string, options: LoadOptions = {}): Promise<ModelSpec> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!(typeof timeoutMs === 'number' && timeoutMs > 0 && timeoutMs <= 2 ** 31 - 1)) throw new Error(`timeoutMs must be a number of milliseconds from 1 to 2147483647, got ${String(timeoutMs)}`);
+  if (inNode() && /^file:/i.test(where)) {
+    const { fileURLToPath } = await import('node:url');
+    return loadFromDisk(fileURLToPath(where));
+  }
+  // two letters at least: C:\models is a Windows path, not a URL
+  const url = /^[a-z][a-z0-9+.-]+:/i.test(where);
+  return url || !inNode() ? loadFromUrl(where, timeoutMs, options.signal) : loadFromDisk(where);
 }
 
 async function loadFromDisk(where: string): Promise<ModelSpec> {
@@ -31,46 +58,58 @@ async function loadFromDisk(where: string): Promise<ModelSpec> {
   }
   const dir = stat.isDirectory() ? where : path.dirname(where);
   const jsonPath = stat.isDirectory() ? path.join(dir, 'model.json') : where;
-  const exists = async (p: string) => fs.stat(p).then(() => true, () => false);
-  if (await exists(jsonPath)) {
-    const text = await fs.readFile(jsonPath, 'utf8');
-    const json = parseJson(text, jsonPath);
-    return parseLayersModel(json, async (p) => new Uint8Array(await fs.readFile(path.join(dir, p))), jsonPath);
+  const named = (file: string) => (e: unknown) => Promise.reject(new Error(`${file}: ${(e as Error).message}`));
+  if (await pathExists(jsonPath)) {
+    const bytes = await readFileBytes(jsonPath, MAX_MODEL_JSON_BYTES, undefined, JSON_LIMIT).catch(named(jsonPath));
+    const json = parseModelJson(decodeText(bytes, jsonPath), jsonPath);
+    return parseLayersModel(json, (p, max) => readFileBytes(path.join(dir, p), max, dir, shardLimit(max)), jsonPath);
   }
   const wx = path.join(dir, 'Wx.bin');
   const wy = path.join(dir, 'Wy.bin');
-  if ((await exists(wx)) && (await exists(wy))) {
-    return drummerSpec(new Uint8Array(await fs.readFile(wx)), new Uint8Array(await fs.readFile(wy)), dir);
+  if ((await pathExists(wx)) && (await pathExists(wy))) {
+    const wyBytes = await readFileBytes(wy, DRUMMER_MAX_WY_BYTES, dir, 'the most a Wy.bin of hidden size 4096 holds').catch(named(wy));
+    const wxSize = drummerWxBytes(wyBytes.length);
+    // an impossible Wy.bin is reported as such, before Wx.bin is read
+    if (Number.isNaN(wxSize)) return drummerSpec(new Uint8Array(0), wyBytes, dir);
+    const wxBytes = await readFileBytes(wx, wxSize, dir, `the ${wxSize} bytes Wy.bin implies`).catch(named(wx));
+    return drummerSpec(wxBytes, wyBytes, dir);
   }
   throw new Error(`${where}: holds neither model.json nor the Wx.bin + Wy.bin pair`);
 }
 
-async function loadFromUrl(where: string): Promise<ModelSpec> {
-  const url = /\.json($|\?)/.test(where) ? where : where.replace(/\/?$/, '/model.json');
-  const base = new URL('.', new URL(url, typeof location !== 'undefined' ? location.href : undefined));
-  const res = await fetchOk(url);
-  const text = await res.text();
-  const json = parseJson(text, url);
-  return parseLayersModel(json, async (p) => new Uint8Array(await (await fetchOk(new URL(p, base).href)).arrayBuffer()), url);
+async function loadFromUrl(where: string, timeoutMs: number, signal?: AbortSignal): Promise<ModelSpec> {
+  const given = /\.json($|[?#])/i.test(where) ? where : where.replace(/\/?$/, '/model.json');
+  let absolute: URL;
+  try {
+    absolute = new URL(given, typeof location !== 'undefined' ? location.href : undefined);
+  } catch {
+    throw new Error(`${where}: not a URL or a folder path`);
+  }
+  if (absolute.protocol !== 'http:' && absolute.protocol !== 'https:') {
+    throw new Error(`${where}: a model loads from an http: or https: URL (its shards are fetched beside model.json), or from a folder on disk; ${absolute.protocol} URLs are not supported`);
+  }
+  const origin = absolute.origin;
+  const got = await fetchBytes(absolute.href, { maxBytes: MAX_MODEL_JSON_BYTES, limit: JSON_LIMIT, timeoutMs, origin, signal });
+  const json = parseModelJson(decodeText(got.bytes, absolute.href), absolute.href);
+  // shards sit beside model.json (where redirects took it, on the same origin)
+  const folder = new URL('.', got.url);
+  return parseLayersModel(
+    json,
+    async (p, max) => {
+      const shard = new URL(p, folder);
+      if (shard.origin !== origin || !shard.pathname.startsWith(folder.pathname)) throw new Error(`resolves to ${shard.href}, outside ${folder.href}`);
+      return (await fetchBytes(shard.href, { maxBytes: max, limit: shardLimit(max), timeoutMs, origin, signal })).bytes;
+    },
+    absolute.href,
+  );
 }
 
-async function fetchOk(url: string): Promise<Response> {
-  let res: Response;
-  try {
-    res = await fetch(url);
-  } catch (e) {
-    throw new Error(`${url}: cannot fetch (${(e as Error).message})`);
-  }
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${res.statusText}`);
-  return res;
-}
+const shardLimit = (max: number) => `the ${max} bytes model.json's manifest leaves for it`;
 
-function parseJson(text: string, where: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    const start = text.trimStart().slice(0, 15);
-    const hint = start.startsWith('<') ? ' (it looks like HTML, not model.json)' : '';
-    throw new Error(`${where}: not valid JSON${hint}: ${(e as Error).message}`);
+/** model.json's bytes as text: UTF-8, with or without a byte-order mark. */
+function decodeText(bytes: Uint8Array, where: string): string {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw new Error(`${where}: is UTF-16 text; save model.json as UTF-8`);
   }
+  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
 }

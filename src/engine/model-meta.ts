@@ -1,0 +1,194 @@
+/**
+ * The pulse-rnn metadata (`userDefinedMetadata.pulseRnn`), checked at load against sane
+ * ranges and against the network it describes, so a model that loads can be played: a bar of
+ * 10^12 steps, a step of a billionth of a quarter or a pitch table shorter than its head
+ * would otherwise fail at the first tick, or exhaust memory there.
+ *
+ * Every field is optional (a plain tfjs model has none); a field that is present must be right.
+ *
+ * @example
+ * checkMeta(spec); // throws "model.json: metadata 'stepsPerBar' is 1000000000000; …"
+ */
+import { DRUMMER_NOTES, DRUMMER_TICKS } from './drummer-tables.js';
+import type { ModelSpec } from './model.js';
+import { show } from './model-json.js';
+
+/** The clock's pulses per quarter note: a step is a whole number of pulses. */
+const PPQN = 24;
+/** Most pulses in a step the clocks accept (a whole note at 24 PPQN). */
+const MAX_PULSES_PER_STEP = 96;
+/** Longest bar: 32 quarters (32/4 or 64/8). */
+const MAX_QUARTERS_PER_BAR = 32;
+/** Longest delay or duration in an event table: 64 bars of 4/4. */
+const MAX_QUARTERS_PER_EVENT = 256;
+/** Largest vocabulary of one head or token input, and longest value table. */
+const MAX_VOCAB = 1 << 16;
+const ROLES = ['pitch', 'delay', 'duration', 'velocity'] as const;
+/** The melody grid's default range (music/melody-grid.ts reads the same defaults). */
+const MELODY_DEFAULT_RANGE = [48, 84] as const;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isInt = (v: unknown, lo: number, hi: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
+
+/** Throws an Error naming `spec.source` and the field at the first problem. */
+export function checkMeta(spec: ModelSpec): void {
+  const m = spec.meta as Obj;
+  const fail = (field: string, v: unknown, rule: string): never => {
+    throw new Error(`${spec.source}: metadata '${field}' is ${show(v)}; ${rule}`);
+  };
+  const has = (k: string) => m[k] !== undefined;
+
+  // JSON can hold 1e999, which parses to Infinity; no field of the metadata means that
+  allFinite(m, fail);
+
+  if (has('encoding') && !(typeof m.encoding === 'string' && m.encoding.length > 0 && m.encoding.length <= 64)) fail('encoding', m.encoding, 'it must be the name of an encoding, such as "drum-grid"');
+
+  let spq = 4;
+  if (has('stepsPerQuarter')) {
+    const v = m.stepsPerQuarter;
+    const pulses = typeof v === 'number' && v > 0 ? PPQN / v : NaN;
+    if (!(Number.isInteger(pulses) && pulses >= 1 && pulses <= MAX_PULSES_PER_STEP)) {
+      fail('stepsPerQuarter', v, `a step must last a whole number of the clock's ${PPQN} pulses per quarter, 1 to ${MAX_PULSES_PER_STEP}: use 4 (16ths), 2 (8ths), 3 or 6 (triplets), up to 24`);
+    }
+    spq = v as number;
+  }
+  const maxBar = Math.max(1, Math.floor(MAX_QUARTERS_PER_BAR * spq));
+  let bar = Math.round(4 * spq);
+  if (has('stepsPerBar')) {
+    if (!isInt(m.stepsPerBar, 1, maxBar)) fail('stepsPerBar', m.stepsPerBar, `it must be a whole number of steps from 1 to ${maxBar} (${MAX_QUARTERS_PER_BAR} quarters at ${spq} steps per quarter)`);
+    bar = m.stepsPerBar as number;
+  }
+  const tpq = has('ticksPerQuarter') ? m.ticksPerQuarter : 24;
+  if (!isInt(tpq, 1, 32767)) fail('ticksPerQuarter', tpq, 'it must be a whole number from 1 to 32767, as in a MIDI file');
+
+  for (const k of ['minPitch', 'maxPitch']) if (has(k) && !isInt(m[k], 0, 127)) fail(k, m[k], 'it must be a MIDI note number from 0 to 127');
+  if (has('minPitch') && has('maxPitch') && (m.minPitch as number) > (m.maxPitch as number)) fail('minPitch', m.minPitch, `it must not be above maxPitch (${m.maxPitch as number})`);
+
+  if (has('drumNotes')) {
+    const d = m.drumNotes;
+    if (!(Array.isArray(d) && d.length >= 1 && d.length <= 16 && d.every((n) => isInt(n, 0, 127)))) fail('drumNotes', d, 'it must list one MIDI note (0 to 127) per drum voice, at most 16');
+  }
+  for (const k of ['notes', 'ticks']) {
+    const t = m[k];
+    if (has(k) && !(Array.isArray(t) && t.length >= 1 && t.length <= MAX_VOCAB && t.every((n) => isInt(n, 0, 32767 * MAX_QUARTERS_PER_EVENT)))) fail(k, t, `it must be a list of 1 to ${MAX_VOCAB} whole numbers`);
+  }
+  if (has('inputs')) {
+    const ins = m.inputs;
+    if (!(Array.isArray(ins) && ins.length <= 64 && ins.every((x) => isObj(x) && (x.name === undefined || typeof x.name === 'string') && (x.onehot === undefined || typeof x.onehot === 'boolean')))) {
+      fail('inputs', ins, 'it must be a list of { name, onehot } entries, one per input');
+    }
+  }
+  if (has('validationNll') && !(typeof m.validationNll === 'number' && m.validationNll >= 0)) fail('validationNll', m.validationNll, 'it must be a number ≥ 0 (nats per step)');
+  if (has('epochs') && !isInt(m.epochs, 0, 1e9)) fail('epochs', m.epochs, 'it must be a whole number ≥ 0');
+  if (has('training') && !isObj(m.training)) fail('training', m.training, 'it must be an object describing the training run');
+
+  // what the network's inputs and heads must hold for each encoding
+  const head = (i: number) => spec.heads[i]?.size;
+  const tokenVocab = (i: number) => {
+    const s = spec.inputs[i];
+    return s && s.kind === 'token' ? s.vocab : undefined;
+  };
+  const sizes = (what: string, expected: number, why: string) => {
+    if (head(0) !== undefined && head(0) !== expected) fail('encoding', m.encoding, `its ${what} needs ${expected} tokens (${why}), but head '${spec.heads[0].name}' has ${head(0)}`);
+    const v = tokenVocab(0);
+    if (v !== undefined && v !== expected) fail('encoding', m.encoding, `its ${what} needs ${expected} tokens (${why}), but input '${spec.inputs[0].name}' has ${v}`);
+  };
+  const position = () => {
+    const v = tokenVocab(1);
+    if (spec.inputs.length > 1 && v !== undefined && bar > v) fail(has('stepsPerBar') ? 'stepsPerBar' : 'stepsPerQuarter', has('stepsPerBar') ? m.stepsPerBar : m.stepsPerQuarter, `a bar of ${bar} steps does not fit input '${spec.inputs[1].name}', which knows ${v} positions`);
+  };
+  switch (m.encoding) {
+    case 'drum-grid': {
+      const voices = Array.isArray(m.drumNotes) ? m.drumNotes.length : null;
+      const h = head(0);
+      if (voices !== null) sizes('drum grid', 2 ** voices, `every set of its ${voices} drum notes`);
+      else if (h !== undefined && !(h >= 2 && h <= MAX_VOCAB && (h & (h - 1)) === 0)) fail('encoding', m.encoding, `a drum grid's tokens are sets of drum voices, a power of two, but head '${spec.heads[0].name}' has ${h}`);
+      position();
+      break;
+    }
+    case 'melody-grid': {
+      const lo = has('minPitch') ? (m.minPitch as number) : MELODY_DEFAULT_RANGE[0];
+      const hi = has('maxPitch') ? (m.maxPitch as number) : MELODY_DEFAULT_RANGE[1];
+      if (lo > hi) fail('minPitch', lo, `the melody range ${lo}..${hi} is empty`);
+      sizes('melody grid', hi - lo + 3, `rest, hold and pitches ${lo} to ${hi}`);
+      position();
+      break;
+    }
+    case 'note-events':
+      checkTables(spec, m, tpq as number, fail);
+      break;
+    case 'drummer-events': {
+      const want = [Array.isArray(m.notes) ? m.notes.length : DRUMMER_NOTES.length, Array.isArray(m.ticks) ? m.ticks.length : DRUMMER_TICKS.length];
+      if (spec.heads.length !== 2 || spec.heads.some((h, i) => h.size !== want[i])) {
+        fail('encoding', m.encoding, `an RNN-Drummer model has a note head of ${want[0]} and a tick head of ${want[1]}, but this one has heads of ${spec.heads.map((h) => h.size).join(', ')}`);
+      }
+      break;
+    }
+  }
+  if (has('start')) checkStart(spec, m, fail);
+}
+
+function checkTables(spec: ModelSpec, m: Obj, tpq: number, fail: (field: string, v: unknown, rule: string) => never): void {
+  const tables = m.tables;
+  if (!isObj(tables)) return fail('tables', tables, 'a note-events model needs a table of values for each head (pitch, delay, …)');
+  for (const k of Object.keys(tables)) if (!(ROLES as readonly string[]).includes(k)) fail(`tables.${k}`, tables[k], `tables are named ${ROLES.join(', ')}`);
+  const maxTicks = tpq * MAX_QUARTERS_PER_EVENT;
+  const range: Record<(typeof ROLES)[number], [number, number, string]> = {
+    pitch: [0, 127, 'MIDI note numbers from 0 to 127'],
+    velocity: [1, 127, 'velocities from 1 to 127'],
+    delay: [0, maxTicks, `ticks from 0 to ${maxTicks} (${MAX_QUARTERS_PER_EVENT} quarters at ${tpq} ticks per quarter)`],
+    duration: [0, maxTicks, `ticks from 0 to ${maxTicks} (${MAX_QUARTERS_PER_EVENT} quarters at ${tpq} ticks per quarter)`],
+  };
+  for (const r of ROLES) {
+    const t = tables[r];
+    if (t === undefined) continue;
+    const [lo, hi, what] = range[r];
+    const whole = r === 'pitch' || r === 'velocity';
+    if (!(Array.isArray(t) && t.length >= 1 && t.length <= MAX_VOCAB && t.every((x) => typeof x === 'number' && x >= lo && x <= hi && (!whole || Number.isInteger(x))))) {
+      fail(`tables.${r}`, t, `it must be a list of 1 to ${MAX_VOCAB} ${what}`);
+    }
+  }
+  if (tables.pitch === undefined || tables.delay === undefined) fail('tables', tables, 'a note-events model needs at least a pitch table and a delay table');
+  let order: string[] = ROLES.filter((r) => tables[r] !== undefined);
+  if (m.headRoles !== undefined) {
+    const hr = m.headRoles;
+    if (!(Array.isArray(hr) && hr.every((r) => typeof r === 'string' && tables[r] !== undefined) && new Set(hr).size === hr.length)) {
+      fail('headRoles', hr, `it must list each head's table (${order.join(', ')}) once`);
+    }
+    order = hr as string[];
+  }
+  if (spec.heads.length !== order.length) fail('tables', Object.keys(tables), `the model has ${spec.heads.length} heads but ${order.length} tables (${order.join(', ')})`);
+  order.forEach((r, i) => {
+    const n = (tables[r] as unknown[]).length;
+    if (spec.heads[i].size !== n) fail(`tables.${r}`, tables[r], `it has ${n} values, but head '${spec.heads[i].name}' chooses among ${spec.heads[i].size}`);
+    const s = spec.inputs[i];
+    if (s && s.kind === 'token' && s.vocab !== n) fail(`tables.${r}`, tables[r], `it has ${n} values, but input '${s.name}' reads ${s.vocab}`);
+  });
+}
+
+function checkStart(spec: ModelSpec, m: Obj, fail: (field: string, v: unknown, rule: string) => never): void {
+  const s = m.start;
+  if (Array.isArray(s)) {
+    // tokens, one per input
+    if (s.length !== spec.inputs.length || !s.every((t, i) => { const inp = spec.inputs[i]; return inp.kind !== 'token' || isInt(t, 0, inp.vocab - 1); })) {
+      fail('start', s, `it must hold one token per input (${spec.inputs.map((x) => (x.kind === 'token' ? `0..${x.vocab - 1}` : 'any')).join(', ')})`);
+    }
+    return;
+  }
+  if (!(isObj(s) && Object.keys(s).every((k) => (ROLES as readonly string[]).includes(k) && typeof s[k] === 'number'))) {
+    fail('start', s, `it must give a starting value for some of ${ROLES.join(', ')}, or one token per input`);
+  }
+}
+
+/** Every number anywhere in the metadata is finite (walked with an explicit stack). */
+function allFinite(m: Obj, fail: (field: string, v: unknown, rule: string) => never): void {
+  const stack: [unknown, string][] = [[m, '']];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop() as [unknown, string];
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) fail(path, v, 'every number in the metadata must be finite');
+    } else if (Array.isArray(v)) v.forEach((x, i) => stack.push([x, `${path}[${i}]`]));
+    else if (isObj(v)) for (const k of Object.keys(v)) stack.push([v[k], path ? `${path}.${k}` : k]);
+  }
+}
