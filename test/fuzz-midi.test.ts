@@ -2,9 +2,9 @@
  * MIDI files that try to break the readers: real files (the Drummer's examples and Groove MIDI
  * Dataset performances when ../shared is here, plus files written here) mutated by truncation,
  * bit flips, huge lengths, bogus chunk sizes, running status without a status byte, a missing
- * end-of-track, SMPTE division and format 2. Every reader must either read the file or throw an
- * Error that names the file and the problem; the dataset tools go on with the other files and
- * count what they skipped.
+ * end-of-track, SMPTE division, 0 ticks per quarter, unknown formats and events far out in
+ * time. Every reader must either read the file or throw an Error that names the file and the
+ * problem; the dataset tools go on with the other files and count what they skipped.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -142,6 +142,28 @@ const MUTATIONS: Record<string, (b: Uint8Array, r: Rng) => Uint8Array> = {
     c[11] = (c[11] + 3) & 255;
     return c;
   },
+  zeroTicksPerQuarter: (b) => {
+    const c = b.slice();
+    c[12] = 0;
+    c[13] = 0;
+    return c;
+  },
+  unknownFormat: (b, r) => {
+    const c = b.slice();
+    c[8] = r.int(2) ? 0 : 1 + r.int(255);
+    c[9] = 3 + r.int(250);
+    return c;
+  },
+  farEvent: (b, r) => {
+    // an empty text event a quarter of a billion ticks in: a few bytes that span years
+    const t = tracks(b);
+    if (!t.length) return b;
+    const at = t[r.int(t.length)];
+    const far = [0xff, 0xff, 0xff, 0x7f, 0xff, 0x01, 0x00];
+    const c = splice(b, at + 8, 0, far);
+    setU32(c, at + 4, ((b[at + 4] << 24) | (b[at + 5] << 16) | (b[at + 6] << 8) | b[at + 7]) + far.length);
+    return c;
+  },
   notMidi: (b, r) => Uint8Array.from({ length: r.int(64) }, () => r.int(256)),
 };
 
@@ -193,11 +215,14 @@ describe('mutated MIDI files', () => {
     if (process.env.FUZZ_REASONS) console.log([...reasons].map(([k, n]) => `${n} × ${k}`).join("\n"));
   });
 
-  it('every one of SMPTE, format 2, missing tracks and non-MIDI is refused with its own reason', () => {
+  it('every one of SMPTE, 0 ticks per quarter, format 2 or unknown, missing tracks, a far-out event and non-MIDI is refused with its own reason', () => {
     const b = base[0].bytes;
     expect(attempt(MUTATIONS.smpte(b, rng), 's.mid')).toEqual({ ok: false, message: expect.stringMatching(/^s\.mid: SMPTE time division/) });
     expect(attempt(MUTATIONS.format2(b, rng), 'f.mid')).toEqual({ ok: false, message: expect.stringMatching(/^f\.mid: format 2/) });
     expect(attempt(MUTATIONS.moreTracksPromised(b, rng), 't.mid')).toEqual({ ok: false, message: expect.stringMatching(/^t\.mid: .*promises \d+ track/) });
+    expect(attempt(MUTATIONS.zeroTicksPerQuarter(b, rng), 'z.mid')).toEqual({ ok: false, message: expect.stringMatching(/^z\.mid: the header says 0 ticks per quarter note/) });
+    expect(attempt(MUTATIONS.unknownFormat(b, rng), 'u.mid')).toEqual({ ok: false, message: expect.stringMatching(/^u\.mid: the header's format is \d+; Standard MIDI Files are format 0, 1 or 2/) });
+    expect(attempt(MUTATIONS.farEvent(b, rng), 'l.mid')).toEqual({ ok: false, message: expect.stringMatching(/^l\.mid: [\d,]+ steps long .* more than the 1,000,000 steps a song may span/) });
     expect(attempt(Uint8Array.from([1, 2, 3]), 'n.mid')).toEqual({ ok: false, message: expect.stringMatching(/^n\.mid: .*too short/) });
     expect(attempt(MUTATIONS.hugeTrackLength(b, new Rng(1)), 'h.mid')).toEqual({ ok: false, message: expect.stringMatching(/^h\.mid: .*declares \d+ bytes/) });
   });

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readMidi } from '../src/io/midi-read.js';
 import { writeMidi } from '../src/io/midi-write.js';
 import { haveShared, sharedPath } from './helpers/shared.js';
+import { END, note, smf } from './helpers/smf-bytes.js';
 
 const notes = [
   { tick: 0, note: 36, velocity: 100, channel: 9, durationTicks: 60 },
@@ -66,6 +67,55 @@ describe('MIDI files', () => {
     const smpte = Uint8Array.from(rawWrite({ header: { format: 0, numTracks: 1, framesPerSecond: 25, ticksPerFrame: 40 }, tracks: [[{ deltaTime: 0, meta: true, type: 'endOfTrack' }]] } as never));
     expect(() => readMidi(smpte, 's.mid')).toThrow(/s\.mid: SMPTE time division/);
     expect(() => writeMidi({ ticksPerQuarter: 480, notes: [{ tick: 0, note: 200, velocity: 1, channel: 0, durationTicks: 1 }] })).toThrow(/note 0\.\.127/);
+  });
+
+  it('checks every header field and says which one is wrong', () => {
+    const body = [...note(0, 60, 96), ...END];
+    const fails = (o: Parameters<typeof smf>[1], tracks: number[][] = [body]) => {
+      try {
+        readMidi(smf(tracks, o), 'h.mid');
+        return '';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    expect(fails({ division: 0 })).toMatch(/^h\.mid: the header says 0 ticks per quarter note, .*re-save it with a positive resolution/);
+    expect(fails({ division: 0 })).not.toMatch(/SMPTE|undefined/);
+    expect(fails({ division: 0xe728 })).toBe('h.mid: SMPTE time division (25 fps, 40 ticks per frame) is not supported; re-save with ticks per quarter note');
+    expect(fails({ division: 0xe228 })).toMatch(/^h\.mid: SMPTE time division \(30 fps, 40 ticks per frame\)/);
+    expect(fails({ division: 0x8028 })).toMatch(/^h\.mid: SMPTE time division \(an invalid frame rate of 128\)/);
+    for (const format of [3, 7, 0xffff]) expect(fails({ format })).toMatch(new RegExp(`^h\\.mid: the header's format is ${format}; Standard MIDI Files are format 0, 1 or 2`));
+    expect(fails({ format: 2 })).toMatch(/^h\.mid: format 2 \(independent sequences\) is not supported/);
+    expect(fails({ declaredTracks: 0 })).toMatch(/^h\.mid: the header declares 0 tracks/);
+    expect(fails({ declaredTracks: 3 })).toMatch(/^h\.mid: not a readable MIDI file \(header promises 3 track\(s\), the file holds 1\)/);
+    expect(fails({ ticksPerQuarter: 96 })).toBe('');
+  });
+
+  it('skips chunks of other kinds between the tracks, as the standard asks', () => {
+    const a = [...note(0, 36, 24, 9), ...END];
+    const b = [...note(48, 60, 24), ...END];
+    const plain = smf([a, b], { ticksPerQuarter: 96 });
+    // an 'XFIH'-style chunk of 5 bytes after the first track
+    const at = 14 + 8 + a.length;
+    const withAlien = Uint8Array.from([...plain.subarray(0, at), ...[...'XFIH'].map((c) => c.charCodeAt(0)), 0, 0, 0, 5, 1, 2, 3, 4, 5, ...plain.subarray(at)]);
+    const song = readMidi(withAlien, 'alien.mid');
+    expect(song.notes.map((n) => [n.tick, n.note, n.track])).toEqual([
+      [0, 36, 0],
+      [48, 60, 1],
+    ]);
+    expect(readMidi(plain, 'plain.mid').notes).toEqual(song.notes);
+  });
+
+  it('keeps bank selects, program changes and rhythm-part SysEx per channel', () => {
+    const gs = [0xf0, 10, 0x41, 0x10, 0x42, 0x12, 0x40, 0x1a, 0x15, 0x02, 0x0f, 0xf7]; // GS: part 11 is a rhythm part
+    const xg = [0xf0, 8, 0x43, 0x10, 0x4c, 0x08, 0x03, 0x07, 0x01, 0xf7]; // XG: part 4 in drum mode
+    const bytes = smf([[0x00, 0xb1, 0x00, 120, 0x00, 0xc1, 0x00, 0x00, ...gs, 0x00, ...xg, ...note(0, 36, 10, 1), ...END]], { ticksPerQuarter: 96 });
+    expect(readMidi(bytes, 'setup.mid').channelSetup).toEqual([
+      { tick: 0, track: 0, channel: 1, kind: 'bank', value: 120 },
+      { tick: 0, track: 0, channel: 1, kind: 'program', value: 0 },
+      { tick: 0, track: 0, channel: 10, kind: 'rhythm-part', value: 2 },
+      { tick: 0, track: 0, channel: 3, kind: 'rhythm-part', value: 1 },
+    ]);
   });
 
   it.skipIf(!haveShared('fixtures/rnn-drummer'))('reads the Drummer fixtures', () => {

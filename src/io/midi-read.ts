@@ -8,6 +8,7 @@
  * song.notes[0]; // { tick: 0, note: 36, velocity: 101, channel: 9, durationTicks: 60, track: 1 }
  */
 import { parseMidi } from 'midi-file';
+import { GRID_STEPS_PER_QUARTER, lengthProblem } from './song-length.js';
 
 export interface MidiNote {
   /** Onset, in the file's ticks from the start. */
@@ -25,6 +26,19 @@ export interface TempoChange {
   readonly microsecondsPerQuarter: number;
 }
 
+/**
+ * What a file says about a channel's sound, in file order: a bank select (controller 0, its
+ * value), a program change (0-based program), or a rhythm part declared by SysEx (GS "use for
+ * rhythm part", XG "part mode"; value 0 means the part is melodic again).
+ */
+export interface ChannelSetup {
+  readonly tick: number;
+  readonly track: number;
+  readonly channel: number;
+  readonly kind: 'bank' | 'program' | 'rhythm-part';
+  readonly value: number;
+}
+
 export interface MidiSong {
   readonly file: string;
   readonly format: number;
@@ -35,27 +49,38 @@ export interface MidiSong {
   readonly tempos: readonly TempoChange[];
   readonly timeSignatures: readonly { tick: number; numerator: number; denominator: number }[];
   readonly trackNames: readonly string[];
+  /** Bank selects, program changes and rhythm-part SysEx, sorted by tick (the reader always fills it). */
+  readonly channelSetup?: readonly ChannelSetup[];
   /** The latest tick of any event. */
   readonly endTick: number;
 }
 
 /** Parse a Standard MIDI File. Throws an Error that names `file` and the problem. */
 export function readMidi(bytes: Uint8Array, file: string): MidiSong {
-  checkChunks(bytes, file);
+  const layout = checkChunks(bytes, file);
   let parsed: ReturnType<typeof parseMidi>;
   try {
-    parsed = parseMidi(bytes);
+    parsed = parseMidi(layout.bytes);
   } catch (e) {
     const why = typeof e === 'string' ? e : e instanceof Error ? e.message : String(e);
     throw new Error(`${file}: not a readable MIDI file (${why})`);
   }
   const h = parsed.header;
-  if (!h.ticksPerBeat) throw new Error(`${file}: SMPTE time division (${h.framesPerSecond} fps) is not supported; re-save with ticks per quarter note`);
-  if (h.format === 2) throw new Error(`${file}: format 2 (independent sequences) is not supported`);
+  const ticksPerQuarter = h.ticksPerBeat as number; // checkChunks refused SMPTE and 0
+  // the length is known from the deltas alone: refuse a far-out event before building anything per note or step
+  let far = { tick: 0, track: 0 };
+  parsed.tracks.forEach((events, track) => {
+    let tick = 0;
+    for (const e of events) tick += e.deltaTime;
+    if (tick > far.tick) far = { tick, track };
+  });
+  const tooLong = lengthProblem(file, far.tick, ticksPerQuarter, GRID_STEPS_PER_QUARTER, undefined, `on track ${far.track + 1} of ${parsed.tracks.length}`);
+  if (tooLong) throw new RangeError(tooLong);
   const notes: (MidiNote & { order: number })[] = [];
   const tempos: TempoChange[] = [];
   const timeSignatures: { tick: number; numerator: number; denominator: number }[] = [];
   const trackNames: string[] = [];
+  const channelSetup: ChannelSetup[] = [];
   let endTick = 0;
   let order = 0;
   parsed.tracks.forEach((events, track) => {
@@ -87,6 +112,17 @@ export function readMidi(bytes: Uint8Array, file: string): MidiSong {
         case 'trackName':
           trackNames[track] = e.text;
           break;
+        case 'controller':
+          if (e.controllerType === 0) channelSetup.push({ tick, track, channel: e.channel, kind: 'bank', value: e.value });
+          break;
+        case 'programChange':
+          channelSetup.push({ tick, track, channel: e.channel, kind: 'program', value: e.programNumber });
+          break;
+        case 'sysEx': {
+          const part = rhythmPart(e.data);
+          if (part) channelSetup.push({ tick, track, ...part, kind: 'rhythm-part' });
+          break;
+        }
       }
     }
     endTick = Math.max(endTick, tick);
@@ -98,37 +134,82 @@ export function readMidi(bytes: Uint8Array, file: string): MidiSong {
   notes.sort((a, b) => a.tick - b.tick || a.order - b.order);
   tempos.sort((a, b) => a.tick - b.tick);
   timeSignatures.sort((a, b) => a.tick - b.tick);
+  channelSetup.sort((a, b) => a.tick - b.tick);
   return {
     file,
     format: h.format,
-    ticksPerQuarter: h.ticksPerBeat,
+    ticksPerQuarter,
     notes: notes.map(({ order: _o, ...n }) => n),
     tempos,
     timeSignatures,
     trackNames,
+    channelSetup,
     endTick,
   };
 }
 
-/** The chunk structure, checked before parsing: the parser trusts lengths it should not. */
-function checkChunks(bytes: Uint8Array, file: string): void {
+/**
+ * A SysEx message (without its F0) that makes a part a rhythm part: Roland GS "use for rhythm
+ * part" (address 40 1x 15; block x is part 10 for 0, parts 1-9 for 1-9, parts 11-16 for A-F),
+ * or Yamaha XG "part mode" (address 08 pp 07; part pp on channel pp by default).
+ */
+function rhythmPart(d: ArrayLike<number>): { channel: number; value: number } | null {
+  if (d.length >= 8 && d[0] === 0x41 && d[2] === 0x42 && d[3] === 0x12 && d[4] === 0x40 && (d[5] & 0xf0) === 0x10 && d[6] === 0x15) {
+    const block = d[5] & 0x0f;
+    return { channel: block === 0 ? 9 : block <= 9 ? block - 1 : block, value: d[7] };
+  }
+  if (d.length >= 7 && d[0] === 0x43 && (d[1] & 0xf0) === 0x10 && d[2] === 0x4c && d[3] === 0x08 && d[4] < 16 && d[5] === 0x07) return { channel: d[4], value: d[6] };
+  return null;
+}
+
+/** The header's fields and the track chunks, checked before parsing: the parser trusts lengths it should not. */
+function checkChunks(bytes: Uint8Array, file: string): { bytes: Uint8Array } {
   const fail = (why: string): never => {
     throw new Error(`${file}: not a readable MIDI file (${why})`);
   };
-  const id = (o: number) => String.fromCharCode(bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]);
+  const refuse = (why: string): never => {
+    throw new Error(`${file}: ${why}`);
+  };
+  const id = (o: number) => String.fromCharCode(bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]).replace(/[^ -~]/g, '?');
   const u32 = (o: number) => ((bytes[o] << 24) | (bytes[o + 1] << 16) | (bytes[o + 2] << 8) | bytes[o + 3]) >>> 0;
+  const u16 = (o: number) => (bytes[o] << 8) | bytes[o + 1];
   if (bytes.length < 14) fail(`${bytes.length} bytes is too short for a header`);
-  if (id(0) !== 'MThd') fail(`starts with '${id(0).replace(/[^ -~]/g, '?')}', not 'MThd'`);
+  if (id(0) !== 'MThd') fail(`starts with '${id(0)}', not 'MThd'`);
   const headLen = u32(4);
   if (headLen < 6 || 8 + headLen > bytes.length) fail(`header length ${headLen} does not fit the file`);
-  const tracks = (bytes[10] << 8) | bytes[11];
+  const format = u16(8);
+  const tracks = u16(10);
+  const division = u16(12);
+  if (format > 2) refuse(`the header's format is ${format}; Standard MIDI Files are format 0, 1 or 2 (re-save it as format 0 or 1)`);
+  if (format === 2) refuse('format 2 (independent sequences) is not supported; re-save it as format 0 or 1');
+  if (division & 0x8000) {
+    const fps = 256 - (division >> 8);
+    const rate = [24, 25, 29, 30].includes(fps) ? `${fps === 29 ? '29.97' : fps} fps, ${division & 255} ticks per frame` : `an invalid frame rate of ${fps}`;
+    refuse(`SMPTE time division (${rate}) is not supported; re-save with ticks per quarter note`);
+  }
+  if (division === 0) refuse('the header says 0 ticks per quarter note, so no event has a place in time; re-save it with a positive resolution (e.g. 480)');
+  if (tracks === 0) refuse(`the header declares 0 tracks; a MIDI file needs at least one`);
+  // the parser reads only MTrk chunks, in order; chunks of other kinds are skipped, as the standard asks
+  const kept: [number, number][] = [[0, 8 + headLen]];
   let o = 8 + headLen;
   let found = 0;
+  let alien = false;
   while (o + 8 <= bytes.length && found < tracks) {
     const len = u32(o + 4);
-    if (o + 8 + len > bytes.length) fail(`chunk '${id(o).replace(/[^ -~]/g, '?')}' at byte ${o} declares ${len} bytes, only ${bytes.length - o - 8} remain (truncated?)`);
-    if (id(o) === 'MTrk') found++;
+    if (o + 8 + len > bytes.length) fail(`chunk '${id(o)}' at byte ${o} declares ${len} bytes, only ${bytes.length - o - 8} remain (truncated?)`);
+    if (id(o) === 'MTrk') {
+      found++;
+      kept.push([o, o + 8 + len]);
+    } else alien = true;
     o += 8 + len;
   }
   if (found < tracks) fail(`header promises ${tracks} track(s), the file holds ${found}`);
+  if (!alien) return { bytes };
+  const out = new Uint8Array(kept.reduce((a, [s, e]) => a + e - s, 0));
+  let at = 0;
+  for (const [s, e] of kept) {
+    out.set(bytes.subarray(s, e), at);
+    at += e - s;
+  }
+  return { bytes: out };
 }

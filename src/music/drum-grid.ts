@@ -19,6 +19,7 @@
 import type { ModelSpec } from '../engine/model.js';
 import type { MidiNote, MidiSong } from '../io/midi-read.js';
 import type { NoteOut } from '../io/midi-write.js';
+import { checkSongLength } from '../io/song-length.js';
 import { registerCodec, stepsPerBarFor, type Codec, type EncodedSong, type PlayOptions } from './codec.js';
 import { DEFAULT_DRUM_NOTES, DRUM_CLASSES, drumClassIndex, drumClassOf } from './drum-map.js';
 
@@ -96,6 +97,7 @@ export function drumGridCodec(o: DrumGridOptions = {}): Codec {
       return out;
     },
     fromSong(song: MidiSong): EncodedSong {
+      checkSongLength(song, spq); // before anything is laid out per step
       const warnings: string[] = [];
       let drums: readonly MidiNote[] = song.notes.filter((n) => n.channel === GM_DRUM_CHANNEL);
       if (drums.length === 0 && song.notes.length > 0) {

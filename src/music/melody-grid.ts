@@ -15,6 +15,7 @@
 import type { ModelSpec } from '../engine/model.js';
 import type { MidiSong } from '../io/midi-read.js';
 import type { NoteOut } from '../io/midi-write.js';
+import { checkSongLength } from '../io/song-length.js';
 import { registerCodec, stepsPerBarFor, type Codec, type EncodedSong, type PlayOptions } from './codec.js';
 import { GM_DRUM_CHANNEL } from './drum-grid.js';
 
@@ -88,6 +89,7 @@ export function melodyGridCodec(o: MelodyGridOptions = {}): Codec {
     },
     notesOf: (e) => (e[0] >= 2 ? [pitchOf(e[0])] : []),
     fromSong(song: MidiSong): EncodedSong {
+      checkSongLength(song, spq); // before anything is laid out per step
       const warnings: string[] = [];
       const per = song.ticksPerQuarter / spq;
       const tokens: number[] = [];

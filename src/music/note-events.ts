@@ -16,6 +16,7 @@
 import type { ModelSpec } from '../engine/model.js';
 import type { MidiSong } from '../io/midi-read.js';
 import type { NoteOut } from '../io/midi-write.js';
+import { checkSongLength, MAX_SONG_STEPS } from '../io/song-length.js';
 import { registerCodec, type Codec, type EncodedSong, type PlayOptions } from './codec.js';
 
 export type HeadRole = 'pitch' | 'delay' | 'duration' | 'velocity';
@@ -104,6 +105,7 @@ export function noteEventsCodec(o: NoteEventsOptions): Codec {
       return order.map((r) => nearest(table(r), values[r]));
     },
     fromSong(song: MidiSong): EncodedSong {
+      checkSongLength(song, spq); // before anything is laid out per step
       const warnings: string[] = [];
       const scale = tpq / song.ticksPerQuarter;
       const events: number[][] = [];
@@ -139,6 +141,8 @@ export function noteEventsCodec(o: NoteEventsOptions): Codec {
       const notes = codec.toNotes(events);
       const used = [...new Set(notes.map((n) => n.note))].sort((a, b) => b - a);
       const cols = Math.ceil((notes.length ? notes[notes.length - 1].tick + 1 : 0) / ticksPerStep);
+      // a model's long delays must not turn into a row of a billion cells
+      if (cols > MAX_SONG_STEPS) throw new RangeError(`these events span ${cols.toLocaleString('en-US')} steps, more than the ${MAX_SONG_STEPS.toLocaleString('en-US')} a grid shows; write them to a MIDI file instead`);
       return used
         .map((note) => {
           const row: string[] = Array.from({ length: cols }, (_, c) => (c % spq === 0 ? '.' : ' '));

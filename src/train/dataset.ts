@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { readMidi, type MidiNote, type MidiSong } from '../io/midi-read.js';
+import { songLengthProblem } from '../io/song-length.js';
 import { DRUM_CLASSES, DEFAULT_DRUM_NOTES, drumClassOf } from '../music/drum-map.js';
 import { GM_DRUM_CHANNEL } from '../music/drum-grid.js';
 import { Rng } from '../engine/prng.js';
@@ -176,6 +177,12 @@ export function buildDrumDataset(o: DrumDatasetOptions): Dataset {
     const part = findDrumPart(song);
     if (!part) {
       skipped.push({ file: name, reason: song.notes.length ? 'no drum part (nothing on channel 10, no track of mostly GM drum notes)' : 'no notes' });
+      continue;
+    }
+    // the reader checked 16ths; a finer grid is checked again before its steps are laid out
+    const tooLong = songLengthProblem(song, spq);
+    if (tooLong) {
+      skipped.push({ file: name, reason: tooLong.replace(`${name}: `, '') });
       continue;
     }
     drumPart[part.how] = (drumPart[part.how] ?? 0) + 1;

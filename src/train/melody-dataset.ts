@@ -9,7 +9,7 @@
 import type { Network } from '../engine/network.js';
 import { Rng } from '../engine/prng.js';
 import { HOLD, REST, melodyGridCodec } from '../music/melody-grid.js';
-import { listMidi, songsOf, splitsFromCsv, SPLITS, type Sequence, type SplitName } from './dataset.js';
+import { heldOutWarnings, listMidi, noMidiFiles, songsOf, splitsFromCsv, SPLITS, type Sequence, type SplitName } from './dataset.js';
 import type { Batch, LstmShape } from './lstm-model.js';
 import { gridBatch, logFrequencies, meanNll, windowStarts, type TrainingTask } from './task.js';
 
@@ -36,14 +36,21 @@ export function buildMelodyDataset(o: MelodyDatasetOptions): MelodyDataset {
   const maxPitch = o.maxPitch ?? 84;
   const spq = o.stepsPerQuarter ?? 4;
   const codec = melodyGridCodec({ minPitch, maxPitch, stepsPerQuarter: spq });
-  const files = listMidi(o.dir);
-  if (files.length === 0) throw new Error(`${o.dir}: no .mid or .midi files found (searched every subfolder)`);
   const skipped: { file: string; reason: string }[] = [];
+  const files = listMidi(o.dir, skipped);
+  if (files.length === 0) throw noMidiFiles(o.dir, skipped);
   const warnings: string[] = [];
   const splits: Record<SplitName, Sequence[]> = { train: [], validation: [], test: [] };
   const fromCsv = o.csv ? splitsFromCsv(o.csv, o.dir) : null;
   for (const { name, split, song } of songsOf(o.dir, files, fromCsv, new Rng(o.seed ?? 1), [0.1, 0.1], skipped)) {
-    const { events, warnings: w } = codec.fromSong(song);
+    let encoded: ReturnType<typeof codec.fromSong>;
+    try {
+      encoded = codec.fromSong(song);
+    } catch (e) {
+      skipped.push({ file: name, reason: (e as Error).message.replace(`${name}: `, '') });
+      continue;
+    }
+    const { events, warnings: w } = encoded;
     if (!events.some((e) => e[0] >= 2)) {
       skipped.push({ file: name, reason: 'no melodic notes' });
       continue;
@@ -52,6 +59,8 @@ export function buildMelodyDataset(o: MelodyDatasetOptions): MelodyDataset {
     splits[split].push({ file: name, tokens: Int32Array.from(events, (e) => e[0]) });
   }
   if (splits.train.length === 0) throw new Error(`${o.dir}: the training split is empty: ${files.length} file(s), ${skipped.length} skipped (${skipped.slice(0, 3).map((s) => `${s.file}: ${s.reason}`).join('; ')})`);
+  // first: the per-file warnings that follow may be many, and the summary shows the first few
+  warnings.unshift(...heldOutWarnings(splits, (q) => q.tokens.length, 'steps', fromCsv !== null));
   return { minPitch, maxPitch, stepsPerQuarter: spq, splits, skipped, warnings };
 }
 
