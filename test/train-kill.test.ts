@@ -8,11 +8,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../src/engine/prng.js';
 import { writeMidi, type NoteOut } from '../src/io/midi-write.js';
 import { loadModelSpec } from '../src/io/model-files.js';
-import { decodeCheckpoint } from '../src/train/train.js';
+import { checkpointDir, readCheckpoint } from '../src/train/train.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pulse-kill-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const CLI = resolve('src/hosts/cli.ts');
+// the runs' checkpoints: here, not in the user's cache (the children inherit it)
+const CHECKPOINTS = join(root, 'checkpoints');
 
 function corpus(dir: string): void {
   mkdirSync(dir, { recursive: true });
@@ -28,7 +30,19 @@ function corpus(dir: string): void {
 }
 
 function train(args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', CLI, 'train', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, ['--import', 'tsx', CLI, 'train', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PULSE_RNN_CHECKPOINTS: CHECKPOINTS } });
+}
+
+/** `f` with the children's checkpoint root, so checkpointDir here names the folder they use. */
+function withEnv<T>(f: () => T): T {
+  const was = process.env.PULSE_RNN_CHECKPOINTS;
+  process.env.PULSE_RNN_CHECKPOINTS = CHECKPOINTS;
+  try {
+    return f();
+  } finally {
+    if (was === undefined) delete process.env.PULSE_RNN_CHECKPOINTS;
+    else process.env.PULSE_RNN_CHECKPOINTS = was;
+  }
 }
 
 const exit = (p: ChildProcess) => new Promise<number | string>((r) => p.on('exit', (code, signal) => r(code ?? signal ?? -1)));
@@ -100,11 +114,13 @@ describe('training killed with SIGKILL at random moments', () => {
         expect(await ended).toBe('SIGKILL');
       }
       if ((await checkFolder(out)) === 'model') withModel++;
-      const ckpt = join(out, 'checkpoint.bin');
+      // the checkpoint is kept outside the model folder, which never holds one
+      expect(readdirSync(out)).not.toContain('checkpoint.bin');
+      const ckpt = withEnv(() => join(checkpointDir(out), 'checkpoint.bin'));
       const resume = existsSync(ckpt);
       if (resume) {
         withCheckpoint++;
-        expect(() => decodeCheckpoint(new Uint8Array(readFileSync(ckpt)), ckpt)).not.toThrow();
+        expect(() => readCheckpoint(ckpt)).not.toThrow();
       }
       const again = train([...common, '--out', out, ...(resume ? ['--resume'] : [])]);
       let err = '';

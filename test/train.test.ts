@@ -2,19 +2,24 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Network } from '../src/engine/network.js';
 import { Sampler } from '../src/engine/sampling.js';
 import { writeMidi, type NoteOut } from '../src/io/midi-write.js';
 import { loadModelSpec } from '../src/io/model-files.js';
 import { buildDrumDataset, findDrumPart } from '../src/train/dataset.js';
-import { decodeCheckpoint, train } from '../src/train/train.js';
+import { checkpointDir, decodeCheckpoint, train } from '../src/train/train.js';
 import { readMidi } from '../src/io/midi-read.js';
 import { Rng } from '../src/engine/prng.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pulse-train-'));
 const data = join(root, 'midi');
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+// checkpoints go beside the runs, not to the user's cache
+vi.stubEnv('PULSE_RNN_CHECKPOINTS', join(root, 'checkpoints'));
+afterAll(() => {
+  vi.unstubAllEnvs();
+  rmSync(root, { recursive: true, force: true });
+});
 
 /** A little corpus: two grooves with variations, on channel 10, at 96 ticks per quarter. */
 function groove(i: number): NoteOut[] {
@@ -156,7 +161,7 @@ describe('training', () => {
     await train({ ...common, out: split, epochs: 2, maxBatches: 4 });
     await train({ ...common, out: split, epochs: 2, maxBatches: 5, resume: true });
     const read = (dir: string) => {
-      const c = decodeCheckpoint(new Uint8Array(readFileSync(join(dir, 'checkpoint.bin'))), dir);
+      const c = decodeCheckpoint(new Uint8Array(readFileSync(join(checkpointDir(dir), 'checkpoint.bin'))), dir);
       // wall time and tfjs's global variable names differ between runs; nothing else may
       return { ...c, elapsed: 0, model: { ...c.model, optimizer: c.model.optimizer.map((o) => ({ shape: o.shape, dtype: o.dtype, data: o.data })) } };
     };
@@ -169,7 +174,7 @@ describe('training', () => {
 
   it('refuses to overwrite a run, and names a missing checkpoint', async () => {
     await expect(train({ ...common, out: join(root, 'whole'), epochs: 1 })).rejects.toThrow(/already holds a training run/);
-    await expect(train({ ...common, out: join(root, 'fresh'), resume: true })).rejects.toThrow(/checkpoint\.bin: no checkpoint to resume from/);
+    await expect(train({ ...common, out: join(root, 'fresh'), resume: true })).rejects.toThrow(/fresh: no checkpoint to resume from \(looked for .*checkpoint\.bin\)/);
   });
 });
 

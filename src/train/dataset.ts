@@ -9,7 +9,7 @@
  * ds.splits.train[0].tokens; // Int32Array, one drum-grid token per 16th
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { join, relative } from 'node:path';
 import { readMidi, type MidiNote, type MidiSong } from '../io/midi-read.js';
 import { songLengthProblem } from '../io/song-length.js';
@@ -68,6 +68,34 @@ export interface DrumDatasetOptions {
 }
 
 const MIN_TRAIN_STEPS = 20000;
+/** Below these, a held-out split's score moves with which few files it happened to get. */
+export const MIN_HELD_OUT_FILES = 5;
+export const MIN_HELD_OUT_STEPS = 1000;
+
+/**
+ * Warnings for a validation or test split too small to give a steady score: under
+ * MIN_HELD_OUT_FILES files or MIN_HELD_OUT_STEPS steps (or notes), with what to do about it.
+ *
+ * @example
+ * heldOutWarnings(ds.splits, (s) => s.tokens.length, 'steps', false);
+ * // ['the test split holds 2 files and 640 steps: …']
+ */
+export function heldOutWarnings<T>(splits: Record<SplitName, readonly T[]>, size: (item: T) => number, unit: string, fromCsv: boolean): string[] {
+  const out: string[] = [];
+  for (const s of ['validation', 'test'] as const) {
+    const files = splits[s].length;
+    const steps = splits[s].reduce((a, q) => a + size(q), 0);
+    const use = s === 'validation' ? 'early stopping and learning-rate decay' : "'eval --split test'";
+    const fix = fromCsv ? `mark more files '${s}' in the CSV` : `add files (the random split holds out about a tenth of them for ${s}), or give a CSV with a split column`;
+    if (files === 0) {
+      if (s === 'validation') out.push(`no validation files: early stopping and learning-rate decay cannot work; ${fix}`);
+      else out.push(`no test files: ${use} has nothing to score; ${fix}`);
+    } else if (files < MIN_HELD_OUT_FILES || steps < MIN_HELD_OUT_STEPS) {
+      out.push(`the ${s} split holds only ${files} file${files === 1 ? '' : 's'} and ${steps.toLocaleString('en')} ${unit}: too few for ${use} to be steady (aim for at least ${MIN_HELD_OUT_FILES} files and ${MIN_HELD_OUT_STEPS.toLocaleString('en')} ${unit}); ${fix}`);
+    }
+  }
+  return out;
+}
 
 /** Find the drum part: channel 10, else a track whose notes are mostly GM drums and short. */
 export function findDrumPart(song: MidiSong): { notes: MidiNote[]; how: string } | null {
@@ -88,17 +116,91 @@ export function findDrumPart(song: MidiSong): { notes: MidiNote[]; how: string }
   return { notes: best.notes, how: name && /drum|perc|kit|beat/i.test(name) ? `track named '${name}'` : 'a track of mostly GM drum notes' };
 }
 
-export function listMidi(dir: string): string[] {
+const MIDI_NAME = /\.midi?$/i;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** What an entry that is neither a regular file nor a folder is, for a reason a user understands. */
+function kindOf(s: Stats): string {
+  return s.isFIFO() ? 'a named pipe (FIFO)' : s.isSocket() ? 'a socket' : s.isCharacterDevice() ? 'a character device' : s.isBlockDevice() ? 'a block device' : 'neither a file nor a folder';
+}
+
+/**
+ * Every .mid / .midi file below `dir`, in a stable order, following symbolic links. An entry
+ * that cannot be used is not fatal: it goes to `skipped` with the reason (a link that leads
+ * nowhere or into a loop, a folder reached twice through links, a name that is not valid UTF-8,
+ * a named pipe or device, a folder that cannot be read), and the walk goes on. Other files
+ * (not named .mid / .midi) are passed over silently.
+ *
+ * @example
+ * const skipped: { file: string; reason: string }[] = [];
+ * const files = listMidi('grooves/', skipped); // ['grooves/a.mid', 'grooves/drummer1/b.mid', …]
+ */
+export function listMidi(dir: string, skipped: { file: string; reason: string }[] = []): string[] {
   const out: string[] = [];
+  const seen = new Set<string>();
+  const skip = (p: string, reason: string) => skipped.push({ file: relative(dir, p) || p, reason });
   const walk = (d: string) => {
-    for (const e of readdirSync(d).sort()) {
-      const p = join(d, e);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.midi?$/i.test(e)) out.push(p);
+    // a folder reached again through a link (a link to a parent, or two links to one folder) is read once
+    let real: string;
+    try {
+      real = realpathSync(d);
+    } catch (e) {
+      return skip(d, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    if (seen.has(real)) return skip(d, `a link to a folder read already (${real})`);
+    seen.add(real);
+    let names: Buffer[];
+    try {
+      names = readdirSync(d, { encoding: 'buffer' });
+    } catch (e) {
+      return skip(d, `the folder cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    const entries = names.map((raw) => {
+      let name: string | null = null;
+      try {
+        name = utf8.decode(raw);
+      } catch {
+        // a path string cannot name this entry: Node would turn its bytes into another name
+      }
+      return { name, shown: name ?? raw.toString('utf8') };
+    });
+    entries.sort((a, b) => (a.shown < b.shown ? -1 : a.shown > b.shown ? 1 : 0));
+    for (const { name, shown } of entries) {
+      const p = join(d, name ?? shown);
+      if (name === null) {
+        skip(p, 'its name is not valid UTF-8; rename it to read it');
+        continue;
+      }
+      let s: Stats;
+      try {
+        s = statSync(p);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        const link = (() => {
+          try {
+            return lstatSync(p).isSymbolicLink() ? readlinkSync(p) : null;
+          } catch {
+            return null;
+          }
+        })();
+        skip(p, code === 'ELOOP' ? 'a symbolic link in a loop' : code === 'ENOENT' && link !== null ? `a symbolic link to ${link}, which does not exist` : `cannot be read (${code ?? (e as Error).message})`);
+        continue;
+      }
+      if (s.isDirectory()) walk(p);
+      else if (!MIDI_NAME.test(name)) continue;
+      else if (s.isFile()) out.push(p);
+      // reading a FIFO waits for a writer forever; a device may never end
+      else skip(p, `${kindOf(s)}, not a file`);
     }
   };
   walk(dir);
   return out;
+}
+
+/** The error for a folder with no MIDI file to read, naming the entries the walk had to skip. */
+export function noMidiFiles(dir: string, skipped: readonly { file: string; reason: string }[]): Error {
+  const why = skipped.length ? `; skipped ${skipped.slice(0, 3).map((k) => `${k.file} (${k.reason})`).join(', ')}${skipped.length > 3 ? ` and ${skipped.length - 3} more` : ''}` : '';
+  return new Error(`${dir}: no .mid or .midi files found (searched every subfolder${why})`);
 }
 
 /** Split assignments from a CSV: the column named `split` and the first column naming .mid files. */
@@ -136,7 +238,9 @@ export function* songsOf(dir: string, files: readonly string[], fromCsv: Map<str
     try {
       song = readMidi(new Uint8Array(readFileSync(file)), name);
     } catch (e) {
-      skipped.push({ file: name, reason: (e as Error).message.replace(`${name}: `, '') });
+      const code = (e as NodeJS.ErrnoException).code;
+      // a file system error names the absolute path; the summary names the file already
+      skipped.push({ file: name, reason: code && (e as NodeJS.ErrnoException).syscall ? `cannot be read (${code})` : (e as Error).message.replace(`${name}: `, '') });
       continue;
     }
     yield { name, split, song };
@@ -156,15 +260,15 @@ const pct = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(so
 export function buildDrumDataset(o: DrumDatasetOptions): Dataset {
   if (!existsSync(o.dir) || !statSync(o.dir).isDirectory()) throw new Error(`${o.dir}: not a folder`);
   const spq = o.stepsPerQuarter ?? 4;
-  let files = listMidi(o.dir);
+  const skipped: { file: string; reason: string }[] = [];
+  let files = listMidi(o.dir, skipped);
   const filesFound = files.length;
-  if (filesFound === 0) throw new Error(`${o.dir}: no .mid or .midi files found (searched every subfolder)`);
+  if (filesFound === 0) throw noMidiFiles(o.dir, skipped);
   if (o.limit) files = files.slice(0, o.limit);
   const fromCsv = o.csv ? splitsFromCsv(o.csv, o.dir) : null;
   const rng = new Rng(o.seed ?? 1);
   const [hv, ht] = o.holdout ?? [0.1, 0.1];
   const splits: Record<SplitName, Sequence[]> = { train: [], validation: [], test: [] };
-  const skipped: { file: string; reason: string }[] = [];
   const drumPart: Record<string, number> = {};
   const dropped: Record<string, number> = {};
   const remapped: Record<string, number> = {};
@@ -222,7 +326,7 @@ export function buildDrumDataset(o: DrumDatasetOptions): Dataset {
   }
   const warnings: string[] = [];
   if (steps.train < MIN_TRAIN_STEPS) warnings.push(`only ${steps.train} training steps: a model this small will memorize them (overfit); aim for ${MIN_TRAIN_STEPS}+`);
-  if (used.validation === 0) warnings.push('no validation files: early stopping and learning-rate decay cannot work');
+  warnings.push(...heldOutWarnings(splits, (q) => q.tokens.length, 'steps', fromCsv !== null));
   const crossSplit = duplicates.filter((d) => d.file.replace(/.*\((\w+)\)$/, '$1') !== d.sameAs.replace(/.*\((\w+)\)$/, '$1'));
   if (crossSplit.length) warnings.push(`${crossSplit.length} file(s) appear in more than one split with identical notes: test scores will be optimistic`);
   if (skipped.length) warnings.push(`${skipped.length} file(s) skipped (listed in the summary)`);

@@ -127,6 +127,20 @@ function voiceStats(seqs: Int32Array[], stepsPerBar: number): VoiceStats[] {
   });
 }
 
+/**
+ * The model against the baseline in words, from `improvement` (1 − model NLL / baseline NLL):
+ * positive means the model's NLL is lower, which is better.
+ *
+ * @example
+ * versusBaseline(0.284);  // '28.4% better than the n-gram (lower NLL per step)'
+ * versusBaseline(-0.059); // '5.9% worse than the n-gram (higher NLL per step)'
+ */
+export function versusBaseline(improvement: number, baseline = 'the n-gram'): string {
+  const pct = Math.abs(improvement * 100).toFixed(1);
+  if (pct === '0.0') return `as good as ${baseline} (the same NLL per step, to 0.1%)`;
+  return improvement > 0 ? `${pct}% better than ${baseline} (lower NLL per step)` : `${pct}% worse than ${baseline} (higher NLL per step)`;
+}
+
 /** Histogram intersection: 1 when two distributions are the same, 0 when they never meet. */
 const overlap = (a: number[], b: number[]) => a.reduce((s, v, i) => s + Math.min(v, b[i]), 0);
 

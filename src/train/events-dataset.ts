@@ -14,7 +14,7 @@ import { Rng } from '../engine/prng.js';
 import type { MidiSong } from '../io/midi-read.js';
 import { GM_DRUM_CHANNEL } from '../music/drum-grid.js';
 import { noteEventsCodec, type HeadRole } from '../music/note-events.js';
-import { listMidi, songsOf, splitsFromCsv, SPLITS, type SplitName } from './dataset.js';
+import { heldOutWarnings, listMidi, noMidiFiles, songsOf, splitsFromCsv, SPLITS, type SplitName } from './dataset.js';
 import type { Batch, LstmShape } from './lstm-model.js';
 import { logFrequencies, meanNll, windowStarts, type TrainingTask } from './task.js';
 
@@ -77,12 +77,12 @@ function rawNotes(song: MidiSong): RawNote[] {
 
 export function buildEventsDataset(o: EventsDatasetOptions): EventsDataset {
   const tables = defaultTables(o);
-  const files = listMidi(o.dir);
-  if (files.length === 0) throw new Error(`${o.dir}: no .mid or .midi files found (searched every subfolder)`);
+  const skipped: { file: string; reason: string }[] = [];
+  const files = listMidi(o.dir, skipped);
+  if (files.length === 0) throw noMidiFiles(o.dir, skipped);
   const fromCsv = o.csv ? splitsFromCsv(o.csv, o.dir) : null;
   const rng = new Rng(o.seed ?? 1);
   const splits: EventsDataset['splits'] = { train: [], validation: [], test: [] };
-  const skipped: { file: string; reason: string }[] = [];
   let outOfRange = 0;
   const lo = tables.pitch[0];
   const hi = tables.pitch[tables.pitch.length - 1];
@@ -102,6 +102,7 @@ export function buildEventsDataset(o: EventsDatasetOptions): EventsDataset {
   const warnings: string[] = [];
   if (notes.train < 20000) warnings.push(`only ${notes.train} training notes: a model will memorize them (overfit)`);
   if (outOfRange) warnings.push(`${outOfRange} note(s) outside the pitch range ${lo}..${hi} were dropped`);
+  warnings.push(...heldOutWarnings(splits, (f) => f.notes.length, 'notes', fromCsv !== null));
   return { tables, splits, summary: { files: files.length, used, notes, skipped, outOfRange, warnings } };
 }
 

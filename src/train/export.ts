@@ -5,19 +5,22 @@
  *
  * The weights shard is named by its content and written first; model.json, which names it,
  * is renamed into place last. A kill at any moment leaves the previous model or the new one,
- * never a mix.
+ * never a mix. The shard the caller exported before is then removed, and no other file: the
+ * folder may hold shards of other models, or files that are not the trainer's at all.
  *
  * @example
- * await exportLayersModel(model, { encoding: 'drum-grid', stepsPerQuarter: 4 }, 'weights/my-drums');
+ * let shard = await exportLayersModel(model, { encoding: 'drum-grid', stepsPerQuarter: 4 }, 'weights/my-drums');
+ * shard = await exportLayersModel(better, meta, 'weights/my-drums', shard); // 'weights-3f2a9c1b7d04.bin'
  */
-import { readdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { LstmModel } from './lstm-model.js';
 import { writeAtomic } from '../io/atomic-file.js';
 import { contentName } from './files.js';
 
-export async function exportLayersModel(model: LstmModel, meta: Record<string, unknown>, dir: string): Promise<string> {
+/** Write `dir`/model.json and its shard; returns the shard's name. `previous`: the shard this caller wrote before, removed once no longer named. */
+export async function exportLayersModel(model: LstmModel, meta: Record<string, unknown>, dir: string, previous: string | null = null): Promise<string> {
   const { units, layers } = model.shape;
   const inputs = model.shape.inputs.map((f) => tf.input({ shape: [null, f.vocab], name: f.name }));
   let x: tf.SymbolicTensor = inputs.length > 1 ? (tf.layers.concatenate({ name: 'inputs' }).apply(inputs) as tf.SymbolicTensor) : inputs[0];
@@ -63,7 +66,7 @@ export async function exportLayersModel(model: LstmModel, meta: Record<string, u
   );
   await writeAtomic(join(dir, 'model.json'), json);
   // the previous shard is no longer named by model.json
-  for (const f of readdirSync(dir)) if (/^weights-[0-9a-f]{12}\.bin$/.test(f) && f !== shard) rmSync(join(dir, f), { force: true });
+  if (previous !== null && previous !== shard && /^weights-[0-9a-f]{12}\.bin$/.test(previous)) rmSync(join(dir, previous), { force: true });
   m.dispose();
-  return join(dir, 'model.json');
+  return shard;
 }

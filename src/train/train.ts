@@ -9,13 +9,15 @@
  * Nothing is ever half-written: the checkpoint is one file written under a temporary name and
  * renamed; the exported shard is named by its content and written before the model.json that
  * names it, which is itself renamed into place. A run killed at any moment resumes from its
- * last checkpoint (`--resume`) and continues exactly as it would have.
+ * last checkpoint (`--resume`) and continues exactly as it would have. The checkpoint lives
+ * outside the model folder (see checkpoint.ts), and a new run never overwrites a model it did
+ * not make: a folder that holds one is refused unless `force`, which moves that model aside.
  *
  * @example
  * await train({ data: 'grooves/', csv: 'grooves/info.csv', out: 'weights/my-drums', units: 256, layers: 2, epochs: 20 });
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Network } from '../engine/network.js';
 import { Rng } from '../engine/prng.js';
 import { buildDrumDataset } from './dataset.js';
@@ -26,6 +28,10 @@ import { drumTask, type TrainingTask } from './task.js';
 import { exportLayersModel } from './export.js';
 import { removeLeftovers, writeAtomic } from '../io/atomic-file.js';
 import { curvesSvg } from './curves.js';
+import { CHECKPOINT, checkpointDir, encodeCheckpoint, readCheckpoint, settingConflicts, type Checkpoint, type EpochRecord, type RunSettings } from './checkpoint.js';
+import { heldModel, moveAside } from './model-folder.js';
+
+export { decodeCheckpoint, readCheckpoint, checkpointDir, type EpochRecord } from './checkpoint.js';
 
 export interface TrainOptions {
   data: string;
@@ -39,6 +45,7 @@ export interface TrainOptions {
   out: string;
   units?: number;
   layers?: number;
+  /** Most epochs; on `resume`, the checkpoint's budget unless given. */
   epochs?: number;
   batch?: number;
   window?: number;
@@ -47,7 +54,15 @@ export interface TrainOptions {
   clip?: number;
   seed?: number;
   patience?: number;
+  /**
+   * Continue the run in `out` from its checkpoint. Settings left undefined are the checkpoint's;
+   * a setting given with another value than the checkpoint's is refused by name.
+   */
   resume?: boolean;
+  /** Start a new run even though `out` holds a model or a run (the model is moved into `out/replaced-<time>/`). */
+  force?: boolean;
+  /** Where the checkpoint is kept (default: `checkpointDir(out)`, a cache folder outside the model folder). */
+  checkpointDir?: string;
   /** Stop after this many batches in total (for tests and quick trials). */
   maxBatches?: number;
   /** Checkpoint every this many batches too (default: only at the end of each epoch). */
@@ -60,114 +75,108 @@ export interface TrainOptions {
   log?: (line: string) => void;
 }
 
-export interface EpochRecord {
-  epoch: number;
-  trainLoss: number;
-  validationNll: number;
-  learningRate: number;
-  seconds: number;
-  tokensPerSecond: number;
-}
-
-interface Checkpoint {
-  options: Required<Pick<TrainOptions, 'units' | 'layers' | 'batch' | 'window' | 'dropout' | 'clip' | 'seed' | 'patience' | 'epochs'>> & { cell?: 'lstm' | 'gru' };
-  epoch: number;
-  batchInEpoch: number;
-  rng: number[];
-  best: number;
-  badEpochs: number;
+export interface TrainResult {
   history: EpochRecord[];
-  lossSum: number;
-  lossCount: number;
-  elapsed: number;
-  model: Awaited<ReturnType<LstmModel['state']>>;
+  best: number;
+  out: string;
+  /** Whether `out` holds an exported model (a run stopped by `maxBatches` in its first epoch has none yet). */
+  exported: boolean;
+  /** Why the run ended: its epochs used up, `patience` epochs without gain, or `maxBatches`. */
+  ended: 'epochs' | 'patience' | 'maxBatches';
+  /** Epochs done. */
+  epoch: number;
+  /** The checkpoint file, for `resume`. */
+  checkpoint: string;
 }
 
-const CHECKPOINT = 'checkpoint.bin';
-
-function encodeCheckpoint(c: Checkpoint): Uint8Array {
-  const arrays: Float32Array[] = [];
-  const ref = (a: Float32Array) => (arrays.push(a), arrays.length - 1);
-  const json = JSON.stringify({
-    ...c,
-    model: { lr: c.model.lr, weights: Object.fromEntries(Object.entries(c.model.weights).map(([k, v]) => [k, ref(v)])), optimizer: c.model.optimizer.map((o) => ({ name: o.name, shape: o.shape, dtype: o.dtype, data: ref(o.data) })) },
-    arrays: arrays.map((a) => a.length),
-  });
-  const head = new TextEncoder().encode(json);
-  const total = 8 + head.length + arrays.reduce((a, x) => a + x.length * 4, 0);
-  const out = new Uint8Array(total);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, 0x50524e4e); // "PRNN"
-  view.setUint32(4, head.length);
-  out.set(head, 8);
-  let o = 8 + head.length;
-  for (const a of arrays) {
-    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), o);
-    o += a.byteLength;
+/**
+ * Claim `o.out` for this run: resume its checkpoint, or start a new run where nothing would be
+ * overwritten (or, with `force`, after moving the model there aside). Returns the checkpoint to
+ * resume (null: a new run), the path checkpoints are written to, and a checkpoint file an
+ * earlier version left inside the model folder, to remove once the new one is written.
+ */
+function claimFolder(o: TrainOptions, given: Partial<RunSettings>, log: (s: string) => void): { ck: Checkpoint | null; ckptPath: string; stale: string | null } {
+  if (o.resume && o.force) throw new Error('--resume and --force contradict each other: --resume continues the run in --out, --force starts it over');
+  mkdirSync(o.out, { recursive: true });
+  const dir = o.checkpointDir ?? checkpointDir(o.out);
+  mkdirSync(dir, { recursive: true });
+  for (const d of new Set([o.out, dir])) for (const f of removeLeftovers(d)) log(`removed ${join(d, f)}, left by a run that was killed while writing`);
+  const ckptPath = join(dir, CHECKPOINT);
+  // earlier versions kept the checkpoint inside the model folder
+  const legacy = join(o.out, CHECKPOINT);
+  const found = existsSync(ckptPath) ? ckptPath : existsSync(legacy) ? legacy : null;
+  const stale = found === legacy ? legacy : null;
+  if (o.resume) {
+    if (!found) throw new Error(`${o.out}: no checkpoint to resume from (looked for ${ckptPath}); start the run without --resume${o.checkpointDir ? '' : ', or name the folder its checkpoint is in with --checkpoint-dir'}`);
+    const ck = readCheckpoint(found);
+    const conflicts = settingConflicts(given, ck.options);
+    if (conflicts.length) {
+      throw new Error(`${found}: --resume continues a run with the settings it started with, and ${conflicts.length === 1 ? 'this one differs' : `${conflicts.length} differ`}: ${conflicts.join(', ')}. Leave ${conflicts.length === 1 ? 'it' : 'them'} out to continue the run as it was, or start a new run with --force (or another --out)`);
+    }
+    return { ck, ckptPath, stale };
   }
-  return out;
+  if (found && !o.force) throw new Error(`${o.out} already holds a training run (checkpoint ${found}); add --resume to continue it, --force to start it over, or choose another --out`);
+  const held = heldModel(o.out);
+  if (held.length && !o.force) throw new Error(`${o.out} already holds a model (${held.join(', ')}) and no checkpoint of its run; train into another --out, or add --force to move that model into ${join(o.out, 'replaced-<time>')} and start a new run there`);
+  if (held.length) log(`moved the model ${o.out} held (${held.join(', ')}) to ${moveAside(o.out, held)}`);
+  return { ck: null, ckptPath, stale };
 }
 
-export function decodeCheckpoint(bytes: Uint8Array, file: string): Checkpoint {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 8 || view.getUint32(0) !== 0x50524e4e) throw new Error(`${file}: not a pulse-rnn checkpoint`);
-  const len = view.getUint32(4);
-  const meta = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + len)));
-  const arrays: Float32Array[] = [];
-  let o = 8 + len;
-  for (const n of meta.arrays as number[]) {
-    if (o + n * 4 > bytes.length) throw new Error(`${file}: truncated (needs ${o + n * 4} bytes, has ${bytes.length})`);
-    arrays.push(new Float32Array(bytes.slice(o, o + n * 4).buffer));
-    o += n * 4;
-  }
-  meta.model.weights = Object.fromEntries(Object.entries(meta.model.weights as Record<string, number>).map(([k, i]) => [k, arrays[i]]));
-  meta.model.optimizer = (meta.model.optimizer as { name: string; shape: number[]; data: number }[]).map((w) => ({ ...w, data: arrays[w.data] }));
-  // JSON has no Infinity: "no best yet" comes back as null
-  if (meta.best === null) meta.best = Infinity;
-  return meta as Checkpoint;
-}
-
-
-export async function train(o: TrainOptions): Promise<{ history: EpochRecord[]; best: number; out: string }> {
+export async function train(o: TrainOptions): Promise<TrainResult> {
   const log = o.log ?? ((s: string) => process.stderr.write(`${s}\n`));
+  // what this command sets; on resume, anything it leaves out is the checkpoint's
+  const given: Partial<RunSettings> = {
+    cell: o.cell,
+    encoding: o.encoding,
+    augment: o.augment,
+    units: o.units,
+    layers: o.layers,
+    batch: o.batch,
+    window: o.window,
+    dropout: o.dropout,
+    clip: o.clip,
+    seed: o.seed,
+    patience: o.patience,
+    learningRate: o.learningRate,
+    data: resolve(o.data),
+    csv: o.csv === undefined ? undefined : resolve(o.csv),
+  };
+  // the folder is checked before tfjs loads, so a refusal comes at once
+  const { ck, ckptPath, stale } = claimFolder(o, given, log);
   const tf = await import('@tensorflow/tfjs');
   if ((o.backend ?? 'wasm') === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
   await tf.setBackend(o.backend ?? 'wasm');
   await tf.ready();
 
-  mkdirSync(o.out, { recursive: true });
-  for (const f of removeLeftovers(o.out)) log(`removed ${f}, left by a run that was killed while writing`);
-  const ckptPath = join(o.out, CHECKPOINT);
-  let ck: Checkpoint | null = null;
-  if (o.resume) {
-    if (!existsSync(ckptPath)) throw new Error(`${ckptPath}: no checkpoint to resume from`);
-    ck = decodeCheckpoint(new Uint8Array(readFileSync(ckptPath)), ckptPath);
-  } else if (existsSync(ckptPath)) {
-    throw new Error(`${o.out} already holds a training run (${CHECKPOINT}); use --resume to continue it, or another --out`);
-  }
-  const opts = ck?.options ?? {
-    cell: o.cell ?? 'lstm',
-    units: o.units ?? 256,
-    layers: o.layers ?? 2,
-    batch: o.batch ?? 64,
-    window: o.window ?? 64,
-    dropout: o.dropout ?? 0.3,
-    clip: o.clip ?? 1,
-    seed: o.seed ?? 1,
-    patience: o.patience ?? 3,
-    epochs: o.epochs ?? 20,
+  const saved: Partial<RunSettings> = ck?.options ?? {};
+  const opts: RunSettings = {
+    cell: o.cell ?? saved.cell ?? 'lstm',
+    encoding: o.encoding ?? saved.encoding ?? 'drum-grid',
+    augment: o.augment ?? saved.augment ?? true,
+    units: o.units ?? saved.units ?? 256,
+    layers: o.layers ?? saved.layers ?? 2,
+    batch: o.batch ?? saved.batch ?? 64,
+    window: o.window ?? saved.window ?? 64,
+    dropout: o.dropout ?? saved.dropout ?? 0.3,
+    clip: o.clip ?? saved.clip ?? 1,
+    seed: o.seed ?? saved.seed ?? 1,
+    patience: o.patience ?? saved.patience ?? 3,
+    // a resumed run keeps its budget unless told otherwise
+    epochs: o.epochs ?? saved.epochs ?? 20,
+    learningRate: o.learningRate ?? saved.learningRate ?? 2e-3,
+    data: given.data,
+    csv: given.csv ?? saved.csv ?? null,
   };
-  if (ck && o.epochs) opts.epochs = o.epochs;
+  const csv = o.csv ?? opts.csv ?? undefined;
 
-  const encoding = o.encoding ?? 'drum-grid';
   const task: TrainingTask =
-    encoding === 'drum-grid'
-      ? drumTask(buildDrumDataset({ dir: o.data, csv: o.csv, seed: opts.seed }))
-      : encoding === 'melody-grid'
-        ? melodyTask(buildMelodyDataset({ dir: o.data, csv: o.csv, seed: opts.seed }))
-        : eventsTask(buildEventsDataset({ dir: o.data, csv: o.csv, seed: opts.seed }), { augment: o.augment });
+    opts.encoding === 'drum-grid'
+      ? drumTask(buildDrumDataset({ dir: o.data, csv, seed: opts.seed }))
+      : opts.encoding === 'melody-grid'
+        ? melodyTask(buildMelodyDataset({ dir: o.data, csv, seed: opts.seed }))
+        : eventsTask(buildEventsDataset({ dir: o.data, csv, seed: opts.seed }), { augment: opts.augment });
   log(task.summary);
-  const model = new LstmModel({ ...task.shape(opts.units, opts.layers), cell: opts.cell ?? 'lstm' }, opts.seed, o.learningRate ?? 2e-3);
+  const model = new LstmModel({ ...task.shape(opts.units, opts.layers), cell: opts.cell ?? 'lstm' }, opts.seed, opts.learningRate ?? 2e-3);
   const rng = new Rng(opts.seed);
   let epoch = 0;
   let batchInEpoch = 0;
@@ -177,22 +186,39 @@ export async function train(o: TrainOptions): Promise<{ history: EpochRecord[]; 
   let lossSum = 0;
   let lossCount = 0;
   let elapsed = 0;
+  // the only shard this run may remove: the one it exported last (a checkpoint of an earlier
+  // version did not record it; its model.json, in the run's own folder, was the run's)
+  let shard: string | null = ck ? (ck.shard !== undefined ? ck.shard : (heldModel(o.out).find((f) => /^weights-[0-9a-f]{12}\.bin$/.test(f)) ?? null)) : null;
   if (!ck) {
     // start the heads at the training data's token frequencies: the model begins at the
     // unigram loss instead of log(vocab), and skips a long early plateau
     model.shape.heads.forEach((_, h) => model.setOutputBias(task.logFrequencies(h), h));
   }
   if (ck) {
-    await model.setState(ck.model);
+    try {
+      await model.setState(ck.model);
+    } catch (e) {
+      model.dispose();
+      throw new Error(`${stale ?? ckptPath}: damaged checkpoint: its weights do not fit the ${opts.layers}×${opts.units} ${opts.cell} its own settings describe (${(e as Error).message}). Start the run over with --force (without --resume), or train into another --out`);
+    }
     rng.setState(ck.rng);
     ({ epoch, batchInEpoch, best, badEpochs, history, lossSum, lossCount, elapsed } = ck);
     log(`resuming ${o.out} at epoch ${epoch + 1}, batch ${batchInEpoch}`);
   }
-  const meta = { ...task.meta(), training: { data: o.data, csv: o.csv ?? null, command: o.command ?? null, ...opts, learningRate: o.learningRate ?? 2e-3 } };
+  const { data: _abs, csv: _absCsv, ...settings } = opts;
+  // the model ships: its metadata names the data as the command did, not by this machine's paths
+  const meta = { ...task.meta(), training: { data: o.data, csv: csv ?? null, command: o.command ?? null, ...settings } };
   const checkpoint = async () => {
-    const c: Checkpoint = { options: opts, epoch, batchInEpoch, rng: Array.from(rng.getState()), best, badEpochs, history, lossSum, lossCount, elapsed, model: await model.state() };
+    const c: Checkpoint = { options: opts, epoch, batchInEpoch, rng: Array.from(rng.getState()), best, badEpochs, history, lossSum, lossCount, elapsed, shard, model: await model.state() };
     await writeAtomic(ckptPath, encodeCheckpoint(c));
   };
+  // the checkpoint is written before anything in the model folder: a run killed at any moment
+  // after this leaves a run to resume, never files that a new run would refuse to overwrite
+  await checkpoint();
+  if (stale) {
+    rmSync(stale, { force: true });
+    log(`moved the checkpoint out of the model folder: ${stale} → ${ckptPath}`);
+  }
   const jsonl = join(o.out, 'train-log.jsonl');
   // the log says what the checkpoint holds: a run killed after logging an epoch but before its
   // checkpoint repeats that epoch, and must not log it twice
@@ -245,7 +271,7 @@ export async function train(o: TrainOptions): Promise<{ history: EpochRecord[]; 
     if (val < best - 1e-4) {
       best = val;
       badEpochs = 0;
-      await exportLayersModel(model, { ...meta, validationNll: +val.toFixed(4), epochs: epoch + 1 }, o.out);
+      shard = await exportLayersModel(model, { ...meta, validationNll: +val.toFixed(4), epochs: epoch + 1 }, o.out, shard);
     } else {
       badEpochs++;
       model.learningRate = model.learningRate / 2;
@@ -259,5 +285,5 @@ export async function train(o: TrainOptions): Promise<{ history: EpochRecord[]; 
     await checkpoint();
   }
   model.dispose();
-  return { history, best, out: o.out };
+  return { history, best, out: o.out, exported: shard !== null, ended: badEpochs >= opts.patience ? 'patience' : epoch >= opts.epochs ? 'epochs' : 'maxBatches', epoch, checkpoint: ckptPath };
 }

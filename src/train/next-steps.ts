@@ -1,0 +1,37 @@
+/**
+ * What `pulse-rnn train` tells a user when a run ends: where the model is, the commands that
+ * play it (in the terminal, and on the web page with the terminal), where the curves are, how
+ * to score it, and how to continue the run.
+ *
+ * @example
+ * for (const line of afterTraining(result, { data: 'grooves/' })) console.error(line);
+ * // the model: weights/my-drums (best validation NLL 1.234 nats/step, epoch 7 of 7)
+ * // play it:        pulse-rnn play --model weights/my-drums
+ * // …
+ */
+import { join } from 'node:path';
+import type { TrainResult } from './train.js';
+
+/** A path or value as a shell takes it: bare when it is plain, else in single quotes. */
+export const shellWord = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+export function afterTraining(r: TrainResult, o: { data: string; csv?: string }): string[] {
+  const out = shellWord(r.out);
+  const data = `--data ${shellWord(o.data)}${o.csv ? ` --csv ${shellWord(o.csv)}` : ''}`;
+  const resume = `pulse-rnn train ${data} --out ${out} --resume`;
+  const lines: string[] = [];
+  if (!r.exported) {
+    lines.push(`no model yet: the run stopped in epoch ${r.epoch + 1}, before its first validation; continue it with: ${resume}`);
+    return lines;
+  }
+  const best = r.history.reduce((b, h) => (h.validationNll < b.validationNll ? h : b), r.history[0]);
+  lines.push(`the model: ${r.out} (best validation NLL ${best.validationNll} nats/step, epoch ${best.epoch} of ${r.history.length})`);
+  lines.push(`  play it:        pulse-rnn play --model ${out}`);
+  lines.push(`  with the page:  pulse-rnn start --model ${out}   (the page plays it too)`);
+  lines.push(`  curves:         ${join(r.out, 'curves.svg')} (every epoch: ${join(r.out, 'train-log.jsonl')})`);
+  lines.push(`  score it:       pulse-rnn eval --model ${out} ${data} --split test`);
+  if (r.ended === 'maxBatches') lines.push(`  continue:       ${resume}   (the checkpoint: ${r.checkpoint})`);
+  else if (r.ended === 'epochs') lines.push(`  train on:       ${resume} --epochs ${r.epoch + 10}   (the checkpoint: ${r.checkpoint}; delete it when you are done with the run)`);
+  else lines.push(`  the run stopped after ${r.history.length - best.epoch} epochs without gain; its checkpoint (${r.checkpoint}) can be deleted`);
+  return lines;
+}
