@@ -6,6 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { versusBaseline } from '../src/train/evaluate.js';
 
 const [dir, evalPath] = process.argv.slice(2);
 if (!dir || !evalPath) {
@@ -63,7 +64,7 @@ every epoch: \`train-log.jsonl\`.
 | this model | ${ev.model.nllNats} | ${ev.model.nllBits} | ${(ev.model.accuracy * 100).toFixed(1)}% |
 | Kneser-Ney ${ev.baseline.order}-gram (order tuned on validation) | ${ev.baseline.nllNats} | ${ev.baseline.nllBits} | ${(ev.baseline.accuracy * 100).toFixed(1)}% |
 
-The model is ${(ev.improvement * 100).toFixed(1)}% below the n-gram. NLL is measured by the engine
+The model is ${versusBaseline(ev.improvement)}. NLL is measured by the engine
 that plays the model: each test performance from a zero state, teacher forcing.
 
 Generated material (${ev.generated.steps} steps at temperature 1) against the test split:

@@ -204,13 +204,15 @@ export function program(): Command {
     .option('--json', 'print JSON')
     .action(async (o: { model: string; data: string; csv?: string; split: string; seed: number; json?: boolean }) => {
       if (!['train', 'validation', 'test'].includes(o.split)) throw new InvalidArgumentError(`--split must be train, validation or test, got '${o.split}'`);
-      const { evaluate } = await import('../train/evaluate.js');
+      const { evaluate, versusBaseline } = await import('../train/evaluate.js');
       const r = await evaluate({ model: o.model, data: o.data, csv: o.csv, split: o.split as 'test', seed: o.seed });
       if (o.json) return console.log(JSON.stringify(r));
       console.log(`${o.split} split, ${r.model.steps} steps`);
       console.log(`  model:    ${r.model.nllNats} nats/step (${r.model.nllBits} bits), accuracy ${(r.model.accuracy * 100).toFixed(1)}%`);
-      console.log(`  ${r.baseline.order}-gram:  ${r.baseline.nllNats} nats/step (${r.baseline.nllBits} bits), accuracy ${(r.baseline.accuracy * 100).toFixed(1)}%  (Kneser-Ney, order tuned on validation)`);
-      console.log(`  the model is ${(r.improvement * 100).toFixed(1)}% below the n-gram`);
+      // one n-gram per head for a model with several heads, each with its own order
+      const ngram = Array.isArray(r.baseline.order) ? `n-grams (orders ${r.baseline.order.join(', ')})` : `${r.baseline.order}-gram`;
+      console.log(`  ${ngram}:  ${r.baseline.nllNats} nats/step (${r.baseline.nllBits} bits), accuracy ${(r.baseline.accuracy * 100).toFixed(1)}%  (Kneser-Ney, order tuned on validation)`);
+      console.log(`  the model is ${versusBaseline(r.improvement, `the ${ngram}`)}`);
       console.log(`  generated vs data: token overlap ${r.generated.tokenOverlap}`);
       for (const [v, s] of Object.entries(r.generated.voices ?? {})) console.log(`    ${v.padEnd(11)} hits/bar ${s.hitsPerBar.data} data, ${s.hitsPerBar.generated} generated; position overlap ${s.positionOverlap}`);
     });
