@@ -11,7 +11,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { existsSync, realpathSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Network } from '../engine/network.js';
 import { Rng } from '../engine/prng.js';
@@ -280,12 +280,21 @@ export function program(): Command {
     .action(async (o: { port: number; model?: string; bpm: number; out?: string; seed?: number; steps?: number; repl: boolean }) => {
       const { serve } = await import('./serve.js');
       const { runPlay } = await import('./play.js');
+      // the page plays what the terminal plays: a URL as it is, a folder under weights/ where the
+      // page finds it, any other folder served to the page beside them
+      const url = o.model !== undefined && /^https?:\/\//i.test(o.model);
+      const weights = existsSync(join(ROOT, 'weights')) ? realpathSync(join(ROOT, 'weights')) : join(ROOT, 'weights');
+      const real = o.model !== undefined && !url && existsSync(o.model) ? realpathSync(o.model) : null;
+      const inWeights = real !== null && real.startsWith(weights + sep);
+      const mount = real !== null && !inWeights ? { model: real } : {};
       // a second `npm start`, or another server on the port, must not stop the first from playing
-      const server = await serve({ port: o.port, root: ROOT }).catch((e: NodeJS.ErrnoException) => {
+      const server = await serve({ port: o.port, root: ROOT, ...mount }).catch((e: NodeJS.ErrnoException) => {
         if (e.code !== 'EADDRINUSE') return Promise.reject(e);
-        return serve({ port: 0, root: ROOT }).then((s) => (console.log(`port ${o.port} is taken (another pulse-rnn?); serving on ${s.url} instead`), s));
+        return serve({ port: 0, root: ROOT, ...mount }).then((s) => (console.log(`port ${o.port} is taken (another pulse-rnn?); serving on ${s.url} instead`), s));
       });
-      console.log(`the web page: ${server.url}  (open it and press Start to hear the model, with a drum kit, Web MIDI or an RNBO patch)`);
+      const pageModel = url ? o.model : inWeights ? `weights/${relative(weights, real!).split(sep).map(encodeURIComponent).join('/')}/` : server.modelPath;
+      const page = pageModel ? `${server.url}?model=${encodeURIComponent(pageModel)}` : server.url;
+      console.log(`the web page: ${page}  (open it and press Start to hear the model, with a drum kit, Web MIDI or an RNBO patch)`);
       try {
         await runPlay({ model: o.model ?? defaultModel(), bpm: o.bpm, clock: 'internal', out: o.out, seed: o.seed ?? Date.now() % 100000, temperature: 1, steps: o.steps, repl: o.repl && process.stdin.isTTY === true, grid: true });
       } finally {

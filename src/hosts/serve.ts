@@ -1,6 +1,7 @@
 /**
  * A small static server for the performer's page: the built page (`dist/web/`) at `/` and the
- * package's `weights/` at `/weights/`, nothing else from disk. It binds to 127.0.0.1 by default:
+ * package's `weights/` at `/weights/` (and, when asked, one more model folder at `/models/<name>/`),
+ * nothing else from disk. It binds to 127.0.0.1 by default:
  * a page from 127.0.0.1 is a secure context, which AudioWorklet (RNBO devices) and Web MIDI need.
  *
  * A file is served only when its real path (symlinks resolved) lies inside the real path of its
@@ -21,7 +22,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, extname, join, resolve, sep } from 'node:path';
+import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface ServeOptions {
@@ -35,12 +36,16 @@ export interface ServeOptions {
   webDir?: string;
   /** Model folders served at /weights/ (default: `<root>/weights`). */
   weightsDir?: string;
+  /** One more model folder, served at /models/<its name>/ (`start --model DIR`: the page plays what the terminal plays). */
+  model?: string;
 }
 
 export interface RunningServer {
   /** The page's address, ending in '/'. */
   readonly url: string;
   readonly port: number;
+  /** Where the page finds `model`, relative to `url` (e.g. 'models/my-drums/'); null without one. */
+  readonly modelPath: string | null;
   readonly server: Server;
   close(): Promise<void>;
 }
@@ -119,12 +124,15 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   // the folders' own real paths, so a checkout that is itself reached through a symlink still serves
   const folders = { web: await realpath(webDir), weights: await realpath(weightsDir).catch(() => weightsDir) };
   const hosts = allowedHosts(host);
+  const modelDir = options.model === undefined ? null : await realpath(resolve(options.model));
+  const modelPath = modelDir === null ? null : `models/${encodeURIComponent(basename(modelDir) || 'model')}/`;
+  const mount = modelDir === null ? null : { prefix: `/${modelPath!.slice(0, -1)}`, dir: modelDir };
 
   const server = createServer((req, res) => {
     if (!hostAllowed(req.headers.host, hosts)) {
       return send(res, 421, `this server answers only to ${hosts.join(', ')} as Host, got ${JSON.stringify(req.headers.host ?? '(none)')}: open the page at its printed address`);
     }
-    handle(req, res, folders.web, folders.weights).catch((e: unknown) => {
+    handle(req, res, folders.web, folders.weights, mount).catch((e: unknown) => {
       if (!res.headersSent) send(res, 500, `server error: ${e instanceof Error ? e.message : String(e)}`);
       else res.destroy();
     });
@@ -138,6 +146,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}/`,
     port: bound,
+    modelPath,
     server,
     close: () => new Promise<void>((ok) => {
       server.close(() => ok());
@@ -146,13 +155,13 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, webDir: string, weightsDir: string): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, webDir: string, weightsDir: string, mount: { prefix: string; dir: string } | null): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('allow', 'GET, HEAD');
     return send(res, 405, 'only GET and HEAD');
   }
   const path = (req.url ?? '/').split('?')[0].split('#')[0];
-  const [base, rest] = path === '/weights' || path.startsWith('/weights/') ? [weightsDir, path.slice('/weights'.length)] : [webDir, path];
+  const [base, rest] = path === '/weights' || path.startsWith('/weights/') ? [weightsDir, path.slice('/weights'.length)] : mount && path.startsWith(`${mount.prefix}/`) ? [mount.dir, path.slice(mount.prefix.length)] : [webDir, path];
   const file = safeJoin(base, rest);
   if (file === null) return send(res, 403, 'forbidden path');
   let target = file;
