@@ -112,7 +112,7 @@ describe('live controls', () => {
     expect(g.temperature).toBe(1); // not yet
     g.tick();
     expect(g.temperature).toBe(0.5);
-    expect(g.log.entries).toEqual([{ tick: 3, control: { type: 'temperature', value: 0.5 } }]);
+    expect(g.log.entries).toEqual([{ tick: 3, step: 3, control: { type: 'temperature', value: 0.5 } }]);
   });
 
   it('reseed starts a new random stream, and with reset the state starts over at the start event', () => {

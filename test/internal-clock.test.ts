@@ -73,7 +73,7 @@ describe('InternalClock: exact times from loose timers', () => {
     clock.start();
     const t0 = 1000 + clock.lookahead;
     clock.setTempo(150, 96); // bar 2
-    expect(seen.transport[1]).toEqual({ type: 'tempo', bpm: 150, time: t0 + 2 });
+    expect(seen.transport[1]).toEqual({ type: 'tempo', bpm: 150, time: t0 + 2, pulse: 96 });
     ft.advance(5);
     const s = seen.steps;
     for (let i = 0; i < 16; i++) expect(Math.abs(s[i].time - (t0 + i * 0.125))).toBeLessThan(EXACT);

@@ -187,6 +187,37 @@ describe('Player, on a fake clock', () => {
     clock.stop();
   });
 
+  it('a tempo change applies to the step in progress: 1 BPM then 120 a second later neither waits 15 s nor holds a 13 s note', () => {
+    const gen = new Generator(drumGridSpec(3), { seed: 4 });
+    gen.edit(Array.from({ length: 400 }, (_, i) => i), ['kick']); // a kick on every step, to follow
+    const { ft, clock, steps, book } = fakeSetup(gen);
+    clock.start();
+    ft.advance(1);
+    clock.setTempo(1);
+    while (steps.at(-1)!.bpm !== 1) ft.advance(0.5); // a step handed out at 1 BPM: 15 s long
+    const slow = steps.at(-1)!;
+    expect(slow.stepDuration).toBeCloseTo(15, 6);
+    const slowOn = book.of('on').at(-1)!;
+    expect(slowOn.time).toBe(slow.time);
+    ft.advance(1);
+    const change = ft.t;
+    clock.setTempo(120);
+    ft.advance(1);
+    const next = steps[steps.indexOf(slow) + 1];
+    // the step in progress ends at the new tempo: the next one comes within a step of 120 BPM
+    expect(next.time - change).toBeGreaterThanOrEqual(0);
+    expect(next.time - change).toBeLessThanOrEqual(0.125 + 1e-9);
+    // and the note of the slow step ends with it, not 13.5 s after it began
+    const offs = book.of('off').filter((o) => o.note === slowOn.note && o.time >= slowOn.time);
+    expect(offs.length).toBeGreaterThan(0);
+    expect(Math.min(...offs.map((o) => o.time))).toBeLessThanOrEqual(change + 0.125);
+    // steps go on at 120 BPM
+    const after = steps.slice(steps.indexOf(next));
+    expect(after.length).toBeGreaterThan(4);
+    for (let i = 1; i < after.length; i++) expect(after[i].time - after[i - 1].time).toBeCloseTo(0.125, 9);
+    clock.stop();
+  });
+
   it('plays a generator without locate (guarded)', () => {
     const gen = new Generator(drumGridSpec(3), { seed: 4 });
     const plain: Playable = { tick: () => gen.tick(), get step() { return gen.step; } };

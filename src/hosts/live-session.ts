@@ -6,7 +6,12 @@
  * a typo never stops the music. Controls apply at the next step the generator plays.
  *
  * `record(file)` records what plays into a MIDI file and writes, beside it, the performance
- * log (`file.log.json`) that `pulse-rnn replay` plays again note for note.
+ * log (`file.log.json`) that `pulse-rnn replay` plays again note for note. A take never
+ * overwrites another: when `file` (or its log) exists, it goes to `file-2.mid`, `file-3.mid` …
+ * and the prompt says so.
+ *
+ * Every step number the performer reads (messages, `status()`, the grid, the log's entries)
+ * is the generator's step: the one an `edit` names, which stands still while paused.
  *
  * @example
  * const clock = new InternalClock({ bpm: 120 });
@@ -17,9 +22,9 @@
  * await session.record('set.mid'); // … later: await session.stop() writes set.mid + set.mid.log.json
  * await session.quit();            // the last step plays out, every note ends, outputs close
  */
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { ModelSpec } from '../engine/model.js';
 import { readMidi } from '../io/midi-read.js';
 import type { MidiRecorder } from '../io/recorder.js';
@@ -31,7 +36,7 @@ import type { MidiClockFollower } from '../time/midi-clock-follower.js';
 import { Player, type Playable } from '../time/player.js';
 import { writeAtomic } from '../io/atomic-file.js';
 import { waitUntil } from './replay.js';
-import { sessionRecorder, type SessionLog } from './session-log.js';
+import { sessionRecorder, type SessionLog, type TempoEntry } from './session-log.js';
 import { StepDisplay, parseNoteName } from './step-display.js';
 
 export interface LiveSessionOptions {
@@ -85,6 +90,11 @@ export const COMMANDS: readonly (readonly [name: string, usage: string, what: st
 class CommandError extends Error {}
 
 const MAX_SEED = 0xffffffff;
+/**
+ * quit() ends every note within this many seconds, whatever the step in progress: at 1 BPM a
+ * step lasts 15 s, and a performer who quits means now.
+ */
+const QUIT_WITHIN = 0.5;
 /** Edits further ahead than this are surely a typo (256 bars of 16ths). */
 const MAX_EDIT_AHEAD = 4096;
 
@@ -94,6 +104,8 @@ interface Recording {
   recorder: MidiRecorder | null;
   from: number;
   bpm: number;
+  /** Time of the first recorded step. */
+  origin: number;
 }
 
 export class LiveSession {
@@ -117,10 +129,15 @@ export class LiveSession {
   private readonly offs: (() => void)[] = [];
   private stepsHandedOut = 0;
   private lastStepEnd = -Infinity;
+  private lastBpm = 0;
+  /** Where quit() cut the last step short, if it did. */
+  private cutAt: number | null = null;
   private recording: Recording | null = null;
-  private readonly tempos: { tick: number; bpm: number }[] = [];
+  private readonly tempos: TempoEntry[] = [];
   private readonly locks = new Map<string, number>();
   private quitting: Promise<void> | null = null;
+  /** The file a prime being read came from. */
+  private priming: string | null = null;
   private resolveDone: () => void = () => {};
 
   constructor(o: LiveSessionOptions) {
@@ -141,6 +158,14 @@ export class LiveSession {
     this.done = new Promise((r) => (this.resolveDone = r));
 
     const gen = this.generator;
+    gen.reports = {
+      dropped: (c, e) => this.report(c.type, `${e.message}; dropped, the music goes on`),
+      primed: (step) => {
+        const name = this.priming;
+        this.priming = null;
+        if (name !== null) this.printer(`${name} primed: the model plays on from it at step ${step}`);
+      },
+    };
     const playable: Playable = {
       tick: () => {
         const r = gen.tick();
@@ -287,8 +312,14 @@ export class LiveSession {
         throw new CommandError(`cannot read ${show(file)} (${(e as NodeJS.ErrnoException).code ?? errorText(e)})`);
       }
       const song = readMidi(new Uint8Array(bytes), String(file));
-      this.generator.prime(song);
-      return `primed from ${file} (${song.notes.length} notes) before step ${this.generator.step}`;
+      const gen = this.generator;
+      const events = gen.codec.fromSong(song).events.length;
+      gen.prime(song);
+      const ticks = Generator.primeTicks(events);
+      this.priming = ticks === 1 ? null : String(file);
+      if (ticks === 1) return `primed from ${file} (${song.notes.length} notes) before step ${gen.step}`;
+      // read a slice a step, so no step is late; it says when it has taken effect
+      return `reading ${file} (${song.notes.length} notes, ${events} steps) while playing: it takes effect in about ${ticks} steps`;
     });
   }
 
@@ -303,12 +334,15 @@ export class LiveSession {
         if (this.recording) return this.finishRecording();
         throw new CommandError("name a file to record to, e.g. record('set.mid')");
       }
-      const path = this.fileArg(file, "name a file to record to, e.g. record('set.mid')");
+      const asked = this.fileArg(file, "name a file to record to, e.g. record('set.mid')");
       if (this.quitting) throw new CommandError('the session is stopping');
-      checkWritable(path, String(file));
+      checkWritable(asked, String(file));
       const before = this.recording ? await this.finishRecording() : '';
-      this.recording = { path, name: String(file), recorder: null, from: -1, bpm: 0 };
-      return `${before ? `${before}\n` : ''}recording to ${file} from the next step; record() or stop() writes it`;
+      const path = unusedPath(asked, this.recording);
+      const name = path === asked ? String(file) : join(dirname(String(file)), basename(path));
+      this.recording = { path, name, recorder: null, from: -1, bpm: 0, origin: 0 };
+      const moved = path === asked ? '' : `${show(String(file))} exists, so this take goes to ${show(name)} (the old one stays); `;
+      return `${before ? `${before}\n` : ''}${moved}recording to ${name} from the next step; record() or stop() writes it`;
     });
   }
 
@@ -326,8 +360,9 @@ export class LiveSession {
       if (value === undefined) return `bpm ${round(clock.bpm, 2)}`;
       if (!(clock instanceof InternalClock)) throw new CommandError(`the tempo follows the ${this.clockName} (now ${round(clock.bpm, 1)} BPM); set it there`);
       const bpm = numberIn(value, 1, 999, 'a number from 1 to 999');
-      clock.setTempo(bpm, clock.running ? clock.position * clock.pulsesPerStep : undefined);
-      return `bpm ${bpm} from step ${clock.position}`;
+      // from the next pulse: the step in progress ends at the new tempo
+      clock.setTempo(bpm);
+      return `bpm ${bpm} from step ${this.generator.step}`;
     });
   }
 
@@ -390,6 +425,7 @@ export class LiveSession {
       rec.recorder = sessionRecorder(this.generator.codec, e.bpm, e.time);
       rec.from = this.generator.ticks;
       rec.bpm = e.bpm;
+      rec.origin = e.time;
       this.player.addSink(rec.recorder);
     }
   };
@@ -400,6 +436,7 @@ export class LiveSession {
 
   private readonly afterStep = (e: StepEvent): void => {
     this.lastStepEnd = e.time + e.stepDuration;
+    this.lastBpm = e.bpm;
     if (++this.stepsHandedOut === this.stepLimit) {
       this.stopClock();
       void this.quit();
@@ -408,10 +445,17 @@ export class LiveSession {
 
   private readonly onTransport = (e: TransportEvent): void => {
     if (e.type === 'tempo') {
-      const tick = this.clock instanceof InternalClock ? this.clock.position : this.generator.ticks;
+      // what is left of the step in progress now passes at the new tempo (as the Player plays it)
+      if (this.lastStepEnd > e.time && this.lastBpm > 0) this.lastStepEnd = Math.min(this.lastStepEnd, e.time + ((this.lastStepEnd - e.time) * this.lastBpm) / e.bpm);
+      this.lastBpm = e.bpm;
+      // the internal clock says at which pulse; the log keeps it, so a replay has the same map
+      const internal = this.clock instanceof InternalClock && e.pulse !== undefined;
+      const pps = this.clock.pulsesPerStep;
+      const tick = internal ? Math.floor((e.pulse as number) / pps) : this.generator.ticks;
       const last = this.tempos[this.tempos.length - 1];
-      if (last.tick === tick) last.bpm = e.bpm;
-      else this.tempos.push({ tick, bpm: e.bpm });
+      const entry: TempoEntry = internal ? { tick, pulse: (e.pulse as number) % pps, bpm: e.bpm } : { tick, bpm: e.bpm };
+      if (last.tick === entry.tick && last.pulse === entry.pulse) last.bpm = e.bpm;
+      else this.tempos.push(entry);
       return;
     }
     if (this.clock instanceof InternalClock || this.quitting) return;
@@ -430,10 +474,13 @@ export class LiveSession {
   }
 
   private async shutdown(): Promise<void> {
-    this.stopClock();
-    const end = this.lastStepEnd;
-    // the internal clock's stop already silenced the outputs there; an external clock has none
+    // the last step plays out, unless it is long (a slow tempo): then everything ends within
+    // QUIT_WITHIN. Silenced before the clock stops, whose own stop lands at the step's end.
+    const end = Math.min(this.lastStepEnd, this.clock.now() + QUIT_WITHIN);
+    if (end < this.lastStepEnd) this.cutAt = end;
+    this.lastStepEnd = end;
     if (Number.isFinite(end)) for (const sink of this.player.sinks) safely(() => sink.allNotesOff(end), this.printer);
+    this.stopClock();
     if (this.showGrid) this.display.flush();
     if (this.recording) {
       try {
@@ -468,17 +515,28 @@ export class LiveSession {
     this.player.removeSink(recorder);
     const log: SessionLog = {
       ...this.generator.log,
-      session: { model: this.model, bpm: rec.bpm, tempos: this.tempos.map((t) => ({ ...t })), from: rec.from, clock: this.clock instanceof InternalClock ? 'internal' : 'midi' },
+      session: {
+        model: this.model,
+        bpm: rec.bpm,
+        tempos: this.tempos.map((t) => ({ ...t })),
+        from: rec.from,
+        clock: this.clock instanceof InternalClock ? 'internal' : 'midi',
+        ...(this.cutAt === null ? {} : { end: this.cutAt - rec.origin }),
+      },
     };
     const bytes = recorder.toMidi();
     const notes = recorder.song().notes.length;
+    // another take (or program) may have written the name since record() chose it
+    const path = unusedPath(rec.path, null);
+    const name = path === rec.path ? rec.name : join(dirname(rec.name), basename(path));
+    const moved = path === rec.path ? '' : `${show(rec.name)} appeared while recording, so this take goes to ${show(name)}; `;
     try {
-      await writeAtomic(rec.path, bytes);
-      await writeAtomic(`${rec.path}.log.json`, JSON.stringify(log));
+      await writeAtomic(path, bytes);
+      await writeAtomic(`${path}.log.json`, JSON.stringify(log));
     } catch (e) {
-      throw new CommandError(`cannot write ${show(rec.name)} (${(e as NodeJS.ErrnoException).code ?? errorText(e)})`);
+      throw new CommandError(`cannot write ${show(name)} (${(e as NodeJS.ErrnoException).code ?? errorText(e)})`);
     }
-    return `wrote ${rec.name} (${notes} notes over ${log.ticks - rec.from} steps) and ${rec.name}.log.json (pulse-rnn replay plays it again)`;
+    return `${moved}wrote ${name} (${notes} notes over ${log.ticks - rec.from} steps) and ${name}.log.json (pulse-rnn replay plays it again)`;
   }
 
   // ---- reporting --------------------------------------------------------------------------
@@ -542,6 +600,23 @@ function wholeIn(v: unknown, lo: number, hi: number, rule: string): number {
   const n = numberIn(v, lo, hi, rule);
   if (!Number.isInteger(n)) throw new CommandError(`${show(v)} is not a whole number; give ${rule}`);
   return n;
+}
+
+/**
+ * `path`, or the first of `stem-2.ext`, `stem-3.ext` … that neither exists nor has a log
+ * beside it nor is the take in progress: a take on stage never overwrites another.
+ */
+function unusedPath(path: string, current: Recording | null): string {
+  const taken = (p: string) => existsSync(p) || existsSync(`${p}.log.json`) || current?.path === p;
+  if (!taken(path)) return path;
+  const ext = extname(path);
+  const base = basename(path, ext);
+  const m = /^(.*)-(\d+)$/.exec(base);
+  const stem = m ? m[1] : base;
+  for (let n = m ? Number(m[2]) + 1 : 2; ; n++) {
+    const candidate = join(dirname(path), `${stem}-${n}${ext}`);
+    if (!taken(candidate)) return candidate;
+  }
 }
 
 function checkWritable(path: string, name: string): void {

@@ -20,7 +20,7 @@ import { InternalClock } from '../time/internal-clock.js';
 import { Listeners } from '../time/listeners.js';
 import { Player, type Playable } from '../time/player.js';
 import { TempoMap } from '../time/tempo-map.js';
-import { sessionRecorder, stepsPerQuarter, type SessionLog } from './session-log.js';
+import { sessionRecorder, stepsPerQuarter, type SessionLog, type TempoEntry } from './session-log.js';
 import { StepDisplay } from './step-display.js';
 
 export interface ReplayOptions {
@@ -37,7 +37,9 @@ export interface Replayed {
   /** Whether the generator was muted at each tick. */
   muted: Uint8Array;
   from: number;
-  tempos: { tick: number; bpm: number }[];
+  tempos: TempoEntry[];
+  /** Seconds after the first recorded step at which the take ended, if before its last step did. */
+  end?: number;
 }
 
 /** Every tick of a log, played again by a fresh Generator made with the log's options. */
@@ -51,8 +53,8 @@ export function replaySteps(spec: ModelSpec, log: SessionLog, opts: ReplayOption
     throw new Error(`${opts.file ?? 'the log'}: ${(e as Error).message}`);
   }
   const from = log.session?.from ?? 0;
-  const tempos = log.session ? [{ tick: from, bpm: log.session.bpm }, ...log.session.tempos.filter((t) => t.tick > from)] : [{ tick: 0, bpm: opts.bpm ?? 120 }];
-  return { codec: gen.codec, steps, muted: mutedTicks(log), from, tempos };
+  const tempos: TempoEntry[] = log.session ? [{ tick: from, bpm: log.session.bpm }, ...log.session.tempos.filter((t) => t.tick > from || (t.tick === from && t.pulse !== undefined))] : [{ tick: 0, bpm: opts.bpm ?? 120 }];
+  return { codec: gen.codec, steps, muted: mutedTicks(log), from, tempos, ...(log.session?.end === undefined ? {} : { end: log.session.end }) };
 }
 
 /** The recorded ticks of a log as a Standard MIDI File. */
@@ -64,13 +66,16 @@ export function replayToMidi(spec: ModelSpec, log: SessionLog, opts: ReplayOptio
   const recorder = sessionRecorder(r.codec, r.tempos[0].bpm, 0);
   const player = new Player(clock, new ReplayPlayable(r), [recorder]);
   let next = 1;
+  const tempoPulse = (x: TempoEntry) => (x.tick - r.from) * pps + (x.pulse ?? 0);
   for (let t = r.from; t < r.steps.length; t++) {
     const pulse = (t - r.from) * pps;
-    while (next < r.tempos.length && r.tempos[next].tick <= t) clock.tempo(pulse, r.tempos[next++].bpm);
+    while (next < r.tempos.length && r.tempos[next].tick <= t && r.tempos[next].pulse === undefined) clock.tempo(tempoPulse(r.tempos[next]), r.tempos[next++].bpm);
     clock.step(t, pulse, pps);
+    // a change that took effect at once came after its step was handed out, as it did live
+    while (next < r.tempos.length && r.tempos[next].tick <= t && r.tempos[next].pulse !== undefined) clock.tempo(tempoPulse(r.tempos[next]), r.tempos[next++].bpm);
   }
-  // as a live recording ends: at the end of its last step
-  recorder.allNotesOff(map.timeOf((r.steps.length - r.from) * pps));
+  // as a live recording ends: at the end of its last step, or where quit() cut it short
+  recorder.allNotesOff(Math.min(map.timeOf((r.steps.length - r.from) * pps), r.end ?? Infinity));
   recorder.close();
   player.dispose();
   const song = recorder.song();
@@ -105,7 +110,7 @@ export async function replayToPort(spec: ModelSpec, log: SessionLog, output: Mid
   };
   opts.signal?.addEventListener('abort', abort);
   clock.start();
-  for (const t of r.tempos.slice(1)) clock.setTempo(t.bpm, (t.tick - r.from) * pps);
+  for (const t of r.tempos.slice(1)) clock.setTempo(t.bpm, (t.tick - r.from) * pps + (t.pulse ?? 0));
   await finished;
   opts.signal?.removeEventListener('abort', abort);
   off();

@@ -13,17 +13,29 @@ import type { Codec } from '../music/codec.js';
 import type { PerformanceLog } from '../music/generator.js';
 import { MidiRecorder } from '../io/recorder.js';
 
+/**
+ * A tempo from a tick on. With `pulse`, it began at that pulse of the tick's step, after the
+ * step was handed out (a change that took effect at once); without, at the step's start.
+ */
+export interface TempoEntry {
+  tick: number;
+  pulse?: number;
+  bpm: number;
+}
+
 export interface SessionInfo {
   /** Where the model was loaded from (absolute for folders). */
   model: string;
   /** Tempo at tick `from`. */
   bpm: number;
   /** Every tempo in effect from a tick on, oldest first (the first at tick 0). */
-  tempos: { tick: number; bpm: number }[];
+  tempos: TempoEntry[];
   /** First tick in the recording. */
   from: number;
   /** 'internal', or 'midi' when the tempo came from an external clock (then only approximated). */
   clock: 'internal' | 'midi';
+  /** Seconds from the first recorded step to where quit() ended every note, when that was before the last step's end. */
+  end?: number;
 }
 
 export interface SessionLog extends PerformanceLog {
@@ -49,7 +61,10 @@ export function parseSessionLog(text: string, file: string): SessionLog {
     if (typeof s.model !== 'string') throw new Error(`${file}: "session.model" must be a string`);
     if (!(Number.isInteger(s.from) && s.from >= 0 && s.from <= log.ticks)) throw new Error(`${file}: "session.from" must be a tick from 0 to ${log.ticks}, got ${JSON.stringify(s.from)}`);
     if (!isBpm(s.bpm)) throw new Error(`${file}: "session.bpm" must be in [1, 999], got ${JSON.stringify(s.bpm)}`);
-    if (!Array.isArray(s.tempos) || !s.tempos.every((t) => Number.isInteger(t?.tick) && t.tick >= 0 && isBpm(t.bpm))) throw new Error(`${file}: "session.tempos" must list { tick, bpm } with bpm in [1, 999]`);
+    if (s.end !== undefined && !(typeof s.end === 'number' && Number.isFinite(s.end) && s.end >= 0)) throw new Error(`${file}: "session.end" must be a number of seconds ≥ 0, got ${JSON.stringify(s.end)}`);
+    if (!Array.isArray(s.tempos) || !s.tempos.every((t) => Number.isInteger(t?.tick) && t.tick >= 0 && isBpm(t.bpm) && (t.pulse === undefined || (Number.isInteger(t.pulse) && t.pulse >= 0 && t.pulse < 96)))) {
+      throw new Error(`${file}: "session.tempos" must list { tick, bpm } (and a pulse 0..95 within the tick, if any) with bpm in [1, 999]`);
+    }
   }
   return log;
 }

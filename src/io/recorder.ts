@@ -56,13 +56,23 @@ export class MidiRecorder implements NoteSink {
     this.notes.push({ note, velocity: noteVelocity(velocity), channel, on: time, off });
   }
 
-  /** Ends the oldest held note of this key. */
+  /** Ends the oldest held note of this key; else shortens the latest one still sounding at `time` (a tempo change). */
   noteOff(note: number, channel: number, time: number): void {
     this.open();
     checkNote(note, 0, channel, time);
     this.seen(time);
     const held = this.notes.find((n) => n.note === note && n.channel === channel && n.off === Infinity && n.on <= time);
-    if (held) held.off = time;
+    if (held) {
+      held.off = time;
+      return;
+    }
+    for (let i = this.notes.length - 1; i >= 0; i--) {
+      const n = this.notes[i];
+      if (n.note === note && n.channel === channel && n.on <= time && n.off > time) {
+        n.off = time;
+        return;
+      }
+    }
   }
 
   /**

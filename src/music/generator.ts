@@ -94,6 +94,8 @@ export type Control =
 export interface LogEntry {
   /** The tick at whose start the control applied. */
   tick: number;
+  /** The step the generator was to play then (paused ticks play none): the step a performer reads. */
+  step?: number;
   control: Control;
   /** Why the control failed as it applied (it was dropped; a replay drops it the same way). */
   dropped?: string;
@@ -773,7 +775,7 @@ export class Generator {
   }
 
   private apply(c: Control): void {
-    this.entries.push({ tick: this.tickCount, control: c });
+    this.entries.push({ tick: this.tickCount, step: this.stepIndex, control: c });
     switch (c.type) {
       case 'temperature':
         if (c.head === undefined) this.temps.fill(c.value);
@@ -1209,7 +1211,7 @@ function overrideKey(c: Control): string | null {
 }
 
 function copyEntry(e: LogEntry): LogEntry {
-  return { tick: e.tick, control: structuredCloneLite(e.control), ...(e.dropped === undefined ? {} : { dropped: e.dropped }) };
+  return { tick: e.tick, ...(e.step === undefined ? {} : { step: e.step }), control: structuredCloneLite(e.control), ...(e.dropped === undefined ? {} : { dropped: e.dropped }) };
 }
 
 function clonePrime(p: PrimeJob): PrimeJob {

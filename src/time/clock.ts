@@ -25,7 +25,8 @@ export type TransportEvent =
   | { type: 'stop'; time: number }
   | { type: 'continue'; time: number }
   | { type: 'position'; step: number; time: number }
-  | { type: 'tempo'; bpm: number; time: number }
+  /** `pulse`: where the tempo starts on the clock's count of pulses, when the clock knows it. */
+  | { type: 'tempo'; bpm: number; time: number; pulse?: number }
   | { type: 'dropout'; time: number }; // pulses stopped arriving
 
 export interface Clock {

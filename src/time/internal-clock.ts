@@ -19,7 +19,7 @@
  */
 import { PPQN, type Clock, type StepEvent, type TransportEvent } from './clock.js';
 import { Listeners, reportError } from './listeners.js';
-import { TempoMap, checkBpm } from './tempo-map.js';
+import { TempoMap, checkBpm, secondsPerPulse } from './tempo-map.js';
 import { defaultNow, defaultTimers, type Now, type Timers } from './time-source.js';
 
 export interface InternalClockOptions {
@@ -189,17 +189,43 @@ export class InternalClock implements Clock {
   }
 
   /**
-   * Change the tempo from pulse `atPulse` on (default: the next pulse to go out; a pulse
-   * already handed out cannot change, so earlier pulses mean the next one). The change replaces
-   * any change scheduled at or after that pulse. Emits a 'tempo' event at the change's time.
+   * Change the tempo from pulse `atPulse` on (a pulse already handed out cannot change, so
+   * earlier pulses mean the next one). The change replaces any change scheduled at or after
+   * that pulse. Emits a 'tempo' event at the change's time.
+   *
+   * Without `atPulse` the change takes effect at once, in the step in progress: the next pulse
+   * comes a period of the new tempo after the last one handed out (at 1 BPM a pulse is 2.5 s
+   * away; changed to 120 BPM it comes 21 ms after the last one, or now if that is past). When
+   * it cannot come that soon, the one pulse in between takes the time it takes, as a tempo of
+   * its own, so the map (and a recording of it) stays a list of tempo changes at pulses.
    */
   setTempo(bpm: number, atPulse?: number): void {
     checkBpm(bpm);
     if (atPulse !== undefined && !Number.isInteger(atPulse)) throw new RangeError(`atPulse must be an integer, got ${atPulse}`);
-    const pulse = Math.max(atPulse ?? this.nextPulse, this.nextPulse);
-    this.map.prune(this.nextPulse);
+    const next = this.nextPulse;
+    if (atPulse === undefined && this.isRunning && next > 0) {
+      const last = this.map.timeOf(next - 1);
+      const due = this.map.timeOf(next);
+      const period = secondsPerPulse(bpm);
+      // never before now (a late pulse), never later than the old tempo had it
+      const gap = Math.max(period, Math.min(due, this.now()) - last);
+      this.map.prune(next - 1);
+      if (gap > period * (1 + 1e-9)) {
+        const between = 60 / (gap * PPQN);
+        this.map.restartAt(next - 1, last, between);
+        this.map.setTempo(next, bpm);
+        this.transport.emit({ type: 'tempo', bpm: between, time: last, pulse: next - 1 });
+        this.transport.emit({ type: 'tempo', bpm, time: last + gap, pulse: next });
+      } else {
+        this.map.restartAt(next - 1, last, bpm);
+        this.transport.emit({ type: 'tempo', bpm, time: last, pulse: next - 1 });
+      }
+      return;
+    }
+    const pulse = Math.max(atPulse ?? next, next);
+    this.map.prune(next);
     this.map.setTempo(pulse, bpm);
-    this.transport.emit({ type: 'tempo', bpm, time: this.isRunning ? this.map.timeOf(pulse) : this.now() });
+    this.transport.emit({ type: 'tempo', bpm, time: this.isRunning ? this.map.timeOf(pulse) : this.now(), pulse });
   }
 
   // ---- scheduling ---------------------------------------------------------------------

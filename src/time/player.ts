@@ -3,7 +3,9 @@
  * it ticks the generator once and sends what it played to every sink, each note at
  * `step time + offset × step duration`, lasting `length × step duration × gate`. It keeps the
  * outputs silent when the music stops: on stop, dropout, pause and mute every sink gets
- * `allNotesOff`, so no note is left hanging whatever the transport does.
+ * `allNotesOff`, so no note is left hanging whatever the transport does. A tempo change
+ * shortens what already sounds past it: a note's part after the change plays at the new
+ * tempo (a step handed out at 1 BPM lasts 15 s; at 120 BPM what is left of it ends at once).
  *
  * When the clock jumps (a start from the top, a song position, a locate, steps lost in a
  * dropout) the player moves the generator with it (`gen.locate(step)`), so a drum model's
@@ -41,6 +43,18 @@ export interface PlayerOptions {
   onError?: (err: unknown) => void;
 }
 
+interface SoundingNote {
+  note: number;
+  channel: number;
+  on: number;
+  end: number;
+  /** The tempo its length was measured in. */
+  bpm: number;
+}
+
+/** Seconds a tempo change must take off a note before it is shortened. */
+const SHORTEN_AT_LEAST = 0.05;
+
 export class Player {
   readonly clock: Clock;
   readonly generator: Playable;
@@ -54,6 +68,9 @@ export class Player {
   private wasMuted = false;
   /** The latest note-on sent: silencing before it would leave that note sounding. */
   private lastOn = -Infinity;
+  /** Notes sent with a set length that may still sound, reused in place: a tempo change rescales them. */
+  private readonly sounding: SoundingNote[] = [];
+  private soundingCount = 0;
 
   constructor(clock: Clock, generator: Playable, sinks: readonly NoteSink[] = [], options: PlayerOptions = {}) {
     const { gate = 0.9 } = options;
@@ -128,6 +145,7 @@ export class Player {
       const time = e.time + n.offset * dur;
       const length = n.length === Infinity ? Infinity : n.length * dur * this.gate;
       if (time > this.lastOn) this.lastOn = time;
+      if (length !== Infinity) this.remember(n.note, n.channel, time, time + length, e.bpm, e.time);
       for (let s = 0; s < sinks.length; s++) {
         try {
           sinks[s].noteOn(n.note, n.velocity, n.channel, time, length);
@@ -150,6 +168,7 @@ export class Player {
         this.expected = -1;
         return;
       case 'tempo':
+        this.rescale(e.bpm, e.time);
         for (const sink of this.sinkList) {
           try {
             sink.tempo?.(e.bpm, e.time);
@@ -162,7 +181,53 @@ export class Player {
   }
 
   private allNotesOff(time: number): void {
+    this.soundingCount = 0;
     for (const sink of this.sinkList) this.silence(sink, time);
+  }
+
+  private remember(note: number, channel: number, on: number, end: number, bpm: number, stepTime: number): void {
+    // forget what has ended by this step: the list stays as long as the notes that overlap
+    let k = 0;
+    for (let i = 0; i < this.soundingCount; i++) {
+      const x = this.sounding[i];
+      if (x.end > stepTime) {
+        if (k !== i) {
+          this.sounding[i] = this.sounding[k];
+          this.sounding[k] = x;
+        }
+        k++;
+      }
+    }
+    this.soundingCount = k;
+    if (k === this.sounding.length) this.sounding.push({ note: 0, channel: 0, on: 0, end: 0, bpm: 0 });
+    const x = this.sounding[this.soundingCount++];
+    x.note = note;
+    x.channel = channel;
+    x.on = on;
+    x.end = end;
+    x.bpm = bpm;
+  }
+
+  /** The part of each note after `time` lasts as long at `bpm` as it did at the note's tempo. */
+  private rescale(bpm: number, time: number): void {
+    for (let i = 0; i < this.soundingCount; i++) {
+      const x = this.sounding[i];
+      if (x.end <= time) continue;
+      const end = Math.max(x.on, time + ((x.end - time) * x.bpm) / bpm);
+      // only shorter (a note-off already sent cannot move later), and only by a step's worth of
+      // difference: a followed clock's small tempo wobbles leave notes as they are
+      if (end < x.end - SHORTEN_AT_LEAST) {
+        x.end = end;
+        for (const sink of this.sinkList) {
+          try {
+            sink.noteOff(x.note, x.channel, end);
+          } catch (err) {
+            this.onError(err);
+          }
+        }
+        x.bpm = bpm;
+      }
+    }
   }
 
   private silence(sink: NoteSink, time: number): void {

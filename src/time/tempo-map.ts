@@ -59,6 +59,20 @@ export class TempoMap {
     this.segments = keep;
   }
 
+  /**
+   * A new tempo from `pulse` on, with `pulse` moved to `time` (a change that takes effect at
+   * once: the pulse was due at the old tempo's time). Earlier pulses keep their times; changes
+   * scheduled at or after `pulse` are dropped.
+   */
+  restartAt(pulse: number, time: number, bpm: number): void {
+    checkBpm(bpm);
+    const keep = this.segments.filter((s, i) => i === 0 || s.pulse < pulse);
+    const seg = { pulse, time, secondsPerPulse: secondsPerPulse(bpm) };
+    if (keep.length === 1 && keep[0].pulse >= pulse) keep[0] = seg;
+    else keep.push(seg);
+    this.segments = keep;
+  }
+
   /** Forget the segments wholly before `pulse` (keeps the map short on a long run). */
   prune(pulse: number): void {
     let i = 0;
