@@ -3,8 +3,8 @@
  * the set of drum classes hit in it, as a 9-bit mask (bit c = class c of `drum-map.ts`), so
  * 512 tokens. Models may also read the step's position in the bar (a second input).
  *
- * Reading MIDI: drum notes (channel 10, or every channel when the file has nothing there) are
- * mapped to classes and each onset goes to the nearest step; steps run from step 0 to the
+ * Reading MIDI: the drum part (channel 10, else what `drum-part.ts` finds, else every channel)
+ * is mapped to classes and each onset goes to the nearest step; steps run from step 0 to the
  * step of the last hit.
  *
  * Playing: each class sounds its note (kick 36, snare 38, closed hat 42, open hat 46, toms
@@ -22,9 +22,10 @@ import type { NoteOut } from '../io/midi-write.js';
 import { checkSongLength } from '../io/song-length.js';
 import { registerCodec, stepsPerBarFor, type Codec, type EncodedSong, type PlayOptions } from './codec.js';
 import { DEFAULT_DRUM_NOTES, DRUM_CLASSES, drumClassIndex, drumClassOf } from './drum-map.js';
+import { findDrumPart, GM_DRUM_CHANNEL } from './drum-part.js';
 
 export const DRUM_TOKENS = 1 << DRUM_CLASSES.length;
-export const GM_DRUM_CHANNEL = 9;
+export { GM_DRUM_CHANNEL };
 
 export interface DrumGridOptions extends PlayOptions {
   stepsPerQuarter?: number;
@@ -99,9 +100,12 @@ export function drumGridCodec(o: DrumGridOptions = {}): Codec {
     fromSong(song: MidiSong): EncodedSong {
       checkSongLength(song, spq); // before anything is laid out per step
       const warnings: string[] = [];
-      let drums: readonly MidiNote[] = song.notes.filter((n) => n.channel === GM_DRUM_CHANNEL);
-      if (drums.length === 0 && song.notes.length > 0) {
-        warnings.push(`${song.file}: no notes on channel 10; reading every channel as drums`);
+      const part = findDrumPart(song);
+      let drums: readonly MidiNote[] = part?.notes ?? [];
+      if (part?.byStatistics) warnings.push(`${song.file}: nothing on channel 10; reading ${part.where} as drums because its notes look like a kit`);
+      if (!part && song.notes.length > 0) {
+        // the performer chose this file to prime or score with a drum model: use what is there
+        warnings.push(`${song.file}: no drum part (nothing on channel 10, no drum track name, rhythm bank or drum-like notes); reading every channel as drums`);
         drums = song.notes;
       }
       const dropped = new Map<number, number>();

@@ -11,10 +11,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { join, relative } from 'node:path';
-import { readMidi, type MidiNote, type MidiSong } from '../io/midi-read.js';
+import { readMidi, type MidiSong } from '../io/midi-read.js';
 import { songLengthProblem } from '../io/song-length.js';
 import { DRUM_CLASSES, DEFAULT_DRUM_NOTES, drumClassOf } from '../music/drum-map.js';
-import { GM_DRUM_CHANNEL } from '../music/drum-grid.js';
+import { findDrumPart } from '../music/drum-part.js';
 import { Rng } from '../engine/prng.js';
 
 export type SplitName = 'train' | 'validation' | 'test';
@@ -35,6 +35,8 @@ export interface DatasetSummary {
   readonly skipped: { file: string; reason: string }[];
   /** How the drum part of each file was found, counted by reason. */
   readonly drumPart: Record<string, number>;
+  /** Files whose drum part only its notes' statistics found (no channel 10, name or rhythm bank): worth checking by ear. */
+  readonly drumPartByStatistics: { file: string; where: string }[];
   /** Onset distance to the nearest step, in fractions of a step. */
   readonly timingError: { p50: number; p90: number; p99: number; max: number; onsets: number };
   readonly droppedNotes: Record<string, number>;
@@ -97,24 +99,8 @@ export function heldOutWarnings<T>(splits: Record<SplitName, readonly T[]>, size
   return out;
 }
 
-/** Find the drum part: channel 10, else a track whose notes are mostly GM drums and short. */
-export function findDrumPart(song: MidiSong): { notes: MidiNote[]; how: string } | null {
-  const ch10 = song.notes.filter((n) => n.channel === GM_DRUM_CHANNEL);
-  if (ch10.length > 0) return { notes: ch10, how: 'channel 10' };
-  const tracks = new Map<number, MidiNote[]>();
-  for (const n of song.notes) tracks.set(n.track, [...(tracks.get(n.track) ?? []), n]);
-  let best: { notes: MidiNote[]; score: number; track: number } | null = null;
-  for (const [track, notes] of tracks) {
-    const drums = notes.filter((n) => drumClassOf(n.note) >= 0).length / notes.length;
-    const name = song.trackNames[track] ?? '';
-    const named = /drum|perc|kit|beat/i.test(name);
-    const score = drums + (named ? 0.5 : 0);
-    if ((drums >= 0.9 || named) && (!best || score > best.score)) best = { notes, score, track };
-  }
-  if (!best) return null;
-  const name = song.trackNames[best.track];
-  return { notes: best.notes, how: name && /drum|perc|kit|beat/i.test(name) ? `track named '${name}'` : 'a track of mostly GM drum notes' };
-}
+/** The drum part of a song: see music/drum-part.ts. */
+export { findDrumPart };
 
 const MIDI_NAME = /\.midi?$/i;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -270,6 +256,7 @@ export function buildDrumDataset(o: DrumDatasetOptions): Dataset {
   const [hv, ht] = o.holdout ?? [0.1, 0.1];
   const splits: Record<SplitName, Sequence[]> = { train: [], validation: [], test: [] };
   const drumPart: Record<string, number> = {};
+  const byStatistics: { file: string; where: string }[] = [];
   const dropped: Record<string, number> = {};
   const remapped: Record<string, number> = {};
   const errors: number[] = [];
@@ -280,7 +267,7 @@ export function buildDrumDataset(o: DrumDatasetOptions): Dataset {
   for (const { name, split, song } of songsOf(o.dir, files, fromCsv, rng, [hv, ht], skipped)) {
     const part = findDrumPart(song);
     if (!part) {
-      skipped.push({ file: name, reason: song.notes.length ? 'no drum part (nothing on channel 10, no track of mostly GM drum notes)' : 'no notes' });
+      skipped.push({ file: name, reason: song.notes.length ? 'no drum part (nothing on channel 10, no drum track name, rhythm bank or SysEx, no drum-like notes)' : 'no notes' });
       continue;
     }
     // the reader checked 16ths; a finer grid is checked again before its steps are laid out
@@ -290,6 +277,7 @@ export function buildDrumDataset(o: DrumDatasetOptions): Dataset {
       continue;
     }
     drumPart[part.how] = (drumPart[part.how] ?? 0) + 1;
+    if (part.byStatistics) byStatistics.push({ file: name, where: part.where });
     const per = song.ticksPerQuarter / spq;
     const tokens: number[] = [];
     for (const n of part.notes) {
@@ -341,6 +329,7 @@ export function buildDrumDataset(o: DrumDatasetOptions): Dataset {
     steps,
     skipped,
     drumPart,
+    drumPartByStatistics: byStatistics,
     timingError: { p50: +pct(sortedErr, 0.5).toFixed(3), p90: +pct(sortedErr, 0.9).toFixed(3), p99: +pct(sortedErr, 0.99).toFixed(3), max: +(sortedErr[sortedErr.length - 1] ?? 0).toFixed(3), onsets: sortedErr.length },
     droppedNotes: dropped,
     remappedNotes: remapped,
@@ -368,6 +357,7 @@ export function formatSummary(s: DatasetSummary): string {
   lines.push(`tokens: ${s.distinctTokens} distinct; most common: ${s.topTokens.slice(0, 6).map((t) => `${t.voices} ${t.count}`).join(', ')}`);
   for (const k of s.skipped.slice(0, 20)) lines.push(`skipped ${k.file}: ${k.reason}`);
   if (s.skipped.length > 20) lines.push(`… and ${s.skipped.length - 20} more skipped`);
+  for (const d of s.drumPartByStatistics) lines.push(`check: ${d.file}: drums read from ${d.where} only because its notes look like a kit`);
   for (const d of s.duplicates.slice(0, 10)) lines.push(`duplicate: ${d.file} = ${d.sameAs}`);
   for (const w of s.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');
