@@ -2,7 +2,7 @@
 // whose settings differ from the command's, a damaged checkpoint; where checkpoints live; and
 // what it says when a run ends.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -122,6 +122,10 @@ describe('a folder that holds another model', () => {
     await expect(train({ ...tiny, out, epochs: 2 })).rejects.toThrow(/unfinished already holds a training run \(checkpoint .*\); add --resume to continue it, --force to start it over/);
     await expect(train({ ...tiny, out, resume: true, force: true })).rejects.toThrow(/--resume and --force contradict each other/);
     await expect(train({ ...tiny, out: join(root, 'never'), resume: true })).rejects.toThrow(/never: no checkpoint to resume from \(looked for .*checkpoint\.bin\); start the run without --resume/);
+    // a refused run leaves nothing behind
+    expect(existsSync(join(root, 'never'))).toBe(false);
+    writeFileSync(join(root, 'a-file'), 'x');
+    await expect(train({ ...tiny, out: join(root, 'a-file'), epochs: 1 })).rejects.toThrow(/a-file: not a folder; --out names the folder the model is written to/);
   }, 60_000);
 });
 
@@ -311,6 +315,13 @@ describe('where checkpoints live', () => {
     // the same folder by another spelling is the same run
     expect(checkpointDir(join(out, '..', 'shipped'))).toBe(checkpointDir(out));
     expect(checkpointDir(join(root, 'elsewhere', 'shipped'))).not.toBe(checkpointDir(out));
+    // and through a link, before and after the folder exists
+    mkdirSync(join(root, 'real'));
+    symlinkSync(join(root, 'real'), join(root, 'link'));
+    const before = checkpointDir(join(root, 'link', 'later', 'm'));
+    mkdirSync(join(root, 'real', 'later', 'm'), { recursive: true });
+    expect(checkpointDir(join(root, 'link', 'later', 'm'))).toBe(before);
+    expect(checkpointDir(join(root, 'real', 'later', 'm'))).toBe(before);
     // a checkpoint inside the folder, as earlier versions kept it
     copyFileSync(r.checkpoint, join(out, 'checkpoint.bin'));
     rmSync(r.checkpoint);

@@ -21,7 +21,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 export const CHECKPOINT = 'checkpoint.bin';
 
@@ -88,8 +88,15 @@ const BODY = 8 + DIGEST;
  */
 export function checkpointDir(out: string): string {
   const root = process.env.PULSE_RNN_CHECKPOINTS || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'pulse-rnn', 'checkpoints');
-  const abs = existsSync(out) ? realpathSync(out) : resolve(out);
+  const abs = realPath(resolve(out));
   return join(root, `${basename(abs) || 'root'}-${createHash('sha256').update(abs).digest('hex').slice(0, 12)}`);
+}
+
+/** The real path of `p`, which need not exist yet: its deepest existing folder resolved, the rest as written. */
+function realPath(p: string): string {
+  if (existsSync(p)) return realpathSync(p);
+  const parent = dirname(p);
+  return parent === p ? p : join(realPath(parent), basename(p));
 }
 
 export function encodeCheckpoint(c: Checkpoint): Uint8Array {

@@ -16,7 +16,7 @@
  * @example
  * await train({ data: 'grooves/', csv: 'grooves/info.csv', out: 'weights/my-drums', units: 256, layers: 2, epochs: 20 });
  */
-import { appendFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Network } from '../engine/network.js';
 import { Rng } from '../engine/prng.js';
@@ -97,10 +97,8 @@ export interface TrainResult {
  */
 function claimFolder(o: TrainOptions, given: Partial<RunSettings>, log: (s: string) => void): { ck: Checkpoint | null; ckptPath: string; stale: string | null } {
   if (o.resume && o.force) throw new Error('--resume and --force contradict each other: --resume continues the run in --out, --force starts it over');
-  mkdirSync(o.out, { recursive: true });
+  if (existsSync(o.out) && !statSync(o.out).isDirectory()) throw new Error(`${o.out}: not a folder; --out names the folder the model is written to`);
   const dir = o.checkpointDir ?? checkpointDir(o.out);
-  mkdirSync(dir, { recursive: true });
-  for (const d of new Set([o.out, dir])) for (const f of removeLeftovers(d)) log(`removed ${join(d, f)}, left by a run that was killed while writing`);
   const ckptPath = join(dir, CHECKPOINT);
   // earlier versions kept the checkpoint inside the model folder
   const legacy = join(o.out, CHECKPOINT);
@@ -113,13 +111,22 @@ function claimFolder(o: TrainOptions, given: Partial<RunSettings>, log: (s: stri
     if (conflicts.length) {
       throw new Error(`${found}: --resume continues a run with the settings it started with, and ${conflicts.length === 1 ? 'this one differs' : `${conflicts.length} differ`}: ${conflicts.join(', ')}. Leave ${conflicts.length === 1 ? 'it' : 'them'} out to continue the run as it was, or start a new run with --force (or another --out)`);
     }
+    makeFolders(o.out, dir, log);
     return { ck, ckptPath, stale };
   }
   if (found && !o.force) throw new Error(`${o.out} already holds a training run (checkpoint ${found}); add --resume to continue it, --force to start it over, or choose another --out`);
   const held = heldModel(o.out);
   if (held.length && !o.force) throw new Error(`${o.out} already holds a model (${held.join(', ')}) and no checkpoint of its run; train into another --out, or add --force to move that model into ${join(o.out, 'replaced-<time>')} and start a new run there`);
   if (held.length) log(`moved the model ${o.out} held (${held.join(', ')}) to ${moveAside(o.out, held)}`);
+  makeFolders(o.out, dir, log);
   return { ck: null, ckptPath, stale };
+}
+
+/** The model and checkpoint folders, made once the run may go ahead (a refused run leaves nothing). */
+function makeFolders(out: string, dir: string, log: (s: string) => void): void {
+  mkdirSync(out, { recursive: true });
+  mkdirSync(dir, { recursive: true });
+  for (const d of new Set([out, dir])) for (const f of removeLeftovers(d)) log(`removed ${join(d, f)}, left by a run that was killed while writing`);
 }
 
 export async function train(o: TrainOptions): Promise<TrainResult> {
