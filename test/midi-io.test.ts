@@ -91,7 +91,7 @@ describe('MIDI files', () => {
     expect(fails({ ticksPerQuarter: 96 })).toBe('');
   });
 
-  it('skips chunks of other kinds between the tracks, as the standard asks', () => {
+  it('skips chunks of other kinds between the tracks, as the standard asks, and reads every whole track the header did not count', () => {
     const a = [...note(0, 36, 24, 9), ...END];
     const b = [...note(48, 60, 24), ...END];
     const plain = smf([a, b], { ticksPerQuarter: 96 });
@@ -104,6 +104,11 @@ describe('MIDI files', () => {
       [48, 60, 1],
     ]);
     expect(readMidi(plain, 'plain.mid').notes).toEqual(song.notes);
+    // a header that counts fewer tracks than the file holds loses none of them
+    const miscounted = smf([a, b], { ticksPerQuarter: 96, declaredTracks: 1 });
+    expect(readMidi(miscounted, 'count.mid').notes).toEqual(song.notes);
+    // bytes after the last track that are not a whole track are ignored
+    expect(readMidi(Uint8Array.from([...plain, 0x4d, 0x54, 0x72, 0x6b, 0, 0, 0, 99, 1]), 'tail.mid').notes).toEqual(song.notes);
   });
 
   it('keeps bank selects, program changes and rhythm-part SysEx per channel', () => {

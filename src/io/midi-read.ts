@@ -204,12 +204,22 @@ function checkChunks(bytes: Uint8Array, file: string): { bytes: Uint8Array } {
     o += 8 + len;
   }
   if (found < tracks) fail(`header promises ${tracks} track(s), the file holds ${found}`);
-  if (!alien) return { bytes };
+  // whole track chunks past the header's count are read too (a writer that miscounted loses no
+  // notes); anything else after the last track is ignored, as other readers do
+  let extra = 0;
+  while (o + 8 <= bytes.length && id(o) === 'MTrk' && o + 8 + u32(o + 4) <= bytes.length && found + extra < 0xffff) {
+    kept.push([o, o + 8 + u32(o + 4)]);
+    extra++;
+    o += 8 + u32(o + 4);
+  }
+  if (!alien && !extra) return { bytes };
   const out = new Uint8Array(kept.reduce((a, [s, e]) => a + e - s, 0));
   let at = 0;
   for (const [s, e] of kept) {
     out.set(bytes.subarray(s, e), at);
     at += e - s;
   }
+  out[10] = (found + extra) >> 8;
+  out[11] = (found + extra) & 255;
   return { bytes: out };
 }
