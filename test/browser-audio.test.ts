@@ -10,17 +10,22 @@ import type { Browser, Page } from 'playwright-core';
 import { rollup } from 'rollup';
 import esbuild from 'rollup-plugin-esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GeneratedPlan, Onset, PlannedNote, Render, RnboPlan, TonePlan } from './helpers/audio-page.js';
+import type { GeneratedPlan, KitCalls, Onset, PlannedNote, Render, RnboPlan, TonePlan } from './helpers/audio-page.js';
 import { haveChromium, launchChromium } from './helpers/browser.js';
-import { haveShared, sharedPath } from './helpers/shared.js';
+import { ROOT, haveShared, sharedPath } from './helpers/shared.js';
+import { loadModelSpec } from '../src/io/model-files.js';
+import { Generator } from '../src/music/generator.js';
+import { Player } from '../src/time/player.js';
+import type { Clock, StepEvent } from '../src/time/clock.js';
+import { ToneKit } from '../src/io/tone-kit.js';
 
 const PAFFER = 'fixtures/rnbo/paffer/paffer.rnbopat.export.json';
 const RNBO_JS = createRequire(import.meta.url).resolve('@rnbo/js'); // dist/rnbo.webaudio.js: UMD, defines the global RNBO
 const TOLERANCE_MS = 3;
 
 const ENTRY = `
-import { renderRnbo, renderTone, tryLoad, renderGenerated } from './test/helpers/audio-page.ts';
-globalThis.pulseAudio = { renderRnbo, renderTone, tryLoad, renderGenerated };
+import { renderRnbo, renderTone, tryLoad, renderGenerated, scheduleTone } from './test/helpers/audio-page.ts';
+globalThis.pulseAudio = { renderRnbo, renderTone, tryLoad, renderGenerated, scheduleTone };
 `;
 
 const haveBrowser = haveChromium();
@@ -34,7 +39,7 @@ const consoleLines: string[] = [];
 
 async function newPage(): Promise<Page> {
   const page = await browser.newPage();
-  page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
+  page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()} ${m.location().url}`));
   page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
   // served from 127.0.0.1: a secure context, which AudioWorklet needs
   await page.goto(`${base}/`);
@@ -44,9 +49,10 @@ async function newPage(): Promise<Page> {
 
 type PageApi = {
   renderRnbo(p: RnboPlan): Promise<Render>;
-  renderTone(p: TonePlan): Promise<Render>;
+  renderTone(p: TonePlan): Promise<Render & { kit: KitCalls }>;
   tryLoad(url: string): Promise<{ error?: string; warnings?: string[] }>;
   renderGenerated(p: GeneratedPlan): Promise<Render & { scheduled: PlannedNote[] }>;
+  scheduleTone(p: TonePlan): Promise<{ kit: KitCalls; clockMs: number }>;
 };
 const call = <K extends keyof PageApi>(page: Page, name: K, arg: Parameters<PageApi[K]>[0]) =>
   page.evaluate(([n, a]) => ((globalThis as unknown as { pulseAudio: Record<string, (x: unknown) => unknown> }).pulseAudio[n as string](a)), [name, arg] as const) as ReturnType<PageApi[K]>;
@@ -64,6 +70,19 @@ function expectOnTime(onsets: readonly Onset[]): void {
 }
 
 const note = (n: number, velocity: number, channel: number, time: number, duration: number): PlannedNote => ({ note: n, velocity, channel, time, duration });
+
+/** What the shipped drum model plays through the Player for `seconds` (in Node: the same notes the page's generator sends its sinks). */
+async function shippedDrums(o: { temperature: number; density: number; seed: number; bpm: number; seconds: number }): Promise<PlannedNote[]> {
+  const spec = await loadModelSpec(`${ROOT}/weights/drums-gmd`);
+  const gen = new Generator(spec, { seed: o.seed, temperature: o.temperature, density: o.density });
+  const listeners: ((e: StepEvent) => void)[] = [];
+  const clock: Clock = { running: true, now: () => 0, onStep: (cb: (e: StepEvent) => void) => (listeners.push(cb), () => {}), onTransport: () => () => {} } as unknown as Clock;
+  const notes: PlannedNote[] = [];
+  new Player(clock, gen, [{ noteOn: (n, velocity, channel, time, duration) => void notes.push({ note: n, velocity, channel, time, duration }), noteOff: () => {}, allNotesOff: () => {} }]);
+  const stepDuration = 60 / o.bpm / 4;
+  for (let step = 0; 0.2 + step * stepDuration < o.seconds; step++) for (const cb of listeners) cb({ step, time: 0.2 + step * stepDuration, stepDuration, bpm: o.bpm });
+  return notes;
+}
 
 describe.skipIf(!haveBrowser)('audio sinks in Chromium', () => {
   beforeAll(async () => {
@@ -89,7 +108,7 @@ describe.skipIf(!haveBrowser)('audio sinks in Chromium', () => {
       return JSON.stringify(j);
     })();
     const files: Record<string, [string, string]> = {
-      '/': ['text/html', '<!doctype html><meta charset="utf-8"><title>pulse-rnn audio</title>'],
+      '/': ['text/html', '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>pulse-rnn audio</title>'],
       '/paffer.export.json': ['application/json', paffer],
       '/claims-1.3.4.export.json': ['application/json', claimsOther],
       '/model.json': ['application/json', JSON.stringify({ modelTopology: {}, weightsManifest: [] })],
@@ -228,6 +247,40 @@ describe.skipIf(!haveBrowser)('audio sinks in Chromium', () => {
       expect(r.windows[1].peak).toBeLessThan(1e-3);
       const closed = await call(page, 'renderTone', { notes: [note(36, 100, 9, 0.5, 0.1), note(60, 100, 0, 0.7, 0.2)], held: [note(64, 100, 0, 0.9, Infinity)], close: true, windows: [[0, 2]], seconds: 2 });
       expect(closed.windows[0].peak).toBe(0);
+    }, 60000);
+
+    it('60 s of the shipped drum model at temperature 1.5 and density 2: every hit reaches the kit and none throws', async () => {
+      const notes = await shippedDrums({ temperature: 1.5, density: 2, seed: 1, bpm: 120, seconds: 60 });
+      const drums = notes.filter((n) => n.channel === 9);
+      // the model's nine classes are nine voices of the kit: never two at one instant
+      const classes = new Set(drums.map((n) => n.note));
+      expect(new Set(drums.map((n) => ToneKit.voiceOf(n.note))).size).toBe(classes.size);
+      expect(drums.length).toBeGreaterThan(60 * 16);
+      const r = await call(page, 'scheduleTone', { notes, seconds: 61, sampleRate: 24000 });
+      console.info(`60 s at temperature 1.5, density 2: ${drums.length} hits, ${r.kit.sounded} sounded, ${r.kit.merged} merged, ${r.kit.errors.length} errors (clock run in ${r.clockMs.toFixed(0)} ms)`);
+      expect(r.kit.errors).toEqual([]);
+      expect(r.kit.merged).toBe(0);
+      expect(r.kit.sounded).toBe(drums.length);
+    }, 120_000);
+
+    it('two notes of one drum at one instant strike it once; late hits on one voice all sound, in order', async () => {
+      const r = await call(page, 'renderTone', {
+        notes: [note(35, 100, 9, 0.5, 0.1), note(36, 110, 9, 0.5, 0.1), note(42, 80, 9, 0.5, 0.1), note(44, 80, 9, 0.5, 0.1), note(48, 100, 9, 0.75, 0.1), note(50, 100, 9, 0.75, 0.1), note(41, 90, 9, 0.75, 0.1), note(45, 90, 9, 0.75, 0.1)],
+        // a stalled main thread hands over three kick hits and two claps after their times
+        late: { at: 1.5, notes: [note(36, 100, 9, 1.2, 0.1), note(36, 100, 9, 1.3, 0.1), note(35, 100, 9, 1.4, 0.1), note(39, 100, 9, 1.35, 0.1), note(39, 100, 9, 1.45, 0.1)] },
+        seconds: 2.5,
+      });
+      expect(r.kit.errors).toEqual([]);
+      expect(r.kit.merged).toBe(3); // 36 on 35, 44 on 42, 45 on 41 (both low toms)
+      expect(r.kit.sounded).toBe(5 + 5);
+      for (const [voice, times] of Object.entries(r.kit.times)) {
+        for (let i = 1; i < times.length; i++) expect(times[i], `${voice} hit ${i}`).toBeGreaterThan(times[i - 1]);
+      }
+      const kicks = r.kit.times.kick;
+      expect(kicks).toHaveLength(4);
+      expect(kicks[0]).toBe(0.5);
+      // late: at the hand-over time (one render quantum after the asked time at most), each after the last
+      for (const t of kicks.slice(1)) expect(t).toBeGreaterThanOrEqual(1.5);
     }, 60000);
 
     it('the page logged no errors', () => {

@@ -20,12 +20,17 @@ type Context = ReturnType<typeof getContext>;
 
 export type DrumVoice = 'kick' | 'snare' | 'rim' | 'clap' | 'closed-hat' | 'open-hat' | 'low-tom' | 'mid-tom' | 'high-tom' | 'crash' | 'ride' | 'perc';
 
-/** General MIDI percussion notes → the kit's voices; other notes play on 'perc' at their own pitch. */
+/**
+ * General MIDI percussion notes → the kit's voices; other notes play on 'perc' at their own pitch.
+ * The toms are split as the drum grid's tom classes are (low 41/43/45, mid 47/48, high 50), so
+ * the three toms a drum model plays (45, 48, 50) are three drums, not two: two classes on one
+ * voice strike it twice at one instant whenever both hit.
+ */
 export const GM_KIT: Readonly<Record<number, DrumVoice>> = {
   35: 'kick', 36: 'kick',
   37: 'rim', 38: 'snare', 40: 'snare', 39: 'clap',
   42: 'closed-hat', 44: 'closed-hat', 46: 'open-hat',
-  41: 'low-tom', 43: 'low-tom', 45: 'mid-tom', 47: 'mid-tom', 48: 'high-tom', 50: 'high-tom',
+  41: 'low-tom', 43: 'low-tom', 45: 'low-tom', 47: 'mid-tom', 48: 'mid-tom', 50: 'high-tom',
   49: 'crash', 52: 'crash', 55: 'crash', 57: 'crash',
   51: 'ride', 53: 'ride', 59: 'ride',
 };
@@ -35,9 +40,27 @@ const TOM_HZ: Readonly<Record<number, number>> = { 41: 82, 43: 98, 45: 110, 47: 
 
 const hz = (midi: number) => 440 * 2 ** ((midi - 69) / 12);
 
+/** A clap's noise bursts, seconds after its time. */
+const CLAP_BURSTS = [0, 0.009, 0.018];
+
+/**
+ * The least time between two starts of one voice. Tone restarts a sounding source only strictly
+ * after its last start (else it throws, and the hit is lost) and moves a start in the past to the
+ * context's current time, so two late hits would land on one instant.
+ */
+const RETRIGGER_GAP = 0.001;
+
+/** Where a voice was last struck: the time asked for, and the last start it scheduled. */
+interface Struck {
+  asked: number;
+  started: number;
+}
+
 interface Voice {
   /** Start the sound at `time` with velocity 0..1. */
   hit(note: number, time: number, velocity: number): void;
+  /** How long after its time a hit starts its last source (a clap's later bursts); default 0. */
+  span?: number;
   /** Cut a ringing sound (open hat choked by the closed hat, cymbals at allNotesOff). */
   stop(time: number): void;
   dispose(): void;
@@ -55,9 +78,11 @@ export interface ToneKitOptions {
 export class ToneKit {
   readonly output: Volume;
   private readonly voices = new Map<DrumVoice, Voice>();
+  private readonly struck = new Map<Voice, Struck>();
+  private readonly context: Context;
 
   constructor(options: ToneKitOptions = {}) {
-    const context = options.context ?? getContext();
+    const context = (this.context = options.context ?? getContext());
     this.output = new Volume({ context, volume: options.volume ?? -6 });
     this.output.connect(options.destination ?? context.destination);
     const out = this.output;
@@ -97,8 +122,9 @@ export class ToneKit {
     const clapNoise = new NoiseSynth({ context, noise: { type: 'white' }, volume: 4, envelope: { attack: 0.001, decay: 0.12, sustain: 0, release: 0.05 } }).connect(clapFilter);
     this.voices.set('clap', {
       hit: (_n, time, v) => {
-        for (const dt of [0, 0.009, 0.018]) clapNoise.triggerAttack(time + dt, v);
+        for (const dt of CLAP_BURSTS) clapNoise.triggerAttack(time + dt, v);
       },
+      span: CLAP_BURSTS[CLAP_BURSTS.length - 1],
       stop: (time) => clapNoise.triggerRelease(time),
       dispose: () => [clapFilter, clapNoise].forEach((n) => n.dispose()),
     });
@@ -131,9 +157,21 @@ export class ToneKit {
     return GM_KIT[note] ?? 'perc';
   }
 
-  /** Play GM percussion `note` at `time` (seconds of the kit's context), velocity 1..127. */
-  play(note: number, velocity: number, time: number): void {
-    this.voices.get(ToneKit.voiceOf(note))!.hit(note, time, Math.min(1, Math.max(0, velocity / 127)));
+  /**
+   * Play GM percussion `note` at `time` (seconds of the kit's context), velocity 1..127. Returns
+   * the time it sounds, or null when it merges into a hit of the same voice at the same time
+   * (two notes of one drum, such as 35 and 36, strike it once). A hit that is late, or not after
+   * the voice's last one, sounds just after that one rather than being lost.
+   */
+  play(note: number, velocity: number, time: number): number | null {
+    const voice = this.voices.get(ToneKit.voiceOf(note))!;
+    const last = this.struck.get(voice);
+    if (last && time === last.asked) return null;
+    const at = Math.max(time, this.context.currentTime, last ? last.started + RETRIGGER_GAP : -Infinity);
+    voice.hit(note, at, Math.min(1, Math.max(0, velocity / 127)));
+    // read the clock again: Tone clamps to the current time as it reads it, which may have moved on
+    this.struck.set(voice, { asked: time, started: Math.max(at, this.context.currentTime) + (voice.span ?? 0) });
+    return at;
   }
 
   /** Silence whatever still rings (cymbals, open hat) at `time`. */

@@ -5,6 +5,7 @@
 import * as Tone from 'tone';
 import { loadRnboDevice, type RnboRuntime } from '../../src/io/rnbo-device.js';
 import { RnboSink } from '../../src/io/rnbo-sink.js';
+import { ToneKit } from '../../src/io/tone-kit.js';
 import { ToneSink } from '../../src/io/tone-sink.js';
 
 export interface PlannedNote {
@@ -103,15 +104,76 @@ export interface TonePlan {
   allNotesOffAt?: number;
   cancelled?: PlannedNote[];
   windows?: [number, number][];
+  /** Notes handed over late: at context time `at`, after their own times (a main thread that stalled). */
+  late?: { at: number; notes: PlannedNote[] };
   seconds: number;
+  sampleRate?: number;
 }
 
-export async function renderTone(plan: TonePlan): Promise<Render> {
-  const sampleRate = 48000;
+/** What the kit was asked to play: hits sounded, hits merged into one at the same time, errors thrown. */
+export interface KitCalls {
+  sounded: number;
+  merged: number;
+  errors: string[];
+  /** Where each hit sounded, by voice, in order of the calls. */
+  times: Record<string, number[]>;
+}
+
+/** A kit that counts its calls and keeps the errors (thrown inside Tone's clock, they would only be logged). */
+function countingKit(calls: KitCalls): ToneKit {
+  const kit = new ToneKit();
+  const play = kit.play.bind(kit);
+  kit.play = (note, velocity, time) => {
+    try {
+      const at = play(note, velocity, time);
+      if (at === null) calls.merged++;
+      else {
+        calls.sounded++;
+        (calls.times[ToneKit.voiceOf(note)] ??= []).push(at);
+      }
+      return at;
+    } catch (e) {
+      calls.errors.push(`${note}@${time}: ${e instanceof Error ? e.message : String(e)}`);
+      return null;
+    }
+  };
+  return kit;
+}
+
+/**
+ * Everything a long run asks of Tone.js, without the samples: the sink and the kit schedule on
+ * an OfflineContext whose clock is run to the end (Tone's checks, such as a source's start
+ * after its last one, are made there), but nothing is rendered. Rendering a minute of a busy kit
+ * takes minutes on two cores (every automation event is scheduled before the first sample); the
+ * clock alone takes about a second.
+ */
+export async function scheduleTone(plan: TonePlan): Promise<{ kit: KitCalls; clockMs: number }> {
+  const kit: KitCalls = { sounded: 0, merged: 0, errors: [], times: {} };
+  const context = new Tone.OfflineContext(1, plan.seconds, plan.sampleRate ?? 48000);
+  const runClock = (context as unknown as { _renderClock?: (asynchronous: boolean) => Promise<void> })._renderClock;
+  if (typeof runClock !== 'function') throw new Error('Tone.OfflineContext has no _renderClock: this Tone.js version runs its offline clock another way; update scheduleTone');
+  const previous = Tone.getContext();
+  Tone.setContext(context);
+  try {
+    const sink = new ToneSink({ kit: countingKit(kit) });
+    for (const n of plan.notes) sink.noteOn(n.note, n.velocity, n.channel, n.time, n.duration);
+    const t0 = performance.now();
+    await runClock.call(context, false);
+    return { kit, clockMs: performance.now() - t0 };
+  } finally {
+    Tone.setContext(previous);
+  }
+}
+
+export async function renderTone(plan: TonePlan): Promise<Render & { kit: KitCalls }> {
+  const sampleRate = plan.sampleRate ?? 48000;
+  const kit: KitCalls = { sounded: 0, merged: 0, errors: [], times: {} };
   const buffer = await Tone.Offline(
-    () => {
-      const sink = new ToneSink();
+    (context) => {
+      const sink = new ToneSink({ kit: countingKit(kit) });
       for (const n of plan.notes) sink.noteOn(n.note, n.velocity, n.channel, n.time, n.duration);
+      const late = plan.late;
+      if (late) context.setTimeout(() => late.notes.forEach((n) => sink.noteOn(n.note, n.velocity, n.channel, n.time, n.duration)), late.at);
       for (const n of plan.held ?? []) sink.noteOn(n.note, n.velocity, n.channel, n.time, Infinity);
       for (const n of plan.cancelled ?? []) sink.noteOn(n.note, n.velocity, n.channel, n.time, n.duration);
       for (const o of plan.noteOffs ?? []) sink.noteOff(o.note, o.channel, o.time);
@@ -123,7 +185,7 @@ export async function renderTone(plan: TonePlan): Promise<Render> {
     sampleRate,
   );
   const data = buffer.getChannelData(0);
-  return { sampleRate, warnings: [], ...analyse(data, sampleRate, [...plan.notes, ...(plan.held ?? [])], plan.windows ?? []) };
+  return { sampleRate, warnings: [], kit, ...analyse(data, sampleRate, [...plan.notes, ...(plan.held ?? [])], plan.windows ?? []) };
 }
 
 // ---- the generator in the loop: Generator → Player → sink, rendered offline ----
