@@ -10,6 +10,7 @@
  *   onStartStop: () => (stage.running ? stage.stop() : stage.start()),
  * });
  */
+import { TEMPERATURE_RANGE } from './control-ranges.js';
 import type { Stage } from './stage.js';
 
 export interface ControlHooks {
@@ -35,6 +36,8 @@ export function bindControls(stage: Stage, hooks: ControlHooks): { sync(): void 
     topP: slider('top-p', (v) => stage.setTopP(v)),
     density: slider('density', (v) => stage.setDensity(v)),
   };
+  const temperature = sliders.temperature.input;
+  [temperature.min, temperature.max, temperature.step] = [TEMPERATURE_RANGE.min, TEMPERATURE_RANGE.max, TEMPERATURE_RANGE.step].map(String);
   const waiting = new Map<Slider, number>();
   let frame = 0;
   const flush = () => {

@@ -1,0 +1,82 @@
+// The low end of the page's temperature slider plays music with the shipped drum model, from a
+// cold start and once primed with a groove; below it the model collapses to one repeated step.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { TEMPERATURE_RANGE } from '../src/hosts/web/control-ranges.js';
+import { loadModelSpec } from '../src/io/model-files.js';
+import { readMidi } from '../src/io/midi-read.js';
+import { writeMidi } from '../src/io/midi-write.js';
+import { Generator } from '../src/music/generator.js';
+import { ROOT } from './helpers/shared.js';
+
+const STEPS = 512;
+const SEEDS = [1, 2, 3];
+
+/** A plain rock beat: kick on 1 and 3, snare on 2 and 4, closed hat on every eighth, four bars. */
+function rockBeat() {
+  const q = 480;
+  const notes = [];
+  for (let bar = 0; bar < 4; bar++) {
+    for (let e = 0; e < 8; e++) notes.push({ tick: (bar * 8 + e) * (q / 2), note: 42, velocity: 80, channel: 9, durationTicks: 60 });
+    for (const b of [0, 2]) notes.push({ tick: (bar * 4 + b) * q, note: 36, velocity: 110, channel: 9, durationTicks: 60 });
+    for (const b of [1, 3]) notes.push({ tick: (bar * 4 + b) * q, note: 38, velocity: 105, channel: 9, durationTicks: 60 });
+  }
+  return readMidi(writeMidi({ ticksPerQuarter: q, bpm: 100, notes }), 'rock.mid');
+}
+
+/** Per bar over `STEPS` steps and a few seeds: hits, kicks, and bars with no hit at all; and the distinct steps played. */
+async function bars(temperature: number, primed: boolean) {
+  const spec = await loadModelSpec(`${ROOT}/weights/drums-gmd`);
+  let hits = 0;
+  let kicks = 0;
+  let silent = 0;
+  let count = 0;
+  const kinds = new Set<string>();
+  for (const seed of SEEDS) {
+    const gen = new Generator(spec, { seed, temperature });
+    if (primed) gen.prime(rockBeat());
+    let played = 0;
+    let inBar = 0;
+    while (played < STEPS) {
+      const r = gen.tick();
+      if (r.step < 0) continue;
+      played++;
+      const notes = r.notes.map((n) => n.note).sort((a, b) => a - b);
+      kinds.add(notes.join(','));
+      hits += notes.length;
+      inBar += notes.length;
+      kicks += notes.filter((n) => n === 36).length;
+      if (played % 16 === 0) {
+        count++;
+        if (inBar === 0) silent++;
+        inBar = 0;
+      }
+    }
+  }
+  return { hits: hits / count, kicks: kicks / count, silent, bars: count, kinds: kinds.size };
+}
+
+describe('the page\'s temperature range', () => {
+  it('starts where the music is alive: hits in every bar and a kick, from a cold start and primed', async () => {
+    for (const primed of [false, true]) {
+      const low = await bars(TEMPERATURE_RANGE.min, primed);
+      console.info(`temperature ${TEMPERATURE_RANGE.min}, ${primed ? 'primed' : 'cold'}: ${low.hits.toFixed(1)} hits a bar, ${low.kicks.toFixed(1)} kicks, ${low.silent}/${low.bars} silent bars, ${low.kinds} distinct steps`);
+      expect(low.silent / low.bars, primed ? 'primed' : 'cold').toBeLessThan(0.02);
+      expect(low.kicks, primed ? 'primed' : 'cold').toBeGreaterThanOrEqual(1);
+      // more than one step over and over: a pattern, not a drone
+      expect(low.kinds).toBeGreaterThan(4);
+    }
+  }, 120_000);
+
+  it('below it the model collapses to one repeated step (why the range stops there)', async () => {
+    const cold = await bars(0, false);
+    expect(cold.hits).toBe(0);
+    const primed = await bars(0, true);
+    expect(primed.kinds).toBeLessThanOrEqual(4);
+  }, 120_000);
+
+  it('spans up to the wild end in whole steps', () => {
+    expect(TEMPERATURE_RANGE.max).toBeGreaterThan(1);
+    expect(Number.isInteger(Math.round((TEMPERATURE_RANGE.max - TEMPERATURE_RANGE.min) / TEMPERATURE_RANGE.step * 1e9) / 1e9)).toBe(true);
+  });
+});
