@@ -165,6 +165,13 @@ describe('--resume', () => {
     expect(readFileSync(join(checkpointDir(out), 'checkpoint.bin')).equals(before)).toBe(true);
   }, 60_000);
 
+  it('takes the same data folder by another spelling or a link as the same', async () => {
+    symlinkSync(data, join(root, 'data-link'));
+    const r = await train({ ...tiny, data: join(root, 'data-link'), out, resume: true, maxBatches: 1 });
+    expect(r.ended).toBe('maxBatches');
+    await expect(train({ ...tiny, data: `${data}/../midi/`, out, resume: true, maxBatches: 1 })).resolves.toBeTruthy();
+  }, 60_000);
+
   it('keeps the epochs it started with unless --epochs is given, through the command line', async () => {
     const cli = join(root, 'cli-resume');
     const first = await runCli('train', ...cliTiny, '--out', cli, '--epochs', '2', '--max-batches', '3');

@@ -16,7 +16,7 @@
  * @example
  * await train({ data: 'grooves/', csv: 'grooves/info.csv', out: 'weights/my-drums', units: 256, layers: 2, epochs: 20 });
  */
-import { appendFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Network } from '../engine/network.js';
 import { Rng } from '../engine/prng.js';
@@ -122,6 +122,9 @@ function claimFolder(o: TrainOptions, given: Partial<RunSettings>, log: (s: stri
   return { ck: null, ckptPath, stale };
 }
 
+/** A path as the checkpoint records it: the same folder by any spelling or link is the same data. */
+const realOrResolved = (p: string): string => (existsSync(p) ? realpathSync(p) : resolve(p));
+
 /** The model and checkpoint folders, made once the run may go ahead (a refused run leaves nothing). */
 function makeFolders(out: string, dir: string, log: (s: string) => void): void {
   mkdirSync(out, { recursive: true });
@@ -145,8 +148,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     seed: o.seed,
     patience: o.patience,
     learningRate: o.learningRate,
-    data: resolve(o.data),
-    csv: o.csv === undefined ? undefined : resolve(o.csv),
+    data: realOrResolved(o.data),
+    csv: o.csv === undefined ? undefined : realOrResolved(o.csv),
   };
   // the folder is checked before tfjs loads, so a refusal comes at once
   const { ck, ckptPath, stale } = claimFolder(o, given, log);
