@@ -23,6 +23,9 @@ import { noteEventsCodec } from '../src/music/note-events.js';
 import { buildDrumDataset } from '../src/train/dataset.js';
 import { buildEventsDataset } from '../src/train/events-dataset.js';
 import { buildMelodyDataset } from '../src/train/melody-dataset.js';
+import { LiveSession } from '../src/hosts/live-session.js';
+import { InternalClock } from '../src/time/internal-clock.js';
+import { FakeTime } from './helpers/fake-time.js';
 import { drumGridSpec, howlSpec, melodySpec } from './helpers/models.js';
 import { ROOT } from './helpers/shared.js';
 import { delta, END, note, smf } from './helpers/smf-bytes.js';
@@ -115,6 +118,27 @@ describe('songs too long to lay out step by step', () => {
       expect(() => g.prime(songOf('mem.mid', [{ tick: FAR, note: 60, velocity: 90, channel: 0, durationTicks: 1, track: 0 }]))).toThrow(/^mem\.mid: [\d,]+ steps long/);
       expect(() => g.tick()).not.toThrow();
     }
+  });
+
+  it("a live session's prime('file.mid') says why, names the file, and the music goes on", async () => {
+    const dir = join(tmp, 'live');
+    mkdirSync(dir, { recursive: true });
+    for (const [name, bytes] of Object.entries(LONG)) writeFileSync(join(dir, name), bytes);
+    const ft = new FakeTime(0);
+    const clock = new InternalClock({ bpm: 120, now: ft.now, timers: ft.timers });
+    const lines: string[] = [];
+    const s = new LiveSession({ spec: drumGridSpec(), clock, seed: 5, grid: false, print: (t) => lines.push(t), cwd: dir });
+    s.start();
+    ft.advance(0.5);
+    for (const name of Object.keys(LONG)) {
+      const before = lines.length;
+      await s.prime(name);
+      expect(lines.slice(before).join('\n'), name).toMatch(new RegExp(`^prime: ${name.replace('.', '\\.')}: [\\d,]+ steps long .* more than the 1,000,000 steps`));
+    }
+    const ticks = s.generator.ticks;
+    ft.advance(1);
+    expect(s.generator.ticks).toBeGreaterThan(ticks);
+    await s.quit();
   });
 
   it('the dataset tools skip them with that reason and go on with the other files', () => {
