@@ -13,7 +13,9 @@ import { parseSessionLog } from '../src/hosts/session-log.js';
 import { readMidi } from '../src/io/midi-read.js';
 import { writeMidi } from '../src/io/midi-write.js';
 import type { NoteSink } from '../src/io/sink.js';
-import { PRIME_SLICE } from '../src/music/generator.js';
+import { CONTROLS_PER_TICK, PRIME_SLICE } from '../src/music/generator.js';
+import { startRepl } from '../src/hosts/repl.js';
+import { PassThrough } from 'node:stream';
 import type { StepEvent } from '../src/time/clock.js';
 import { InternalClock } from '../src/time/internal-clock.js';
 import { FakeTime } from './helpers/fake-time.js';
@@ -209,5 +211,38 @@ describe('priming a long file mid-set', () => {
     const r = replaySteps(spec, log);
     const played = s.generator.played();
     expect(r.steps.slice(-played.length).map((x) => x.notes.map((n) => n.note))).toEqual(played.map((x) => x.notes.map((n) => n.note)));
+  });
+});
+
+describe('a burst of controls at the prompt', () => {
+  it('ten thousand temperatures and locks in one line: one write of the first and last messages, one of each in the log', async () => {
+    const { ft, s, steps } = fakeSession(drumGridSpec(2));
+    const input = new PassThrough();
+    const out = new PassThrough();
+    let text = '';
+    let writes = 0;
+    out.on('data', (d) => ((text += String(d)), writes++));
+    startRepl(s, { input, output: out, terminal: false, prompt: '> ' });
+    s.start();
+    ft.advance(0.5);
+    const before = { text: text.length, writes };
+    input.write("for (let i = 0; i < 10000; i++) { temperature(1 + (i % 5) / 10); lock('kick') }\n");
+    while (!/more messages/.test(text)) await new Promise((r) => setTimeout(r, 10));
+    while (!text.endsWith('> ')) await new Promise((r) => setTimeout(r, 10));
+    const printed = text.slice(before.text).split('\n').filter((l) => l && l !== '> ');
+    expect(printed).toHaveLength(21);
+    expect(printed[10]).toBe('… 19980 more messages …');
+    expect(printed[0]).toMatch(/^temperature 1 from step \d+$/);
+    expect(printed.at(-1)).toMatch(/^lock kick from step \d+$/);
+    expect(writes - before.writes).toBeLessThanOrEqual(2); // the messages, then the prompt
+    const tick = s.generator.ticks;
+    ft.advance(0.5);
+    const applied = s.generator.log.entries.filter((e) => e.tick >= tick);
+    expect(applied.map((e) => e.control.type).sort()).toEqual(['lock', 'temperature']);
+    expect(s.generator.temperature).toBe(1 + (9999 % 5) / 10);
+    expect(applied.length).toBeLessThanOrEqual(CONTROLS_PER_TICK);
+    const after = steps.filter((e) => e.time > 1000.5).map((e) => e.step);
+    expect(after).toEqual(Array.from({ length: after.length }, (_, i) => after[0] + i));
+    await s.quit();
   });
 });

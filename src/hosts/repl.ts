@@ -6,6 +6,11 @@
  * go above the prompt and leave the half-typed line as it was. Ctrl-C, Ctrl-D, `.exit` and the
  * end of the input all quit the session cleanly.
  *
+ * What a line prints while it runs is written in one go when it is done, and a line that
+ * prints more than a screenful (a loop of ten thousand commands) shows its first and last
+ * messages and how many were left out: a terminal that takes a write per message would hold
+ * up the music.
+ *
  * @example
  * const session = new LiveSession({ spec, clock, sinks });
  * const server = startRepl(session, { input: process.stdin, output: process.stdout });
@@ -49,23 +54,33 @@ export function startRepl(session: LiveSession, o: ReplOptions): REPLServer {
   server.on('reset', define); // `.clear` makes a fresh context
 
   let evaluating = false;
+  const held = new HeldLines();
+  const done = () => {
+    evaluating = false;
+    const text = held.take();
+    if (text) o.output.write(text);
+  };
   const evalDefault = server.eval as unknown as Eval;
   (server as unknown as { eval: Eval }).eval = (cmd, context, file, cb) => {
     evaluating = true;
     evalDefault.call(server, cmd, context, file, (err, result) => {
       if (result instanceof Promise && ours.has(result)) {
         result.then(
-          () => ((evaluating = false), cb(null, undefined)),
-          (e: Error) => ((evaluating = false), cb(e)),
+          () => (done(), cb(null, undefined)),
+          (e: Error) => (done(), cb(e)),
         );
         return;
       }
-      evaluating = false;
+      done();
       cb(err, result);
     });
   };
 
   session.printer = (text) => {
+    // quitting: the prompt may close before the line's end, so nothing waits for it
+    if (evaluating && !session.stopping) return held.add(text);
+    const before = held.take();
+    if (before) o.output.write(before);
     if (!terminal || evaluating) {
       o.output.write(`${text}\n`);
       return;
@@ -90,4 +105,38 @@ export function startRepl(session: LiveSession, o: ReplOptions): REPLServer {
     if (!closed) server.close();
   });
   return server;
+}
+
+/** Lines printed while a line of input runs: the first and last few, and a count of the rest. */
+class HeldLines {
+  static readonly KEEP = 10;
+  private readonly head: string[] = [];
+  private tail: string[] = [];
+  private skipped = 0;
+
+  add(text: string): void {
+    if (this.head.length < HeldLines.KEEP) {
+      this.head.push(text);
+      return;
+    }
+    this.tail.push(text);
+    // trimmed in batches, so ten thousand lines cost ten thousand pushes, not shifts
+    if (this.tail.length >= 4 * HeldLines.KEEP) {
+      this.skipped += this.tail.length - HeldLines.KEEP;
+      this.tail = this.tail.slice(-HeldLines.KEEP);
+    }
+  }
+
+  /** All of it as one text, and empty again. */
+  take(): string {
+    if (this.tail.length > HeldLines.KEEP) {
+      this.skipped += this.tail.length - HeldLines.KEEP;
+      this.tail = this.tail.slice(-HeldLines.KEEP);
+    }
+    const lines = [...this.head, ...(this.skipped ? [`… ${this.skipped} more messages …`] : []), ...this.tail];
+    this.head.length = 0;
+    this.tail = [];
+    this.skipped = 0;
+    return lines.length ? `${lines.join('\n')}\n` : '';
+  }
 }
