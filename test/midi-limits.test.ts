@@ -82,6 +82,9 @@ describe('songs too long to lay out step by step', () => {
       expect(message, name).toMatch(/its last event \(on track \d+ of \d+\) is at tick [\d,]+, [\d,]+ quarter notes in at 1 tick\(s\) per quarter\. Remove that event, or split the file/);
     }
     expect(() => readMidi(LONG['many-tracks.mid'], 'm.mid')).toThrow(/on track 1 of 16\) is at tick 268,435,456/);
+    // bars in the file's own meter: 3/4 at 4 steps per quarter is 12 steps a bar
+    const waltz = smf([[0x00, 0xff, 0x58, 0x04, 3, 2, 24, 8, ...note(FAR, 36, 0, 9), ...END]], { ticksPerQuarter: 1 });
+    expect(() => readMidi(waltz, 'w.mid')).toThrow(/^w\.mid: 1,073,741,821 steps long \(89,478,485 bars of 3\/4 at 4 steps per quarter\)/);
   });
 
   it('the limit is the named constant: one step under it reads, one over is refused', () => {

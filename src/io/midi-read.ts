@@ -69,12 +69,16 @@ export function readMidi(bytes: Uint8Array, file: string): MidiSong {
   const ticksPerQuarter = h.ticksPerBeat as number; // checkChunks refused SMPTE and 0
   // the length is known from the deltas alone: refuse a far-out event before building anything per note or step
   let far = { tick: 0, track: 0 };
+  let meter: { tick: number; numerator: number; denominator: number } | undefined;
   parsed.tracks.forEach((events, track) => {
     let tick = 0;
-    for (const e of events) tick += e.deltaTime;
+    for (const e of events) {
+      tick += e.deltaTime;
+      if (e.type === 'timeSignature' && tick === 0) meter ??= { tick, numerator: e.numerator, denominator: e.denominator };
+    }
     if (tick > far.tick) far = { tick, track };
   });
-  const tooLong = lengthProblem(file, far.tick, ticksPerQuarter, GRID_STEPS_PER_QUARTER, undefined, `on track ${far.track + 1} of ${parsed.tracks.length}`);
+  const tooLong = lengthProblem(file, far.tick, ticksPerQuarter, GRID_STEPS_PER_QUARTER, meter, `on track ${far.track + 1} of ${parsed.tracks.length}`);
   if (tooLong) throw new RangeError(tooLong);
   const notes: (MidiNote & { order: number })[] = [];
   const tempos: TempoChange[] = [];

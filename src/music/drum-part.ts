@@ -77,6 +77,7 @@ export const DRUM_STATISTICS = {
   maxLong: 0.1,
 } as const;
 
+/** Statistics of one part; `notes` in onset order, as the reader gives them. */
 export function partStatistics(notes: readonly MidiNote[], ticksPerQuarter: number): PartStatistics {
   const n = notes.length;
   if (n === 0) return { notes: 0, drumNotes: 0, timekeepers: 0, kickWithCymbal: 0, long: 0 };
