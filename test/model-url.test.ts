@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelSpec } from '../src/io/model-files.js';
 import { Network } from '../src/engine/network.js';
-import { TempDirs, randomizeWeights, saveModel, useCpuBackend, writeModel } from './helpers/tfjs-models.js';
+import { SHARD, TempDirs, randomizeWeights, saveModel, useCpuBackend, writeModel, type Saved } from './helpers/tfjs-models.js';
 
 // A model served over HTTP, as a browser would fetch it.
 const dirs = new TempDirs();
@@ -69,5 +69,151 @@ describe('loading a model from a URL', () => {
 
   it('a server that is not there names the URL', async () => {
     await expect(loadModelSpec('http://127.0.0.1:9/model.json')).rejects.toThrow(/127\.0\.0\.1:9\/model\.json: cannot fetch/);
+  });
+});
+
+// ---- servers that misbehave ------------------------------------------------------------------
+
+/** A server on 127.0.0.1 answering with `handle`; closed (with its open connections) after the tests. */
+async function serve(handle: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ server: Server; origin: string }> {
+  const server = createServer(handle);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+describe('loading from a server that misbehaves', () => {
+  let saved: Saved;
+  let main: { server: Server; origin: string };
+  let other: { server: Server; origin: string };
+  /** model.json naming `shard` as its only shard path. */
+  const modelJson = (shard: string) => JSON.stringify({ ...saved.json, weightsManifest: [{ paths: [shard], weights: (saved.json.weightsManifest as { weights: unknown[] }[])[0].weights }] });
+  const timers: NodeJS.Timeout[] = [];
+
+  beforeAll(async () => {
+    const m = tf.sequential();
+    m.add(tf.layers.embedding({ inputDim: 12, outputDim: 4, batchInputShape: [null, null] }));
+    m.add(tf.layers.lstm({ units: 8, returnSequences: true, recurrentActivation: 'sigmoid' }));
+    m.add(tf.layers.dense({ units: 12, activation: 'softmax' }));
+    randomizeWeights(m, 4);
+    saved = await saveModel(m);
+    m.dispose();
+    // another origin (another port), holding a good copy of the model
+    other = await serve((req, res) => {
+      if (req.url === `/${SHARD}`) return void res.writeHead(200).end(saved.bin);
+      if (req.url === '/model.json') return void res.writeHead(200).end(JSON.stringify(saved.json));
+      res.writeHead(404).end();
+    });
+    main = await serve((req, res) => {
+      const url = req.url ?? '/';
+      const [, kind, file] = /^\/([^/]+)\/(.*)$/.exec(url) ?? [];
+      if (file === SHARD && kind !== 'slowshard' && kind !== 'offshard') return void res.writeHead(200).end(saved.bin);
+      switch (kind) {
+        case 'hang':
+          return; // accepts, never answers
+        case 'trickle': {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.write('{');
+          const t = setInterval(() => res.write(' '), 20);
+          timers.push(t);
+          res.on('close', () => clearInterval(t));
+          return;
+        }
+        case 'declared': // says 3 GB are coming
+          res.writeHead(200, { 'content-length': String(3 * 2 ** 30) });
+          return void res.write('{');
+        case 'stream': {
+          // chunked, no length: 1 MB at a time, up to 200 MB, while the client reads
+          res.writeHead(200, { 'content-type': 'application/json' });
+          const chunk = Buffer.alloc(2 ** 20, 0x20);
+          let sent = 0;
+          const more = () => {
+            while (sent < 200 && !res.destroyed) {
+              sent++;
+              if (!res.write(chunk)) return void res.once('drain', more);
+            }
+            res.end();
+          };
+          return more();
+        }
+        case 'bom':
+          return void res.writeHead(200).end(`\uFEFF${JSON.stringify(saved.json)}`);
+        case 'absolute':
+          return void res.writeHead(200).end(modelJson(`${other.origin}/${SHARD}`));
+        case 'protocol':
+          return void res.writeHead(200).end(modelJson(`//${other.origin.slice('http://'.length)}/${SHARD}`));
+        case 'offshard':
+          if (file === SHARD) return void res.writeHead(302, { location: `${other.origin}/${SHARD}` }).end();
+          return void res.writeHead(200).end(modelJson(SHARD));
+        case 'offjson':
+          return void res.writeHead(302, { location: `${other.origin}/model.json` }).end();
+        case 'samejson':
+          return void res.writeHead(302, { location: '/bom/model.json' }).end();
+        case 'slowshard':
+          if (file === SHARD) return; // model.json answers, its shard never does
+          return void res.writeHead(200).end(JSON.stringify(saved.json));
+      }
+      res.writeHead(404).end();
+    });
+  });
+  afterAll(() => {
+    for (const t of timers) clearInterval(t);
+    for (const s of [main?.server, other?.server]) {
+      s?.closeAllConnections();
+      s?.close();
+    }
+  });
+
+  it('the good copy on the other origin loads, and so does model.json with a UTF-8 byte-order mark', async () => {
+    expect((await loadModelSpec(`${other.origin}/model.json`)).layers[0].units).toBe(8);
+    expect((await loadModelSpec(`${main.origin}/bom/`)).layers[0].units).toBe(8);
+  });
+
+  it('a server that accepts and never answers: the URL is named once the timeout passes', async () => {
+    const url = `${main.origin}/hang/model.json`;
+    await expect(loadModelSpec(url, { timeoutMs: 300 })).rejects.toThrow(`${url}: no complete answer arrived within 0.3 s; the server is not answering or too slow (check it, or allow more time with the timeout option)`);
+  });
+
+  it('a server that trickles bytes forever: refused at the timeout, with the bytes that came', async () => {
+    const url = `${main.origin}/trickle/model.json`;
+    await expect(loadModelSpec(url, { timeoutMs: 400 })).rejects.toThrow(new RegExp(`^${url}: only \\d+ bytes arrived within 0\\.4 s`));
+  });
+
+  it('a shard that never comes: names the shard URL', async () => {
+    await expect(loadModelSpec(`${main.origin}/slowshard/model.json`, { timeoutMs: 300 })).rejects.toThrow(new RegExp(`${main.origin}/slowshard/${SHARD}: no complete answer arrived within 0\\.3 s`));
+  });
+
+  it('a model.json declared 3 GB long is refused before its body is read', async () => {
+    const url = `${main.origin}/declared/model.json`;
+    await expect(loadModelSpec(url)).rejects.toThrow(`${url}: ${3 * 2 ** 30} bytes, more than the 64 MB a model.json may hold`);
+  });
+
+  it('a model.json streamed without a length is cut off past 64 MB', async () => {
+    const url = `${main.origin}/stream/model.json`;
+    await expect(loadModelSpec(url)).rejects.toThrow(new RegExp(`^${url}: \\d+ bytes and more, more than the 64 MB a model\\.json may hold`));
+  });
+
+  it('shards named by another origin, or redirected to one, are refused', async () => {
+    await expect(loadModelSpec(`${main.origin}/absolute/model.json`)).rejects.toThrow(/absolute\/model\.json: weightsManifest\[0\]: shard path 'http:\/\/127\.0\.0\.1:\d+\/group1-shard1of1\.bin' names a scheme/);
+    await expect(loadModelSpec(`${main.origin}/protocol/model.json`)).rejects.toThrow(/protocol\/model\.json: weightsManifest\[0\]: shard path '\/\/127\.0\.0\.1:\d+\/group1-shard1of1\.bin' is absolute/);
+    const shard = `${main.origin}/offshard/${SHARD}`;
+    await expect(loadModelSpec(`${main.origin}/offshard/model.json`)).rejects.toThrow(`${shard}: redirected to ${other.origin}/${SHARD}, on another origin; a model's files must all come from ${main.origin}, where its model.json is`);
+  });
+
+  it('model.json redirected to another origin is refused; on the same origin it is followed', async () => {
+    const url = `${main.origin}/offjson/model.json`;
+    await expect(loadModelSpec(url)).rejects.toThrow(`${url}: redirected to ${other.origin}/model.json, on another origin`);
+    expect((await loadModelSpec(`${main.origin}/samejson/model.json`)).heads).toHaveLength(1);
+  });
+
+  it('URLs other than http: and https: are refused by name', async () => {
+    for (const url of ['data:application/json,{}', 'ftp://127.0.0.1/model.json']) {
+      await expect(loadModelSpec(url)).rejects.toThrow(`${url}: a model loads from an http: or https: URL (its shards are fetched beside model.json), or from a folder on disk`);
+    }
+  });
+
+  it('a timeout that is not a positive number of milliseconds is refused', async () => {
+    for (const timeoutMs of [0, -1, NaN, Infinity]) {
+      await expect(loadModelSpec(`${main.origin}/bom/`, { timeoutMs })).rejects.toThrow(/timeoutMs must be a number of milliseconds/);
+    }
   });
 });
