@@ -168,6 +168,32 @@ async function messageMatching(page: Page, level: string, re: RegExp): Promise<s
   return all.find((m) => m.level === level && re.test(m.text))?.text as string;
 }
 
+/**
+ * Click `voice` at the furthest step ahead, with the generator paused while the click is made:
+ * paused, the lookahead holds still, so the click lands on a step still to come however long the
+ * browser takes. (Playing, the step is one bar away, 3 s at 80 BPM; on two busy cores a click,
+ * which waits for the cell to be stable over two frames, can take longer, and a click that
+ * reaches a step already played changes nothing.)
+ */
+async function editAhead(page: Page, voice: string): Promise<{ step: number; before: boolean }> {
+  await page.click('#pause');
+  await page.waitForFunction(() => document.querySelector('#state')?.textContent === 'paused', null, { timeout: LONG });
+  // the pause has applied once a tick has passed that played nothing
+  await until(page, (p) => p.ticks() >= (p.played().at(-1)?.tick ?? 0) + 2);
+  const step = await pulse(page, (p) => Math.max(...p.upcoming().map((u) => u.step)));
+  const cell = `#grid .cell[data-step="${step}"][data-voice="${voice}"]`;
+  await page.waitForSelector(cell, { timeout: LONG });
+  const before = await page.$eval(cell, (e) => e.classList.contains('hit'));
+  await page.click(cell);
+  await page.waitForSelector(`${cell}.ed${before ? ':not(.hit)' : '.hit'}`, { timeout: LONG });
+  await page.click('#pause');
+  await page.waitForFunction(() => document.querySelector('#state')?.textContent === 'playing', null, { timeout: LONG });
+  return { step, before };
+}
+
+/** bar.beat.step of a generator step, as the page's counter shows it (16 steps a bar, 4 a beat). */
+const positionOf = (step: number) => `${Math.floor(step / 16) + 1}.${Math.floor((step % 16) / 4) + 1}.${(step % 4) + 1}`;
+
 /** The page plays on: more steps come. */
 async function keepsPlaying(page: Page, steps = 8): Promise<void> {
   const from = await pulse(page, (p) => p.ticks());
@@ -245,15 +271,15 @@ describe.skipIf(!haveBrowser)('the performer\'s page in Chromium', () => {
     expect(problems).toEqual([]);
   }, LONG);
 
+  it('the temperature slider starts where the model still plays a groove, and says what low and high do', async () => {
+    expect(Number(await page.getAttribute('#temperature', 'min'))).toBeGreaterThanOrEqual(0.5);
+    expect(await page.textContent('.knob:has(#temperature) small')).toMatch(/low = a steady groove, high = wilder/);
+    expect(await page.textContent('.knob:has(#temperature) small')).not.toMatch(/0 = /);
+  });
+
   it('a click on an upcoming cell edits that step: the step plays as the grid shows it', async () => {
     const voice = 'kick';
-    // the furthest step ahead: seconds away at this tempo
-    const step = await pulse(page, (p) => Math.max(...p.upcoming().map((u) => u.step)));
-    const cell = `#grid .cell[data-step="${step}"][data-voice="${voice}"]`;
-    await page.waitForSelector(cell, { timeout: LONG });
-    const before = await page.$eval(cell, (e) => e.classList.contains('hit'));
-    await page.click(cell);
-    await page.waitForSelector(`${cell}.ed${before ? ':not(.hit)' : '.hit'}`, { timeout: LONG });
+    const { step, before } = await editAhead(page, voice);
     const written = (await pulse(page, (p) => p.edits())).find((e) => e.step === step);
     expect(written, `edit of step ${step}`).toBeTruthy();
     expect(written!.voices.includes(voice)).toBe(!before);
@@ -327,6 +353,30 @@ describe.skipIf(!haveBrowser)('the performer\'s page in Chromium', () => {
     expect(await page.inputValue('#seed')).toMatch(/^-?\d+$/);
   }, 120_000);
 
+  it('the seed field shows a ten-digit seed whole, and Reseed\'s seeds too', async () => {
+    for (const v of ['2147483647', '9999999999']) {
+      await page.fill('#seed', v);
+      await page.press('#seed', 'Enter');
+      await page.locator('#seed').blur();
+      await until(page, (p, want) => p.snapshot().log.entries.some((e) => e.control.type === 'seed' && e.control.value === want), Number(v));
+      expect(await page.inputValue('#seed')).toBe(v);
+      const fits = await page.$eval('#seed', (e) => (e as HTMLInputElement).scrollWidth <= (e as HTMLInputElement).clientWidth);
+      expect(fits, `${v} fits its field`).toBe(true);
+    }
+    await page.click('#reseed');
+    await page.waitForFunction(() => (document.querySelector('#seed') as HTMLInputElement).value !== '9999999999', null, { timeout: LONG });
+    expect(await page.$eval('#seed', (e) => (e as HTMLInputElement).scrollWidth <= (e as HTMLInputElement).clientWidth)).toBe(true);
+    // the field and its buttons stay inside their panel
+    const inside = await page.$eval('.knob.seed', (k) => {
+      const box = k.getBoundingClientRect();
+      return Array.from(k.querySelectorAll('input, button')).every((e) => {
+        const r = e.getBoundingClientRect();
+        return r.left >= box.left && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom;
+      });
+    });
+    expect(inside).toBe(true);
+  }, LONG);
+
   it('keyboard: Space, P and the arrows steer; everything is reachable by Tab with a visible focus', async () => {
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await page.keyboard.press('ArrowUp');
@@ -339,6 +389,13 @@ describe.skipIf(!haveBrowser)('the performer\'s page in Chromium', () => {
     await page.waitForFunction(() => document.querySelector('#state')?.textContent === 'paused', null, { timeout: LONG });
     // paused: the clock ticks on, the generator plays nothing
     await until(page, (p) => p.ticks() >= (p.played().at(-1)?.tick ?? 0) + 4);
+    // and the counter shows where the music stopped, not a blank
+    const stoppedAt = positionOf(await pulse(page, (p) => p.played().at(-1)!.step));
+    await page.waitForFunction((want) => document.querySelector('#position')?.textContent === want, stoppedAt, { timeout: LONG });
+    const ticksNow = await pulse(page, (p) => p.ticks());
+    await until(page, (p, t) => p.ticks() >= t + 4, ticksNow);
+    await page.evaluate(() => new Promise(requestAnimationFrame));
+    expect(await page.textContent('#position')).toBe(stoppedAt);
     await page.keyboard.press('p');
     await page.waitForFunction(() => document.querySelector('#state')?.textContent === 'playing', null, { timeout: LONG });
     await until(page, (p) => (p.played().at(-1)?.tick ?? -1) === p.ticks() - 1);
@@ -480,14 +537,30 @@ describe.skipIf(!haveBrowser)('the performer\'s page in Chromium', () => {
   }, LONG);
 
   it('saves the take as a MIDI file and a performance log that replays note for note', async () => {
+    const clock = () => page.evaluate(() => {
+      const d = new Date();
+      const two = (n: number) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}-${two(d.getHours())}${two(d.getMinutes())}`;
+    });
+    const from = await clock();
     const [midiDownload] = await Promise.all([page.waitForEvent('download', { timeout: LONG }), page.click('#save-midi')]);
-    expect(midiDownload.suggestedFilename()).toMatch(/^pulse-rnn-.*\.mid$/);
+    const [secondTake] = await Promise.all([page.waitForEvent('download', { timeout: LONG }), page.click('#save-midi')]);
+    const to = await clock();
+    // the local date and minute, no seconds; a second take in the same minute gets its own name
+    const name = /^pulse-rnn-(\d{4}-\d\d-\d\d-\d{4})(-\d+)?\.mid$/;
+    const [first, second] = [midiDownload, secondTake].map((d) => name.exec(d.suggestedFilename()));
+    expect(first, midiDownload.suggestedFilename()).not.toBeNull();
+    expect(second, secondTake.suggestedFilename()).not.toBeNull();
+    expect([from, to]).toContain(first![1]);
+    expect(first![2]).toBeUndefined();
+    expect(secondTake.suggestedFilename()).not.toBe(midiDownload.suggestedFilename());
+    if (second![1] === first![1]) expect(second![2]).toBe('-2');
     const midi = readMidi(new Uint8Array(readFileSync(await midiDownload.path())), midiDownload.suggestedFilename());
     expect(midi.notes.length).toBeGreaterThan(20);
     expect(midi.notes.every((n) => n.channel === 9)).toBe(true);
 
     const [logDownload] = await Promise.all([page.waitForEvent('download', { timeout: LONG }), page.click('#save-log')]);
-    expect(logDownload.suggestedFilename()).toMatch(/^pulse-rnn-drums-gmd-.*\.json$/);
+    expect(logDownload.suggestedFilename()).toMatch(/^pulse-rnn-drums-gmd-\d{4}-\d\d-\d\d-\d{4}(-\d+)?\.json$/);
     const saved = parseSessionLog(readFileSync(await logDownload.path(), 'utf8'), logDownload.suggestedFilename());
     expect(saved.session?.model).toBe('weights/drums-gmd');
     expect(saved.session?.tempos[0]).toEqual({ tick: 0, bpm: 80 });
@@ -511,9 +584,8 @@ describe.skipIf(!haveBrowser)('the performer\'s page in Chromium', () => {
     await until(page, (p) => p.ticks() >= 20);
     await page.click('#grid button.lock[data-voice="kick"]');
     await until(page, (p) => p.ticks() >= 40);
-    // a step the performer wrote, still ahead when the picture is taken
-    const step = await pulse(page, (p) => Math.max(...p.upcoming().map((u) => u.step)));
-    await page.click(`#grid .cell[data-step="${step}"][data-voice="snare"]`);
+    // a step the performer wrote, still ahead when the picture is taken (a bar away at least)
+    const { step } = await editAhead(page, 'snare');
     await page.waitForSelector(`#grid .cell.ed[data-step="${step}"]`, { timeout: LONG });
     await page.mouse.move(5, 895);
     mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
@@ -522,4 +594,68 @@ describe.skipIf(!haveBrowser)('the performer\'s page in Chromium', () => {
     expect(existsSync(SCREENSHOT)).toBe(true);
     expect(problems).toEqual([]);
   }, LONG);
+
+  // a phone and a tablet held by a performer: touch, portrait
+  for (const [width, height, minCell] of [[390, 844, 34], [820, 1180, 22]] as const) {
+    it(`fits a ${width}×${height} touch screen: nothing off screen sideways, cells and buttons big enough to touch (test-artifacts/web-page-${width}.png)`, async () => {
+      const small = await browser.newContext({ viewport: { width, height }, hasTouch: true, isMobile: true });
+      const phone = await small.newPage();
+      const errors: string[] = [];
+      phone.on('pageerror', (e) => errors.push(e.message));
+      try {
+        await phone.goto(server.url);
+        await until(phone, (p) => p?.ready());
+        await phone.tap('#start');
+        await until(phone, (p) => p.running() && p.ticks() >= 20);
+        await phone.waitForSelector('#grid .cell.head', { timeout: LONG });
+        const layout = await phone.evaluate(() => {
+          const W = document.documentElement.clientWidth;
+          const scroller = document.querySelector('.grid-scroll')!;
+          // what lies inside the grid's own scroller may run past the screen: it scrolls
+          const off = Array.from(document.querySelectorAll('body *'))
+            .filter((e) => !scroller.contains(e) || e === scroller)
+            .filter((e) => {
+              const r = e.getBoundingClientRect();
+              const s = getComputedStyle(e);
+              return r.width > 0 && s.visibility !== 'hidden' && (r.left < -0.5 || r.right > W + 0.5);
+            })
+            .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}.${String(e.className).replace(/ /g, '.')}`);
+          const size = (sel: string) => Array.from(document.querySelectorAll(sel)).map((e) => e.getBoundingClientRect()).filter((r) => r.width > 0);
+          const cut = Array.from(document.querySelectorAll('.voice-name')).filter((e) => e.scrollWidth > e.clientWidth + 0.5 || e.scrollHeight > e.clientHeight + 0.5).map((e) => e.textContent);
+          const head = document.querySelector('#grid .cell.head')!.getBoundingClientRect();
+          const view = scroller.getBoundingClientRect();
+          return {
+            W,
+            pageWidth: document.documentElement.scrollWidth,
+            off,
+            cells: size('#grid .cell').map((r) => Math.min(r.width, r.height)),
+            small: Array.from(document.querySelectorAll('button:not([hidden]), .segmented label, .file, input[type=number], input[type=url], select'))
+              .filter((e) => {
+                const r = e.getBoundingClientRect();
+                return r.width > 0 && Math.min(r.width, r.height) < 38;
+              })
+              .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}.${String(e.className).replace(/ /g, '.')} ${e.textContent?.trim().slice(0, 12)}`),
+            cut,
+            headInView: head.left >= view.left - 0.5 && head.right <= view.right + 0.5,
+          };
+        });
+        expect(layout.pageWidth, 'the page scrolls sideways').toBeLessThanOrEqual(layout.W);
+        expect(layout.off, 'elements off screen').toEqual([]);
+        expect(Math.min(...layout.cells), 'grid cells, px').toBeGreaterThanOrEqual(minCell);
+        expect(layout.small, 'controls under 38 px').toEqual([]);
+        expect(layout.cut, 'voice names cut').toEqual([]);
+        expect(layout.headInView, 'the play head is in view').toBe(true);
+        // a tap on an upcoming cell edits it, as a click does
+        const { step } = await editAhead(phone, 'kick');
+        expect((await pulse(phone, (p) => p.edits())).some((e) => e.step === step)).toBe(true);
+        mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+        const shot = join(ROOT, 'test-artifacts', `web-page-${width}.png`);
+        await phone.screenshot({ path: shot });
+        expect(statSync(shot).size).toBeGreaterThan(10_000);
+        expect(errors).toEqual([]);
+      } finally {
+        await small.close();
+      }
+    }, 120_000);
+  }
 });

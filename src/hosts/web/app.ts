@@ -42,6 +42,9 @@ const controls = bindControls(stage, {
 });
 
 let dirty = true;
+window.addEventListener('resize', () => {
+  if (grid.fit()) dirty = true;
+});
 
 function guard<T>(fn: () => T, what: string): T | undefined {
   try {
@@ -262,13 +265,26 @@ acceptDrops(document.body, (files) => {
 
 // ---- record ---------------------------------------------------------------------------------
 
-const stamp = () => new Date().toISOString().slice(0, 16).replace(/[T:]/g, '-');
+/** The performer's local date and minute, as a clock on the wall reads: 2026-12-06-0412. */
+function stamp(d = new Date()): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}-${two(d.getHours())}${two(d.getMinutes())}`;
+}
+
+/** Names given to downloads so far: a second take in the same minute gets -2, not a clash. */
+const savedNames = new Set<string>();
+function takeName(stem: string, ext: string): string {
+  let name = `${stem}.${ext}`;
+  for (let i = 2; savedNames.has(name); i++) name = `${stem}-${i}.${ext}`;
+  savedNames.add(name);
+  return name;
+}
 
 $('save-midi').addEventListener('click', () =>
   guard(() => {
     const rec = stage.recorder;
     if (!rec || rec.song().notes.length === 0) throw new Error('nothing recorded yet: press Start and play first');
-    download(rec.toMidi(), `pulse-rnn-${stamp()}.mid`, 'audio/midi');
+    download(rec.toMidi(), takeName(`pulse-rnn-${stamp()}`, 'mid'), 'audio/midi');
   }, 'Save MIDI'),
 );
 
@@ -276,7 +292,7 @@ $('save-log').addEventListener('click', () =>
   guard(() => {
     const log = stage.log;
     if (!log || log.ticks === 0) throw new Error('nothing played yet: the log holds the steps played since the model loaded');
-    download(JSON.stringify(log), `pulse-rnn-${stage.model?.name ?? 'model'}-${stamp()}.json`, 'application/json');
+    download(JSON.stringify(log), takeName(`pulse-rnn-${stage.model?.name ?? 'model'}-${stamp()}`, 'json'), 'application/json');
   }, 'Save log'),
 );
 

@@ -24,8 +24,13 @@ export interface GridHandlers {
   lock(row: number): boolean | undefined;
 }
 
-/** Bars on screen: two behind the play head and the one the lookahead fills. */
+/** Bars on screen: two behind the play head and the one the lookahead fills; on a narrow screen one behind. */
 const BARS = 3;
+const NARROW_BARS = 2;
+/** Below this grid width (px) three bars would make cells too small to touch: show two, and scroll. */
+const NARROW = 900;
+/** After the performer scrolls the grid by hand, it stops following the play head for this long (ms). */
+const HAND_SCROLL_MS = 4000;
 
 /** Hues per drum voice, so a row reads at a glance from the back of a stage. */
 const HUES: Record<string, number> = {
@@ -73,11 +78,18 @@ export class GridView {
   /** The cursor shows only for keyboard use: a mouse player sees what they click. */
   private keyboard = false;
   private next = 0;
+  private bars = BARS;
+  private layout: [readonly string[], number, number, boolean] | null = null;
+  /** The element that scrolls the grid sideways on a narrow screen (the grid's parent). */
+  private readonly scroller: HTMLElement;
+  private handScrolled = -Infinity;
 
   constructor(
     private readonly root: HTMLElement,
     private readonly handlers: GridHandlers,
   ) {
+    this.scroller = root.parentElement ?? root;
+    for (const type of ['pointerdown', 'wheel', 'touchstart'] as const) this.scroller.addEventListener(type, () => (this.handScrolled = performance.now()), { passive: true });
     root.setAttribute('role', 'grid');
     root.tabIndex = 0;
     root.addEventListener('pointerdown', (e) => this.onPointer(e));
@@ -95,10 +107,12 @@ export class GridView {
 
   /** Build the grid for a model: its rows, steps per bar and steps per beat. */
   setModel(rows: readonly string[], stepsPerBar: number, stepsPerBeat: number, editable: boolean): void {
+    this.layout = [rows, stepsPerBar, stepsPerBeat, editable];
+    this.bars = this.barsToShow();
     this.rows = rows;
     this.editable = editable;
     this.lookahead = stepsPerBar;
-    this.columns = BARS * stepsPerBar;
+    this.columns = this.bars * stepsPerBar;
     this.root.replaceChildren();
     this.root.style.setProperty('--columns', String(this.columns));
     this.root.classList.toggle('melodic', !editable);
@@ -146,6 +160,33 @@ export class GridView {
     this.text = new Array(rows.length * this.columns).fill('');
     this.headCol = -1;
     this.cursor = { row: 0, col: 0 };
+  }
+
+  /**
+   * Rebuild when the screen's width calls for another number of bars (a phone turned, a window
+   * resized); returns whether it did, so the caller draws again.
+   */
+  fit(): boolean {
+    if (!this.layout || this.barsToShow() === this.bars) return false;
+    this.setModel(...this.layout);
+    return true;
+  }
+
+  private barsToShow(): number {
+    const width = this.scroller.clientWidth;
+    return width > 0 && width < NARROW ? NARROW_BARS : BARS;
+  }
+
+  /** Keep the play head in sight when the grid scrolls, unless the performer just scrolled it. */
+  private follow(col: number): void {
+    const s = this.scroller;
+    if (s.scrollWidth <= s.clientWidth || performance.now() - this.handScrolled < HAND_SCROLL_MS) return;
+    const cell = this.cells[0]?.[col];
+    if (!cell) return;
+    const label = this.cells[0][0].offsetLeft;
+    const left = cell.offsetLeft - s.scrollLeft;
+    // the head stays between the voice names and the last quarter of the view
+    if (left < label || left + cell.offsetWidth > s.clientWidth * 0.75) s.scrollLeft = Math.max(0, cell.offsetLeft - label);
   }
 
   /** Draw a view of the stage with the play head at generator step `playhead` (-1: none). */
@@ -196,6 +237,7 @@ export class GridView {
       if (this.headCol >= 0) this.heads[this.headCol].classList.remove('head');
       if (headCol >= 0) this.heads[headCol].classList.add('head');
       this.headCol = headCol;
+      if (headCol >= 0) this.follow(headCol);
     }
     this.lockButtons.forEach((_, r) => this.showLock(r, view.locked.has(r)));
   }

@@ -168,7 +168,7 @@ export class Stage {
     return this.recorderValue;
   }
 
-  /** The generator step sounding at audio time `now`, or -1 (stopped, paused, not yet started). */
+  /** The generator step sounding at audio time `now` (while paused: the last one played), or -1 (stopped, not yet started). */
   playhead(now: number): number {
     if (!this.running) return -1;
     for (let i = this.timeline.length - 1; i >= 0; i--) if (this.timeline[i].time <= now) return this.timeline[i].step;
@@ -444,7 +444,9 @@ export class Stage {
     if (this.wantPaused === gen.paused) this.wantPaused = null;
     if (this.wantMuted === gen.muted) this.wantMuted = null;
     const t = this.lastEvent?.time ?? 0;
-    this.timeline.push({ step: r.step, time: t });
+    // a paused tick plays no step: the performer still reads where the music stopped
+    const step = r.step >= 0 ? r.step : (this.timeline[this.timeline.length - 1]?.step ?? -1);
+    this.timeline.push({ step, time: t });
     if (this.timeline.length > 32) this.timeline.splice(0, 16);
     this.version++;
     return r;
