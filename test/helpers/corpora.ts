@@ -3,8 +3,9 @@
  *
  * - `writeMelodicCorpus`: pieces of the polyphonic piano-roll collections in ../shared
  *   (JSB chorales, Nottingham folk tunes, Piano-midi.de, MuseData, and the four-voice 16th-note
- *   chorales) written as MIDI files on channels other than 10, without track names: a piano
- *   piece as one track or as two hands, a chorale as four voices, some legato, some staccato;
+ *   chorales) written as MIDI files on channels other than 10, without track names, in all
+ *   twelve keys: a piano piece as one track or as two hands, a chorale as four voices, some
+ *   legato, some staccato;
  * - `writeGrooveOffChannel10`: Groove MIDI Dataset performances with their drums moved from
  *   channel 10 to another channel (a drum track that lost its channel).
  *
@@ -72,6 +73,8 @@ export function writeMelodicCorpus(dir: string, perCollection: number): string[]
       const tpq = midi.header.ppq;
       const perFrame = tpq / c.perQuarter;
       const staccato = k % 2 === 1;
+      // the collections are in C; spread the pieces over all twelve keys (−5 to +6 semitones)
+      const shift = ((k * 7) % 12) - 5;
       const notes = notesOf(pieces[i], perFrame);
       // the separated chorales keep each voice as a part of its own: frame[v] is voice v
       const voiceOf = (n: { pitch: number; start: number }) => (c.layout === 'voices' ? Math.max(0, pieces[i][n.start / perFrame].indexOf(n.pitch)) : c.layout === 'hands' ? (n.pitch < 60 ? 1 : 0) : 0);
@@ -82,7 +85,7 @@ export function writeMelodicCorpus(dir: string, perCollection: number): string[]
         for (const n of notes) {
           if (voiceOf(n) !== v) continue;
           const length = staccato ? Math.min(n.length, tpq / 4) : n.length;
-          track.addNote({ midi: n.pitch, ticks: n.start, durationTicks: Math.max(1, length - 1), velocity: 0.7 });
+          track.addNote({ midi: n.pitch + shift, ticks: n.start, durationTicks: Math.max(1, length - 1), velocity: 0.7 });
         }
       }
       const name = join(dir, `${c.file.replace(/[/.]json$|\.json$/, '').replace(/\//g, '-')}-${i}.mid`);
