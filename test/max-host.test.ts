@@ -11,7 +11,8 @@
  * host.send('load', '../../weights/drums-gmd'); await host.loaded();
  * host.send('seed', 7); host.send('bang'); host.notes; // [[36, 100, 125], …]
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import vm from 'node:vm';
 import { rollup, type OutputOptions, type RollupOptions } from 'rollup';
@@ -563,6 +564,27 @@ describe('the built Max script', () => {
     expect(await unsaved.settle()).toEqual(['error', expect.stringMatching(/^load \.\.\/\.\.\/weights\/drums-gmd: \.\.\/\.\.\/weights\/drums-gmd: holds neither model\.json/)]);
     unsaved.send('load', `${WEIGHTS}/model.json`);
     expect(await unsaved.settle()).toEqual(['loaded', `${WEIGHTS}/model.json`]);
+  }, 60000);
+
+  it('loads model.json with a byte-order mark, and refuses a shard path that leaves the model folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pulse-rnn-max-'));
+    try {
+      const json = JSON.parse(readFileSync(join(WEIGHTS, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
+      const shard = json.weightsManifest[0].paths[0];
+      mkdirSync(join(dir, 'good'));
+      copyFileSync(join(WEIGHTS, shard), join(dir, 'good', shard));
+      writeFileSync(join(dir, 'good', 'model.json'), `\uFEFF${JSON.stringify(json)}`);
+      const host = new MaxHost(code);
+      host.send('load', join(dir, 'good'));
+      expect(await host.settle()).toEqual(['loaded', join(dir, 'good')]);
+      mkdirSync(join(dir, 'bad'));
+      json.weightsManifest[0].paths = [`../good/${shard}`];
+      writeFileSync(join(dir, 'bad', 'model.json'), JSON.stringify(json));
+      host.send('load', join(dir, 'bad'));
+      expect(await host.settle()).toEqual(['error', expect.stringMatching(/model\.json: weightsManifest\[0\]: shard path '\.\.\/good\/.*' climbs out of the model's folder/)]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60000);
 
   it.skipIf(!haveShared('fixtures/rnn-drummer'))('plays the RNN-Drummer, each hit inside a step delayed by its offset with a Task', async () => {

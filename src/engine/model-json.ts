@@ -10,9 +10,13 @@
 /** Deepest nesting accepted; a real model.json nests about 10 levels (Keras's inbound_nodes). */
 export const MAX_JSON_DEPTH = 100;
 
+/** Largest model.json a loader reads; a real one is a few kilobytes. */
+export const MAX_MODEL_JSON_BYTES = 64 * 1024 * 1024;
+
 /** Parse model.json text (a UTF-8 byte-order mark is allowed); errors name `source`. */
 export function parseModelJson(text: string, source: string): unknown {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  // the mark decoded, or its three bytes read one character each (readers without a UTF-8 decoder)
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text.startsWith('\u00ef\u00bb\u00bf') ? text.slice(3) : text;
   let json: unknown;
   try {
     json = JSON.parse(body);

@@ -27,6 +27,8 @@
  * // [temperature $1(, [seed $1(, [edit 32 kick snare(, [lock kick( steer it while it plays
  */
 import { Generator, drummerSpec, parseLayersModel, type ModelSpec, type StepResult } from '../core.js';
+import { DRUMMER_MAX_WY_BYTES, drummerWxBytes } from '../engine/drummer-format.js';
+import { MAX_MODEL_JSON_BYTES, parseModelJson } from '../engine/model-json.js';
 import { checkBpm } from '../time/tempo-map.js';
 
 // ---- what Max provides (docs.cycling74.com/apiref/js); names stay global in the bundle ----
@@ -256,17 +258,15 @@ async function readModel(folder: string): Promise<ModelSpec> {
   const jsonPath = /\.json$/i.test(folder) ? folder : `${folder}/model.json`;
   const dir = jsonPath.slice(0, jsonPath.lastIndexOf('/'));
   if (canOpen(jsonPath)) {
-    const text = readText(jsonPath);
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (e) {
-      throw new Error(`${jsonPath}: not valid JSON: ${(e as Error).message}`);
-    }
-    return parseLayersModel(json, async (p) => readBytes(`${dir}/${p}`), jsonPath);
+    // the loader checks shard paths (no "..", no absolute paths) and sizes; Max's File cannot tell links or pipes
+    const json = parseModelJson(readText(jsonPath, MAX_MODEL_JSON_BYTES, 'the 64 MB a model.json may hold'), jsonPath);
+    return parseLayersModel(json, async (p, max) => readBytes(`${dir}/${p}`, max, `the ${max} bytes model.json's manifest leaves for it`), jsonPath);
   }
   if (canOpen(`${dir}/Wx.bin`) && canOpen(`${dir}/Wy.bin`)) {
-    return drummerSpec(readBytes(`${dir}/Wx.bin`), readBytes(`${dir}/Wy.bin`), dir);
+    const wy = readBytes(`${dir}/Wy.bin`, DRUMMER_MAX_WY_BYTES, 'the most a Wy.bin of hidden size 4096 holds');
+    const wxSize = drummerWxBytes(wy.length);
+    if (Number.isNaN(wxSize)) return drummerSpec(new Uint8Array(0), wy, dir);
+    return drummerSpec(readBytes(`${dir}/Wx.bin`, wxSize, `the ${wxSize} bytes Wy.bin implies`), wy, dir);
   }
   throw new Error(`${folder}: holds neither model.json nor the Wx.bin + Wy.bin pair (or cannot be read)`);
 }
@@ -290,9 +290,15 @@ function canOpen(path: string): boolean {
   return ok;
 }
 
-function readBytes(path: string): Uint8Array {
+/** Refuse before reading when the file is longer than `maxBytes` (`limit` says so in words). */
+function checkSize(f: File, path: string, maxBytes: number, limit: string): void {
+  if (f.eof > maxBytes) throw new Error(`${path}: ${f.eof} bytes, more than ${limit}`);
+}
+
+function readBytes(path: string, maxBytes: number, limit: string): Uint8Array {
   const f = open(path);
   try {
+    checkSize(f, path, maxBytes, limit);
     const out = new Uint8Array(f.eof);
     let at = 0;
     while (at < out.length) {
@@ -307,9 +313,10 @@ function readBytes(path: string): Uint8Array {
   }
 }
 
-function readText(path: string): string {
+function readText(path: string, maxBytes: number, limit: string): string {
   const f = open(path);
   try {
+    checkSize(f, path, maxBytes, limit);
     let text = '';
     while (f.position < f.eof) {
       const piece = f.readstring(PIECE);

@@ -16,7 +16,7 @@
 import { DRUMMER_MAX_WY_BYTES, drummerSpec, drummerWxBytes } from '../engine/drummer-format.js';
 import { parseLayersModel } from '../engine/layers-model.js';
 import type { ModelSpec } from '../engine/model.js';
-import { parseModelJson } from '../engine/model-json.js';
+import { MAX_MODEL_JSON_BYTES, parseModelJson } from '../engine/model-json.js';
 import { pathExists, readFileBytes } from './file-bytes.js';
 import { fetchBytes } from './url-bytes.js';
 
@@ -27,8 +27,6 @@ export interface LoadOptions {
   signal?: AbortSignal;
 }
 
-/** Largest model.json read; a real one is a few kilobytes. */
-export const MAX_MODEL_JSON_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_TIMEOUT_MS = 60_000;
 const JSON_LIMIT = 'the 64 MB a model.json may hold';
 
