@@ -4,6 +4,10 @@ import { writeMidi } from '../src/io/midi-write.js';
 import { DEFAULT_DRUM_NOTES, DRUM_CLASSES, drumClassIndex, drumClassOf } from '../src/music/drum-map.js';
 import { drumGridCodec } from '../src/music/drum-grid.js';
 import { drummerCodec } from '../src/music/drummer-events.js';
+import { melodyGridCodec } from '../src/music/melody-grid.js';
+import { codecFor } from '../src/music/codecs.js';
+import { howlSpec } from './helpers/models.js';
+import { smf, trackOf } from './helpers/smf-bytes.js';
 
 describe('drum map', () => {
   it('folds GM notes into the nine classes', () => {
@@ -79,5 +83,29 @@ describe('Drummer codec', () => {
     expect(events).toEqual([[5, 0], [0, 208]]);
     expect(warnings.join('\n')).toMatch(/note 39 has no class in this model; 1 hit/);
     expect(warnings.join('\n')).toMatch(/moved by up to 110 ticks/);
+  });
+});
+
+describe('each codec reads its own part of a song', () => {
+  const groove = (channel: number) =>
+    Array.from({ length: 32 }, (_, s) => [
+      { tick: s * 120, note: 42, velocity: 80, channel, durationTicks: 30 },
+      ...(s % 4 === 0 ? [{ tick: s * 120, note: 36, velocity: 100, channel, durationTicks: 30 }] : []),
+      ...(s % 8 === 4 ? [{ tick: s * 120, note: 38, velocity: 100, channel, durationTicks: 30 }] : []),
+    ]).flat();
+  const tune = Array.from({ length: 8 }, (_, q) => ({ tick: q * 480, note: [60, 62, 64, 65, 67, 65, 64, 62][q], velocity: 90, channel: 1, durationTicks: 400 }));
+  // drums named as such on channel 1 (not 10), the tune on channel 2
+  const band = readMidi(smf([trackOf(writeMidi({ ticksPerQuarter: 480, trackName: 'Drums', notes: groove(0) })), trackOf(writeMidi({ ticksPerQuarter: 480, trackName: 'Flute', notes: tune }))], { ticksPerQuarter: 480 }), 'band.mid');
+
+  it('a melody model reads the tune, not a drum track that left channel 10', () => {
+    const { events } = melodyGridCodec({ minPitch: 48, maxPitch: 84 }).fromSong(band);
+    const pitches = new Set(events.filter((e) => e[0] >= 2).map((e) => 48 + e[0] - 2));
+    expect([...pitches].sort()).toEqual([60, 62, 64, 65, 67]);
+  });
+
+  it("a Howl model reads the tune; the Drummer reads the drums", () => {
+    const howl = codecFor(howlSpec());
+    expect(howl.fromSong(band).events).toHaveLength(tune.length);
+    expect(drummerCodec().fromSong(band).events).toHaveLength(groove(0).length);
   });
 });

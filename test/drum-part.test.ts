@@ -14,6 +14,8 @@ import { writeMidi, type NoteOut } from '../src/io/midi-write.js';
 import { drumGridCodec } from '../src/music/drum-grid.js';
 import { findDrumPart } from '../src/music/drum-part.js';
 import { buildDrumDataset, formatSummary } from '../src/train/dataset.js';
+import { buildEventsDataset } from '../src/train/events-dataset.js';
+import { buildMelodyDataset } from '../src/train/melody-dataset.js';
 import { grooveFiles, writeGrooveOffChannel10, writeMelodicCorpus } from './helpers/corpora.js';
 import { haveShared } from './helpers/shared.js';
 import { END, smf } from './helpers/smf-bytes.js';
@@ -140,4 +142,17 @@ it('a dataset of files found by strong evidence lists none to check', () => {
   const s = buildDrumDataset({ dir, seed: 1 }).summary;
   expect(s.drumPartByStatistics).toEqual([{ file: 'lost.mid', where: 'channel 1 of track 1' }]);
   expect(s.skipped).toEqual([{ file: 'end.mid', reason: 'no notes' }]);
+});
+
+it('the melodic datasets leave out a drum part on a rhythm bank, as the drum dataset takes it', () => {
+  const dir = join(tmp, 'gm2');
+  mkdirSync(dir);
+  const tune = Array.from({ length: 16 }, (_, q) => ({ tick: q * 480, note: 60 + ((q * 5) % 12), velocity: 90, channel: 0, durationTicks: 400 }));
+  for (let i = 0; i < 5; i++) writeFileSync(join(dir, `song${i}.mid`), withSetup([0x00, 0xb1, 0x00, 120, 0x00, 0xc1, 0x00], [...beat(1), ...tune].sort((a, b) => a.tick - b.tick)));
+  const drums = buildDrumDataset({ dir, seed: 1 }).summary;
+  expect(drums.drumPart).toEqual({ 'a rhythm bank or SysEx': 5 });
+  const events = buildEventsDataset({ dir, seed: 1 }).summary;
+  expect(events.notes.train + events.notes.validation + events.notes.test).toBe(5 * tune.length);
+  const melody = buildMelodyDataset({ dir, seed: 1 });
+  for (const q of Object.values(melody.splits).flat()) expect(Math.min(...Array.from(q.tokens).filter((t) => t >= 2)) + 48 - 2).toBeGreaterThanOrEqual(60);
 });

@@ -35,6 +35,7 @@
  * part?.how;          // 'channel 10', "track named 'Drums'", 'a rhythm bank or SysEx', 'drum-like notes (…)'
  * part?.where;        // e.g. 'bank select 127 on channel 2', 'channel 1 of track 2'
  * part?.byStatistics; // true when only the notes' statistics said so: worth checking by ear
+ * melodicNotes(song);   // every note outside the drum part
  */
 import type { MidiNote, MidiSong } from '../io/midi-read.js';
 import { DRUM_CLASSES, drumClassOf } from './drum-map.js';
@@ -177,4 +178,12 @@ export function findDrumPart(song: MidiSong): DrumPart | null {
   if (named.size) return { notes: of(named), how: `track named ${[...names].map((n) => `'${n}'`).join(', ')}`, where: `track named ${[...names].map((n) => `'${n}'`).join(', ')}`, byStatistics: false };
   if (drumLike.size) return { notes: of(drumLike), how: 'drum-like notes (no channel 10, drum name, rhythm bank or SysEx)', where: where.join(', '), byStatistics: true };
   return null;
+}
+
+/** Every note of the song outside its drum part (what melodic encodings read). */
+export function melodicNotes(song: MidiSong): MidiNote[] {
+  const part = findDrumPart(song);
+  if (!part) return song.notes.slice();
+  const drums = new Set(part.notes);
+  return song.notes.filter((n) => !drums.has(n));
 }

@@ -1,5 +1,5 @@
 /**
- * Note events for Howl-style models: every note (off the drum channel) becomes one event of
+ * Note events for Howl-style models: every note outside the drum part becomes one event of
  * pitch, delay since the previous onset, duration and velocity, in pulses (24 per quarter),
  * each snapped to a class of the model's tables. Training windows are augmented on the fly as
  * Howl does: transposed by up to ±11 semitones (kept inside the pitch range), time-warped by a
@@ -12,7 +12,7 @@
 import type { Network } from '../engine/network.js';
 import { Rng } from '../engine/prng.js';
 import type { MidiSong } from '../io/midi-read.js';
-import { GM_DRUM_CHANNEL } from '../music/drum-grid.js';
+import { melodicNotes } from '../music/drum-part.js';
 import { noteEventsCodec, type HeadRole } from '../music/note-events.js';
 import { heldOutWarnings, listMidi, noMidiFiles, songsOf, splitsFromCsv, SPLITS, type SplitName } from './dataset.js';
 import type { Batch, LstmShape } from './lstm-model.js';
@@ -69,8 +69,7 @@ export function defaultTables(o: Omit<EventsDatasetOptions, 'dir'> = {}): EventT
 
 function rawNotes(song: MidiSong): RawNote[] {
   const k = PULSES_PER_QUARTER / song.ticksPerQuarter;
-  return song.notes
-    .filter((n) => n.channel !== GM_DRUM_CHANNEL)
+  return melodicNotes(song)
     .map((n) => ({ pitch: n.note, onset: n.tick * k, duration: n.durationTicks * k, velocity: n.velocity }))
     .sort((a, b) => a.onset - b.onset || a.pitch - b.pitch);
 }
@@ -91,7 +90,7 @@ export function buildEventsDataset(o: EventsDatasetOptions): EventsDataset {
     const kept = notes.filter((n) => n.pitch >= lo && n.pitch <= hi);
     outOfRange += notes.length - kept.length;
     if (kept.length < 2) {
-      skipped.push({ file: name, reason: notes.length ? `fewer than 2 notes in the range ${lo}..${hi}` : 'no notes off the drum channel' });
+      skipped.push({ file: name, reason: notes.length ? `fewer than 2 notes in the range ${lo}..${hi}` : 'no notes outside the drum part' });
       continue;
     }
     splits[split].push({ file: name, notes: kept });

@@ -31,3 +31,6 @@ export function smf(tracks: readonly (readonly number[])[], o: { ticksPerQuarter
 
 /** A note on then off, `length` ticks apart, after `wait` ticks (channel 0-based). */
 export const note = (wait: number, pitch: number, length: number, channel = 0): number[] => [...delta(wait), 0x90 | channel, pitch, 100, ...delta(length), 0x80 | channel, pitch, 64];
+
+/** The events of the one track a format-0 file holds (e.g. one written by writeMidi), to combine into a format-1 file with `smf`. */
+export const trackOf = (file: Uint8Array): number[] => Array.from(file.subarray(22));
