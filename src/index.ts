@@ -9,7 +9,9 @@
  */
 export * from './core.js';
 export { loadModelSpec } from './io/model-files.js';
-export { readMidi, type MidiSong, type MidiNote } from './io/midi-read.js';
+export { readMidi, type MidiSong, type MidiNote, type ChannelSetup } from './io/midi-read.js';
+export { MAX_SONG_STEPS, songSteps, checkSongLength } from './io/song-length.js';
+export { findDrumPart, melodicNotes, type DrumPart } from './music/drum-part.js';
 export { writeMidi, type SongOut, type NoteOut } from './io/midi-write.js';
 export type { NoteSink } from './io/sink.js';
 export { WebMidiSink } from './io/webmidi-sink.js';
