@@ -275,6 +275,17 @@ describe('files that are not regular files, or far too large', () => {
   });
 });
 
+describe('quantized weights', () => {
+  it('a quantization scale or minimum that is not a finite number is refused by tensor', async () => {
+    // values as JSON text: 1e999 reads as Infinity
+    for (const [field, value] of [['scale', '"2"'], ['min', '1e999'], ['scale', 'null']] as const) {
+      const text = JSON.stringify(fn.json).replace('"name":"out/bias"', `"name":"out/bias","quantization":{"dtype":"uint8","${field}":${value}}`);
+      const e = await loadError(await folder(text));
+      expect(e.message).toMatch(new RegExp(`model\\.json: weightsManifest\\[0\\]: tensor 'out/bias': quantization ${field} .* is not a finite number`));
+    }
+  });
+});
+
 describe('model.json text', () => {
   it('a UTF-8 byte-order mark is accepted', async () => {
     const dir = await folder(`\uFEFF${JSON.stringify(fn.json)}`);

@@ -12,6 +12,10 @@ export interface Quantization {
 /** Bytes one element takes in the file. */
 export function bytesPerElement(dtype: string, quantization?: Quantization): number {
   if (quantization) {
+    for (const k of ['scale', 'min'] as const) {
+      const v = quantization[k];
+      if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v))) throw new Error(`quantization ${k} ${JSON.stringify(v) ?? String(v)} is not a finite number`);
+    }
     if (quantization.dtype === 'uint8') return 1;
     if (quantization.dtype === 'uint16' || quantization.dtype === 'float16') return 2;
     throw new Error(`unsupported quantization dtype '${String(quantization.dtype)}'`);
