@@ -19,10 +19,18 @@
  *   `positionWhileRunning: 'ignore'` does as Ardour does instead.
  * - 0xF8 while stopped: tempo only (many masters keep sending clock when stopped).
  * - 0xFF system reset: stop, position 0.
- * - No pulse for max(250 ms, 3 periods) while running: a 'dropout' event, no steps. The next
- *   pulse re-locks the tempo from scratch and counting goes on from the last pulse counted;
- *   pulses lost in the gap are not guessed (a start or song position from the master puts it
- *   right).
+ * - No pulse for max(250 ms, 3 periods) while running: a 'dropout' event, no steps. The period
+ *   is the longer of the fitted one and the last interval, so a clock that slows down, however
+ *   far, is followed and not dropped; before two pulses have given a tempo, any gap a clock of
+ *   1 BPM could leave is waited out (a 5 BPM clock locks). The next pulse after a dropout
+ *   re-locks the tempo from scratch and counting goes on from the last pulse counted; pulses
+ *   lost in the gap are not guessed (a start or song position from the master puts it right).
+ * - A gap the follower could not watch, because its own timer was held up as long (the event
+ *   loop blocked, say by a flood of SysEx: JZZ splits every byte of every message in
+ *   JavaScript before WEBMIDI.js drops SysEx on an input opened without it, about 45 ms per
+ *   64 KB here), is a stall, not a dropout: the pulses were late, not gone, and are counted.
+ * - A message whose timestamp is not a finite number: a pulse is refused (its time is all it
+ *   carries), any other message is taken at `now()`; reported once through `onError`.
  * Nothing here throws on a message, in any order.
  *
  * @example
@@ -70,6 +78,10 @@ const CONTINUE = 0xfb;
 const STOP = 0xfc;
 const SONG_POSITION = 0xf2;
 const RESET = 0xff;
+/** Seconds per pulse at 1 BPM, the slowest tempo followed: a gap up to 3 of these may be a slow clock. */
+const SLOWEST_PERIOD = 60 / PPQN;
+/** How late the follower's own timer may fire before the event loop counts as blocked, seconds. */
+const STALL_SLACK = 0.1;
 
 export class MidiClockFollower implements Clock {
   readonly pulsesPerStep: number;
@@ -92,7 +104,13 @@ export class MidiClockFollower implements Clock {
   private lastPulse = -Infinity;
   private reportedBpm = NaN;
   private pulsesSeen = 0;
+  /** Seconds between the last two pulses (NaN after a reset: it would measure the gap). */
+  private lastInterval = NaN;
   private watchdog: unknown = null;
+  /** When the watchdog should fire (seconds on now()). */
+  private watchdogDue = Infinity;
+  private readonly onError: (err: unknown) => void;
+  private badTimestampReported = false;
   private disposed = false;
 
   /** `input` may be null to feed messages through `receive()` yourself. */
@@ -111,6 +129,7 @@ export class MidiClockFollower implements Clock {
     this.now = options.now ?? (() => performance.now() / 1000);
     this.timers = options.timers ?? defaultTimers;
     const onError = options.onError ?? reportError;
+    this.onError = onError;
     this.steps = new Listeners(onError);
     this.transport = new Listeners(onError);
     this.input = input;
@@ -162,7 +181,15 @@ export class MidiClockFollower implements Clock {
    */
   receive(data: ArrayLike<number>, timestamp: number): void {
     if (this.disposed || data.length === 0) return;
-    const t = timestamp / 1000;
+    let t = timestamp / 1000;
+    if (!Number.isFinite(t)) {
+      if (!this.badTimestampReported) {
+        this.badTimestampReported = true;
+        this.onError(new Error(`MIDI clock: a message stamped ${timestamp} ms was ${data[0] === CLOCK ? 'refused' : 'taken as arriving now'}; timestamps must be finite milliseconds on performance.now()'s timebase (further ones are not reported)`));
+      }
+      if (data[0] === CLOCK) return;
+      t = this.now();
+    }
     switch (data[0]) {
       case CLOCK:
         return this.pulse(t);
@@ -184,6 +211,7 @@ export class MidiClockFollower implements Clock {
       case RESET:
         this.nextPulse = 0;
         this.fit.reset();
+        this.lastInterval = NaN;
         if (this.stateValue !== 'stopped') this.halt({ type: 'stop', time: t });
         return;
     }
@@ -219,12 +247,18 @@ export class MidiClockFollower implements Clock {
   }
 
   private pulse(t: number): void {
-    if (t - this.lastPulse > this.silence()) {
-      // stale pulses say nothing of this tempo; a dropout the watchdog has not seen yet
-      // (a blocked event loop, or no timers) is one all the same
-      if (this.stateValue === 'running' && t - this.lastActivity > this.silence()) this.drop(this.lastActivity + this.silence());
-      this.fit.reset();
-    }
+    const gap = t - this.lastPulse;
+    if (gap > this.silence()) {
+      // a gap the watchdog should have seen but could not (its timer held up as long: the
+      // event loop was blocked) is a stall: the pulses were late, not gone
+      const stalled = this.stateValue === 'running' && this.watchdog !== null && this.now() > this.watchdogDue + STALL_SLACK;
+      if (!stalled) {
+        // stale pulses say nothing of this tempo
+        if (this.stateValue === 'running' && t - this.lastActivity > this.silence()) this.drop(this.lastActivity + this.silence());
+        this.fit.reset();
+        this.lastInterval = NaN;
+      }
+    } else if (gap >= 0) this.lastInterval = gap;
     this.lastPulse = t;
     const time = this.fit.add(t);
     if (++this.pulsesSeen % this.pulsesPerStep === 0 && this.fit.size >= 2) this.reportTempo(time);
@@ -254,20 +288,33 @@ export class MidiClockFollower implements Clock {
     this.transport.emit({ type: 'dropout', time });
   }
 
-  /** The silence that means the pulses stopped: max(dropoutAfter, 3 expected periods). */
+  /**
+   * The silence that means the pulses stopped: max(dropoutAfter, 3 periods), the period the
+   * longer of the fitted one and the last interval; with neither, a period at 1 BPM.
+   */
   private silence(): number {
-    return Math.max(this.dropoutAfter, 3 * this.pulsePeriod);
+    const fitted = this.fit.size >= 2 ? this.fit.period : NaN;
+    let period = Math.max(Number.isFinite(fitted) ? fitted : 0, Number.isFinite(this.lastInterval) ? this.lastInterval : 0);
+    if (!(period > 0)) period = SLOWEST_PERIOD;
+    return Math.max(this.dropoutAfter, 3 * period);
   }
 
   // ---- the watchdog: a loose timer, only while running -----------------------------------
 
   private startWatchdog(): void {
-    if (this.watchdog === null) this.watchdog = this.timers.setTimeout(this.check, this.checkEvery());
+    if (this.watchdog === null) this.arm();
+  }
+
+  private arm(): void {
+    const ms = this.checkEvery();
+    this.watchdogDue = this.now() + ms / 1000;
+    this.watchdog = this.timers.setTimeout(this.check, ms);
   }
 
   private stopWatchdog(): void {
     if (this.watchdog !== null) this.timers.clearTimeout(this.watchdog);
     this.watchdog = null;
+    this.watchdogDue = Infinity;
   }
 
   private checkEvery(): number {
@@ -276,10 +323,11 @@ export class MidiClockFollower implements Clock {
 
   private readonly check = (): void => {
     this.watchdog = null;
+    this.watchdogDue = Infinity;
     if (this.stateValue !== 'running' || this.disposed) return;
     const now = this.now();
     if (now - this.lastActivity > this.silence()) return this.drop(now);
-    this.watchdog = this.timers.setTimeout(this.check, this.checkEvery());
+    this.arm();
   };
 }
 
