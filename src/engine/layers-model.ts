@@ -6,10 +6,14 @@
  * uint8/uint16 quantization.
  *
  * Every problem is an Error naming the file and the layer or tensor, raised here, at load
- * time: a model that loads never produces a NaN because of its file.
+ * time: a model that loads never produces a NaN because of its file. Before anything is
+ * walked or read: nesting depth, the layer graph (no loops, no missing or duplicate names),
+ * each shard path (relative, inside the model's folder) and the bytes declared (the reader is
+ * told how many a shard may hold). After: shapes, the pulse-rnn metadata and a probe step
+ * (`model-checks.ts`).
  *
  * @example
- * const spec = await parseLayersModel(JSON.parse(text), (p) => fetchBytes(base + p), 'drums/model.json');
+ * const spec = await parseLayersModel(parseModelJson(text, 'drums/model.json'), (p, max) => fetchCapped(base + p, max), 'drums/model.json');
  * const net = new Network(spec);
  */
 import { activationName, type ActivationName } from './activations.js';
