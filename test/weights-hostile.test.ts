@@ -275,6 +275,18 @@ describe('files that are not regular files, or far too large', () => {
   });
 });
 
+describe('names', () => {
+  it('a layer or tensor name of a million characters is refused by its length', async () => {
+    const long = 'x'.repeat(1_000_000);
+    const a = clone(fn);
+    layerOf(a, 'drop').name = long;
+    expect((await loadError(await folder(a))).message).toMatch(/model\.json: modelTopology layer \d+ has a name or class_name of 1000000 characters; at most 256 are accepted/);
+    const b = clone(fn);
+    weightSpecsOf(b)[0].name = long;
+    expect((await loadError(await folder(b))).message).toMatch(/model\.json: weightsManifest\[0\]\.weights\[0\] has a name of 1000000 characters/);
+  });
+});
+
 describe('quantized weights', () => {
   it('a quantization scale or minimum that is not a finite number is refused by tensor', async () => {
     // values as JSON text: 1e999 reads as Infinity

@@ -34,6 +34,9 @@ export type ReadShard = (path: string, maxBytes: number) => Promise<Uint8Array>;
 /** Largest tensor accepted (elements), so a bogus shape fails before any allocation. */
 const MAX_ELEMENTS = 1 << 28;
 
+/** Longest layer, class or tensor name accepted (they appear in every message). */
+const MAX_NAME = 256;
+
 /** Most bytes all of a model's shards may hold together (a 2×1024 LSTM takes about 140 MB). */
 export const MAX_WEIGHT_BYTES = 1 << 30;
 
@@ -121,6 +124,7 @@ function readTopology(topology: Obj, fail: (m: string) => never): Topology {
     if (!isObj(l) || typeof l.class_name !== 'string') return fail(`modelTopology layer ${i} has no class_name`);
     const cfg = isObj(l.config) ? l.config : {};
     const name = typeof l.name === 'string' ? l.name : typeof cfg.name === 'string' ? cfg.name : `${l.class_name}_${i}`;
+    if (name.length > MAX_NAME || l.class_name.length > MAX_NAME) fail(`modelTopology layer ${i} has a name or class_name of ${Math.max(name.length, l.class_name.length)} characters; at most ${MAX_NAME} are accepted`);
     return { name, className: l.class_name, config: cfg, inbound: [] };
   };
   // a second layer of the same name would take the first one's place in every link
@@ -175,6 +179,7 @@ async function readWeights(manifest: unknown[], readShard: ReadShard, source: st
     if (!isObj(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights)) throw new Error(`${at} needs 'paths' and 'weights' arrays`);
     const entries = group.weights.map((w: unknown, i: number) => {
       if (!isObj(w) || typeof w.name !== 'string' || !Array.isArray(w.shape)) throw new Error(`${at}.weights[${i}] needs a name and a shape`);
+      if (w.name.length > MAX_NAME) throw new Error(`${at}.weights[${i}] has a name of ${w.name.length} characters; at most ${MAX_NAME} are accepted`);
       const shape = w.shape as unknown[];
       if (!shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) throw new Error(`${at}: tensor '${w.name}' has a bad shape ${show(shape)}`);
       const count = (shape as number[]).reduce((a, b) => a * b, 1);
