@@ -111,7 +111,7 @@ describe('songs too long to lay out step by step', () => {
     const half = songOf('half.mid', [{ tick: 150_000, note: 36, velocity: 100, channel: 9, durationTicks: 0, track: 0 }]);
     expect(drumGridCodec({ stepsPerQuarter: 4 }).fromSong(half).events.length).toBe(600_001);
     expect(() => drumGridCodec({ stepsPerQuarter: 8 }).fromSong(half)).toThrow(/half\.mid: 1,200,001 steps long \(37,500 bars of 4\/4 at 8 steps per quarter\)/);
-  });
+   }, 60_000);
 
   it("the generator's prime refuses them by name and keeps playing", () => {
     for (const spec of [drumGridSpec(), melodySpec(), howlSpec()]) {
@@ -160,7 +160,7 @@ describe('songs too long to lay out step by step', () => {
     const events = buildEventsDataset({ dir, seed: 1 });
     expect(skippedLong(events.summary.skipped)).toHaveLength(Object.keys(LONG).length);
     expect(events.summary.used.train + events.summary.used.validation + events.summary.used.test).toBe(6);
-  });
+  }, 60_000);
 });
 
 // ---- the commands, as a user runs them ------------------------------------------------------
@@ -196,7 +196,7 @@ describe('the commands refuse a song too long and go on', () => {
       expect(r.code, r.err).toBe(1);
       expect(r.err).toMatch(new RegExp(`pulse-rnn: ${name.replace('.', '\\.')}: [\\d,]+ steps long .* more than the 1,000,000 steps`));
     }
-  });
+  }, 180_000);
 
   it('dataset lists them as skipped, with the reason, and summarizes the rest', async () => {
     const r = await cli(['dataset', '--data', dir, '--json']);
@@ -205,7 +205,7 @@ describe('the commands refuse a song too long and go on', () => {
     expect(s.skipped.map((k) => k.file).sort()).toEqual(['far-note.mid', 'many-tracks.mid']);
     for (const k of s.skipped) expect(k.reason).toMatch(/steps long .* more than the 1,000,000 steps a song may span/);
     expect(s.used.train + s.used.validation + s.used.test).toBe(6);
-  });
+  }, 180_000);
 
   it('train skips them and trains on the rest', async () => {
     const out = join(tmp, 'model');
@@ -213,12 +213,12 @@ describe('the commands refuse a song too long and go on', () => {
     expect(r.signal, r.err).toBeNull();
     expect(r.code, r.err).toBe(0);
     expect(r.out + r.err).toMatch(/far-note\.mid: [\d,]+ steps long/);
-  });
+  }, 180_000);
 
   it('eval skips them and scores the rest', async () => {
     const r = await cli(['eval', '--model', model, '--data', dir, '--split', 'train', '--json']);
     expect(r.signal, r.err).toBeNull();
     expect(r.code, r.err).toBe(0);
     expect((JSON.parse(r.out) as { model: { steps: number } }).model.steps).toBeGreaterThan(0);
-  });
+  }, 180_000);
 });
