@@ -5,6 +5,7 @@ import { DEFAULT_DRUM_NOTES, DRUM_CLASSES, drumClassIndex, drumClassOf } from '.
 import { drumGridCodec } from '../src/music/drum-grid.js';
 import { drummerCodec } from '../src/music/drummer-events.js';
 import { melodyGridCodec } from '../src/music/melody-grid.js';
+import { noteEventsCodec } from '../src/music/note-events.js';
 import { codecFor } from '../src/music/codecs.js';
 import { howlSpec } from './helpers/models.js';
 import { smf, trackOf } from './helpers/smf-bytes.js';
@@ -107,5 +108,15 @@ describe('each codec reads its own part of a song', () => {
     const howl = codecFor(howlSpec());
     expect(howl.fromSong(band).events).toHaveLength(tune.length);
     expect(drummerCodec().fromSong(band).events).toHaveLength(groove(0).length);
+  });
+});
+
+describe('note events over a long silence', () => {
+  it("a grid of events whose delays span past the song limit is refused, not drawn cell by cell", () => {
+    const c = noteEventsCodec({ heads: { pitch: [60, 62], delay: [0, 6, 2 ** 28] }, ticksPerQuarter: 24 });
+    expect(c.grid([[0, 1], [1, 1]]).split('\n')).toHaveLength(2);
+    expect(() => c.grid([[0, 1], [1, 2]])).toThrow(/these events span 44,739,244 steps, more than the 1,000,000 a grid shows; write them to a MIDI file instead/);
+    // the notes themselves are just far apart
+    expect(c.toNotes([[0, 1], [1, 2]]).map((n) => n.tick)).toEqual([6, 6 + 2 ** 28]);
   });
 });
