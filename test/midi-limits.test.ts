@@ -170,7 +170,7 @@ const TSX = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs'
 function cli(args: string[]): Promise<{ code: number | null; signal: string | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
     // a small heap: a command that allocates per step dies in seconds, not after 2 GB
-    const child = spawn(process.execPath, ['--max-old-space-size=400', '--import', TSX, join(ROOT, 'src/hosts/cli.ts'), ...args], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--max-old-space-size=400', '--import', TSX, join(ROOT, 'src/hosts/cli.ts'), ...args], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PULSE_RNN_CHECKPOINTS: join(tmp, 'checkpoints') } });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
