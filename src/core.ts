@@ -7,6 +7,7 @@ export { Rng } from './engine/prng.js';
 export { Sampler, checkOptions, type SampleOptions } from './engine/sampling.js';
 export { createKernel, wasmSimdAvailable, type Kernel, type KernelName } from './engine/kernel.js';
 export { parseLayersModel, type ReadShard } from './engine/layers-model.js';
+export { parseModelJson } from './engine/model-json.js';
 export { drummerSpec, DRUMMER_NOTES, DRUMMER_TICKS } from './engine/drummer-format.js';
 export type { ModelSpec, InputSpec, RnnLayerSpec, HeadSpec, DenseSpec, PulseMeta } from './engine/model.js';
 export { codecFor, type Codec } from './music/codecs.js';

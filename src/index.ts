@@ -8,7 +8,7 @@
  * const events = sampleEvents(net, codecFor(spec), 32, new Rng(1), { temperature: 0.9 });
  */
 export * from './core.js';
-export { loadModelSpec } from './io/model-files.js';
+export { loadModelSpec, type LoadOptions } from './io/model-files.js';
 export { readMidi, type MidiSong, type MidiNote, type ChannelSetup } from './io/midi-read.js';
 export { MAX_SONG_STEPS, songSteps, checkSongLength } from './io/song-length.js';
 export { findDrumPart, melodicNotes, type DrumPart } from './music/drum-part.js';
