@@ -580,7 +580,27 @@ describe.skipIf(!haveBrowser)('the performer\'s page in Chromium', () => {
     // the earlier tests' messages out of the way, then a fresh take with its note
     // in one go inside the page: dismissing one message re-renders the others
     await page.evaluate(() => document.querySelectorAll<HTMLButtonElement>('#messages .dismiss').forEach((b) => b.click()));
+    // the new model is in place only once the page says so: until then the old one plays on, and
+    // its ticks and steps would satisfy the waits below (on a busy machine the load takes seconds,
+    // and a step picked from the old model's lookahead never comes)
+    const loads = () => pulse(page, (p) => p.messages().filter((m) => /^drums-gmd loaded/.test(m.text)).reduce((n, m) => n + m.count, 0));
+    const before = await loads();
+    // a slow load, as on a busy machine: the weights are held until the old model has played on
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const weights = '**/weights/drums-gmd/*.bin';
+    await page.route(weights, async (route) => {
+      await held;
+      await route.continue();
+    });
+    const ticks = await pulse(page, (p) => p.ticks());
     await page.click('#model-shipped');
+    await until(page, (p, t) => p.ticks() >= t + 4, ticks);
+    expect(await loads()).toBe(before);
+    release();
+    await until(page, (p, n) => p.messages().filter((m) => /^drums-gmd loaded/.test(m.text)).reduce((k, m) => k + m.count, 0) > n, before);
+    await page.unroute(weights);
+    expect(await loads()).toBe(before + 1);
     await until(page, (p) => p.ticks() >= 20);
     await page.click('#grid button.lock[data-voice="kick"]');
     await until(page, (p) => p.ticks() >= 40);
