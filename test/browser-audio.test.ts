@@ -283,6 +283,19 @@ describe.skipIf(!haveBrowser)('audio sinks in Chromium', () => {
       for (const t of kicks.slice(1)) expect(t).toBeGreaterThanOrEqual(1.5);
     }, 60000);
 
+    it('a chord wider than the synth\'s sixteen voices, and late notes, start without an error', async () => {
+      // twenty notes at one instant: the first sixteen sound, the rest find no voice to take
+      const chord = Array.from({ length: 20 }, (_, i) => note(48 + i, 90, 0, 0.5, 0.4));
+      const r = await call(page, 'renderTone', {
+        notes: chord,
+        late: { at: 1.5, notes: [note(60, 90, 1, 1.2, 0.2), note(64, 90, 1, 1.3, 0.2), ...Array.from({ length: 18 }, (_, i) => note(40 + i, 90, 2, 1.4, 0.2))] },
+        windows: [[0.5, 0.9], [1.5, 1.8]],
+        seconds: 2.5,
+      });
+      expect(r.windows[0].peak).toBeGreaterThan(0.01);
+      expect(r.windows[1].peak).toBeGreaterThan(0.01);
+    }, 60000);
+
     it('the page logged no errors', () => {
       expect(consoleLines.filter((l) => l.startsWith('pageerror') || (l.startsWith('error:') && !l.includes('does not match the version of @rnbo/js')))).toEqual([]);
     });

@@ -201,6 +201,9 @@ export interface SynthNote {
   release(time: number): void;
 }
 
+/** A note that found no voice. */
+const SILENT: SynthNote = { release: () => {} };
+
 interface PolyVoice {
   readonly synth: Synth;
   /** When its last release has rung out (Infinity while held). */
@@ -238,14 +241,20 @@ export class MelodicSynth {
     this.output.connect(options.destination ?? this.context.destination);
   }
 
-  /** Start MIDI `note` at `time` with velocity 0..1. */
+  /**
+   * Start MIDI `note` at `time` with velocity 0..1. A chord wider than the polyphony at one
+   * instant plays its first `polyphony` notes: a voice cannot start twice at one time.
+   */
   attack(note: number, time: number, velocity: number): SynthNote {
-    const v = this.pick(time);
+    // Tone starts a late note at the current time: two late notes would share an instant
+    const at = Math.max(time, this.context.currentTime);
+    const v = this.pick(at);
+    if (!v) return SILENT;
     const owner = {};
     v.owner = owner;
     v.freeAt = Infinity;
-    v.startedAt = time;
-    v.synth.triggerAttack(hz(note), time, velocity);
+    v.startedAt = at;
+    v.synth.triggerAttack(hz(note), at, velocity);
     return {
       release: (at: number) => {
         if (v.owner !== owner) return;
@@ -269,8 +278,12 @@ export class MelodicSynth {
     this.output.dispose();
   }
 
-  /** A voice free at `time` (the one free longest), a new one, or the one that frees soonest. */
-  private pick(time: number): PolyVoice {
+  /**
+   * A voice free at `time` (the one free longest), a new one, or the one that frees soonest
+   * among those started before `time` (Tone restarts a voice only strictly after its last
+   * start); null when every voice started at `time` or later.
+   */
+  private pick(time: number): PolyVoice | null {
     let best: PolyVoice | null = null;
     for (const v of this.voices) if (v.freeAt <= time && (!best || v.freeAt < best.freeAt)) best = v;
     if (best) return best;
@@ -279,7 +292,11 @@ export class MelodicSynth {
       this.voices.push(v);
       return v;
     }
-    return this.voices.reduce((a, b) => (b.freeAt < a.freeAt || (b.freeAt === a.freeAt && b.startedAt < a.startedAt) ? b : a));
+    for (const v of this.voices) {
+      if (v.startedAt + RETRIGGER_GAP > time) continue;
+      if (!best || v.freeAt < best.freeAt || (v.freeAt === best.freeAt && v.startedAt < best.startedAt)) best = v;
+    }
+    return best;
   }
 
   private releaseTime(v: PolyVoice): number {
