@@ -163,6 +163,31 @@ describe('priming while playing', () => {
     expect(notesOf(replayed(spec, g.log))).toEqual(notesOf([...before, ...during, ...after]));
   });
 
+  it('reading ahead between ticks moves the work off the ticks and changes nothing else', () => {
+    const play = (ahead: boolean) => {
+      const g = new Generator(spec, { seed: 8, lookahead: 2 });
+      g.reports = {};
+      const counted = countSteps(g);
+      const primed: number[] = [];
+      g.reports = { primed: (step) => primed.push(step) };
+      run(g, 7);
+      g.prime(phrase);
+      const out: StepCopy[] = [];
+      for (let i = 0; i < 20; i++) {
+        out.push(copyStep(g.tick()));
+        if (ahead) while (g.readAhead(100)) {}
+      }
+      return { notes: notesOf(out), primed, perTick: counted.perTick };
+    };
+    const plain = play(false);
+    const ahead = play(true);
+    expect(ahead.notes).toEqual(plain.notes);
+    expect(ahead.primed).toEqual(plain.primed);
+    expect(plain.primed).toEqual([7 + Math.ceil(phrase.length / PRIME_SLICE) - 1]);
+    // with the reading done between ticks, the ticks after the first step only the model
+    expect(Math.max(...ahead.perTick.slice(9, 27).filter((n) => n !== undefined))).toBeLessThanOrEqual(4);
+  });
+
   it('a short phrase takes effect at once, as before', () => {
     const g = new Generator(spec, { seed: 3 });
     run(g, 5);

@@ -32,8 +32,13 @@ class Book implements NoteSink {
     this.ons.push({ note, on: time, end: time + duration });
   }
   noteOff(note: number, _c: number, time: number) {
-    const n = this.ons.findLast((x) => x.note === note && x.on <= time && x.end > time);
-    if (n) n.end = time;
+    for (let i = this.ons.length - 1; i >= 0; i--) {
+      const n = this.ons[i];
+      if (n.note === note && n.on <= time && n.end > time) {
+        n.end = time;
+        return;
+      }
+    }
   }
   allNotesOff(time?: number) {
     const t = time ?? -Infinity;
@@ -193,9 +198,10 @@ describe('priming a long file mid-set', () => {
     await s.prime('groove.mid');
     const slices = Math.ceil(3000 / PRIME_SLICE);
     expect(lines.at(-1)).toMatch(new RegExp(`^reading groove\\.mid \\(3000 notes, \\d+ steps\\) while playing: it takes effect in about ${slices} steps$`));
-    expect(s.generator.priming).toBe(false); // applies at the next step
+    expect(s.generator.priming).toBe(true); // queued: it applies at the next step
     ft.advance(0.25);
     expect(s.generator.priming).toBe(true);
+    expect(lines.some((l) => l.startsWith('groove.mid primed'))).toBe(false);
     ft.advance(3);
     const done = lines.find((l) => l.startsWith('groove.mid primed'));
     expect(done).toMatch(/^groove\.mid primed: the model plays on from it at step \d+$/);

@@ -161,6 +161,8 @@ interface PrimeJob {
   state: Float32Array;
   last: Int32Array;
   index: number;
+  /** The tick at whose start it takes effect, however much was read ahead. */
+  effectTick: number;
 }
 
 interface Lock {
@@ -206,11 +208,13 @@ export interface GeneratorSnapshot {
 
 const MAX_ZERO_DELAYS = 16;
 /**
- * Events of a prime read per tick. A step of a 2×512 LSTM costs about 0.1 ms, so a slice stays
- * well inside a step at any tempo, and a 20,000-event file is read in 79 ticks. A constant, not
- * a time budget: a replay must read the same slices at the same ticks.
+ * Events of a prime a tick reads at most, so a phrase of n events takes effect ceil(n / 128)
+ * ticks after it applies: a 20,000-step file 157 ticks (20 s at 120 BPM), a 5-minute groove
+ * 19. A step of the shipped 2×256 LSTM costs 0.25 ms on a busy machine, so a slice is 32 ms at
+ * worst; a host that calls `readAhead` between ticks leaves the ticks next to nothing to read.
+ * A count, not a time budget: a replay must take the prime in at the same tick.
  */
-export const PRIME_SLICE = 256;
+export const PRIME_SLICE = 128;
 /**
  * Controls applied per tick, once those a later one overrides are gone (ten thousand
  * temperatures leave one). The rest wait for the next tick, and the log says when each applied.
@@ -513,9 +517,10 @@ export class Generator {
    * event models `steps` says how long the phrase lasts (default: its notes rounded up to
    * whole bars), so the model's next delay counts from the phrase's last note.
    *
-   * A long phrase is read `PRIME_SLICE` events per tick into a state of its own while the
-   * music plays on from the old one; it takes effect at the tick that reads its last slice
-   * (`reports.primed` says which step), lined up to end before that step.
+   * A long phrase is read into a state of its own while the music plays on from the old one,
+   * at most `PRIME_SLICE` events a tick (`readAhead` reads more between ticks); it takes
+   * effect `primeTicks(events)` ticks after it applies, lined up to end before that tick's
+   * step, which `reports.primed` names.
    */
   prime(phrase: readonly (readonly number[])[] | MidiSong, opts: { reset?: boolean; steps?: number } = {}): void {
     this.queue(this.primeControl(phrase, opts));
@@ -526,9 +531,24 @@ export class Generator {
     return Math.max(1, Math.ceil(events / PRIME_SLICE));
   }
 
-  /** Whether a prime is being read (it has not taken effect yet). */
+  /** Whether a prime is queued or being read (it has not taken effect yet). */
   get priming(): boolean {
-    return this.primeJob !== null;
+    return this.primeJob !== null || this.pending.some((c) => c?.type === 'prime');
+  }
+
+  /**
+   * Read up to `events` more events of a prime being read, between ticks (from an idle
+   * callback, say), so the ticks have less to read. When the prime takes effect does not
+   * change: only the work moves. Returns whether any are left to read.
+   *
+   * @example
+   * const more = () => gen.readAhead(32) && setImmediate(more);
+   */
+  readAhead(events = 32): boolean {
+    const job = this.primeJob;
+    if (!job) return false;
+    this.readPrime(job, Math.min(job.events.length, job.read + Math.max(0, Math.floor(events))));
+    return job.read < job.events.length;
   }
 
   private primeControl(phrase: readonly (readonly number[])[] | MidiSong, opts: { reset?: boolean; steps?: number }): Control {
@@ -877,14 +897,22 @@ export class Generator {
     const ticks = Generator.primeTicks(events.length);
     const end = this.stepIndex + (this.pausedFlag ? 0 : ticks - 1);
     const span = events.reduce((t, e) => t + this.codec.delay(e), 0);
-    this.primeJob = { events, read: 0, steps, end, span, state, last, index };
+    this.primeJob = { events, read: 0, steps, end, span, state, last, index, effectTick: this.tickCount + ticks - 1 };
   }
 
-  /** Read the next slice of the phrase into its own state; after the last, play on from it. */
+  /** A tick's share of the phrase; at its effect tick, the rest of it, then play on from it. */
   private readPrimeSlice(): void {
     const job = this.primeJob as PrimeJob;
     const n = job.events.length;
-    const stop = Math.min(n, job.read + PRIME_SLICE);
+    const due = this.tickCount >= job.effectTick;
+    this.readPrime(job, due ? n : Math.min(n, job.read + PRIME_SLICE));
+    if (due) this.takePrime(job);
+  }
+
+  /** Read the phrase's events up to `stop` into the job's own state; the playing state is kept. */
+  private readPrime(job: PrimeJob, stop: number): void {
+    if (stop <= job.read) return;
+    const n = job.events.length;
     const grid = this.codec.kind === 'grid';
     this.net.getState(this.playingState);
     try {
@@ -900,7 +928,10 @@ export class Generator {
       this.net.setState(this.playingState);
     }
     job.read = stop;
-    if (stop < n) return;
+  }
+
+  private takePrime(job: PrimeJob): void {
+    const grid = this.codec.kind === 'grid';
     this.primeJob = null;
     this.discard();
     this.net.setState(job.state);
