@@ -113,6 +113,15 @@ describe('serve.ts: the Host header names this machine', () => {
     }
   });
 
+  it('refuses a forged Host sent through node:http too', async () => {
+    const status = await new Promise<number>((ok, fail) => {
+      const req = request({ host: '127.0.0.1', port: server.port, path: '/', headers: { host: `rebound.example:${server.port}` } }, (res) => (res.resume(), ok(res.statusCode ?? 0)));
+      req.on('error', fail);
+      req.end();
+    });
+    expect(status).toBe(421);
+  });
+
   it('also answers to the host it was told to listen on', async () => {
     const other = await serve({ port: 0, webDir: dir, host: '127.0.0.2' }).catch((e: NodeJS.ErrnoException) => (e.code === 'EADDRNOTAVAIL' ? null : Promise.reject(e)));
     if (other === null) return console.warn('skipping: 127.0.0.2 cannot be bound here');
