@@ -52,8 +52,12 @@ interface SoundingNote {
   bpm: number;
 }
 
-/** Seconds a tempo change must take off a note before it is shortened. */
-const SHORTEN_AT_LEAST = 0.05;
+/**
+ * Seconds a tempo change must take off a note before it is shortened: ends nearer than that
+ * may already be on their way to the device (WebMidiSink hands a note-off over 0.2 s ahead),
+ * and a second note-off for them would cut the key's next note.
+ */
+const SHORTEN_AT_LEAST = 0.25;
 
 export class Player {
   readonly clock: Clock;
@@ -214,8 +218,8 @@ export class Player {
       const x = this.sounding[i];
       if (x.end <= time) continue;
       const end = Math.max(x.on, time + ((x.end - time) * x.bpm) / bpm);
-      // only shorter (a note-off already sent cannot move later), and only by a step's worth of
-      // difference: a followed clock's small tempo wobbles leave notes as they are
+      // only shorter (a note-off already sent cannot move later), and only notes ending far
+      // away: a followed clock's small tempo wobbles leave notes as they are
       if (end < x.end - SHORTEN_AT_LEAST) {
         x.end = end;
         for (const sink of this.sinkList) {
