@@ -98,6 +98,19 @@ describe('a burst of controls', () => {
     expect(notesOf(replayed(spec, g.log))).toEqual(notesOf([...first, ...rest]));
   });
 
+  it('an edit held back past its step by a burst is dropped and reported, not kept forever', () => {
+    const g = new Generator(spec, { seed: 2 });
+    run(g, 4);
+    const dropped: string[] = [];
+    g.reports = { dropped: (c, e) => dropped.push(e.message) };
+    for (let i = 0; i < CONTROLS_PER_TICK; i++) g.setTemperature(0.5 + i / 1000, 0); // one head: these fold into one…
+    for (let i = 0; i < CONTROLS_PER_TICK; i++) g.edit(g.step + 10 + i, ['kick']); // …these do not
+    g.edit(g.step, ['snare']); // the 66th control: its step plays before its turn
+    run(g, 3);
+    expect(dropped).toEqual([`edit: step 4 had played before the edit's turn came (the next step is 5); edit fewer steps at once`]);
+    expect(g.log.entries.filter((e) => e.dropped)).toHaveLength(1);
+  });
+
   it('plays what the last of each setting alone would have played', () => {
     const a = new Generator(spec, { seed: 4 });
     const b = new Generator(spec, { seed: 4 });

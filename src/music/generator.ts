@@ -830,6 +830,8 @@ export class Generator {
         this.rng.seed(this.seedValue);
         return this.restart();
       case 'edit':
+        // a burst can hold an edit back past its step (CONTROLS_PER_TICK): it is dropped, said
+        if (c.step < this.stepIndex) throw new Error(`edit: step ${c.step} had played before the edit's turn came (the next step is ${this.stepIndex}); edit fewer steps at once`);
         this.edits.set(c.step, c.notes);
         return this.regenerateFromStep(c.step);
       case 'clearEdit':
