@@ -26,6 +26,7 @@ import { Rng } from '../engine/prng.js';
 import { Sampler, checkOptions, type SampleOptions } from '../engine/sampling.js';
 import type { MidiSong } from '../io/midi-read.js';
 import { codecFor, type Codec, type NoteTarget, type PlayOptions, type PlayState } from './codecs.js';
+import { ControlQueue } from './control-queue.js';
 
 export interface GeneratorOptions extends PlayOptions {
   /** Seed of the random stream (default 1). */
@@ -281,11 +282,8 @@ export class Generator {
 
   // the log, and controls waiting for the next tick
   private readonly entries: LogEntry[] = [];
-  // a control a later one overrides becomes null here; `overrides` finds the earlier one by
-  // what it sets, among those queued since the last control that others depend on
-  private pending: (Control | null)[] = [];
-  private readonly overrides = new Map<string, number>();
-  private barrier = 0;
+  private readonly pending: ControlQueue;
+  private readonly applying: Control[] = [];
   private replaying = false;
   private primeJob: PrimeJob | null = null;
   private readonly playingState: Float32Array;
@@ -320,6 +318,7 @@ export class Generator {
     this.lastEvent = Int32Array.from(this.codec.startEvent());
     this.probe = new Int32Array(this.heads);
     this.playingState = new Float32Array(this.net.stateSize);
+    this.pending = new ControlQueue(this.heads);
     this.lastTime = this.startTime(0);
     this.result = { step: -1, tick: 0, count: 0, notes: [], releaseCount: 0, releases: [], paused: false, muted: false };
     const self = this;
@@ -533,7 +532,7 @@ export class Generator {
 
   /** Whether a prime is queued or being read (it has not taken effect yet). */
   get priming(): boolean {
-    return this.primeJob !== null || this.pending.some((c) => c?.type === 'prime');
+    return this.primeJob !== null || this.pending.some((c) => c.type === 'prime');
   }
 
   /**
@@ -587,7 +586,7 @@ export class Generator {
     r.count = 0;
     r.releaseCount = 0;
     r.tick = this.tickCount;
-    if (this.pending.length) this.applyPending();
+    if (!this.pending.empty) this.applyPending();
     if (this.primeJob) this.readPrimeSlice();
     this.tickCount++;
     r.paused = this.pausedFlag;
@@ -672,7 +671,7 @@ export class Generator {
           return c;
         }),
         entries: this.entries.map(copyEntry),
-        pending: this.pending.filter((c) => c !== null).map(structuredCloneLite),
+        pending: this.pending.list().map(structuredCloneLite),
         prime: this.primeJob && clonePrime(this.primeJob),
       },
     };
@@ -714,9 +713,7 @@ export class Generator {
     this.historyStart = 0;
     this.entries.length = 0;
     for (const e of d.entries) this.entries.push(copyEntry(e));
-    this.pending = d.pending.map(structuredCloneLite);
-    this.overrides.clear();
-    this.barrier = this.pending.length;
+    this.pending.reset(d.pending.map(structuredCloneLite));
     this.primeJob = d.prime ? clonePrime(d.prime) : null;
     this.updateBiases();
   }
@@ -731,50 +728,16 @@ export class Generator {
   // ---- applying controls -------------------------------------------------------------------
 
   private queue(c: Control, replaying = false): void {
-    if (replaying) {
-      // a log says what applied: nothing of it is coalesced
-      if (!isControl(c)) throw new Error(`replay: bad log entry ${JSON.stringify(c)}`);
-      this.pending.push(c);
-      this.barrier = this.pending.length;
-      return;
-    }
-    const key = overrideKey(c);
-    if (key === null) {
-      this.overrides.clear();
-      this.pending.push(c);
-      this.barrier = this.pending.length;
-      return;
-    }
-    // the settings these keys name do not depend on each other's order: an earlier control
-    // of the same key, with only such controls after it, changes nothing a later one leaves
-    const earlier = this.overrides.get(key);
-    if (earlier !== undefined && earlier >= this.barrier) this.pending[earlier] = null;
-    if (key === 'temperature') {
-      for (let h = 0; h < this.heads; h++) {
-        const i = this.overrides.get(`temperature:${h}`);
-        if (i !== undefined && i >= this.barrier) this.pending[i] = null;
-        this.overrides.delete(`temperature:${h}`);
-      }
-    }
-    this.overrides.set(key, this.pending.length);
-    this.pending.push(c);
+    // a log says what applied: nothing of it is folded into later controls
+    if (replaying && !isControl(c)) throw new Error(`replay: bad log entry ${JSON.stringify(c)}`);
+    this.pending.push(c, replaying);
   }
 
   /** Apply the queued controls, at most CONTROLS_PER_TICK of them (all of them in a replay). */
   private applyPending(): void {
-    const pending = this.pending;
-    let applied = 0;
-    let i = 0;
-    while (i < pending.length && (this.replaying || applied < CONTROLS_PER_TICK)) {
-      const c = pending[i++];
-      if (c === null) continue;
-      applied++;
-      this.applySafely(c);
-    }
-    if (i === pending.length) pending.length = 0;
-    else pending.splice(0, i);
-    this.overrides.clear();
-    this.barrier = pending.length;
+    this.pending.take(this.replaying ? Infinity : CONTROLS_PER_TICK, this.applying);
+    for (let i = 0; i < this.applying.length; i++) this.applySafely(this.applying[i]);
+    this.applying.length = 0;
   }
 
   /** A control that throws is dropped and reported; the log keeps it, marked, so a replay does the same. */
@@ -1219,28 +1182,6 @@ function isSong(p: unknown): p is MidiSong {
 const CONTROL_TYPES = new Set(['temperature', 'topP', 'density', 'seed', 'pause', 'resume', 'mute', 'unmute', 'reset', 'edit', 'clearEdit', 'lock', 'unlock', 'prime', 'primeRandom', 'locate']);
 function isControl(c: unknown): c is Control {
   return typeof c === 'object' && c !== null && CONTROL_TYPES.has((c as Control).type);
-}
-
-/** What a control sets, when a later control of the same key makes it pointless (null: it must apply). */
-function overrideKey(c: Control): string | null {
-  switch (c.type) {
-    case 'temperature':
-      return c.head === undefined ? 'temperature' : `temperature:${c.head}`;
-    case 'topP':
-    case 'density':
-      return c.type;
-    case 'seed':
-      return c.reset ? null : 'seed';
-    case 'lock':
-      return `voice:${c.voice}`;
-    case 'unlock':
-      return c.voice === null ? null : `voice:${c.voice}`;
-    case 'edit':
-    case 'clearEdit':
-      return `step:${c.step}`;
-    default:
-      return null;
-  }
 }
 
 function copyEntry(e: LogEntry): LogEntry {
