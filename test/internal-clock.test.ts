@@ -98,6 +98,33 @@ describe('InternalClock: exact times from loose timers', () => {
     after.forEach((p) => expect(Math.abs(p.time - (tempo.time + (p.pulse - last.pulse - 1) / 24))).toBeLessThan(EXACT));
   });
 
+  it('a change without a pulse takes effect at once: the next pulse a new period after the last, or now, never in the past', () => {
+    const { ft, clock, seen } = setup({ bpm: 120 });
+    clock.start();
+    ft.advance(1);
+    const last = seen.pulses.at(-1)!;
+    clock.setTempo(30); // the next pulse 1/12 s after the last, not 1/48 s
+    expect(seen.transport.filter((e) => e.type === 'tempo')).toEqual([{ type: 'tempo', bpm: 30, time: last.time, pulse: last.pulse }]);
+    ft.advance(0.5);
+    expect(seen.pulses.find((p) => p.pulse === last.pulse + 1)!.time).toBeCloseTo(last.time + 1 / 12, 9);
+
+    const { ft: ft2, clock: c2, seen: s2 } = setup({ bpm: 1 });
+    c2.start();
+    ft2.advance(6);
+    const l2 = s2.pulses.at(-1)!;
+    ft2.advance(1); // a second later, 120 BPM would have had the next pulse long ago
+    c2.setTempo(120);
+    const tempos = s2.transport.filter((e) => e.type === 'tempo');
+    // the pulse in between takes the time it takes, as a tempo of its own; then 120 BPM
+    expect(tempos.map((e) => e.type === 'tempo' && e.pulse)).toEqual([l2.pulse, l2.pulse + 1]);
+    expect(tempos[1]).toMatchObject({ bpm: 120, time: ft2.t });
+    ft2.advance(1);
+    const next = s2.pulses.filter((p) => p.pulse > l2.pulse);
+    expect(next[0].time).toBeCloseTo(ft2.t - 1, 9);
+    for (let i = 1; i < next.length; i++) expect(next[i].time - next[i - 1].time).toBeCloseTo(1 / 48, 9);
+    expect(c2.timeOfPulse(l2.pulse)).toBe(l2.time); // what was handed out keeps its time
+  });
+
   it('a later change replaces one scheduled at or after its pulse', () => {
     const { ft, clock, seen } = setup({ bpm: 120 });
     clock.start();
