@@ -14,6 +14,7 @@ import { LiveSession } from '../src/hosts/live-session.js';
 import { startRepl } from '../src/hosts/repl.js';
 import { loadModelSpec } from '../src/io/model-files.js';
 import { InternalClock } from '../src/time/internal-clock.js';
+import { watchLive } from './live-watch.js';
 import { percentiles, writeResult } from './stats.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -28,32 +29,15 @@ async function burst(line: string): Promise<{ maxBlockMs: number; minAheadMs: nu
   let writes = 0;
   output.on('data', () => writes++);
   startRepl(session, { input, output, terminal: false });
-  let minAhead = Infinity;
-  let late = 0;
-  let measuring = false;
-  clock.onStep((e) => {
-    if (!measuring) return;
-    const ahead = (e.time - clock.now()) * 1000;
-    minAhead = Math.min(minAhead, ahead);
-    if (ahead < 0) late++;
-  });
   session.start();
   await sleep(500);
-  let last = performance.now();
-  let maxGap = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    maxGap = Math.max(maxGap, now - last);
-    last = now;
-  }, 1);
-  measuring = true;
+  const watch = watchLive(clock);
   writes = 0;
   if (line) input.write(`${line}\n`);
   await sleep(1500);
-  clearInterval(timer);
-  measuring = false;
+  const watched = watch.stop();
   await session.quit();
-  return { maxBlockMs: +maxGap.toFixed(1), minAheadMs: +minAhead.toFixed(1), late, writes };
+  return { ...watched, writes };
 }
 
 async function main(): Promise<void> {

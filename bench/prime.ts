@@ -17,6 +17,7 @@ import { LiveSession } from '../src/hosts/live-session.js';
 import { loadModelSpec } from '../src/io/model-files.js';
 import { writeMidi } from '../src/io/midi-write.js';
 import { InternalClock } from '../src/time/internal-clock.js';
+import { watchLive } from './live-watch.js';
 import { percentiles, writeResult } from './stats.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -38,26 +39,9 @@ async function primeOnce(dir: string, file: string | null, seconds = 0): Promise
   const clock = new InternalClock({ bpm: 120 });
   const lines: string[] = [];
   const session = new LiveSession({ spec, clock, seed: 3, grid: false, print: (t) => lines.push(t), cwd: dir });
-  let minAhead = Infinity;
-  let late = 0;
-  let measuring = false;
-  clock.onStep((e) => {
-    if (!measuring) return;
-    const ahead = (e.time - clock.now()) * 1000;
-    minAhead = Math.min(minAhead, ahead);
-    if (ahead < 0) late++;
-  });
   session.start();
   await sleep(500);
-  // the event loop's turns, by a 1 ms timer: the longest gap is the longest block
-  let last = performance.now();
-  let maxGap = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    maxGap = Math.max(maxGap, now - last);
-    last = now;
-  }, 1);
-  measuring = true;
+  const watch = watchLive(clock);
   const stepAtCommand = session.generator.step;
   const t0 = performance.now();
   if (file) await session.prime(file);
@@ -66,14 +50,11 @@ async function primeOnce(dir: string, file: string | null, seconds = 0): Promise
   const deadline = performance.now() + (file ? 60_000 : seconds * 1000);
   while (!lines.some((l) => /primed/.test(l)) && performance.now() < deadline) await sleep(20);
   if (file) await sleep(1000);
-  clearInterval(timer);
-  measuring = false;
+  const watched = watch.stop();
   const effect = lines.map((l) => /at step (\d+)$|before step (\d+)$/.exec(l)).find((m) => m);
   await session.quit();
   return {
-    maxBlockMs: +maxGap.toFixed(1),
-    minAheadMs: +minAhead.toFixed(1),
-    late,
+    ...watched,
     stepsToEffect: effect ? Number(effect[1] ?? effect[2]) - stepAtCommand : null,
     commandMs: +commandMs.toFixed(1),
   };

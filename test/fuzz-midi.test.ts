@@ -6,7 +6,7 @@
  * time. Every reader must either read the file or throw an Error that names the file and the
  * problem; the dataset tools go on with the other files and count what they skipped.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import { buildDrumDataset } from '../src/train/dataset.js';
 import { buildEventsDataset } from '../src/train/events-dataset.js';
 import { buildMelodyDataset } from '../src/train/melody-dataset.js';
 import { haveShared, sharedPath } from './helpers/shared.js';
+import { grooveFiles } from './helpers/corpora.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pulse-fuzz-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -38,15 +39,7 @@ function seeds(): { name: string; bytes: Uint8Array }[] {
   }
   if (haveShared('data/groove')) {
     // a spread of performers and styles: every 120th file of the listing
-    const all: string[] = [];
-    const walk = (d: string) => {
-      for (const e of readdirSync(d, { withFileTypes: true })) {
-        if (e.isDirectory()) walk(join(d, e.name));
-        else if (e.name.endsWith('.mid')) all.push(join(d, e.name));
-      }
-    };
-    walk(sharedPath('data/groove'));
-    all.sort();
+    const all = grooveFiles();
     for (let i = 0; i < all.length; i += 120) out.push({ name: `gmd${i}.mid`, bytes: new Uint8Array(readFileSync(all[i])) });
   }
   return out;
