@@ -12,7 +12,7 @@ import { haveChromium, launchChromium } from './helpers/browser.js';
 const CLI = resolve('src/hosts/cli.ts');
 const built = existsSync(resolve('dist/web/index.html'));
 const root = mkdtempSync(join(tmpdir(), 'pulse-start-model-'));
-const out = join(root, 'my-drums');
+const out = join(root, 'my drums');
 vi.stubEnv('PULSE_RNN_CHECKPOINTS', join(root, 'checkpoints'));
 afterAll(() => {
   vi.unstubAllEnvs();
@@ -75,7 +75,7 @@ describe.skipIf(!built && process.env.CI !== 'true')('pulse-rnn start --model DI
           await browser.close();
         }
       }
-      expect(text).toMatch(/playing .*my-drums/);
+      expect(text).toMatch(/playing .*my drums/);
     } finally {
       child.kill('SIGINT');
       await exit;

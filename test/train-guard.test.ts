@@ -184,6 +184,11 @@ describe('--resume', () => {
     const longer = await runCli('train', '--data', data, '--out', cli, '--resume', '--epochs', '3', '--no-progress');
     expect(longer.code, longer.err).toBe(0);
     expect(JSON.parse(longer.out).epochs).toBe(3);
+    // fewer epochs than it has done: it says there is nothing to do, and changes nothing
+    const shorter = await runCli('train', '--data', data, '--out', cli, '--resume', '--epochs', '2', '--no-progress');
+    expect(shorter.code, shorter.err).toBe(0);
+    expect(shorter.err).toMatch(/has trained 3 epochs already, as many as --epochs 2 asks: nothing to do/);
+    expect(JSON.parse(shorter.out).epochs).toBe(3);
     const wrong = await runCli('train', '--data', data, '--out', cli, '--resume', '--units', '64', '--cell', 'gru');
     expect(wrong.code).toBe(1);
     expect(wrong.err).toMatch(/--cell gru \(checkpoint: lstm\), --units 64 \(checkpoint: 8\)/);

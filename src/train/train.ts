@@ -213,7 +213,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     }
     rng.setState(ck.rng);
     ({ epoch, batchInEpoch, best, badEpochs, history, lossSum, lossCount, elapsed } = ck);
-    log(`resuming ${o.out} at epoch ${epoch + 1}, batch ${batchInEpoch}`);
+    if (epoch >= opts.epochs) log(`${o.out} has trained ${epoch} epochs already, as many as --epochs ${opts.epochs} asks: nothing to do. Give a larger --epochs to train on`);
+    else if (badEpochs >= opts.patience) log(`${o.out} stopped after ${badEpochs} epochs without gain (--patience ${opts.patience}): nothing to do; its best model is already exported`);
+    else log(`resuming ${o.out} at epoch ${epoch + 1}, batch ${batchInEpoch}`);
   }
   const { data: _abs, csv: _absCsv, ...settings } = opts;
   // the model ships: its metadata names the data as the command did, not by this machine's paths

@@ -470,7 +470,14 @@ export class Stage {
 
 function describe(url: string, layers: string[], codec: Codec): ModelInfo {
   const trimmed = url.replace(/\/model\.json(\?.*)?$/, '').replace(/\/+$/, '');
-  const name = trimmed.slice(trimmed.lastIndexOf('/') + 1) || trimmed;
+  const last = trimmed.slice(trimmed.lastIndexOf('/') + 1) || trimmed;
+  // a folder name as the performer typed it, not as the URL spells it (`my drums`, not `my%20drums`)
+  let name = last;
+  try {
+    name = decodeURIComponent(last);
+  } catch {
+    // a stray % that is no escape: show it as it is
+  }
   const same = layers.every((l) => l === layers[0]);
   const net = layers.length === 0 ? '' : same ? `${layers[0].split(' ')[0]} ${layers.length}×${layers[0].split(' ')[1]}` : layers.join(' + ');
   const voices = codec.voices.length > 0;
