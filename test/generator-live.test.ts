@@ -128,6 +128,50 @@ describe('a burst of controls', () => {
     expect(a.log.entries.map((e) => e.control)).toEqual(b.log.entries.map((e) => e.control));
   });
 
+  it('folds edits, seeds and locks across unlock() and pause(), so the last edit of a burst of ten thousand reaches its step', () => {
+    const g = new Generator(spec, { seed: 5 });
+    const first = run(g, 4);
+    const dropped: string[] = [];
+    g.reports = { dropped: (_c, e) => dropped.push(e.message) };
+    const at = g.step + 4;
+    g.pause();
+    for (let i = 0; i < 10_000; i++) {
+      g.setTemperature((i % 3) * 0.5);
+      g.reseed(i);
+      g.lock('kick');
+      g.edit(at, i % 2 ? ['snare'] : []);
+      if (i % 7 === 0) g.unlock();
+    }
+    g.resume();
+    const rest = run(g, 12);
+    expect(dropped).toEqual([]);
+    const controls = g.log.entries.map((e) => e.control);
+    expect(controls).toEqual([
+      { type: 'pause' },
+      { type: 'unlock', voice: null }, // the last unlock() of all, at i = 9996: every lock before it is moot
+      { type: 'temperature', value: (9_999 % 3) * 0.5 },
+      { type: 'seed', value: 9_999 },
+      { type: 'lock', voice: 0, pattern: null, from: expect.any(Number), until: null },
+      { type: 'edit', step: at, notes: ['snare'] },
+      { type: 'resume' },
+    ]);
+    const played = rest.find((s) => s.step === at);
+    expect(played?.notes.map((n) => n.note)).toEqual([38]);
+    expect(notesOf(replayed(spec, g.log))).toEqual(notesOf([...first, ...rest]));
+  });
+
+  it('an unlock of every voice overrides the locks before it, not those after it', () => {
+    const g = new Generator(spec, { seed: 4 });
+    g.lock('snare');
+    g.unlock();
+    g.lock('kick');
+    g.unlock('kick');
+    g.unlock();
+    g.lock('closed-hat');
+    g.tick();
+    expect(g.log.entries.map((e) => e.control.type === 'lock' || e.control.type === 'unlock' ? `${e.control.type} ${e.control.voice}` : e.control.type)).toEqual(['unlock null', 'lock 2']);
+  });
+
   it('does not fold a control into a later one across a control that depends on it', () => {
     const g = new Generator(spec, { seed: 4 });
     g.reseed(1);

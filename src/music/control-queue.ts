@@ -5,7 +5,8 @@
  * calls in one go leave one; what is left is taken a bounded number at a time, in order.
  *
  * Only controls whose settings do not depend on each other's order fold into later ones, and
- * only across such controls: a seed followed by a random prime and another seed keeps all three.
+ * only across controls that do not read them: a seed followed by a random prime and another
+ * seed keeps all three; edits of one step around an unlock() fold into the last.
  *
  * @example
  * const q = new ControlQueue(1);
@@ -17,10 +18,9 @@ import type { Control } from './generator.js';
 
 export class ControlQueue {
   // a control a later one overrides becomes null; `keys` finds the earlier one by what it
-  // sets, among those queued since the last control others may depend on (`barrier`)
+  // sets, family by family, among those queued since the last control it may depend on
   private items: (Control | null)[] = [];
-  private readonly keys = new Map<string, number>();
-  private barrier = 0;
+  private readonly keys = new Map<Family, Map<string, number>>();
 
   constructor(private readonly heads: number) {}
 
@@ -33,15 +33,23 @@ export class ControlQueue {
   push(c: Control, exact = false): void {
     const key = exact ? null : overrideKey(c);
     if (key === null) {
-      this.keys.clear();
+      const blocked = exact ? 'all' : barrierFor(c);
+      if (blocked === 'all') this.keys.clear();
+      else for (const f of blocked) this.keys.delete(f);
       this.items.push(c);
-      this.barrier = this.items.length;
       return;
     }
-    this.drop(key);
-    // a temperature for every head overrides each head's own
-    if (key === 'temperature') for (let h = 0; h < this.heads; h++) this.drop(`temperature:${h}`);
-    this.keys.set(key, this.items.length);
+    let family = this.keys.get(key.family);
+    if (!family) this.keys.set(key.family, (family = new Map()));
+    if (key.key === ALL) {
+      // a temperature for every head, or an unlock of every voice, overrides each one's own
+      for (const i of family.values()) this.items[i] = null;
+      family.clear();
+    } else {
+      const i = family.get(key.key);
+      if (i !== undefined) this.items[i] = null;
+    }
+    family.set(key.key, this.items.length);
     this.items.push(c);
   }
 
@@ -58,7 +66,6 @@ export class ControlQueue {
     else items.splice(0, i);
     // what waits has kept its order; nothing later folds into it
     this.keys.clear();
-    this.barrier = items.length;
   }
 
   some(test: (c: Control) => boolean): boolean {
@@ -74,34 +81,53 @@ export class ControlQueue {
   reset(controls: readonly Control[]): void {
     this.items = [...controls];
     this.keys.clear();
-    this.barrier = this.items.length;
-  }
-
-  private drop(key: string): void {
-    const i = this.keys.get(key);
-    if (i !== undefined && i >= this.barrier) this.items[i] = null;
-    this.keys.delete(key);
   }
 }
 
+/** What settings a control belongs to: a later control of the same family and key overrides it. */
+type Family = 'temperature' | 'topP' | 'density' | 'seed' | 'voice' | 'step';
+const ALL = '*';
+
 /** What a control sets, when a later control of the same key makes it pointless (null: it must apply). */
-function overrideKey(c: Control): string | null {
+function overrideKey(c: Control): { family: Family; key: string } | null {
   switch (c.type) {
     case 'temperature':
-      return c.head === undefined ? 'temperature' : `temperature:${c.head}`;
+      return { family: 'temperature', key: c.head === undefined ? ALL : String(c.head) };
     case 'topP':
     case 'density':
-      return c.type;
+      return { family: c.type, key: c.type };
     case 'seed':
-      return c.reset ? null : 'seed';
+      return c.reset ? null : { family: 'seed', key: 'seed' };
     case 'lock':
-      return `voice:${c.voice}`;
+      return { family: 'voice', key: String(c.voice) };
     case 'unlock':
-      return c.voice === null ? null : `voice:${c.voice}`;
+      return { family: 'voice', key: c.voice === null ? ALL : String(c.voice) };
     case 'edit':
     case 'clearEdit':
-      return `step:${c.step}`;
+      return { family: 'step', key: String(c.step) };
     default:
       return null;
+  }
+}
+
+/**
+ * The families a control that must apply keeps from folding across it: those whose effect
+ * depends on which side of it they apply. A reset or a random prime reads the random stream a
+ * seed set; pause and mute read no setting; a prime or a jump to another step may read any.
+ * A thousand edits and seeds around unlock() or pause() still fold into the last of each.
+ */
+function barrierFor(c: Control): 'all' | readonly Family[] {
+  switch (c.type) {
+    case 'pause':
+    case 'resume':
+    case 'mute':
+    case 'unmute':
+      return [];
+    case 'seed': // with reset
+    case 'reset':
+    case 'primeRandom':
+      return ['seed'];
+    default:
+      return 'all';
   }
 }
