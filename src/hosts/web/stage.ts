@@ -4,8 +4,8 @@
  * whole set. The page's controls call this; it calls the library. It holds no DOM and makes no
  * musical decision: every note comes from the Generator.
  *
- * Swaps happen while playing without a gap: a new model continues at the clock's next step
- * (the previous one keeps playing until the new one has loaded), a new output takes over from
+ * Swaps happen while playing without a gap: a new model continues at the step the previous one
+ * was to play next (which keeps playing until the new one has loaded), a new output takes over from
  * the next note, a new clock gets a new Player.
  *
  * @example
@@ -234,9 +234,11 @@ export class Stage {
       if (this.wantMuted ?? old.muted) gen.mute();
       this.player?.panic();
     }
-    // play on from the clock's next step so the bar stays where the band is (when stopped, the
-    // Player moves it to wherever the clock starts)
-    if (this.running && this.lastEvent) gen.locate(this.lastEvent.step + 1);
+    // play on from the step the previous model was to play next: the count the performer reads
+    // (and the log's) goes on. That is the clock's next step, unless a pause held the music while
+    // the clock ran on; the clock's step would jump the count by the pause. When stopped, the
+    // Player moves the model to wherever the clock starts.
+    if (old) gen.locate(old.step);
     this.gen = gen;
     this.viewFromTick = 0;
     this.tempos = [{ tick: 0, bpm: this.bpm }];

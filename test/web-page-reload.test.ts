@@ -1,0 +1,89 @@
+// The page's step count across a model reload, in Chromium: the performer reads one count
+// (bar.beat.step), and a new model goes on from it, also after a pause held the music while the
+// clock ran on. Nothing here waits a fixed time: every check waits for a condition.
+import type { Browser, Page } from 'playwright-core';
+import { rollup, type OutputOptions, type RollupOptions } from 'rollup';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import rollupConfig from '../rollup.config.js';
+import { serve, type RunningServer } from '../src/hosts/serve.js';
+import { haveChromium, launchChromium } from './helpers/browser.js';
+
+const LONG = 90_000;
+
+async function buildPage(): Promise<void> {
+  const config = (rollupConfig as RollupOptions[]).find((c) => c.input === 'src/hosts/web/app.ts');
+  if (!config) throw new Error('rollup.config.ts has no config with input src/hosts/web/app.ts');
+  const bundle = await rollup(config);
+  await bundle.write(config.output as OutputOptions);
+  await bundle.close();
+}
+
+type Pulse = {
+  ready(): boolean;
+  step(): number;
+  ticks(): number;
+  played(): { step: number; tick: number }[];
+  messages(): { level: string; text: string; count: number }[];
+};
+
+function pulse<T>(page: Page, fn: (p: Pulse) => T): Promise<T> {
+  return page.evaluate(`(${fn.toString()})(window.pulse)`) as Promise<T>;
+}
+
+async function until<A>(page: Page, fn: (p: Pulse, arg: A) => unknown, arg?: A): Promise<void> {
+  await page.waitForFunction(([src, a]) => new Function('p', 'a', `return (${src})(p, a)`)((window as unknown as { pulse: unknown }).pulse, a), [fn.toString(), arg] as const, { timeout: LONG, polling: 100 });
+}
+
+const positionOf = (step: number) => `${Math.floor(step / 16) + 1}.${Math.floor((step % 16) / 4) + 1}.${(step % 4) + 1}`;
+const loads = (page: Page) => pulse(page, (p) => p.messages().filter((m) => /^drums-gmd loaded/.test(m.text)).reduce((n, m) => n + m.count, 0));
+
+describe.skipIf(!haveChromium())('the page\'s count across a model reload', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    await buildPage();
+    server = await serve({ port: 0 });
+    browser = await launchChromium();
+    page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(server.url);
+    await until(page, (p) => p?.ready());
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('a model loaded while paused plays on from the step the pause held, as the counter shows it, not from where the clock ran on to', async () => {
+    await page.click('#start');
+    await until(page, (p) => p.ticks() >= 12);
+    await page.click('#pause');
+    // the pause has applied once a tick has passed that played nothing
+    await until(page, (p) => p.ticks() >= (p.played().at(-1)?.tick ?? 0) + 2);
+    const held = await pulse(page, (p) => p.step());
+    // the clock runs on for more than a bar while the music is held
+    const ticks = await pulse(page, (p) => p.ticks());
+    await until(page, (p, t) => p.ticks() >= t + 20, ticks);
+    expect(await pulse(page, (p) => p.step())).toBe(held);
+    await page.waitForFunction((s) => document.querySelector('#position')?.textContent === s, positionOf(held - 1), { timeout: LONG });
+
+    const before = await loads(page);
+    await page.click('#model-shipped');
+    await until(page, (p, n) => p.messages().filter((m) => /^drums-gmd loaded/.test(m.text)).reduce((k, m) => k + m.count, 0) > n, before);
+    // still paused: the new model's next step is the held one, and the counter still reads it
+    await until(page, (p) => p.ticks() >= 2);
+    expect(await page.textContent('#state')).toBe('paused');
+    expect(await pulse(page, (p) => p.step())).toBe(held);
+    expect(await page.textContent('#position')).toBe(positionOf(held - 1));
+
+    await page.click('#pause');
+    await until(page, (p) => p.played().filter((s) => s.step >= 0).length >= 4);
+    const steps = await pulse(page, (p) => p.played().filter((s) => s.step >= 0).map((s) => s.step));
+    expect(steps.slice(0, 4)).toEqual([held, held + 1, held + 2, held + 3]);
+    expect(problems).toEqual([]);
+  }, LONG * 2);
+});
