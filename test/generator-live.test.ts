@@ -111,6 +111,21 @@ describe('a burst of controls', () => {
     expect(g.log.entries.filter((e) => e.dropped)).toHaveLength(1);
   });
 
+  it('a replay drops what the log says was dropped without reporting it again', () => {
+    const g = new Generator(spec, { seed: 2 });
+    run(g, 4);
+    g.reports = {};
+    for (let k = 200; k >= 0; k--) g.edit(g.step + k, ['kick']);
+    run(g, 10);
+    expect(g.log.entries.filter((e) => e.dropped !== undefined).length).toBeGreaterThan(0);
+    const again = new Generator(spec, g.log.options);
+    const told: string[] = [];
+    again.reports = { dropped: (_c, e) => told.push(e.message) };
+    again.replay(g.log);
+    expect(told).toEqual([]);
+    expect(again.log.entries).toEqual(g.log.entries);
+  });
+
   it('plays what the last of each setting alone would have played', () => {
     const a = new Generator(spec, { seed: 4 });
     const b = new Generator(spec, { seed: 4 });

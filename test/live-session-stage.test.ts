@@ -119,6 +119,28 @@ describe('a control that throws as it applies', () => {
   });
 });
 
+describe('many controls dropped at once', () => {
+  it('a step that drops sixty edits says so in one line with the count, and the log marks every one', async () => {
+    const { ft, lines, s } = fakeSession(drumGridSpec(2));
+    s.start();
+    ft.advance(0.5);
+    const now = s.generator.step;
+    // the far steps first: the near ones reach the front of the queue after their steps played
+    for (let k = 4000; k >= 0; k--) s.edit(now + k, ['kick']);
+    const before = lines.length;
+    ft.advance(20);
+    const dropped = s.generator.log.entries.filter((e) => e.dropped !== undefined);
+    expect(dropped.length).toBeGreaterThan(10);
+    const said = lines.slice(before).filter((l) => l.startsWith('edit: '));
+    const ticks = new Set(dropped.map((e) => e.tick));
+    expect(said).toHaveLength(ticks.size);
+    const counted = said.map((l) => 1 + Number(/\(and (\d+) more edit controls? this step\)/.exec(l)?.[1] ?? 0));
+    expect(counted.reduce((a, b) => a + b, 0)).toBe(dropped.length);
+    expect(said[0]).toMatch(/^edit: step \d+ had played before the edit's turn came .*; dropped \(and \d+ more edit controls this step\), the music goes on$/);
+    await s.quit();
+  });
+});
+
 describe('record() never overwrites a take', () => {
   it('an existing file (or its log) sends the take to take-2.mid, take-3.mid …, said at the prompt; the old take stays as it was', async () => {
     const dir = mkdtempSync(join(tmp, 'takes-'));

@@ -140,6 +140,8 @@ export class LiveSession {
   private priming: string | null = null;
   private readingAhead = false;
   private resolveDone: () => void = () => {};
+  /** Controls the generator dropped in the tick being played, by type: the first reason and how many more. */
+  private readonly drops = new Map<string, { message: string; more: number }>();
 
   constructor(o: LiveSessionOptions) {
     const genOptions: GeneratorOptions = { seed: o.seed ?? 1, temperature: o.temperature ?? 1 };
@@ -160,7 +162,11 @@ export class LiveSession {
 
     const gen = this.generator;
     gen.reports = {
-      dropped: (c, e) => this.report(c.type, `${e.message}; dropped, the music goes on`),
+      dropped: (c, e) => {
+        const same = this.drops.get(c.type);
+        if (same) same.more++;
+        else this.drops.set(c.type, { message: e.message, more: 0 });
+      },
       primed: (step) => {
         const name = this.priming;
         this.priming = null;
@@ -458,6 +464,9 @@ export class LiveSession {
   };
 
   private afterTick(r: StepResult): void {
+    // a burst can drop dozens of edits in one step: one line a control type, not one a control
+    for (const [type, d] of this.drops) this.report(type, `${d.message}; dropped${d.more ? ` (and ${d.more} more ${type} control${d.more > 1 ? 's' : ''} this step)` : ''}, the music goes on`);
+    this.drops.clear();
     if (this.showGrid) this.display.add(r);
   }
 

@@ -285,11 +285,13 @@ export class Generator {
   private readonly pending: ControlQueue;
   private readonly applying: Control[] = [];
   private replaying = false;
+  /** While replaying: the controls the log marks as dropped, which drop again without a word. */
+  private droppedBefore: ReadonlySet<Control> | null = null;
   private primeJob: PrimeJob | null = null;
   private readonly playingState: Float32Array;
 
   /** Where dropped controls and primes taking effect are told (default: dropped controls to console.error). */
-  reports: GeneratorReports = { dropped: (c, e) => console.error(`pulse-rnn: ${c.type}: ${e.message}; dropped`) };
+  reports: GeneratorReports = { dropped: (c, e) => console.error(`pulse-rnn: ${e.message.startsWith(`${c.type}: `) ? '' : `${c.type}: `}${e.message}; dropped`) };
 
   constructor(model: Network | ModelSpec, options: GeneratorOptions = {}) {
     this.net = model instanceof Network ? model : new Network(model, { kernel: options.kernel });
@@ -627,6 +629,8 @@ export class Generator {
     let next = 0;
     const entries = [...log.entries].sort((a, b) => a.tick - b.tick);
     this.replaying = true;
+    // the performer was told of these as they played; a replay that drops another is news
+    this.droppedBefore = new Set(entries.filter((e) => e.dropped !== undefined).map((e) => e.control));
     try {
       for (let t = 0; t < log.ticks; t++) {
         while (next < entries.length && entries[next].tick === t) this.queue(entries[next++].control, true);
@@ -634,6 +638,7 @@ export class Generator {
       }
     } finally {
       this.replaying = false;
+      this.droppedBefore = null;
     }
     return out;
   }
@@ -749,6 +754,7 @@ export class Generator {
       const err = e instanceof Error ? e : new Error(String(e));
       const entry = this.entries[at];
       if (entry) entry.dropped = err.message;
+      if (this.droppedBefore?.has(c)) return;
       try {
         this.reports.dropped?.(c, err, this.tickCount);
       } catch {
