@@ -37,6 +37,7 @@ export interface EvalOptions {
   data: string;
   csv?: string;
   split?: SplitName;
+  /** Seed of the random split (when there is no CSV) and of generation; default the seed the model was trained with, so the split is the run's own. */
   seed?: number;
   /** Orders tried for the n-gram baseline (default 1..12). */
   orders?: number[];
@@ -90,9 +91,8 @@ function modelScores(net: Network, codec: Codec, seqs: readonly number[][][]): S
 }
 
 /** The training task of the model's encoding, its dataset built with the model's own tables and ranges. */
-function taskFor(spec: ModelSpec, o: EvalOptions): TrainingTask {
+function taskFor(spec: ModelSpec, o: EvalOptions, seed: number): TrainingTask {
   const m = spec.meta as Record<string, unknown>;
-  const seed = o.seed ?? 1;
   switch (m.encoding) {
     case 'drum-grid':
       return drumTask(buildDrumDataset({ dir: o.data, csv: o.csv, seed }));
@@ -147,9 +147,15 @@ const overlap = (a: number[], b: number[]) => a.reduce((s, v, i) => s + Math.min
 export async function evaluate(o: EvalOptions) {
   const split = o.split ?? 'test';
   const spec = await loadModelSpec(o.model);
-  const task = taskFor(spec, o);
+  // another seed draws another random split, whose test files the model may have trained on
+  const seed = o.seed ?? trainedSeed(spec) ?? 1;
+  const task = taskFor(spec, o, seed);
   const seqs = task.sequences(split);
-  if (seqs.length === 0) throw new Error(`${o.data}: the ${split} split is empty`);
+  if (seqs.length === 0) {
+    const others = (['validation', 'test', 'train'] as const).filter((s) => s !== split && task.sequences(s).length > 0);
+    const how = o.csv ? `no file of ${o.data} is marked '${split}' in ${o.csv}` : `the random split (seed ${seed}) put none of the files of ${o.data} in it`;
+    throw new Error(`${o.data}: the ${split} split is empty (${how}); score ${others.map((s) => `--split ${s}`).join(' or ')} instead, or ${o.csv ? `mark files '${split}' in the CSV` : 'add files, or give a CSV with a split column (--csv) that holds some out'}`);
+  }
   const net = new Network(spec);
   const codec = codecFor(spec);
   const model = modelScores(net, codec, seqs);
@@ -189,7 +195,7 @@ export async function evaluate(o: EvalOptions) {
   const ngNll = heads.reduce((a, h) => a + h.nllNats, 0);
 
   // generated material, as long as the split, against the split
-  const rng = new Rng(o.seed ?? 1);
+  const rng = new Rng(seed);
   const sampled = sampleEvents(new Network(spec), codec, steps, rng);
   const hist = (ss: number[][][], h: number, size: number) => {
     const out = new Array(size).fill(0);
@@ -214,11 +220,18 @@ export async function evaluate(o: EvalOptions) {
     generated: {
       steps,
       tokenOverlap: spec.heads.length === 1 ? tokenOverlap[0] : tokenOverlap,
-      ...(task.encoding === 'drum-grid' ? { voices: drumVoices(spec, seqs, steps, o.seed ?? 1) } : {}),
+      ...(task.encoding === 'drum-grid' ? { voices: drumVoices(spec, seqs, steps, seed) } : {}),
     },
     split,
+    seed,
     data: o.data,
   };
+}
+
+/** The seed a model made by `train` was trained with (its metadata records it), if it says. */
+function trainedSeed(spec: ModelSpec): number | undefined {
+  const seed = (spec.meta as { training?: { seed?: unknown } }).training?.seed;
+  return Number.isInteger(seed) ? (seed as number) : undefined;
 }
 
 /** Hits per bar and positions in the bar per drum voice, generated (played live by a Generator) against the data. */

@@ -29,7 +29,11 @@ export function afterTraining(r: TrainResult, o: { data: string; csv?: string })
   lines.push(`  play it:        pulse-rnn play --model ${out}`);
   lines.push(`  with the page:  pulse-rnn start --model ${out}   (the page plays it too)`);
   lines.push(`  curves:         ${join(r.out, 'curves.svg')} (every epoch: ${join(r.out, 'train-log.jsonl')})`);
-  lines.push(`  score it:       pulse-rnn eval --model ${out} ${data} --split test`);
+  // eval draws the run's split by itself (the model records its seed); a test split the
+  // random draw left empty has nothing to score
+  const split = r.files.test > 0 ? 'test' : r.files.validation > 0 ? 'validation' : 'train';
+  const why = split === 'test' ? '' : `   (no ${split === 'validation' ? 'test file' : 'held-out file'} in this split of the data: scores on ${split} files${split === 'train' ? ', which the model learned from' : ''}; give a CSV with a split column to choose them)`;
+  lines.push(`  score it:       pulse-rnn eval --model ${out} ${data} --split ${split}${why}`);
   if (r.ended === 'maxBatches') lines.push(`  continue:       ${resume}   (the checkpoint: ${r.checkpoint})`);
   else if (r.ended === 'epochs') lines.push(`  train on:       ${resume} --epochs ${r.epoch + 10}   (the checkpoint: ${r.checkpoint}; delete it when you are done with the run)`);
   else lines.push(`  the run stopped after ${r.history.length - best.epoch} epochs without gain; its checkpoint (${r.checkpoint}) can be deleted`);

@@ -87,6 +87,8 @@ export interface TrainResult {
   epoch: number;
   /** The checkpoint file, for `resume`. */
   checkpoint: string;
+  /** Files in each split of the data, so what is printed next scores a split that holds some. */
+  files: { train: number; validation: number; test: number };
 }
 
 /**
@@ -297,5 +299,6 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     await checkpoint();
   }
   model.dispose();
-  return { history, best, out: o.out, exported: shard !== null, ended: badEpochs >= opts.patience ? 'patience' : epoch >= opts.epochs ? 'epochs' : 'maxBatches', epoch, checkpoint: ckptPath };
+  const files = { train: task.sequences('train').length, validation: task.sequences('validation').length, test: task.sequences('test').length };
+  return { history, best, out: o.out, exported: shard !== null, ended: badEpochs >= opts.patience ? 'patience' : epoch >= opts.epochs ? 'epochs' : 'maxBatches', epoch, checkpoint: ckptPath, files };
 }
