@@ -133,3 +133,50 @@ describe('MIDI files', () => {
     expect(p1.timeSignatures[0]).toMatchObject({ numerator: 4, denominator: 4 });
   });
 });
+
+describe('damaged events', () => {
+  const message = (bytes: Uint8Array, name: string): string => {
+    try {
+      const s = readMidi(bytes, name);
+      return `read: ${JSON.stringify(s.notes)} ${JSON.stringify(s.channelSetup)}`;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+
+  it('a delta time longer than four bytes (it would wrap to a negative or far tick) is refused by track and tick', () => {
+    // five-byte deltas: 2^32 − 1 + … reads as −1 in 32-bit arithmetic, 0x8f ff ff ff 7f as −2^31 − 1
+    const wraps: number[][] = [
+      [0xff, 0xff, 0xff, 0xff, 0x7f],
+      [0x8f, 0xff, 0xff, 0xff, 0x7f],
+      [0x88, 0x80, 0x80, 0x80, 0x00],
+      [0x90, 0x80, 0x80, 0x80, 0x00], // 2^32: wraps to 0, the note would move to the start
+    ];
+    for (const d of wraps) {
+      const file = smf([[...note(0, 60, 96), ...d, 0x90, 62, 100, 0, 0x80, 62, 0, ...END]], { ticksPerQuarter: 96 });
+      expect(message(file, 'w.mid')).toMatch(/^w\.mid: track 1, event 3 \(after tick 96\): a delta time longer than the 4 bytes a MIDI file allows; the file is damaged: re-save it/);
+    }
+    // four bytes, the most there may be, still read (and a far event is the song-length check's)
+    expect(message(smf([[0x8f, 0xff, 0xff, 0x7f, 0xff, 0x01, 0, ...note(0, 60, 1), ...END]], { ticksPerQuarter: 96 }), 'f.mid')).toMatch(/^f\.mid: [\d,]+ steps long/);
+    expect(message(smf([[0x80, 0x80, 0x81, 0x00, 0x90, 60, 100, 0x01, 0x80, 60, 0, ...END]], { ticksPerQuarter: 96 }), 'p.mid')).toMatch(/^read: \[\{"tick":128,/);
+  });
+
+  it('an event cut off by the end of its track, or a status byte where a data byte belongs, is refused by track, tick and event', () => {
+    const cases: [number[], RegExp][] = [
+      [[0x00, 0x90], /^c\.mid: track 1 at tick 0: a note-on is cut off by the end of the track; the file is damaged/],
+      [[0x00, 0x90, 60], /^c\.mid: track 1 at tick 0: a note-on is cut off by the end of the track/],
+      [[0x00, 0xc0], /^c\.mid: track 1 at tick 0: a program change is cut off by the end of the track/],
+      [[0x00, 0xb0, 0x00], /^c\.mid: track 1 at tick 0: a controller is cut off by the end of the track/],
+      [[0x00, 0xe0, 0x00], /^c\.mid: track 1 at tick 0: a pitch bend is cut off by the end of the track/],
+      [[...note(0, 60, 96), 0x00, 0x90, 60, 200, 0x00, 0x80, 60, 0, ...END], /^c\.mid: track 1 at tick 96: a note-on holds 200 where a data byte \(0 to 127\) belongs; the file is damaged/],
+      [[0x00, 0x90, 0xff, 100, ...END], /^c\.mid: track 1 at tick 0: a note-on holds 255 where a data byte/],
+      [[0x00, 60, 100, ...END], /^c\.mid: track 1 at tick 0: a data byte \(60\) comes before any status byte; the file is damaged/],
+      // a meta event's length in five bytes
+      [[0x00, 0xff, 0x01, 0x80, 0x80, 0x80, 0x80, 0x01, 0x41, ...END], /^c\.mid: track 1, event 1 \(after tick 0\): a length longer than the 4 bytes a MIDI file allows/],
+    ];
+    // the second track is the one named, and a good file around it reads
+    expect(message(smf([[...note(0, 60, 96), ...END], [...note(0, 62, 96), 0x00, 0x90]], { ticksPerQuarter: 96 }), 't.mid')).toMatch(/^t\.mid: track 2 at tick 96: a note-on is cut off/);
+    expect(message(smf([[...note(0, 60, 96), 0x00, 0xff, 0x01, 0x01, 0x41, 0x10, 62, 0, ...END]], { ticksPerQuarter: 96 }), 'r.mid')).toMatch(/^read: /);
+    for (const [track, want] of cases) expect(message(smf([track], { ticksPerQuarter: 96 }), 'c.mid')).toMatch(want);
+  });
+});

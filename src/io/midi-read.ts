@@ -216,6 +216,7 @@ function checkChunks(bytes: Uint8Array, file: string): { bytes: Uint8Array } {
     extra++;
     o += 8 + u32(o + 4);
   }
+  kept.slice(1).forEach(([s, e], t) => scanTrack(bytes, s + 8, e, t + 1, refuse));
   if (!alien && !extra) return { bytes };
   const out = new Uint8Array(kept.reduce((a, [s, e]) => a + e - s, 0));
   let at = 0;
@@ -226,4 +227,68 @@ function checkChunks(bytes: Uint8Array, file: string): { bytes: Uint8Array } {
   out[10] = (found + extra) >> 8;
   out[11] = (found + extra) & 255;
   return { bytes: out };
+}
+
+const CHANNEL_EVENTS: Record<number, [string, number]> = {
+  0x8: ['note-off', 2],
+  0x9: ['note-on', 2],
+  0xa: ['key pressure', 2],
+  0xb: ['controller', 2],
+  0xc: ['program change', 1],
+  0xd: ['channel pressure', 1],
+  0xe: ['pitch bend', 2],
+};
+
+/**
+ * Walk one track's events as the parser will, checking what it takes on trust: variable-length
+ * numbers of at most 4 bytes (a fifth wraps around in its 32-bit arithmetic: a delta of −1, or
+ * a note moved to the start), data bytes that are there and below 128. An event the parser
+ * itself refuses ends the walk; its message is the parser's.
+ */
+function scanTrack(bytes: Uint8Array, start: number, end: number, track: number, refuse: (why: string) => never): void {
+  const damaged = 'the file is damaged: re-save it from the program that made it';
+  let o = start;
+  let tick = 0;
+  let status = -1;
+  let event = 0;
+  const vlq = (what: string): number => {
+    let v = 0;
+    for (let n = 1; o < end; n++) {
+      const b = bytes[o++];
+      v = v * 128 + (b & 0x7f);
+      if (!(b & 0x80)) return v;
+      if (n === 4) refuse(`track ${track}, event ${event} (after tick ${tick}): a ${what} longer than the 4 bytes a MIDI file allows; ${damaged}`);
+    }
+    return v; // cut off by the end of the track: the parser reads no event after it
+  };
+  while (o < end) {
+    event++;
+    tick += vlq('delta time');
+    if (o >= end) return;
+    const b = bytes[o];
+    if (b === 0xff) {
+      o += 2;
+      const len = vlq('length');
+      o += len;
+      continue;
+    }
+    if (b === 0xf0 || b === 0xf7) {
+      o++;
+      const len = vlq('length');
+      o += len;
+      continue;
+    }
+    if (b >= 0xf0) return;
+    if (b >= 0x80) {
+      status = b;
+      o++;
+    } else if (status < 0) {
+      refuse(`track ${track} at tick ${tick}: a data byte (${b}) comes before any status byte; ${damaged}`);
+    }
+    const [kind, size] = CHANNEL_EVENTS[status >> 4];
+    for (let i = 0; i < size; i++, o++) {
+      if (o >= end) refuse(`track ${track} at tick ${tick}: a ${kind} is cut off by the end of the track; ${damaged}`);
+      if (bytes[o] >= 0x80) refuse(`track ${track} at tick ${tick}: a ${kind} holds ${bytes[o]} where a data byte (0 to 127) belongs; ${damaged}`);
+    }
+  }
 }

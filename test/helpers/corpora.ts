@@ -44,7 +44,8 @@ function notesOf(roll: Roll, ticksPerFrame: number): { pitch: number; start: num
   const out: { pitch: number; start: number; length: number }[] = [];
   const open = new Map<number, number>();
   roll.forEach((frame, t) => {
-    const now = new Set(frame);
+    // the separated chorales mark a resting voice with pitch −1: no note (a writer turns it into byte 253)
+    const now = new Set(frame.filter((p) => p >= 0));
     for (const [p, s] of open) {
       if (!now.has(p)) {
         out.push({ pitch: p, start: s * ticksPerFrame, length: (t - s) * ticksPerFrame });
