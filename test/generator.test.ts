@@ -443,7 +443,7 @@ describe('locate', () => {
     expect(out.map((s) => s.step)).toEqual([41, 42, 43]);
     expect(seen[0][1]).toBe(41 % 16);
     expect(g.log.entries.at(-1)?.control).toEqual({ type: 'locate', step: 41 });
-    expect(() => g.locate(-1)).toThrow(/step: -1 is not allowed/);
+    expect(() => g.locate(-1)).toThrow(/step: -1 is not allowed; give a step number ≥ 0/);
   });
 });
 

@@ -297,10 +297,10 @@ export class Generator {
     this.net = model instanceof Network ? model : new Network(model, { kernel: options.kernel });
     const { seed = 1, temperature = 1, topP = 1, density = 0, lookahead = 0, historyLength = 64 } = options;
     checkOptions(temperature, topP);
-    checkNumber('seed', seed, Number.isInteger);
-    checkNumber('density', density, Number.isFinite);
-    checkNumber('lookahead', lookahead, (v) => Number.isInteger(v) && v >= 0 && v <= 4096);
-    checkNumber('historyLength', historyLength, (v) => Number.isInteger(v) && v >= 0);
+    checkNumber('seed', seed, Number.isInteger, 'a whole number');
+    checkNumber('density', density, Number.isFinite, 'a number from -100 (fewer notes) to 100 (more)');
+    checkNumber('lookahead', lookahead, (v) => Number.isInteger(v) && v >= 0 && v <= 4096, 'a whole number of steps from 0 to 4096');
+    checkNumber('historyLength', historyLength, (v) => Number.isInteger(v) && v >= 0, 'a whole number of steps ≥ 0');
     this.options = { ...options };
     this.codec = codecFor(this.net.spec, options);
     this.heads = this.net.logits.length;
@@ -429,7 +429,7 @@ export class Generator {
   }
 
   setDensity(value: number): void {
-    checkNumber('density', value, (v) => Number.isFinite(v) && Math.abs(v) <= 100);
+    checkNumber('density', value, (v) => Number.isFinite(v) && Math.abs(v) <= 100, 'a number from -100 (fewer notes) to 100 (more)');
     this.queue({ type: 'density', value });
   }
   set density(v: number) {
@@ -438,7 +438,7 @@ export class Generator {
 
   /** A new random stream. With `reset`, the model's state starts over too; with `prime`, it then reads a phrase. */
   reseed(value: number, opts: { reset?: boolean; prime?: readonly (readonly number[])[] | MidiSong } = {}): void {
-    checkNumber('seed', value, Number.isInteger);
+    checkNumber('seed', value, Number.isInteger, 'a whole number');
     const primed = opts.prime ? this.primeControl(opts.prime, { reset: opts.reset ?? true }) : null;
     this.queue({ type: 'seed', value, ...(opts.reset ? { reset: true } : {}) });
     if (primed) this.queue(primed); // the seed first, then the phrase
@@ -502,7 +502,7 @@ export class Generator {
       }
       pattern = opts.pattern.map((x) => (x ? 1 : 0));
     }
-    if (opts.bars !== undefined) checkNumber('bars', opts.bars, (b) => Number.isInteger(b) && b > 0);
+    if (opts.bars !== undefined) checkNumber('bars', opts.bars, (b) => Number.isInteger(b) && b > 0, 'a whole number of bars ≥ 1, e.g. { bars: 2 }');
     const from = this.stepIndex;
     this.queue({ type: 'lock', voice: v, pattern, from, until: opts.bars ? from + opts.bars * bar : null });
   }
@@ -556,7 +556,7 @@ export class Generator {
     const events = isSong(phrase) ? this.codec.fromSong(phrase).events : phrase.map((e) => [...e]);
     if (events.length === 0) throw new Error('prime: the phrase has no events');
     for (const e of events) this.checkEvent(e);
-    if (opts.steps !== undefined) checkNumber('steps', opts.steps, (v) => Number.isInteger(v) && v > 0);
+    if (opts.steps !== undefined) checkNumber('steps', opts.steps, (v) => Number.isInteger(v) && v > 0, 'a whole number of steps ≥ 1');
     let steps = opts.steps ?? events.length;
     if (this.codec.kind === 'events') {
       const span = events.reduce((t, e) => t + this.codec.delay(e), 0);
@@ -571,7 +571,7 @@ export class Generator {
    * model's state goes on; drum models read the new position in the bar from there.
    */
   locate(step: number): void {
-    checkNumber('step', step, (v) => Number.isInteger(v) && v >= 0);
+    checkNumber('step', step, (v) => Number.isInteger(v) && v >= 0, 'a step number ≥ 0');
     this.queue({ type: 'locate', step });
   }
 
@@ -1177,8 +1177,8 @@ export class Generator {
   }
 }
 
-function checkNumber(name: string, v: unknown, ok: (v: number) => boolean): void {
-  if (typeof v !== 'number' || !ok(v)) throw new Error(`${name}: ${JSON.stringify(v) ?? String(v)} is not allowed`);
+function checkNumber(name: string, v: unknown, ok: (v: number) => boolean, rule: string): void {
+  if (typeof v !== 'number' || !ok(v)) throw new Error(`${name}: ${typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v))} is not allowed; give ${rule}`);
 }
 
 function isSong(p: unknown): p is MidiSong {
