@@ -217,3 +217,72 @@ describe('loading from a server that misbehaves', () => {
     }
   });
 });
+
+describe('model folders as people serve them', () => {
+  let saved: Saved;
+  let site: { server: Server; origin: string };
+  const withShard = (shard: string) => JSON.stringify({ ...saved.json, weightsManifest: [{ paths: [shard], weights: (saved.json.weightsManifest as { weights: unknown[] }[])[0].weights }] });
+  const page = '<!DOCTYPE html>\n<html><head><title>My app</title></head><body><div id="root"></div></body></html>';
+
+  beforeAll(async () => {
+    const m = tf.sequential();
+    m.add(tf.layers.embedding({ inputDim: 12, outputDim: 4, batchInputShape: [null, null] }));
+    m.add(tf.layers.lstm({ units: 8, returnSequences: true, recurrentActivation: 'sigmoid' }));
+    m.add(tf.layers.dense({ units: 12, activation: 'softmax' }));
+    randomizeWeights(m, 5);
+    saved = await saveModel(m);
+    m.dispose();
+    // a static server: the query is not part of the file's name
+    const files: Record<string, [number, string | Uint8Array]> = {
+      '/plain/model.json': [200, JSON.stringify(saved.json)],
+      [`/plain/${SHARD}`]: [200, saved.bin],
+      '/sub/model.json': [200, withShard('shards/w.bin')],
+      '/sub/shards/w.bin': [200, saved.bin],
+      '/dot/model.json': [200, withShard('./w.bin')],
+      '/dot/w.bin': [200, saved.bin],
+      '/unicode/model.json': [200, withShard('gewichte ü 1.bin')],
+      '/unicode/gewichte%20%C3%BC%201.bin': [200, saved.bin],
+      // a single-page app answers every unknown path with its page
+      '/spa/model.json': [200, JSON.stringify(saved.json)],
+      '/500/model.json': [500, 'oops'],
+      '/503/model.json': [503, 'busy'],
+      '/304/model.json': [304, ''],
+      '/403/model.json': [403, 'no'],
+    };
+    site = await serve((req, res) => {
+      const path = (req.url ?? '/').replace(/[?#].*$/, '');
+      const hit = files[path];
+      if (hit) return void res.writeHead(hit[0]).end(hit[1]);
+      if (path.startsWith('/spa/')) return void res.writeHead(200, { 'content-type': 'text/html' }).end(page);
+      res.writeHead(404).end('not found');
+    });
+  });
+  afterAll(() => {
+    site?.server.closeAllConnections();
+    site?.server.close();
+  });
+
+  it('shards in a subfolder, named with ./, or with spaces and letters beyond ASCII load', async () => {
+    for (const kind of ['plain', 'sub', 'dot', 'unicode']) expect((await loadModelSpec(`${site.origin}/${kind}/`)).layers[0].units, kind).toBe(8);
+  });
+
+  it('a folder URL with a query (a cache-buster) loads model.json from that folder', async () => {
+    for (const url of [`${site.origin}/plain?v=2`, `${site.origin}/plain/?v=2`, `${site.origin}/plain/model.json?v=2`, `${site.origin}/plain/#top`]) {
+      expect((await loadModelSpec(url)).layers[0].units, url).toBe(8);
+    }
+  });
+
+  it('an error status says what it means and what to do', async () => {
+    const fails = async (kind: string) => (await loadModelSpec(`${site.origin}/${kind}/`).then(() => '', (e: Error) => e.message));
+    expect(await fails('none')).toBe(`${site.origin}/none/model.json: HTTP 404 Not Found: no file there; check the URL (a model is a folder holding model.json and its weight shards)`);
+    expect(await fails('500')).toMatch(/\/500\/model\.json: HTTP 500 Internal Server Error: the server failed; try again, or look at the server's log$/);
+    expect(await fails('503')).toMatch(/\/503\/model\.json: HTTP 503 Service Unavailable: the server failed; try again/);
+    expect(await fails('403')).toMatch(/\/403\/model\.json: HTTP 403 Forbidden: the server will not give it; check that the file may be read without logging in/);
+    expect(await fails('304')).toMatch(/\/304\/model\.json: HTTP 304 Not Modified: the server sent no file .*check the server, or a proxy between/);
+  });
+
+  it('a web page served in place of a shard is named as one', async () => {
+    const e = await loadModelSpec(`${site.origin}/spa/`).then(() => null, (x: Error) => x);
+    expect(e?.message).toMatch(new RegExp(`^${site.origin}/spa/${SHARD}: .*; it is a web page \\(HTML\\), not weights: the server has no file at that address \\(check that the shard was uploaded beside model\\.json\\)`));
+  });
+});

@@ -220,6 +220,11 @@ async function readWeights(manifest: unknown[], readShard: ReadShard, source: st
       } catch (e) {
         throw new Error(`${folder}${p}: cannot read weights shard named in ${source} (${(e as Error).message})`);
       }
+      const page = webPage(bytes);
+      if (page) {
+        const remedy = /^https?:/i.test(source) ? 'the server has no file at that address (check that the shard was uploaded beside model.json)' : 'save the shard itself there, not a web page';
+        throw new Error(`${folder}${p}: ${bytes.length} bytes that begin ${show(page, 40)}; it is a web page (HTML), not weights: ${remedy}`);
+      }
       if (bytes.length > room) {
         throw new Error(`${folder}${p}: ${total + bytes.length} bytes in the shards of ${source} weightsManifest[${g}] so far, more than the ${needed} its tensors declare (a shard of another model, or a damaged manifest?)`);
       }
@@ -241,6 +246,15 @@ async function readWeights(manifest: unknown[], readShard: ReadShard, source: st
     }
   }
   return tensors;
+}
+
+/**
+ * The start of `bytes` when they are an HTML page (a server's "not found" page, or a web app
+ * that answers every path with itself); weights never begin with a tag.
+ */
+function webPage(bytes: Uint8Array): string | null {
+  const head = String.fromCharCode(...bytes.subarray(0, 64)).replace(/^\uFEFF|^\u00ef\u00bb\u00bf/, '');
+  return /^\s*<(!doctype html|html|head|body)\b/i.test(head) ? head.trim().split('\n')[0] : null;
 }
 
 function concat(parts: Uint8Array[], total: number): Uint8Array {

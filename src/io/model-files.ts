@@ -76,13 +76,15 @@ async function loadFromDisk(where: string): Promise<ModelSpec> {
 }
 
 async function loadFromUrl(where: string, timeoutMs: number, signal?: AbortSignal): Promise<ModelSpec> {
-  const given = /\.json($|[?#])/i.test(where) ? where : where.replace(/\/?$/, '/model.json');
   let absolute: URL;
   try {
-    absolute = new URL(given, typeof location !== 'undefined' ? location.href : undefined);
+    absolute = new URL(where, typeof location !== 'undefined' ? location.href : undefined);
   } catch {
     throw new Error(`${where}: not a URL or a folder path`);
   }
+  // a folder's URL names model.json inside it; a query (a cache-buster) stays a query
+  if (!/\.json$/i.test(absolute.pathname)) absolute.pathname = absolute.pathname.replace(/\/?$/, '/model.json');
+  absolute.hash = '';
   if (absolute.protocol !== 'http:' && absolute.protocol !== 'https:') {
     throw new Error(`${where}: a model loads from an http: or https: URL (its shards are fetched beside model.json), or from a folder on disk; ${absolute.protocol} URLs are not supported`);
   }

@@ -55,7 +55,7 @@ export async function fetchBytes(url: string, o: FetchLimits): Promise<{ bytes: 
     }
     if (!res.ok) {
       void res.body?.cancel().catch(() => undefined);
-      throw new Error(`${url}: HTTP ${res.status} ${res.statusText}`);
+      throw new Error(`${url}: HTTP ${res.status} ${res.statusText}: ${statusAdvice(res.status)}`);
     }
     const tooBig = (n: number) => new Error(`${url}: ${n} bytes${n === received ? ' and more' : ''}, more than ${o.limit ?? `the ${o.maxBytes} allowed`}`);
     const declared = Number(res.headers.get('content-length') ?? NaN);
@@ -98,4 +98,13 @@ export async function fetchBytes(url: string, o: FetchLimits): Promise<{ bytes: 
     clearTimeout(timer);
     o.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** What an error status means for a file a loader asked for, and what to do. */
+function statusAdvice(status: number): string {
+  if (status === 404 || status === 410) return 'no file there; check the URL (a model is a folder holding model.json and its weight shards)';
+  if (status === 401 || status === 403) return 'the server will not give it; check that the file may be read without logging in';
+  if (status >= 500) return "the server failed; try again, or look at the server's log";
+  if (status >= 300 && status < 400) return `the server sent no file (a ${status} with no place to go, or "not modified" to a request that holds no cached copy); check the server, or a proxy between`;
+  return 'check the URL and the server';
 }
