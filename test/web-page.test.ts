@@ -615,8 +615,9 @@ describe.skipIf(!haveBrowser)('the performer\'s page in Chromium', () => {
     expect(problems).toEqual([]);
   }, LONG);
 
-  // a phone and a tablet held by a performer: touch, portrait
-  for (const [width, height, minCell] of [[390, 844, 34], [820, 1180, 22]] as const) {
+  // phones and tablets held by a performer: touch, portrait and sideways (a tablet sideways is
+  // wider than the narrow layout's 1100 px, and still a finger's screen)
+  for (const [width, height, minCell] of [[390, 844, 34], [360, 640, 34], [844, 390, 22], [820, 1180, 22], [1180, 820, 22]] as const) {
     it(`fits a ${width}×${height} touch screen: nothing off screen sideways, cells and buttons big enough to touch (test-artifacts/web-page-${width}.png)`, async () => {
       const small = await browser.newContext({ viewport: { width, height }, hasTouch: true, isMobile: true });
       const phone = await small.newPage();
@@ -656,6 +657,10 @@ describe.skipIf(!haveBrowser)('the performer\'s page in Chromium', () => {
               })
               .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}.${String(e.className).replace(/ /g, '.')} ${e.textContent?.trim().slice(0, 12)}`),
             cut,
+            // a choice or a button whose text runs out of its box is cut where it is hidden
+            clipped: Array.from(document.querySelectorAll('.segmented, .segmented label, button:not([hidden])'))
+              .filter((e) => e.getBoundingClientRect().width > 0 && e.scrollWidth > e.clientWidth + 1)
+              .map((e) => e.textContent?.trim().replace(/\s+/g, ' ')),
             headInView: head.left >= view.left - 0.5 && head.right <= view.right + 0.5,
           };
         });
@@ -664,6 +669,7 @@ describe.skipIf(!haveBrowser)('the performer\'s page in Chromium', () => {
         expect(Math.min(...layout.cells), 'grid cells, px').toBeGreaterThanOrEqual(minCell);
         expect(layout.small, 'controls under 38 px').toEqual([]);
         expect(layout.cut, 'voice names cut').toEqual([]);
+        expect(layout.clipped, 'choices and buttons cut').toEqual([]);
         expect(layout.headInView, 'the play head is in view').toBe(true);
         // a tap on an upcoming cell edits it, as a click does
         const { step } = await editAhead(phone, 'kick');
