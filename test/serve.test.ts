@@ -122,6 +122,22 @@ describe('serve.ts: the Host header names this machine', () => {
     expect(status).toBe(421);
   });
 
+  it('refuses a request naming two hosts, whichever comes first', async () => {
+    for (const hosts of [[`127.0.0.1:${server.port}`, 'evil.example'], ['evil.example', `127.0.0.1:${server.port}`], ['localhost', 'localhost']]) {
+      const r = await new Promise<{ status: number; body: string }>((ok, fail) => {
+        const socket = connect(server.port, '127.0.0.1', () => socket.write(`GET / HTTP/1.1\r\n${hosts.map((h) => `Host: ${h}\r\n`).join('')}Connection: close\r\n\r\n`));
+        let raw = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (c) => (raw += c));
+        socket.on('error', fail);
+        socket.on('close', () => ok({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(raw)?.[1] ?? 0), body: raw }));
+      });
+      expect(r.status, hosts.join(' + ')).toBe(400);
+      expect(r.body).toMatch(/names one Host; this one names several/);
+      expect(r.body).not.toContain('<title>');
+    }
+  });
+
   it('also answers to the host it was told to listen on', async () => {
     const other = await serve({ port: 0, webDir: dir, host: '127.0.0.2' }).catch((e: NodeJS.ErrnoException) => (e.code === 'EADDRNOTAVAIL' ? null : Promise.reject(e)));
     if (other === null) return console.warn('skipping: 127.0.0.2 cannot be bound here');

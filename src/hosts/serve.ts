@@ -106,6 +106,13 @@ export function hostAllowed(header: string | undefined, names: readonly string[]
   return names.includes(m[1].toLowerCase());
 }
 
+/** How many Host headers a request carries (`rawHeaders` alternates names and values). */
+function hostCount(raw: readonly string[]): number {
+  let n = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].toLowerCase() === 'host') n++;
+  return n;
+}
+
 /** The Host names a server listening on `host` answers to. */
 function allowedHosts(host: string): string[] {
   const own = host.includes(':') ? `[${host.toLowerCase()}]` : host.toLowerCase();
@@ -129,6 +136,8 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   const mount = modelDir === null ? null : { prefix: `/${modelPath!.slice(0, -1)}`, dir: modelDir };
 
   const server = createServer((req, res) => {
+    // node keeps the first of several Host headers; a request naming two hosts is refused whole
+    if (hostCount(req.rawHeaders) > 1) return send(res, 400, 'a request names one Host; this one names several');
     if (!hostAllowed(req.headers.host, hosts)) {
       return send(res, 421, `this server answers only to ${hosts.join(', ')} as Host, got ${JSON.stringify(req.headers.host ?? '(none)')}: open the page at its printed address`);
     }
