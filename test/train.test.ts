@@ -105,7 +105,7 @@ describe('dataset', () => {
     mkdirSync(pianos);
     writeFileSync(join(pianos, 'p.mid'), readFileSync(join(data, 'piano.mid')));
     expect(() => buildDrumDataset({ dir: pianos })).toThrow(/the training split is empty: 1 file\(s\) read, 1 skipped \(1× no drum part/);
-    expect(() => buildDrumDataset({ dir: join(root, 'nope') })).toThrow(/nope: not a folder/);
+    expect(() => buildDrumDataset({ dir: join(root, 'nope') })).toThrow(/nope: no such folder; --data names the folder your MIDI files are in/);
   });
 
   it('finds no drum part in a file with none', () => {

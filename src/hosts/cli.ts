@@ -23,6 +23,7 @@ import { codecFor } from '../music/codecs.js';
 import { sampleEvents } from '../music/sample-events.js';
 import { scoreEvents } from '../music/score.js';
 import { writeAtomic } from '../io/atomic-file.js';
+import { systemErrorLine } from '../io/system-error.js';
 
 /** The package folder, found from wherever this file runs (src/hosts or dist). */
 function packageRoot(): string {
@@ -311,7 +312,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     const err = e as { code?: string; exitCode?: number; message?: string };
     if (err.code?.startsWith('commander.')) return err.exitCode ?? 1;
-    console.error(`pulse-rnn: ${err.message ?? String(e)}`);
+    console.error(`pulse-rnn: ${systemErrorLine(e) ?? err.message ?? String(e)}`);
     return 1;
   }
 }

@@ -22,6 +22,12 @@ export async function writeAtomic(path: string, data: Uint8Array | string): Prom
     await rename(tmp, path);
   } catch (e) {
     await unlink(tmp).catch(() => {});
+    // the temporary name means nothing to whoever asked for `path`
+    const err = e as NodeJS.ErrnoException;
+    if (err.path === tmp) {
+      err.path = path;
+      err.message = err.message.split(tmp).join(path);
+    }
     throw e;
   }
 }

@@ -16,6 +16,7 @@ import { songLengthProblem } from '../io/song-length.js';
 import { DRUM_CLASSES, DEFAULT_DRUM_NOTES, drumClassOf } from '../music/drum-map.js';
 import { findDrumPart } from '../music/drum-part.js';
 import { Rng } from '../engine/prng.js';
+import { systemErrorLine } from '../io/system-error.js';
 
 export type SplitName = 'train' | 'validation' | 'test';
 export const SPLITS: readonly SplitName[] = ['train', 'validation', 'test'];
@@ -122,6 +123,7 @@ function kindOf(s: Stats): string {
  * const files = listMidi('grooves/', skipped); // ['grooves/a.mid', 'grooves/drummer1/b.mid', …]
  */
 export function listMidi(dir: string, skipped: { file: string; reason: string }[] = []): string[] {
+  checkDataFolder(dir);
   const out: string[] = [];
   const seen = new Set<string>();
   const skip = (p: string, reason: string) => skipped.push({ file: relative(dir, p) || p, reason });
@@ -183,29 +185,101 @@ export function listMidi(dir: string, skipped: { file: string; reason: string }[
   return out;
 }
 
+/** The folder a dataset is read from must be one: say what it is instead, and what --data wants. */
+function checkDataFolder(dir: string): void {
+  let s: Stats;
+  try {
+    s = statSync(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(code === 'ENOENT' ? `${dir}: no such folder; --data names the folder your MIDI files are in` : `${dir}: cannot be read as the data folder: ${systemErrorLine(e) ?? (e as Error).message}`);
+  }
+  if (!s.isDirectory()) throw new Error(`${dir}: ${s.isFile() ? 'a file' : kindOf(s)}, not a folder; --data names the folder your MIDI files are in (for one file, put it in a folder of its own)`);
+}
+
 /** The error for a folder with no MIDI file to read, naming the entries the walk had to skip. */
 export function noMidiFiles(dir: string, skipped: readonly { file: string; reason: string }[]): Error {
   const why = skipped.length ? `; skipped ${skipped.slice(0, 3).map((k) => `${k.file} (${k.reason})`).join(', ')}${skipped.length > 3 ? ` and ${skipped.length - 3} more` : ''}` : '';
   return new Error(`${dir}: no .mid or .midi files found (searched every subfolder${why})`);
 }
 
-/** Split assignments from a CSV: the column named `split` and the first column naming .mid files. */
-export function splitsFromCsv(csv: string, dir: string): Map<string, SplitName> {
-  const lines = readFileSync(csv, 'utf8').trim().split(/\r?\n/);
-  const head = lines[0].split(',').map((h) => h.trim().toLowerCase());
+/**
+ * The rows of a CSV as a spreadsheet writes it: fields in double quotes may hold commas, quotes
+ * (doubled) and line breaks; a byte-order mark and CRLF line ends are taken as they come.
+ */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  const t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i];
+    if (quoted) {
+      if (c === '"' && t[i + 1] === '"') (field += '"'), i++;
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') row.push(field), (field = '');
+    else if (c === '\n' || c === '\r') {
+      if (c === '\r' && t[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      (row = []), (field = '');
+    } else field += c;
+  }
+  if (field !== '' || row.length) row.push(field), rows.push(row);
+  return rows;
+}
+
+/** A file as a CSV row names it and as the walk finds it, in one Unicode form (macOS names files decomposed, spreadsheets compose). */
+const csvKey = (path: string): string => path.normalize('NFC');
+
+const ordinal = (n: number) => `${n}${n % 10 === 1 && n % 100 !== 11 ? 'st' : n % 10 === 2 && n % 100 !== 12 ? 'nd' : n % 10 === 3 && n % 100 !== 13 ? 'rd' : 'th'}`;
+
+/**
+ * Split assignments from a CSV: the column named `split` and the first column naming .mid
+ * files, by their path inside `dir`. Given the files the walk found, a CSV naming none of
+ * them is refused (it was written for another folder).
+ */
+export function splitsFromCsv(csv: string, dir: string, files?: readonly string[]): Map<string, SplitName> {
+  let text: string;
+  try {
+    text = readFileSync(csv, 'utf8');
+  } catch (e) {
+    throw new Error(`--csv ${systemErrorLine(e) ?? `${csv}: ${(e as Error).message}`}`);
+  }
+  const [header = [], ...body] = parseCsv(text);
+  const head = header.map((h) => h.trim().toLowerCase());
   const splitCol = head.indexOf('split');
-  if (splitCol < 0) throw new Error(`${csv}: no 'split' column (columns: ${head.join(', ')})`);
-  const rows = lines.slice(1).map((l) => l.split(','));
-  const fileCol = head.findIndex((_, i) => rows.some((r) => /\.midi?$/i.test(r[i] ?? '')));
-  if (fileCol < 0) throw new Error(`${csv}: no column names .mid files`);
+  if (splitCol < 0) throw new Error(`${csv}: no 'split' column (columns: ${head.join(', ')}); the CSV needs a column named split (train, validation or test) and one naming the .mid files`);
+  // blank lines are not rows
+  const rows = body.map((r, i) => ({ r, line: i + 2 })).filter(({ r }) => r.some((f) => f.trim() !== ''));
+  const fileCol = head.findIndex((_, i) => rows.some(({ r }) => /\.midi?$/i.test((r[i] ?? '').trim())));
+  if (fileCol < 0) throw new Error(`${csv}: no column names .mid files (columns: ${head.join(', ')}); add one with each file's path inside the --data folder`);
   const map = new Map<string, SplitName>();
-  rows.forEach((r, i) => {
+  for (const { r, line } of rows) {
     const s = (r[splitCol] ?? '').trim().toLowerCase();
     const split = s === 'valid' || s === 'val' || s === 'dev' ? 'validation' : s;
-    if (!SPLITS.includes(split as SplitName)) throw new Error(`${csv}: row ${i + 2}: split '${r[splitCol]}' is not train, validation or test`);
-    map.set(join(dir, r[fileCol].trim()), split as SplitName);
-  });
+    if (!SPLITS.includes(split as SplitName)) throw new Error(`${csv}: row ${line}: split '${r[splitCol] ?? ''}' is not train, validation or test`);
+    const name = (r[fileCol] ?? '').trim();
+    if (name === '') throw new Error(`${csv}: row ${line}: no file named (the row has ${r.length} column${r.length === 1 ? '' : 's'}, the file column is the ${ordinal(fileCol + 1)})`);
+    map.set(csvKey(join(dir, name.replace(/\\/g, '/'))), split as SplitName);
+  }
+  if (files && map.size > 0 && !files.some((f) => map.has(csvKey(f)))) {
+    const first = relative(dir, [...map.keys()][0]);
+    throw new Error(`${csv}: none of the ${map.size} files it names is in ${dir} (such as ${first}); the CSV names files by their path inside the --data folder: give the folder it was written for as --data, or fix the paths`);
+  }
   return map;
+}
+
+/** A warning for files a CSV names that the folder does not hold (none: an empty list). */
+export function csvNotInFolder(fromCsv: Map<string, SplitName> | null, files: readonly string[], csv: string | undefined, dir: string): string[] {
+  if (!fromCsv) return [];
+  const found = new Set(files.map(csvKey));
+  const gone = [...fromCsv.keys()].filter((k) => !found.has(k));
+  if (gone.length === 0) return [];
+  return [`${gone.length} file${gone.length === 1 ? '' : 's'} named in ${csv} ${gone.length === 1 ? 'is' : 'are'} not in ${dir} (such as ${relative(dir, gone[0])}): ${gone.length === 1 ? 'it is' : 'they are'} left out`];
 }
 
 /**
@@ -235,7 +309,7 @@ export function* songsOf(dir: string, files: readonly string[], fromCsv: Map<str
 
 /** The split of one file: from the CSV (null when the CSV does not list it), or drawn at random. */
 export function assignSplit(file: string, fromCsv: Map<string, SplitName> | null, rng: Rng, [hv, ht]: [number, number]): SplitName | null {
-  if (fromCsv) return fromCsv.get(file) ?? null;
+  if (fromCsv) return fromCsv.get(csvKey(file)) ?? null;
   const u = rng.next();
   return u < hv ? 'validation' : u < hv + ht ? 'test' : 'train';
 }
@@ -244,14 +318,13 @@ const pct = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(so
 
 /** Read every MIDI file of a folder into drum-grid sequences. */
 export function buildDrumDataset(o: DrumDatasetOptions): Dataset {
-  if (!existsSync(o.dir) || !statSync(o.dir).isDirectory()) throw new Error(`${o.dir}: not a folder`);
   const spq = o.stepsPerQuarter ?? 4;
   const skipped: { file: string; reason: string }[] = [];
   let files = listMidi(o.dir, skipped);
   const filesFound = files.length;
   if (filesFound === 0) throw noMidiFiles(o.dir, skipped);
   if (o.limit) files = files.slice(0, o.limit);
-  const fromCsv = o.csv ? splitsFromCsv(o.csv, o.dir) : null;
+  const fromCsv = o.csv ? splitsFromCsv(o.csv, o.dir, files) : null;
   const rng = new Rng(o.seed ?? 1);
   const [hv, ht] = o.holdout ?? [0.1, 0.1];
   const splits: Record<SplitName, Sequence[]> = { train: [], validation: [], test: [] };
@@ -315,6 +388,7 @@ export function buildDrumDataset(o: DrumDatasetOptions): Dataset {
   const warnings: string[] = [];
   if (steps.train < MIN_TRAIN_STEPS) warnings.push(`only ${steps.train} training steps: a model this small will memorize them (overfit); aim for ${MIN_TRAIN_STEPS}+`);
   warnings.push(...heldOutWarnings(splits, (q) => q.tokens.length, 'steps', fromCsv !== null));
+  warnings.push(...csvNotInFolder(fromCsv, files, o.csv, o.dir));
   const crossSplit = duplicates.filter((d) => d.file.replace(/.*\((\w+)\)$/, '$1') !== d.sameAs.replace(/.*\((\w+)\)$/, '$1'));
   if (crossSplit.length) warnings.push(`${crossSplit.length} file(s) appear in more than one split with identical notes: test scores will be optimistic`);
   if (skipped.length) warnings.push(`${skipped.length} file(s) skipped (listed in the summary)`);

@@ -14,7 +14,7 @@ import { Rng } from '../engine/prng.js';
 import type { MidiSong } from '../io/midi-read.js';
 import { melodicNotes } from '../music/drum-part.js';
 import { noteEventsCodec, type HeadRole } from '../music/note-events.js';
-import { heldOutWarnings, listMidi, noMidiFiles, songsOf, splitsFromCsv, SPLITS, type SplitName } from './dataset.js';
+import { csvNotInFolder, heldOutWarnings, listMidi, noMidiFiles, songsOf, splitsFromCsv, SPLITS, type SplitName } from './dataset.js';
 import type { Batch, LstmShape } from './lstm-model.js';
 import { logFrequencies, meanNll, windowStarts, type TrainingTask } from './task.js';
 
@@ -79,7 +79,7 @@ export function buildEventsDataset(o: EventsDatasetOptions): EventsDataset {
   const skipped: { file: string; reason: string }[] = [];
   const files = listMidi(o.dir, skipped);
   if (files.length === 0) throw noMidiFiles(o.dir, skipped);
-  const fromCsv = o.csv ? splitsFromCsv(o.csv, o.dir) : null;
+  const fromCsv = o.csv ? splitsFromCsv(o.csv, o.dir, files) : null;
   const rng = new Rng(o.seed ?? 1);
   const splits: EventsDataset['splits'] = { train: [], validation: [], test: [] };
   let outOfRange = 0;
@@ -102,6 +102,7 @@ export function buildEventsDataset(o: EventsDatasetOptions): EventsDataset {
   if (notes.train < 20000) warnings.push(`only ${notes.train} training notes: a model will memorize them (overfit)`);
   if (outOfRange) warnings.push(`${outOfRange} note(s) outside the pitch range ${lo}..${hi} were dropped`);
   warnings.push(...heldOutWarnings(splits, (f) => f.notes.length, 'notes', fromCsv !== null));
+  warnings.push(...csvNotInFolder(fromCsv, files, o.csv, o.dir));
   return { tables, splits, summary: { files: files.length, used, notes, skipped, outOfRange, warnings } };
 }
 

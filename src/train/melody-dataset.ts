@@ -9,7 +9,7 @@
 import type { Network } from '../engine/network.js';
 import { Rng } from '../engine/prng.js';
 import { HOLD, REST, melodyGridCodec } from '../music/melody-grid.js';
-import { heldOutWarnings, listMidi, noMidiFiles, songsOf, splitsFromCsv, SPLITS, type Sequence, type SplitName } from './dataset.js';
+import { csvNotInFolder, heldOutWarnings, listMidi, noMidiFiles, songsOf, splitsFromCsv, SPLITS, type Sequence, type SplitName } from './dataset.js';
 import type { Batch, LstmShape } from './lstm-model.js';
 import { gridBatch, logFrequencies, meanNll, windowStarts, type TrainingTask } from './task.js';
 
@@ -41,7 +41,7 @@ export function buildMelodyDataset(o: MelodyDatasetOptions): MelodyDataset {
   if (files.length === 0) throw noMidiFiles(o.dir, skipped);
   const warnings: string[] = [];
   const splits: Record<SplitName, Sequence[]> = { train: [], validation: [], test: [] };
-  const fromCsv = o.csv ? splitsFromCsv(o.csv, o.dir) : null;
+  const fromCsv = o.csv ? splitsFromCsv(o.csv, o.dir, files) : null;
   for (const { name, split, song } of songsOf(o.dir, files, fromCsv, new Rng(o.seed ?? 1), [0.1, 0.1], skipped)) {
     let encoded: ReturnType<typeof codec.fromSong>;
     try {
@@ -60,7 +60,7 @@ export function buildMelodyDataset(o: MelodyDatasetOptions): MelodyDataset {
   }
   if (splits.train.length === 0) throw new Error(`${o.dir}: the training split is empty: ${files.length} file(s), ${skipped.length} skipped (${skipped.slice(0, 3).map((s) => `${s.file}: ${s.reason}`).join('; ')})`);
   // first: the per-file warnings that follow may be many, and the summary shows the first few
-  warnings.unshift(...heldOutWarnings(splits, (q) => q.tokens.length, 'steps', fromCsv !== null));
+  warnings.unshift(...heldOutWarnings(splits, (q) => q.tokens.length, 'steps', fromCsv !== null), ...csvNotInFolder(fromCsv, files, o.csv, o.dir));
   return { minPitch, maxPitch, stepsPerQuarter: spq, splits, skipped, warnings };
 }
 

@@ -30,6 +30,7 @@ import { removeLeftovers, writeAtomic } from '../io/atomic-file.js';
 import { curvesSvg } from './curves.js';
 import { CHECKPOINT, checkpointDir, encodeCheckpoint, readCheckpoint, settingConflicts, type Checkpoint, type EpochRecord, type RunSettings } from './checkpoint.js';
 import { heldModel, moveAside } from './model-folder.js';
+import { systemErrorLine } from '../io/system-error.js';
 
 export { decodeCheckpoint, readCheckpoint, checkpointDir, type EpochRecord } from './checkpoint.js';
 
@@ -94,10 +95,12 @@ export interface TrainResult {
 /**
  * Claim `o.out` for this run: resume its checkpoint, or start a new run where nothing would be
  * overwritten (or, with `force`, after moving the model there aside). Returns the checkpoint to
- * resume (null: a new run), the path checkpoints are written to, and a checkpoint file an
- * earlier version left inside the model folder, to remove once the new one is written.
+ * resume (null: a new run), the path checkpoints are written to, a checkpoint file an earlier
+ * version left inside the model folder, to remove once the new one is written, and `claim`,
+ * which moves a model aside (force) and makes the folders: called once the data has been read,
+ * so a run refused for its data leaves nothing.
  */
-function claimFolder(o: TrainOptions, given: Partial<RunSettings>, log: (s: string) => void): { ck: Checkpoint | null; ckptPath: string; stale: string | null } {
+function claimFolder(o: TrainOptions, given: Partial<RunSettings>, log: (s: string) => void): { ck: Checkpoint | null; ckptPath: string; stale: string | null; claim: () => void } {
   if (o.resume && o.force) throw new Error('--resume and --force contradict each other: --resume continues the run in --out, --force starts it over');
   if (existsSync(o.out) && !statSync(o.out).isDirectory()) throw new Error(`${o.out}: not a folder; --out names the folder the model is written to`);
   const dir = o.checkpointDir ?? checkpointDir(o.out);
@@ -113,24 +116,34 @@ function claimFolder(o: TrainOptions, given: Partial<RunSettings>, log: (s: stri
     if (conflicts.length) {
       throw new Error(`${found}: --resume continues a run with the settings it started with, and ${conflicts.length === 1 ? 'this one differs' : `${conflicts.length} differ`}: ${conflicts.join(', ')}. Leave ${conflicts.length === 1 ? 'it' : 'them'} out to continue the run as it was, or start a new run with --force (or another --out)`);
     }
-    makeFolders(o.out, dir, log);
-    return { ck, ckptPath, stale };
+    return { ck, ckptPath, stale, claim: () => makeFolders(o.out, dir, log, o.checkpointDir ? '--checkpoint-dir' : 'the checkpoint folder') };
   }
   if (found && !o.force) throw new Error(`${o.out} already holds a training run (checkpoint ${found}); add --resume to continue it, --force to start it over, or choose another --out`);
   const held = heldModel(o.out);
   if (held.length && !o.force) throw new Error(`${o.out} already holds a model (${held.join(', ')}) and no checkpoint of its run; train into another --out, or add --force to move that model into ${join(o.out, 'replaced-<time>')} and start a new run there`);
-  if (held.length) log(`moved the model ${o.out} held (${held.join(', ')}) to ${moveAside(o.out, held)}`);
-  makeFolders(o.out, dir, log);
-  return { ck: null, ckptPath, stale };
+  const claim = () => {
+    if (held.length) log(`moved the model ${o.out} held (${held.join(', ')}) to ${moveAside(o.out, held)}`);
+    makeFolders(o.out, dir, log, o.checkpointDir ? '--checkpoint-dir' : 'the checkpoint folder');
+  };
+  return { ck: null, ckptPath, stale, claim };
 }
 
 /** A path as the checkpoint records it: the same folder by any spelling or link is the same data. */
 const realOrResolved = (p: string): string => (existsSync(p) ? realpathSync(p) : resolve(p));
 
 /** The model and checkpoint folders, made once the run may go ahead (a refused run leaves nothing). */
-function makeFolders(out: string, dir: string, log: (s: string) => void): void {
-  mkdirSync(out, { recursive: true });
-  mkdirSync(dir, { recursive: true });
+function makeFolders(out: string, dir: string, log: (s: string) => void, dirOption: string): void {
+  // a refused run leaves nothing: the folders made before the one that could not be are removed
+  const made: string[] = [];
+  for (const [d, option] of [[out, '--out'], [dir, dirOption]]) {
+    try {
+      const first = mkdirSync(d, { recursive: true });
+      if (first) made.push(first);
+    } catch (e) {
+      for (const m of made) rmSync(m, { recursive: true, force: true });
+      throw new Error(`${option} ${d}: cannot make this folder: ${systemErrorLine(e) ?? (e as Error).message}`);
+    }
+  }
   for (const d of new Set([out, dir])) for (const f of removeLeftovers(d)) log(`removed ${join(d, f)}, left by a run that was killed while writing`);
 }
 
@@ -154,7 +167,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     csv: o.csv === undefined ? undefined : realOrResolved(o.csv),
   };
   // the folder is checked before tfjs loads, so a refusal comes at once
-  const { ck, ckptPath, stale } = claimFolder(o, given, log);
+  const { ck, ckptPath, stale, claim } = claimFolder(o, given, log);
   const tf = await import('@tensorflow/tfjs');
   if ((o.backend ?? 'wasm') === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
   await tf.setBackend(o.backend ?? 'wasm');
@@ -188,6 +201,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         ? melodyTask(buildMelodyDataset({ dir: o.data, csv, seed: opts.seed }))
         : eventsTask(buildEventsDataset({ dir: o.data, csv, seed: opts.seed }), { augment: opts.augment });
   log(task.summary);
+  // folders are made, and a model moved aside, only once the data is known to be usable
+  claim();
   const model = new LstmModel({ ...task.shape(opts.units, opts.layers), cell: opts.cell ?? 'lstm' }, opts.seed, opts.learningRate ?? 2e-3);
   const rng = new Rng(opts.seed);
   let epoch = 0;

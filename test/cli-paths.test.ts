@@ -1,0 +1,54 @@
+// Paths a new user gets wrong, in every command that takes one: each is named with what is
+// wrong and what to do (never Node's bare ENOENT/ENOTDIR, never a temporary file's name), and
+// a refused run leaves nothing behind.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { writeMidi } from '../src/io/midi-write.js';
+import { runCli } from './helpers/cli.js';
+
+const root = mkdtempSync(join(tmpdir(), 'pulse-paths-'));
+vi.stubEnv('PULSE_RNN_CHECKPOINTS', join(root, 'checkpoints'));
+afterAll(() => {
+  vi.unstubAllEnvs();
+  rmSync(root, { recursive: true, force: true });
+});
+const file = join(root, 'a-file.txt');
+writeFileSync(file, 'not a folder');
+const data = join(root, 'data');
+mkdirSync(data);
+writeFileSync(join(data, 'one.mid'), writeMidi({ ticksPerQuarter: 96, notes: [{ tick: 0, note: 36, velocity: 100, channel: 9, durationTicks: 10 }] }));
+
+/** The one error line, checked for the things every such line must be. */
+async function refused(...args: string[]): Promise<string> {
+  const r = await runCli(...args);
+  expect(r.code, r.out).toBe(1);
+  expect(r.err).not.toMatch(/\.tmp\b|^\s+at /m);
+  expect(r.err).toMatch(/^pulse-rnn: /m);
+  return r.err;
+}
+
+describe('paths a new user gets wrong', () => {
+  it('--data that is missing, or a file, in dataset, train (every encoding) and eval', async () => {
+    for (const enc of [[], ['--encoding', 'melody-grid'], ['--encoding', 'note-events']]) {
+      expect(await refused('train', '--data', join(root, 'nope'), '--out', join(root, 'm1'), ...enc)).toMatch(/nope: no such folder; --data names the folder your MIDI files are in/);
+      expect(await refused('train', '--data', join(data, 'one.mid'), '--out', join(root, 'm1'), ...enc)).toMatch(/one\.mid: a file, not a folder; --data names the folder your MIDI files are in \(for one file, put it in a folder of its own\)/);
+    }
+    expect(await refused('dataset', '--data', file)).toMatch(/a-file\.txt: a file, not a folder/);
+    expect(existsSync(join(root, 'm1'))).toBe(false);
+  });
+
+  it('--out and --checkpoint-dir under a file are named as such, and nothing is left', async () => {
+    expect(await refused('train', '--data', data, '--out', join(file, 'model'))).toMatch(/--out .*a-file\.txt\/model: cannot make this folder: .*a part of this path is a file, not a folder \(ENOTDIR\); choose a path under a folder/);
+    const out = join(root, 'm2');
+    expect(await refused('train', '--data', data, '--out', out, '--checkpoint-dir', join(file, 'ck'))).toMatch(/--checkpoint-dir .*a-file\.txt\/ck: cannot make this folder: .*ENOTDIR/);
+    expect(readdirSync(root).sort()).toEqual(['a-file.txt', 'data']);
+  });
+
+  it('generate --out and score --midi name the file the user gave', async () => {
+    const model = join(import.meta.dirname, '..', 'weights', 'drums-gmd');
+    expect(await refused('generate', '--model', model, '--steps', '4', '--out', join(file, 'beat.mid'))).toMatch(/a-file\.txt\/beat\.mid: a part of this path is a file, not a folder \(ENOTDIR\); choose a path under a folder/);
+    expect(await refused('score', '--model', model, '--midi', join(root, 'gone.mid'))).toMatch(/gone\.mid: no such file or folder \(ENOENT\); check the path/);
+  });
+});
