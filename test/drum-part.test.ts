@@ -12,6 +12,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readMidi, type MidiSong } from '../src/io/midi-read.js';
 import { writeMidi, type NoteOut } from '../src/io/midi-write.js';
 import { drumGridCodec } from '../src/music/drum-grid.js';
+import { melodyGridCodec } from '../src/music/melody-grid.js';
+import { codecFor } from '../src/music/codecs.js';
+import type { ModelSpec } from '../src/engine/model.js';
 import { findDrumPart } from '../src/music/drum-part.js';
 import { buildDrumDataset, formatSummary } from '../src/train/dataset.js';
 import { buildEventsDataset } from '../src/train/events-dataset.js';
@@ -155,4 +158,37 @@ it('the melodic datasets leave out a drum part on a rhythm bank, as the drum dat
   expect(events.notes.train + events.notes.validation + events.notes.test).toBe(5 * tune.length);
   const melody = buildMelodyDataset({ dir, seed: 1 });
   for (const q of Object.values(melody.splits).flat()) expect(Math.min(...Array.from(q.tokens).filter((t) => t >= 2)) + 48 - 2).toBeGreaterThanOrEqual(60);
+});
+
+describe('a melody written on channel 10', () => {
+  // a tune on channel 10 alone, as a converter that numbers channels by track writes it
+  const tune = (channel: number): NoteOut[] => Array.from({ length: 16 }, (_, q) => ({ tick: q * 480, note: 60 + ((q * 5) % 12), velocity: 90, channel, durationTicks: 400 }));
+  const noteEvents = codecFor({ source: 'm', inputs: [], layers: [], heads: [], meta: { encoding: 'note-events', tables: { pitch: Array.from({ length: 128 }, (_, i) => i), delay: [0, 6, 12, 24, 48, 96] } } } as unknown as ModelSpec);
+  const melody = melodyGridCodec({ minPitch: 48, maxPitch: 84, ticksPerQuarter: 480 });
+  const song = (notes: NoteOut[], name: string) => readMidi(writeMidi({ ticksPerQuarter: 480, notes: notes.sort((a, b) => a.tick - b.tick) }), name);
+
+  it('melody models read it, and say that they read the drum channel because the file has nothing else', () => {
+    const only = song(tune(9), 'ch10.mid');
+    for (const codec of [melody, noteEvents]) {
+      const { events, warnings } = codec.fromSong(only);
+      expect(codec.toNotes(events).map((n) => n.note), codec.name).toEqual(tune(9).map((n) => n.note));
+      expect(warnings, codec.name).toContainEqual(expect.stringMatching(/^ch10\.mid: every note is in the drum part \(channel 10\); reading them as the melody, as the file holds nothing else \(if they are drums, use a drum model\)$/));
+    }
+  });
+
+  it('beside a melody on another channel, the drums on channel 10 are left out, without a word', () => {
+    const both = song([...beat(9), ...tune(0)], 'gm.mid');
+    for (const codec of [melody, noteEvents]) {
+      const { events, warnings } = codec.fromSong(both);
+      expect(codec.toNotes(events).map((n) => n.note), codec.name).toEqual(tune(0).map((n) => n.note));
+      expect(warnings.filter((w) => /drum/.test(w)), codec.name).toEqual([]);
+    }
+  });
+
+  it('a melodic dataset still leaves a file of drums alone out', () => {
+    const dir = join(tmp, 'drums-only');
+    mkdirSync(dir);
+    for (let i = 0; i < 3; i++) writeFileSync(join(dir, `g${i}.mid`), writeMidi({ ticksPerQuarter: 480, notes: beat(9) }));
+    expect(() => buildEventsDataset({ dir, seed: 1 })).toThrow(/g0\.mid: no notes outside the drum part/);
+  });
 });

@@ -36,6 +36,7 @@
  * part?.where;        // e.g. 'bank select 127 on channel 2', 'channel 1 of track 2'
  * part?.byStatistics; // true when only the notes' statistics said so: worth checking by ear
  * melodicNotes(song);   // every note outside the drum part
+ * melodyPart(song);     // what a melody model reads: those notes, or every note of a file that is all drum part
  */
 import type { MidiNote, MidiSong } from '../io/midi-read.js';
 import { DRUM_CLASSES, drumClassOf } from './drum-map.js';
@@ -186,4 +187,20 @@ export function melodicNotes(song: MidiSong): MidiNote[] {
   if (!part) return song.notes.slice();
   const drums = new Set(part.notes);
   return song.notes.filter((n) => !drums.has(n));
+}
+
+/**
+ * The notes a melodic model reads from a file a performer chose: those outside the drum part;
+ * but when the drum part holds every note (a tune written on channel 10 by a converter that
+ * numbers channels by track), all of them, with a warning, as a drum model reads every channel
+ * of a file without drums. Datasets keep to `melodicNotes`: they never train a melody on drums.
+ */
+export function melodyPart(song: MidiSong): { notes: MidiNote[]; warning: string | null } {
+  const part = findDrumPart(song);
+  if (!part) return { notes: song.notes.slice(), warning: null };
+  if (part.notes.length < song.notes.length) {
+    const drums = new Set(part.notes);
+    return { notes: song.notes.filter((n) => !drums.has(n)), warning: null };
+  }
+  return { notes: song.notes.slice(), warning: `${song.file}: every note is in the drum part (${part.where}); reading them as the melody, as the file holds nothing else (if they are drums, use a drum model)` };
 }

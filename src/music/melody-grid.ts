@@ -2,7 +2,8 @@
  * The melody grid: one token per step: 0 = rest (the held note ends), 1 = hold (it goes on),
  * 2 + k = a new note of pitch `minPitch + k`. A monophonic line, as Magenta's melody models.
  *
- * Reading MIDI: notes outside the drum part (`drum-part.ts`), onsets and ends snapped to the nearest step; where
+ * Reading MIDI: notes outside the drum part (`drum-part.ts`; every note, with a warning, when the
+ * drum part is the whole file), onsets and ends snapped to the nearest step; where
  * notes overlap the highest wins; pitches outside the model's range move by octaves into it.
  *
  * Playing: a note starts on its token, sounds at velocity 90 on channel 1, and is released
@@ -17,7 +18,7 @@ import type { MidiSong } from '../io/midi-read.js';
 import type { NoteOut } from '../io/midi-write.js';
 import { checkSongLength } from '../io/song-length.js';
 import { registerCodec, stepsPerBarFor, type Codec, type EncodedSong, type PlayOptions } from './codec.js';
-import { melodicNotes } from './drum-part.js';
+import { melodyPart } from './drum-part.js';
 
 export const REST = 0;
 export const HOLD = 1;
@@ -95,7 +96,9 @@ export function melodyGridCodec(o: MelodyGridOptions = {}): Codec {
       const tokens: number[] = [];
       const end: number[] = []; // step each step's note ends at
       let moved = 0;
-      for (const n of melodicNotes(song)) {
+      const part = melodyPart(song);
+      if (part.warning) warnings.push(part.warning);
+      for (const n of part.notes) {
         const p = fold(n.note);
         if (p !== n.note) moved++;
         if (p < 0) continue;

@@ -15,7 +15,7 @@
  */
 import type { ModelSpec } from '../engine/model.js';
 import type { MidiNote, MidiSong } from '../io/midi-read.js';
-import { melodicNotes } from './drum-part.js';
+import { melodyPart } from './drum-part.js';
 import type { NoteOut } from '../io/midi-write.js';
 import { checkSongLength, MAX_SONG_STEPS } from '../io/song-length.js';
 import { registerCodec, type Codec, type EncodedSong, type PlayOptions } from './codec.js';
@@ -37,8 +37,8 @@ export interface NoteEventsOptions extends PlayOptions {
   firstEventIsPrimer?: boolean;
   /** The event fed first when generating, as table values (e.g. {pitch: 36, delay: 0}). */
   start?: Partial<Record<HeadRole, number>>;
-  /** The notes of a song this codec reads (default: all of them). */
-  part?: (song: MidiSong) => readonly MidiNote[];
+  /** The notes of a song this codec reads (default: all of them), and what a musician should know about the choice. */
+  part?: (song: MidiSong) => readonly MidiNote[] | { notes: readonly MidiNote[]; warning: string | null };
   /** Delays of the very first note are counted from tick −1 (files from the Drummer's own writer). */
   firstDelayFrom?: (song: MidiSong) => number;
   name?: string;
@@ -115,7 +115,10 @@ export function noteEventsCodec(o: NoteEventsOptions): Codec {
       const dropped = new Map<number, number>();
       let worst = 0;
       let prev = o.firstDelayFrom ? o.firstDelayFrom(song) : 0;
-      for (const n of o.part ? o.part(song) : song.notes) {
+      const chosen = o.part ? o.part(song) : song.notes;
+      const notes = 'notes' in chosen ? chosen.notes : chosen;
+      if ('warning' in chosen && chosen.warning) warnings.push(chosen.warning);
+      for (const n of notes) {
         const pitch = table('pitch').includes(n.note) ? n.note : o.remap?.(n.note);
         if (pitch === undefined) {
           dropped.set(n.note, (dropped.get(n.note) ?? 0) + 1);
@@ -168,8 +171,9 @@ registerCodec('note-events', (spec: ModelSpec, play: PlayOptions) => {
     ticksPerQuarter: typeof m.ticksPerQuarter === 'number' ? m.ticksPerQuarter : 24,
     stepsPerQuarter: typeof m.stepsPerQuarter === 'number' ? m.stepsPerQuarter : 4,
     start: m.start as Partial<Record<HeadRole, number>> | undefined,
-    // trained on the notes outside the drum part (events-dataset.ts), so read the same ones
-    part: melodicNotes,
+    // trained on the notes outside the drum part (events-dataset.ts), so read the same ones;
+    // a file that is all drum part (a tune on channel 10) is read whole, with a warning
+    part: melodyPart,
     ...play,
   });
 });
