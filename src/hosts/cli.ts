@@ -75,6 +75,11 @@ export function program(): Command {
       const { net, codec } = await load(o.model);
       const song = readMidi(new Uint8Array(await readFile(o.midi)), o.midi);
       const { events, warnings } = codec.fromSong(song);
+      if (events.length <= (codec.firstEventIsPrimer ? 1 : 0)) {
+        const why = warnings.length ? ` (${warnings.map((w) => w.replace(`${o.midi}: `, '')).join('; ')})` : '';
+        const what = song.notes.length ? `none of its ${song.notes.length} notes is one this ${codec.name} model reads${why}` : 'the file holds no notes';
+        throw new Error(`${o.midi}: nothing to score: ${what}; score a file with notes the model plays`);
+      }
       const s = scoreEvents(net, codec, events);
       const result = {
         model: o.model,
