@@ -368,7 +368,7 @@ describe('folders', () => {
     const dir = await dirs.make();
     await mkdir(join(dir, 'sub'));
     const e = await loadError(dir);
-    expect(e.message).toBe(`${dir}: holds neither model.json nor the Wx.bin + Wy.bin pair`);
+    expect(e.message).toBe(`${dir}: holds neither model.json nor the Wx.bin + Wy.bin pair; give the folder a model was saved to (by train --out, or a tfjs export), which holds model.json and its weight shards`);
   });
 
   it('a nonexistent folder', async () => {

@@ -463,3 +463,27 @@ describe('the RNN-Drummer pair', () => {
     expect((await loadError(dir)).message).toMatch(new RegExp(`^${join(dir, 'Wx.bin')}: ${2 ** 31} bytes, more than the \\d+ bytes Wy\\.bin implies`));
   });
 });
+
+describe('a model named the way a new user might', () => {
+  it('the folder that holds model folders names them', async () => {
+    const parent = await dirs.make();
+    await mkdir(join(parent, 'drums'));
+    await writeModel(join(parent, 'drums'), fn.json, fn.bin);
+    await mkdir(join(parent, 'notes'));
+    expect((await loadError(parent)).message).toBe(`${parent}: holds neither model.json nor the Wx.bin + Wy.bin pair, but its folder drums does: give that folder (${join(parent, 'drums')})`);
+  });
+
+  it('a shard, the model card or a MIDI file given as the model is refused as not model.json; Wx.bin or Wy.bin loads its pair', async () => {
+    const dir = await folder(fn.json);
+    await writeFile(join(dir, 'MODEL_CARD.md'), '# a model\n');
+    for (const file of [SHARD, 'MODEL_CARD.md']) {
+      expect((await loadError(join(dir, file))).message).toBe(`${join(dir, file)}: not a model.json; give the model's folder (${dir}), which holds model.json and its weight shards (or Wx.bin and Wy.bin)`);
+    }
+    const pair = await dirs.make();
+    const H = 4;
+    const V = DRUMMER_NOTES.length + DRUMMER_TICKS.length;
+    await writeFile(join(pair, 'Wx.bin'), new Uint8Array(new Float32Array((V + H + 1) * 4 * H).fill(0.01).buffer));
+    await writeFile(join(pair, 'Wy.bin'), new Uint8Array(new Float32Array((H + 1) * V).fill(0.01).buffer));
+    for (const file of ['Wx.bin', 'Wy.bin']) expect((await loadModelSpec(join(pair, file))).layers[0].units).toBe(H);
+  });
+});

@@ -55,7 +55,12 @@ async function loadFromDisk(where: string): Promise<ModelSpec> {
     throw new Error(`${where}: no such model folder or file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   const dir = stat.isDirectory() ? where : path.dirname(where);
-  const jsonPath = stat.isDirectory() ? path.join(dir, 'model.json') : where;
+  // one file of the Drummer's pair stands for its folder; any other file must be a model.json
+  const pairFile = !stat.isDirectory() && /^W[xy]\.bin$/.test(path.basename(where));
+  if (!stat.isDirectory() && !pairFile && !/\.json$/i.test(where)) {
+    throw new Error(`${where}: not a model.json; give the model's folder (${dir}), which holds model.json and its weight shards (or Wx.bin and Wy.bin)`);
+  }
+  const jsonPath = stat.isDirectory() || pairFile ? path.join(dir, 'model.json') : where;
   const named = (file: string) => (e: unknown) => Promise.reject(new Error(`${file}: ${(e as Error).message}`));
   if (await pathExists(jsonPath)) {
     const bytes = await readFileBytes(jsonPath, MAX_MODEL_JSON_BYTES, undefined, JSON_LIMIT).catch(named(jsonPath));
@@ -72,7 +77,22 @@ async function loadFromDisk(where: string): Promise<ModelSpec> {
     const wxBytes = await readFileBytes(wx, wxSize, dir, `the ${wxSize} bytes Wy.bin implies`).catch(named(wx));
     return drummerSpec(wxBytes, wyBytes, dir);
   }
-  throw new Error(`${where}: holds neither model.json nor the Wx.bin + Wy.bin pair`);
+  throw new Error(`${where}: holds neither model.json nor the Wx.bin + Wy.bin pair${await modelsInside(dir)}`);
+}
+
+/** The advice for a folder that is not a model: the model folders it holds, if any. */
+async function modelsInside(dir: string): Promise<string> {
+  const fs = await import('node:fs/promises');
+  const path = await import('node:path');
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const models: string[] = [];
+  for (const name of names.sort()) {
+    const sub = path.join(dir, name);
+    if ((await pathExists(path.join(sub, 'model.json'))) || ((await pathExists(path.join(sub, 'Wx.bin'))) && (await pathExists(path.join(sub, 'Wy.bin'))))) models.push(name);
+  }
+  if (models.length === 0) return "; give the folder a model was saved to (by train --out, or a tfjs export), which holds model.json and its weight shards";
+  const shown = models.length > 6 ? `${models.slice(0, 6).join(', ')} and ${models.length - 6} more` : models.join(', ');
+  return models.length === 1 ? `, but its folder ${shown} does: give that folder (${path.join(dir, models[0])})` : `, but its folders ${shown} do: give one of them (e.g. ${path.join(dir, models[0])})`;
 }
 
 async function loadFromUrl(where: string, timeoutMs: number, signal?: AbortSignal): Promise<ModelSpec> {
