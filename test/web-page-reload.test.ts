@@ -86,4 +86,24 @@ describe.skipIf(!haveChromium())('the page\'s count across a model reload', () =
     expect(steps.slice(0, 4)).toEqual([held, held + 1, held + 2, held + 3]);
     expect(problems).toEqual([]);
   }, LONG * 2);
+
+  it('names the model by its folder however its URL is spelled (a query, a hash, doubled slashes, a full URL)', async () => {
+    const cases: [string, string][] = [
+      ['weights/drums-gmd/?v=2', 'drums-gmd'],
+      ['weights/drums-gmd/model.json?v=2#top', 'drums-gmd'],
+      ['weights//drums-gmd//', 'drums-gmd'],
+      ['weights/drums-gmd#x', 'drums-gmd'],
+      [`${server.url}weights/drums-gmd/model.json`, 'drums-gmd'],
+      ['weights/drums-gmd/', 'drums-gmd'],
+    ];
+    for (const [url, name] of cases) {
+      const loaded = await pulse(page, (p) => p.messages().filter((m) => m.level === 'info' && / loaded \(/.test(m.text)).reduce((n, m) => n + m.count, 0));
+      await page.fill('#model-url', url);
+      await page.press('#model-url', 'Enter');
+      await until(page, (p, n) => p.messages().filter((m) => m.level === 'info' && / loaded \(/.test(m.text)).reduce((k, m) => k + m.count, 0) > n, loaded);
+      expect(await page.textContent('#model-name'), url).toBe(name);
+      expect(await pulse(page, (p) => p.messages().filter((m) => m.level === 'error').map((m) => m.text))).toEqual([]);
+    }
+    expect(problems).toEqual([]);
+  }, LONG * 2);
 });

@@ -471,15 +471,7 @@ export class Stage {
 }
 
 function describe(url: string, layers: string[], codec: Codec): ModelInfo {
-  const trimmed = url.replace(/\/model\.json(\?.*)?$/, '').replace(/\/+$/, '');
-  const last = trimmed.slice(trimmed.lastIndexOf('/') + 1) || trimmed;
-  // a folder name as the performer typed it, not as the URL spells it (`my drums`, not `my%20drums`)
-  let name = last;
-  try {
-    name = decodeURIComponent(last);
-  } catch {
-    // a stray % that is no escape: show it as it is
-  }
+  const name = modelName(url);
   const same = layers.every((l) => l === layers[0]);
   const net = layers.length === 0 ? '' : same ? `${layers[0].split(' ')[0]} ${layers.length}×${layers[0].split(' ')[1]}` : layers.join(' + ');
   const voices = codec.voices.length > 0;
@@ -493,6 +485,30 @@ function describe(url: string, layers: string[], codec: Codec): ModelInfo {
     stepsPerBar: codec.stepsPerBar,
     stepsPerBeat: Math.max(1, Math.round(codec.ticksPerQuarter / codec.ticksPerStep)),
   };
+}
+
+/**
+ * A model's short name: its folder's, from the URL's path alone (a query or a hash is no part of
+ * it), or a .json file's own name when it is not model.json; as the performer typed it, not as
+ * the URL spells it (`my drums`, not `my%20drums`).
+ */
+export function modelName(url: string): string {
+  let path = url.split(/[?#]/)[0];
+  try {
+    path = new URL(url, typeof location === 'undefined' ? 'http://localhost/' : location.href).pathname;
+  } catch {
+    // not a URL the browser can read: its path as written
+  }
+  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+  let last = parts.at(-1) ?? url;
+  if (/^model\.json$/i.test(last) && parts.length > 1) last = parts[parts.length - 2];
+  else last = last.replace(/\.json$/i, '') || last;
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    // a stray % that is no escape: show it as it is
+    return last;
+  }
 }
 
 /**
