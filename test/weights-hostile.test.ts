@@ -191,6 +191,7 @@ describe('shard paths that leave the model folder', () => {
     ['a data: URL', 'data:application/octet-stream;base64,AAAA', /names a scheme/],
     ['a protocol-relative URL', '//other.example/x.bin', /is absolute/],
     ['a Windows drive', 'C:/Windows/win.ini', /names a scheme or drive/],
+    ['a folder and back, staying inside', 'sub/../group1-shard1of1.bin', /goes through "\.\."; name the shard without it \("group1-shard1of1\.bin"\)/],
   ] as const) {
     it(`${label}: refused by name before anything is read`, async () => {
       const parent = await dirs.make();

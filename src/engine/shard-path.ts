@@ -29,7 +29,16 @@ export function shardPathProblem(p: string): string | null {
   if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(decoded)) return 'names a scheme or drive (like http:, file:, data: or C:); it must be a path relative to model.json';
   if (/[?#]/.test(p)) return 'holds "?" or "#"; it must be a plain file path';
   const segments = decoded.split('/');
-  if (segments.includes('..')) return 'climbs out of the model\'s folder with ".."';
+  if (segments.includes('..')) {
+    // "sub/../w.bin" stays inside, but a reader that follows "sub" through a link would not:
+    // refused all the same, with the name to use instead
+    const inside: string[] = [];
+    for (const seg of segments) {
+      if (seg !== '..') inside.push(seg);
+      else if (inside.pop() === undefined) return 'climbs out of the model\'s folder with ".."';
+    }
+    return `goes through ".."; name the shard without it (${JSON.stringify(inside.filter((x) => x !== '.').join('/'))})`;
+  }
   if (segments.some((s) => s === '')) return 'has an empty folder name ("//")';
   if (segments[segments.length - 1] === '.') return 'names a folder, not a file';
   return null;
