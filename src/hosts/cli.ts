@@ -194,10 +194,13 @@ export function program(): Command {
         backend: o.backend,
         progress: o.progress,
         command: `pulse-rnn ${process.argv.slice(2).join(' ')}`,
+        stopOn: ['SIGINT', 'SIGTERM'],
       });
       const { afterTraining } = await import('../train/next-steps.js');
       for (const line of afterTraining(r, { data: o.data, csv: o.csv })) console.error(line);
-      console.log(JSON.stringify({ out: r.out, bestValidationNll: r.best, epochs: r.history.length }));
+      console.log(JSON.stringify({ out: r.out, bestValidationNll: r.best, epochs: r.history.length, ended: r.ended }));
+      // a run stopped by Ctrl-C ends as one the shell stopped: 130, so a script does not go on
+      if (r.ended === 'stopped') throw Object.assign(new Error('stopped'), { code: 'commander.stopped', exitCode: 130 });
     });
 
   p.command('eval')

@@ -20,6 +20,7 @@ export function afterTraining(r: TrainResult, o: { data: string; csv?: string })
   const data = `--data ${shellWord(o.data)}${o.csv ? ` --csv ${shellWord(o.csv)}` : ''}`;
   const resume = `pulse-rnn train ${data} --out ${out} --resume`;
   const lines: string[] = [];
+  if (r.ended === 'stopped') lines.push(`stopped at epoch ${r.epoch + 1}, batch ${r.batchInEpoch}; the checkpoint keeps that place (${r.checkpoint})`);
   if (!r.exported) {
     lines.push(`no model yet: the run stopped in epoch ${r.epoch + 1}, before its first validation; continue it with: ${resume}`);
     return lines;
@@ -34,7 +35,7 @@ export function afterTraining(r: TrainResult, o: { data: string; csv?: string })
   const split = r.files.test > 0 ? 'test' : r.files.validation > 0 ? 'validation' : 'train';
   const why = split === 'test' ? '' : `   (no ${split === 'validation' ? 'test file' : 'held-out file'} in this split of the data: scores on ${split} files${split === 'train' ? ', which the model learned from' : ''}; give a CSV with a split column to choose them)`;
   lines.push(`  score it:       pulse-rnn eval --model ${out} ${data} --split ${split}${why}`);
-  if (r.ended === 'maxBatches') lines.push(`  continue:       ${resume}   (the checkpoint: ${r.checkpoint})`);
+  if (r.ended === 'maxBatches' || r.ended === 'stopped') lines.push(`  continue:       ${resume}   (the checkpoint: ${r.checkpoint})`);
   else if (r.ended === 'epochs') lines.push(`  train on:       ${resume} --epochs ${r.epoch + 10}   (the checkpoint: ${r.checkpoint}; delete it when you are done with the run)`);
   else lines.push(`  the run stopped after ${r.history.length - best.epoch} epochs without gain; its checkpoint (${r.checkpoint}) can be deleted`);
   return lines;

@@ -73,6 +73,12 @@ export interface TrainOptions {
   command?: string;
   /** Progress output; default a progress bar on stderr. */
   progress?: boolean;
+  /**
+   * Signals that stop the run after the batch in progress, with a checkpoint of that place
+   * (the command passes SIGINT and SIGTERM, so Ctrl-C keeps what was trained). A second one
+   * ends the process at once.
+   */
+  stopOn?: NodeJS.Signals[];
   log?: (line: string) => void;
 }
 
@@ -82,10 +88,12 @@ export interface TrainResult {
   out: string;
   /** Whether `out` holds an exported model (a run stopped by `maxBatches` in its first epoch has none yet). */
   exported: boolean;
-  /** Why the run ended: its epochs used up, `patience` epochs without gain, or `maxBatches`. */
-  ended: 'epochs' | 'patience' | 'maxBatches';
+  /** Why the run ended: its epochs used up, `patience` epochs without gain, `maxBatches`, or a signal of `stopOn`. */
+  ended: 'epochs' | 'patience' | 'maxBatches' | 'stopped';
   /** Epochs done. */
   epoch: number;
+  /** Batches done in the epoch after those (a run stopped within an epoch). */
+  batchInEpoch: number;
   /** The checkpoint file, for `resume`. */
   checkpoint: string;
   /** Files in each split of the data, so what is printed next scores a split that holds some. */
@@ -258,62 +266,84 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const { SingleBar, Presets } = (await import('cli-progress')).default;
   const bar = o.progress === false ? null : new SingleBar({ format: 'epoch {epoch} |{bar}| {percentage}% {value}/{total} batches | loss {loss} | {speed} tok/s | ETA {eta_formatted}', etaBuffer: 20 }, Presets.shades_classic);
 
-  while (epoch < opts.epochs && badEpochs < opts.patience) {
-    const wins = task.windows(L, opts.seed, epoch);
-    const batches = Math.ceil(wins.length / B);
-    const t0 = performance.now();
-    bar?.start(batches, batchInEpoch, { epoch: epoch + 1, loss: '-', speed: '-' });
-    let tokens = 0;
-    for (; batchInEpoch < batches; batchInEpoch++) {
-      if (o.maxBatches !== undefined && totalBatches >= o.maxBatches) break;
-      const batch = task.batch(wins.slice(batchInEpoch * B, (batchInEpoch + 1) * B), L, rng);
-      const loss = model.trainStep(batch, { dropout: opts.dropout, clip: opts.clip, rng });
-      if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch + 1}, batch ${batchInEpoch + 1} (loss ${loss}); try a lower --lr`);
-      lossSum += loss;
-      lossCount++;
-      totalBatches++;
-      tokens += batch.weights.reduce((a, w) => a + w, 0);
-      const secs = (performance.now() - t0) / 1000;
-      bar?.update(batchInEpoch + 1, { loss: (lossSum / lossCount).toFixed(3), speed: Math.round(tokens / secs) });
-      if (o.checkpointEvery && (batchInEpoch + 1) % o.checkpointEvery === 0) {
-        batchInEpoch++;
-        elapsed += secs;
-        await checkpoint();
-        elapsed -= secs;
-        batchInEpoch--;
+  let stopped: NodeJS.Signals | null = null;
+  // whether the signal cut the run short (one during its last validation cuts nothing)
+  let interrupted = false;
+  const stop = (signal: NodeJS.Signals) => {
+    stopped = signal;
+    // a second signal ends the process as it would have without this handler
+    for (const s of o.stopOn ?? []) process.removeListener(s, stop);
+  };
+  for (const s of o.stopOn ?? []) process.once(s, stop);
+  try {
+    while (epoch < opts.epochs && badEpochs < opts.patience) {
+      const wins = task.windows(L, opts.seed, epoch);
+      const batches = Math.ceil(wins.length / B);
+      const t0 = performance.now();
+      bar?.start(batches, batchInEpoch, { epoch: epoch + 1, loss: '-', speed: '-' });
+      let tokens = 0;
+      for (; batchInEpoch < batches; batchInEpoch++) {
+        if (o.maxBatches !== undefined && totalBatches >= o.maxBatches) break;
+        if (o.stopOn?.length) {
+          // a batch runs without yielding: let a signal in between batches
+          await new Promise((r) => setImmediate(r));
+          if (stopped) {
+            interrupted = true;
+            break;
+          }
+        }
+        const batch = task.batch(wins.slice(batchInEpoch * B, (batchInEpoch + 1) * B), L, rng);
+        const loss = model.trainStep(batch, { dropout: opts.dropout, clip: opts.clip, rng });
+        if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch + 1}, batch ${batchInEpoch + 1} (loss ${loss}); try a lower --lr`);
+        lossSum += loss;
+        lossCount++;
+        totalBatches++;
+        tokens += batch.weights.reduce((a, w) => a + w, 0);
+        const secs = (performance.now() - t0) / 1000;
+        bar?.update(batchInEpoch + 1, { loss: (lossSum / lossCount).toFixed(3), speed: Math.round(tokens / secs) });
+        if (o.checkpointEvery && (batchInEpoch + 1) % o.checkpointEvery === 0) {
+          batchInEpoch++;
+          elapsed += secs;
+          await checkpoint();
+          elapsed -= secs;
+          batchInEpoch--;
+        }
       }
-    }
-    bar?.stop();
-    const seconds = (performance.now() - t0) / 1000;
-    elapsed += seconds;
-    if (batchInEpoch < batches) {
-      // stopped by maxBatches: keep the place
+      bar?.stop();
+      const seconds = (performance.now() - t0) / 1000;
+      elapsed += seconds;
+      if (batchInEpoch < batches) {
+        // stopped by maxBatches or a signal: keep the place
+        await checkpoint();
+        break;
+      }
+      const net = new Network(model.toSpec(meta));
+      const val = task.validationNll(net);
+      const rec: EpochRecord = { epoch: epoch + 1, trainLoss: +(lossSum / lossCount).toFixed(4), validationNll: +val.toFixed(4), learningRate: model.learningRate, seconds: +seconds.toFixed(1), tokensPerSecond: Math.round(tokens / seconds) };
+      history.push(rec);
+      appendFileSync(jsonl, `${JSON.stringify(rec)}\n`);
+      log(`epoch ${rec.epoch}: train ${rec.trainLoss} nats/step, validation ${rec.validationNll} nats/step (${(rec.validationNll / Math.LN2).toFixed(3)} bits), lr ${rec.learningRate}, ${rec.tokensPerSecond} tok/s`);
+      if (val < best - 1e-4) {
+        best = val;
+        badEpochs = 0;
+        shard = await exportLayersModel(model, { ...meta, validationNll: +val.toFixed(4), epochs: epoch + 1 }, o.out, shard);
+      } else {
+        badEpochs++;
+        model.learningRate = model.learningRate / 2;
+        log(`validation did not improve: learning rate halved to ${model.learningRate}`);
+      }
+      await writeAtomic(join(o.out, 'curves.svg'), curvesSvg(history));
+      epoch++;
+      batchInEpoch = 0;
+      lossSum = 0;
+      lossCount = 0;
       await checkpoint();
-      break;
     }
-    const net = new Network(model.toSpec(meta));
-    const val = task.validationNll(net);
-    const rec: EpochRecord = { epoch: epoch + 1, trainLoss: +(lossSum / lossCount).toFixed(4), validationNll: +val.toFixed(4), learningRate: model.learningRate, seconds: +seconds.toFixed(1), tokensPerSecond: Math.round(tokens / seconds) };
-    history.push(rec);
-    appendFileSync(jsonl, `${JSON.stringify(rec)}\n`);
-    log(`epoch ${rec.epoch}: train ${rec.trainLoss} nats/step, validation ${rec.validationNll} nats/step (${(rec.validationNll / Math.LN2).toFixed(3)} bits), lr ${rec.learningRate}, ${rec.tokensPerSecond} tok/s`);
-    if (val < best - 1e-4) {
-      best = val;
-      badEpochs = 0;
-      shard = await exportLayersModel(model, { ...meta, validationNll: +val.toFixed(4), epochs: epoch + 1 }, o.out, shard);
-    } else {
-      badEpochs++;
-      model.learningRate = model.learningRate / 2;
-      log(`validation did not improve: learning rate halved to ${model.learningRate}`);
-    }
-    await writeAtomic(join(o.out, 'curves.svg'), curvesSvg(history));
-    epoch++;
-    batchInEpoch = 0;
-    lossSum = 0;
-    lossCount = 0;
-    await checkpoint();
+  } finally {
+    for (const s of o.stopOn ?? []) process.removeListener(s, stop);
   }
   model.dispose();
   const files = { train: task.sequences('train').length, validation: task.sequences('validation').length, test: task.sequences('test').length };
-  return { history, best, out: o.out, exported: shard !== null, ended: badEpochs >= opts.patience ? 'patience' : epoch >= opts.epochs ? 'epochs' : 'maxBatches', epoch, checkpoint: ckptPath, files };
+  const ended = interrupted ? 'stopped' : badEpochs >= opts.patience ? 'patience' : epoch >= opts.epochs ? 'epochs' : 'maxBatches';
+  return { history, best, out: o.out, exported: shard !== null, ended, epoch, batchInEpoch, checkpoint: ckptPath, files };
 }
