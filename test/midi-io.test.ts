@@ -62,6 +62,10 @@ describe('MIDI files', () => {
     ]);
   });
 
+  it('a file that is not MIDI says what to do', () => {
+    expect(() => readMidi(new TextEncoder().encode('hello world, not midi'), 'x.mid')).toThrow(/^x\.mid: not a readable MIDI file \(starts with 'hell', not 'MThd'\); re-save it as a Standard MIDI File \(\.mid\) from the program that made it$/);
+  });
+
   it('names the file for bad input', () => {
     expect(() => readMidi(new TextEncoder().encode('hello world, not midi'), 'x.mid')).toThrow(/x\.mid: not a readable MIDI file/);
     const smpte = Uint8Array.from(rawWrite({ header: { format: 0, numTracks: 1, framesPerSecond: 25, ticksPerFrame: 40 }, tracks: [[{ deltaTime: 0, meta: true, type: 'endOfTrack' }]] } as never));
@@ -171,6 +175,8 @@ describe('damaged events', () => {
       [[...note(0, 60, 96), 0x00, 0x90, 60, 200, 0x00, 0x80, 60, 0, ...END], /^c\.mid: track 1 at tick 96: a note-on holds 200 where a data byte \(0 to 127\) belongs; the file is damaged/],
       [[0x00, 0x90, 0xff, 100, ...END], /^c\.mid: track 1 at tick 0: a note-on holds 255 where a data byte/],
       [[0x00, 60, 100, ...END], /^c\.mid: track 1 at tick 0: a data byte \(60\) comes before any status byte; the file is damaged/],
+      [[0x00, 0xf8, ...note(0, 60, 96), ...END], /^c\.mid: track 1 at tick 0: status byte 0xF8 \(a real-time or system message, sent over a cable\) has no place in a MIDI file; the file is damaged/],
+      [[...note(0, 60, 96), 0x00, 0xf4, ...END], /^c\.mid: track 1 at tick 96: status byte 0xF4/],
       // a meta event's length in five bytes
       [[0x00, 0xff, 0x01, 0x80, 0x80, 0x80, 0x80, 0x01, 0x41, ...END], /^c\.mid: track 1, event 1 \(after tick 0\): a length longer than the 4 bytes a MIDI file allows/],
     ];

@@ -63,7 +63,7 @@ export function readMidi(bytes: Uint8Array, file: string): MidiSong {
     parsed = parseMidi(layout.bytes);
   } catch (e) {
     const why = typeof e === 'string' ? e : e instanceof Error ? e.message : String(e);
-    throw new Error(`${file}: not a readable MIDI file (${why})`);
+    throw new Error(`${file}: not a readable MIDI file (${why}); re-save it as a Standard MIDI File (.mid) from the program that made it`);
   }
   const h = parsed.header;
   const ticksPerQuarter = h.ticksPerBeat as number; // checkChunks refused SMPTE and 0
@@ -169,7 +169,7 @@ function rhythmPart(d: ArrayLike<number>): { channel: number; value: number } | 
 /** The header's fields and the track chunks, checked before parsing: the parser trusts lengths it should not. */
 function checkChunks(bytes: Uint8Array, file: string): { bytes: Uint8Array } {
   const fail = (why: string): never => {
-    throw new Error(`${file}: not a readable MIDI file (${why})`);
+    throw new Error(`${file}: not a readable MIDI file (${why}); re-save it as a Standard MIDI File (.mid) from the program that made it`);
   };
   const refuse = (why: string): never => {
     throw new Error(`${file}: ${why}`);
@@ -242,8 +242,8 @@ const CHANNEL_EVENTS: Record<number, [string, number]> = {
 /**
  * Walk one track's events as the parser will, checking what it takes on trust: variable-length
  * numbers of at most 4 bytes (a fifth wraps around in its 32-bit arithmetic: a delta of −1, or
- * a note moved to the start), data bytes that are there and below 128. An event the parser
- * itself refuses ends the walk; its message is the parser's.
+ * a note moved to the start), data bytes that are there and below 128, and no status byte of
+ * the messages only a cable carries (0xF1 to 0xFE, but the escape 0xF7).
  */
 function scanTrack(bytes: Uint8Array, start: number, end: number, track: number, refuse: (why: string) => never): void {
   const damaged = 'the file is damaged: re-save it from the program that made it';
@@ -278,7 +278,7 @@ function scanTrack(bytes: Uint8Array, start: number, end: number, track: number,
       o += len;
       continue;
     }
-    if (b >= 0xf0) return;
+    if (b >= 0xf0) refuse(`track ${track} at tick ${tick}: status byte 0x${b.toString(16).toUpperCase()} (a real-time or system message, sent over a cable) has no place in a MIDI file; ${damaged}`);
     if (b >= 0x80) {
       status = b;
       o++;
