@@ -176,6 +176,22 @@ describe('a melody written on channel 10', () => {
     }
   });
 
+  it('a file that makes channel 10 melodic (GS or XG SysEx, GM2 melodic bank) has no drum part there', () => {
+    const gsOff = [0x00, 0xf0, 10, 0x41, 0x10, 0x42, 0x12, 0x40, 0x10, 0x15, 0x00, 0x1b, 0xf7]; // GS: part 10 is a normal part
+    const xgOff = [0x00, 0xf0, 8, 0x43, 0x10, 0x4c, 0x08, 0x09, 0x07, 0x00, 0xf7]; // XG: part 10 in normal mode
+    const gm2 = [0x00, 0xb9, 0x00, 121, 0x00, 0xc9, 73]; // GM2: melodic bank, a flute, on channel 10
+    for (const [name, setup] of [['gs-off.mid', gsOff], ['xg-off.mid', xgOff], ['gm2-flute.mid', gm2]] as const) {
+      const song = readMidi(withSetup(setup, tune(9)), name);
+      expect(findDrumPart(song), name).toBeNull();
+      const { events, warnings } = melody.fromSong(song);
+      expect(melody.toNotes(events).map((n) => n.note), name).toEqual(tune(9).map((n) => n.note));
+      expect(warnings, name).toEqual([]);
+    }
+    // a bank select 0 on every channel (a GS reset does that) leaves channel 10 a kit
+    const reset = readMidi(withSetup([0x00, 0xb9, 0x00, 0x00, 0x00, 0xc9, 0x00], beat(9)), 'reset.mid');
+    expect(findDrumPart(reset)?.where).toBe('channel 10');
+  });
+
   it('beside a melody on another channel, the drums on channel 10 are left out, without a word', () => {
     const both = song([...beat(9), ...tune(0)], 'gm.mid');
     for (const codec of [melody, noteEvents]) {

@@ -1,6 +1,7 @@
 /**
  * Which notes of a song are its drum part. Channel 10 is the evidence a General MIDI file
- * gives; without it a part (the notes of one channel in one track) is taken as drums only on
+ * gives (unless the file makes it a melodic part: a GS or XG SysEx, or the GM2 melodic bank
+ * 121); without it a part (the notes of one channel in one track) is taken as drums only on
  * evidence as strong:
  *
  * - the file makes its channel a rhythm channel: bank select 120 (GM2 rhythm bank) or 127 (XG
@@ -142,9 +143,25 @@ function rhythmChannels(song: MidiSong): Map<number, string> {
   return out;
 }
 
+/**
+ * Whether the file itself makes channel 10 a melodic part: a GS or XG SysEx that sets part 10
+ * to a normal part, or the GM2 melodic bank (121). A bank select 0, which a GS reset sends to
+ * every channel, is not enough: on a GS synth channel 10 stays a kit.
+ */
+function channel10Melodic(song: MidiSong): boolean {
+  let melodic = false;
+  for (const c of song.channelSetup ?? []) {
+    if (c.channel !== GM_DRUM_CHANNEL) continue;
+    if (c.kind === 'rhythm-part') melodic = c.value === 0;
+    else if (c.kind === 'bank' && c.value === 121) melodic = true;
+    else if (c.kind === 'bank' && (c.value === 120 || c.value === 127)) melodic = false;
+  }
+  return melodic;
+}
+
 /** The song's drum part, or null when nothing is strong evidence of one. */
 export function findDrumPart(song: MidiSong): DrumPart | null {
-  const ch10 = song.notes.filter((n) => n.channel === GM_DRUM_CHANNEL);
+  const ch10 = channel10Melodic(song) ? [] : song.notes.filter((n) => n.channel === GM_DRUM_CHANNEL);
   if (ch10.length > 0) return { notes: ch10, how: 'channel 10', where: 'channel 10', byStatistics: false };
   if (song.notes.length === 0) return null;
   const rhythm = rhythmChannels(song);
