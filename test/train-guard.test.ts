@@ -156,8 +156,12 @@ describe('--resume', () => {
     for (const [given, named] of cases) {
       const e = await train({ ...tiny, out, resume: true, ...given }).then(() => null, (x: Error) => x);
       expect(e?.message, JSON.stringify(given)).toContain(named);
-      expect(e?.message).toMatch(/checkpoint\.bin: --resume continues a run with the settings it started with.*Leave it out to continue the run as it was, or start a new run with --force/);
+      // --data cannot be left out (it is required): the run's own folder is named instead
+      const fix = 'data' in given ? `Give --data ${data} \\(the folder the run was trained on\\)` : 'Leave it out';
+      expect(e?.message).toMatch(new RegExp(`checkpoint\\.bin: --resume continues a run with the settings it started with.*${fix} to continue the run as it was, or start a new run with --force`));
     }
+    const both = await train({ ...tiny, out, resume: true, data: other, units: 16 }).then(() => null, (x: Error) => x);
+    expect(both?.message).toContain(`Give --data ${data} (the folder the run was trained on) and leave --units out to continue the run as it was`);
     // all at once: each is named
     const e = await train({ ...tiny, out, resume: true, units: 16, cell: 'gru', seed: 9 }).then(() => null, (x: Error) => x);
     expect(e?.message).toMatch(/3 differ: --cell gru \(checkpoint: lstm\), --units 16 \(checkpoint: 8\), --seed 9 \(checkpoint: 3\)\. Leave them out/);

@@ -122,7 +122,13 @@ function claimFolder(o: TrainOptions, given: Partial<RunSettings>, log: (s: stri
     const ck = readCheckpoint(found);
     const conflicts = settingConflicts(given, ck.options);
     if (conflicts.length) {
-      throw new Error(`${found}: --resume continues a run with the settings it started with, and ${conflicts.length === 1 ? 'this one differs' : `${conflicts.length} differ`}: ${conflicts.join(', ')}. Leave ${conflicts.length === 1 ? 'it' : 'them'} out to continue the run as it was, or start a new run with --force (or another --out)`);
+      // --data is required, so it cannot be left out like the others: the run's own folder is named
+      const others = conflicts.filter((c) => !c.startsWith('--data '));
+      const fix = [
+        ...(others.length < conflicts.length ? [`give --data ${ck.options.data} (the folder the run was trained on)`] : []),
+        ...(others.length ? [`leave ${others.length === 1 ? (others.length < conflicts.length ? `${others[0].split(' ')[0]}` : 'it') : others.length < conflicts.length ? 'the others' : 'them'} out`] : []),
+      ].join(' and ');
+      throw new Error(`${found}: --resume continues a run with the settings it started with, and ${conflicts.length === 1 ? 'this one differs' : `${conflicts.length} differ`}: ${conflicts.join(', ')}. ${fix[0].toUpperCase()}${fix.slice(1)} to continue the run as it was, or start a new run with --force (or another --out)`);
     }
     return { ck, ckptPath, stale, claim: () => makeFolders(o.out, dir, log, o.checkpointDir ? '--checkpoint-dir' : 'the checkpoint folder') };
   }
