@@ -457,6 +457,18 @@ describe('the RNN-Drummer pair', () => {
     expect((await loadError(c)).message).toMatch(new RegExp(`^${join(c, 'Wy.bin')}: ${3 * 2 ** 30} bytes, more than the most a Wy\\.bin of hidden size 4096 holds`));
   });
 
+  it('half a pair, or a Wy.bin of no possible hidden size, says what a pair needs', async () => {
+    const { wx, wy } = pair(0.01);
+    const onlyWx = await drummerFolder(wx, null);
+    expect((await loadError(onlyWx)).message).toBe(`${onlyWx}: holds Wx.bin but not Wy.bin; an RNN-Drummer model needs both, side by side (copy Wy.bin there)`);
+    const onlyWy = await drummerFolder(null, wy);
+    expect((await loadError(onlyWy)).message).toBe(`${onlyWy}: holds Wy.bin but not Wx.bin; an RNN-Drummer model needs both, side by side (copy Wx.bin there)`);
+    for (const bytes of [0, 904, 905, 1000]) {
+      const dir = await drummerFolder(wx, new Uint8Array(bytes));
+      expect((await loadError(dir)).message, String(bytes)).toMatch(new RegExp(`^${join(dir, 'Wy.bin')}: ${bytes} bytes .*; a Wy\\.bin holds the RNN-Drummer's \\[hidden \\+ 1, 226\\] float32 matrix: copy it again from the Drummer's weights$`));
+    }
+  });
+
   it('a Wx.bin larger than Wy.bin implies is refused by size', async () => {
     const { wy } = pair(0.01);
     const dir = await drummerFolder(null, wy);

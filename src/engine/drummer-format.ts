@@ -35,10 +35,11 @@ export function drummerWxBytes(wyBytes: number): number {
 
 /** Build a ModelSpec from the bytes of Wx.bin and Wy.bin. `source` names the folder in messages. */
 export function drummerSpec(wxBytes: Uint8Array, wyBytes: Uint8Array, source = 'drummer'): ModelSpec {
-  if (wyBytes.length % (4 * V) !== 0) throw new Error(`${source}/Wy.bin: ${wyBytes.length} bytes is not a whole number of ${V}-float rows`);
+  const again = `; a Wy.bin holds the RNN-Drummer's [hidden + 1, ${V}] float32 matrix: copy it again from the Drummer's weights`;
+  if (wyBytes.length % (4 * V) !== 0) throw new Error(`${source}/Wy.bin: ${wyBytes.length} bytes is not a whole number of ${V}-float rows${again}`);
   const H = wyBytes.length / (4 * V) - 1;
-  if (H < 1) throw new Error(`${source}/Wy.bin: ${wyBytes.length} bytes is too small for a [hidden + 1, ${V}] matrix`);
-  if (H > DRUMMER_MAX_HIDDEN) throw new Error(`${source}/Wy.bin: ${wyBytes.length} bytes means hidden size ${H}, more than the ${DRUMMER_MAX_HIDDEN} accepted (the Drummer's own is 200)`);
+  if (H < 1) throw new Error(`${source}/Wy.bin: ${wyBytes.length} bytes is too small for a [hidden + 1, ${V}] matrix${again}`);
+  if (H > DRUMMER_MAX_HIDDEN) throw new Error(`${source}/Wy.bin: ${wyBytes.length} bytes means hidden size ${H}, more than the ${DRUMMER_MAX_HIDDEN} accepted (the Drummer's own is 200)${again}`);
   const wxExpected = (V + H + 1) * 4 * H * 4;
   if (wxBytes.length !== wxExpected) {
     throw new Error(`${source}/Wx.bin: ${wxBytes.length} bytes, but Wy.bin implies hidden size ${H}, so Wx.bin must be [${V + H + 1}, ${4 * H}] = ${wxExpected} bytes`);

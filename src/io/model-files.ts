@@ -77,6 +77,8 @@ async function loadFromDisk(where: string): Promise<ModelSpec> {
     const wxBytes = await readFileBytes(wx, wxSize, dir, `the ${wxSize} bytes Wy.bin implies`).catch(named(wx));
     return drummerSpec(wxBytes, wyBytes, dir);
   }
+  const [has, lacks] = (await pathExists(wx)) ? ['Wx.bin', 'Wy.bin'] : (await pathExists(wy)) ? ['Wy.bin', 'Wx.bin'] : [null, null];
+  if (has) throw new Error(`${where}: holds ${has} but not ${lacks}; an RNN-Drummer model needs both, side by side (copy ${lacks} there)`);
   throw new Error(`${where}: holds neither model.json nor the Wx.bin + Wy.bin pair${await modelsInside(dir)}`);
 }
 
