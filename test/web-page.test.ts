@@ -674,6 +674,27 @@ describe.skipIf(!haveBrowser)('the performer\'s page in Chromium', () => {
         // a tap on an upcoming cell edits it, as a click does
         const { step } = await editAhead(phone, 'kick');
         expect((await pulse(phone, (p) => p.edits())).some((e) => e.step === step)).toBe(true);
+        // two errors: the newest is readable in the status line (more than a word of it), with
+        // the button to the others beside it, and the grid below does not move
+        const gridTop = await phone.$eval('.grid-wrap', (e) => e.getBoundingClientRect().top + scrollY);
+        await phone.fill('#seed', '1.5');
+        await phone.press('#seed', 'Enter');
+        await phone.fill('#bpm', '999');
+        await phone.press('#bpm', 'Enter');
+        await phone.waitForSelector('#messages-all:not([hidden])', { timeout: LONG });
+        const status = await phone.evaluate(() => {
+          const text = document.querySelector('#messages .message .text') as HTMLElement;
+          const css = getComputedStyle(text);
+          // 'normal' line height is about 1.2 font sizes
+          const lines = Math.max(1, Math.round(text.clientHeight / (parseFloat(css.lineHeight) || 1.2 * parseFloat(css.fontSize))));
+          const newest = document.querySelector('#messages .message')!.getBoundingClientRect();
+          const more = document.querySelector('#messages-all')!.getBoundingClientRect();
+          return { shown: text.clientWidth * lines, W: document.documentElement.clientWidth, newestBottom: newest.bottom + scrollY, overlap: newest.right > more.left + 0.5, gridTop: document.querySelector('.grid-wrap')!.getBoundingClientRect().top + scrollY };
+        });
+        expect(status.shown, 'px of the newest message shown').toBeGreaterThanOrEqual(0.6 * status.W);
+        expect(status.overlap, 'the newest message runs under the button to the others').toBe(false);
+        expect(status.newestBottom, 'the newest message reaches over the grid').toBeLessThanOrEqual(status.gridTop + 0.5);
+        expect(status.gridTop).toBe(gridTop);
         mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
         const shot = join(ROOT, 'test-artifacts', `web-page-${width}.png`);
         await phone.screenshot({ path: shot });
