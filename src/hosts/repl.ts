@@ -19,6 +19,7 @@
  */
 import { clearLine, cursorTo } from 'node:readline';
 import repl, { type REPLServer } from 'node:repl';
+import { runInContext, type Context } from 'node:vm';
 import { COMMANDS, type LiveSession } from './live-session.js';
 
 export interface ReplOptions {
@@ -36,6 +37,8 @@ export function startRepl(session: LiveSession, o: ReplOptions): REPLServer {
   const server = repl.start({ prompt: o.prompt ?? 'pulse> ', input: o.input, output: o.output, terminal, useColors: terminal, ignoreUndefined: true, preview: false });
   // promises our commands return, awaited before the next prompt (never the performer's own)
   const ours = new WeakSet<Promise<unknown>>();
+  // the command each function in the context runs, to tell `status` typed without () what to do
+  const commandOf = new WeakMap<object, string>();
   const define = (context: Record<string, unknown>) => {
     for (const [name] of COMMANDS) {
       const method = (session as unknown as Record<string, (...a: unknown[]) => unknown>)[name];
@@ -47,6 +50,7 @@ export function startRepl(session: LiveSession, o: ReplOptions): REPLServer {
         }
         return undefined;
       };
+      commandOf.set(fn, name);
       Object.defineProperty(context, name, { value: fn, enumerable: true, configurable: true, writable: false });
     }
   };
@@ -63,7 +67,22 @@ export function startRepl(session: LiveSession, o: ReplOptions): REPLServer {
   const evalDefault = server.eval as unknown as Eval;
   (server as unknown as { eval: Eval }).eval = (cmd, context, file, cb) => {
     evaluating = true;
+    // a call of a name that means nothing here: the prompt would only say "is not defined"
+    const unknown = undefinedCall(cmd, context);
+    if (unknown !== null) {
+      done();
+      o.output.write(`${unknownHint(unknown)}\n`);
+      cb(null, undefined);
+      return;
+    }
     evalDefault.call(server, cmd, context, file, (err, result) => {
+      const hint = slipHint(cmd, err, typeof result === 'function' ? commandOf.get(result) : undefined);
+      if (hint !== null) {
+        done();
+        o.output.write(`${hint}\n`);
+        cb(null, undefined);
+        return;
+      }
       if (result instanceof Promise && ours.has(result)) {
         result.then(
           () => (done(), cb(null, undefined)),
@@ -105,6 +124,80 @@ export function startRepl(session: LiveSession, o: ReplOptions): REPLServer {
     if (!closed) server.close();
   });
   return server;
+}
+
+const NAMES = COMMANDS.map((c) => c[0]);
+/** What performers type for a command under another name. */
+const ALIASES: Record<string, string> = { tempo: 'bpm', exit: 'quit', play: 'resume', unpause: 'resume', rec: 'record', temp: 'temperature', top_p: 'topp', topP: 'topp' };
+
+/**
+ * What to say instead of a JavaScript error when a line is a command mistyped: a name without
+ * its parentheses (`status`, `bpm 90`), another spelling (`Status()`, `tempo(90)`), or a word
+ * that is no command. Null when the line is something else.
+ */
+function slipHint(cmd: string, err: Error | null, command: string | undefined): string | null {
+  const usage = (name: string) => COMMANDS.find((c) => c[0] === name)?.[1] ?? `${name}()`;
+  if (command !== undefined) return `${command} is a command: type ${command}() to run it (e.g. ${usage(command)})`;
+  if (!err) return null;
+  const line = cmd.trim();
+  // an unfinished line (an open bracket): the prompt waits for the rest
+  if ((err as { err?: unknown }).err !== undefined || err.constructor?.name === 'Recoverable') return null;
+  if (err.name === 'SyntaxError') {
+    // `bpm 90`, `lock kick`: a command and its argument without the parentheses
+    const m = /^([A-Za-z_]\w*)\s+(.+?);?$/.exec(line);
+    const name = m ? closest(m[1]) : null;
+    if (!m || !name) return null;
+    const arg = /^-?[\d.]+$|^(true|false)$|^['"[{+]/.test(m[2]) ? m[2] : `'${m[2]}'`;
+    return `a command takes its arguments in parentheses: type ${name}(${arg}) (help() lists the commands)`;
+  }
+  return null;
+}
+
+/** The name a line calls (or names alone), when nothing of that name is defined at the prompt. */
+function undefinedCall(cmd: string, context: object): string | null {
+  const m = /^\s*([A-Za-z_$][\w$]*)\s*(\(.*\))?\s*;?\s*$/s.exec(cmd);
+  if (!m) return null;
+  try {
+    // typeof sees the prompt's own let and const too, and never throws for a missing name
+    return runInContext(`typeof ${m[1]}`, context as Context) === 'undefined' ? m[1] : null;
+  } catch {
+    return null;
+  }
+}
+
+function unknownHint(word: string): string {
+  const near = closest(word);
+  const usage = near ? COMMANDS.find((c) => c[0] === near)?.[1] : undefined;
+  return `${word} is neither a command nor a name set here${usage ? `; did you mean ${usage}?` : ''} (help() lists the commands)`;
+}
+
+/** The command a word most likely meant: itself in another case, an alias, a prefix, or one or two letters off. */
+function closest(word: string): string | null {
+  const w = word.toLowerCase();
+  const exact = NAMES.find((n) => n === w) ?? ALIASES[word] ?? ALIASES[w];
+  if (exact) return exact;
+  if (w.length >= 3) {
+    const prefixed = NAMES.filter((n) => n.startsWith(w));
+    if (prefixed.length === 1) return prefixed[0];
+  }
+  let best: string | null = null;
+  let bestDistance = w.length > 4 ? 3 : 2;
+  for (const n of NAMES) {
+    const d = distance(w, n);
+    if (d < bestDistance) [best, bestDistance] = [n, d];
+  }
+  return best;
+}
+
+/** Edit distance (insert, delete, replace one letter). */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length];
 }
 
 /** Lines printed while a line of input runs: the first and last few, and a count of the rest. */
