@@ -377,6 +377,20 @@ describe('metadata out of range', () => {
     });
   }
 
+  it('metadata that is null or not an object says what it must be', async () => {
+    const withWhole = async (meta: unknown) => {
+      const json = { ...clone(fn), userDefinedMetadata: meta };
+      return (await loadError(await folder(json))).message;
+    };
+    expect(await withWhole(null)).toMatch(/model\.json: 'userDefinedMetadata' is null; it must be an object \(holding the pulseRnn metadata\), or be left out$/);
+    expect(await withWhole([1])).toMatch(/model\.json: 'userDefinedMetadata' is \[1\]; it must be an object/);
+    expect(await withWhole({ pulseRnn: null })).toMatch(/model\.json: 'userDefinedMetadata\.pulseRnn' is null; it must be an object \(encoding, stepsPerQuarter, …\), or be left out$/);
+    // absent is fine: a plain tfjs model has none
+    const json = clone(fn);
+    delete json.userDefinedMetadata;
+    expect((await loadModelSpec(await folder(json))).meta).toEqual({});
+  });
+
   it('a number too large for JSON (1e999 reads as Infinity), anywhere in the metadata', async () => {
     const e = await withMeta('{"training": {"learningRate": 1e999}}');
     expect(e.message).toMatch(/model\.json: metadata 'training\.learningRate' is null; every number in the metadata must be finite/);

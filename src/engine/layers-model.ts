@@ -100,10 +100,10 @@ async function parse(json: unknown, readShard: ReadShard, source: string): Promi
 
 function readMeta(v: unknown, fail: (m: string) => never): PulseMeta {
   if (v === undefined) return {};
-  if (!isObj(v)) return fail("'userDefinedMetadata' is not an object");
+  if (!isObj(v)) return fail(`'userDefinedMetadata' is ${show(v)}; it must be an object (holding the pulseRnn metadata), or be left out`);
   const m = v.pulseRnn;
   if (m === undefined) return {};
-  if (!isObj(m)) return fail("'userDefinedMetadata.pulseRnn' is not an object");
+  if (!isObj(m)) return fail(`'userDefinedMetadata.pulseRnn' is ${show(m)}; it must be an object (encoding, stepsPerQuarter, …), or be left out`);
   return m as PulseMeta;
 }
 
