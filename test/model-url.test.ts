@@ -281,6 +281,22 @@ describe('model folders as people serve them', () => {
     expect(await fails('304')).toMatch(/\/304\/model\.json: HTTP 304 Not Modified: the server sent no file .*check the server, or a proxy between/);
   });
 
+  it('a server that closes the connection in the middle of a shard: the shard is named, with what to do', async () => {
+    const cut = await serve((req, res) => {
+      if (req.url === '/m/model.json') return void res.writeHead(200).end(JSON.stringify(saved.json));
+      // promises the whole shard, sends a part, and hangs up
+      res.writeHead(200, { 'content-length': String(saved.bin.length) });
+      res.write(saved.bin.subarray(0, 100), () => res.destroy());
+    });
+    try {
+      const e = await loadModelSpec(`${cut.origin}/m/`).then(() => null, (x: Error) => x);
+      expect(e?.message).toMatch(new RegExp(`^${cut.origin}/m/${SHARD}: cannot read weights shard named in ${cut.origin}/m/model\\.json \\(${cut.origin}/m/${SHARD}: cannot fetch \\(.*\\); check the URL and that the server is up, then load again\\)$`));
+    } finally {
+      cut.server.closeAllConnections();
+      cut.server.close();
+    }
+  });
+
   it('a web page served in place of a shard is named as one', async () => {
     const e = await loadModelSpec(`${site.origin}/spa/`).then(() => null, (x: Error) => x);
     expect(e?.message).toMatch(new RegExp(`^${site.origin}/spa/${SHARD}: .*; it is a web page \\(HTML\\), not weights: the server has no file at that address \\(check that the shard was uploaded beside model\\.json\\)`));

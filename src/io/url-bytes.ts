@@ -40,7 +40,7 @@ export async function fetchBytes(url: string, o: FetchLimits): Promise<{ bytes: 
     }
     if (o.signal?.aborted) return new Error(`${url}: loading was cancelled`);
     const cause = (e as { cause?: { message?: string } }).cause?.message;
-    return new Error(`${url}: cannot fetch (${(e as Error).message}${cause ? `: ${cause}` : ''})`);
+    return new Error(`${url}: cannot fetch (${(e as Error).message}${cause ? `: ${cause}` : ''}); check the URL and that the server is up, then load again`);
   };
   try {
     let res: Response;
