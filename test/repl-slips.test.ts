@@ -34,7 +34,7 @@ async function prompt() {
 describe('a mistyped command at the prompt', () => {
   it('says what to type instead of a JavaScript error, and changes nothing', async () => {
     const { s, type } = await prompt();
-    expect(await type('status')).toBe("status is a command: type status() to run it (e.g. status())");
+    expect(await type('status')).toBe("status is a command: type status() to run it");
     expect(await type('record')).toBe("record is a command: type record() to run it (e.g. record('set.mid'))");
     expect(await type('bpm 90')).toBe('a command takes its arguments in parentheses: type bpm(90) (help() lists the commands)');
     expect(await type('lock kick')).toBe("a command takes its arguments in parentheses: type lock('kick') (help() lists the commands)");

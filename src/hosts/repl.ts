@@ -137,7 +137,7 @@ const ALIASES: Record<string, string> = { tempo: 'bpm', exit: 'quit', play: 'res
  */
 function slipHint(cmd: string, err: Error | null, command: string | undefined): string | null {
   const usage = (name: string) => COMMANDS.find((c) => c[0] === name)?.[1] ?? `${name}()`;
-  if (command !== undefined) return `${command} is a command: type ${command}() to run it (e.g. ${usage(command)})`;
+  if (command !== undefined) return `${command} is a command: type ${command}() to run it${usage(command) === `${command}()` ? '' : ` (e.g. ${usage(command)})`}`;
   if (!err) return null;
   const line = cmd.trim();
   // an unfinished line (an open bracket): the prompt waits for the rest
