@@ -59,6 +59,25 @@ describe('the commands a finished run prints', () => {
     expect(JSON.parse(given.out).model.steps).toBe(held(1));
   }, 120_000);
 
+  it("eval without --csv scores a model trained on a CSV on that CSV's test files, and says so", async () => {
+    const data = grooves(join(root, 'listed'), 10);
+    const csv = join(root, 'listed.csv');
+    writeFileSync(csv, ['file,split', ...Array.from({ length: 10 }, (_, i) => `g${i}.mid,${i < 6 ? 'train' : i < 8 ? 'validation' : 'test'}`)].join('\n'));
+    const out = join(root, 'listed-model');
+    const t = await runCli('train', '--data', data, '--csv', csv, '--out', out, ...tiny);
+    expect(t.code, t.err).toBe(0);
+    const e = await runCli('eval', '--model', out, '--data', data, '--json');
+    expect(e.code, e.err).toBe(0);
+    // files 8 and 9: 16·9 + 16·10 steps
+    expect(JSON.parse(e.out).model.steps).toBe(16 * 9 + 16 * 10);
+    expect(e.err).toContain(`note: split by ${csv}, the CSV the model was trained with`);
+    // another folder: a random split, and a note that it may hold training files
+    const copy = grooves(join(root, 'listed-copy'), 10);
+    const other = await runCli('eval', '--model', out, '--data', copy, '--split', 'train');
+    expect(other.code, other.err).toBe(0);
+    expect(other.err).toMatch(/note: the model was trained on the split of .*listed\.csv; without --csv this is a random split/);
+  }, 120_000);
+
   it('a run whose random split left the test split empty prints an eval of a split that holds files, and eval says what to do', async () => {
     const data = grooves(join(root, 'few'), 12);
     // a seed whose random split holds out validation files and no test file

@@ -16,6 +16,7 @@
  * const report = await evaluate({ model: 'weights/drums-gmd', data: 'grooves/', csv: 'grooves/info.csv', split: 'test' });
  * report.model.nllNats; report.baseline.nllNats; report.generated.tokenOverlap;
  */
+import { existsSync, realpathSync } from 'node:fs';
 import { Network } from '../engine/network.js';
 import { Rng } from '../engine/prng.js';
 import { Sampler } from '../engine/sampling.js';
@@ -148,7 +149,10 @@ export async function evaluate(o: EvalOptions) {
   const split = o.split ?? 'test';
   const spec = await loadModelSpec(o.model);
   // another seed draws another random split, whose test files the model may have trained on
-  const seed = o.seed ?? trainedSeed(spec) ?? 1;
+  const seed = o.seed ?? trainedWith(spec).seed ?? 1;
+  // likewise a model trained on a CSV's split is scored on that split unless told otherwise
+  const { csv, notes } = splitCsv(spec, o);
+  o = { ...o, csv };
   const task = taskFor(spec, o, seed);
   const seqs = task.sequences(split);
   if (seqs.length === 0) {
@@ -224,14 +228,34 @@ export async function evaluate(o: EvalOptions) {
     },
     split,
     seed,
+    csv: csv ?? null,
     data: o.data,
+    notes,
   };
 }
 
-/** The seed a model made by `train` was trained with (its metadata records it), if it says. */
-function trainedSeed(spec: ModelSpec): number | undefined {
-  const seed = (spec.meta as { training?: { seed?: unknown } }).training?.seed;
-  return Number.isInteger(seed) ? (seed as number) : undefined;
+/** What a model made by `train` records of its run (its seed, data and CSV as the command named them). */
+function trainedWith(spec: ModelSpec): { seed?: number; data?: string; csv?: string } {
+  const t = (spec.meta as { training?: { seed?: unknown; data?: unknown; csv?: unknown } }).training ?? {};
+  return {
+    seed: Number.isInteger(t.seed) ? (t.seed as number) : undefined,
+    data: typeof t.data === 'string' ? t.data : undefined,
+    csv: typeof t.csv === 'string' ? t.csv : undefined,
+  };
+}
+
+const samePlace = (a: string, b: string) => existsSync(a) && existsSync(b) && realpathSync(a) === realpathSync(b);
+
+/**
+ * The CSV to split the data by: the one given, else the one the model was trained with when
+ * this is its data folder and the CSV is still there; otherwise a note that a random split
+ * may hold files the model learned from.
+ */
+function splitCsv(spec: ModelSpec, o: EvalOptions): { csv: string | undefined; notes: string[] } {
+  const t = trainedWith(spec);
+  if (o.csv !== undefined || t.csv === undefined) return { csv: o.csv, notes: [] };
+  if (t.data !== undefined && samePlace(t.data, o.data) && existsSync(t.csv)) return { csv: t.csv, notes: [`split by ${t.csv}, the CSV the model was trained with`] };
+  return { csv: undefined, notes: [`the model was trained on the split of ${t.csv}; without --csv this is a random split, and its files may include ones the model learned from: add --csv`] };
 }
 
 /** Hits per bar and positions in the bar per drum voice, generated (played live by a Generator) against the data. */
