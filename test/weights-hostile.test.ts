@@ -138,6 +138,13 @@ describe('layer graphs that would make a loader walk forever', () => {
     expect(loopIn((await loadError(await folder(b))).message)).toEqual(['lstm', 'drop', 'out']);
   });
 
+  it("inputs listed in Keras 3's form ({ args, kwargs }) are named as such, not as a layer with no input", async () => {
+    const json = clone(fn);
+    const drop = layerOf(json, 'drop');
+    drop.inbound_nodes = [{ args: [{ class_name: '__keras_tensor__', config: { shape: [null, null, 6], keras_history: ['lstm', 0, 0] } }], kwargs: { training: false } }];
+    expect((await loadError(await folder(json))).message).toMatch(/model\.json: layer 'drop' lists its inputs in Keras 3's form \(\{ args, kwargs \}\), which tfjs model\.json does not use; convert the model from Keras 2 \(tf_keras\) with tensorflowjs_converter$/);
+  });
+
   it('a loop that no output reaches is refused too (the graph is checked whole)', async () => {
     const json = clone(fn);
     layersOf(json).push({ class_name: 'Dropout', name: 'a', config: { name: 'a', rate: 0.1 }, inbound_nodes: [[['b', 0, 0, {}]]] }, { class_name: 'Dropout', name: 'b', config: { name: 'b', rate: 0.1 }, inbound_nodes: [[['a', 0, 0, {}]]] });

@@ -153,6 +153,9 @@ function readTopology(topology: Obj, fail: (m: string) => never): Topology {
     config.layers.forEach((l: unknown, i: number) => {
       const node = entryName(l, i);
       const inbound = isObj(l) ? l.inbound_nodes : undefined;
+      if (Array.isArray(inbound) && inbound.some((n) => isObj(n) && ('args' in n || 'kwargs' in n))) {
+        fail(`layer '${node.name}' lists its inputs in Keras 3's form ({ args, kwargs }), which tfjs model.json does not use; convert the model from Keras 2 (tf_keras) with tensorflowjs_converter`);
+      }
       if (Array.isArray(inbound) && inbound.length > 1) fail(`layer '${node.name}' is used ${inbound.length} times; shared layers are not supported`);
       if (Array.isArray(inbound) && inbound.length === 1 && Array.isArray(inbound[0])) {
         for (const ref of inbound[0]) if (Array.isArray(ref) && typeof ref[0] === 'string') node.inbound.push(ref[0]);
