@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostAllowed, serve, type RunningServer } from '../src/hosts/serve.js';
+import { hostAllowed, openInBrowser, serve, type RunningServer } from '../src/hosts/serve.js';
 
 /**
  * A GET written byte for byte on a socket, so the Host header is exactly `host` (node:http would
@@ -161,5 +161,21 @@ describe('serve.ts: the Host header names this machine', () => {
     expect(hostAllowed('[::1]:8317', names)).toBe(true);
     expect(hostAllowed('::1', names)).toBe(false);
     expect(hostAllowed('evil.example:8317', names)).toBe(false);
+  });
+});
+
+describe('serve.ts: --open on a machine with no browser', () => {
+  // xdg-open's own rules: with no desktop session it tries only $BROWSER, here a program that does not exist
+  it.skipIf(process.platform !== 'linux')('says it could not open one, so the user opens the printed address', async () => {
+    const saved = { ...process.env };
+    for (const k of ['DISPLAY', 'WAYLAND_DISPLAY', 'XDG_CURRENT_DESKTOP', 'DESKTOP_SESSION', 'KDE_FULL_SESSION', 'GNOME_DESKTOP_SESSION_ID', 'XDG_SESSION_DESKTOP']) delete process.env[k];
+    process.env.BROWSER = join(tmpdir(), 'pulse-rnn-no-such-browser');
+    try {
+      const why = await new Promise<string>((ok) => openInBrowser('http://127.0.0.1:1/', ok));
+      expect(why).toMatch(/xdg-open/);
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
   });
 });

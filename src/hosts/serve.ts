@@ -209,6 +209,10 @@ export function openInBrowser(url: string, onFail: (why: string) => void): void 
   try {
     const child = spawn(cmd, args as string[], { stdio: 'ignore', detached: true });
     child.on('error', (e) => onFail(`${cmd}: ${e.message}`));
+    // xdg-open on a machine with no browser (a server, an SSH session) says so only by its exit code
+    child.on('exit', (code) => {
+      if (code !== null && code !== 0) onFail(`${cmd} exited with code ${code}`);
+    });
     child.unref();
   } catch (e) {
     onFail(`${cmd}: ${e instanceof Error ? e.message : String(e)}`);
