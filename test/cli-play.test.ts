@@ -208,4 +208,17 @@ describe('pulse-rnn replay', () => {
     expect(broken.code).toBe(1);
     expect(broken.err).toMatch(/bad\.log\.json: not a pulse-rnn performance log/);
   }, 30_000);
+
+  it('the take named instead of its log replays the log beside it, and says so; a MIDI file with no log says what to name', async () => {
+    const r = await inProcess('replay', take, '--midi', join(tmp, 'from-take.mid'));
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`${take} is a MIDI file: replaying its log, ${take}.log.json`);
+    const recorded = readMidi(new Uint8Array(readFileSync(take)), take).notes.map(strip);
+    expect(readMidi(new Uint8Array(readFileSync(join(tmp, 'from-take.mid'))), 'from-take.mid').notes.map(strip)).toEqual(recorded);
+    const lone = join(tmp, 'lone.mid');
+    await import('node:fs/promises').then((fs) => fs.copyFile(take, lone));
+    const none = await inProcess('replay', lone);
+    expect(none.code).toBe(1);
+    expect(none.err).toContain(`${lone} is a MIDI file, not a performance log; name the log record() wrote beside its take (TAKE.mid.log.json)`);
+  }, 30_000);
 });

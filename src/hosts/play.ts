@@ -8,6 +8,7 @@
  * await runPorts((line) => console.log(line));
  * await runReplay('set.mid.log.json', { midi: 'again.mid' }, (line) => console.log(line));
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { WebMidi } from 'webmidi';
@@ -149,11 +150,14 @@ export interface ReplayCommandOptions {
 
 /** Replay a performance log to a MIDI file and/or a port. */
 export async function runReplay(logPath: string, o: ReplayCommandOptions, print: (line: string) => void, io: Pick<HostIO, 'signals'> = {}): Promise<void> {
-  let text: string;
-  try {
-    text = await readFile(logPath, 'utf8');
-  } catch (e) {
-    throw new Error(`${logPath}: cannot read the log (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  let text = await readLog(logPath);
+  if (text.startsWith('MThd')) {
+    // the take rather than its log: the log beside it says how it was played
+    const beside = `${logPath}.log.json`;
+    if (!existsSync(beside)) throw new Error(`${logPath} is a MIDI file, not a performance log; name the log record() wrote beside its take (TAKE.mid.log.json)`);
+    print(`${logPath} is a MIDI file: replaying its log, ${beside}`);
+    logPath = beside;
+    text = await readLog(logPath);
   }
   const log = parseSessionLog(text, logPath);
   const model = o.model ?? log.session?.model;
@@ -180,6 +184,14 @@ export async function runReplay(logPath: string, o: ReplayCommandOptions, print:
     } finally {
       if (WebMidi.enabled) await WebMidi.disable();
     }
+  }
+}
+
+async function readLog(logPath: string): Promise<string> {
+  try {
+    return await readFile(logPath, 'utf8');
+  } catch (e) {
+    throw new Error(`${logPath}: cannot read the log (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }
 
