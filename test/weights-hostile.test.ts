@@ -14,6 +14,8 @@ import { DRUMMER_NOTES, DRUMMER_TICKS, drummerSpec } from '../src/engine/drummer
 import type { ModelSpec } from '../src/engine/model.js';
 import { parseLayersModel } from '../src/engine/layers-model.js';
 import { loadModelSpec } from '../src/io/model-files.js';
+import { checkModel } from '../src/engine/model-checks.js';
+import { randomSpec } from './helpers/models.js';
 import { SHARD, TempDirs, randomizeWeights, saveModel, useCpuBackend, weightSpecsOf, writeModel, type Saved } from './helpers/tfjs-models.js';
 
 const dirs = new TempDirs();
@@ -410,10 +412,21 @@ describe('metadata out of range', () => {
   it('vocabulary sizes that disagree with the network', async () => {
     // the test model has 10 tokens in and out
     expect((await withMeta({ encoding: 'melody-grid', minPitch: 60, maxPitch: 71 })).message).toMatch(/melody grid needs 14 tokens \(rest, hold and pitches 60 to 71\), but head 'out' has 10/);
-    expect((await withMeta({ encoding: 'drum-grid' })).message).toMatch(/a drum grid's tokens are sets of drum voices, a power of two, but head 'out' has 10/);
+    expect((await withMeta({ encoding: 'drum-grid' })).message).toMatch(/its drum grid needs 512 tokens \(every set of its 9 drum classes\), but head 'out' has 10/);
     expect((await withMeta({ encoding: 'note-events', tables: { pitch: [60, 62], delay: [0, 6] } })).message).toMatch(/the model has 1 heads but 2 tables/);
     expect((await withMeta({ encoding: 'note-events', headRoles: ['pitch', 'pitch'], tables: { pitch: [60, 62, 64], delay: [0] } })).message).toMatch(/metadata 'headRoles' is \["pitch","pitch"\]; it must list each head's table/);
     expect((await withMeta({ encoding: 'drummer-events' })).message).toMatch(/RNN-Drummer model has a note head of 17 and a tick head of 209/);
+  });
+
+  it('a drum grid of other than its nine classes (a head of 1024 or 65,536, or eight drum notes) is refused at load, by the file', () => {
+    const grid = (size: number, meta: Record<string, unknown>) => randomSpec({ inputs: [{ kind: 'token', name: 'token', vocab: size }], heads: [{ name: 'token', size }], meta: { encoding: 'drum-grid', ...meta } });
+    for (const size of [4, 1024, 65536]) {
+      expect(() => checkModel({ ...grid(size, {}), source: 'g/model.json' }), String(size)).toThrow(`g/model.json: metadata 'encoding' is 'drum-grid'; its drum grid needs 512 tokens (every set of its 9 drum classes), but head 'token' has ${size}`);
+    }
+    expect(() => checkModel({ ...grid(256, { drumNotes: [36, 38, 42, 46, 45, 48, 50, 49] }), source: 'g/model.json' })).toThrow(
+      "g/model.json: metadata 'drumNotes' is [36,38,42,46,45,48,50,49]; a drum grid plays its 9 drum classes (kick, snare, closed hat, open hat, three toms, crash, ride): it must list 9 MIDI notes (0 to 127)",
+    );
+    expect(() => checkModel({ ...grid(512, { drumNotes: [36, 38, 42, 46, 45, 48, 50, 49, 51] }), source: 'g/model.json' })).not.toThrow();
   });
 
   it('tables of note events: pitches, velocities and times in range', async () => {

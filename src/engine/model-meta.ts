@@ -26,6 +26,8 @@ const MAX_VOCAB = 1 << 16;
 const ROLES = ['pitch', 'delay', 'duration', 'velocity'] as const;
 /** The melody grid's default range (music/melody-grid.ts reads the same defaults). */
 const MELODY_DEFAULT_RANGE = [48, 84] as const;
+/** The drum grid's classes (music/drum-map.ts): its tokens are the 2^9 sets of them. */
+const DRUM_GRID_CLASSES = 9;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -100,10 +102,12 @@ export function checkMeta(spec: ModelSpec): void {
   };
   switch (m.encoding) {
     case 'drum-grid': {
-      const voices = Array.isArray(m.drumNotes) ? m.drumNotes.length : null;
-      const h = head(0);
-      if (voices !== null) sizes('drum grid', 2 ** voices, `every set of its ${voices} drum notes`);
-      else if (h !== undefined && !(h >= 2 && h <= MAX_VOCAB && (h & (h - 1)) === 0)) fail('encoding', m.encoding, `a drum grid's tokens are sets of drum voices, a power of two, but head '${spec.heads[0].name}' has ${h}`);
+      // the codec plays exactly these classes: any other count loads, then masks, locks and
+      // density reach only part of the head
+      if (Array.isArray(m.drumNotes) && m.drumNotes.length !== DRUM_GRID_CLASSES) {
+        fail('drumNotes', m.drumNotes, `a drum grid plays its ${DRUM_GRID_CLASSES} drum classes (kick, snare, closed hat, open hat, three toms, crash, ride): it must list ${DRUM_GRID_CLASSES} MIDI notes (0 to 127)`);
+      }
+      sizes('drum grid', 2 ** DRUM_GRID_CLASSES, `every set of its ${DRUM_GRID_CLASSES} drum classes`);
       position();
       break;
     }
