@@ -52,3 +52,17 @@ describe('paths a new user gets wrong', () => {
     expect(await refused('score', '--model', model, '--midi', join(root, 'gone.mid'))).toMatch(/gone\.mid: no such file or folder \(ENOENT\); check the path/);
   });
 });
+
+describe('a model folder deleted to start afresh', () => {
+  it('says the folder is gone and its run is not, and --force starts over', async () => {
+    const out = join(root, 'gone model');
+    const tiny = ['--data', data, '--out', out, '--units', '4', '--layers', '1', '--epochs', '1', '--batch', '1', '--window', '2', '--no-progress'];
+    const first = await runCli('train', ...tiny);
+    expect(first.code, first.err).toBe(0);
+    rmSync(out, { recursive: true });
+    expect(await refused('train', ...tiny)).toMatch(/gone model does not exist, but the checkpoint of a run into it does \(.*checkpoint\.bin\): add --force to start a new run there/);
+    const again = await runCli('train', ...tiny, '--force');
+    expect(again.code, again.err).toBe(0);
+    expect(existsSync(join(out, 'model.json'))).toBe(true);
+  }, 60_000);
+});

@@ -132,7 +132,11 @@ function claimFolder(o: TrainOptions, given: Partial<RunSettings>, log: (s: stri
     }
     return { ck, ckptPath, stale, claim: () => makeFolders(o.out, dir, log, o.checkpointDir ? '--checkpoint-dir' : 'the checkpoint folder') };
   }
-  if (found && !o.force) throw new Error(`${o.out} already holds a training run (checkpoint ${found}); add --resume to continue it, --force to start it over, or choose another --out`);
+  if (found && !o.force) {
+    // a user who deleted the model folder to start afresh finds its run's checkpoint still there
+    if (!existsSync(o.out)) throw new Error(`${o.out} does not exist, but the checkpoint of a run into it does (${found}): add --force to start a new run there (that checkpoint is replaced), --resume to continue that run, or choose another --out`);
+    throw new Error(`${o.out} already holds a training run (checkpoint ${found}); add --resume to continue it, --force to start it over, or choose another --out`);
+  }
   const held = heldModel(o.out);
   if (held.length && !o.force) throw new Error(`${o.out} already holds a model (${held.join(', ')}) and no checkpoint of its run; train into another --out, or add --force to move that model into ${join(o.out, 'replaced-<time>')} and start a new run there`);
   const claim = () => {
