@@ -429,6 +429,16 @@ describe('metadata out of range', () => {
     expect(() => checkModel({ ...grid(512, { drumNotes: [36, 38, 42, 46, 45, 48, 50, 49, 51] }), source: 'g/model.json' })).not.toThrow();
   });
 
+  it("an RNN-Drummer model whose tables are not the Drummer's own is refused: its codec plays those", () => {
+    const drummer = (notes: number[]) =>
+      randomSpec({ inputs: [{ kind: 'token', name: 'note', vocab: notes.length }, { kind: 'token', name: 'tick', vocab: DRUMMER_TICKS.length }], heads: [{ name: 'note', size: notes.length }, { name: 'tick', size: DRUMMER_TICKS.length }], meta: { encoding: 'drummer-events', notes, ticks: [...DRUMMER_TICKS] } });
+    const twenty = [...DRUMMER_NOTES, 60, 61, 62];
+    expect(() => checkModel({ ...drummer(twenty), source: 'd/model.json' })).toThrow(/^d\/model\.json: metadata 'notes' is \[.*; an RNN-Drummer model plays the Drummer's own 17 notes \(36 37 38 .*\): leave 'notes' out, or list those$/);
+    const reordered = [...DRUMMER_NOTES].reverse();
+    expect(() => checkModel({ ...drummer(reordered), source: 'd/model.json' })).toThrow(/metadata 'notes' is .*the Drummer's own 17 notes/);
+    expect(() => checkModel({ ...drummer([...DRUMMER_NOTES]), source: 'd/model.json' })).not.toThrow();
+  });
+
   it('tables of note events: pitches, velocities and times in range', async () => {
     const ten = (v: number) => new Array(10).fill(v);
     const base = { encoding: 'note-events', headRoles: ['pitch'], tables: { pitch: ten(60), delay: [0] } };

@@ -123,7 +123,14 @@ export function checkMeta(spec: ModelSpec): void {
       checkTables(spec, m, tpq as number, fail);
       break;
     case 'drummer-events': {
-      const want = [Array.isArray(m.notes) ? m.notes.length : DRUMMER_NOTES.length, Array.isArray(m.ticks) ? m.ticks.length : DRUMMER_TICKS.length];
+      // the codec plays the Drummer's own tables whatever the metadata lists
+      for (const [k, own, what] of [['notes', DRUMMER_NOTES, 'notes'], ['ticks', DRUMMER_TICKS, 'tick delays']] as const) {
+        const t = m[k];
+        if (has(k) && !(Array.isArray(t) && t.length === own.length && t.every((v, i) => v === own[i]))) {
+          fail(k, t, `an RNN-Drummer model plays the Drummer's own ${own.length} ${what} (${own.slice(0, 6).join(' ')} …): leave '${k}' out, or list those`);
+        }
+      }
+      const want = [DRUMMER_NOTES.length, DRUMMER_TICKS.length];
       if (spec.heads.length !== 2 || spec.heads.some((h, i) => h.size !== want[i])) {
         fail('encoding', m.encoding, `an RNN-Drummer model has a note head of ${want[0]} and a tick head of ${want[1]}, but this one has heads of ${spec.heads.map((h) => h.size).join(', ')}`);
       }
