@@ -69,6 +69,20 @@ describe('strong evidence', () => {
     }
   });
 
+  it('a drum track name that is very long or holds control characters (terminal escapes) is shown short and harmless', () => {
+    const escape = '\u001b[2J Drums \u001b[0m\u0007';
+    const long = `Drums ${'x'.repeat(100_000)}`;
+    for (const name of [escape, long]) {
+      const part = findDrumPart(readMidi(writeMidi({ ticksPerQuarter: 480, trackName: name, notes: bass(0) }), 'n.mid'));
+      expect(part?.byStatistics).toBe(false);
+      for (const text of [part?.how ?? '', part?.where ?? '']) {
+        expect(text).not.toMatch(/[\u0000-\u001f\u007f]/);
+        expect(text.length).toBeLessThan(100);
+      }
+    }
+    expect(findDrumPart(readMidi(writeMidi({ ticksPerQuarter: 480, trackName: escape, notes: bass(0) }), 'n.mid'))?.where).toBe("track named '?[2J Drums ?[0m?'");
+  });
+
   it('a bank select back to a melodic bank, or a name that only looks like one, is no evidence', () => {
     const back = withSetup([0x00, 0xb1, 0x00, 127, 0x00, 0xb1, 0x00, 0x00, 0x00, 0xc1, 0x00], bass(1));
     expect(findDrumPart(readMidi(back, 'back.mid'))).toBeNull();

@@ -193,9 +193,23 @@ export function findDrumPart(song: MidiSong): DrumPart | null {
   }
   // in file order, as the reader sorted them
   const of = (keys: Set<string>) => song.notes.filter((n) => keys.has(`${n.track}:${n.channel}`));
-  if (named.size) return { notes: of(named), how: `track named ${[...names].map((n) => `'${n}'`).join(', ')}`, where: `track named ${[...names].map((n) => `'${n}'`).join(', ')}`, byStatistics: false };
-  if (drumLike.size) return { notes: of(drumLike), how: 'drum-like notes (no channel 10, drum name, rhythm bank or SysEx)', where: where.join(', '), byStatistics: true };
+  if (named.size) {
+    const all = [...names].map((n) => `'${shown(n)}'`);
+    const label = `track named ${all.length > 3 ? `${all.slice(0, 3).join(', ')} and ${all.length - 3} more` : all.join(', ')}`;
+    return { notes: of(named), how: label, where: label, byStatistics: false };
+  }
+  if (drumLike.size) return { notes: of(drumLike), how: 'drum-like notes (no channel 10, drum name, rhythm bank or SysEx)', where: where.length > 3 ? `${where.slice(0, 3).join(', ')} and ${where.length - 3} more` : where.join(', '), byStatistics: true };
   return null;
+}
+
+/**
+ * A track name as the summaries print it: a file's name can hold anything, and a terminal
+ * obeys the escapes in it (clear the screen, retitle the window), so control characters show
+ * as "?" and a long name is cut.
+ */
+function shown(name: string): string {
+  const safe = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return safe.length > 40 ? `${safe.slice(0, 40)}…` : safe;
 }
 
 /** Every note of the song outside its drum part (what melodic encodings read). */
