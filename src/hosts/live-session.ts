@@ -130,6 +130,8 @@ export class LiveSession {
   private stepsHandedOut = 0;
   private lastStepEnd = -Infinity;
   private lastBpm = 0;
+  /** The clock's number of the last step handed out. */
+  private lastClockStep = -1;
   /** Where quit() cut the last step short, if it did. */
   private cutAt: number | null = null;
   private recording: Recording | null = null;
@@ -473,6 +475,7 @@ export class LiveSession {
   private readonly afterStep = (e: StepEvent): void => {
     this.lastStepEnd = e.time + e.stepDuration;
     this.lastBpm = e.bpm;
+    this.lastClockStep = e.step;
     if (++this.stepsHandedOut === this.stepLimit) {
       this.stopClock();
       void this.quit();
@@ -482,7 +485,10 @@ export class LiveSession {
   private readonly onTransport = (e: TransportEvent): void => {
     if (e.type === 'tempo') {
       // what is left of the step in progress now passes at the new tempo (as the Player plays it)
-      if (this.lastStepEnd > e.time && this.lastBpm > 0) this.lastStepEnd = Math.min(this.lastStepEnd, e.time + ((this.lastStepEnd - e.time) * this.lastBpm) / e.bpm);
+      // (later when it slows down: a held note sounds to the step's real end, as in a replay)
+      if (this.lastStepEnd > e.time && this.lastBpm > 0) {
+        this.lastStepEnd = this.clock instanceof InternalClock ? this.clock.timeOfStep(this.lastClockStep + 1) : e.time + ((this.lastStepEnd - e.time) * this.lastBpm) / e.bpm;
+      }
       this.lastBpm = e.bpm;
       // the internal clock says at which pulse; the log keeps it, so a replay has the same map
       const internal = this.clock instanceof InternalClock && e.pulse !== undefined;
