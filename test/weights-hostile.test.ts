@@ -297,6 +297,41 @@ describe('names', () => {
   });
 });
 
+describe('control characters in a model file', () => {
+  // a terminal obeys the escapes in what it prints: an error message must not carry them
+  const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+  const ESC = '\u001b]0;owned\u0007\u001b[2J';
+
+  it('in a layer name, a class name or a tensor name: refused, and the message holds none', async () => {
+    const layer = clone(fn);
+    const drop = layerOf(layer, 'drop');
+    drop.config.name = `drop${ESC}`;
+    drop.name = `drop${ESC}`;
+    const cls = clone(fn);
+    layerOf(cls, 'drop').class_name = `Dropout${ESC}`;
+    const tensor = clone(fn);
+    (tensor.weightsManifest as { weights: { name: string }[] }[])[0].weights[0].name += ESC;
+    for (const [json, what] of [[layer, /layer 3 has a name or class_name holding a control character/], [cls, /layer 3 has a name or class_name holding a control character/], [tensor, /weights\[0\] has a name holding a control character/]] as const) {
+      const e = await loadError(await folder(json));
+      expect(e.message).toMatch(what);
+      expect(e.message).not.toMatch(CONTROL);
+    }
+  });
+
+  it('in text that is not JSON, in a shard path, in the metadata: the message shows them escaped', async () => {
+    const messages = [
+      (await loadError(await folder(`${ESC}{"modelTopology": 1}`))).message,
+      (await loadError(await folder({ ...clone(fn), weightsManifest: [{ ...(fn.json.weightsManifest as object[])[0], paths: [`w${ESC}.bin`] }] }))).message,
+      (await loadError(await folder({ ...clone(fn), userDefinedMetadata: { pulseRnn: { stepsPerBar: `16${ESC}` } } }))).message,
+    ];
+    for (const m of messages) {
+      expect(m).toMatch(/model\.json: /);
+      expect(m).not.toMatch(CONTROL);
+      expect(m).toContain('\\u001b');
+    }
+  });
+});
+
 describe('quantized weights', () => {
   it('a quantization scale or minimum that is not a finite number is refused by tensor', async () => {
     // values as JSON text: 1e999 reads as Infinity

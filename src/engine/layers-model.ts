@@ -37,6 +37,9 @@ const MAX_ELEMENTS = 1 << 28;
 /** Longest layer, class or tensor name accepted (they appear in every message). */
 const MAX_NAME = 256;
 
+/** Characters no name may hold: messages print names, and a terminal obeys the escapes among these. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
 /** Most bytes all of a model's shards may hold together (a 2×1024 LSTM takes about 140 MB). */
 export const MAX_WEIGHT_BYTES = 1 << 30;
 
@@ -125,6 +128,7 @@ function readTopology(topology: Obj, fail: (m: string) => never): Topology {
     const cfg = isObj(l.config) ? l.config : {};
     const name = typeof l.name === 'string' ? l.name : typeof cfg.name === 'string' ? cfg.name : `${l.class_name}_${i}`;
     if (name.length > MAX_NAME || l.class_name.length > MAX_NAME) fail(`modelTopology layer ${i} has a name or class_name of ${Math.max(name.length, l.class_name.length)} characters; at most ${MAX_NAME} are accepted`);
+    if (CONTROL.test(name) || CONTROL.test(l.class_name)) fail(`modelTopology layer ${i} has a name or class_name holding a control character (${show(CONTROL.test(name) ? name : l.class_name)}); names are plain text`);
     return { name, className: l.class_name, config: cfg, inbound: [] };
   };
   // a second layer of the same name would take the first one's place in every link
@@ -183,6 +187,7 @@ async function readWeights(manifest: unknown[], readShard: ReadShard, source: st
     const entries = group.weights.map((w: unknown, i: number) => {
       if (!isObj(w) || typeof w.name !== 'string' || !Array.isArray(w.shape)) throw new Error(`${at}.weights[${i}] needs a name and a shape`);
       if (w.name.length > MAX_NAME) throw new Error(`${at}.weights[${i}] has a name of ${w.name.length} characters; at most ${MAX_NAME} are accepted`);
+      if (CONTROL.test(w.name)) throw new Error(`${at}.weights[${i}] has a name holding a control character (${show(w.name)}); names are plain text`);
       const shape = w.shape as unknown[];
       if (!shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) throw new Error(`${at}: tensor '${w.name}' has a bad shape ${show(shape)}`);
       const count = (shape as number[]).reduce((a, b) => a * b, 1);

@@ -23,7 +23,7 @@ export function parseModelJson(text: string, source: string): unknown {
   } catch (e) {
     const start = body.trimStart().slice(0, 15);
     const hint = start.startsWith('<') ? ' (it looks like HTML, not model.json)' : '';
-    throw new Error(`${source}: not valid JSON${hint}: ${(e as Error).message}`);
+    throw new Error(`${source}: not valid JSON${hint}: ${escapeControl((e as Error).message)}`);
   }
   checkDepth(json, source);
   return json;
@@ -63,9 +63,17 @@ function pathOf(seen: readonly { parent: number; key: string }[], at: number): s
 export function show(v: unknown, max = 60): string {
   let s: string;
   try {
-    s = typeof v === 'string' ? `'${v.length > max ? v.slice(0, max) : v}'` : JSON.stringify(v) ?? String(v);
+    s = typeof v === 'string' ? `'${escapeControl(v.length > max ? v.slice(0, max) : v)}'` : JSON.stringify(v) ?? String(v);
   } catch {
     s = Array.isArray(v) ? `[array of ${v.length}]` : String(v);
   }
   return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+/**
+ * `text` with its control characters written as \u escapes: messages quote what a file holds,
+ * and a terminal would obey the escapes in it (clear the screen, retitle the window).
+ */
+export function escapeControl(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
