@@ -97,6 +97,30 @@ describe('tempo changes take effect in the step in progress', () => {
   });
 });
 
+describe('two tempo changes in one step', () => {
+  it('bpm(900) then bpm(500) at once: the notes sounding are shortened as by both, in the take and in its replay alike', async () => {
+    const spec = drumGridSpec(3, 1.5);
+    const { ft, s, steps } = fakeSession(spec);
+    s.generator.edit(Array.from({ length: 200 }, (_, i) => i), ['kick']);
+    s.bpm(40); // long steps: a speed-up shortens the notes sounding
+    s.start();
+    await s.record('twice.mid');
+    ft.advance(2);
+    const handed = steps.length;
+    while (steps.length === handed) ft.advance(0.01);
+    s.bpm(900);
+    s.bpm(500);
+    ft.advance(1);
+    await s.quit();
+    const song = readMidi(new Uint8Array(readFileSync(join(tmp, 'twice.mid'))), 'twice.mid');
+    const log = parseSessionLog(readFileSync(join(tmp, 'twice.mid.log.json'), 'utf8'), 'twice.mid.log.json');
+    const again = readMidi(replayToMidi(spec, log).bytes, 'replay');
+    expect(new Set(song.notes.map((n) => n.durationTicks)).size).toBeGreaterThan(1); // some were shortened
+    expect(again.notes).toEqual(song.notes);
+    expect(again.tempos).toEqual(song.tempos);
+  });
+});
+
 describe('a control that throws as it applies', () => {
   it('is reported at the prompt as one line, dropped, and the music plays on', async () => {
     const { ft, lines, s, steps } = fakeSession(drumGridSpec(2));

@@ -494,10 +494,8 @@ export class LiveSession {
       const internal = this.clock instanceof InternalClock && e.pulse !== undefined;
       const pps = this.clock.pulsesPerStep;
       const tick = internal ? Math.floor((e.pulse as number) / pps) : this.generator.ticks;
-      const last = this.tempos[this.tempos.length - 1];
-      const entry: TempoEntry = internal ? { tick, pulse: (e.pulse as number) % pps, bpm: e.bpm } : { tick, bpm: e.bpm };
-      if (last.tick === entry.tick && last.pulse === entry.pulse) last.bpm = e.bpm;
-      else this.tempos.push(entry);
+      // every change, even two at one pulse: each shortened the notes sounding, and a replay must too
+      this.tempos.push(internal ? { tick, pulse: (e.pulse as number) % pps, bpm: e.bpm } : { tick, bpm: e.bpm });
       return;
     }
     if (this.clock instanceof InternalClock || this.quitting) return;
