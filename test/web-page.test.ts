@@ -695,6 +695,18 @@ describe.skipIf(!haveBrowser)('the performer\'s page in Chromium', () => {
         expect(status.overlap, 'the newest message runs under the button to the others').toBe(false);
         expect(status.newestBottom, 'the newest message reaches over the grid').toBeLessThanOrEqual(status.gridTop + 0.5);
         expect(status.gridTop).toBe(gridTop);
+        // scrolled down to the panels, the transport and the count are still in reach on top
+        await phone.evaluate(() => scrollTo(0, document.documentElement.scrollHeight));
+        await phone.waitForFunction(() => Math.abs(scrollY + innerHeight - document.documentElement.scrollHeight) < 2 && document.querySelector('#record-panel')!.getBoundingClientRect().top < innerHeight, null, { timeout: LONG });
+        const reach = await phone.evaluate(() =>
+          ['#start', '#pause', '#mute', '#position'].filter((sel) => {
+            const r = document.querySelector(sel)!.getBoundingClientRect();
+            const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+            return !(r.top >= 0 && r.bottom <= innerHeight && hit?.closest(sel));
+          }),
+        );
+        if (await phone.evaluate(() => document.documentElement.scrollHeight > innerHeight + 1)) expect(reach, 'out of reach when scrolled down').toEqual([]);
+        await phone.evaluate(() => scrollTo(0, 0));
         mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
         const shot = join(ROOT, 'test-artifacts', `web-page-${width}.png`);
         await phone.screenshot({ path: shot });
