@@ -20,6 +20,7 @@ async function buildPage(): Promise<void> {
 
 type Pulse = {
   ready(): boolean;
+  running(): boolean;
   step(): number;
   ticks(): number;
   played(): { step: number; tick: number }[];
@@ -84,6 +85,21 @@ describe.skipIf(!haveChromium())('the page\'s count across a model reload', () =
     await until(page, (p) => p.played().filter((s) => s.step >= 0).length >= 4);
     const steps = await pulse(page, (p) => p.played().filter((s) => s.step >= 0).map((s) => s.step));
     expect(steps.slice(0, 4)).toEqual([held, held + 1, held + 2, held + 3]);
+    expect(problems).toEqual([]);
+  }, LONG * 2);
+
+  it('a model loaded while stopped starts from the top with the clock, at 1.1.1', async () => {
+    if (!(await pulse(page, (p) => p.running()))) await page.click('#start');
+    await until(page, (p) => p.played().filter((s) => s.step >= 0).length >= 4);
+    await page.click('#start');
+    await page.waitForFunction(() => document.querySelector('#state')?.textContent === 'stopped', null, { timeout: LONG });
+    const before = await loads(page);
+    await page.click('#model-shipped');
+    await until(page, (p, n) => p.messages().filter((m) => /^drums-gmd loaded/.test(m.text)).reduce((k, m) => k + m.count, 0) > n, before);
+    await page.click('#start');
+    await until(page, (p) => p.played().filter((s) => s.step >= 0).length >= 2);
+    const steps = await pulse(page, (p) => p.played().filter((s) => s.step >= 0).map((s) => s.step));
+    expect(steps.slice(0, 2)).toEqual([0, 1]);
     expect(problems).toEqual([]);
   }, LONG * 2);
 

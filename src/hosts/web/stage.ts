@@ -236,9 +236,10 @@ export class Stage {
     }
     // play on from the step the previous model was to play next: the count the performer reads
     // (and the log's) goes on. That is the clock's next step, unless a pause held the music while
-    // the clock ran on; the clock's step would jump the count by the pause. When stopped, the
-    // Player moves the model to wherever the clock starts.
-    if (old) gen.locate(old.step);
+    // the clock ran on; the clock's step would jump the count by the pause. When stopped, no
+    // locate: the Player moves the model to wherever the clock starts (a locate still waiting
+    // in the queue would take it away from there).
+    if (old && this.running) gen.locate(old.step);
     this.gen = gen;
     this.viewFromTick = 0;
     this.tempos = [{ tick: 0, bpm: this.bpm }];
