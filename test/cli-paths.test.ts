@@ -1,11 +1,13 @@
 // Paths a new user gets wrong, in every command that takes one: each is named with what is
 // wrong and what to do (never Node's bare ENOENT/ENOTDIR, never a temporary file's name), and
 // a refused run leaves nothing behind.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writeMidi } from '../src/io/midi-write.js';
+import { buildDrumDataset } from '../src/train/dataset.js';
 import { runCli } from './helpers/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pulse-paths-'));
@@ -65,4 +67,40 @@ describe('a model folder deleted to start afresh', () => {
     expect(again.code, again.err).toBe(0);
     expect(existsSync(join(out, 'model.json'))).toBe(true);
   }, 60_000);
+});
+
+describe('a file named where a MIDI file or a CSV is read that is not one', () => {
+  // a named pipe waits for a writer forever, /dev/zero never ends, a sparse file of 3 GB named
+  // .mid would be read whole: each is refused by name before it is read
+  const odd = join(root, 'odd');
+  const huge = join(odd, 'huge.mid');
+  beforeAll(() => {
+    mkdirSync(odd);
+    execFileSync('mkfifo', [join(odd, 'pipe.mid')]);
+    const fd = openSync(huge, 'w');
+    ftruncateSync(fd, 3 * 1024 ** 3);
+    closeSync(fd);
+  });
+  const model = join(import.meta.dirname, '..', 'weights', 'drums-gmd');
+
+  it('score --midi', async () => {
+    expect(await refused('score', '--model', model, '--midi', join(odd, 'pipe.mid'))).toMatch(/pipe\.mid: a named pipe \(FIFO\), not a file; name a MIDI file/);
+    expect(await refused('score', '--model', model, '--midi', '/dev/zero')).toMatch(/\/dev\/zero: a character device, not a file; name a MIDI file/);
+    expect(await refused('score', '--model', model, '--midi', odd)).toMatch(/odd: a folder, not a file; name a MIDI file/);
+    expect(await refused('score', '--model', model, '--midi', huge)).toMatch(/huge\.mid: 3072 MB, more than a MIDI file holds \(at most 128 MB\)/);
+  });
+
+  it('--csv', async () => {
+    expect(await refused('dataset', '--data', data, '--csv', join(odd, 'pipe.mid'))).toMatch(/--csv .*pipe\.mid: a named pipe \(FIFO\), not a file/);
+    expect(await refused('dataset', '--data', data, '--csv', '/dev/zero')).toMatch(/--csv \/dev\/zero: a character device, not a file/);
+  });
+
+  it('the dataset walk skips a huge file with its reason and reads the rest', () => {
+    const dir = join(root, 'with-huge');
+    mkdirSync(dir);
+    execFileSync('cp', [join(data, 'one.mid'), huge, dir]);
+    const s = buildDrumDataset({ dir }).summary;
+    expect(s.skipped).toEqual([{ file: 'huge.mid', reason: '3072 MB, more than a MIDI file holds (at most 128 MB); check that it is the file you meant' }]);
+    expect(s.used.train + s.used.validation + s.used.test).toBe(1);
+  });
 });

@@ -9,7 +9,6 @@
  * pulse-rnn replay set.mid.log.json --midi again.mid
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { readFile } from 'node:fs/promises';
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +23,7 @@ import { sampleEvents } from '../music/sample-events.js';
 import { scoreEvents } from '../music/score.js';
 import { writeAtomic } from '../io/atomic-file.js';
 import { systemErrorLine } from '../io/system-error.js';
+import { MAX_MIDI_BYTES, readUserFile } from '../io/user-file.js';
 
 /** The package folder, found from wherever this file runs (src/hosts or dist). */
 function packageRoot(): string {
@@ -73,7 +73,7 @@ export function program(): Command {
     .option('--json', 'print JSON')
     .action(async (o: { model: string; midi: string; json?: boolean }) => {
       const { net, codec } = await load(o.model);
-      const song = readMidi(new Uint8Array(await readFile(o.midi)), o.midi);
+      const song = readMidi(readUserFile(o.midi, MAX_MIDI_BYTES, 'a MIDI file'), o.midi);
       const { events, warnings } = codec.fromSong(song);
       if (events.length <= (codec.firstEventIsPrimer ? 1 : 0)) {
         const why = warnings.length ? ` (${warnings.map((w) => w.replace(`${o.midi}: `, '')).join('; ')})` : '';

@@ -17,6 +17,7 @@ import { DRUM_CLASSES, DEFAULT_DRUM_NOTES, drumClassOf } from '../music/drum-map
 import { findDrumPart } from '../music/drum-part.js';
 import { Rng } from '../engine/prng.js';
 import { systemErrorLine } from '../io/system-error.js';
+import { checkUserFile, MAX_CSV_BYTES, MAX_MIDI_BYTES, readUserFile } from '../io/user-file.js';
 
 export type SplitName = 'train' | 'validation' | 'test';
 export const SPLITS: readonly SplitName[] = ['train', 'validation', 'test'];
@@ -245,9 +246,9 @@ const ordinal = (n: number) => `${n}${n % 10 === 1 && n % 100 !== 11 ? 'st' : n 
 export function splitsFromCsv(csv: string, dir: string, files?: readonly string[]): Map<string, SplitName> {
   let text: string;
   try {
-    text = readFileSync(csv, 'utf8');
+    text = new TextDecoder().decode(readUserFile(csv, MAX_CSV_BYTES, 'a CSV of files and splits'));
   } catch (e) {
-    throw new Error(`--csv ${systemErrorLine(e) ?? `${csv}: ${(e as Error).message}`}`);
+    throw new Error(`--csv ${(e as Error).message}`);
   }
   const [header = [], ...body] = parseCsv(text);
   const head = header.map((h) => h.trim().toLowerCase());
@@ -296,11 +297,13 @@ export function* songsOf(dir: string, files: readonly string[], fromCsv: Map<str
     }
     let song: MidiSong;
     try {
+      // a file of gigabytes named .mid would be read whole before the reader saw it is not MIDI
+      checkUserFile(file, MAX_MIDI_BYTES, 'a MIDI file');
       song = readMidi(new Uint8Array(readFileSync(file)), name);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       // a file system error names the absolute path; the summary names the file already
-      skipped.push({ file: name, reason: code && (e as NodeJS.ErrnoException).syscall ? `cannot be read (${code})` : (e as Error).message.replace(`${name}: `, '') });
+      skipped.push({ file: name, reason: code && (e as NodeJS.ErrnoException).syscall ? `cannot be read (${code})` : (e as Error).message.replace(`${file}: `, '').replace(`${name}: `, '') });
       continue;
     }
     yield { name, split, song };
