@@ -495,7 +495,8 @@ export class LiveSession {
       const pps = this.clock.pulsesPerStep;
       const tick = internal ? Math.floor((e.pulse as number) / pps) : this.generator.ticks;
       // every change, even two at one pulse: each shortened the notes sounding, and a replay must too
-      this.tempos.push(internal ? { tick, pulse: (e.pulse as number) % pps, bpm: e.bpm } : { tick, bpm: e.bpm });
+      const at = this.generator.ticks;
+      this.tempos.push(internal ? { tick, pulse: (e.pulse as number) % pps, bpm: e.bpm, at } : { tick, bpm: e.bpm, at });
       return;
     }
     if (this.clock instanceof InternalClock || this.quitting) return;

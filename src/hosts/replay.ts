@@ -53,7 +53,7 @@ export function replaySteps(spec: ModelSpec, log: SessionLog, opts: ReplayOption
     throw new Error(`${opts.file ?? 'the log'}: ${(e as Error).message}`);
   }
   const from = log.session?.from ?? 0;
-  const tempos: TempoEntry[] = log.session ? [{ tick: from, bpm: log.session.bpm }, ...log.session.tempos.filter((t) => t.tick > from || (t.tick === from && t.pulse !== undefined))] : [{ tick: 0, bpm: opts.bpm ?? 120 }];
+  const tempos: TempoEntry[] = log.session ? [{ tick: from, bpm: log.session.bpm }, ...log.session.tempos.filter((t) => (t.at !== undefined ? t.at > from : t.tick > from || (t.tick === from && t.pulse !== undefined)))] : [{ tick: 0, bpm: opts.bpm ?? 120 }];
   return { codec: gen.codec, steps, muted: mutedTicks(log), from, tempos, ...(log.session?.end === undefined ? {} : { end: log.session.end }) };
 }
 
@@ -67,13 +67,17 @@ export function replayToMidi(spec: ModelSpec, log: SessionLog, opts: ReplayOptio
   const player = new Player(clock, new ReplayPlayable(r), [recorder]);
   let next = 1;
   const tempoPulse = (x: TempoEntry) => (x.tick - r.from) * pps + (x.pulse ?? 0);
+  // in the log's order, between the steps it came between (older logs: a change with a pulse
+  // came after its step was handed out, one without before it)
+  const due = (x: TempoEntry, t: number, handedOut: boolean) => (x.at !== undefined ? !handedOut && x.at <= t : x.tick <= t && (x.pulse !== undefined) === handedOut);
   for (let t = r.from; t < r.steps.length; t++) {
     const pulse = (t - r.from) * pps;
-    while (next < r.tempos.length && r.tempos[next].tick <= t && r.tempos[next].pulse === undefined) clock.tempo(tempoPulse(r.tempos[next]), r.tempos[next++].bpm);
+    while (next < r.tempos.length && due(r.tempos[next], t, false)) clock.tempo(tempoPulse(r.tempos[next]), r.tempos[next++].bpm);
     clock.step(t, pulse, pps);
-    // a change that took effect at once came after its step was handed out, as it did live
-    while (next < r.tempos.length && r.tempos[next].tick <= t && r.tempos[next].pulse !== undefined) clock.tempo(tempoPulse(r.tempos[next]), r.tempos[next++].bpm);
+    while (next < r.tempos.length && due(r.tempos[next], t, true)) clock.tempo(tempoPulse(r.tempos[next]), r.tempos[next++].bpm);
   }
+  // changes after the last step was handed out still shaped it
+  while (next < r.tempos.length && due(r.tempos[next], r.steps.length, false)) clock.tempo(tempoPulse(r.tempos[next]), r.tempos[next++].bpm);
   // as a live recording ends: at the end of its last step, or where quit() cut it short
   recorder.allNotesOff(Math.min(map.timeOf((r.steps.length - r.from) * pps), r.end ?? Infinity));
   recorder.close();

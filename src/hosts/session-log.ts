@@ -21,6 +21,12 @@ export interface TempoEntry {
   tick: number;
   pulse?: number;
   bpm: number;
+  /**
+   * Steps handed out when the change came: a replay makes it between the same two steps, in
+   * the log's order, so two changes in one step (or one at a step not yet handed out) come out
+   * as they did. Older logs have none.
+   */
+  at?: number;
 }
 
 export interface SessionInfo {
@@ -62,8 +68,8 @@ export function parseSessionLog(text: string, file: string): SessionLog {
     if (!(Number.isInteger(s.from) && s.from >= 0 && s.from <= log.ticks)) throw new Error(`${file}: "session.from" must be a tick from 0 to ${log.ticks}, got ${JSON.stringify(s.from)}`);
     if (!isBpm(s.bpm)) throw new Error(`${file}: "session.bpm" must be in [1, 999], got ${JSON.stringify(s.bpm)}`);
     if (s.end !== undefined && !(typeof s.end === 'number' && Number.isFinite(s.end) && s.end >= 0)) throw new Error(`${file}: "session.end" must be a number of seconds ≥ 0, got ${JSON.stringify(s.end)}`);
-    if (!Array.isArray(s.tempos) || !s.tempos.every((t) => Number.isInteger(t?.tick) && t.tick >= 0 && isBpm(t.bpm) && (t.pulse === undefined || (Number.isInteger(t.pulse) && t.pulse >= 0 && t.pulse < 96)))) {
-      throw new Error(`${file}: "session.tempos" must list { tick, bpm } (and a pulse 0..95 within the tick, if any) with bpm in [1, 999]`);
+    if (!Array.isArray(s.tempos) || !s.tempos.every((t) => Number.isInteger(t?.tick) && t.tick >= 0 && isBpm(t.bpm) && (t.pulse === undefined || (Number.isInteger(t.pulse) && t.pulse >= 0 && t.pulse < 96)) && (t.at === undefined || (Number.isInteger(t.at) && t.at >= 0)))) {
+      throw new Error(`${file}: "session.tempos" must list { tick, bpm } (and a pulse 0..95 within the tick and the steps handed out before it, if any) with bpm in [1, 999]`);
     }
   }
   return log;
