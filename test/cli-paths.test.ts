@@ -104,3 +104,19 @@ describe('a file named where a MIDI file or a CSV is read that is not one', () =
     expect(s.used.train + s.used.validation + s.used.test).toBe(1);
   });
 });
+
+describe('a folder of melodic music given to the drum model', () => {
+  it('says why nothing is used and names the melody encodings', async () => {
+    const tunes = join(root, 'tunes');
+    mkdirSync(tunes);
+    for (let f = 0; f < 3; f++) {
+      const notes = Array.from({ length: 32 }, (_, s) => ({ tick: s * 48, note: 60 + ((s * 7 + f) % 12), velocity: 80, channel: 0, durationTicks: 40 }));
+      writeFileSync(join(tunes, `tune ${f}.mid`), writeMidi({ ticksPerQuarter: 96, notes }));
+    }
+    for (const cmd of ['dataset', 'train']) {
+      const args = cmd === 'train' ? ['--out', join(root, 'tune-model')] : [];
+      expect(await refused(cmd, '--data', tunes, ...args)).toMatch(/the training split is empty: 3 file\(s\) read, 3 skipped \(3× no drum part .*; for melodic music, train a melody model: pulse-rnn train --encoding note-events \(or melody-grid\)/);
+    }
+    expect(existsSync(join(root, 'tune-model'))).toBe(false);
+  });
+});

@@ -386,7 +386,10 @@ export function buildDrumDataset(o: DrumDatasetOptions): Dataset {
   if (steps.train === 0) {
     const reasons = new Map<string, number>();
     for (const s of skipped) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1);
-    throw new Error(`${o.dir}: the training split is empty: ${files.length} file(s) read, ${skipped.length} skipped (${[...reasons].map(([r, n]) => `${n}× ${r}`).join('; ') || 'none'}), ${used.validation + used.test} in validation/test`);
+    // a folder of melodic music is no mistake, only the wrong kind of model
+    const melodic = skipped.filter((k) => k.reason.startsWith('no drum part')).length;
+    const hint = melodic > 0 && melodic * 2 >= skipped.length ? `; for melodic music, train a melody model: pulse-rnn train --encoding note-events (or melody-grid)` : '';
+    throw new Error(`${o.dir}: the training split is empty: ${files.length} file(s) read, ${skipped.length} skipped (${[...reasons].map(([r, n]) => `${n}× ${r}`).join('; ') || 'none'}), ${used.validation + used.test} in validation/test${hint}`);
   }
   const warnings: string[] = [];
   if (steps.train < MIN_TRAIN_STEPS) warnings.push(`only ${steps.train} training steps: a model this small will memorize them (overfit); aim for ${MIN_TRAIN_STEPS}+`);
