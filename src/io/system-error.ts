@@ -22,10 +22,10 @@ const WHY: Record<string, [what: string, todo: string]> = {
   EMFILE: ['too many open files', 'close some programs and run it again'],
 };
 
-/** One line for an error from `node:fs` (it has a code, a syscall and usually a path); null for any other error. */
+/** One line for an error from `node:fs` about a path (it has a code, a syscall and the path); null for any other error, sockets' included. */
 export function systemErrorLine(e: unknown): string | null {
   const err = e as NodeJS.ErrnoException;
-  if (typeof err?.code !== 'string' || typeof err.syscall !== 'string') return null;
+  if (typeof err?.code !== 'string' || typeof err.syscall !== 'string' || typeof err.path !== 'string') return null;
   const [what, todo] = WHY[err.code] ?? [`cannot ${err.syscall} it`, 'check the path'];
-  return `${err.path ?? err.syscall}: ${what} (${err.code}); ${todo}`;
+  return `${err.path}: ${what} (${err.code}); ${todo}`;
 }
