@@ -120,3 +120,14 @@ describe('a folder of melodic music given to the drum model', () => {
     expect(existsSync(join(root, 'tune-model'))).toBe(false);
   });
 });
+
+describe('which errors are reworded', () => {
+  it('a file system error about a path is; a socket error (a port taken) keeps its own words', async () => {
+    const { systemErrorLine } = await import('../src/io/system-error.js');
+    const fsError = Object.assign(new Error("ENOENT: no such file or directory, open 'x.mid'"), { code: 'ENOENT', syscall: 'open', path: 'x.mid' });
+    expect(systemErrorLine(fsError)).toBe('x.mid: no such file or folder (ENOENT); check the path');
+    const taken = Object.assign(new Error('listen EADDRINUSE: address already in use 127.0.0.1:8317'), { code: 'EADDRINUSE', syscall: 'listen', address: '127.0.0.1', port: 8317 });
+    expect(systemErrorLine(taken)).toBeNull();
+    expect(systemErrorLine(new Error('plain'))).toBeNull();
+  });
+});
