@@ -1,14 +1,17 @@
 // The page's step count across a model reload, in Chromium: the performer reads one count
 // (bar.beat.step), and a new model goes on from it, also after a pause held the music while the
 // clock ran on. Nothing here waits a fixed time: every check waits for a condition.
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { rollup, type OutputOptions, type RollupOptions } from 'rollup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import rollupConfig from '../rollup.config.js';
 import { serve, type RunningServer } from '../src/hosts/serve.js';
 import { haveChromium, launchChromium } from './helpers/browser.js';
+import { haveShared, sharedPath } from './helpers/shared.js';
 
 const LONG = 90_000;
+const PAFFER = 'fixtures/rnbo/paffer/paffer.rnbopat.export.json';
 
 async function buildPage(): Promise<void> {
   const config = (rollupConfig as RollupOptions[]).find((c) => c.input === 'src/hosts/web/app.ts');
@@ -21,6 +24,7 @@ async function buildPage(): Promise<void> {
 type Pulse = {
   ready(): boolean;
   running(): boolean;
+  output(): string | null;
   step(): number;
   ticks(): number;
   played(): { step: number; tick: number }[];
@@ -100,6 +104,38 @@ describe.skipIf(!haveChromium())('the page\'s count across a model reload', () =
     await until(page, (p) => p.played().filter((s) => s.step >= 0).length >= 2);
     const steps = await pulse(page, (p) => p.played().filter((s) => s.step >= 0).map((s) => s.step));
     expect(steps.slice(0, 2)).toEqual([0, 1]);
+    expect(problems).toEqual([]);
+  }, LONG * 2);
+
+  it.skipIf(!haveShared(PAFFER))('an output chosen while an RNBO device still loads is the one that plays: the device that arrives later does not take over', async () => {
+    if (!(await pulse(page, (p) => p.running()))) await page.click('#start');
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const url = '**/held/paffer.export.json';
+    await page.route(url, async (route) => {
+      await held;
+      await route.fulfill({ contentType: 'application/json', body: readFileSync(sharedPath(PAFFER), 'utf8') });
+    });
+    try {
+      await page.click('input[name=output][value=rnbo]');
+      await page.fill('#rnbo-url', 'held/paffer.export.json');
+      await page.click('#rnbo-load');
+      // the performer changes their mind while the device loads
+      await page.click('input[name=output][value=tone]');
+      await until(page, (p) => p.output() === 'Tone.js kit');
+      release();
+      // the device has arrived once the page says what became of it
+      await page.waitForFunction(() => document.querySelector('#rnbo-load')?.getAttribute('aria-busy') === null, null, { timeout: LONG });
+      const ticks = await pulse(page, (p) => p.ticks());
+      await until(page, (p, t) => p.ticks() >= t + 4, ticks);
+      expect(await pulse(page, (p) => p.output())).toBe('Tone.js kit');
+      expect(await page.textContent('#output-name')).toBe('Tone.js kit');
+      expect(await page.isChecked('input[name=output][value=tone]')).toBe(true);
+      expect(await page.isHidden('#rnbo-sub')).toBe(true);
+      expect(await pulse(page, (p) => p.messages().some((m) => /RNBO device from .*paffer\.export\.json loaded after another output was chosen: it is not used/.test(m.text)))).toBe(true);
+    } finally {
+      await page.unroute(url);
+    }
     expect(problems).toEqual([]);
   }, LONG * 2);
 

@@ -123,6 +123,12 @@ function showOutputPanel(kind: string): void {
   for (const r of outputRadios) r.checked = r.value === kind;
 }
 
+/**
+ * Bumped by every choice of output: a device that finishes loading after a later choice (the
+ * performer picked the kit while an RNBO export was still loading) is let go, not switched to.
+ */
+let outputChoice = 0;
+
 function useOutput(output: Output): void {
   stage.setOutput(output);
   $('output-name').textContent = output.label;
@@ -134,7 +140,10 @@ for (const radio of outputRadios) {
   radio.addEventListener('change', () => {
     if (!radio.checked) return;
     showOutputPanel(radio.value);
-    if (radio.value === 'tone') guard(() => useOutput(toneOutput(openAudio())), 'Sound');
+    if (radio.value === 'tone') {
+      outputChoice++;
+      guard(() => useOutput(toneOutput(openAudio())), 'Sound');
+    }
     if (radio.value === 'midi') void scanMidiOutputs();
   });
 }
@@ -163,8 +172,11 @@ const scanMidiOutputs = () =>
 
 async function chooseMidiOutput(name: string): Promise<void> {
   if (!name) return;
+  const choice = ++outputChoice;
   const output = await attempt(() => midiOutput(name, openAudio()), 'Web MIDI');
-  if (output) useOutput(output);
+  if (!output) return;
+  if (choice !== outputChoice) return output.dispose();
+  useOutput(output);
 }
 
 $('midi-scan').addEventListener('click', () => void scanMidiOutputs());
@@ -174,9 +186,15 @@ async function loadRnbo(source: RnboSource): Promise<void> {
   showOutputPanel('rnbo');
   const what = 'file' in source ? source.file.name : source.url;
   $('rnbo-load').setAttribute('aria-busy', 'true');
+  const choice = ++outputChoice;
   const loaded = await attempt(() => rnboOutput(openAudio(), source), 'RNBO');
   $('rnbo-load').removeAttribute('aria-busy');
   if (!loaded) return;
+  if (choice !== outputChoice) {
+    loaded.output.dispose();
+    messages.info(`RNBO device from ${what} loaded after another output was chosen: it is not used (load it again to play through it)`);
+    return;
+  }
   for (const w of loaded.warnings) messages.warn(w, 'RNBO');
   useOutput(loaded.output);
   messages.info(`RNBO device from ${what} is playing`);
