@@ -209,6 +209,14 @@ describe('LiveSession on a virtual MIDI port', () => {
     expect(everyOnHasItsOff(got)).toBe(true);
   }, 60_000);
 
+  it('a starting seed outside what seed() takes is refused by value, not played as another seed', () => {
+    const clock = new InternalClock({ bpm: 120 });
+    for (const seed of [-1, 2 ** 32, 1.5]) {
+      expect(() => new LiveSession({ spec: drumGridSpec(6), clock, seed, print: () => {} })).toThrow(`seed ${seed} is out of range; give a whole number from 0 to 4294967295, as seed() at the prompt takes`);
+    }
+    expect(() => new LiveSession({ spec: drumGridSpec(6), clock, seed: 4294967295, print: () => {} })).not.toThrow();
+  });
+
   it('record() writes a MIDI file midi-read reads, atomically, and a log that replay reproduces note for note', async () => {
     got.length = 0;
     const spec = drumGridSpec(9, 1.5);

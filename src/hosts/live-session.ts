@@ -146,6 +146,8 @@ export class LiveSession {
   private readonly drops = new Map<string, { message: string; more: number }>();
 
   constructor(o: LiveSessionOptions) {
+    // the random stream takes 32 bits: -1 would play as 4294967295, and seed() refuses both
+    if (o.seed !== undefined && !(Number.isInteger(o.seed) && o.seed >= 0 && o.seed <= MAX_SEED)) throw new RangeError(`seed ${o.seed} is out of range; give a whole number from 0 to ${MAX_SEED}, as seed() at the prompt takes`);
     const genOptions: GeneratorOptions = { seed: o.seed ?? 1, temperature: o.temperature ?? 1 };
     if (o.topP !== undefined) genOptions.topP = o.topP;
     if (o.density !== undefined) genOptions.density = o.density;
