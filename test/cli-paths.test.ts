@@ -67,6 +67,28 @@ describe('a model folder deleted to start afresh', () => {
     expect(again.code, again.err).toBe(0);
     expect(existsSync(join(out, 'model.json'))).toBe(true);
   }, 60_000);
+
+  it('--resume exports a model again, and never points at one that is gone', async () => {
+    const out = join(root, 'resumed model');
+    const tiny = ['--data', data, '--out', out, '--units', '4', '--layers', '1', '--batch', '1', '--window', '2', '--patience', '9', '--no-progress'];
+    const first = await runCli('train', ...tiny, '--epochs', '1');
+    expect(first.code, first.err).toBe(0);
+    rmSync(out, { recursive: true });
+    // nothing left to train: no model is claimed, and the command to make one is given
+    const idle = await runCli('train', ...tiny, '--resume');
+    expect(idle.code, idle.err).toBe(0);
+    expect(idle.err).not.toMatch(/play it:/);
+    expect(idle.err).toContain(`${out} no longer holds the model this run exported`);
+    expect(idle.err).toContain(`no model in ${out}: the one the run exported is gone`);
+    const words = idle.err.split('train one more to export one: pulse-rnn ')[1].trim().split(/\s+/).map((w) => w.replace(/^'|'$/g, ''));
+    // the quoted folder name is two words here: put it back together
+    const i = words.indexOf('--out');
+    words.splice(i + 1, 2, `${words[i + 1]} ${words[i + 2]}`);
+    const more = await runCli(...words, '--no-progress');
+    expect(more.code, more.err).toBe(0);
+    expect(more.err).toMatch(/play it: +pulse-rnn play --model/);
+    expect(existsSync(join(out, 'model.json'))).toBe(true);
+  }, 60_000);
 });
 
 describe('a file named where a MIDI file or a CSV is read that is not one', () => {

@@ -21,6 +21,10 @@ export function afterTraining(r: TrainResult, o: { data: string; csv?: string })
   const resume = `pulse-rnn train ${data} --out ${out} --resume`;
   const lines: string[] = [];
   if (r.ended === 'stopped') lines.push(`stopped at epoch ${r.epoch + 1}, batch ${r.batchInEpoch}; the checkpoint keeps that place (${r.checkpoint})`);
+  if (!r.exported && r.history.length > 0) {
+    lines.push(`no model in ${r.out}: the one the run exported is gone, and no epoch has run since; train one more to export one: ${resume} --epochs ${r.epoch + 1}`);
+    return lines;
+  }
   if (!r.exported) {
     lines.push(`no model yet: the run stopped in epoch ${r.epoch + 1}, before its first validation; continue it with: ${resume}`);
     return lines;

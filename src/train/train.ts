@@ -248,6 +248,13 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     }
     rng.setState(ck.rng);
     ({ epoch, batchInEpoch, best, badEpochs, history, lossSum, lossCount, elapsed } = ck);
+    if (shard !== null && !(existsSync(join(o.out, shard)) && existsSync(join(o.out, 'model.json')))) {
+      // the model folder was emptied or deleted: the best weights are gone with it, so the next
+      // validation exports whatever it has rather than waiting to beat a model no one can play
+      log(`${o.out} no longer holds the model this run exported (best validation NLL ${best.toFixed(4)}); the next epoch's model is exported in its place`);
+      best = Infinity;
+      shard = null;
+    }
     if (epoch >= opts.epochs) log(`${o.out} has trained ${epoch} epochs already, as many as --epochs ${opts.epochs} asks: nothing to do. Give a larger --epochs to train on`);
     else if (badEpochs >= opts.patience) log(`${o.out} stopped after ${badEpochs} epochs without gain (--patience ${opts.patience}): nothing to do; its best model is already exported`);
     else log(`resuming ${o.out} at epoch ${epoch + 1}, batch ${batchInEpoch}`);
