@@ -153,7 +153,7 @@ export function program(): Command {
     .option('--dropout <x>', 'dropout between layers and before the head', number('--dropout', (v) => v >= 0 && v < 1, 'in [0, 1)'), 0.3)
     .option('--clip <x>', 'gradient clipping (global norm)', number('--clip', (v) => v > 0, 'a number > 0'), 1)
     .option('--patience <n>', 'epochs without validation gain before stopping', number('--patience', (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1'), 3)
-    .option('--seed <s>', 'seed of initialization, windows and dropout', seedArg, 1)
+    .option('--seed <s>', 'seed of the random split by file (without --csv), initialization, windows and dropout', seedArg, 1)
     .option('--resume', 'continue the run in --out from its last checkpoint, with its settings (a different one given is refused; --epochs extends the run)')
     .option('--force', 'start a new run in an --out that holds a model or a run (the model there is moved into --out/replaced-<time>/)')
     .option('--checkpoint-dir <dir>', 'where the checkpoint is kept (default: a folder per --out under ~/.cache/pulse-rnn/checkpoints, not in the model folder)')
