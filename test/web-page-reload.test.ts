@@ -139,6 +139,64 @@ describe.skipIf(!haveChromium())('the page\'s count across a model reload', () =
     expect(problems).toEqual([]);
   }, LONG * 2);
 
+  it('a MIDI clock input that opens after the performer went back to the internal clock is let go', async () => {
+    // this machine has no MIDI ports: the browser's MIDI access is stood in for by one input that
+    // sends nothing (the page, WEBMIDI.js and the clock follower are the real ones)
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    await context.addInitScript(() => {
+      const input = {
+        id: 'fake-clock',
+        name: 'Fake Clock',
+        manufacturer: 'test',
+        type: 'input',
+        version: '1',
+        state: 'connected',
+        connection: 'closed',
+        onmidimessage: null,
+        onstatechange: null,
+        open() {
+          this.connection = 'open';
+          return Promise.resolve(this);
+        },
+        close() {
+          this.connection = 'closed';
+          return Promise.resolve(this);
+        },
+        addEventListener() {},
+        removeEventListener() {},
+      };
+      const access = { inputs: new Map([[input.id, input]]), outputs: new Map(), sysexEnabled: false, onstatechange: null, addEventListener() {}, removeEventListener() {} };
+      Object.defineProperty(navigator, 'requestMIDIAccess', { value: () => Promise.resolve(access) });
+    });
+    const tab = await context.newPage();
+    const errors: string[] = [];
+    tab.on('pageerror', (e) => errors.push(e.message));
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const follower = '**/chunks/midi-clock-follower-*.js';
+    try {
+      await tab.route(follower, async (route) => {
+        await held;
+        await route.continue();
+      });
+      await tab.goto(server.url);
+      await until(tab, (p) => p?.ready());
+      await tab.click('input[name=clock][value=midi]');
+      await tab.waitForFunction(() => Array.from(document.querySelectorAll<HTMLOptionElement>('#midi-in option')).some((o) => o.value === 'Fake Clock'), null, { timeout: LONG });
+      await tab.click('input[name=clock][value=internal]');
+      release();
+      // the follower has loaded once the page could have switched to it: its chunk is in
+      await tab.waitForFunction(() => performance.getEntriesByType('resource').some((e) => /midi-clock-follower-/.test(e.name)), null, { timeout: LONG });
+      await tab.click('#start');
+      await until(tab, (p) => p.ticks() >= 4);
+      expect(await tab.evaluate(() => (window as unknown as { pulse: { clock(): string } }).pulse.clock())).toBe('Internal');
+      expect(await tab.textContent('#clock-name')).toBe('Internal');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, LONG * 2);
+
   it('names the model by its folder however its URL is spelled (a query, a hash, doubled slashes, a full URL)', async () => {
     const cases: [string, string][] = [
       ['weights/drums-gmd/?v=2', 'drums-gmd'],

@@ -233,10 +233,14 @@ function showParameters(output: Output): void {
 const clockRadios = Array.from(document.querySelectorAll<HTMLInputElement>('input[name=clock]'));
 const midiIn = $<HTMLSelectElement>('midi-in');
 
+/** Bumped by every choice of clock: a MIDI input that opens after a later choice is let go. */
+let clockChoice = 0;
+
 for (const radio of clockRadios) {
   radio.addEventListener('change', () => {
     if (!radio.checked) return;
     $('clock-sub').hidden = radio.value !== 'midi';
+    if (radio.value === 'internal') clockChoice++;
     if (radio.value === 'internal' && stage.clockKind !== 'internal') {
       guard(() => stage.useClock(internalClock(openAudio(), Number($<HTMLInputElement>('bpm').value) || 120, (e) => messages.error(e, 'Clock'))), 'Clock');
       $('clock-name').textContent = stage.clockLabel;
@@ -250,8 +254,10 @@ const scanMidiInputs = () =>
 
 async function chooseMidiClock(name: string): Promise<void> {
   if (!name) return;
+  const choice = ++clockChoice;
   const clock = await attempt(() => midiClock(name, openAudio(), (e) => messages.error(e, 'Clock')), 'MIDI clock');
   if (!clock) return;
+  if (choice !== clockChoice) return clock.dispose();
   stage.useClock(clock);
   $('clock-name').textContent = clock.label;
 }
