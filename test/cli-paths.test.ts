@@ -153,3 +153,15 @@ describe('which errors are reworded', () => {
     expect(systemErrorLine(new Error('plain'))).toBeNull();
   });
 });
+
+describe('a window or batch too large for memory', () => {
+  it('is refused by name with what to lower, not a bare RangeError', async () => {
+    // 1,000,000 steps a window, one window a file: past what the kernel's memory can address,
+    // refused before anything that size is allocated
+    const r = await runCli('train', '--data', data, '--out', join(root, 'wide'), '--units', '64', '--layers', '1', '--window', '1000000', '--max-batches', '1', '--no-progress');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/--window 1000000 × --batch 64 \(1 window a batch of this data\) × --units 64 needs about 3\.1 GB in the training kernel, which holds 2\.0 GB; lower --window, --batch or --units/);
+    // refused before the folders were made
+    expect(existsSync(join(root, 'wide'))).toBe(false);
+  }, 60_000);
+});

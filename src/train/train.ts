@@ -146,6 +146,22 @@ function claimFolder(o: TrainOptions, given: Partial<RunSettings>, log: (s: stri
   return { ck: null, ckptPath, stale, claim };
 }
 
+/** What the training kernel's memory can address: its views are given to wasm as 32-bit signed offsets. */
+const KERNEL_BYTES = 2 ** 31;
+
+/**
+ * Refuse a batch too large for the training kernel before anything is allocated: a layer's
+ * window pass keeps about 13 floats per unit for every step of every window of the batch
+ * (gates, states, their gradients), so --window × --batch × --units sets its size.
+ */
+function checkKernelMemory(windows: number, o: RunSettings): void {
+  const rows = Math.min(o.batch, windows);
+  const bytes = 13 * 4 * o.window * rows * o.units;
+  if (bytes <= KERNEL_BYTES) return;
+  const gb = (n: number) => `${(n / 2 ** 30).toFixed(1)} GB`;
+  throw new Error(`--window ${o.window} × --batch ${o.batch} (${rows} window${rows === 1 ? '' : 's'} a batch of this data) × --units ${o.units} needs about ${gb(bytes)} in the training kernel, which holds ${gb(KERNEL_BYTES)}; lower --window, --batch or --units`);
+}
+
 /** A path as the checkpoint records it: the same folder by any spelling or link is the same data. */
 const realOrResolved = (p: string): string => (existsSync(p) ? realpathSync(p) : resolve(p));
 
@@ -219,6 +235,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         ? melodyTask(buildMelodyDataset({ dir: o.data, csv, seed: opts.seed }))
         : eventsTask(buildEventsDataset({ dir: o.data, csv, seed: opts.seed }), { augment: opts.augment });
   log(task.summary);
+  checkKernelMemory(task.windows(opts.window, opts.seed, 0).length, opts);
   // folders are made, and a model moved aside, only once the data is known to be usable
   claim();
   const model = new LstmModel({ ...task.shape(opts.units, opts.layers), cell: opts.cell ?? 'lstm' }, opts.seed, opts.learningRate ?? 2e-3);
@@ -310,7 +327,14 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
           }
         }
         const batch = task.batch(wins.slice(batchInEpoch * B, (batchInEpoch + 1) * B), L, rng);
-        const loss = model.trainStep(batch, { dropout: opts.dropout, clip: opts.clip, rng });
+        let loss: number;
+        try {
+          loss = model.trainStep(batch, { dropout: opts.dropout, clip: opts.clip, rng });
+        } catch (e) {
+          // the kernel's memory holds a whole batch of windows through every layer: past 4 GB it cannot grow, past 2 GB it cannot address
+          if (!(e instanceof RangeError || e instanceof WebAssembly.RuntimeError)) throw e;
+          throw new Error(`a batch of ${batch.B} windows of ${L} steps through ${opts.layers}×${opts.units} ${opts.cell ?? 'lstm'} layers does not fit in the training kernel's memory (${(e as Error).message}); lower --window (now ${L}) or --batch (now ${B}), then start over with --force`);
+        }
         if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch + 1}, batch ${batchInEpoch + 1} (loss ${loss}); try a lower --lr`);
         lossSum += loss;
         lossCount++;
