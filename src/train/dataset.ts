@@ -117,7 +117,8 @@ function kindOf(s: Stats): string {
  * that cannot be used is not fatal: it goes to `skipped` with the reason (a link that leads
  * nowhere or into a loop, a folder reached twice through links, a name that is not valid UTF-8,
  * a named pipe or device, a folder that cannot be read), and the walk goes on. Other files
- * (not named .mid / .midi) are passed over silently.
+ * (not named .mid / .midi) are passed over silently. `dir` itself must be a folder: anything
+ * else throws, naming it and what --data wants.
  *
  * @example
  * const skipped: { file: string; reason: string }[] = [];
