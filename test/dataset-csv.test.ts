@@ -69,4 +69,9 @@ describe('a split CSV', () => {
     expect(cols.code).toBe(1);
     expect(cols.err).toMatch(/cols\.csv: no 'split' column \(columns: name, part\)/);
   });
+
+  it('a CSV that holds nothing out for training says to mark files train', () => {
+    const p = csv('all-test.csv', ['file,split', ...names.map((n) => `"${n}",test`)].join('\n'));
+    expect(() => buildDrumDataset({ dir: data, csv: p })).toThrow(/the training split is empty: .*6 in validation\/test; mark the files to learn from 'train' in .*all-test\.csv/);
+  });
 });

@@ -389,7 +389,12 @@ export function buildDrumDataset(o: DrumDatasetOptions): Dataset {
     for (const s of skipped) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1);
     // a folder of melodic music is no mistake, only the wrong kind of model
     const melodic = skipped.filter((k) => k.reason.startsWith('no drum part')).length;
-    const hint = melodic > 0 && melodic * 2 >= skipped.length ? `; for melodic music, train a melody model: pulse-rnn train --encoding note-events (or melody-grid)` : '';
+    const hint =
+      melodic > 0 && melodic * 2 >= skipped.length
+        ? `; for melodic music, train a melody model: pulse-rnn train --encoding note-events (or melody-grid)`
+        : fromCsv && used.validation + used.test > 0
+          ? `; mark the files to learn from 'train' in ${o.csv}`
+          : '';
     throw new Error(`${o.dir}: the training split is empty: ${files.length} file(s) read, ${skipped.length} skipped (${[...reasons].map(([r, n]) => `${n}× ${r}`).join('; ') || 'none'}), ${used.validation + used.test} in validation/test${hint}`);
   }
   const warnings: string[] = [];
