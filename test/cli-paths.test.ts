@@ -141,6 +141,16 @@ describe('a folder of melodic music given to the drum model', () => {
     }
     expect(existsSync(join(root, 'tune-model'))).toBe(false);
   });
+
+  it('and a folder of drums given to a note-event model names the drum model', async () => {
+    const drums = join(root, 'drums only');
+    mkdirSync(drums);
+    for (let f = 0; f < 3; f++) {
+      const notes = Array.from({ length: 32 }, (_, s) => ({ tick: s * 24, note: s % 4 ? 42 : 36, velocity: 90, channel: 9, durationTicks: 10 }));
+      writeFileSync(join(drums, `beat ${f}.mid`), writeMidi({ ticksPerQuarter: 96, notes }));
+    }
+    expect(await refused('train', '--data', drums, '--out', join(root, 'drum-notes'), '--encoding', 'note-events')).toMatch(/the training split is empty: 3 file\(s\), 3 skipped \(beat 0\.mid: no notes outside the drum part.*\), 0 in validation\/test; for drums, train the drum model: pulse-rnn train without --encoding/);
+  });
 });
 
 describe('which errors are reworded', () => {

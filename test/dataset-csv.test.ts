@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeMidi, type NoteOut } from '../src/io/midi-write.js';
 import { buildDrumDataset } from '../src/train/dataset.js';
 import { buildEventsDataset } from '../src/train/events-dataset.js';
+import { buildMelodyDataset } from '../src/train/melody-dataset.js';
 import { runCli } from './helpers/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pulse-csv-'));
@@ -73,5 +74,13 @@ describe('a split CSV', () => {
   it('a CSV that holds nothing out for training says to mark files train', () => {
     const p = csv('all-test.csv', ['file,split', ...names.map((n) => `"${n}",test`)].join('\n'));
     expect(() => buildDrumDataset({ dir: data, csv: p })).toThrow(/the training split is empty: .*6 in validation\/test; mark the files to learn from 'train' in .*all-test\.csv/);
+  });
+
+  it('the melody encodings, given only drums or a CSV that holds every file out, say what to do', () => {
+    const p = csv('all-test-2.csv', ['file,split', ...names.map((n) => `"${n}",test`)].join('\n'));
+    // these files are drums on channel 10: the note-event model leaves them out
+    expect(() => buildEventsDataset({ dir: data })).toThrow(/the training split is empty: 6 file\(s\), 6 skipped \(a\.mid: no notes outside the drum part.*\), 0 in validation\/test; for drums, train the drum model: pulse-rnn train without --encoding/);
+    // the melody model reads a file holding only channel 10 as its tune
+    expect(() => buildMelodyDataset({ dir: data, csv: p })).toThrow(/the training split is empty: 6 file\(s\), 0 skipped \(none\), 6 in validation\/test; mark the files to learn from 'train' in .*all-test-2\.csv/);
   });
 });

@@ -199,6 +199,22 @@ function checkDataFolder(dir: string): void {
   if (!s.isDirectory()) throw new Error(`${dir}: ${s.isFile() ? 'a file' : kindOf(s)}, not a folder; --data names the folder your MIDI files are in (for one file, put it in a folder of its own)`);
 }
 
+/**
+ * What to do about data that leaves the training split empty: a folder of the other kind of
+ * music names the encoding that reads it; a CSV that holds every file out says to mark some
+ * 'train'. Empty when neither applies (the reasons listed say the rest).
+ */
+export function emptyTrainingHint(skipped: readonly { file: string; reason: string }[], heldOut: number, csv: string | undefined, encoding: 'drum-grid' | 'melody-grid' | 'note-events'): string {
+  const most = (re: RegExp) => {
+    const n = skipped.filter((k) => re.test(k.reason)).length;
+    return n > 0 && n * 2 >= skipped.length;
+  };
+  if (encoding === 'drum-grid' && most(/^no drum part/)) return '; for melodic music, train a melody model: pulse-rnn train --encoding note-events (or melody-grid)';
+  if (encoding !== 'drum-grid' && most(/drum part|no melodic notes/)) return '; for drums, train the drum model: pulse-rnn train without --encoding';
+  if (csv !== undefined && heldOut > 0) return `; mark the files to learn from 'train' in ${csv}`;
+  return '';
+}
+
 /** The error for a folder with no MIDI file to read, naming the entries the walk had to skip. */
 export function noMidiFiles(dir: string, skipped: readonly { file: string; reason: string }[]): Error {
   const why = skipped.length ? `; skipped ${skipped.slice(0, 3).map((k) => `${k.file} (${k.reason})`).join(', ')}${skipped.length > 3 ? ` and ${skipped.length - 3} more` : ''}` : '';
@@ -387,15 +403,8 @@ export function buildDrumDataset(o: DrumDatasetOptions): Dataset {
   if (steps.train === 0) {
     const reasons = new Map<string, number>();
     for (const s of skipped) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1);
-    // a folder of melodic music is no mistake, only the wrong kind of model
-    const melodic = skipped.filter((k) => k.reason.startsWith('no drum part')).length;
-    const hint =
-      melodic > 0 && melodic * 2 >= skipped.length
-        ? `; for melodic music, train a melody model: pulse-rnn train --encoding note-events (or melody-grid)`
-        : fromCsv && used.validation + used.test > 0
-          ? `; mark the files to learn from 'train' in ${o.csv}`
-          : '';
-    throw new Error(`${o.dir}: the training split is empty: ${files.length} file(s) read, ${skipped.length} skipped (${[...reasons].map(([r, n]) => `${n}× ${r}`).join('; ') || 'none'}), ${used.validation + used.test} in validation/test${hint}`);
+    const heldOut = used.validation + used.test;
+    throw new Error(`${o.dir}: the training split is empty: ${files.length} file(s) read, ${skipped.length} skipped (${[...reasons].map(([r, n]) => `${n}× ${r}`).join('; ') || 'none'}), ${heldOut} in validation/test${emptyTrainingHint(skipped, heldOut, o.csv, 'drum-grid')}`);
   }
   const warnings: string[] = [];
   if (steps.train < MIN_TRAIN_STEPS) warnings.push(`only ${steps.train} training steps: a model this small will memorize them (overfit); aim for ${MIN_TRAIN_STEPS}+`);
