@@ -24,6 +24,7 @@
  */
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { checkUserFile, MAX_MIDI_BYTES } from '../io/user-file.js';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { ModelSpec } from '../engine/model.js';
 import { readMidi } from '../io/midi-read.js';
@@ -317,6 +318,15 @@ export class LiveSession {
     await this.commandAsync('prime', extra, async () => {
       const path = this.fileArg(file, "name a MIDI file, e.g. prime('groove.mid')");
       let bytes: Buffer;
+      // a pipe would hold the prompt forever, /dev/zero would fill the memory of a live set;
+      // a path that is not there at all is the read's to report
+      if (existsSync(path)) {
+        try {
+          checkUserFile(path, MAX_MIDI_BYTES, 'a MIDI file');
+        } catch (e) {
+          throw new CommandError(errorText(e));
+        }
+      }
       try {
         bytes = await readFile(path);
       } catch (e) {

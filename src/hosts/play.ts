@@ -10,6 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { checkUserFile } from '../io/user-file.js';
 import { resolve } from 'node:path';
 import { WebMidi } from 'webmidi';
 import { listPorts, openInput, openOutput } from '../io/midi-ports.js';
@@ -187,7 +188,11 @@ export async function runReplay(logPath: string, o: ReplayCommandOptions, print:
   }
 }
 
+/** Far more than the log of a night's set with every control it took. */
+const MAX_LOG_BYTES = 256 * 1024 * 1024;
+
 async function readLog(logPath: string): Promise<string> {
+  checkUserFile(logPath, MAX_LOG_BYTES, 'a performance log (set.mid.log.json)');
   try {
     return await readFile(logPath, 'utf8');
   } catch (e) {
