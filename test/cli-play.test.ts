@@ -201,7 +201,7 @@ describe('pulse-rnn replay', () => {
   it('names a missing or broken log and exits 1', async () => {
     const missing = await inProcess('replay', join(tmp, 'nope.log.json'));
     expect(missing.code).toBe(1);
-    expect(missing.err).toMatch(/nope\.log\.json: cannot read the log \(ENOENT\)/);
+    expect(missing.err).toMatch(/nope\.log\.json: no such file or folder \(ENOENT\); check the path/);
     const bad = join(tmp, 'bad.log.json');
     await import('node:fs/promises').then((fs) => fs.writeFile(bad, '{"format":"something else"}'));
     const broken = await inProcess('replay', bad);
