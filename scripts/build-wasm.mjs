@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * Assemble the WebAssembly kernels in src/engine (gemv.wat for the engine, gemm.wat for the
- * trainer) into TypeScript files holding the bytes as base64, so no host needs a .wasm file,
+ * Assemble the WebAssembly kernels (src/engine/gemv.wat for inference, src/train/gemm.wat for
+ * training) into TypeScript files holding the bytes as base64, so no host needs a .wasm file,
  * fetch or bundler plugin.
  *
  *   node scripts/build-wasm.mjs          # regenerate gemv-wasm.ts and gemm-wasm.ts
@@ -17,12 +17,12 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
-const at = (f) => fileURLToPath(new URL(`../src/engine/${f}`, import.meta.url));
+const at = (f, room = 'engine') => fileURLToPath(new URL(`../src/${room}/${f}`, import.meta.url));
 
 /** Each kernel: its source, the generated file, and the constant that holds its bytes. */
 export const MODULES = [
   { name: 'gemv', wat: at('gemv.wat'), out: at('gemv-wasm.ts'), constant: 'GEMV_WASM_BASE64', user: 'kernel-wasm.ts' },
-  { name: 'gemm', wat: at('gemm.wat'), out: at('gemm-wasm.ts'), constant: 'GEMM_WASM_BASE64', user: 'gemm.ts' },
+  { name: 'gemm', wat: at('gemm.wat', 'train'), out: at('gemm-wasm.ts', 'train'), constant: 'GEMM_WASM_BASE64', user: 'gemm.ts' },
 ];
 export const WAT_PATH = MODULES[0].wat;
 export const OUT_PATH = MODULES[0].out;

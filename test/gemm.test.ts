@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Gemm, lstmBackwardJs, lstmForwardJs } from '../src/engine/gemm.js';
-import { GEMM_WASM_BASE64 } from '../src/engine/gemm-wasm.js';
+import { Gemm, lstmBackwardJs, lstmForwardJs } from '../src/train/gemm.js';
+import { GEMM_WASM_BASE64 } from '../src/train/gemm-wasm.js';
 import { Rng } from '../src/engine/prng.js';
 import { GemmOps } from '../src/train/gemm-ops.js';
 import { LstmModel, drumShape } from '../src/train/lstm-model.js';

@@ -1,5 +1,5 @@
 /**
- * tfjs ops with their own gradients that run on the engine's matrix-matrix kernel (gemm.ts)
+ * tfjs ops with their own gradients that run on the trainer's matrix-matrix kernel (gemm.ts)
  * instead of tfjs-wasm's matMul: a matrix product, and a whole LSTM recurrence over a
  * sequence (forward and backward through time in one call, so a 64-step window costs two
  * tfjs ops instead of about two thousand). With a second core, a worker thread takes half
@@ -12,7 +12,7 @@
  * const logits = ops.matMul(H, Wout);
  */
 import * as tf from '@tensorflow/tfjs';
-import { Gemm } from '../engine/gemm.js';
+import { Gemm } from './gemm.js';
 import { GemmTeam, type Job } from './gemm-team.js';
 
 type Grad = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];

@@ -11,7 +11,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Gemm, GemmExports } from '../engine/gemm.js';
+import type { Gemm, GemmExports } from './gemm.js';
 
 /** Jobs a worker runs: exports of gemm.wat that only write memory they are given. */
 const JOBS = ['gemm_blocked', 'lstm_forward_seq', 'lstm_backward_seq', 'gru_forward_seq', 'gru_backward_seq'] as const;

@@ -14,7 +14,7 @@
  * a.set(A); Gemm.pack(B, k, n, false, bp); c.fill(0);
  * g.mul(a, k, bp, k, n, c, n, m); // c += A·B
  */
-import { wasmModule } from './kernel-wasm.js';
+import { wasmModule } from '../engine/kernel-wasm.js';
 import { GEMM_WASM_BASE64 } from './gemm-wasm.js';
 
 type GemmFn = (a: number, lda: number, ks: number, pb: number, c: number, ldc: number, m: number, k: number, panels: number) => void;
