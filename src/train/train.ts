@@ -279,8 +279,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const { data: _abs, csv: _absCsv, ...settings } = opts;
   // the model ships: its metadata names the data as the command did, not by this machine's paths
   const meta = { ...task.meta(), training: { data: o.data, csv: csv ?? null, command: o.command ?? null, ...settings } };
-  const checkpoint = async () => {
-    const c: Checkpoint = { options: opts, epoch, batchInEpoch, rng: Array.from(rng.getState()), best, badEpochs, history, lossSum, lossCount, elapsed, shard, model: await model.state() };
+  /** Write the run's place; inside an epoch, `at` names the next batch and the seconds it has run. */
+  const checkpoint = async (at: { batch: number; elapsed: number } = { batch: batchInEpoch, elapsed }) => {
+    const c: Checkpoint = { options: opts, epoch, batchInEpoch: at.batch, rng: Array.from(rng.getState()), best, badEpochs, history, lossSum, lossCount, elapsed: at.elapsed, shard, model: await model.state() };
     await writeAtomic(ckptPath, encodeCheckpoint(c));
   };
   // the checkpoint is written before anything in the model folder: a run killed at any moment
@@ -342,13 +343,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         tokens += batch.weights.reduce((a, w) => a + w, 0);
         const secs = (performance.now() - t0) / 1000;
         bar?.update(batchInEpoch + 1, { loss: (lossSum / lossCount).toFixed(3), speed: Math.round(tokens / secs) });
-        if (o.checkpointEvery && (batchInEpoch + 1) % o.checkpointEvery === 0) {
-          batchInEpoch++;
-          elapsed += secs;
-          await checkpoint();
-          elapsed -= secs;
-          batchInEpoch--;
-        }
+        if (o.checkpointEvery && (batchInEpoch + 1) % o.checkpointEvery === 0) await checkpoint({ batch: batchInEpoch + 1, elapsed: elapsed + secs });
       }
       bar?.stop();
       const seconds = (performance.now() - t0) / 1000;
