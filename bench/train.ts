@@ -2,7 +2,7 @@
  * Training speed, side by side in one run: tokens per second of forward + backward + Adam for
  * a 1×256 LSTM over one-hot inputs (vocabulary 512), batch 64, sequence 64 (and the same
  * with a GRU layer, ours on both paths and PyTorch):
- * - our trainer's step (src/train/lstm-model.ts) with its LSTM and matrix products on the
+ * - our trainer's step (src/train/rnn-model.ts) with its LSTM and matrix products on the
  *   engine's gemm kernel (the default), and the same step in plain tfjs ops, on tfjs's wasm
  *   backend (alternated over rounds, best round of each, so machine noise hits both alike);
  *   and in plain tfjs ops on the cpu backend;
@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { Rng } from '../src/engine/prng.js';
-import { LstmModel, drumShape, type Batch } from '../src/train/lstm-model.js';
+import { RnnModel, drumShape, type Batch } from '../src/train/rnn-model.js';
 import { writeResult } from './stats.js';
 
 const B = 64;
@@ -32,7 +32,7 @@ function batch(rng: Rng): Batch {
 async function ours(backend: 'wasm' | 'cpu', batches: number, kernel: 'gemm' | 'tfjs', cell: 'lstm' | 'gru' = 'lstm'): Promise<number> {
   await tf.setBackend(backend);
   await tf.ready();
-  const m = new LstmModel({ ...drumShape(V, 0, U, 1), cell }, 1, 2e-3, { kernel });
+  const m = new RnnModel({ ...drumShape(V, 0, U, 1), cell }, 1, 2e-3, { kernel });
   const rng = new Rng(1);
   m.trainStep(batch(rng), { dropout: 0, clip: 1, rng }); // warm-up
   const t0 = performance.now();

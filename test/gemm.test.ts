@@ -5,7 +5,7 @@ import { Gemm, lstmBackwardJs, lstmForwardJs } from '../src/train/gemm.js';
 import { GEMM_WASM_BASE64 } from '../src/train/gemm-wasm.js';
 import { Rng } from '../src/engine/prng.js';
 import { GemmOps } from '../src/train/gemm-ops.js';
-import { LstmModel, drumShape } from '../src/train/lstm-model.js';
+import { RnnModel, drumShape } from '../src/train/rnn-model.js';
 
 interface Module {
   name: string;
@@ -190,7 +190,7 @@ describe('gemm ops (tfjs ops with their own gradients)', () => {
     const V = 21;
     // LSTM units not a multiple of 8 (its fused op steps from JS); GRU units in whole panels (fused)
     for (const [cell, units, layers] of [['lstm', 12, 1], ['lstm', 12, 2], ['gru', 16, 1], ['gru', 16, 2]] as const) {
-      const make = (kernel: 'gemm' | 'tfjs') => new LstmModel({ ...drumShape(V, 4, units, layers), cell }, 3, 1e-2, { kernel });
+      const make = (kernel: 'gemm' | 'tfjs') => new RnnModel({ ...drumShape(V, 4, units, layers), cell }, 3, 1e-2, { kernel });
       const a = make('gemm');
       const b = make('tfjs');
       const r = new Rng(9);

@@ -15,7 +15,7 @@ import type { MidiSong } from '../io/midi-read.js';
 import { melodicNotes } from '../music/drum-part.js';
 import { noteEventsCodec, type HeadRole } from '../music/note-events.js';
 import { csvNotInFolder, emptyTrainingHint, heldOutWarnings, listMidi, noMidiFiles, songsOf, splitsFromCsv, SPLITS, type SplitName } from './dataset.js';
-import type { Batch, LstmShape } from './lstm-model.js';
+import type { Batch, RnnShape } from './rnn-model.js';
 import { logFrequencies, meanNll, windowStarts, type TrainingTask } from './task.js';
 
 export const PULSES_PER_QUARTER = 24;
@@ -176,7 +176,7 @@ export function eventsTask(ds: EventsDataset, o: { augment?: boolean } = {}): Tr
       ...ds.summary.skipped.slice(0, 10).map((s) => `skipped ${s.file}: ${s.reason}`),
       ...ds.summary.warnings.map((w) => `warning: ${w}`),
     ].join('\n'),
-    shape: (units: number, layers: number): LstmShape => ({
+    shape: (units: number, layers: number): RnnShape => ({
       inputs: ROLES.map((r, i) => ({ name: r, vocab: vocab[i], key: r })),
       heads: ROLES.map((r, i) => ({ name: r, vocab: vocab[i], key: r })),
       units,

@@ -15,12 +15,12 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { LstmModel } from './lstm-model.js';
+import type { RnnModel } from './rnn-model.js';
 import { writeAtomic } from '../io/atomic-file.js';
 import { contentName } from './files.js';
 
 /** Write `dir`/model.json and its shard; returns the shard's name. `previous`: the shard this caller wrote before, removed once no longer named. */
-export async function exportLayersModel(model: LstmModel, meta: Record<string, unknown>, dir: string, previous: string | null = null): Promise<string> {
+export async function exportLayersModel(model: RnnModel, meta: Record<string, unknown>, dir: string, previous: string | null = null): Promise<string> {
   const { units, layers } = model.shape;
   const inputs = model.shape.inputs.map((f) => tf.input({ shape: [null, f.vocab], name: f.name }));
   let x: tf.SymbolicTensor = inputs.length > 1 ? (tf.layers.concatenate({ name: 'inputs' }).apply(inputs) as tf.SymbolicTensor) : inputs[0];

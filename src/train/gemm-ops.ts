@@ -206,7 +206,7 @@ export class GemmOps {
    * sigmoid gates). Starts from zero state; returns every step's h as [L·B, u].
    */
   lstm(x: tf.Tensor2D, w: tf.Tensor2D, B: number, L: number, layer: number): tf.Tensor2D {
-    return this.recurrence(this.lane(layer), B, L, null)(x, w) as tf.Tensor2D;
+    return this.lstmRecurrence(this.lane(layer), B, L, null)(x, w) as tf.Tensor2D;
   }
 
   /**
@@ -216,7 +216,7 @@ export class GemmOps {
    * gradient scattered back into the tables from there (no [L·B, 4u] tensor either way).
    */
   lstmTokens(tables: tf.Tensor2D[], bias: tf.Tensor1D, w: tf.Tensor2D, tokens: readonly Int32Array[], B: number, L: number): tf.Tensor2D {
-    return this.recurrence(this.lane(0), B, L, tokens)(...tables, bias, w) as tf.Tensor2D;
+    return this.lstmRecurrence(this.lane(0), B, L, tokens)(...tables, bias, w) as tf.Tensor2D;
   }
 
   /**
@@ -285,7 +285,7 @@ export class GemmOps {
     return this.layers[layer];
   }
 
-  private recurrence(l: Lane, B: number, L: number, tokens: readonly Int32Array[] | null): (...inputs: tf.Tensor[]) => tf.Tensor {
+  private lstmRecurrence(l: Lane, B: number, L: number, tokens: readonly Int32Array[] | null): (...inputs: tf.Tensor[]) => tf.Tensor {
     const g = l.gemm;
     return custom((...args) => {
       // tfjs appends its save function; the tensors are: x, w; or the tables, bias, w

@@ -10,7 +10,7 @@ import type { Network } from '../engine/network.js';
 import { Rng } from '../engine/prng.js';
 import { HOLD, REST, melodyGridCodec } from '../music/melody-grid.js';
 import { csvNotInFolder, emptyTrainingHint, heldOutWarnings, listMidi, noMidiFiles, songsOf, splitsFromCsv, SPLITS, type Sequence, type SplitName } from './dataset.js';
-import type { Batch, LstmShape } from './lstm-model.js';
+import type { Batch, RnnShape } from './rnn-model.js';
 import { gridBatch, logFrequencies, meanNll, windowStarts, type TrainingTask } from './task.js';
 
 export interface MelodyDatasetOptions {
@@ -78,7 +78,7 @@ export function melodyTask(ds: MelodyDataset): TrainingTask {
       ...ds.skipped.slice(0, 10).map((s) => `skipped ${s.file}: ${s.reason}`),
       ...ds.warnings.slice(0, 10).map((w) => `warning: ${w}`),
     ].join('\n'),
-    shape: (units: number, layers: number): LstmShape => ({
+    shape: (units: number, layers: number): RnnShape => ({
       inputs: [
         { name: 'token', vocab, key: 'tok' },
         { name: 'position', vocab: bar, key: 'pos' },

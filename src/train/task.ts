@@ -14,13 +14,13 @@ import { drumGridCodec } from '../music/drum-grid.js';
 import { scoreEvents } from '../music/score.js';
 import type { Codec } from '../music/codec.js';
 import { formatSummary, type Dataset, type Sequence, type SplitName } from './dataset.js';
-import { drumShape, type Batch, type LstmShape } from './lstm-model.js';
+import { drumShape, type Batch, type RnnShape } from './rnn-model.js';
 
 export interface TrainingTask {
   readonly encoding: string;
   /** The dataset summary, for the terminal. */
   readonly summary: string;
-  shape(units: number, layers: number): LstmShape;
+  shape(units: number, layers: number): RnnShape;
   /** (sequence, start) of every window of an epoch, shuffled by (seed, epoch). */
   windows(L: number, seed: number, epoch: number): [number, number][];
   /** A batch of windows; `rng` draws augmentation (it is checkpointed with the run). */

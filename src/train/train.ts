@@ -23,7 +23,7 @@ import { Rng } from '../engine/prng.js';
 import { buildDrumDataset } from './dataset.js';
 import { buildEventsDataset, eventsTask } from './events-dataset.js';
 import { buildMelodyDataset, melodyTask } from './melody-dataset.js';
-import { LstmModel } from './lstm-model.js';
+import { RnnModel } from './rnn-model.js';
 import { drumTask, type TrainingTask } from './task.js';
 import { exportLayersModel } from './export.js';
 import { removeLeftovers, writeAtomic } from '../io/atomic-file.js';
@@ -238,7 +238,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   checkKernelMemory(task.windows(opts.window, opts.seed, 0).length, opts);
   // folders are made, and a model moved aside, only once the data is known to be usable
   claim();
-  const model = new LstmModel({ ...task.shape(opts.units, opts.layers), cell: opts.cell ?? 'lstm' }, opts.seed, opts.learningRate ?? 2e-3);
+  const model = new RnnModel({ ...task.shape(opts.units, opts.layers), cell: opts.cell ?? 'lstm' }, opts.seed, opts.learningRate ?? 2e-3);
   const rng = new Rng(opts.seed);
   let epoch = 0;
   let batchInEpoch = 0;

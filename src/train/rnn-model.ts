@@ -1,22 +1,23 @@
 /**
- * The training model: an LSTM stack over one-hot token inputs (a drum token and its position
- * in the bar; or an event's pitch, delay, duration and velocity) with one softmax head per
- * output, in tfjs, written as a hand-made loop because tfjs-layers' `fit` is far too slow
- * here. It computes exactly what the engine computes (Keras gate order i, f, c, o; sigmoid
+ * The training model: a stack of LSTM or GRU layers over one-hot token inputs (a drum token
+ * and its position in the bar; or an event's pitch, delay, duration and velocity) with one
+ * softmax head per output, in tfjs, written as a hand-made loop because tfjs-layers' `fit` is
+ * far too slow here. It computes exactly what the engine computes (Keras conventions: LSTM gate
+ * order i, f, c, o; GRU with the reset gate applied before the recurrent product; sigmoid
  * recurrent activation), and exports to the LayersModel format the engine loads.
  *
  * What keeps it fast:
  * - the first layer's inputs are one-hot, so their product with the kernel is a row gather;
  *   it is gathered, and its gradient scattered back, in plain JS (tfjs-wasm has no gradient
  *   for gather, and a one-hot matrix product would cost more than the whole recurrence);
- * - LSTM and GRU layers run as one op per window and every matrix product on the engine's
+ * - LSTM and GRU layers run as one op per window and every matrix product on the trainer's
  *   WebAssembly SIMD matrix-matrix kernel (gemm-ops.ts), about twice tfjs-wasm's matMul; GRU
  *   layers whose units are not a multiple of 8 (and hosts without WebAssembly SIMD, or
  *   `kernel: 'tfjs'`) run step by step in tfjs ops, whose matrix products transpose
  *   explicitly (tfjs-wasm's matMul with a transposed operand falls back to a slow loop).
  *
  * @example
- * const m = new LstmModel(drumShape(512, 16, 256, 2), 1);
+ * const m = new RnnModel(drumShape(512, 16, 256, 2), 1);
  * const loss = m.trainStep(batch, { dropout: 0.3, clip: 1, rng }); // one Adam step
  */
 import * as tf from '@tensorflow/tfjs';
@@ -32,7 +33,7 @@ export interface Field {
   readonly key: string;
 }
 
-export interface LstmShape {
+export interface RnnShape {
   readonly inputs: readonly Field[];
   readonly heads: readonly Field[];
   readonly units: number;
@@ -41,12 +42,12 @@ export interface LstmShape {
   readonly cell?: 'lstm' | 'gru';
 }
 
-const gatesOf = (s: LstmShape) => (s.cell === 'gru' ? 3 : 4);
+const gatesOf = (s: RnnShape) => (s.cell === 'gru' ? 3 : 4);
 /** Recurrent kernels: LSTM one [u, 4u]; GRU the z|r part [u, 2u] and the candidate part [u, u]. */
-const recurrentNames = (s: LstmShape, l: number) => (s.cell === 'gru' ? [`l${l}_rec_zr`, `l${l}_rec_h`] : [`l${l}_rec`]);
+const recurrentNames = (s: RnnShape, l: number) => (s.cell === 'gru' ? [`l${l}_rec_zr`, `l${l}_rec_h`] : [`l${l}_rec`]);
 
 /** A drum-grid model: the previous token and the position in the bar in, the token out. */
-export const drumShape = (vocab: number, positions: number, units: number, layers: number): LstmShape => ({
+export const drumShape = (vocab: number, positions: number, units: number, layers: number): RnnShape => ({
   inputs: [{ name: 'token', vocab, key: 'tok' }, ...(positions ? [{ name: 'position', vocab: positions, key: 'pos' }] : [])],
   heads: [{ name: 'token', vocab, key: '' }],
   units,
@@ -64,10 +65,10 @@ export interface Batch {
   weights: Float32Array;
 }
 
-const headKey = (s: LstmShape, h: number, part: 'kernel' | 'bias') => (s.heads.length === 1 ? `out_${part}` : `out_${s.heads[h].key}_${part}`);
+const headKey = (s: RnnShape, h: number, part: 'kernel' | 'bias') => (s.heads.length === 1 ? `out_${part}` : `out_${s.heads[h].key}_${part}`);
 
 /** Variable names, in a fixed order (checkpoints and the optimizer rely on it). */
-export function variableNames(s: LstmShape): string[] {
+export function variableNames(s: RnnShape): string[] {
   const names = [...s.inputs.map((f) => `l0_${f.key}`), ...recurrentNames(s, 0), 'l0_bias'];
   for (let l = 1; l < s.layers; l++) names.push(`l${l}_in`, ...recurrentNames(s, l), `l${l}_bias`);
   s.heads.forEach((_, h) => names.push(headKey(s, h, 'kernel'), headKey(s, h, 'bias')));
@@ -76,7 +77,7 @@ export function variableNames(s: LstmShape): string[] {
 
 let modelCount = 0;
 
-export class LstmModel {
+export class RnnModel {
   readonly vars = new Map<string, tf.Variable>();
   private optimizer: tf.AdamOptimizer;
   /** Registered (global) variable name of each of our names; the optimizer addresses them so. */
@@ -85,7 +86,7 @@ export class LstmModel {
   /** The gemm kernel's ops, or null for the step-by-step tfjs path. */
   private readonly ops: GemmOps | null;
 
-  constructor(readonly shape: LstmShape, seed = 1, learningRate = 2e-3, options: { kernel?: 'gemm' | 'tfjs' } = {}) {
+  constructor(readonly shape: RnnShape, seed = 1, learningRate = 2e-3, options: { kernel?: 'gemm' | 'tfjs' } = {}) {
     this.ops = options.kernel === 'tfjs' ? null : GemmOps.create();
     const rng = new Rng(seed);
     const { units, layers } = shape;
