@@ -240,7 +240,7 @@ export class Generator {
   private readonly masks: Uint8Array[];
   private readonly biases: (Float32Array | null)[];
   private readonly weights: (Float32Array | null)[];
-  private readonly T: number; // ticks per step
+  private readonly ticksPerStep: number;
   private readonly target: NoteTarget;
   private readonly playState: PlayState = { sounding: -1 };
   private readonly result: StepResult;
@@ -316,7 +316,7 @@ export class Generator {
     this.masks = this.net.logits.map((l) => new Uint8Array(l.length));
     this.weights = this.net.logits.map((_, h) => this.codec.densityWeights(h));
     this.biases = this.net.logits.map((l, h) => (this.weights[h] ? new Float32Array(l.length) : null));
-    this.T = this.codec.ticksPerStep;
+    this.ticksPerStep = this.codec.ticksPerStep;
     this.lastEvent = Int32Array.from(this.codec.startEvent());
     this.probe = new Int32Array(this.heads);
     this.playingState = new Float32Array(this.net.stateSize);
@@ -333,8 +333,8 @@ export class Generator {
         n.note = note;
         n.velocity = velocity;
         n.channel = channel;
-        n.length = lengthTicks / self.T;
-        n.offset = offsetTicks / self.T;
+        n.length = lengthTicks / self.ticksPerStep;
+        n.offset = offsetTicks / self.ticksPerStep;
       },
       release(note, channel) {
         const r = self.result;
@@ -342,7 +342,7 @@ export class Generator {
         const x = r.releases[r.releaseCount++];
         x.note = note;
         x.channel = channel;
-        x.offset = offsetTicks / self.T;
+        x.offset = offsetTicks / self.ticksPerStep;
       },
     };
     this.setOffset = (t) => (offsetTicks = t);
@@ -402,7 +402,7 @@ export class Generator {
     const out: { step: number; notes: number[] }[] = [];
     for (let i = 0; i < this.size; i++) {
       const s = this.slot(i);
-      const step = Math.floor(s.time / this.T);
+      const step = Math.floor(s.time / this.ticksPerStep);
       if (out.length && out[out.length - 1].step === step) out[out.length - 1].notes.push(...this.codec.notesOf(s.event));
       else out.push({ step, notes: this.codec.notesOf(s.event) });
     }
@@ -561,7 +561,7 @@ export class Generator {
     if (this.codec.kind === 'events') {
       const span = events.reduce((t, e) => t + this.codec.delay(e), 0);
       const bar = this.codec.stepsPerBar;
-      steps = opts.steps ?? Math.max(1, Math.ceil((span + 1) / (this.T * bar))) * bar;
+      steps = opts.steps ?? Math.max(1, Math.ceil((span + 1) / (this.ticksPerStep * bar))) * bar;
     }
     return { type: 'prime', events, reset: opts.reset ?? true, steps };
   }
@@ -599,12 +599,12 @@ export class Generator {
     }
     const s = this.stepIndex;
     r.step = s;
-    this.fill((s + 1 + this.lookaheadSteps) * this.T);
-    const end = (s + 1) * this.T;
+    this.fill((s + 1 + this.lookaheadSteps) * this.ticksPerStep);
+    const end = (s + 1) * this.ticksPerStep;
     const stepInBar = s % this.codec.stepsPerBar;
     while (this.size > 0 && this.slot(0).time < end) {
       const e = this.slot(0);
-      this.setOffset(Math.max(0, e.time - s * this.T));
+      this.setOffset(Math.max(0, e.time - s * this.ticksPerStep));
       const before = r.count;
       this.codec.play(e.event, stepInBar, this.playState, this.target);
       if (this.mutedFlag) r.count = before;
@@ -910,10 +910,10 @@ export class Generator {
     this.eventIndex = job.index;
     if (grid) this.lastTime = this.startTime(this.stepIndex);
     else {
-      const time = (this.stepIndex - job.steps) * this.T + job.span; // the phrase's start, then its delays
+      const time = (this.stepIndex - job.steps) * this.ticksPerStep + job.span; // the phrase's start, then its delays
       // the model's next delay counts from the phrase's last note, but lands no earlier than now
-      this.lastTime = Math.min(time, this.stepIndex * this.T);
-      this.keepOut = this.stepIndex * this.T;
+      this.lastTime = Math.min(time, this.stepIndex * this.ticksPerStep);
+      this.keepOut = this.stepIndex * this.ticksPerStep;
     }
     try {
       this.reports.primed?.(this.stepIndex, this.tickCount);
@@ -924,7 +924,7 @@ export class Generator {
 
   /** Where the last event sits before step `s`: grid events sit on the step before; event models start at the step. */
   private startTime(s: number): number {
-    return this.codec.kind === 'grid' ? (s - 1) * this.T : s * this.T;
+    return this.codec.kind === 'grid' ? (s - 1) * this.ticksPerStep : s * this.ticksPerStep;
   }
 
   /** Throw away the generated upcoming events, going back to the state before the first. */
@@ -944,7 +944,7 @@ export class Generator {
   }
 
   private regenerateFromStep(step: number): void {
-    const t = step * this.T;
+    const t = step * this.ticksPerStep;
     for (let i = 0; i < this.size; i++) {
       if (this.slot(i).time >= t) return this.regenerate(i, true);
     }
@@ -979,7 +979,7 @@ export class Generator {
   /** Generate until an event lands at or after `until` (ticks). */
   private fill(until: number): void {
     // grid events sit on their step's start; an event model needs one event past `until`
-    const limit = this.codec.kind === 'grid' ? until - this.T : until;
+    const limit = this.codec.kind === 'grid' ? until - this.ticksPerStep : until;
     while (this.lastTime < limit) this.generateOne();
   }
 
@@ -1011,13 +1011,13 @@ export class Generator {
     slot.doneEdit = this.doneEdit;
     slot.keepOut = this.keepOut;
     const grid = this.codec.kind === 'grid';
-    const t = grid ? Math.round(this.lastTime / this.T) + 1 : this.eventIndex;
+    const t = grid ? Math.round(this.lastTime / this.ticksPerStep) + 1 : this.eventIndex;
     this.codec.inputs(this.lastEvent, t, this.inputs);
     this.net.step(this.inputs);
     const ev = slot.event;
     if (grid) {
       this.chooseGridEvent(t, ev);
-      slot.time = this.lastTime + this.T;
+      slot.time = this.lastTime + this.ticksPerStep;
     } else {
       slot.time = this.chooseTimedEvent(ev);
       if (slot.time >= this.keepOut) this.keepOut = NEVER;
@@ -1073,13 +1073,13 @@ export class Generator {
     let blocked = false; // some delay lands in a written step
     const probe = this.probe;
     const edited = this.nextEditedStep();
-    const start = edited === null ? Infinity : edited * this.T;
+    const start = edited === null ? Infinity : edited * this.ticksPerStep;
     const edits = this.edits.size > 0;
     for (let k = 0; k < mask.length; k++) {
       probe[D] = k;
       const d = this.codec.delay(probe);
       const at = this.lastTime + d;
-      const inEdit = edits && at < start + this.T && this.edits.has(Math.floor(at / this.T));
+      const inEdit = edits && at < start + this.ticksPerStep && this.edits.has(Math.floor(at / this.ticksPerStep));
       // a model stuck on delay 0 must let time move on
       if (inEdit || at < this.keepOut || (d === 0 && this.zeroDelays >= MAX_ZERO_DELAYS)) {
         mask[k] = 1;
@@ -1096,7 +1096,7 @@ export class Generator {
     for (let h = 0; h < this.heads; h++) ev[h] = this.sampleHead(h, masked && h === D);
     let at = this.lastTime + this.codec.delay(ev);
     // a silence longer than any delay the model knows: its note waits for the silence to end
-    if (blocked && !masked) while (at < start && this.edits.has(Math.floor(at / this.T))) at = (Math.floor(at / this.T) + 1) * this.T;
+    if (blocked && !masked) while (at < start && this.edits.has(Math.floor(at / this.ticksPerStep))) at = (Math.floor(at / this.ticksPerStep) + 1) * this.ticksPerStep;
     if (at >= start) {
       // the model would move past the edited step: play the human's notes there instead
       this.forceEdit(edited as number, ev);
@@ -1106,13 +1106,13 @@ export class Generator {
   }
 
   private forceEdit(edited: number, ev: Int32Array): void {
-    const start = edited * this.T;
+    const start = edited * this.ticksPerStep;
     const notes = this.edits.get(edited) as (number | string)[];
     const eventAt = this.codec.eventAt as NonNullable<Codec['eventAt']>;
     const events = notes.map((n, i) => eventAt.call(this.codec, n, i === 0 ? start - this.lastTime : 0));
     this.doneEdit = edited;
     this.forcedTime = start;
-    this.keepOut = start + this.T;
+    this.keepOut = start + this.ticksPerStep;
     ev.set(events[0]);
     this.forced = events.slice(1);
   }
@@ -1122,7 +1122,7 @@ export class Generator {
     if (this.edits.size === 0) return null;
     let best: number | null = null;
     for (const [s, notes] of this.edits) {
-      if (notes.length > 0 && s > this.doneEdit && s * this.T > this.lastTime && (best === null || s < best)) best = s;
+      if (notes.length > 0 && s > this.doneEdit && s * this.ticksPerStep > this.lastTime && (best === null || s < best)) best = s;
     }
     return best;
   }
