@@ -60,12 +60,8 @@ async function load(model: string, kernel?: string) {
   return { spec, net: new Network(spec, { kernel: (kernel as 'auto') ?? 'auto' }), codec: codecFor(spec) };
 }
 
-export function program(): Command {
-  const p = new Command('pulse-rnn')
-    .description('a real-time LSTM/GRU note generator you play with')
-    .showHelpAfterError()
-    .configureOutput({ outputError: (s, write) => write(s) });
-
+/** `score`: how likely a MIDI file is under a model. */
+function addScoreCommand(p: Command): void {
   p.command('score')
     .description('log-likelihood (natural log) of a MIDI file under a model, step by step')
     .requiredOption('--model <dir>', 'model folder (model.json + shards, or Wx.bin + Wy.bin) or URL')
@@ -100,7 +96,10 @@ export function program(): Command {
         for (const [name, v] of Object.entries(result.perHead)) console.log(`  ${name}: ${v.toFixed(4)}`);
       }
     });
+}
 
+/** `generate`: a MIDI file sampled offline, the same bytes for the same arguments. */
+function addGenerateCommand(p: Command): void {
   p.command('generate')
     .description('sample steps from a model and write a MIDI file (same arguments, same bytes)')
     .option('--model <dir>', 'model folder or URL (default: the shipped drum model)')
@@ -123,7 +122,10 @@ export function program(): Command {
       if (o.grid || (!o.json && !o.out)) console.log(codec.grid(events));
       if (o.out && !o.json) console.error(`wrote ${notes.length} notes over ${o.steps} steps to ${o.out}`);
     });
+}
 
+/** `dataset`: what a folder of MIDI files holds for training, without writing anything. */
+function addDatasetCommand(p: Command): void {
   p.command('dataset')
     .description('read a folder of MIDI files into a drum-grid dataset and summarize it (nothing is written)')
     .requiredOption('--data <dir>', 'folder of MIDI files (searched recursively)')
@@ -135,7 +137,10 @@ export function program(): Command {
       const ds = buildDrumDataset({ dir: o.data, csv: o.csv, seed: o.seed });
       console.log(o.json ? JSON.stringify(ds.summary) : formatSummary(ds.summary));
     });
+}
 
+/** `train`: a weights folder trained from a folder of MIDI files. */
+function addTrainCommand(p: Command): void {
   p.command('train')
     .description('train a model on a folder of MIDI files and export weights the engine loads')
     .requiredOption('--data <dir>', 'folder of MIDI files (searched recursively)')
@@ -202,7 +207,10 @@ export function program(): Command {
       // a run stopped by Ctrl-C ends as one the shell stopped: 130, so a script does not go on
       if (r.ended === 'stopped') throw Object.assign(new Error('stopped'), { code: 'commander.stopped', exitCode: 130 });
     });
+}
 
+/** `eval`: a model measured on a split against an n-gram baseline. */
+function addEvalCommand(p: Command): void {
   p.command('eval')
     .description('NLL and accuracy of a model on a split, against a Kneser-Ney n-gram baseline, and statistics of what it generates')
     .requiredOption('--model <dir>', 'model folder')
@@ -226,7 +234,10 @@ export function program(): Command {
       console.log(`  generated vs data: token overlap ${r.generated.tokenOverlap}`);
       for (const [v, s] of Object.entries(r.generated.voices ?? {})) console.log(`    ${v.padEnd(11)} hits/bar ${s.hitsPerBar.data} data, ${s.hitsPerBar.generated} generated; position overlap ${s.positionOverlap}`);
     });
+}
 
+/** `play`: the model live to a MIDI output, steered from a prompt. */
+function addPlayCommand(p: Command): void {
   p.command('play')
     .description('play a model live to a MIDI output, steered from a prompt (help() lists the commands)')
     .option('--model <dir>', 'model folder or URL (default: the shipped drum model)')
@@ -243,7 +254,10 @@ export function program(): Command {
       const { runPlay } = await import('./play.js');
       await runPlay({ ...o, model: o.model ?? defaultModel() });
     });
+}
 
+/** `ports`: the MIDI ports this machine offers. */
+function addPortsCommand(p: Command): void {
   p.command('ports')
     .description('list the MIDI inputs and outputs, one a line')
     .action(async () => {
@@ -253,7 +267,10 @@ export function program(): Command {
       const problem = await systemMidiProblem();
       if (problem) console.error(problem);
     });
+}
 
+/** `replay`: a recorded performance played again, note for note. */
+function addReplayCommand(p: Command): void {
   p.command('replay')
     .description('play a recorded performance log again, note for note: to a MIDI file (default) and/or a port')
     .argument('<log>', 'performance log (the .log.json that record() writes beside its MIDI file)')
@@ -265,7 +282,10 @@ export function program(): Command {
       const { runReplay } = await import('./play.js');
       await runReplay(log, o, (line) => console.log(line));
     });
+}
 
+/** `serve`: the performer's page on 127.0.0.1. */
+function addServeCommand(p: Command): void {
   p.command('serve')
     .description('serve the performer\'s web page (dist/web) and the shipped weights on 127.0.0.1, and print its URL')
     .option('--port <n>', 'TCP port (0: any free port)', portArg, PAGE_PORT)
@@ -277,7 +297,10 @@ export function program(): Command {
       console.error('serving dist/web at / and weights/ at /weights/; Ctrl-C stops');
       if (o.open) openInBrowser(server.url, (why) => console.error(`cannot open a browser (${why}); open ${server.url} yourself`));
     });
+}
 
+/** `start`: the page served and the model played here at once (`npm start`). */
+function addStartCommand(p: Command): void {
   p.command('start')
     .description('what `npm start` runs: serve the web page on 127.0.0.1 and play the shipped drum model live here, steered from a prompt')
     .option('--port <n>', 'TCP port of the page (taken: any free one)', portArg, PAGE_PORT)
@@ -311,6 +334,24 @@ export function program(): Command {
         await server.close();
       }
     });
+}
+
+export function program(): Command {
+  const p = new Command('pulse-rnn')
+    .description('a real-time LSTM/GRU note generator you play with')
+    .showHelpAfterError()
+    .configureOutput({ outputError: (s, write) => write(s) });
+  // the order here is the order `pulse-rnn --help` lists them in
+  addScoreCommand(p);
+  addGenerateCommand(p);
+  addDatasetCommand(p);
+  addTrainCommand(p);
+  addEvalCommand(p);
+  addPlayCommand(p);
+  addPortsCommand(p);
+  addReplayCommand(p);
+  addServeCommand(p);
+  addStartCommand(p);
   return p;
 }
 
