@@ -6,6 +6,8 @@ import { GEMM_WASM_BASE64 } from '../src/train/gemm-wasm.js';
 import { Rng } from '../src/engine/prng.js';
 import { GemmOps } from '../src/train/gemm-ops.js';
 import { RnnModel, drumShape } from '../src/train/rnn-model.js';
+import { Network } from '../src/engine/network.js';
+import type { ModelSpec } from '../src/engine/model.js';
 
 interface Module {
   name: string;
@@ -100,6 +102,84 @@ describe('gemm kernel', () => {
     lstmBackwardJs(zj, cj, cprev, dH, dHn, dcj, dzj, rows, u);
     for (let i = 0; i < dz.length; i++) expect(Math.abs(dz[i] - dzj[i])).toBeLessThan(1e-6);
     for (let i = 0; i < dc.length; i++) expect(Math.abs(dc[i] - dcj[i])).toBeLessThan(1e-6);
+  });
+});
+
+// The engine's step (src/engine/network.ts) is the reference for the recurrent equations; the
+// kernels the trainer uses are checked against it here.
+describe('the trainer computes what the engine computes', () => {
+  it('lstmForwardJs (and with it the WebAssembly LSTM step, tested above against it) equals the engine LSTM step', () => {
+    const rng = new Rng(11);
+    const u = 7;
+    const g = 4 * u;
+    // a vector input through an identity kernel and a zero recurrent kernel: the engine's gates
+    // are exactly the given pre-activations, its c starts at cprev
+    const identity = new Float32Array(g * g);
+    for (let j = 0; j < g; j++) identity[j * g + j] = 1;
+    const spec: ModelSpec = {
+      source: 'test',
+      inputs: [{ kind: 'vector', name: 'z', size: g }],
+      layers: [{ cell: 'lstm', name: 'lstm', units: u, inputSize: g, kernel: identity, recurrentKernel: new Float32Array(u * g), bias: null, activation: 'tanh', recurrentActivation: 'sigmoid' }],
+      heads: [{ name: 'out', size: 2, layers: [{ name: 'out', inputSize: u, units: 2, kernel: new Float32Array(2 * u), bias: null, activation: 'softmax' }] }],
+      meta: {},
+    };
+    const net = new Network(spec, { kernel: 'js' });
+    const rows = 4;
+    const z = Float32Array.from(random(rng, rows * g), (v) => v * 6); // saturating gates too
+    const cprev = random(rng, rows * u);
+    const c = new Float32Array(rows * u);
+    const h = new Float32Array(rows * u);
+    const zin = z.slice();
+    lstmForwardJs(z, cprev, c, h, rows, u);
+    for (let b = 0; b < rows; b++) {
+      const state = new Float32Array(2 * u);
+      state.set(cprev.subarray(b * u, (b + 1) * u), u);
+      net.setState(state);
+      net.vectors[0]!.set(zin.subarray(b * g, (b + 1) * g));
+      net.step([0]);
+      for (let j = 0; j < u; j++) {
+        expect(Math.abs(net.cell(0)![j] - c[b * u + j]), `row ${b} c[${j}]`).toBeLessThan(1e-6);
+        expect(Math.abs(net.hidden(0)[j] - h[b * u + j]), `row ${b} h[${j}]`).toBeLessThan(1e-6);
+      }
+    }
+  });
+
+  it("the training model's loss is the engine's negative log-likelihood on its weights (LSTM and GRU, gemm and tfjs kernels)", () => {
+    const B = 3;
+    const L = 9;
+    const V = 13;
+    for (const [cell, units, layers] of [['lstm', 12, 2], ['gru', 16, 2], ['gru', 12, 1]] as const) {
+      for (const kernel of ['gemm', 'tfjs'] as const) {
+        const m = new RnnModel({ ...drumShape(V, 4, units, layers), cell }, 5, 1e-2, { kernel });
+        const r = new Rng(4);
+        const batch = {
+          B,
+          L,
+          inputs: [Int32Array.from({ length: B * L }, () => r.int(V)), Int32Array.from({ length: B * L }, () => r.int(4))],
+          targets: [Int32Array.from({ length: B * L }, () => r.int(V))],
+          weights: Float32Array.from({ length: B * L }, (_, i) => (i % L === L - 1 ? 0 : 1)),
+        };
+        const net = new Network(m.toSpec({}));
+        let nll = 0;
+        let real = 0;
+        for (let b = 0; b < B; b++) {
+          net.resetState();
+          for (let t = 0; t < L; t++) {
+            const i = b * L + t;
+            net.step([batch.inputs[0][i], batch.inputs[1][i]]);
+            const logits = net.logits[0];
+            const top = Math.max(...logits);
+            const logSum = top + Math.log(logits.reduce((a, x) => a + Math.exp(x - top), 0));
+            nll += batch.weights[i] * (logSum - logits[batch.targets[0][i]]);
+            real += batch.weights[i];
+          }
+        }
+        // the loss is computed on the weights before the step updates them
+        const loss = m.trainStep(batch, { dropout: 0, clip: 1, rng: new Rng(1) });
+        expect(Math.abs(loss - nll / real), `${cell} ${layers} layer(s) of ${units}, ${kernel} kernel`).toBeLessThan(1e-5);
+        m.dispose();
+      }
+    }
   });
 });
 

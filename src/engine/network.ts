@@ -1,6 +1,9 @@
 /**
  * A recurrent network that runs one step at a time, for real-time use.
  *
+ * Reference for the LSTM and GRU equations: the trainer's kernels are tested against this step
+ * (test/gemm.test.ts, test/parity.test.ts, test/train.test.ts).
+ *
  * Read `step()` top to bottom: it is the forward pass. Everything it touches is allocated
  * when the network is built; a step allocates nothing. The recurrent state (every layer's h,
  * then every LSTM layer's c) is one contiguous Float32Array, so a snapshot is one copy.

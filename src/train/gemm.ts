@@ -189,7 +189,7 @@ export class Gemm {
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-/** lstm_forward of gemm.wat in plain JS (any number of units). */
+/** lstm_forward of gemm.wat in plain JS (any number of units). Tested against the engine's LSTM step: test/gemm.test.ts. */
 export function lstmForwardJs(z: Float32Array, cprev: Float32Array, c: Float32Array, h: Float32Array, rows: number, u: number): void {
   for (let b = 0; b < rows; b++) {
     const r = b * 4 * u;
@@ -210,7 +210,7 @@ export function lstmForwardJs(z: Float32Array, cprev: Float32Array, c: Float32Ar
   }
 }
 
-/** lstm_backward of gemm.wat in plain JS (any number of units). */
+/** lstm_backward of gemm.wat in plain JS (any number of units). Tested against tfjs's gradient of that step: test/gemm.test.ts. */
 export function lstmBackwardJs(a: Float32Array, c: Float32Array, cprev: Float32Array, dh: Float32Array, dhn: Float32Array, dc: Float32Array, dz: Float32Array, rows: number, u: number): void {
   for (let b = 0; b < rows; b++) {
     const r = b * 4 * u;

@@ -18,6 +18,7 @@
 ;; [rows, units]. Forward turns z into the gate activations in place and writes c and h.
 ;; Backward reads the activations, c, cprev and the output gradient dh + dhn, writes the
 ;; pre-activation gradients dz and replaces the carried cell gradient dc by dc·f.
+;; Tested against gemm.ts's plain-JS versions, themselves tested against the engine's step: test/gemm.test.ts.
 ;;
 ;; gemm_blocked(a, lda, ks, pb, c, ldc, m, k, panels, p0, p1): gemm over panels [p0, p1) of a B of
 ;; `panels` panels packed in blocks of 256 rows (gemm.ts's layout), in blocks of 128 rows of A

@@ -5,6 +5,7 @@
  * far too slow here. It computes exactly what the engine computes (Keras conventions: LSTM gate
  * order i, f, c, o; GRU with the reset gate applied before the recurrent product; sigmoid
  * recurrent activation), and exports to the LayersModel format the engine loads.
+ * Tested against the engine's step: test/gemm.test.ts (its loss), test/train.test.ts (its export).
  *
  * What keeps it fast:
  * - the first layer's inputs are one-hot, so their product with the kernel is a row gather;
