@@ -181,10 +181,9 @@ function makeFolders(out: string, dir: string, log: (s: string) => void, dirOpti
   for (const d of new Set([out, dir])) for (const f of removeLeftovers(d)) log(`removed ${join(d, f)}, left by a run that was killed while writing`);
 }
 
-export async function train(o: TrainOptions): Promise<TrainResult> {
-  const log = o.log ?? ((s: string) => process.stderr.write(`${s}\n`));
-  // what this command sets; on resume, anything it leaves out is the checkpoint's
-  const given: Partial<RunSettings> = {
+/** What this command sets; on resume, anything it leaves out is the checkpoint's. */
+function givenSettings(o: TrainOptions): Partial<RunSettings> {
+  return {
     cell: o.cell,
     encoding: o.encoding,
     augment: o.augment,
@@ -200,15 +199,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     data: realOrResolved(o.data),
     csv: o.csv === undefined ? undefined : realOrResolved(o.csv),
   };
-  // the folder is checked before tfjs loads, so a refusal comes at once
-  const { ck, ckptPath, stale, claim } = claimFolder(o, given, log);
-  const tf = await import('@tensorflow/tfjs');
-  if ((o.backend ?? 'wasm') === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-  await tf.setBackend(o.backend ?? 'wasm');
-  await tf.ready();
+}
 
-  const saved: Partial<RunSettings> = ck?.options ?? {};
-  const opts: RunSettings = {
+/** The run's settings: what the command gives, else the checkpoint's (`saved`), else the defaults. */
+function runSettings(o: TrainOptions, given: Partial<RunSettings>, saved: Partial<RunSettings>): RunSettings {
+  return {
     cell: o.cell ?? saved.cell ?? 'lstm',
     encoding: o.encoding ?? saved.encoding ?? 'drum-grid',
     augment: o.augment ?? saved.augment ?? true,
@@ -226,160 +221,254 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     data: given.data,
     csv: given.csv ?? saved.csv ?? null,
   };
-  const csv = o.csv ?? opts.csv ?? undefined;
+}
 
-  const task: TrainingTask =
-    opts.encoding === 'drum-grid'
-      ? drumTask(buildDrumDataset({ dir: o.data, csv, seed: opts.seed }))
-      : opts.encoding === 'melody-grid'
-        ? melodyTask(buildMelodyDataset({ dir: o.data, csv, seed: opts.seed }))
-        : eventsTask(buildEventsDataset({ dir: o.data, csv, seed: opts.seed }), { augment: opts.augment });
+/** tfjs on the chosen backend; loaded only once the folder is claimed, so a refusal comes at once. */
+async function loadBackend(backend: 'wasm' | 'cpu'): Promise<void> {
+  const tf = await import('@tensorflow/tfjs');
+  if (backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  await tf.setBackend(backend);
+  await tf.ready();
+}
+
+/** The data read for the run's encoding, as the steps the model learns. */
+function buildTask(data: string, csv: string | undefined, opts: RunSettings): TrainingTask {
+  if (opts.encoding === 'drum-grid') return drumTask(buildDrumDataset({ dir: data, csv, seed: opts.seed }));
+  if (opts.encoding === 'melody-grid') return melodyTask(buildMelodyDataset({ dir: data, csv, seed: opts.seed }));
+  return eventsTask(buildEventsDataset({ dir: data, csv, seed: opts.seed }), { augment: opts.augment });
+}
+
+/** Where a run stands: what its checkpoint records beside the settings, the random stream and the weights. */
+type RunPlace = Pick<Checkpoint, 'epoch' | 'batchInEpoch' | 'best' | 'badEpochs' | 'history' | 'lossSum' | 'lossCount' | 'elapsed'> & {
+  /** The only shard this run may remove: the one it exported last. */
+  shard: string | null;
+};
+
+/** A new run's place, with the heads started at the data's token frequencies. */
+function startPlace(model: RnnModel, task: TrainingTask): RunPlace {
+  // the model begins at the unigram loss instead of log(vocab), and skips a long early plateau
+  model.shape.heads.forEach((_, h) => model.setOutputBias(task.logFrequencies(h), h));
+  return { epoch: 0, batchInEpoch: 0, best: Infinity, badEpochs: 0, history: [], lossSum: 0, lossCount: 0, elapsed: 0, shard: null };
+}
+
+/** A resumed run's place, its weights, optimizer and random stream as the checkpoint left them. */
+async function restorePlace(ck: Checkpoint, file: string, model: RnnModel, rng: Rng, opts: RunSettings, out: string, log: (s: string) => void): Promise<RunPlace> {
+  // a checkpoint of an earlier version did not record its shard; its model.json, in the run's own folder, was the run's
+  let shard = ck.shard !== undefined ? ck.shard : (heldModel(out).find((f) => /^weights-[0-9a-f]{12}\.bin$/.test(f)) ?? null);
+  try {
+    await model.setState(ck.model);
+  } catch (e) {
+    model.dispose();
+    throw new Error(`${file}: damaged checkpoint: its weights do not fit the ${opts.layers}×${opts.units} ${opts.cell} its own settings describe (${(e as Error).message}). Start the run over with --force (without --resume), or train into another --out`);
+  }
+  rng.setState(ck.rng);
+  let { best } = ck;
+  const { epoch, batchInEpoch, badEpochs, history, lossSum, lossCount, elapsed } = ck;
+  if (shard !== null && !(existsSync(join(out, shard)) && existsSync(join(out, 'model.json')))) {
+    // the model folder was emptied or deleted: the best weights are gone with it, so the next
+    // validation exports whatever it has rather than waiting to beat a model no one can play
+    log(`${out} no longer holds the model this run exported (best validation NLL ${best.toFixed(4)}); the next epoch's model is exported in its place`);
+    best = Infinity;
+    shard = null;
+  }
+  if (epoch >= opts.epochs) log(`${out} has trained ${epoch} epochs already, as many as --epochs ${opts.epochs} asks: nothing to do. Give a larger --epochs to train on`);
+  else if (badEpochs >= opts.patience) log(`${out} stopped after ${badEpochs} epochs without gain (--patience ${opts.patience}): nothing to do; its best model is already exported`);
+  else log(`resuming ${out} at epoch ${epoch + 1}, batch ${batchInEpoch}`);
+  return { epoch, batchInEpoch, best, badEpochs, history, lossSum, lossCount, elapsed, shard };
+}
+
+interface ProgressBar {
+  start(total: number, value: number, payload: object): void;
+  update(value: number, payload: object): void;
+  stop(): void;
+}
+
+/** What the steps of a run share: its settings, data, model, random stream and place. */
+interface Run {
+  o: TrainOptions;
+  opts: RunSettings;
+  task: TrainingTask;
+  model: RnnModel;
+  rng: Rng;
+  place: RunPlace;
+  /** The exported model's metadata. */
+  meta: Record<string, unknown>;
+  /** The epoch log in the model folder, one JSON record a line. */
+  jsonl: string;
+  bar: ProgressBar | null;
+  log: (s: string) => void;
+  /** Write the run's place; inside an epoch, `at` names the next batch and the seconds it has run. */
+  checkpoint(at?: { batch: number; elapsed: number }): Promise<void>;
+}
+
+/**
+ * Call `stopped()` between batches: whether one of `signals` came. A second one ends the
+ * process as it would have without this listener; `release()` stops listening.
+ */
+function listenForStop(signals: NodeJS.Signals[]): { stopped: () => boolean; release: () => void } {
+  let got: NodeJS.Signals | null = null;
+  const stop = (signal: NodeJS.Signals) => {
+    got = signal;
+    for (const s of signals) process.removeListener(s, stop);
+  };
+  for (const s of signals) process.once(s, stop);
+  return { stopped: () => got !== null, release: () => signals.forEach((s) => process.removeListener(s, stop)) };
+}
+
+/** One optimizer step on the windows `wins`; its loss, or an error naming what to change. */
+function trainBatch(run: Run, wins: ReturnType<TrainingTask['windows']>): { loss: number; tokens: number } {
+  const { opts, place } = run;
+  const batch = run.task.batch(wins, opts.window, run.rng);
+  let loss: number;
+  try {
+    loss = run.model.trainStep(batch, { dropout: opts.dropout, clip: opts.clip, rng: run.rng });
+  } catch (e) {
+    // the kernel's memory holds a whole batch of windows through every layer: past 4 GB it cannot grow, past 2 GB it cannot address
+    if (!(e instanceof RangeError || e instanceof WebAssembly.RuntimeError)) throw e;
+    throw new Error(`a batch of ${batch.B} windows of ${opts.window} steps through ${opts.layers}×${opts.units} ${opts.cell ?? 'lstm'} layers does not fit in the training kernel's memory (${(e as Error).message}); lower --window (now ${opts.window}) or --batch (now ${opts.batch}), then start over with --force`);
+  }
+  if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${place.epoch + 1}, batch ${place.batchInEpoch + 1} (loss ${loss}); try a lower --lr`);
+  return { loss, tokens: batch.weights.reduce((a, w) => a + w, 0) };
+}
+
+/**
+ * The epoch's batches from `place.batchInEpoch` on, until the epoch ends, `budget` batches are
+ * trained, or `stopped()` says a signal came. `cut` says which of the last two ended it early.
+ */
+async function trainEpoch(run: Run, budget: number, stopped: () => boolean): Promise<{ trained: number; tokens: number; seconds: number; complete: boolean; cut: 'budget' | 'signal' | null }> {
+  const { o, opts, place, bar } = run;
+  const B = opts.batch;
+  const wins = run.task.windows(opts.window, opts.seed, place.epoch);
+  const batches = Math.ceil(wins.length / B);
+  const t0 = performance.now();
+  bar?.start(batches, place.batchInEpoch, { epoch: place.epoch + 1, loss: '-', speed: '-' });
+  let tokens = 0;
+  let trained = 0;
+  let cut: 'budget' | 'signal' | null = null;
+  for (; place.batchInEpoch < batches; place.batchInEpoch++) {
+    if (trained >= budget) {
+      cut = 'budget';
+      break;
+    }
+    if (o.stopOn?.length) {
+      // a batch runs without yielding: let a signal in between batches
+      await new Promise((r) => setImmediate(r));
+      if (stopped()) {
+        cut = 'signal';
+        break;
+      }
+    }
+    const step = trainBatch(run, wins.slice(place.batchInEpoch * B, (place.batchInEpoch + 1) * B));
+    place.lossSum += step.loss;
+    place.lossCount++;
+    trained++;
+    tokens += step.tokens;
+    const secs = (performance.now() - t0) / 1000;
+    bar?.update(place.batchInEpoch + 1, { loss: (place.lossSum / place.lossCount).toFixed(3), speed: Math.round(tokens / secs) });
+    if (o.checkpointEvery && (place.batchInEpoch + 1) % o.checkpointEvery === 0) await run.checkpoint({ batch: place.batchInEpoch + 1, elapsed: place.elapsed + secs });
+  }
+  bar?.stop();
+  return { trained, tokens, seconds: (performance.now() - t0) / 1000, complete: place.batchInEpoch >= batches, cut };
+}
+
+/**
+ * The end of a whole epoch: the validation NLL measured by the engine, logged; a better model
+ * exported, else the learning rate halved; then the next epoch's place checkpointed.
+ */
+async function endEpoch(run: Run, tokens: number, seconds: number): Promise<void> {
+  const { o, model, place, log } = run;
+  const val = run.task.validationNll(new Network(model.toSpec(run.meta)));
+  const rec: EpochRecord = { epoch: place.epoch + 1, trainLoss: +(place.lossSum / place.lossCount).toFixed(4), validationNll: +val.toFixed(4), learningRate: model.learningRate, seconds: +seconds.toFixed(1), tokensPerSecond: Math.round(tokens / seconds) };
+  place.history.push(rec);
+  appendFileSync(run.jsonl, `${JSON.stringify(rec)}\n`);
+  log(`epoch ${rec.epoch}: train ${rec.trainLoss} nats/step, validation ${rec.validationNll} nats/step (${(rec.validationNll / Math.LN2).toFixed(3)} bits), lr ${rec.learningRate}, ${rec.tokensPerSecond} tok/s`);
+  if (val < place.best - 1e-4) {
+    place.best = val;
+    place.badEpochs = 0;
+    place.shard = await exportLayersModel(model, { ...run.meta, validationNll: +val.toFixed(4), epochs: place.epoch + 1 }, o.out, place.shard);
+  } else {
+    place.badEpochs++;
+    model.learningRate = model.learningRate / 2;
+    log(`validation did not improve: learning rate halved to ${model.learningRate}`);
+  }
+  await writeAtomic(join(o.out, 'curves.svg'), curvesSvg(place.history));
+  place.epoch++;
+  place.batchInEpoch = 0;
+  place.lossSum = 0;
+  place.lossCount = 0;
+  await run.checkpoint();
+}
+
+export async function train(o: TrainOptions): Promise<TrainResult> {
+  const log = o.log ?? ((s: string) => process.stderr.write(`${s}\n`));
+  const given = givenSettings(o);
+  // the folder is checked before tfjs loads, so a refusal comes at once
+  const { ck, ckptPath, stale, claim } = claimFolder(o, given, log);
+  await loadBackend(o.backend ?? 'wasm');
+  const opts = runSettings(o, given, ck?.options ?? {});
+  const csv = o.csv ?? opts.csv ?? undefined;
+  const task = buildTask(o.data, csv, opts);
   log(task.summary);
   checkKernelMemory(task.windows(opts.window, opts.seed, 0).length, opts);
   // folders are made, and a model moved aside, only once the data is known to be usable
   claim();
   const model = new RnnModel({ ...task.shape(opts.units, opts.layers), cell: opts.cell ?? 'lstm' }, opts.seed, opts.learningRate ?? 2e-3);
   const rng = new Rng(opts.seed);
-  let epoch = 0;
-  let batchInEpoch = 0;
-  let best = Infinity;
-  let badEpochs = 0;
-  let history: EpochRecord[] = [];
-  let lossSum = 0;
-  let lossCount = 0;
-  let elapsed = 0;
-  // the only shard this run may remove: the one it exported last (a checkpoint of an earlier
-  // version did not record it; its model.json, in the run's own folder, was the run's)
-  let shard: string | null = ck ? (ck.shard !== undefined ? ck.shard : (heldModel(o.out).find((f) => /^weights-[0-9a-f]{12}\.bin$/.test(f)) ?? null)) : null;
-  if (!ck) {
-    // start the heads at the training data's token frequencies: the model begins at the
-    // unigram loss instead of log(vocab), and skips a long early plateau
-    model.shape.heads.forEach((_, h) => model.setOutputBias(task.logFrequencies(h), h));
-  }
-  if (ck) {
-    try {
-      await model.setState(ck.model);
-    } catch (e) {
-      model.dispose();
-      throw new Error(`${stale ?? ckptPath}: damaged checkpoint: its weights do not fit the ${opts.layers}×${opts.units} ${opts.cell} its own settings describe (${(e as Error).message}). Start the run over with --force (without --resume), or train into another --out`);
-    }
-    rng.setState(ck.rng);
-    ({ epoch, batchInEpoch, best, badEpochs, history, lossSum, lossCount, elapsed } = ck);
-    if (shard !== null && !(existsSync(join(o.out, shard)) && existsSync(join(o.out, 'model.json')))) {
-      // the model folder was emptied or deleted: the best weights are gone with it, so the next
-      // validation exports whatever it has rather than waiting to beat a model no one can play
-      log(`${o.out} no longer holds the model this run exported (best validation NLL ${best.toFixed(4)}); the next epoch's model is exported in its place`);
-      best = Infinity;
-      shard = null;
-    }
-    if (epoch >= opts.epochs) log(`${o.out} has trained ${epoch} epochs already, as many as --epochs ${opts.epochs} asks: nothing to do. Give a larger --epochs to train on`);
-    else if (badEpochs >= opts.patience) log(`${o.out} stopped after ${badEpochs} epochs without gain (--patience ${opts.patience}): nothing to do; its best model is already exported`);
-    else log(`resuming ${o.out} at epoch ${epoch + 1}, batch ${batchInEpoch}`);
-  }
+  const place = ck ? await restorePlace(ck, stale ?? ckptPath, model, rng, opts, o.out, log) : startPlace(model, task);
   const { data: _abs, csv: _absCsv, ...settings } = opts;
   // the model ships: its metadata names the data as the command did, not by this machine's paths
   const meta = { ...task.meta(), training: { data: o.data, csv: csv ?? null, command: o.command ?? null, ...settings } };
-  /** Write the run's place; inside an epoch, `at` names the next batch and the seconds it has run. */
-  const checkpoint = async (at: { batch: number; elapsed: number } = { batch: batchInEpoch, elapsed }) => {
-    const c: Checkpoint = { options: opts, epoch, batchInEpoch: at.batch, rng: Array.from(rng.getState()), best, badEpochs, history, lossSum, lossCount, elapsed: at.elapsed, shard, model: await model.state() };
-    await writeAtomic(ckptPath, encodeCheckpoint(c));
+  const { SingleBar, Presets } = (await import('cli-progress')).default;
+  const bar = o.progress === false ? null : new SingleBar({ format: 'epoch {epoch} |{bar}| {percentage}% {value}/{total} batches | loss {loss} | {speed} tok/s | ETA {eta_formatted}', etaBuffer: 20 }, Presets.shades_classic);
+  const run: Run = {
+    o,
+    opts,
+    task,
+    model,
+    rng,
+    place,
+    meta,
+    bar,
+    log,
+    jsonl: join(o.out, 'train-log.jsonl'),
+    async checkpoint(at = { batch: place.batchInEpoch, elapsed: place.elapsed }) {
+      const { epoch, best, badEpochs, history, lossSum, lossCount, shard } = place;
+      const c: Checkpoint = { options: opts, epoch, batchInEpoch: at.batch, rng: Array.from(rng.getState()), best, badEpochs, history, lossSum, lossCount, elapsed: at.elapsed, shard, model: await model.state() };
+      await writeAtomic(ckptPath, encodeCheckpoint(c));
+    },
   };
   // the checkpoint is written before anything in the model folder: a run killed at any moment
   // after this leaves a run to resume, never files that a new run would refuse to overwrite
-  await checkpoint();
+  await run.checkpoint();
   if (stale) {
     rmSync(stale, { force: true });
     log(`moved the checkpoint out of the model folder: ${stale} → ${ckptPath}`);
   }
-  const jsonl = join(o.out, 'train-log.jsonl');
   // the log says what the checkpoint holds: a run killed after logging an epoch but before its
   // checkpoint repeats that epoch, and must not log it twice
-  await writeAtomic(jsonl, history.map((r) => `${JSON.stringify(r)}\n`).join(''));
-  const B = opts.batch;
-  const L = opts.window;
+  await writeAtomic(run.jsonl, place.history.map((r) => `${JSON.stringify(r)}\n`).join(''));
   let totalBatches = 0;
-  const { SingleBar, Presets } = (await import('cli-progress')).default;
-  const bar = o.progress === false ? null : new SingleBar({ format: 'epoch {epoch} |{bar}| {percentage}% {value}/{total} batches | loss {loss} | {speed} tok/s | ETA {eta_formatted}', etaBuffer: 20 }, Presets.shades_classic);
-
-  let stopped: NodeJS.Signals | null = null;
-  // whether the signal cut the run short (one during its last validation cuts nothing)
+  // whether a signal cut the run short (one during its last validation cuts nothing)
   let interrupted = false;
-  const stop = (signal: NodeJS.Signals) => {
-    stopped = signal;
-    // a second signal ends the process as it would have without this handler
-    for (const s of o.stopOn ?? []) process.removeListener(s, stop);
-  };
-  for (const s of o.stopOn ?? []) process.once(s, stop);
+  const signals = listenForStop(o.stopOn ?? []);
   try {
-    while (epoch < opts.epochs && badEpochs < opts.patience) {
-      const wins = task.windows(L, opts.seed, epoch);
-      const batches = Math.ceil(wins.length / B);
-      const t0 = performance.now();
-      bar?.start(batches, batchInEpoch, { epoch: epoch + 1, loss: '-', speed: '-' });
-      let tokens = 0;
-      for (; batchInEpoch < batches; batchInEpoch++) {
-        if (o.maxBatches !== undefined && totalBatches >= o.maxBatches) break;
-        if (o.stopOn?.length) {
-          // a batch runs without yielding: let a signal in between batches
-          await new Promise((r) => setImmediate(r));
-          if (stopped) {
-            interrupted = true;
-            break;
-          }
-        }
-        const batch = task.batch(wins.slice(batchInEpoch * B, (batchInEpoch + 1) * B), L, rng);
-        let loss: number;
-        try {
-          loss = model.trainStep(batch, { dropout: opts.dropout, clip: opts.clip, rng });
-        } catch (e) {
-          // the kernel's memory holds a whole batch of windows through every layer: past 4 GB it cannot grow, past 2 GB it cannot address
-          if (!(e instanceof RangeError || e instanceof WebAssembly.RuntimeError)) throw e;
-          throw new Error(`a batch of ${batch.B} windows of ${L} steps through ${opts.layers}×${opts.units} ${opts.cell ?? 'lstm'} layers does not fit in the training kernel's memory (${(e as Error).message}); lower --window (now ${L}) or --batch (now ${B}), then start over with --force`);
-        }
-        if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch + 1}, batch ${batchInEpoch + 1} (loss ${loss}); try a lower --lr`);
-        lossSum += loss;
-        lossCount++;
-        totalBatches++;
-        tokens += batch.weights.reduce((a, w) => a + w, 0);
-        const secs = (performance.now() - t0) / 1000;
-        bar?.update(batchInEpoch + 1, { loss: (lossSum / lossCount).toFixed(3), speed: Math.round(tokens / secs) });
-        if (o.checkpointEvery && (batchInEpoch + 1) % o.checkpointEvery === 0) await checkpoint({ batch: batchInEpoch + 1, elapsed: elapsed + secs });
-      }
-      bar?.stop();
-      const seconds = (performance.now() - t0) / 1000;
-      elapsed += seconds;
-      if (batchInEpoch < batches) {
+    while (place.epoch < opts.epochs && place.badEpochs < opts.patience) {
+      const e = await trainEpoch(run, (o.maxBatches ?? Infinity) - totalBatches, signals.stopped);
+      totalBatches += e.trained;
+      place.elapsed += e.seconds;
+      if (!e.complete) {
         // stopped by maxBatches or a signal: keep the place
-        await checkpoint();
+        interrupted = e.cut === 'signal';
+        await run.checkpoint();
         break;
       }
-      const net = new Network(model.toSpec(meta));
-      const val = task.validationNll(net);
-      const rec: EpochRecord = { epoch: epoch + 1, trainLoss: +(lossSum / lossCount).toFixed(4), validationNll: +val.toFixed(4), learningRate: model.learningRate, seconds: +seconds.toFixed(1), tokensPerSecond: Math.round(tokens / seconds) };
-      history.push(rec);
-      appendFileSync(jsonl, `${JSON.stringify(rec)}\n`);
-      log(`epoch ${rec.epoch}: train ${rec.trainLoss} nats/step, validation ${rec.validationNll} nats/step (${(rec.validationNll / Math.LN2).toFixed(3)} bits), lr ${rec.learningRate}, ${rec.tokensPerSecond} tok/s`);
-      if (val < best - 1e-4) {
-        best = val;
-        badEpochs = 0;
-        shard = await exportLayersModel(model, { ...meta, validationNll: +val.toFixed(4), epochs: epoch + 1 }, o.out, shard);
-      } else {
-        badEpochs++;
-        model.learningRate = model.learningRate / 2;
-        log(`validation did not improve: learning rate halved to ${model.learningRate}`);
-      }
-      await writeAtomic(join(o.out, 'curves.svg'), curvesSvg(history));
-      epoch++;
-      batchInEpoch = 0;
-      lossSum = 0;
-      lossCount = 0;
-      await checkpoint();
+      await endEpoch(run, e.tokens, e.seconds);
     }
   } finally {
-    for (const s of o.stopOn ?? []) process.removeListener(s, stop);
+    signals.release();
   }
   model.dispose();
   const files = { train: task.sequences('train').length, validation: task.sequences('validation').length, test: task.sequences('test').length };
-  const ended = interrupted ? 'stopped' : badEpochs >= opts.patience ? 'patience' : epoch >= opts.epochs ? 'epochs' : 'maxBatches';
-  return { history, best, out: o.out, exported: shard !== null, ended, epoch, batchInEpoch, checkpoint: ckptPath, files };
+  const ended = interrupted ? 'stopped' : place.badEpochs >= opts.patience ? 'patience' : place.epoch >= opts.epochs ? 'epochs' : 'maxBatches';
+  return { history: place.history, best: place.best, out: o.out, exported: place.shard !== null, ended, epoch: place.epoch, batchInEpoch: place.batchInEpoch, checkpoint: ckptPath, files };
 }
