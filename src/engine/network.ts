@@ -23,7 +23,7 @@
  */
 import { activate, type ActivationName } from './activations.js';
 import { createKernel, kernelFloats, type Kernel, type KernelPreference, type PackedMatrix } from './kernel.js';
-import { gatesOf, inputWidth, validateSpec, type DenseSpec, type ModelSpec, type RnnLayerSpec } from './model.js';
+import { gatesOf, inputWidth, validateSpec, type DenseSpec, type HeadSpec, type ModelSpec, type RnnLayerSpec } from './model.js';
 
 export interface NetworkOptions {
   /** Which matrix kernel to use; 'auto' picks WebAssembly SIMD when the host has it. */
@@ -86,129 +86,18 @@ export class Network {
   constructor(spec: ModelSpec, options: NetworkOptions = {}) {
     validateSpec(spec);
     this.spec = spec;
-    const L = spec.layers;
-
-    // -- size the kernel memory exactly, then reserve it once
-    const matrices: [number, number][] = [];
-    const vectors: number[] = [];
-    const g0 = gatesOf(L[0].cell) * L[0].units;
-    for (const s of spec.inputs) if (s.kind === 'vector') (matrices.push([s.size, g0]), vectors.push(s.size));
-    let stateSize = 0;
-    L.forEach((l, i) => {
-      const g = gatesOf(l.cell) * l.units;
-      stateSize += l.cell === 'lstm' ? 2 * l.units : l.units;
-      vectors.push(g);
-      if (l.cell === 'lstm') matrices.push([i === 0 ? l.units : l.inputSize + l.units, g]);
-      else {
-        if (i > 0) matrices.push([l.inputSize, g]);
-        if (l.resetAfter) matrices.push([l.units, g]);
-        else matrices.push([l.units, 2 * l.units], [l.units, l.units]);
-        vectors.push(g, l.units, l.units);
-      }
-    });
-    vectors.push(stateSize);
-    for (const h of spec.heads) for (const d of h.layers) (matrices.push([d.inputSize, d.units]), vectors.push(d.units));
-    const k = createKernel(kernelFloats(matrices, vectors.reduce((a, b) => a + b, 0), vectors.length + matrices.length), options.kernel);
+    const k = createKernel(kernelMemory(spec), options.kernel);
     this.kernel = k;
-
-    // -- state: all h, then all c
-    this.stateSize = stateSize;
-    this.state = k.alloc(stateSize);
-    const hs: Float32Array[] = [];
-    let off = 0;
-    for (const l of L) (hs.push(this.state.subarray(off, off + l.units)), (off += l.units));
-    const cs: (Float32Array | null)[] = L.map((l) => {
-      if (l.cell !== 'lstm') return null;
-      const c = this.state.subarray(off, off + l.units);
-      off += l.units;
-      return c;
-    });
-
-    // -- first layer's inputs: token tables and vector matrices
-    const tokens: TokenInput[] = [];
-    const vectorMatrices: { field: number; matrix: PackedMatrix }[] = [];
-    const vecViews: (Float32Array | null)[] = [];
-    let row = 0;
-    spec.inputs.forEach((s, field) => {
-      const w = inputWidth(s);
-      const rows = L[0].kernel.subarray(row * g0, (row + w) * g0);
-      if (s.kind === 'token') {
-        tokens.push({ field, vocab: s.vocab, table: s.embedding ? product(s.embedding, s.vocab, w, rows, g0) : rows.slice() });
-        vecViews.push(null);
-      } else {
-        vecViews.push(k.alloc(s.size));
-        vectorMatrices.push({ field, matrix: k.pack(rows, s.size, g0) });
-      }
-      row += w;
-    });
-    this.tokens = tokens;
-    this.vectorMatrices = vectorMatrices;
-    this.vectors = vecViews;
-
-    // -- recurrent layers
-    this.layers = L.map((l, i): LayerRuntime => {
-      const g = gatesOf(l.cell) * l.units;
-      const base = {
-        spec: l,
-        g,
-        gates: k.alloc(g),
-        h: hs[i],
-        c: cs[i],
-        bias: l.bias ? l.bias.subarray(0, g) : null,
-      };
-      if (l.cell === 'lstm') {
-        if (i === 0) return { ...base, recurrent: k.pack(l.recurrentKernel, l.units, g), recurrentIn: hs[0], kernel: null, below: null, hg: null, rh: null, hc: null, recurrentH: null, recurrentBias: null };
-        // h below and own h are adjacent in the state: one product over both
-        const stacked = new Float32Array((l.inputSize + l.units) * g);
-        stacked.set(l.kernel, 0);
-        stacked.set(l.recurrentKernel, l.inputSize * g);
-        const start = hs[i - 1].byteOffset / 4 - this.state.byteOffset / 4;
-        return {
-          ...base,
-          recurrent: k.pack(stacked, l.inputSize + l.units, g),
-          recurrentIn: this.state.subarray(start, start + l.inputSize + l.units),
-          kernel: null,
-          below: null,
-          hg: null,
-          rh: null,
-          hc: null,
-          recurrentH: null,
-          recurrentBias: null,
-        };
-      }
-      const u = l.units;
-      const kernel = i > 0 ? k.pack(l.kernel, l.inputSize, g) : null;
-      if (l.resetAfter) {
-        return { ...base, recurrent: k.pack(l.recurrentKernel, u, g), recurrentIn: hs[i], kernel, below: i > 0 ? hs[i - 1] : null, hg: k.alloc(g), rh: k.alloc(u), hc: k.alloc(u), recurrentH: null, recurrentBias: l.bias ? l.bias.subarray(g, 2 * g) : null };
-      }
-      const zr = new Float32Array(u * 2 * u);
-      const hh = new Float32Array(u * u);
-      for (let r = 0; r < u; r++) {
-        zr.set(l.recurrentKernel.subarray(r * g, r * g + 2 * u), r * 2 * u);
-        hh.set(l.recurrentKernel.subarray(r * g + 2 * u, r * g + 3 * u), r * u);
-      }
-      return { ...base, recurrent: k.pack(zr, u, 2 * u), recurrentIn: hs[i], kernel, below: i > 0 ? hs[i - 1] : null, hg: k.alloc(g), rh: k.alloc(u), hc: k.alloc(u), recurrentH: k.pack(hh, u, u), recurrentBias: null };
-    });
-
-    // -- heads
-    const top = hs[L.length - 1];
-    this.heads = spec.heads.map((h) => {
-      let input = top;
-      return h.layers.map((d, j): DenseRuntime => {
-        const out = k.alloc(d.units);
-        const last = j === h.layers.length - 1;
-        const r: DenseRuntime = {
-          spec: d,
-          matrix: k.pack(d.kernel, d.inputSize, d.units),
-          input,
-          out,
-          // a head's last softmax is the sampler's job; logits stay logits
-          activation: last && (d.activation === 'softmax' || d.activation === 'linear') ? null : (d.activation as ActivationName),
-        };
-        input = out;
-        return r;
-      });
-    });
+    this.stateSize = stateSizeOf(spec.layers);
+    this.state = k.alloc(this.stateSize);
+    const { hs, cs } = stateViews(spec.layers, this.state);
+    const first = firstLayerInputs(spec, k);
+    this.tokens = first.tokens;
+    this.vectorMatrices = first.vectorMatrices;
+    this.vectors = first.vectors;
+    this.layers = spec.layers.map((l, i) => (l.cell === 'lstm' ? lstmLayer(l, i, k, hs, cs, this.state) : gruLayer(l, i, k, hs)));
+    const top = hs[hs.length - 1];
+    this.heads = spec.heads.map((h) => headLayers(h, top, k));
     this.logits = this.heads.map((layers) => layers[layers.length - 1].out);
   }
 
@@ -327,6 +216,129 @@ export class Network {
   cell(i: number): Float32Array | null {
     return this.layers[i].c;
   }
+}
+
+// ---- building: every buffer a step touches, sized and reserved once ----------------------
+
+/** Floats of kernel memory the network needs: every matrix and vector it will pack or alloc. */
+function kernelMemory(spec: ModelSpec): number {
+  const matrices: [number, number][] = [];
+  const vectors: number[] = [];
+  const L = spec.layers;
+  const g0 = gatesOf(L[0].cell) * L[0].units;
+  for (const s of spec.inputs) if (s.kind === 'vector') (matrices.push([s.size, g0]), vectors.push(s.size));
+  L.forEach((l, i) => {
+    const g = gatesOf(l.cell) * l.units;
+    vectors.push(g);
+    if (l.cell === 'lstm') matrices.push([i === 0 ? l.units : l.inputSize + l.units, g]);
+    else {
+      if (i > 0) matrices.push([l.inputSize, g]);
+      if (l.resetAfter) matrices.push([l.units, g]);
+      else matrices.push([l.units, 2 * l.units], [l.units, l.units]);
+      vectors.push(g, l.units, l.units);
+    }
+  });
+  vectors.push(stateSizeOf(L));
+  for (const h of spec.heads) for (const d of h.layers) (matrices.push([d.inputSize, d.units]), vectors.push(d.units));
+  return kernelFloats(matrices, vectors.reduce((a, b) => a + b, 0), vectors.length + matrices.length);
+}
+
+/** Every layer's h, then every LSTM layer's c. */
+const stateSizeOf = (layers: readonly RnnLayerSpec[]): number => layers.reduce((n, l) => n + (l.cell === 'lstm' ? 2 * l.units : l.units), 0);
+
+/** Views of each layer's h and c in the state: all h first, then all c. */
+function stateViews(layers: readonly RnnLayerSpec[], state: Float32Array): { hs: Float32Array[]; cs: (Float32Array | null)[] } {
+  const hs: Float32Array[] = [];
+  let off = 0;
+  for (const l of layers) (hs.push(state.subarray(off, off + l.units)), (off += l.units));
+  const cs = layers.map((l) => {
+    if (l.cell !== 'lstm') return null;
+    const c = state.subarray(off, off + l.units);
+    off += l.units;
+    return c;
+  });
+  return { hs, cs };
+}
+
+/** The first layer's inputs: a table of gate rows per token input, a packed matrix per vector input. */
+function firstLayerInputs(spec: ModelSpec, k: Kernel): { tokens: TokenInput[]; vectorMatrices: { field: number; matrix: PackedMatrix }[]; vectors: (Float32Array | null)[] } {
+  const l0 = spec.layers[0];
+  const g0 = gatesOf(l0.cell) * l0.units;
+  const tokens: TokenInput[] = [];
+  const vectorMatrices: { field: number; matrix: PackedMatrix }[] = [];
+  const vectors: (Float32Array | null)[] = [];
+  let row = 0;
+  spec.inputs.forEach((s, field) => {
+    const w = inputWidth(s);
+    const rows = l0.kernel.subarray(row * g0, (row + w) * g0);
+    if (s.kind === 'token') {
+      tokens.push({ field, vocab: s.vocab, table: s.embedding ? product(s.embedding, s.vocab, w, rows, g0) : rows.slice() });
+      vectors.push(null);
+    } else {
+      vectors.push(k.alloc(s.size));
+      vectorMatrices.push({ field, matrix: k.pack(rows, s.size, g0) });
+    }
+    row += w;
+  });
+  return { tokens, vectorMatrices, vectors };
+}
+
+const NOT_GRU = { kernel: null, below: null, hg: null, rh: null, hc: null, recurrentH: null, recurrentBias: null } as const;
+
+/** What every layer has: its gates buffer, its h and c, the input part of its bias. */
+function layerBase(l: RnnLayerSpec, i: number, k: Kernel, hs: Float32Array[], cs: (Float32Array | null)[] | null) {
+  const g = gatesOf(l.cell) * l.units;
+  return { spec: l, g, gates: k.alloc(g), h: hs[i], c: cs ? cs[i] : null, bias: l.bias ? l.bias.subarray(0, g) : null };
+}
+
+function lstmLayer(l: RnnLayerSpec, i: number, k: Kernel, hs: Float32Array[], cs: (Float32Array | null)[], state: Float32Array): LayerRuntime {
+  const base = layerBase(l, i, k, hs, cs);
+  const g = base.g;
+  if (i === 0) return { ...base, ...NOT_GRU, recurrent: k.pack(l.recurrentKernel, l.units, g), recurrentIn: hs[0] };
+  // h below and own h are adjacent in the state: one product over both
+  const stacked = new Float32Array((l.inputSize + l.units) * g);
+  stacked.set(l.kernel, 0);
+  stacked.set(l.recurrentKernel, l.inputSize * g);
+  const start = hs[i - 1].byteOffset / 4 - state.byteOffset / 4;
+  return { ...base, ...NOT_GRU, recurrent: k.pack(stacked, l.inputSize + l.units, g), recurrentIn: state.subarray(start, start + l.inputSize + l.units) };
+}
+
+function gruLayer(l: RnnLayerSpec, i: number, k: Kernel, hs: Float32Array[]): LayerRuntime {
+  const base = layerBase(l, i, k, hs, null);
+  const g = base.g;
+  const u = l.units;
+  const kernel = i > 0 ? k.pack(l.kernel, l.inputSize, g) : null;
+  const below = i > 0 ? hs[i - 1] : null;
+  if (l.resetAfter) {
+    return { ...base, recurrent: k.pack(l.recurrentKernel, u, g), recurrentIn: hs[i], kernel, below, hg: k.alloc(g), rh: k.alloc(u), hc: k.alloc(u), recurrentH: null, recurrentBias: l.bias ? l.bias.subarray(g, 2 * g) : null };
+  }
+  // reset before the product: the z|r columns and the candidate's columns as two matrices
+  const zr = new Float32Array(u * 2 * u);
+  const hh = new Float32Array(u * u);
+  for (let r = 0; r < u; r++) {
+    zr.set(l.recurrentKernel.subarray(r * g, r * g + 2 * u), r * 2 * u);
+    hh.set(l.recurrentKernel.subarray(r * g + 2 * u, r * g + 3 * u), r * u);
+  }
+  return { ...base, recurrent: k.pack(zr, u, 2 * u), recurrentIn: hs[i], kernel, below, hg: k.alloc(g), rh: k.alloc(u), hc: k.alloc(u), recurrentH: k.pack(hh, u, u), recurrentBias: null };
+}
+
+/** A head's dense layers, each reading the one before, the first reading the top layer's h. */
+function headLayers(h: HeadSpec, top: Float32Array, k: Kernel): DenseRuntime[] {
+  let input = top;
+  return h.layers.map((d, j): DenseRuntime => {
+    const out = k.alloc(d.units);
+    const last = j === h.layers.length - 1;
+    const r: DenseRuntime = {
+      spec: d,
+      matrix: k.pack(d.kernel, d.inputSize, d.units),
+      input,
+      out,
+      // a head's last softmax is the sampler's job; logits stay logits
+      activation: last && (d.activation === 'softmax' || d.activation === 'linear') ? null : (d.activation as ActivationName),
+    };
+    input = out;
+    return r;
+  });
 }
 
 /** rows of `emb` [vocab, dim] times `w` [dim, g] → [vocab, g] */
