@@ -76,6 +76,27 @@ export function variableNames(s: RnnShape): string[] {
   return names;
 }
 
+/** Per step, t-major, the weight of its target: padding weighs nothing, the loss is the mean over real steps. */
+function stepWeights(batch: Batch): tf.Tensor2D {
+  const { B, L } = batch;
+  const w = new Float32Array(B * L);
+  let wsum = 0;
+  for (let t = 0; t < L; t++) for (let b = 0; b < B; b++) wsum += w[t * B + b] = batch.weights[b * L + t];
+  for (let i = 0; i < w.length; i++) w[i] /= wsum || 1;
+  return tf.tensor2d(w, [B * L, 1]);
+}
+
+/**
+ * Head `h`'s targets as weighted one-hot rows, t-major to match the stacked outputs;
+ * tfjs-wasm's oneHot in float32 is wrong, as int then cast it is right (tfjs-notes).
+ */
+function targetMask(batch: Batch, h: number, vocab: number, wT: tf.Tensor2D): tf.Tensor {
+  const { B, L } = batch;
+  const idx = new Int32Array(B * L);
+  for (let t = 0; t < L; t++) for (let b = 0; b < B; b++) idx[t * B + b] = batch.targets[h][b * L + t];
+  return tf.tidy(() => tf.mul(tf.oneHot(tf.tensor1d(idx, 'int32'), vocab).toFloat(), wT));
+}
+
 let modelCount = 0;
 
 export class RnnModel {
@@ -143,49 +164,16 @@ export class RnnModel {
    * heads) before the step. `dropout` applies between layers and before the heads.
    */
   trainStep(batch: Batch, o: { dropout: number; clip: number; rng: Rng }): number {
-    const { B, L } = batch;
-    const { units, layers, inputs: fields, heads } = this.shape;
-    const g = gatesOf(this.shape) * units;
-    const gru = this.shape.cell === 'gru';
+    const { units, inputs: fields, heads } = this.shape;
+    // the fused GRU needs units in whole kernel panels (multiples of 8); the fused LSTM takes any number
+    const ops = this.shape.cell === 'gru' && units % 8 !== 0 ? null : this.ops;
     // the fused path gathers the first layer's inputs inside its recurrent op; the
-    // step-by-step path gathers them here, one [B, g] tensor per step. The fused GRU needs
-    // units in whole kernel panels (multiples of 8); the fused LSTM takes any number.
-    const ops = gru && units % 8 !== 0 ? null : this.ops;
-    const xs: tf.Tensor2D[] = [];
-    if (!ops) {
-      const tables = fields.map((f) => this.vars.get(`l0_${f.key}`)!.dataSync() as Float32Array);
-      const b0 = this.vars.get('l0_bias')!.dataSync() as Float32Array;
-      for (let t = 0; t < L; t++) {
-        const x = new Float32Array(B * g);
-        gatherInputs(x, tables, batch.inputs, b0, B, L, g, t, t + 1);
-        xs.push(tf.tensor2d(x, [B, g]));
-      }
-    }
+    // step-by-step path gathers them here, one [B, g] tensor per step
+    const xs = ops ? [] : this.gatheredInputs(batch);
     const nx = xs.length;
-    // padding positions weigh nothing; the loss is the mean over real steps
-    const w = new Float32Array(B * L);
-    let wsum = 0;
-    for (let t = 0; t < L; t++) for (let b = 0; b < B; b++) wsum += w[t * B + b] = batch.weights[b * L + t];
-    for (let i = 0; i < w.length; i++) w[i] /= wsum || 1;
-    const wT = tf.tensor2d(w, [B * L, 1]);
-    // targets as weighted one-hot masks, t-major to match the stacked outputs;
-    // tfjs-wasm's oneHot in float32 is wrong, as int then cast it is right (tfjs-notes)
-    const oneHots = heads.map((f, h) => {
-      const idx = new Int32Array(B * L);
-      for (let t = 0; t < L; t++) for (let b = 0; b < B; b++) idx[t * B + b] = batch.targets[h][b * L + t];
-      return tf.tidy(() => tf.mul(tf.oneHot(tf.tensor1d(idx, 'int32'), f.vocab).toFloat(), wT));
-    });
-    // dropout masks from our own seeded stream, so a resumed run repeats exactly; one
-    // [B, units] mask per layer and step (slicing one big mask copies it whole on wasm), or
-    // one [L·B, units] mask per layer for the fused path (the same numbers either way)
-    const keep = 1 - o.dropout;
-    const dropMasks: tf.Tensor2D[][] = [];
-    for (let l = 0; l < layers && o.dropout > 0; l++) {
-      const whole = new Float32Array(L * B * units);
-      for (let i = 0; i < whole.length; i++) whole[i] = o.rng.next() < keep ? 1 / keep : 0;
-      const n = B * units;
-      dropMasks.push(ops ? [tf.tensor2d(whole, [L * B, units])] : Array.from({ length: L }, (_, t) => tf.tensor2d(whole.subarray(t * n, (t + 1) * n), [B, units])));
-    }
+    const wT = stepWeights(batch);
+    const oneHots = heads.map((f, h) => targetMask(batch, h, f.vocab, wT));
+    const dropMasks = this.dropoutMasks(batch, o.dropout, o.rng, ops !== null);
     const inputVars = new Set([...fields.map((f) => `l0_${f.key}`), 'l0_bias']);
     const names = variableNames(this.shape).filter((n) => ops || !inputVars.has(n));
     const params = names.map((n) => this.vars.get(n)!);
@@ -194,7 +182,7 @@ export class RnnModel {
     const f = (...args: tf.Tensor[]) => {
       const inputs = args.slice(0, nx) as tf.Tensor2D[];
       const p = new Map(names.map((n, i) => [n, args[nx + i] as tf.Tensor2D]));
-      const H = ops ? fusedLayers(p) : stepLayers(inputs, p);
+      const H = ops ? this.fusedLayers(ops, mmFast, p, batch, dropMasks) : this.stepLayers(inputs, p, batch, dropMasks);
       let loss: tf.Tensor = tf.scalar(0);
       heads.forEach((_, hd) => {
         const logits = tf.add(mmFast(H, p.get(headKey(this.shape, hd, 'kernel'))!), p.get(headKey(this.shape, hd, 'bias'))!);
@@ -202,80 +190,131 @@ export class RnnModel {
       });
       return loss as tf.Scalar;
     };
-    // recurrent layers as one op each on the gemm kernel; dropout masks joined per layer
-    const fusedLayers = (p: Map<string, tf.Tensor2D>): tf.Tensor2D => {
-      let seq: tf.Tensor2D | null = null;
-      for (let l = 0; l < layers; l++) {
-        const rec = recurrentNames(this.shape, l).map((n) => p.get(n)!);
-        const tables = () => fields.map((fl) => p.get(`l0_${fl.key}`)!);
-        const b0 = () => p.get('l0_bias')! as unknown as tf.Tensor1D;
-        const x = () => tf.add(mmFast(seq!, p.get(`l${l}_in`)!), p.get(`l${l}_bias`)!) as tf.Tensor2D;
-        const h: tf.Tensor2D = gru
-          ? seq
-            ? ops!.gru(x(), rec[0], rec[1], B, L, l)
-            : ops!.gruTokens(tables(), b0(), rec[0], rec[1], batch.inputs, B, L)
-          : seq
-            ? ops!.lstm(x(), rec[0], B, L, l)
-            : ops!.lstmTokens(tables(), b0(), rec[0], batch.inputs, B, L);
-        const dm = dropMasks[l];
-        seq = dm ? (tf.mul(h, dm[0]) as tf.Tensor2D) : h;
-      }
-      return seq!;
-    };
-    const stepLayers = (inputs: tf.Tensor2D[], p: Map<string, tf.Tensor2D>): tf.Tensor2D => {
-      let seq: tf.Tensor2D[] = inputs;
-      for (let l = 0; l < layers; l++) {
-        const W = l > 0 ? p.get(`l${l}_in`)! : null;
-        const bias = l > 0 ? p.get(`l${l}_bias`)! : null;
-        let h = tf.zeros([B, units]) as tf.Tensor2D;
-        let c = tf.zeros([B, units]) as tf.Tensor2D;
-        const out: tf.Tensor2D[] = [];
-        for (let t = 0; t < L; t++) {
-          const x = W ? (tf.add(mm(seq[t], W), bias!) as tf.Tensor2D) : seq[t];
-          if (gru) {
-            // z, r from x and h; the candidate from x and the reset-gated h (tfjs's GRU)
-            const [xz, xr, xh] = tf.split(x, 3, 1);
-            const [hz, hr] = tf.split(mm(h, p.get(`l${l}_rec_zr`)!), 2, 1);
-            const z = tf.sigmoid(tf.add(xz, hz));
-            const r = tf.sigmoid(tf.add(xr, hr));
-            const hh = tf.tanh(tf.add(xh, mm(tf.mul(r, h) as tf.Tensor2D, p.get(`l${l}_rec_h`)!)));
-            h = tf.add(tf.mul(z, h), tf.mul(tf.sub(1, z), hh)) as tf.Tensor2D;
-          } else {
-            const zt = tf.add(x, mm(h, p.get(`l${l}_rec`)!)) as tf.Tensor2D;
-            const [zi, zf, zc, zo] = tf.split(zt, 4, 1);
-            c = tf.add(tf.mul(tf.sigmoid(zf), c), tf.mul(tf.sigmoid(zi), tf.tanh(zc))) as tf.Tensor2D;
-            h = tf.mul(tf.sigmoid(zo), tf.tanh(c)) as tf.Tensor2D;
-          }
-          out.push(h);
-        }
-        const dm = dropMasks[l];
-        seq = dm ? out.map((x, t) => tf.mul(x, dm[t]) as tf.Tensor2D) : out;
-      }
-      return tf.concat(seq, 0) as tf.Tensor2D; // [L*B, units], t-major
-    };
     const { value, grads } = tf.valueAndGrads(f)([...xs, ...params]);
     const loss = value.dataSync()[0];
-    const byName: Record<string, tf.Tensor> = {};
-    if (!ops) {
-      // gradient of the gathered rows back into the input kernels and the bias
-      const dIn = fields.map((fl) => new Float32Array(fl.vocab * g));
-      const dB = new Float32Array(g);
-      for (let t = 0; t < L; t++) scatterInputs(grads[t].dataSync() as Float32Array, dIn, batch.inputs, dB, B, L, g, t, t + 1);
-      byName.l0_bias = tf.tensor1d(dB);
-      fields.forEach((fl, fi) => (byName[`l0_${fl.key}`] = tf.tensor2d(dIn[fi], [fl.vocab, g])));
-    }
+    const byName: Record<string, tf.Tensor> = ops ? {} : this.gatheredGradients(grads.slice(0, nx), batch);
     names.forEach((n, i) => (byName[n] = grads[nx + i]));
+    this.applyClipped(byName, o.clip);
+    tf.dispose([...xs, wT, ...oneHots, value, ...grads, ...dropMasks.flat()]);
+    return loss;
+  }
+
+  /** The first layer's inputs gathered from its kernels, one [B, gates·units] tensor per step. */
+  private gatheredInputs(batch: Batch): tf.Tensor2D[] {
+    const { B, L } = batch;
+    const g = gatesOf(this.shape) * this.shape.units;
+    const tables = this.shape.inputs.map((f) => this.vars.get(`l0_${f.key}`)!.dataSync() as Float32Array);
+    const b0 = this.vars.get('l0_bias')!.dataSync() as Float32Array;
+    const xs: tf.Tensor2D[] = [];
+    for (let t = 0; t < L; t++) {
+      const x = new Float32Array(B * g);
+      gatherInputs(x, tables, batch.inputs, b0, B, L, g, t, t + 1);
+      xs.push(tf.tensor2d(x, [B, g]));
+    }
+    return xs;
+  }
+
+  /** The gradient of the gathered rows, scattered back into the input kernels and the bias. */
+  private gatheredGradients(dxs: tf.Tensor[], batch: Batch): Record<string, tf.Tensor> {
+    const { B, L } = batch;
+    const g = gatesOf(this.shape) * this.shape.units;
+    const fields = this.shape.inputs;
+    const dIn = fields.map((fl) => new Float32Array(fl.vocab * g));
+    const dB = new Float32Array(g);
+    for (let t = 0; t < L; t++) scatterInputs(dxs[t].dataSync() as Float32Array, dIn, batch.inputs, dB, B, L, g, t, t + 1);
+    const byName: Record<string, tf.Tensor> = { l0_bias: tf.tensor1d(dB) };
+    fields.forEach((fl, fi) => (byName[`l0_${fl.key}`] = tf.tensor2d(dIn[fi], [fl.vocab, g])));
+    return byName;
+  }
+
+  /**
+   * Dropout masks from our own seeded stream, so a resumed run repeats exactly; one
+   * [B, units] mask per layer and step (slicing one big mask copies it whole on wasm), or
+   * one [L·B, units] mask per layer for the fused path (the same numbers either way).
+   */
+  private dropoutMasks(batch: Batch, dropout: number, rng: Rng, fused: boolean): tf.Tensor2D[][] {
+    const { B, L } = batch;
+    const { units, layers } = this.shape;
+    const keep = 1 - dropout;
+    const masks: tf.Tensor2D[][] = [];
+    for (let l = 0; l < layers && dropout > 0; l++) {
+      const whole = new Float32Array(L * B * units);
+      for (let i = 0; i < whole.length; i++) whole[i] = rng.next() < keep ? 1 / keep : 0;
+      const n = B * units;
+      masks.push(fused ? [tf.tensor2d(whole, [L * B, units])] : Array.from({ length: L }, (_, t) => tf.tensor2d(whole.subarray(t * n, (t + 1) * n), [B, units])));
+    }
+    return masks;
+  }
+
+  /** The recurrent layers as one op each on the gemm kernel, dropout joined per layer: [L·B, units], t-major. */
+  private fusedLayers(ops: GemmOps, mmFast: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D, p: Map<string, tf.Tensor2D>, batch: Batch, dropMasks: tf.Tensor2D[][]): tf.Tensor2D {
+    const { B, L } = batch;
+    const gru = this.shape.cell === 'gru';
+    let seq: tf.Tensor2D | null = null;
+    for (let l = 0; l < this.shape.layers; l++) {
+      const rec = recurrentNames(this.shape, l).map((n) => p.get(n)!);
+      const tables = () => this.shape.inputs.map((fl) => p.get(`l0_${fl.key}`)!);
+      const b0 = () => p.get('l0_bias')! as unknown as tf.Tensor1D;
+      const x = () => tf.add(mmFast(seq!, p.get(`l${l}_in`)!), p.get(`l${l}_bias`)!) as tf.Tensor2D;
+      const h: tf.Tensor2D = gru
+        ? seq
+          ? ops.gru(x(), rec[0], rec[1], B, L, l)
+          : ops.gruTokens(tables(), b0(), rec[0], rec[1], batch.inputs, B, L)
+        : seq
+          ? ops.lstm(x(), rec[0], B, L, l)
+          : ops.lstmTokens(tables(), b0(), rec[0], batch.inputs, B, L);
+      const dm = dropMasks[l];
+      seq = dm ? (tf.mul(h, dm[0]) as tf.Tensor2D) : h;
+    }
+    return seq!;
+  }
+
+  /** The recurrent layers step by step in tfjs ops, from the gathered inputs: [L·B, units], t-major. */
+  private stepLayers(inputs: tf.Tensor2D[], p: Map<string, tf.Tensor2D>, batch: Batch, dropMasks: tf.Tensor2D[][]): tf.Tensor2D {
+    const { B, L } = batch;
+    const { units, layers } = this.shape;
+    let seq: tf.Tensor2D[] = inputs;
+    for (let l = 0; l < layers; l++) {
+      const W = l > 0 ? p.get(`l${l}_in`)! : null;
+      const bias = l > 0 ? p.get(`l${l}_bias`)! : null;
+      let h = tf.zeros([B, units]) as tf.Tensor2D;
+      let c = tf.zeros([B, units]) as tf.Tensor2D;
+      const out: tf.Tensor2D[] = [];
+      for (let t = 0; t < L; t++) {
+        const x = W ? (tf.add(mm(seq[t], W), bias!) as tf.Tensor2D) : seq[t];
+        if (this.shape.cell === 'gru') {
+          // z, r from x and h; the candidate from x and the reset-gated h (tfjs's GRU)
+          const [xz, xr, xh] = tf.split(x, 3, 1);
+          const [hz, hr] = tf.split(mm(h, p.get(`l${l}_rec_zr`)!), 2, 1);
+          const z = tf.sigmoid(tf.add(xz, hz));
+          const r = tf.sigmoid(tf.add(xr, hr));
+          const hh = tf.tanh(tf.add(xh, mm(tf.mul(r, h) as tf.Tensor2D, p.get(`l${l}_rec_h`)!)));
+          h = tf.add(tf.mul(z, h), tf.mul(tf.sub(1, z), hh)) as tf.Tensor2D;
+        } else {
+          const zt = tf.add(x, mm(h, p.get(`l${l}_rec`)!)) as tf.Tensor2D;
+          const [zi, zf, zc, zo] = tf.split(zt, 4, 1);
+          c = tf.add(tf.mul(tf.sigmoid(zf), c), tf.mul(tf.sigmoid(zi), tf.tanh(zc))) as tf.Tensor2D;
+          h = tf.mul(tf.sigmoid(zo), tf.tanh(c)) as tf.Tensor2D;
+        }
+        out.push(h);
+      }
+      const dm = dropMasks[l];
+      seq = dm ? out.map((x, t) => tf.mul(x, dm[t]) as tf.Tensor2D) : out;
+    }
+    return tf.concat(seq, 0) as tf.Tensor2D;
+  }
+
+  /** One Adam step on the gradients by variable name, clipped to a global norm of `clip`. */
+  private applyClipped(byName: Record<string, tf.Tensor>, clip: number): void {
     // Adam keeps its moments by position: always hand them over in one fixed order
     const all: Record<string, tf.Tensor> = {};
     for (const n of variableNames(this.shape)) all[this.registered.get(n) as string] = byName[n];
-    // clip by global norm
     const norm = Math.sqrt(Object.values(all).reduce((a, t) => a + tf.tidy(() => tf.sum(tf.square(t)).dataSync()[0]), 0));
-    const scale = norm > o.clip ? o.clip / norm : 1;
+    const scale = norm > clip ? clip / norm : 1;
     const scaled: Record<string, tf.Tensor> = {};
     for (const [n, t] of Object.entries(all)) scaled[n] = scale === 1 ? t : tf.mul(t, scale);
     this.optimizer.applyGradients(scaled as unknown as Parameters<tf.AdamOptimizer['applyGradients']>[0]);
-    tf.dispose([...xs, wT, ...oneHots, value, ...grads, ...Object.values(all), ...Object.values(scaled), ...dropMasks.flat()]);
-    return loss;
+    tf.dispose([...Object.values(all), ...Object.values(scaled)]);
   }
 
   /** Start head `h` at log-frequencies (the model begins at the unigram loss, not log(vocab)). */
