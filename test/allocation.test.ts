@@ -88,6 +88,5 @@ describe('zero allocation per tick (sampling heap profiler)', () => {
     // byte per tick leaves room only for rare one-off events (a deoptimization re-recording
     // type feedback, a history slot growing to a step with more notes than it ever held)
     expect(bytes, `a tick allocates; the allocating frames (innermost first):\n${report}`).toBeLessThan(WATCHED_TICKS);
-    // sampling every 64 bytes is slow, and the machine may be busy: no bound on the time taken
-  }, 300_000);
+  }, 300_000); // sampling every 64 bytes is slow and the machine may be busy: no bound on the time taken
 });

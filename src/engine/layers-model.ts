@@ -275,101 +275,146 @@ function concat(parts: Uint8Array[], total: number): Uint8Array {
 // ---- building the spec ---------------------------------------------------------------------
 
 function buildSpec(topo: Topology, tensors: Map<string, Tensor>, meta: PulseMeta, source: string): ModelSpec {
-  const fail = (msg: string): never => {
-    throw new Error(`${source}: ${msg}`);
+  const g = new Graph(topo, tensors, source);
+  const { top, headChains } = findHeads(g);
+  const { trunk, branches } = findTrunk(g, top);
+  const inputs = readInputs(g, branches, meta);
+  const width = inputs.reduce((a, s) => a + (s.kind === 'vector' ? s.size : s.embedding ? (s.embeddingDim as number) : s.vocab), 0);
+  const layers = readRecurrent(g, trunk, width);
+  const heads = readHeads(g, headChains, layers[layers.length - 1].units);
+  return { inputs, layers, heads, meta, source };
+}
+
+/** The layer graph with its weights, and the checks every reading step shares; errors name the file. */
+class Graph {
+  constructor(
+    private readonly topo: Topology,
+    private readonly tensors: Map<string, Tensor>,
+    private readonly source: string,
+  ) {}
+
+  readonly fail = (msg: string): never => {
+    throw new Error(`${this.source}: ${msg}`);
   };
-  const layer = (name: string): LayerNode => topo.layers.get(name) ?? fail(`layer '${name}' is referenced but not defined`);
-  const single = (n: LayerNode): LayerNode => {
-    if (n.inbound.length !== 1) fail(`layer '${n.name}' (${n.className}) should have one input, has ${n.inbound.length}`);
-    return layer(n.inbound[0]);
-  };
-  const weight = (n: LayerNode, suffix: string, shape: number[] | null): Float32Array | null => {
-    for (const [name, t] of tensors) {
+
+  get outputs(): readonly string[] {
+    return this.topo.outputs;
+  }
+
+  layer(name: string): LayerNode {
+    return this.topo.layers.get(name) ?? this.fail(`layer '${name}' is referenced but not defined`);
+  }
+
+  /** The one layer feeding `n`. */
+  single(n: LayerNode): LayerNode {
+    if (n.inbound.length !== 1) this.fail(`layer '${n.name}' (${n.className}) should have one input, has ${n.inbound.length}`);
+    return this.layer(n.inbound[0]);
+  }
+
+  /** `n`, or the first layer below it that computes something (Dropout and the like are identities here). */
+  skip(n: LayerNode): LayerNode {
+    while (IDENTITY.has(n.className)) n = this.single(n);
+    return n;
+  }
+
+  weight(n: LayerNode, suffix: string, shape: number[] | null): Float32Array | null {
+    for (const [name, t] of this.tensors) {
       const clean = name.replace(/:0$/, '');
       if (clean.startsWith(`${n.name}/`) && clean.split('/').pop() === suffix) {
         if (shape && (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))) {
-          fail(`tensor '${name}' in ${t.file} has shape [${t.shape}], but ${n.className} '${n.name}' needs [${shape}]`);
+          this.fail(`tensor '${name}' in ${t.file} has shape [${t.shape}], but ${n.className} '${n.name}' needs [${shape}]`);
         }
         return t.data;
       }
     }
     return null;
-  };
-  const required = (n: LayerNode, suffix: string, shape: number[]): Float32Array =>
-    weight(n, suffix, shape) ?? fail(`no weight '${n.name}/${suffix}' for ${n.className} '${n.name}' in the weights manifest`);
-  const act = (n: LayerNode, key: string, dflt: string): ActivationName => {
-    const v = n.config[key] ?? dflt;
-    return activationName(v) ?? fail(`${n.className} '${n.name}': activation ${show(v)} is not supported`);
-  };
-  const int = (n: LayerNode, key: string): number => {
-    const v = n.config[key];
-    return Number.isInteger(v) && (v as number) > 0 ? (v as number) : fail(`${n.className} '${n.name}': '${key}' is ${show(v)}, expected a positive integer`);
-  };
-  const skip = (n: LayerNode): LayerNode => {
-    while (IDENTITY.has(n.className)) n = single(n);
-    return n;
-  };
+  }
 
-  // heads: from each output back to the top recurrent layer
+  required(n: LayerNode, suffix: string, shape: number[]): Float32Array {
+    return this.weight(n, suffix, shape) ?? this.fail(`no weight '${n.name}/${suffix}' for ${n.className} '${n.name}' in the weights manifest`);
+  }
+
+  act(n: LayerNode, key: string, dflt: string): ActivationName {
+    const v = n.config[key] ?? dflt;
+    return activationName(v) ?? this.fail(`${n.className} '${n.name}': activation ${show(v)} is not supported`);
+  }
+
+  int(n: LayerNode, key: string): number {
+    const v = n.config[key];
+    return Number.isInteger(v) && (v as number) > 0 ? (v as number) : this.fail(`${n.className} '${n.name}': '${key}' is ${show(v)}, expected a positive integer`);
+  }
+}
+
+type HeadChain = { name: string; chain: LayerNode[] };
+
+/** From each output back to the top recurrent layer, which all outputs must share. */
+function findHeads(g: Graph): { top: LayerNode; headChains: HeadChain[] } {
   let top: LayerNode | null = null;
-  const headChains: { name: string; chain: LayerNode[] }[] = [];
-  for (const out of topo.outputs) {
+  const headChains: HeadChain[] = [];
+  for (const out of g.outputs) {
     const chain: LayerNode[] = [];
-    let n = skip(layer(out));
+    let n = g.skip(g.layer(out));
     while (['Dense', 'TimeDistributed', 'Activation', 'Softmax'].includes(n.className)) {
       chain.unshift(n);
-      n = skip(single(n));
+      n = g.skip(g.single(n));
     }
-    if (n.className !== 'LSTM' && n.className !== 'GRU') fail(`output '${out}' does not come from an LSTM or GRU layer through Dense layers (found ${n.className} '${n.name}')`);
-    if (top && top !== n) fail(`outputs come from different recurrent layers ('${top.name}' and '${n.name}')`);
+    if (n.className !== 'LSTM' && n.className !== 'GRU') g.fail(`output '${out}' does not come from an LSTM or GRU layer through Dense layers (found ${n.className} '${n.name}')`);
+    if (top && top !== n) g.fail(`outputs come from different recurrent layers ('${top.name}' and '${n.name}')`);
     top = n;
     headChains.push({ name: out, chain });
   }
-  if (!top) return fail('model has no outputs');
+  if (!top) return g.fail('model has no outputs');
+  return { top, headChains };
+}
 
-  // the recurrent trunk, top down
+/** The recurrent trunk, bottom first, and the branches feeding it (one, or a Concatenate's). */
+function findTrunk(g: Graph, top: LayerNode): { trunk: LayerNode[]; branches: LayerNode[] } {
   const trunk: LayerNode[] = [];
   let n: LayerNode = top;
   while (n.className === 'LSTM' || n.className === 'GRU') {
     trunk.unshift(n);
-    n = skip(single(n));
+    n = g.skip(g.single(n));
   }
-  const branches = n.className === 'Concatenate' ? n.inbound.map((b) => skip(layer(b))) : [n];
+  const branches = n.className === 'Concatenate' ? n.inbound.map((b) => g.skip(g.layer(b))) : [n];
   if (n.className === 'Concatenate' && n.config.axis !== undefined && n.config.axis !== -1 && n.config.axis !== 2) {
-    fail(`Concatenate '${n.name}' joins along axis ${show(n.config.axis)}; only the feature axis (-1) is supported`);
+    g.fail(`Concatenate '${n.name}' joins along axis ${show(n.config.axis)}; only the feature axis (-1) is supported`);
   }
+  return { trunk, branches };
+}
 
-  // inputs
+/** Each branch as an input: an Embedding is a token, an Input a vector unless the metadata says one-hot. */
+function readInputs(g: Graph, branches: LayerNode[], meta: PulseMeta): InputSpec[] {
   const metaInputs = Array.isArray(meta.inputs) ? (meta.inputs as Obj[]) : [];
-  const inputs: InputSpec[] = branches.map((b, i): InputSpec => {
-    const lastDim = (inp: LayerNode): number | null => {
-      const shape = (inp.config.batch_input_shape ?? inp.config.batchInputShape ?? inp.config.batch_shape) as unknown;
-      return Array.isArray(shape) && shape.length >= 3 && Number.isInteger(shape[shape.length - 1]) ? (shape[shape.length - 1] as number) : null;
-    };
+  const lastDim = (inp: LayerNode): number | null => {
+    const shape = (inp.config.batch_input_shape ?? inp.config.batchInputShape ?? inp.config.batch_shape) as unknown;
+    return Array.isArray(shape) && shape.length >= 3 && Number.isInteger(shape[shape.length - 1]) ? (shape[shape.length - 1] as number) : null;
+  };
+  return branches.map((b, i): InputSpec => {
     if (b.className === 'Embedding') {
-      if (b.config.mask_zero === true) fail(`Embedding '${b.name}' has mask_zero: true, which skips token-0 steps; a clocked engine plays every step (re-train without it)`);
-      const inp = skip(single(b));
-      if (inp.className !== 'InputLayer') fail(`Embedding '${b.name}' must read an input directly, reads ${inp.className} '${inp.name}'`);
-      const vocab = int(b, 'input_dim');
-      const dim = int(b, 'output_dim');
-      return { kind: 'token', name: inp.config.name === 'input' ? 'input' : inp.name, vocab, embedding: required(b, 'embeddings', [vocab, dim]), embeddingDim: dim };
+      if (b.config.mask_zero === true) g.fail(`Embedding '${b.name}' has mask_zero: true, which skips token-0 steps; a clocked engine plays every step (re-train without it)`);
+      const inp = g.skip(g.single(b));
+      if (inp.className !== 'InputLayer') g.fail(`Embedding '${b.name}' must read an input directly, reads ${inp.className} '${inp.name}'`);
+      const vocab = g.int(b, 'input_dim');
+      const dim = g.int(b, 'output_dim');
+      return { kind: 'token', name: inp.config.name === 'input' ? 'input' : inp.name, vocab, embedding: g.required(b, 'embeddings', [vocab, dim]), embeddingDim: dim };
     }
-    if (b.className !== 'InputLayer') fail(`layer '${b.name}' (${b.className}) cannot feed the recurrent layers; expected an Input, Embedding or Concatenate`);
-    const size = lastDim(b) ?? fail(`input '${b.name}' has no feature size in its batch_input_shape`);
+    if (b.className !== 'InputLayer') g.fail(`layer '${b.name}' (${b.className}) cannot feed the recurrent layers; expected an Input, Embedding or Concatenate`);
+    const size = lastDim(b) ?? g.fail(`input '${b.name}' has no feature size in its batch_input_shape`);
     const name = b.name === '__input__' ? 'input' : b.name;
     // a named entry describes the input of that name only; an unnamed entry, or any entry for a
     // Sequential model's implicit input (whose name the writer cannot know), applies by position
     const m = metaInputs.find((x) => x.name === name) ?? (b.name === '__input__' || metaInputs[i]?.name === undefined ? metaInputs[i] : undefined);
     return m && m.onehot === true ? { kind: 'token', name, vocab: size } : { kind: 'vector', name, size };
   });
+}
 
-  // recurrent layers
-  let width = inputs.reduce((a, s) => a + (s.kind === 'vector' ? s.size : s.embedding ? (s.embeddingDim as number) : s.vocab), 0);
-  const layers: RnnLayerSpec[] = trunk.map((l) => {
-    const units = int(l, 'units');
+/** The LSTM and GRU layers, bottom first, the first reading `width` input features. */
+function readRecurrent(g: Graph, trunk: LayerNode[], width: number): RnnLayerSpec[] {
+  return trunk.map((l) => {
+    const units = g.int(l, 'units');
     const cell = l.className === 'LSTM' ? 'lstm' : 'gru';
-    if (l.config.go_backwards === true) fail(`${l.className} '${l.name}' runs backwards; a real-time engine cannot`);
-    const g = (cell === 'lstm' ? 4 : 3) * units;
+    if (l.config.go_backwards === true) g.fail(`${l.className} '${l.name}' runs backwards; a real-time engine cannot`);
+    const gates = (cell === 'lstm' ? 4 : 3) * units;
     const resetAfter = cell === 'gru' && l.config.reset_after === true;
     const useBias = l.config.use_bias !== false;
     const spec: RnnLayerSpec = {
@@ -377,51 +422,50 @@ function buildSpec(topo: Topology, tensors: Map<string, Tensor>, meta: PulseMeta
       name: l.name,
       units,
       inputSize: width,
-      kernel: required(l, 'kernel', [width, g]),
-      recurrentKernel: required(l, 'recurrent_kernel', [units, g]),
-      bias: useBias ? required(l, 'bias', resetAfter ? [2, g] : [g]) : null,
-      activation: act(l, 'activation', 'tanh'),
-      recurrentActivation: act(l, 'recurrent_activation', 'hard_sigmoid'),
+      kernel: g.required(l, 'kernel', [width, gates]),
+      recurrentKernel: g.required(l, 'recurrent_kernel', [units, gates]),
+      bias: useBias ? g.required(l, 'bias', resetAfter ? [2, gates] : [gates]) : null,
+      activation: g.act(l, 'activation', 'tanh'),
+      recurrentActivation: g.act(l, 'recurrent_activation', 'hard_sigmoid'),
       resetAfter,
     };
     width = units;
     return spec;
   });
+}
 
-  // heads
-  const topWidth = width;
-  const heads: HeadSpec[] = headChains.map(({ name, chain }): HeadSpec => {
+/** Each output's Dense layers over the top layer's `topWidth` units; an Activation or Softmax layer folds into the Dense before it. */
+function readHeads(g: Graph, headChains: HeadChain[], topWidth: number): HeadSpec[] {
+  return headChains.map(({ name, chain }): HeadSpec => {
     const dense: DenseSpec[] = [];
     let w = topWidth;
     for (const c of chain) {
       if (c.className === 'Activation' || c.className === 'Softmax') {
         const a = c.className === 'Softmax' ? 'softmax' : (c.config.activation as string);
         const prev = dense[dense.length - 1];
-        if (!prev || prev.activation !== 'linear') fail(`${c.className} '${c.name}' must follow a Dense layer with a linear activation`);
-        const resolved = a === 'softmax' ? 'softmax' : activationName(a) ?? fail(`Activation '${c.name}': '${a}' is not supported`);
+        if (!prev || prev.activation !== 'linear') g.fail(`${c.className} '${c.name}' must follow a Dense layer with a linear activation`);
+        const resolved = a === 'softmax' ? 'softmax' : activationName(a) ?? g.fail(`Activation '${c.name}': '${a}' is not supported`);
         dense[dense.length - 1] = { ...prev, activation: resolved };
         continue;
       }
-      const d = c.className === 'TimeDistributed' ? timeDistributedInner(c, fail) : c;
-      const units = int(d, 'units');
-      const a = d.config.activation === 'softmax' ? 'softmax' : act(d, 'activation', 'linear');
+      const d = c.className === 'TimeDistributed' ? timeDistributedInner(c, g.fail) : c;
+      const units = g.int(d, 'units');
+      const a = d.config.activation === 'softmax' ? 'softmax' : g.act(d, 'activation', 'linear');
       dense.push({
         name: c.name,
         inputSize: w,
         units,
-        kernel: required(c, 'kernel', [w, units]),
-        bias: d.config.use_bias === false ? null : required(c, 'bias', [units]),
+        kernel: g.required(c, 'kernel', [w, units]),
+        bias: d.config.use_bias === false ? null : g.required(c, 'bias', [units]),
         activation: a,
       });
       w = units;
     }
-    if (dense.length === 0) fail(`output '${name}' has no Dense layer`);
+    if (dense.length === 0) g.fail(`output '${name}' has no Dense layer`);
     const last = dense[dense.length - 1];
-    if (last.activation !== 'softmax' && last.activation !== 'linear') fail(`output '${name}' ends in '${last.activation}'; a categorical head ends in softmax or linear logits`);
+    if (last.activation !== 'softmax' && last.activation !== 'linear') g.fail(`output '${name}' ends in '${last.activation}'; a categorical head ends in softmax or linear logits`);
     return { name, layers: dense, size: w };
   });
-
-  return { inputs, layers, heads, meta, source };
 }
 
 function timeDistributedInner(c: LayerNode, fail: (m: string) => never): LayerNode {
