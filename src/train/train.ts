@@ -306,13 +306,13 @@ interface Run {
  * process as it would have without this listener; `release()` stops listening.
  */
 function listenForStop(signals: NodeJS.Signals[]): { stopped: () => boolean; release: () => void } {
-  let got: NodeJS.Signals | null = null;
-  const stop = (signal: NodeJS.Signals) => {
-    got = signal;
+  let came = false;
+  const stop = () => {
+    came = true;
     for (const s of signals) process.removeListener(s, stop);
   };
   for (const s of signals) process.once(s, stop);
-  return { stopped: () => got !== null, release: () => signals.forEach((s) => process.removeListener(s, stop)) };
+  return { stopped: () => came, release: () => signals.forEach((s) => process.removeListener(s, stop)) };
 }
 
 /** One optimizer step on the windows `wins`; its loss, or an error naming what to change. */
