@@ -40,7 +40,7 @@ export function drummerSpec(wxBytes: Uint8Array, wyBytes: Uint8Array, source = '
   const H = wyBytes.length / (4 * V) - 1;
   if (H < 1) throw new Error(`${source}/Wy.bin: ${wyBytes.length} bytes is too small for a [hidden + 1, ${V}] matrix${again}`);
   if (H > DRUMMER_MAX_HIDDEN) throw new Error(`${source}/Wy.bin: ${wyBytes.length} bytes means hidden size ${H}, more than the ${DRUMMER_MAX_HIDDEN} accepted (the Drummer's own is 200)${again}`);
-  const wxExpected = (V + H + 1) * 4 * H * 4;
+  const wxExpected = drummerWxBytes(wyBytes.length);
   if (wxBytes.length !== wxExpected) {
     throw new Error(`${source}/Wx.bin: ${wxBytes.length} bytes, but Wy.bin implies hidden size ${H}, so Wx.bin must be [${V + H + 1}, ${4 * H}] = ${wxExpected} bytes`);
   }
