@@ -9,16 +9,7 @@
  * @example
  * const bytes = await readFileBytes('weights/m/shard.bin', 4_000_000, 'weights/m');
  */
-
-/** What a non-regular file is, for messages. */
-function kindOf(st: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
-  if (st.isDirectory()) return 'a folder';
-  if (st.isFIFO()) return 'a named pipe (FIFO)';
-  if (st.isCharacterDevice()) return 'a character device';
-  if (st.isBlockDevice()) return 'a block device';
-  if (st.isSocket()) return 'a socket';
-  return 'not a regular file';
-}
+import { fileKind } from './file-kind.js';
 
 /**
  * The bytes of the regular file `path`, refused when it holds more than `maxBytes` (`limit`
@@ -51,7 +42,7 @@ export async function readFileBytes(path: string, maxBytes: number, within?: str
   }
   try {
     const st = await handle.stat();
-    if (!st.isFile()) throw new Error(`is ${kindOf(st)}, not a regular file; only regular files are read`);
+    if (!st.isFile()) throw new Error(`is ${fileKind(st)}, not a regular file; only regular files are read`);
     if (st.size > maxBytes) throw new Error(`${st.size} bytes, more than ${limit || `the ${maxBytes} allowed`}`);
     const out = new Uint8Array(st.size);
     let at = 0;

@@ -8,15 +8,13 @@
  * const bytes = readUserFile('groove.mid', MAX_MIDI_BYTES, 'a MIDI file');
  */
 import { readFileSync, statSync, type Stats } from 'node:fs';
+import { fileKind } from './file-kind.js';
 import { systemErrorLine } from './system-error.js';
 
 /** Larger than any Standard MIDI File made by hand or by a program (the largest are a few MB). */
 export const MAX_MIDI_BYTES = 128 * 1024 * 1024;
 /** Larger than any list of files with their splits. */
 export const MAX_CSV_BYTES = 64 * 1024 * 1024;
-
-const kindOf = (s: Stats): string =>
-  s.isDirectory() ? 'a folder' : s.isFIFO() ? 'a named pipe (FIFO)' : s.isSocket() ? 'a socket' : s.isCharacterDevice() ? 'a character device' : s.isBlockDevice() ? 'a block device' : 'not a regular file';
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)} MB`;
 
@@ -28,7 +26,7 @@ export function checkUserFile(path: string, maxBytes: number, what: string): num
   } catch (e) {
     throw new Error(systemErrorLine(e) ?? `${path}: ${(e as Error).message}`);
   }
-  if (!s.isFile()) throw new Error(`${path}: ${kindOf(s)}, not a file; name ${what}`);
+  if (!s.isFile()) throw new Error(`${path}: ${fileKind(s)}, not a file; name ${what}`);
   if (s.size > maxBytes) throw new Error(`${path}: ${mb(s.size)}, more than ${what} holds (at most ${mb(maxBytes)}); check that it is the file you meant`);
   return s.size;
 }

@@ -17,6 +17,7 @@ import { DRUM_CLASSES, DEFAULT_DRUM_NOTES, drumClassOf } from '../music/drum-map
 import { findDrumPart } from '../music/drum-part.js';
 import { Rng } from '../engine/prng.js';
 import { systemErrorLine } from '../io/system-error.js';
+import { fileKind } from '../io/file-kind.js';
 import { checkUserFile, MAX_CSV_BYTES, MAX_MIDI_BYTES, readUserFile } from '../io/user-file.js';
 
 export type SplitName = 'train' | 'validation' | 'test';
@@ -107,11 +108,6 @@ export { findDrumPart };
 const MIDI_NAME = /\.midi?$/i;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** What an entry that is neither a regular file nor a folder is, for a reason a user understands. */
-function kindOf(s: Stats): string {
-  return s.isFIFO() ? 'a named pipe (FIFO)' : s.isSocket() ? 'a socket' : s.isCharacterDevice() ? 'a character device' : s.isBlockDevice() ? 'a block device' : 'neither a file nor a folder';
-}
-
 /**
  * Every .mid / .midi file below `dir`, in a stable order, following symbolic links. An entry
  * that cannot be used is not fatal: it goes to `skipped` with the reason (a link that leads
@@ -180,7 +176,7 @@ export function listMidi(dir: string, skipped: { file: string; reason: string }[
       else if (!MIDI_NAME.test(name)) continue;
       else if (s.isFile()) out.push(p);
       // reading a FIFO waits for a writer forever; a device may never end
-      else skip(p, `${kindOf(s)}, not a file`);
+      else skip(p, `${fileKind(s, 'neither a file nor a folder')}, not a file`);
     }
   };
   walk(dir);
@@ -196,7 +192,7 @@ function checkDataFolder(dir: string): void {
     const code = (e as NodeJS.ErrnoException).code;
     throw new Error(code === 'ENOENT' ? `${dir}: no such folder; --data names the folder your MIDI files are in` : `${dir}: cannot be read as the data folder: ${systemErrorLine(e) ?? (e as Error).message}`);
   }
-  if (!s.isDirectory()) throw new Error(`${dir}: ${s.isFile() ? 'a file' : kindOf(s)}, not a folder; --data names the folder your MIDI files are in (for one file, put it in a folder of its own)`);
+  if (!s.isDirectory()) throw new Error(`${dir}: ${s.isFile() ? 'a file' : fileKind(s, 'neither a file nor a folder')}, not a folder; --data names the folder your MIDI files are in (for one file, put it in a folder of its own)`);
 }
 
 /**
