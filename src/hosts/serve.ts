@@ -113,9 +113,12 @@ function hostCount(raw: readonly string[]): number {
   return n;
 }
 
+/** `host` as a URL or a Host header spells it: an IPv6 address in brackets. */
+const bracketed = (host: string) => (host.includes(':') ? `[${host}]` : host);
+
 /** The Host names a server listening on `host` answers to. */
 function allowedHosts(host: string): string[] {
-  const own = host.includes(':') ? `[${host.toLowerCase()}]` : host.toLowerCase();
+  const own = bracketed(host.toLowerCase());
   return LOOPBACK_NAMES.includes(own) ? LOOPBACK_NAMES : [...LOOPBACK_NAMES, own];
 }
 
@@ -153,7 +156,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   });
   const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}/`,
+    url: `http://${bracketed(host)}:${bound}/`,
     port: bound,
     modelPath,
     server,
