@@ -9,7 +9,7 @@
  * seed keeps all three; edits of one step around an unlock() fold into the last.
  *
  * @example
- * const q = new ControlQueue(1);
+ * const q = new ControlQueue();
  * for (let i = 0; i < 10_000; i++) q.push({ type: 'temperature', value: 1 + i / 1e5 });
  * const batch: Control[] = [];
  * q.take(64, batch);   // batch: the last temperature only
@@ -21,8 +21,6 @@ export class ControlQueue {
   // sets, family by family, among those queued since the last control it may depend on
   private items: (Control | null)[] = [];
   private readonly keys = new Map<Family, Map<string, number>>();
-
-  constructor(private readonly heads: number) {}
 
   /** Whether nothing is waiting. */
   get empty(): boolean {

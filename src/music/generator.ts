@@ -320,7 +320,7 @@ export class Generator {
     this.lastEvent = Int32Array.from(this.codec.startEvent());
     this.probe = new Int32Array(this.heads);
     this.playingState = new Float32Array(this.net.stateSize);
-    this.pending = new ControlQueue(this.heads);
+    this.pending = new ControlQueue();
     this.lastTime = this.startTime(0);
     this.result = { step: -1, tick: 0, count: 0, notes: [], releaseCount: 0, releases: [], paused: false, muted: false };
     const self = this;
