@@ -22,6 +22,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { SHARD_NAME } from './files.js';
 
 export const CHECKPOINT = 'checkpoint.bin';
 
@@ -191,7 +192,7 @@ function headerProblem(m: unknown, dataBytes: number): string | null {
   if (m.best !== null && !isNumber(m.best)) return bad("'best'", m.best, 'a number');
   if (!Array.isArray(m.rng) || m.rng.length !== 4 || !m.rng.every((w) => isCount(w) && w < 2 ** 32)) return "'rng' is not four 32-bit words";
   if (!Array.isArray(m.history) || !m.history.every((r) => isObject(r) && isCount(r.epoch) && isNumber(r.validationNll))) return "'history' is not a list of epoch records";
-  if (m.shard !== undefined && m.shard !== null && (typeof m.shard !== 'string' || !/^weights-[0-9a-f]{12}\.bin$/.test(m.shard))) return bad("'shard'", m.shard, 'a weights shard name');
+  if (m.shard !== undefined && m.shard !== null && (typeof m.shard !== 'string' || !SHARD_NAME.test(m.shard))) return bad("'shard'", m.shard, 'a weights shard name');
   if (!Array.isArray(m.arrays) || !m.arrays.every(isCount)) return "'arrays' is not a list of array sizes";
   const sizes = m.arrays as number[];
   const need = sizes.reduce((a, n) => a + n * 4, 0);

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { RnnModel } from './rnn-model.js';
 import { writeAtomic } from '../io/atomic-file.js';
-import { contentName } from './files.js';
+import { contentName, SHARD_NAME } from './files.js';
 
 /** Write `dir`/model.json and its shard; returns the shard's name. `previous`: the shard this caller wrote before, removed once no longer named. */
 export async function exportLayersModel(model: RnnModel, meta: Record<string, unknown>, dir: string, previous: string | null = null): Promise<string> {
@@ -66,7 +66,7 @@ export async function exportLayersModel(model: RnnModel, meta: Record<string, un
   );
   await writeAtomic(join(dir, 'model.json'), json);
   // the previous shard is no longer named by model.json
-  if (previous !== null && previous !== shard && /^weights-[0-9a-f]{12}\.bin$/.test(previous)) rmSync(join(dir, previous), { force: true });
+  if (previous !== null && previous !== shard && SHARD_NAME.test(previous)) rmSync(join(dir, previous), { force: true });
   m.dispose();
   return shard;
 }

@@ -30,6 +30,7 @@ import { removeLeftovers, writeAtomic } from '../io/atomic-file.js';
 import { curvesSvg } from './curves.js';
 import { CHECKPOINT, checkpointDir, encodeCheckpoint, readCheckpoint, settingConflicts, type Checkpoint, type EpochRecord, type RunSettings } from './checkpoint.js';
 import { heldModel, moveAside } from './model-folder.js';
+import { SHARD_NAME } from './files.js';
 import { systemErrorLine } from '../io/system-error.js';
 
 export { decodeCheckpoint, readCheckpoint, checkpointDir, type EpochRecord } from './checkpoint.js';
@@ -254,7 +255,7 @@ function startPlace(model: RnnModel, task: TrainingTask): RunPlace {
 /** A resumed run's place, its weights, optimizer and random stream as the checkpoint left them. */
 async function restorePlace(ck: Checkpoint, file: string, model: RnnModel, rng: Rng, opts: RunSettings, out: string, log: (s: string) => void): Promise<RunPlace> {
   // a checkpoint of an earlier version did not record its shard; its model.json, in the run's own folder, was the run's
-  let shard = ck.shard !== undefined ? ck.shard : (heldModel(out).find((f) => /^weights-[0-9a-f]{12}\.bin$/.test(f)) ?? null);
+  let shard = ck.shard !== undefined ? ck.shard : (heldModel(out).find((f) => SHARD_NAME.test(f)) ?? null);
   try {
     await model.setState(ck.model);
   } catch (e) {
