@@ -69,7 +69,9 @@ async function loadFromDisk(where: string): Promise<ModelSpec> {
   }
   const wx = path.join(dir, 'Wx.bin');
   const wy = path.join(dir, 'Wy.bin');
-  if ((await pathExists(wx)) && (await pathExists(wy))) {
+  const hasWx = await pathExists(wx);
+  const hasWy = await pathExists(wy);
+  if (hasWx && hasWy) {
     const wyBytes = await readFileBytes(wy, DRUMMER_MAX_WY_BYTES, dir, 'the most a Wy.bin of hidden size 4096 holds').catch(named(wy));
     const wxSize = drummerWxBytes(wyBytes.length);
     // an impossible Wy.bin is reported as such, before Wx.bin is read
@@ -77,7 +79,7 @@ async function loadFromDisk(where: string): Promise<ModelSpec> {
     const wxBytes = await readFileBytes(wx, wxSize, dir, `the ${wxSize} bytes Wy.bin implies`).catch(named(wx));
     return drummerSpec(wxBytes, wyBytes, dir);
   }
-  const [has, lacks] = (await pathExists(wx)) ? ['Wx.bin', 'Wy.bin'] : (await pathExists(wy)) ? ['Wy.bin', 'Wx.bin'] : [null, null];
+  const [has, lacks] = hasWx ? ['Wx.bin', 'Wy.bin'] : hasWy ? ['Wy.bin', 'Wx.bin'] : [null, null];
   if (has) throw new Error(`${where}: holds ${has} but not ${lacks}; an RNN-Drummer model needs both, side by side (copy ${lacks} there)`);
   throw new Error(`${where}: holds neither model.json nor the Wx.bin + Wy.bin pair${await modelsInside(dir)}`);
 }
