@@ -27,7 +27,7 @@ export interface LoadOptions {
   signal?: AbortSignal;
 }
 
-export const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_TIMEOUT_MS = 60_000;
 const JSON_LIMIT = 'the 64 MB a model.json may hold';
 
 const inNode = (): boolean => typeof process !== 'undefined' && !!process.versions?.node;

@@ -23,7 +23,7 @@ type SongExtent = Pick<MidiSong, 'ticksPerQuarter' | 'endTick' | 'notes'> & Part
 const fmt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : String(n));
 
 /** The latest tick a song reaches: its last event, or the end of its longest note. */
-export function lastTick(song: Pick<MidiSong, 'endTick' | 'notes'>): number {
+function lastTick(song: Pick<MidiSong, 'endTick' | 'notes'>): number {
   let last = song.endTick;
   for (const n of song.notes) if (n.tick + n.durationTicks > last) last = n.tick + n.durationTicks;
   return last;
