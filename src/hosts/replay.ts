@@ -70,14 +70,17 @@ export function replayToMidi(spec: ModelSpec, log: SessionLog, opts: ReplayOptio
   // in the log's order, between the steps it came between (older logs: a change with a pulse
   // came after its step was handed out, one without before it)
   const due = (x: TempoEntry, t: number, handedOut: boolean) => (x.at !== undefined ? !handedOut && x.at <= t : x.tick <= t && (x.pulse !== undefined) === handedOut);
+  const applyDue = (t: number, handedOut: boolean) => {
+    while (next < r.tempos.length && due(r.tempos[next], t, handedOut)) clock.tempo(tempoPulse(r.tempos[next]), r.tempos[next++].bpm);
+  };
   for (let t = r.from; t < r.steps.length; t++) {
     const pulse = (t - r.from) * pps;
-    while (next < r.tempos.length && due(r.tempos[next], t, false)) clock.tempo(tempoPulse(r.tempos[next]), r.tempos[next++].bpm);
+    applyDue(t, false);
     clock.step(t, pulse, pps);
-    while (next < r.tempos.length && due(r.tempos[next], t, true)) clock.tempo(tempoPulse(r.tempos[next]), r.tempos[next++].bpm);
+    applyDue(t, true);
   }
   // changes after the last step was handed out still shaped it
-  while (next < r.tempos.length && due(r.tempos[next], r.steps.length, false)) clock.tempo(tempoPulse(r.tempos[next]), r.tempos[next++].bpm);
+  applyDue(r.steps.length, false);
   // as a live recording ends: at the end of its last step, or where quit() cut it short
   recorder.allNotesOff(Math.min(map.timeOf((r.steps.length - r.from) * pps), r.end ?? Infinity));
   recorder.close();
