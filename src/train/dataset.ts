@@ -211,6 +211,11 @@ export function emptyTrainingHint(skipped: readonly { file: string; reason: stri
   return '';
 }
 
+/** The error for a melody or note-events dataset whose training split is empty: the first files skipped, and what to do. */
+export function emptyTrainingSplit(dir: string, files: number, skipped: readonly { file: string; reason: string }[], heldOut: number, csv: string | undefined, encoding: 'melody-grid' | 'note-events'): Error {
+  return new Error(`${dir}: the training split is empty: ${files} file(s), ${skipped.length} skipped (${skipped.slice(0, 3).map((s) => `${s.file}: ${s.reason}`).join('; ') || 'none'}), ${heldOut} in validation/test${emptyTrainingHint(skipped, heldOut, csv, encoding)}`);
+}
+
 /** The error for a folder with no MIDI file to read, naming the entries the walk had to skip. */
 export function noMidiFiles(dir: string, skipped: readonly { file: string; reason: string }[]): Error {
   const why = skipped.length ? `; skipped ${skipped.slice(0, 3).map((k) => `${k.file} (${k.reason})`).join(', ')}${skipped.length > 3 ? ` and ${skipped.length - 3} more` : ''}` : '';

@@ -14,7 +14,7 @@ import { Rng } from '../engine/prng.js';
 import type { MidiSong } from '../io/midi-read.js';
 import { melodicNotes } from '../music/drum-part.js';
 import { noteEventsCodec, type HeadRole } from '../music/note-events.js';
-import { csvNotInFolder, emptyTrainingHint, heldOutWarnings, listMidi, noMidiFiles, songsOf, splitsFromCsv, SPLITS, type SplitName } from './dataset.js';
+import { csvNotInFolder, emptyTrainingSplit, heldOutWarnings, listMidi, noMidiFiles, songsOf, splitsFromCsv, SPLITS, type SplitName } from './dataset.js';
 import type { Batch, RnnShape } from './rnn-model.js';
 import { logFrequencies, meanNll, windowStarts, type TrainingTask } from './task.js';
 
@@ -97,7 +97,7 @@ export function buildEventsDataset(o: EventsDatasetOptions): EventsDataset {
   }
   const used = Object.fromEntries(SPLITS.map((s) => [s, splits[s].length])) as Record<SplitName, number>;
   const notes = Object.fromEntries(SPLITS.map((s) => [s, splits[s].reduce((a, f) => a + f.notes.length, 0)])) as Record<SplitName, number>;
-  if (notes.train === 0) throw new Error(`${o.dir}: the training split is empty: ${files.length} file(s), ${skipped.length} skipped (${skipped.slice(0, 3).map((s) => `${s.file}: ${s.reason}`).join('; ') || 'none'}), ${used.validation + used.test} in validation/test${emptyTrainingHint(skipped, used.validation + used.test, o.csv, 'note-events')}`);
+  if (notes.train === 0) throw emptyTrainingSplit(o.dir, files.length, skipped, used.validation + used.test, o.csv, 'note-events');
   const warnings: string[] = [];
   if (notes.train < 20000) warnings.push(`only ${notes.train} training notes: a model will memorize them (overfit)`);
   if (outOfRange) warnings.push(`${outOfRange} note(s) outside the pitch range ${lo}..${hi} were dropped`);

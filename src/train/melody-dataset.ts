@@ -9,7 +9,7 @@
 import type { Network } from '../engine/network.js';
 import { Rng } from '../engine/prng.js';
 import { HOLD, REST, melodyGridCodec } from '../music/melody-grid.js';
-import { csvNotInFolder, emptyTrainingHint, heldOutWarnings, listMidi, noMidiFiles, songsOf, splitsFromCsv, SPLITS, type Sequence, type SplitName } from './dataset.js';
+import { csvNotInFolder, emptyTrainingSplit, heldOutWarnings, listMidi, noMidiFiles, songsOf, splitsFromCsv, SPLITS, type Sequence, type SplitName } from './dataset.js';
 import type { Batch, RnnShape } from './rnn-model.js';
 import { gridBatch, logFrequencies, meanNll, windowStarts, type TrainingTask } from './task.js';
 
@@ -58,7 +58,7 @@ export function buildMelodyDataset(o: MelodyDatasetOptions): MelodyDataset {
     warnings.push(...w);
     splits[split].push({ file: name, tokens: Int32Array.from(events, (e) => e[0]) });
   }
-  if (splits.train.length === 0) throw new Error(`${o.dir}: the training split is empty: ${files.length} file(s), ${skipped.length} skipped (${skipped.slice(0, 3).map((s) => `${s.file}: ${s.reason}`).join('; ') || 'none'}), ${splits.validation.length + splits.test.length} in validation/test${emptyTrainingHint(skipped, splits.validation.length + splits.test.length, o.csv, 'melody-grid')}`);
+  if (splits.train.length === 0) throw emptyTrainingSplit(o.dir, files.length, skipped, splits.validation.length + splits.test.length, o.csv, 'melody-grid');
   // first: the per-file warnings that follow may be many, and the summary shows the first few
   warnings.unshift(...heldOutWarnings(splits, (q) => q.tokens.length, 'steps', fromCsv !== null), ...csvNotInFolder(fromCsv, files, o.csv, o.dir));
   return { minPitch, maxPitch, stepsPerQuarter: spq, splits, skipped, warnings };
