@@ -75,7 +75,7 @@ export async function parseLayersModel(json: unknown, readShard: ReadShard, sour
   } catch (e) {
     // whatever went wrong, the message names the file (errors from here already do)
     const msg = e instanceof Error ? e.message : String(e);
-    const folder = source.includes('/') ? source.slice(0, source.lastIndexOf('/') + 1) : '';
+    const folder = folderOf(source);
     if (msg.includes(source) || (folder && msg.includes(folder))) throw e;
     throw new Error(`${source}: ${msg}`, { cause: e });
   }
@@ -177,8 +177,7 @@ function readTopology(topology: Obj, fail: (m: string) => never): Topology {
 
 async function readWeights(manifest: unknown[], readShard: ReadShard, source: string): Promise<Map<string, Tensor>> {
   const tensors = new Map<string, Tensor>();
-  // shards are named relative to model.json; messages name them as the user would find them
-  const folder = source.includes('/') ? source.slice(0, source.lastIndexOf('/') + 1) : '';
+  const folder = folderOf(source);
   // every declaration and every path first, so a bogus one fails before any shard is read
   let declared = 0;
   const groups = manifest.map((group, g) => {
@@ -264,6 +263,9 @@ function webPage(bytes: Uint8Array): string | null {
   const head = String.fromCharCode(...bytes.subarray(0, 64)).replace(/^\uFEFF|^\u00ef\u00bb\u00bf/, '');
   return /^\s*<(!doctype html|html|head|body)\b/i.test(head) ? head.trim().split('\n')[0] : null;
 }
+
+/** The folder part of `source` (with its slash): shards are named relative to model.json, and messages name them as the user would find them. */
+const folderOf = (source: string): string => (source.includes('/') ? source.slice(0, source.lastIndexOf('/') + 1) : '');
 
 function concat(parts: Uint8Array[], total: number): Uint8Array {
   const out = new Uint8Array(total);
