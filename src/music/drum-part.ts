@@ -215,7 +215,11 @@ function shown(name: string): string {
 /** Every note of the song outside its drum part (what melodic encodings read). */
 export function melodicNotes(song: MidiSong): MidiNote[] {
   const part = findDrumPart(song);
-  if (!part) return song.notes.slice();
+  return part ? notesOutside(song, part) : song.notes.slice();
+}
+
+/** The song's notes that are not in `part`, in file order. */
+function notesOutside(song: MidiSong, part: DrumPart): MidiNote[] {
   const drums = new Set(part.notes);
   return song.notes.filter((n) => !drums.has(n));
 }
@@ -229,9 +233,6 @@ export function melodicNotes(song: MidiSong): MidiNote[] {
 export function melodyPart(song: MidiSong): { notes: MidiNote[]; warning: string | null } {
   const part = findDrumPart(song);
   if (!part) return { notes: song.notes.slice(), warning: null };
-  if (part.notes.length < song.notes.length) {
-    const drums = new Set(part.notes);
-    return { notes: song.notes.filter((n) => !drums.has(n)), warning: null };
-  }
+  if (part.notes.length < song.notes.length) return { notes: notesOutside(song, part), warning: null };
   return { notes: song.notes.slice(), warning: `${song.file}: every note is in the drum part (${part.where}); reading them as the melody, as the file holds nothing else (if they are drums, use a drum model)` };
 }
