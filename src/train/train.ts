@@ -202,8 +202,11 @@ function givenSettings(o: TrainOptions): Partial<RunSettings> {
   };
 }
 
+/** A run's settings with every default filled in. */
+type Settings = RunSettings & Required<Pick<RunSettings, 'cell' | 'learningRate'>>;
+
 /** The run's settings: what the command gives, else the checkpoint's (`saved`), else the defaults. */
-function runSettings(o: TrainOptions, given: Partial<RunSettings>, saved: Partial<RunSettings>): RunSettings {
+function runSettings(o: TrainOptions, given: Partial<RunSettings>, saved: Partial<RunSettings>): Settings {
   return {
     cell: o.cell ?? saved.cell ?? 'lstm',
     encoding: o.encoding ?? saved.encoding ?? 'drum-grid',
@@ -287,7 +290,7 @@ interface ProgressBar {
 /** What the steps of a run share: its settings, data, model, random stream and place. */
 interface Run {
   o: TrainOptions;
-  opts: RunSettings;
+  opts: Settings;
   task: TrainingTask;
   model: RnnModel;
   rng: Rng;
@@ -326,7 +329,7 @@ function trainBatch(run: Run, wins: ReturnType<TrainingTask['windows']>): { loss
   } catch (e) {
     // the kernel's memory holds a whole batch of windows through every layer: past 4 GB it cannot grow, past 2 GB it cannot address
     if (!(e instanceof RangeError || e instanceof WebAssembly.RuntimeError)) throw e;
-    throw new Error(`a batch of ${batch.B} windows of ${opts.window} steps through ${opts.layers}×${opts.units} ${opts.cell ?? 'lstm'} layers does not fit in the training kernel's memory (${(e as Error).message}); lower --window (now ${opts.window}) or --batch (now ${opts.batch}), then start over with --force`);
+    throw new Error(`a batch of ${batch.B} windows of ${opts.window} steps through ${opts.layers}×${opts.units} ${opts.cell} layers does not fit in the training kernel's memory (${(e as Error).message}); lower --window (now ${opts.window}) or --batch (now ${opts.batch}), then start over with --force`);
   }
   if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${place.epoch + 1}, batch ${place.batchInEpoch + 1} (loss ${loss}); try a lower --lr`);
   return { loss, tokens: batch.weights.reduce((a, w) => a + w, 0) };
@@ -413,7 +416,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   checkKernelMemory(task.windows(opts.window, opts.seed, 0).length, opts);
   // folders are made, and a model moved aside, only once the data is known to be usable
   claim();
-  const model = new RnnModel({ ...task.shape(opts.units, opts.layers), cell: opts.cell ?? 'lstm' }, opts.seed, opts.learningRate ?? 2e-3);
+  const model = new RnnModel({ ...task.shape(opts.units, opts.layers), cell: opts.cell }, opts.seed, opts.learningRate);
   const rng = new Rng(opts.seed);
   const place = ck ? await restorePlace(ck, stale ?? ckptPath, model, rng, opts, o.out, log) : startPlace(model, task);
   const { data: _abs, csv: _absCsv, ...settings } = opts;
