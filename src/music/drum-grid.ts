@@ -25,7 +25,6 @@ import { DEFAULT_DRUM_NOTES, DRUM_CLASSES, drumClassIndex, drumClassOf } from '.
 import { findDrumPart, GM_DRUM_CHANNEL } from './drum-part.js';
 
 export const DRUM_TOKENS = 1 << DRUM_CLASSES.length;
-export { GM_DRUM_CHANNEL };
 
 export interface DrumGridOptions extends PlayOptions {
   stepsPerQuarter?: number;

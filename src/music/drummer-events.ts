@@ -20,8 +20,7 @@
 import type { MidiSong } from '../io/midi-read.js';
 import { DRUMMER_NOTES, DRUMMER_TICKS, DRUMMER_TICKS_PER_QUARTER } from '../engine/drummer-format.js';
 import { registerCodec, type Codec, type PlayOptions } from './codec.js';
-import { GM_DRUM_CHANNEL } from './drum-grid.js';
-import { findDrumPart } from './drum-part.js';
+import { findDrumPart, GM_DRUM_CHANNEL } from './drum-part.js';
 import { noteEventsCodec } from './note-events.js';
 
 /** The converter's own remap of non-GM notes, as in its training-data script. */
