@@ -3,23 +3,14 @@
 // clock ran on. Nothing here waits a fixed time: every check waits for a condition.
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { rollup, type OutputOptions, type RollupOptions } from 'rollup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import rollupConfig from '../rollup.config.js';
 import { serve, type RunningServer } from '../src/hosts/serve.js';
 import { haveChromium, launchChromium } from './helpers/browser.js';
+import { buildPage, pageHook } from './helpers/page-hook.js';
 import { haveShared, sharedPath } from './helpers/shared.js';
 
 const LONG = 90_000;
 const PAFFER = 'fixtures/rnbo/paffer/paffer.rnbopat.export.json';
-
-async function buildPage(): Promise<void> {
-  const config = (rollupConfig as RollupOptions[]).find((c) => c.input === 'src/hosts/web/app.ts');
-  if (!config) throw new Error('rollup.config.ts has no config with input src/hosts/web/app.ts');
-  const bundle = await rollup(config);
-  await bundle.write(config.output as OutputOptions);
-  await bundle.close();
-}
 
 type Pulse = {
   ready(): boolean;
@@ -31,13 +22,7 @@ type Pulse = {
   messages(): { level: string; text: string; count: number }[];
 };
 
-function pulse<T>(page: Page, fn: (p: Pulse) => T): Promise<T> {
-  return page.evaluate(`(${fn.toString()})(window.pulse)`) as Promise<T>;
-}
-
-async function until<A>(page: Page, fn: (p: Pulse, arg: A) => unknown, arg?: A): Promise<void> {
-  await page.waitForFunction(([src, a]) => new Function('p', 'a', `return (${src})(p, a)`)((window as unknown as { pulse: unknown }).pulse, a), [fn.toString(), arg] as const, { timeout: LONG, polling: 100 });
-}
+const { pulse, until } = pageHook<Pulse>(LONG);
 
 const positionOf = (step: number) => `${Math.floor(step / 16) + 1}.${Math.floor((step % 16) / 4) + 1}.${(step % 4) + 1}`;
 const loads = (page: Page) => pulse(page, (p) => p.messages().filter((m) => /^drums-gmd loaded/.test(m.text)).reduce((n, m) => n + m.count, 0));

@@ -9,9 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { rollup, type OutputOptions, type RollupOptions } from 'rollup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import rollupConfig from '../rollup.config.js';
 import { loadModelSpec } from '../src/io/model-files.js';
 import { readMidi } from '../src/io/midi-read.js';
 import { writeMidi } from '../src/io/midi-write.js';
@@ -20,6 +18,7 @@ import { Generator, type StepCopy } from '../src/music/generator.js';
 import { parseSessionLog, type SessionLog } from '../src/hosts/session-log.js';
 import { serve, type RunningServer } from '../src/hosts/serve.js';
 import { haveChromium, launchChromium } from './helpers/browser.js';
+import { buildPage, pageHook } from './helpers/page-hook.js';
 import { ROOT, haveShared, sharedPath } from './helpers/shared.js';
 
 const PAFFER = 'fixtures/rnbo/paffer/paffer.rnbopat.export.json';
@@ -27,19 +26,6 @@ const SCREENSHOT = join(ROOT, 'test-artifacts', 'web-page.png');
 const LONG = 60_000;
 
 const noteOf = (voice: string) => DEFAULT_DRUM_NOTES[DRUM_CLASSES.indexOf(voice as (typeof DRUM_CLASSES)[number])];
-
-/** Build the page with its own config from rollup.config.ts (the others are not this file's business). */
-let built: Promise<void> | null = null;
-function buildPage(): Promise<void> {
-  built ??= (async () => {
-    const config = (rollupConfig as RollupOptions[]).find((c) => c.input === 'src/hosts/web/app.ts');
-    if (!config) throw new Error('rollup.config.ts has no config with input src/hosts/web/app.ts');
-    const bundle = await rollup(config);
-    await bundle.write(config.output as OutputOptions);
-    await bundle.close();
-  })();
-  return built;
-}
 
 // ---- the static server --------------------------------------------------------------------
 
@@ -152,15 +138,7 @@ type Pulse = {
   messages(): { level: string; text: string; count: number }[];
 };
 
-/** Run `fn` on the page's hook. */
-function pulse<T>(page: Page, fn: (p: Pulse) => T): Promise<T> {
-  return page.evaluate(`(${fn.toString()})(window.pulse)`) as Promise<T>;
-}
-
-/** Wait until `fn(window.pulse, arg)` is truthy. */
-async function until<A>(page: Page, fn: (p: Pulse, arg: A) => unknown, arg?: A, timeout = LONG): Promise<void> {
-  await page.waitForFunction(([src, a]) => new Function('p', 'a', `return (${src})(p, a)`)((window as unknown as { pulse: unknown }).pulse, a), [fn.toString(), arg] as const, { timeout, polling: 100 });
-}
+const { pulse, until } = pageHook<Pulse>(LONG);
 
 async function messageMatching(page: Page, level: string, re: RegExp): Promise<string> {
   await until(page, (p, a) => p.messages().some((m) => m.level === a.level && new RegExp(a.src).test(m.text)), { level, src: re.source });
