@@ -366,7 +366,7 @@ export class LiveSession {
       checkWritable(asked, String(file));
       const before = this.recording ? await this.finishRecording() : '';
       const path = unusedPath(asked, this.recording);
-      const name = path === asked ? String(file) : join(dirname(String(file)), basename(path));
+      const name = renamed(String(file), asked, path);
       this.recording = { path, name, recorder: null, from: -1, bpm: 0, origin: 0 };
       const moved = path === asked ? '' : `${show(String(file))} exists, so this take goes to ${show(name)} (the old one stays); `;
       return `${before ? `${before}\n` : ''}${moved}recording to ${name} from the next step; record() or stop() writes it`;
@@ -581,7 +581,7 @@ export class LiveSession {
     const notes = recorder.song().notes.length;
     // another take (or program) may have written the name since record() chose it
     const path = unusedPath(rec.path, null);
-    const name = path === rec.path ? rec.name : join(dirname(rec.name), basename(path));
+    const name = renamed(rec.name, rec.path, path);
     const moved = path === rec.path ? '' : `${show(rec.name)} appeared while recording, so this take goes to ${show(name)}; `;
     try {
       await writeAtomic(path, bytes);
@@ -655,6 +655,11 @@ function wholeIn(v: unknown, lo: number, hi: number, rule: string): number {
   const n = numberIn(v, lo, hi, rule);
   if (!Number.isInteger(n)) throw new CommandError(`${show(v)} is not a whole number; give ${rule}`);
   return n;
+}
+
+/** The name the performer gave (`name`, for `asked`), moved to the file `path` that was used. */
+function renamed(name: string, asked: string, path: string): string {
+  return path === asked ? name : join(dirname(name), basename(path));
 }
 
 /**
