@@ -4,26 +4,15 @@
 // JZZ virtual port, where the flood really passes through JZZ and WEBMIDI.js.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebMidi, type Input } from 'webmidi';
-import type { StepEvent, TransportEvent } from '../src/time/clock.js';
 import { MidiClockFollower, type MidiClockFollowerOptions } from '../src/time/midi-clock-follower.js';
 import { FakeTime } from './helpers/fake-time.js';
-import { ClockSource, pulses, type Timed } from './helpers/midi-clock-source.js';
+import { ClockSource, pulses, record, sender, type Timed } from './helpers/midi-clock-source.js';
 
 function follow(options: MidiClockFollowerOptions = {}, input: Input | null = null) {
   const ft = new FakeTime(0);
   const errors: string[] = [];
   const clock = new MidiClockFollower(input, { onError: (e) => errors.push((e as Error).message), ...(input ? {} : { now: ft.now, timers: ft.timers }), ...options });
-  const steps: StepEvent[] = [];
-  const transport: TransportEvent[] = [];
-  clock.onStep((e) => steps.push({ ...e }));
-  clock.onTransport((e) => transport.push({ ...e }));
-  /** A message at `ms`, time moving on to it (the watchdog's timers fire on the way). */
-  const send = (bytes: number[], ms: number) => {
-    ft.advance(Math.max(0, ms / 1000 - ft.t));
-    clock.receive(bytes, ms);
-  };
-  const types = () => transport.filter((e) => e.type !== 'tempo').map((e) => e.type);
-  return { ft, clock, steps, transport, errors, send, types };
+  return { ft, clock, errors, send: sender(clock, ft), ...record(clock) };
 }
 
 describe('MidiClockFollower at the edges (fake time)', () => {

@@ -3,26 +3,18 @@
 // listener takes, where exact timing matters more than the event loop can promise.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebMidi, type Input } from 'webmidi';
-import type { StepEvent, TransportEvent } from '../src/time/clock.js';
+import type { StepEvent } from '../src/time/clock.js';
 import { ClockOut } from '../src/time/clock-out.js';
 import { InternalClock } from '../src/time/internal-clock.js';
 import { MidiClockFollower, type MidiClockFollowerOptions } from '../src/time/midi-clock-follower.js';
 import { FakeTime } from './helpers/fake-time.js';
-import { ClockSource, lcg, pulses, type Timed } from './helpers/midi-clock-source.js';
+import { ClockSource, lcg, pulses, record, sender, type Timed } from './helpers/midi-clock-source.js';
 import JZZ from 'jzz';
 
 const SRC = 'pulse-rnn clock test source';
 const LOOP = 'pulse-rnn clock test loop';
 let source: ClockSource;
 let input: Input;
-
-function record(clock: MidiClockFollower) {
-  const steps: StepEvent[] = [];
-  const transport: TransportEvent[] = [];
-  clock.onStep((e) => steps.push({ ...e }));
-  clock.onTransport((e) => transport.push({ ...e }));
-  return { steps, transport, types: () => transport.filter((e) => e.type !== 'tempo').map((e) => e.type) };
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)];
@@ -240,12 +232,7 @@ describe('MidiClockFollower timing, fed synthetic timestamps', () => {
   function synthetic(options: MidiClockFollowerOptions = {}) {
     const ft = new FakeTime(0);
     const clock = new MidiClockFollower(null, { ...options, now: ft.now, timers: ft.timers });
-    const rec = record(clock);
-    const send = (bytes: number[], ms: number) => {
-      ft.advance(Math.max(0, ms / 1000 - ft.t));
-      clock.receive(bytes, ms);
-    };
-    return { ft, clock, send, ...rec };
+    return { ft, clock, send: sender(clock, ft), ...record(clock) };
   }
 
   it('±2 ms jitter: step times closer to the grid than the pulses, tempo within 0.5%', () => {

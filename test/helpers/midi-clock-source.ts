@@ -6,6 +6,26 @@
  * within microseconds of its time unless the event loop was held up for longer.
  */
 import JZZ from 'jzz';
+import type { StepEvent, TransportEvent } from '../../src/time/clock.js';
+import type { MidiClockFollower } from '../../src/time/midi-clock-follower.js';
+import type { FakeTime } from './fake-time.js';
+
+/** What a follower reports: its steps, its transport events, and their kinds without the tempo changes. */
+export function record(clock: MidiClockFollower) {
+  const steps: StepEvent[] = [];
+  const transport: TransportEvent[] = [];
+  clock.onStep((e) => steps.push({ ...e }));
+  clock.onTransport((e) => transport.push({ ...e }));
+  return { steps, transport, types: () => transport.filter((e) => e.type !== 'tempo').map((e) => e.type) };
+}
+
+/** `send(bytes, ms)`: a message at `ms`, fake time moving on to it first (the watchdog's timers fire on the way). */
+export function sender(clock: MidiClockFollower, ft: FakeTime): (bytes: number[], ms: number) => void {
+  return (bytes, ms) => {
+    ft.advance(Math.max(0, ms / 1000 - ft.t));
+    clock.receive(bytes, ms);
+  };
+}
 
 export interface Timed {
   /** ms on performance.now(). */
