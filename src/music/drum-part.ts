@@ -55,7 +55,7 @@ export interface DrumPart {
 }
 
 /** Statistics of one part's notes that tell a drum kit from a melody. */
-export interface PartStatistics {
+interface PartStatistics {
   readonly notes: number;
   /** Share of notes on General MIDI drum notes (those the drum map folds into a class). */
   readonly drumNotes: number;
@@ -80,7 +80,7 @@ const TIMEKEEPERS = new Set([22, 26, 35, 36, 37, 38, 40, 42, 44, 46, 51, 53, 59]
 const CYMBALS = new Set([22, 26, 42, 44, 46, 49, 51, 52, 53, 55, 57, 59]);
 
 /** The weaker rule's thresholds (see the module comment for where they come from). */
-export const DRUM_STATISTICS = {
+const DRUM_STATISTICS = {
   minNotes: 16,
   minDrumNotes: 0.95,
   minTimekeepers: 0.6,
@@ -91,7 +91,7 @@ export const DRUM_STATISTICS = {
 } as const;
 
 /** Statistics of one part; `notes` in onset order, as the reader gives them. */
-export function partStatistics(notes: readonly MidiNote[], ticksPerQuarter: number): PartStatistics {
+function partStatistics(notes: readonly MidiNote[], ticksPerQuarter: number): PartStatistics {
   const n = notes.length;
   if (n === 0) return { notes: 0, drumNotes: 0, timekeepers: 0, kickWithCymbal: 0, cymbalsAlone: 0, long: 0, voices: 0 };
   let drum = 0;
@@ -124,7 +124,7 @@ export function partStatistics(notes: readonly MidiNote[], ticksPerQuarter: numb
 }
 
 /** Whether statistics alone make a part a drum kit. */
-export function looksLikeDrums(s: PartStatistics): boolean {
+function looksLikeDrums(s: PartStatistics): boolean {
   const t = DRUM_STATISTICS;
   return s.notes >= t.minNotes && s.drumNotes >= t.minDrumNotes && s.timekeepers >= t.minTimekeepers && s.kickWithCymbal >= t.minKickWithCymbal && s.cymbalsAlone >= t.minCymbalsAlone && s.long <= t.maxLong && s.voices >= t.minVoices;
 }
