@@ -335,6 +335,8 @@ describe('bad control values are clear errors that change nothing', () => {
   it('constructor options are checked too', () => {
     expect(() => new Generator(spec, { temperature: -2 })).toThrow(/temperature/);
     expect(() => new Generator(spec, { lookahead: -1 })).toThrow(/lookahead: -1 is not allowed/);
+    // one range for density, at construction as live
+    expect(() => new Generator(spec, { density: 1e9 })).toThrow(/density: 1000000000 is not allowed; give a number from -100 \(fewer notes\) to 100 \(more\)/);
     expect(() => new Generator(spec, { drumNotes: [1, 2] })).toThrow(/drum notes must be 9 MIDI notes/);
   });
 });

@@ -221,6 +221,10 @@ export const PRIME_SLICE = 128;
  * temperatures leave one). The rest wait for the next tick, and the log says when each applied.
  */
 export const CONTROLS_PER_TICK = 64;
+// one range for density wherever it is set: at construction and live
+const densityInRange = (v: number) => Number.isFinite(v) && Math.abs(v) <= 100;
+const DENSITY_RULE = 'a number from -100 (fewer notes) to 100 (more)';
+
 /** A time before every event. Slot fields hold only small integers, so V8 stores them unboxed. */
 const NEVER = -(2 ** 30);
 
@@ -298,7 +302,7 @@ export class Generator {
     const { seed = 1, temperature = 1, topP = 1, density = 0, lookahead = 0, historyLength = 64 } = options;
     checkOptions(temperature, topP);
     checkNumber('seed', seed, Number.isInteger, 'a whole number');
-    checkNumber('density', density, Number.isFinite, 'a number from -100 (fewer notes) to 100 (more)');
+    checkNumber('density', density, densityInRange, DENSITY_RULE);
     checkNumber('lookahead', lookahead, (v) => Number.isInteger(v) && v >= 0 && v <= 4096, 'a whole number of steps from 0 to 4096');
     checkNumber('historyLength', historyLength, (v) => Number.isInteger(v) && v >= 0, 'a whole number of steps ≥ 0');
     this.options = { ...options };
@@ -429,7 +433,7 @@ export class Generator {
   }
 
   setDensity(value: number): void {
-    checkNumber('density', value, (v) => Number.isFinite(v) && Math.abs(v) <= 100, 'a number from -100 (fewer notes) to 100 (more)');
+    checkNumber('density', value, densityInRange, DENSITY_RULE);
     this.queue({ type: 'density', value });
   }
   set density(v: number) {
