@@ -33,6 +33,22 @@ export function drummerWxBytes(wyBytes: number): number {
   return Number.isInteger(H) && H >= 1 && H <= DRUMMER_MAX_HIDDEN ? (V + H + 1) * 4 * H * 4 : NaN;
 }
 
+/**
+ * Read the pair through `read` (a host's way to read a file of the model's folder with a cap,
+ * `limit` naming the cap in words) and build its ModelSpec: Wy.bin first, capped at the largest
+ * hidden size, then Wx.bin capped at the exact size Wy.bin implies.
+ *
+ * @example
+ * const spec = await readDrummerPair((file, max, limit) => readCapped(`${dir}/${file}`, max, limit), dir);
+ */
+export async function readDrummerPair(read: (file: 'Wx.bin' | 'Wy.bin', maxBytes: number, limit: string) => Uint8Array | Promise<Uint8Array>, source: string): Promise<ModelSpec> {
+  const wy = await read('Wy.bin', DRUMMER_MAX_WY_BYTES, 'the most a Wy.bin of hidden size 4096 holds');
+  const wxSize = drummerWxBytes(wy.length);
+  // an impossible Wy.bin is reported as such, before Wx.bin is read
+  if (Number.isNaN(wxSize)) return drummerSpec(new Uint8Array(0), wy, source);
+  return drummerSpec(await read('Wx.bin', wxSize, `the ${wxSize} bytes Wy.bin implies`), wy, source);
+}
+
 /** Build a ModelSpec from the bytes of Wx.bin and Wy.bin. `source` names the folder in messages. */
 export function drummerSpec(wxBytes: Uint8Array, wyBytes: Uint8Array, source = 'drummer'): ModelSpec {
   const again = `; a Wy.bin holds the RNN-Drummer's [hidden + 1, ${V}] float32 matrix: copy it again from the Drummer's weights`;

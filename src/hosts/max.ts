@@ -26,8 +26,8 @@
  * // [metro 16n @quantize 16n] → [v8 pulse-rnn.js] → [unpack 0 0 0] → [makenote] → [noteout 10]
  * // [temperature $1(, [seed $1(, [edit 32 kick snare(, [lock kick( steer it while it plays
  */
-import { Generator, drummerSpec, parseLayersModel, type ModelSpec, type StepResult } from '../core.js';
-import { DRUMMER_MAX_WY_BYTES, drummerWxBytes } from '../engine/drummer-format.js';
+import { Generator, parseLayersModel, type ModelSpec, type StepResult } from '../core.js';
+import { readDrummerPair } from '../engine/drummer-format.js';
 import { MAX_MODEL_JSON_BYTES, parseModelJson } from '../engine/model-json.js';
 import { checkBpm } from '../time/tempo-map.js';
 
@@ -263,10 +263,7 @@ async function readModel(folder: string): Promise<ModelSpec> {
     return parseLayersModel(json, async (p, max) => readBytes(`${dir}/${p}`, max, `the ${max} bytes model.json's manifest leaves for it`), jsonPath);
   }
   if (canOpen(`${dir}/Wx.bin`) && canOpen(`${dir}/Wy.bin`)) {
-    const wy = readBytes(`${dir}/Wy.bin`, DRUMMER_MAX_WY_BYTES, 'the most a Wy.bin of hidden size 4096 holds');
-    const wxSize = drummerWxBytes(wy.length);
-    if (Number.isNaN(wxSize)) return drummerSpec(new Uint8Array(0), wy, dir);
-    return drummerSpec(readBytes(`${dir}/Wx.bin`, wxSize, `the ${wxSize} bytes Wy.bin implies`), wy, dir);
+    return readDrummerPair((file, max, limit) => readBytes(`${dir}/${file}`, max, limit), dir);
   }
   throw new Error(`${folder}: holds neither model.json nor the Wx.bin + Wy.bin pair (or cannot be read)`);
 }

@@ -13,7 +13,7 @@
  * const spec2 = await loadModelSpec('https://example.org/m/model.json', { timeoutMs: 10_000 }); // URL
  * const net = new Network(spec);
  */
-import { DRUMMER_MAX_WY_BYTES, drummerSpec, drummerWxBytes } from '../engine/drummer-format.js';
+import { readDrummerPair } from '../engine/drummer-format.js';
 import { parseLayersModel } from '../engine/layers-model.js';
 import type { ModelSpec } from '../engine/model.js';
 import { MAX_MODEL_JSON_BYTES, parseModelJson } from '../engine/model-json.js';
@@ -72,12 +72,10 @@ async function loadFromDisk(where: string): Promise<ModelSpec> {
   const hasWx = await pathExists(wx);
   const hasWy = await pathExists(wy);
   if (hasWx && hasWy) {
-    const wyBytes = await readFileBytes(wy, DRUMMER_MAX_WY_BYTES, dir, 'the most a Wy.bin of hidden size 4096 holds').catch(named(wy));
-    const wxSize = drummerWxBytes(wyBytes.length);
-    // an impossible Wy.bin is reported as such, before Wx.bin is read
-    if (Number.isNaN(wxSize)) return drummerSpec(new Uint8Array(0), wyBytes, dir);
-    const wxBytes = await readFileBytes(wx, wxSize, dir, `the ${wxSize} bytes Wy.bin implies`).catch(named(wx));
-    return drummerSpec(wxBytes, wyBytes, dir);
+    return readDrummerPair((file, max, limit) => {
+      const at = file === 'Wx.bin' ? wx : wy;
+      return readFileBytes(at, max, dir, limit).catch(named(at));
+    }, dir);
   }
   const [has, lacks] = hasWx ? ['Wx.bin', 'Wy.bin'] : hasWy ? ['Wy.bin', 'Wx.bin'] : [null, null];
   if (has) throw new Error(`${where}: holds ${has} but not ${lacks}; an RNN-Drummer model needs both, side by side (copy ${lacks} there)`);
