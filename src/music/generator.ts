@@ -23,10 +23,11 @@ import type { KernelPreference } from '../engine/kernel.js';
 import { Network } from '../engine/network.js';
 import type { ModelSpec } from '../engine/model.js';
 import { Rng } from '../engine/prng.js';
-import { Sampler, checkOptions, type SampleOptions } from '../engine/sampling.js';
+import { Sampler, type SampleOptions } from '../engine/sampling.js';
 import type { MidiSong } from '../io/midi-read.js';
 import { codecFor, type Codec, type NoteTarget, type PlayOptions, type PlayState } from './codecs.js';
 import { ControlQueue } from './control-queue.js';
+import { checkLoggedControl, checkNumber as checkControlNumber, checkValue, control as controlSpec, defaults } from './controls.js';
 
 export interface GeneratorOptions extends PlayOptions {
   /** Seed of the random stream (default 1). */
@@ -41,6 +42,19 @@ export interface GeneratorOptions extends PlayOptions {
   /** Played steps kept for displays (default 64). */
   historyLength?: number;
   kernel?: KernelPreference;
+}
+
+/** The value controls, as a host shows them. */
+export interface Settings {
+  /** Temperature of the first head (of every head, unless one was set alone). */
+  temperature: number;
+  /** Temperature of each head. */
+  temperatures: number[];
+  topP: number;
+  density: number;
+  seed: number;
+  paused: boolean;
+  muted: boolean;
 }
 
 /** One note a tick plays. */
@@ -221,9 +235,6 @@ export const PRIME_SLICE = 128;
  * temperatures leave one). The rest wait for the next tick, and the log says when each applied.
  */
 export const CONTROLS_PER_TICK = 64;
-// one range for density wherever it is set: at construction and live
-const densityInRange = (v: number) => Number.isFinite(v) && Math.abs(v) <= 100;
-const DENSITY_RULE = 'a number from -100 (fewer notes) to 100 (more)';
 
 /** A time before every event. Slot fields hold only small integers, so V8 stores them unboxed. */
 const NEVER = -(2 ** 30);
@@ -286,7 +297,7 @@ export class Generator {
 
   // the log, and controls waiting for the next tick
   private readonly entries: LogEntry[] = [];
-  private readonly pending: ControlQueue;
+  private readonly queued: ControlQueue;
   private readonly applying: Control[] = [];
   private replaying = false;
   /** While replaying: the controls the log marks as dropped, which drop again without a word. */
@@ -299,10 +310,12 @@ export class Generator {
 
   constructor(model: Network | ModelSpec, options: GeneratorOptions = {}) {
     this.net = model instanceof Network ? model : new Network(model, { kernel: options.kernel });
-    const { seed = 1, temperature = 1, topP = 1, density = 0, lookahead = 0, historyLength = 64 } = options;
-    checkOptions(temperature, topP);
-    checkNumber('seed', seed, Number.isInteger, 'a whole number');
-    checkNumber('density', density, densityInRange, DENSITY_RULE);
+    const start = defaults();
+    const { seed = start.seed, temperature = start.temperature, topP = start.topP, density = start.density, lookahead = 0, historyLength = 64 } = options;
+    checkValue('temperature', temperature);
+    checkValue('topP', topP);
+    checkValue('seed', seed);
+    checkValue('density', density);
     checkNumber('lookahead', lookahead, (v) => Number.isInteger(v) && v >= 0 && v <= 4096, 'a whole number of steps from 0 to 4096');
     checkNumber('historyLength', historyLength, (v) => Number.isInteger(v) && v >= 0, 'a whole number of steps ≥ 0');
     this.options = { ...options };
@@ -324,7 +337,7 @@ export class Generator {
     this.lastEvent = Int32Array.from(this.codec.startEvent());
     this.probe = new Int32Array(this.heads);
     this.playingState = new Float32Array(this.net.stateSize);
-    this.pending = new ControlQueue();
+    this.queued = new ControlQueue();
     this.lastTime = this.startTime(0);
     this.result = { step: -1, tick: 0, count: 0, notes: [], releaseCount: 0, releases: [], paused: false, muted: false };
     const self = this;
@@ -390,6 +403,37 @@ export class Generator {
     return this.lookaheadSteps;
   }
 
+  /**
+   * The settings playing now. The getters above (`temperature`, `seed`, …) read these too: a
+   * control set a moment ago shows in `pending` until the tick that applies it.
+   */
+  get applied(): Settings {
+    return { temperature: this.temps[0], temperatures: this.temps.slice(), topP: this.topPValue, density: this.densityValue, seed: this.seedValue, paused: this.pausedFlag, muted: this.mutedFlag };
+  }
+
+  /** The settings that queued controls change at the next tick, and only those. */
+  get pending(): Partial<Settings> {
+    const out: Partial<Settings> = {};
+    let temps: number[] | null = null;
+    for (const c of this.queued.list()) {
+      if (c.type === 'temperature') {
+        temps ??= (out.temperatures ?? this.temps).slice();
+        if (c.head === undefined) temps.fill(c.value);
+        else temps[c.head] = c.value;
+        out.temperatures = temps;
+        out.temperature = temps[0];
+      } else if (c.type === 'topP' || c.type === 'density' || c.type === 'seed') out[c.type] = c.value;
+      else if (c.type === 'pause' || c.type === 'resume') out.paused = c.type === 'pause';
+      else if (c.type === 'mute' || c.type === 'unmute') out.muted = c.type === 'mute';
+    }
+    return out;
+  }
+
+  /** What will play from the next tick: the applied settings with the pending ones laid over them. What a host shows. */
+  get settings(): Settings {
+    return { ...this.applied, ...this.pending };
+  }
+
   /** The performance so far, for `replay`. */
   get log(): PerformanceLog {
     return { format: 'pulse-rnn-performance', version: 1, options: { ...this.options }, entries: this.entries.map(copyEntry), ticks: this.tickCount };
@@ -417,7 +461,7 @@ export class Generator {
 
   /** Temperature for every head, or for one head (by index or name). */
   setTemperature(value: number, head?: number | string): void {
-    checkOptions(value, 1);
+    checkValue('temperature', value);
     this.queue({ type: 'temperature', value, ...(head === undefined ? {} : { head: this.headIndex(head) }) });
   }
   set temperature(v: number) {
@@ -425,7 +469,7 @@ export class Generator {
   }
 
   setTopP(value: number): void {
-    checkOptions(1, value);
+    checkValue('topP', value);
     this.queue({ type: 'topP', value });
   }
   set topP(v: number) {
@@ -433,7 +477,7 @@ export class Generator {
   }
 
   setDensity(value: number): void {
-    checkNumber('density', value, densityInRange, DENSITY_RULE);
+    checkValue('density', value);
     this.queue({ type: 'density', value });
   }
   set density(v: number) {
@@ -442,7 +486,7 @@ export class Generator {
 
   /** A new random stream. With `reset`, the model's state starts over too; with `prime`, it then reads a phrase. */
   reseed(value: number, opts: { reset?: boolean; prime?: readonly (readonly number[])[] | MidiSong } = {}): void {
-    checkNumber('seed', value, Number.isInteger, 'a whole number');
+    checkValue('seed', value);
     const primed = opts.prime ? this.primeControl(opts.prime, { reset: opts.reset ?? true }) : null;
     this.queue({ type: 'seed', value, ...(opts.reset ? { reset: true } : {}) });
     if (primed) this.queue(primed); // the seed first, then the phrase
@@ -538,7 +582,7 @@ export class Generator {
 
   /** Whether a prime is queued or being read (it has not taken effect yet). */
   get priming(): boolean {
-    return this.primeJob !== null || this.pending.some((c) => c.type === 'prime');
+    return this.primeJob !== null || this.queued.some((c) => c.type === 'prime');
   }
 
   /**
@@ -575,7 +619,7 @@ export class Generator {
    * model's state goes on; drum models read the new position in the bar from there.
    */
   locate(step: number): void {
-    checkNumber('step', step, (v) => Number.isInteger(v) && v >= 0, 'a step number ≥ 0');
+    checkControlNumber('locate', controlSpec('locate').args[0] as Parameters<typeof checkControlNumber>[1], step);
     this.queue({ type: 'locate', step });
   }
 
@@ -592,7 +636,7 @@ export class Generator {
     r.count = 0;
     r.releaseCount = 0;
     r.tick = this.tickCount;
-    if (!this.pending.empty) this.applyPending();
+    if (!this.queued.empty) this.applyPending();
     if (this.primeJob) this.readPrimeSlice();
     this.tickCount++;
     r.paused = this.pausedFlag;
@@ -680,7 +724,7 @@ export class Generator {
           return c;
         }),
         entries: this.entries.map(copyEntry),
-        pending: this.pending.list().map(structuredCloneLite),
+        pending: this.queued.list().map(structuredCloneLite),
         prime: this.primeJob && clonePrime(this.primeJob),
       },
     };
@@ -722,7 +766,7 @@ export class Generator {
     this.historyStart = 0;
     this.entries.length = 0;
     for (const e of d.entries) this.entries.push(copyEntry(e));
-    this.pending.reset(d.pending.map(structuredCloneLite));
+    this.queued.reset(d.pending.map(structuredCloneLite));
     this.primeJob = d.prime ? clonePrime(d.prime) : null;
     this.updateBiases();
   }
@@ -738,13 +782,13 @@ export class Generator {
 
   private queue(c: Control, replaying = false): void {
     // a log says what applied: nothing of it is folded into later controls
-    if (replaying && !isControl(c)) throw new Error(`replay: bad log entry ${JSON.stringify(c)}`);
-    this.pending.push(c, replaying);
+    if (replaying) checkLoggedControl(c);
+    this.queued.push(c, replaying);
   }
 
   /** Apply the queued controls, at most CONTROLS_PER_TICK of them (all of them in a replay). */
   private applyPending(): void {
-    this.pending.take(this.replaying ? Infinity : CONTROLS_PER_TICK, this.applying);
+    this.queued.take(this.replaying ? Infinity : CONTROLS_PER_TICK, this.applying);
     for (let i = 0; i < this.applying.length; i++) this.applySafely(this.applying[i]);
     this.applying.length = 0;
   }
@@ -1189,10 +1233,6 @@ function isSong(p: unknown): p is MidiSong {
   return typeof p === 'object' && p !== null && !Array.isArray(p) && Array.isArray((p as MidiSong).notes);
 }
 
-const CONTROL_TYPES = new Set(['temperature', 'topP', 'density', 'seed', 'pause', 'resume', 'mute', 'unmute', 'reset', 'edit', 'clearEdit', 'lock', 'unlock', 'prime', 'primeRandom', 'locate']);
-function isControl(c: unknown): c is Control {
-  return typeof c === 'object' && c !== null && CONTROL_TYPES.has((c as Control).type);
-}
 
 function copyEntry(e: LogEntry): LogEntry {
   return { tick: e.tick, ...(e.step === undefined ? {} : { step: e.step }), control: structuredCloneLite(e.control), ...(e.dropped === undefined ? {} : { dropped: e.dropped }) };

@@ -1,0 +1,437 @@
+/**
+ * The control table: every control a performer has, defined once. The Generator checks its
+ * arguments here, the performance log is checked against it on replay, and every host reads
+ * it rather than declaring its own copy: the prompt's commands, `help()` and completion; the
+ * page's sliders (range, step, label) and keys; the Max script's messages and its README; the
+ * command line's starting-value flags; `pulse-rnn controls [--json]`.
+ *
+ * A control has one name everywhere. A host whose convention asks for another spelling gets
+ * it by rule, not by a second table: Max messages are lower case (`topp`, `clearedit`),
+ * command-line flags are kebab case (`--top-p`).
+ *
+ * @example
+ * const t = control('temperature');
+ * t.args[0];                              // { name: 'value', type: 'number', min: 0, max: 2, step: 0.05, default: 1, … }
+ * checkValue('temperature', 1.2);         // fine
+ * checkValue('temperature', 3);           // throws "temperature: 3 is out of range; give a number from 0 … to 2 …"
+ * maxName(control('topP'));               // 'topp'
+ */
+
+/** A number with a range: a slider or a knob on the page, a value at the prompt. */
+export interface NumberArg {
+  readonly name: string;
+  readonly type: 'number' | 'integer';
+  readonly min: number;
+  readonly max: number;
+  /** The range leaves out `min` itself (top-p: above 0, up to 1). */
+  readonly minExclusive?: boolean;
+  /** The step a slider, a key press or a knob's detent moves by. */
+  readonly step: number;
+  readonly unit?: string;
+  readonly default?: number;
+  readonly optional?: boolean;
+  /** Words for the two ends, as the range is told ("0 (always the likeliest)"). */
+  readonly ends?: readonly [low: string, high: string];
+  readonly description: string;
+}
+
+/** An argument that is not a number in a range: a step, notes, a voice, a head, a phrase. */
+export interface OtherArg {
+  readonly name: string;
+  readonly type: 'step' | 'notes' | 'voice' | 'head' | 'pattern' | 'bars' | 'phrase';
+  readonly optional?: boolean;
+  readonly description: string;
+}
+
+export type ControlArg = NumberArg | OtherArg;
+
+/**
+ * - `value`: a setting that holds until changed (a slider, a knob, a field).
+ * - `toggle`: one of a pair that switches a state on and off (pause/resume, mute/unmute).
+ * - `trigger`: a one-shot button (reset, reseed).
+ * - `command`: an action with arguments (edit, lock, prime).
+ */
+export type ControlKind = 'value' | 'toggle' | 'trigger' | 'command';
+
+/** When a control changes what plays. */
+export type Moment = 'next step' | 'next pulse' | 'after the phrase is read';
+
+export interface ControlSpec {
+  readonly name: ControlName;
+  readonly kind: ControlKind;
+  readonly args: readonly ControlArg[];
+  /** One line, as `help()` and the command line print it. */
+  readonly description: string;
+  /** A call as typed at the prompt. */
+  readonly example: string;
+  readonly applies: Moment;
+  /** What goes into the performance log when it applies. */
+  readonly logged: string;
+  /** The toggle this one undoes (pause ↔ resume). */
+  readonly pair?: ControlName;
+  /** Who owns it: the Generator (logged with the tick it applied at), or the clock (the tempo list). */
+  readonly owner: 'generator' | 'clock';
+  /** Keys on the page, with what each does. */
+  readonly keys?: readonly (readonly [key: string, action: string])[];
+  /** The page's label for it. */
+  readonly label: string;
+}
+
+export type ControlName =
+  | 'temperature'
+  | 'topP'
+  | 'density'
+  | 'seed'
+  | 'reseed'
+  | 'pause'
+  | 'resume'
+  | 'mute'
+  | 'unmute'
+  | 'reset'
+  | 'edit'
+  | 'clearEdit'
+  | 'lock'
+  | 'unlock'
+  | 'prime'
+  | 'primeRandom'
+  | 'locate'
+  | 'bpm';
+
+/** Seeds are 32-bit: the random stream takes 32 bits, so -1 would play as 4294967295. */
+export const MAX_SEED = 0xffffffff;
+/** Edits further ahead than this are surely a typo (256 bars of 16ths). */
+export const MAX_EDIT_AHEAD = 4096;
+
+const generatorLog = (shape: string) => `${shape}, with the tick and step it applied at`;
+
+/**
+ * The table. Ranges are chosen for a performer: temperature 0–2 (above 2 every model here is
+ * noise; at 0 it always plays its likeliest step, which from a cold start is often a rest);
+ * density ±4 (a logit bias per note: at 4 a drum step is nearly always full); BPM 20–999
+ * as in most DAWs.
+ */
+export const CONTROLS: readonly ControlSpec[] = [
+  {
+    name: 'temperature',
+    kind: 'value',
+    label: 'Temperature',
+    args: [
+      { name: 'value', type: 'number', min: 0, max: 2, step: 0.05, default: 1, ends: ['always the likeliest', 'wildest'], description: 'sampling temperature' },
+      { name: 'head', type: 'head', optional: true, description: 'one output head by name or index (event models: pitch, delay, …); all heads when left out' },
+    ],
+    description: 'how adventurous the model is: low plays a steady groove, 1 as trained, high wilder',
+    example: 'temperature(1.2)',
+    applies: 'next step',
+    logged: generatorLog("{ type: 'temperature', value, head? }"),
+    owner: 'generator',
+    keys: [
+      ['ArrowUp', 'one step up'],
+      ['ArrowDown', 'one step down'],
+    ],
+  },
+  {
+    name: 'topP',
+    kind: 'value',
+    label: 'Top-p',
+    args: [{ name: 'value', type: 'number', min: 0, minExclusive: true, max: 1, step: 0.05, default: 1, ends: ['only the likeliest', 'everything'], description: 'nucleus sampling mass' }],
+    description: 'sample only among the likeliest choices that together hold this much probability',
+    example: 'topP(0.9)',
+    applies: 'next step',
+    logged: generatorLog("{ type: 'topP', value }"),
+    owner: 'generator',
+  },
+  {
+    name: 'density',
+    kind: 'value',
+    label: 'Density',
+    args: [{ name: 'value', type: 'number', min: -4, max: 4, step: 0.25, default: 0, ends: ['fewer notes', 'more notes'], description: 'bias toward more or fewer notes per step' }],
+    description: 'more notes (above 0) or fewer (below 0)',
+    example: 'density(0.5)',
+    applies: 'next step',
+    logged: generatorLog("{ type: 'density', value }"),
+    owner: 'generator',
+    keys: [
+      ['ArrowRight', 'more notes'],
+      ['ArrowLeft', 'fewer notes'],
+    ],
+  },
+  {
+    name: 'seed',
+    kind: 'value',
+    label: 'Seed',
+    args: [{ name: 'value', type: 'integer', min: 0, max: MAX_SEED, step: 1, default: 1, description: 'seed of the random stream' }],
+    description: 'a new random stream from this seed; the model plays on from where it is',
+    example: 'seed(7)',
+    applies: 'next step',
+    logged: generatorLog("{ type: 'seed', value }"),
+    owner: 'generator',
+  },
+  {
+    name: 'reseed',
+    kind: 'trigger',
+    label: 'Reseed',
+    args: [{ name: 'value', type: 'integer', min: 0, max: MAX_SEED, step: 1, optional: true, description: 'the new seed (a random one when left out)' }],
+    description: 'a new random seed (or the one given); the model plays on from where it is',
+    example: 'reseed()',
+    applies: 'next step',
+    logged: generatorLog("{ type: 'seed', value } holding the seed chosen"),
+    owner: 'generator',
+    keys: [['r', 'a new random seed']],
+  },
+  {
+    name: 'pause',
+    kind: 'toggle',
+    pair: 'resume',
+    label: 'Pause',
+    args: [],
+    description: 'freeze the model where it is; resume() goes on from the same place',
+    example: 'pause()',
+    applies: 'next step',
+    logged: generatorLog("{ type: 'pause' }"),
+    owner: 'generator',
+    keys: [['p', 'pause or resume']],
+  },
+  {
+    name: 'resume',
+    kind: 'toggle',
+    pair: 'pause',
+    label: 'Resume',
+    args: [],
+    description: 'play on after pause()',
+    example: 'resume()',
+    applies: 'next step',
+    logged: generatorLog("{ type: 'resume' }"),
+    owner: 'generator',
+  },
+  {
+    name: 'mute',
+    kind: 'toggle',
+    pair: 'unmute',
+    label: 'Mute',
+    args: [],
+    description: 'keep playing in time, silently',
+    example: 'mute()',
+    applies: 'next step',
+    logged: generatorLog("{ type: 'mute' }"),
+    owner: 'generator',
+    keys: [['m', 'mute or unmute']],
+  },
+  {
+    name: 'unmute',
+    kind: 'toggle',
+    pair: 'mute',
+    label: 'Unmute',
+    args: [],
+    description: 'sound again after mute()',
+    example: 'unmute()',
+    applies: 'next step',
+    logged: generatorLog("{ type: 'unmute' }"),
+    owner: 'generator',
+  },
+  {
+    name: 'reset',
+    kind: 'trigger',
+    label: 'Reset',
+    args: [],
+    description: 'start the model over from its start event and the current seed (edits and locks stay)',
+    example: 'reset()',
+    applies: 'next step',
+    logged: generatorLog("{ type: 'reset' }"),
+    owner: 'generator',
+  },
+  {
+    name: 'edit',
+    kind: 'command',
+    label: 'Edit',
+    args: [
+      { name: 'step', type: 'step', description: `an upcoming step: its number, or '+N' for N steps ahead (at most ${MAX_EDIT_AHEAD} ahead)` },
+      { name: 'notes', type: 'notes', description: "what it plays: drum voices or notes (['kick', 'snare']), a pitch, 'hold' or 'rest' for melodies; [] is silence" },
+    ],
+    description: 'write an upcoming step; the model hears it and continues from it',
+    example: "edit('+4', ['kick', 'snare'])",
+    applies: 'next step',
+    logged: generatorLog("{ type: 'edit', step, notes }"),
+    owner: 'generator',
+  },
+  {
+    name: 'clearEdit',
+    kind: 'command',
+    label: 'Clear edit',
+    args: [{ name: 'step', type: 'step', description: 'an upcoming step that was edited' }],
+    description: 'undo an edit of an upcoming step: the model chooses it again',
+    example: "clearEdit('+4')",
+    applies: 'next step',
+    logged: generatorLog("{ type: 'clearEdit', step }"),
+    owner: 'generator',
+  },
+  {
+    name: 'lock',
+    kind: 'command',
+    label: 'Lock',
+    args: [
+      { name: 'voice', type: 'voice', description: "a drum voice by name ('kick') or index" },
+      { name: 'pattern', type: 'pattern', optional: true, description: 'one 0/1 per step of the bar to play instead of what the last bar played' },
+      { name: 'bars', type: 'bars', optional: true, description: 'how many bars the lock holds (until unlock() when left out)' },
+    ],
+    description: 'keep a drum voice as the last bar played it (or as a pattern); the model fills the rest',
+    example: "lock('kick')",
+    applies: 'next step',
+    logged: generatorLog("{ type: 'lock', voice, pattern, from, until }"),
+    owner: 'generator',
+    keys: [['l', 'lock or free the voice of the focused grid row']],
+  },
+  {
+    name: 'unlock',
+    kind: 'command',
+    label: 'Unlock',
+    args: [{ name: 'voice', type: 'voice', optional: true, description: 'the voice to free (every voice when left out)' }],
+    description: 'free a locked voice, or every voice',
+    example: "unlock('kick')",
+    applies: 'next step',
+    logged: generatorLog("{ type: 'unlock', voice }"),
+    owner: 'generator',
+  },
+  {
+    name: 'prime',
+    kind: 'command',
+    label: 'Prime',
+    args: [{ name: 'phrase', type: 'phrase', description: 'a MIDI file (a song or events from code) the model reads without playing it' }],
+    description: 'set the model state from a phrase; the model plays on from it (a long phrase is read while the music plays)',
+    example: "prime('groove.mid')",
+    applies: 'after the phrase is read',
+    logged: generatorLog("{ type: 'prime', events, reset, steps } holding the phrase's events"),
+    owner: 'generator',
+  },
+  {
+    name: 'primeRandom',
+    kind: 'trigger',
+    label: 'Random start',
+    args: [],
+    description: 'start from one random event, as Howl does',
+    example: 'primeRandom()',
+    applies: 'next step',
+    logged: generatorLog("{ type: 'primeRandom' }"),
+    owner: 'generator',
+  },
+  {
+    name: 'locate',
+    kind: 'command',
+    label: 'Locate',
+    args: [{ name: 'step', type: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER, step: 1, description: 'the step to play next (a song position)' }],
+    description: 'jump to a step, as a song position from the clock does; the model state goes on',
+    example: 'locate(0)',
+    applies: 'next step',
+    logged: generatorLog("{ type: 'locate', step }"),
+    owner: 'generator',
+  },
+  {
+    name: 'bpm',
+    kind: 'value',
+    label: 'BPM',
+    args: [{ name: 'value', type: 'number', min: 20, max: 999, step: 1, default: 120, unit: 'BPM', description: 'tempo of the internal clock' }],
+    description: 'tempo of the internal clock (an external MIDI clock sets its own)',
+    example: 'bpm(128)',
+    applies: 'next pulse',
+    logged: "the take's tempo list: { tick, bpm } at the pulse it applied",
+    owner: 'clock',
+  },
+];
+
+const BY_NAME = new Map<string, ControlSpec>(CONTROLS.map((c) => [c.name, c]));
+
+/** The control of this name; throws listing the names when there is none. */
+export function control(name: string): ControlSpec {
+  const c = BY_NAME.get(name);
+  if (!c) throw new Error(`unknown control ${JSON.stringify(name)}; controls are ${CONTROLS.map((x) => x.name).join(', ')}`);
+  return c;
+}
+
+/** The control's name as a Max message: Max messages are lower case by convention. */
+export const maxName = (c: ControlSpec): string => c.name.toLowerCase();
+
+/** The command-line flag that sets a value control's starting value (`--top-p`). */
+export const flagName = (c: ControlSpec): string => `--${c.name.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`;
+
+/** The one number argument of a value control. */
+export function valueArg(name: ControlName): NumberArg {
+  const a = control(name).args[0];
+  if (!a || !isNumberArg(a)) throw new Error(`${name} has no number value`);
+  return a;
+}
+
+export function isNumberArg(a: ControlArg): a is NumberArg {
+  return a.type === 'number' || a.type === 'integer';
+}
+
+/** Whether `v` is within a number argument's range. */
+export function inRange(a: NumberArg, v: unknown): v is number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return false;
+  if (a.type === 'integer' && !Number.isInteger(v)) return false;
+  return (a.minExclusive ? v > a.min : v >= a.min) && v <= a.max;
+}
+
+/** The range in words: "a number from 0 (always the likeliest) to 2 (wildest)". */
+export function rangeText(a: NumberArg): string {
+  const what = a.type === 'integer' ? 'a whole number' : 'a number';
+  const [lo, hi] = a.ends ?? ['', ''];
+  const end = (v: number, words: string) => `${fmt(v)}${words ? ` (${words})` : ''}`;
+  const unit = a.unit ? ` ${a.unit}` : '';
+  if (a.minExclusive) return `${what} above ${end(a.min, lo)}, up to ${end(a.max, hi)}${unit}`;
+  return `${what} from ${end(a.min, lo)} to ${end(a.max, hi)}${unit}`;
+}
+
+const fmt = (v: number) => (v === Number.MAX_SAFE_INTEGER ? 'any' : String(v));
+
+/** Throw "name: value is out of range; give …" unless `v` is within `a`'s range. */
+export function checkNumber(control: string, a: NumberArg, v: unknown): asserts v is number {
+  if (inRange(a, v)) return;
+  const shown = typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v));
+  const why = typeof v === 'number' && Number.isFinite(v) && !(a.type === 'integer' && !Number.isInteger(v)) ? 'is out of range' : 'is not allowed';
+  const label = a.name === 'value' ? control : `${control}: ${a.name}`;
+  throw new RangeError(`${label}: ${shown} ${why}; give ${rangeText(a)}`);
+}
+
+/** Check a value control's value (temperature, topP, density, seed, bpm). */
+export function checkValue(name: ControlName, v: unknown): asserts v is number {
+  checkNumber(name, valueArg(name), v);
+}
+
+/** A random seed in the table's range, for `reseed()` without a value. */
+export function randomSeed(): number {
+  return Math.floor(Math.random() * (MAX_SEED + 1));
+}
+
+/** The value controls with a number, and their defaults: the starting values of a performance. */
+export function defaults(): Record<'temperature' | 'topP' | 'density' | 'seed' | 'bpm', number> {
+  return {
+    temperature: valueArg('temperature').default as number,
+    topP: valueArg('topP').default as number,
+    density: valueArg('density').default as number,
+    seed: valueArg('seed').default as number,
+    bpm: valueArg('bpm').default as number,
+  };
+}
+
+/** The control types a performance log holds: the Generator's controls (reseed is logged as seed). */
+export const LOGGED_TYPES: readonly ControlName[] = CONTROLS.filter((c) => c.owner === 'generator' && c.name !== 'reseed').map((c) => c.name);
+const LOGGED = new Set<string>(LOGGED_TYPES);
+
+/**
+ * Check a control read from a performance log against the table: a known type, and values in
+ * range. Throws "replay: bad log entry …" naming the field.
+ */
+export function checkLoggedControl(c: unknown): void {
+  const bad = (why: string) => new Error(`replay: bad log entry ${JSON.stringify(c)}: ${why}`);
+  if (typeof c !== 'object' || c === null || !LOGGED.has((c as { type: string }).type)) {
+    throw bad(`the type must be one of ${LOGGED_TYPES.join(', ')}`);
+  }
+  const x = c as { type: ControlName; value?: unknown; step?: unknown };
+  try {
+    if (x.type === 'temperature' || x.type === 'topP' || x.type === 'density' || x.type === 'seed') checkValue(x.type, x.value);
+    if (x.type === 'edit' || x.type === 'clearEdit' || x.type === 'locate') {
+      if (!(Number.isSafeInteger(x.step) && (x.step as number) >= 0)) throw new Error(`step ${JSON.stringify(x.step)} is not a step number`);
+    }
+  } catch (e) {
+    throw bad((e as Error).message);
+  }
+}
