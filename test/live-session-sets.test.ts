@@ -1,5 +1,5 @@
 // Thirty sets a performer might play, drawn at random from a seed each: tempo changes anywhere
-// from 1 to 999 BPM (two in one step, too), pauses, mutes, resets, edits, seeds, locks, on a drum
+// from 20 to 999 BPM (two in one step, too), pauses, mutes, resets, edits, seeds, locks, on a drum
 // model and on a melody model whose notes are held across steps, then quit(). Each take must
 // replay from its log note for note, tempo for tempo. A fake time source drives the real clock.
 import { afterAll, describe, expect, it } from 'vitest';
@@ -33,18 +33,18 @@ for (const trial of [...Array.from({ length: 30 }, (_, i) => i), 373, 375, 389])
     await s.record('r.mid');
     for (let k = 0; k < 40; k++) {
       const x = rand();
-      if (x < 0.3) s.bpm(rand() < 0.2 ? 1 + rand() * 5 : rand() < 0.3 ? 900 + rand() * 99 : 1 + rand() * 998);
+      if (x < 0.3) s.bpm(rand() < 0.2 ? 20 + rand() * 5 : rand() < 0.3 ? 900 + rand() * 99 : 20 + rand() * 979);
       else if (x < 0.4) s.pause();
       else if (x < 0.5) s.resume();
       else if (x < 0.55) s.mute();
       else if (x < 0.6) s.unmute();
       else if (x < 0.7) s.temperature(rand() * 2);
       else if (x < 0.75) s.seed(Math.floor(rand() * 1000));
-      else if (x < 0.8) { s.bpm(1 + rand() * 998); s.bpm(1 + rand() * 998); }
+      else if (x < 0.8) { s.bpm(20 + rand() * 979); s.bpm(20 + rand() * 979); }
       else if (x < 0.85) s.reset();
       else if (x < 0.87) s.edit('+' + Math.floor(rand() * 4), []);
       else if (x < 0.9) s.density(rand() * 4 - 2);
-      else if (x < 0.92) s.topp(0.1 + rand() * 0.9);
+      else if (x < 0.92) s.topP(0.1 + rand() * 0.9);
       else if (x < 0.94 && trial % 2) s.lock(Math.floor(rand() * 3), rand() < 0.5 ? { bars: 1 } : undefined);
       else if (x < 0.96) s.unlock();
       ft.advance(rand() * (rand() < 0.1 ? 3 : 0.4));

@@ -59,29 +59,30 @@ function fakeSession(spec: ModelSpec, cwd = tmp) {
 }
 
 describe('tempo changes take effect in the step in progress', () => {
-  it('bpm(1) then bpm(120) a second later: no 14 s of silence, no 13 s note; quit() at 1 BPM ends everything at once; the take replays exactly', async () => {
+  it('bpm(20) then bpm(120) within the slow step: the step ends at the new tempo, not 0.75 s after it began; quit() at 20 BPM ends everything within 0.5 s; the take replays exactly', async () => {
     const spec = drumGridSpec(3, 1.5);
     const { ft, lines, book, s, steps } = fakeSession(spec);
     s.generator.edit(Array.from({ length: 300 }, (_, i) => i), ['kick']); // a kick on every step
     s.start();
     await s.record('tempo.mid');
     ft.advance(1);
-    s.bpm(1);
-    while (steps.at(-1)!.bpm !== 1) ft.advance(0.25);
+    s.bpm(20);
+    while (steps.at(-1)!.bpm !== 20) ft.advance(0.1);
     const slow = steps.at(-1)!;
-    ft.advance(1);
+    ft.advance(0.3);
     const change = ft.t;
     s.bpm(120);
-    expect(lines.at(-1)).toBe(`bpm 120 from step ${s.generator.step}`);
+    expect(lines.at(-1)).toBe(`bpm 120 from the next pulse (step ${s.generator.step})`);
     ft.advance(1);
     const next = steps[steps.indexOf(slow) + 1];
-    expect(next.time).toBeLessThanOrEqual(change + 0.125 + 1e-9); // not 14 s later
+    // the pulse in progress (0.125 s at 20 BPM), then the step's other pulses at 120 BPM; at
+    // 20 BPM the step would have ended 0.35 s or more after the change
+    expect(next.time).toBeLessThanOrEqual(change + 0.25 + 1e-9);
     const slowNote = book.ons.find((n) => n.on === slow.time)!;
-    expect(slowNote.end - slowNote.on).toBeLessThan(1.5); // not 13.5 s
-    // slow again, then quit in the middle of a 15 s step
-    s.bpm(1);
-    while (steps.at(-1)!.bpm !== 1) ft.advance(0.25);
-    ft.advance(0.5);
+    expect(slowNote.end - slowNote.on).toBeLessThanOrEqual(slow.stepDuration); // never longer than the slow step
+    // slow again, then quit at the start of a 0.75 s step
+    s.bpm(20);
+    while (steps.at(-1)!.bpm !== 20) ft.advance(0.05);
     const quitAt = ft.t;
     await s.quit();
     expect(Math.min(...book.alls.filter((t) => t >= quitAt))).toBeLessThanOrEqual(quitAt + 0.5 + 1e-9);
@@ -214,7 +215,7 @@ describe('one step count', () => {
     const step = s.generator.step;
     expect(clock.position).toBeGreaterThan(step + 10);
     s.bpm(90);
-    expect(lines.at(-1)).toBe(`bpm 90 from step ${step}`);
+    expect(lines.at(-1)).toBe(`bpm 90 from the next pulse (step ${step})`);
     s.temperature(1.1);
     expect(lines.at(-1)).toBe(`temperature 1.1 from step ${step}`);
     s.status();

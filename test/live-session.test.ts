@@ -152,15 +152,21 @@ describe('LiveSession on a virtual MIDI port', () => {
       [() => s.temperature(1e308), /^temperature: 1e\+308 is out of range/],
       [() => s.temperature({ t: 1 }), /^temperature: \{"t":1\} is not a number/],
       [() => s.temperature(1, 2), /^temperature: too many arguments \(2\); usage: temperature\(1\.2\)/],
-      [() => s.topp(0), /^topp: 0 is out of range/],
-      [() => s.topp(1.5), /^topp: 1\.5 is out of range/],
+      [() => s.topP(0), /^topP: 0 is out of range; give a number above 0 \(only the likeliest\), up to 1 \(everything\)$/],
+      [() => s.topP(1.5), /^topP: 1\.5 is out of range/],
       [() => s.density(1e9), /^density: 1000000000 is out of range/],
       [() => s.density('lots'), /^density: 'lots' is not a number/],
       [() => s.seed(1.5), /^seed: 1\.5 is not a whole number/],
       [() => s.seed(-1), /^seed: -1 is out of range/],
       [() => s.seed(2 ** 40), /^seed: 1099511627776 is out of range/],
       [() => s.seed('x'), /^seed: 'x' is not a number/],
-      [() => s.bpm(0), /^bpm: 0 is out of range; give a number from 1 to 999/],
+      [() => s.bpm(0), /^bpm: 0 is out of range; give a number from 20 to 999 BPM$/],
+      [() => s.bpm(19), /^bpm: 19 is out of range; give a number from 20 to 999 BPM$/],
+      [() => s.temperature(2.5), /^temperature: 2\.5 is out of range; give a number from 0 \(always the likeliest\) to 2 \(wildest\)$/],
+      [() => s.density(5), /^density: 5 is out of range; give a number from -4 \(fewer notes\) to 4 \(more notes\)$/],
+      [() => s.reseed(-1), /^reseed: -1 is out of range; give a whole number from 0 to 4294967295$/],
+      [() => s.clearEdit('later'), /^clearEdit: step 'later' is not a step/],
+      [() => s.locate(-3), /^locate: step -3 is not a step number; give a whole number from 0/],
       [() => s.bpm(1e6), /^bpm: 1000000 is out of range/],
       [() => s.bpm('fast'), /^bpm: 'fast' is not a number/],
       [() => s.lock('kik'), /^lock: unknown voice "kik"; voices are kick, snare/],
@@ -212,7 +218,7 @@ describe('LiveSession on a virtual MIDI port', () => {
   it('a starting seed outside what seed() takes is refused by value, not played as another seed', () => {
     const clock = new InternalClock({ bpm: 120 });
     for (const seed of [-1, 2 ** 32, 1.5]) {
-      expect(() => new LiveSession({ spec: drumGridSpec(6), clock, seed, print: () => {} })).toThrow(`seed ${seed} is out of range; give a whole number from 0 to 4294967295, as seed() at the prompt takes`);
+      expect(() => new LiveSession({ spec: drumGridSpec(6), clock, seed, print: () => {} })).toThrow(/^seed: .* give a whole number from 0 to 4294967295$/);
     }
     expect(() => new LiveSession({ spec: drumGridSpec(6), clock, seed: 4294967295, print: () => {} })).not.toThrow();
   });
@@ -393,9 +399,9 @@ describe('the REPL, driven through streams', () => {
     await steps(clock, 4);
     expect(s.generator.ticks).toBeGreaterThan(ticks); // the music went on
     input.write('status()\n');
-    await until(/temperature 1\.2 · topp 1/);
+    await until(/temperature 1\.2 · topP 1/);
     expect(text).toMatch(/temperature 1\.2 from step \d+/);
-    expect(text).toMatch(/temperature: 'x' is not a number; give a number from 0 \(always the likeliest\) to 10/);
+    expect(text).toMatch(/temperature: 'x' is not a number; give a number from 0 \(always the likeliest\) to 2 \(wildest\)/);
     expect(text).toMatch(/^(pulse> )*noSuchThing is neither a command nor a name set here \(help\(\) lists the commands\)$/m);
     expect(text).not.toMatch(/^undefined$/m);
 

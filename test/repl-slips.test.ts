@@ -46,7 +46,7 @@ describe('a mistyped command at the prompt', () => {
     expect(s.lastError).toBe(null);
     // what is not a slip still works as JavaScript, over several lines too
     expect(await type('x = 3')).toBe('3');
-    expect(await type('bpm(x * 30)')).toBe('bpm 90 from step ' + s.generator.step);
+    expect(await type('bpm(x * 30)')).toBe(`bpm 90 from the next pulse (step ${s.generator.step})`);
     expect(await type('for (let i = 0; i < 2; i++) {')).toBe('');
     expect(await type('temperature(0.5) }')).toMatch(/^temperature 0\.5 from step \d+\ntemperature 0\.5 from step \d+$/);
     await s.quit();

@@ -22,23 +22,20 @@
  * await session.record('set.mid'); // … later: await session.stop() writes set.mid + set.mid.log.json
  * await session.quit();            // the last step plays out, every note ends, outputs close
  */
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { checkUserFile, MAX_MIDI_BYTES } from '../io/user-file.js';
-import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { ModelSpec } from '../engine/model.js';
-import { readMidi } from '../io/midi-read.js';
-import type { MidiRecorder } from '../io/recorder.js';
 import type { NoteSink } from '../io/sink.js';
 import { Generator, type GeneratorOptions, type StepResult } from '../music/generator.js';
 import type { StepEvent, TransportEvent } from '../time/clock.js';
 import { InternalClock } from '../time/internal-clock.js';
 import type { MidiClockFollower } from '../time/midi-clock-follower.js';
 import { Player, type Playable } from '../time/player.js';
-import { writeAtomic } from '../io/atomic-file.js';
 import { waitUntil } from './replay.js';
-import { sessionRecorder, type SessionLog, type TempoEntry } from './session-log.js';
-import { StepDisplay, parseNoteName } from './step-display.js';
+import { randomSeed } from '../music/controls.js';
+import { CommandError, errorText, fileArg, helpText, noteArg, numberArg, positionArg, readMidiArg, show, stepArg, usageOf } from './prompt-commands.js';
+import type { TempoEntry } from './session-log.js';
+import { VALUE_CONTROLS, lockedVoices, valueText, type ValueControl } from './session-status.js';
+import { Take } from './take.js';
+import { StepDisplay } from './step-display.js';
 
 export interface LiveSessionOptions {
   spec: ModelSpec;
@@ -63,51 +60,11 @@ export interface LiveSessionOptions {
   cwd?: string;
 }
 
-/** The commands a performer can type, with what each does, for `help()` and tab completion. */
-export const COMMANDS: readonly (readonly [name: string, usage: string, what: string])[] = [
-  ['temperature', 'temperature(1.2)', 'sampling temperature, 0 (always the likeliest) to 10; temperature() shows it'],
-  ['topp', 'topp(0.9)', 'nucleus sampling mass, in (0, 1]'],
-  ['density', 'density(0.3)', 'more notes (> 0) or fewer (< 0), -100 to 100'],
-  ['seed', 'seed(7)', 'a new random stream (whole number 0..4294967295)'],
-  ['pause', 'pause()', 'freeze the model; resume() goes on where it stopped'],
-  ['resume', 'resume()', 'play on after pause()'],
-  ['mute', 'mute()', 'keep running in time, silently'],
-  ['unmute', 'unmute()', 'sound again after mute()'],
-  ['reset', 'reset()', 'start the model over (edits and locks stay)'],
-  ['edit', "edit(64, ['kick', 'snare'])", "write an upcoming step (a step number, or '+4' for 4 steps ahead); [] is silence"],
-  ['lock', "lock('kick')", 'keep a drum voice as the last bar played it; the model fills the rest'],
-  ['unlock', "unlock('kick')", 'free a locked voice; unlock() frees all'],
-  ['prime', "prime('groove.mid')", 'set the state from a MIDI file without playing it (a long file is read while playing; a message says when it took effect)'],
-  ['record', "record('set.mid')", 'record to a MIDI file and its log (set.mid.log.json); record() again writes them; never over another take (set-2.mid …)'],
-  ['stop', 'stop()', 'end the recording and write it'],
-  ['bpm', 'bpm(128)', 'tempo of the internal clock, 1 to 999, at once (the step in progress ends at the new tempo)'],
-  ['grid', 'grid(false)', 'show or hide the step grid; grid() toggles'],
-  ['status', 'status()', 'where the music is and what every control is set to'],
-  ['help', 'help()', 'this list'],
-  ['quit', 'quit()', 'stop cleanly: the last step plays out, every note ends, outputs close'],
-];
-
-/** A problem with a command's arguments: reported, never thrown past the session. */
-class CommandError extends Error {}
-
-const MAX_SEED = 0xffffffff;
 /**
- * quit() ends every note within this many seconds, whatever the step in progress: at 1 BPM a
- * step lasts 15 s, and a performer who quits means now.
+ * quit() ends every note within this many seconds, whatever the step in progress: at the
+ * table's slowest tempo (20 BPM) a 16th lasts 0.75 s, an external clock may be slower still, and a performer who quits means now.
  */
 const QUIT_WITHIN = 0.5;
-/** Edits further ahead than this are surely a typo (256 bars of 16ths). */
-const MAX_EDIT_AHEAD = 4096;
-
-interface Recording {
-  path: string;
-  name: string;
-  recorder: MidiRecorder | null;
-  from: number;
-  bpm: number;
-  /** Time of the first recorded step. */
-  origin: number;
-}
 
 export class LiveSession {
   readonly generator: Generator;
@@ -135,9 +92,8 @@ export class LiveSession {
   private lastClockStep = -1;
   /** Where quit() cut the last step short, if it did. */
   private cutAt: number | null = null;
-  private recording: Recording | null = null;
+  private recording: Take | null = null;
   private readonly tempos: TempoEntry[] = [];
-  private readonly locks = new Map<string, number>();
   private quitting: Promise<void> | null = null;
   /** The file a prime being read came from. */
   private priming: string | null = null;
@@ -147,11 +103,9 @@ export class LiveSession {
   private readonly drops = new Map<string, { message: string; more: number }>();
 
   constructor(o: LiveSessionOptions) {
-    // the random stream takes 32 bits: -1 would play as 4294967295, and seed() refuses both
-    if (o.seed !== undefined && !(Number.isInteger(o.seed) && o.seed >= 0 && o.seed <= MAX_SEED)) throw new RangeError(`seed ${o.seed} is out of range; give a whole number from 0 to ${MAX_SEED}, as seed() at the prompt takes`);
-    const genOptions: GeneratorOptions = { seed: o.seed ?? 1, temperature: o.temperature ?? 1 };
-    if (o.topP !== undefined) genOptions.topP = o.topP;
-    if (o.density !== undefined) genOptions.density = o.density;
+    // the table's defaults fill in what is not given: the Generator checks each against its range
+    const genOptions: GeneratorOptions = {};
+    for (const name of VALUE_CONTROLS) if (o[name] !== undefined) genOptions[name] = o[name];
     this.generator = new Generator(o.spec, genOptions);
     this.clock = o.clock;
     this.model = o.model ?? o.spec.source;
@@ -209,40 +163,28 @@ export class LiveSession {
     else this.printer(`waiting for the ${this.clockName} to start`);
   }
 
-  // ---- the performer's commands --------------------------------------------------------
+  // ---- the performer's controls (the control table's, in its order) -------------------------
 
   temperature(value?: unknown, ...extra: unknown[]): void {
-    this.command('temperature', extra, () => {
-      if (value === undefined) return `temperature ${this.generator.temperature}`;
-      const t = numberIn(value, 0, 10, 'a number from 0 (always the likeliest) to 10');
-      this.generator.setTemperature(t);
-      return `temperature ${t} from step ${this.generator.step}`;
-    });
+    this.valueCommand('temperature', value, extra, (t) => this.generator.setTemperature(t));
   }
 
-  topp(value?: unknown, ...extra: unknown[]): void {
-    this.command('topp', extra, () => {
-      if (value === undefined) return `topp ${this.generator.topP}`;
-      const p = numberIn(value, 0, 1, 'a number in (0, 1]');
-      if (p === 0) throw new CommandError(`0 is out of range; give a number in (0, 1] (1 samples from everything)`);
-      this.generator.setTopP(p);
-      return `topp ${p} from step ${this.generator.step}`;
-    });
+  topP(value?: unknown, ...extra: unknown[]): void {
+    this.valueCommand('topP', value, extra, (p) => this.generator.setTopP(p));
   }
 
   density(value?: unknown, ...extra: unknown[]): void {
-    this.command('density', extra, () => {
-      if (value === undefined) return `density ${this.generator.density}`;
-      const d = numberIn(value, -100, 100, 'a number from -100 (fewer notes) to 100 (more)');
-      this.generator.setDensity(d);
-      return `density ${d} from step ${this.generator.step}`;
-    });
+    this.valueCommand('density', value, extra, (d) => this.generator.setDensity(d));
   }
 
   seed(value?: unknown, ...extra: unknown[]): void {
-    this.command('seed', extra, () => {
-      if (value === undefined) return `seed ${this.generator.seed}`;
-      const s = wholeIn(value, 0, MAX_SEED, `a whole number from 0 to ${MAX_SEED}`);
+    this.valueCommand('seed', value, extra, (s) => this.generator.reseed(s));
+  }
+
+  /** A new seed, random when none is given; the model plays on from where it is. */
+  reseed(value?: unknown, ...extra: unknown[]): void {
+    this.command('reseed', extra, () => {
+      const s = value === undefined ? randomSeed() : numberArg('seed', value);
       this.generator.reseed(s);
       return `seed ${s} from step ${this.generator.step}`;
     });
@@ -271,17 +213,21 @@ export class LiveSession {
   edit(step?: unknown, notes?: unknown, ...extra: unknown[]): void {
     this.command('edit', extra, () => {
       const gen = this.generator;
-      if (step === undefined) throw new CommandError(`give a step and its notes, e.g. edit('+4', ['kick', 'snare'])`);
-      let at: number;
-      if (typeof step === 'string' && /^\+\d+$/.test(step.trim())) at = gen.step + Number(step.trim().slice(1));
-      else if (typeof step === 'number' && Number.isInteger(step)) at = step;
-      else throw new CommandError(`step ${show(step)} is not a step; give a whole number (the next step is ${gen.step}) or '+N' for N steps ahead`);
-      if (at < gen.step) throw new CommandError(`step ${at} has already played (the next step is ${gen.step})`);
-      if (at > gen.step + MAX_EDIT_AHEAD) throw new CommandError(`step ${at} is more than ${MAX_EDIT_AHEAD} steps ahead (the next step is ${gen.step})`);
+      if (step === undefined) throw new CommandError(`give a step and its notes, e.g. ${usageOf('edit')}`);
+      const at = stepArg(step, gen.step, 'edit');
       if (notes === undefined) throw new CommandError(`give the notes of step ${at}: a list such as ['kick', 'snare'], or [] for silence`);
-      const list = (Array.isArray(notes) ? notes : [notes]).map((n) => this.noteArg(n));
+      const list = (Array.isArray(notes) ? notes : [notes]).map((n) => noteArg(n, gen.codec));
       gen.edit(at, list);
       return `edit step ${at}: ${list.length ? list.join(' ') : 'silence'}`;
+    });
+  }
+
+  clearEdit(step?: unknown, ...extra: unknown[]): void {
+    this.command('clearEdit', extra, () => {
+      if (step === undefined) throw new CommandError(`give the step to clear, e.g. ${usageOf('clearEdit')}`);
+      const at = stepArg(step, this.generator.step, 'clearEdit');
+      this.generator.clearEdit(at);
+      return `step ${at}: the model chooses it again`;
     });
   }
 
@@ -294,7 +240,6 @@ export class LiveSession {
       const opts = (options ?? {}) as { pattern?: (number | boolean)[]; bars?: number };
       this.generator.lock(voice, opts);
       const name = typeof voice === 'number' ? voices[voice] : voice;
-      this.locks.set(name, opts.bars ? this.generator.step + opts.bars * this.generator.codec.stepsPerBar : Infinity);
       return `lock ${name} from step ${this.generator.step}${opts.bars ? ` for ${opts.bars} bar(s)` : ''}`;
     });
   }
@@ -303,12 +248,8 @@ export class LiveSession {
     this.command('unlock', extra, () => {
       if (voice !== undefined && typeof voice !== 'string' && typeof voice !== 'number') throw new CommandError(`${show(voice)} is not a voice; voices are ${this.generator.codec.voices.join(', ') || '(none)'}`);
       this.generator.unlock(voice as string | number | undefined);
-      if (voice === undefined) {
-        this.locks.clear();
-        return `every voice free from step ${this.generator.step}`;
-      }
+      if (voice === undefined) return `every voice free from step ${this.generator.step}`;
       const name = typeof voice === 'number' ? this.generator.codec.voices[voice] : voice;
-      this.locks.delete(name);
       return `${name} free from step ${this.generator.step}`;
     });
   }
@@ -316,23 +257,7 @@ export class LiveSession {
   /** Read a MIDI file and set the model's state from it (it is not played). */
   async prime(file?: unknown, ...extra: unknown[]): Promise<void> {
     await this.commandAsync('prime', extra, async () => {
-      const path = this.fileArg(file, "name a MIDI file, e.g. prime('groove.mid')");
-      let bytes: Buffer;
-      // a pipe would hold the prompt forever, /dev/zero would fill the memory of a live set;
-      // a path that is not there at all is the read's to report
-      if (existsSync(path)) {
-        try {
-          checkUserFile(path, MAX_MIDI_BYTES, 'a MIDI file');
-        } catch (e) {
-          throw new CommandError(errorText(e));
-        }
-      }
-      try {
-        bytes = await readFile(path);
-      } catch (e) {
-        throw new CommandError(`cannot read ${show(file)} (${(e as NodeJS.ErrnoException).code ?? errorText(e)})`);
-      }
-      const song = readMidi(new Uint8Array(bytes), String(file));
+      const song = await readMidiArg(fileArg(file, this.cwd, `name a MIDI file, e.g. ${usageOf('prime')}`), String(file));
       const gen = this.generator;
       // a turn of the event loop between the file's parsing and its encoding: each blocks
       // for a while on a long file, and the clock must get its wake-ups in between
@@ -350,6 +275,39 @@ export class LiveSession {
     });
   }
 
+  /** Start from one random event. */
+  primeRandom(...extra: unknown[]): void {
+    this.command('primeRandom', extra, () => (this.generator.primeRandom(), `the model starts from a random event at step ${this.generator.step}`));
+  }
+
+  /**
+   * Jump to a step, as a song position from a MIDI clock does: `locate(0)` starts the bar
+   * count again (to line the drums up with a loop started by hand). An external clock's next
+   * song position moves it again.
+   */
+  locate(step?: unknown, ...extra: unknown[]): void {
+    this.command('locate', extra, () => {
+      if (step === undefined) throw new CommandError(`give the step to play next, e.g. ${usageOf('locate')}`);
+      const at = positionArg(step);
+      this.generator.locate(at);
+      return `step ${at} plays next (bar ${Math.floor(at / this.generator.codec.stepsPerBar) + 1})`;
+    });
+  }
+
+  bpm(value?: unknown, ...extra: unknown[]): void {
+    this.command('bpm', extra, () => {
+      const clock = this.clock;
+      if (value === undefined) return `bpm ${round(clock.bpm, 2)}`;
+      if (!(clock instanceof InternalClock)) throw new CommandError(`the tempo follows the ${this.clockName} (now ${round(clock.bpm, 1)} BPM); set it there`);
+      const bpm = numberArg('bpm', value);
+      // from the next pulse: the step in progress ends at the new tempo
+      clock.setTempo(bpm);
+      return `bpm ${bpm} from the next pulse (step ${this.generator.step})`;
+    });
+  }
+
+  // ---- the session's own commands -------------------------------------------------------------
+
   /**
    * `record('set.mid')` starts recording at the next step; `record()` or `stop()` ends it and
    * writes set.mid and set.mid.log.json (each whole or not at all). Recording to another file
@@ -359,17 +317,14 @@ export class LiveSession {
     await this.commandAsync('record', extra, async () => {
       if (file === undefined) {
         if (this.recording) return this.finishRecording();
-        throw new CommandError("name a file to record to, e.g. record('set.mid')");
+        throw new CommandError(`name a file to record to, e.g. ${usageOf('record')}`);
       }
-      const asked = this.fileArg(file, "name a file to record to, e.g. record('set.mid')");
+      const asked = fileArg(file, this.cwd, `name a file to record to, e.g. ${usageOf('record')}`);
       if (this.quitting) throw new CommandError('the session is stopping');
-      checkWritable(asked, String(file));
+      const { take, said } = Take.begin(asked, String(file), this.recording);
       const before = this.recording ? await this.finishRecording() : '';
-      const path = unusedPath(asked, this.recording);
-      const name = renamed(String(file), asked, path);
-      this.recording = { path, name, recorder: null, from: -1, bpm: 0, origin: 0 };
-      const moved = path === asked ? '' : `${show(String(file))} exists, so this take goes to ${show(name)} (the old one stays); `;
-      return `${before ? `${before}\n` : ''}${moved}recording to ${name} from the next step; record() or stop() writes it`;
+      this.recording = take;
+      return `${before ? `${before}\n` : ''}${said}`;
     });
   }
 
@@ -378,18 +333,6 @@ export class LiveSession {
     await this.commandAsync('stop', extra, async () => {
       if (!this.recording) throw new CommandError('nothing is being recorded (quit() ends the session)');
       return this.finishRecording();
-    });
-  }
-
-  bpm(value?: unknown, ...extra: unknown[]): void {
-    this.command('bpm', extra, () => {
-      const clock = this.clock;
-      if (value === undefined) return `bpm ${round(clock.bpm, 2)}`;
-      if (!(clock instanceof InternalClock)) throw new CommandError(`the tempo follows the ${this.clockName} (now ${round(clock.bpm, 1)} BPM); set it there`);
-      const bpm = numberIn(value, 1, 999, 'a number from 1 to 999');
-      // from the next pulse: the step in progress ends at the new tempo
-      clock.setTempo(bpm);
-      return `bpm ${bpm} from step ${this.generator.step}`;
     });
   }
 
@@ -407,10 +350,7 @@ export class LiveSession {
   }
 
   help(...extra: unknown[]): void {
-    this.command('help', extra, () => {
-      const width = Math.max(...COMMANDS.map((c) => c[1].length));
-      return COMMANDS.map(([, usage, what]) => `${usage.padEnd(width)}  ${what}`).join('\n');
-    });
+    this.command('help', extra, helpText);
   }
 
   /**
@@ -424,21 +364,18 @@ export class LiveSession {
     return this.quitting;
   }
 
-  /** One line: where the music is and how every control is set. */
+  /** One line: where the music is and how every control is set (a queued value beside the one playing). */
   statusLine(): string {
     const gen = this.generator;
     const bar = gen.codec.stepsPerBar;
     const state = this.quitting ? 'stopping' : !this.clock.running ? 'waiting for the clock' : gen.paused ? 'paused' : gen.muted ? 'muted' : 'playing';
-    const locks = [...this.locks].filter(([, until]) => until > gen.step).map(([v]) => v);
+    const locks = lockedVoices(gen);
     const rec = this.recording ? `recording ${this.recording.name}${this.recording.recorder ? ` (${gen.ticks - this.recording.from} steps)` : ''}` : 'not recording';
     return [
       `step ${gen.step} (bar ${Math.floor(gen.step / bar) + 1})`,
       state,
       `${round(this.clock.bpm, 1)} BPM (${this.clockName})`,
-      `temperature ${gen.temperature}`,
-      `topp ${gen.topP}`,
-      `density ${gen.density}`,
-      `seed ${gen.seed}`,
+      ...VALUE_CONTROLS.map((name) => valueText(gen, name)),
       `locked ${locks.length ? locks.join(', ') : 'none'}`,
       rec,
     ].join(' · ');
@@ -468,13 +405,7 @@ export class LiveSession {
 
   private readonly beforeStep = (e: StepEvent): void => {
     const rec = this.recording;
-    if (rec && !rec.recorder) {
-      rec.recorder = sessionRecorder(this.generator.codec, e.bpm, e.time);
-      rec.from = this.generator.ticks;
-      rec.bpm = e.bpm;
-      rec.origin = e.time;
-      this.player.addSink(rec.recorder);
-    }
+    if (rec && !rec.recorder) this.player.addSink(rec.start(this.generator.codec, e.bpm, e.time, this.generator.ticks));
   };
 
   private afterTick(r: StepResult): void {
@@ -559,37 +490,12 @@ export class LiveSession {
 
   /** Ends the recording with the last step handed out and writes the file and its log. */
   private async finishRecording(): Promise<string> {
-    const rec = this.recording as Recording;
+    const take = this.recording as Take;
     this.recording = null;
-    const recorder = rec.recorder;
-    if (!recorder) return `nothing recorded to ${rec.name}: no step played since record()`;
-    recorder.allNotesOff(this.lastStepEnd);
-    recorder.close();
-    this.player.removeSink(recorder);
-    const log: SessionLog = {
-      ...this.generator.log,
-      session: {
-        model: this.model,
-        bpm: rec.bpm,
-        tempos: this.tempos.map((t) => ({ ...t })),
-        from: rec.from,
-        clock: this.clock instanceof InternalClock ? 'internal' : 'midi',
-        ...(this.cutAt === null ? {} : { end: this.cutAt - rec.origin }),
-      },
-    };
-    const bytes = recorder.toMidi();
-    const notes = recorder.song().notes.length;
-    // another take (or program) may have written the name since record() chose it
-    const path = unusedPath(rec.path, null);
-    const name = renamed(rec.name, rec.path, path);
-    const moved = path === rec.path ? '' : `${show(rec.name)} appeared while recording, so this take goes to ${show(name)}; `;
-    try {
-      await writeAtomic(path, bytes);
-      await writeAtomic(`${path}.log.json`, JSON.stringify(log));
-    } catch (e) {
-      throw new CommandError(`cannot write ${show(name)} (${(e as NodeJS.ErrnoException).code ?? errorText(e)})`);
-    }
-    return `${moved}wrote ${name} (${notes} notes over ${log.ticks - rec.from} steps) and ${name}.log.json (pulse-rnn replay plays it again)`;
+    const recorder = take.end(this.lastStepEnd);
+    if (recorder) this.player.removeSink(recorder);
+    const clock = this.clock instanceof InternalClock ? 'internal' : 'midi';
+    return take.write({ log: this.generator.log, model: this.model, tempos: this.tempos, clock, cutAt: this.cutAt });
   }
 
   // ---- reporting --------------------------------------------------------------------------
@@ -603,6 +509,16 @@ export class LiveSession {
     } catch (e) {
       this.report(name, errorText(e));
     }
+  }
+
+  /** A value control: with no value it shows the one playing (and a queued one); else checks and sets it. */
+  private valueCommand(name: ValueControl, value: unknown, extra: unknown[], set: (v: number) => void): void {
+    this.command(name, extra, () => {
+      if (value === undefined) return valueText(this.generator, name);
+      const v = numberArg(name, value);
+      set(v);
+      return `${name} ${v} from step ${this.generator.step}`;
+    });
   }
 
   private async commandAsync(name: string, extra: unknown[], run: () => Promise<string>): Promise<void> {
@@ -622,98 +538,9 @@ export class LiveSession {
     this.lastError = text;
     this.printer(text);
   }
-
-  private fileArg(file: unknown, hint: string): string {
-    if (file === undefined) throw new CommandError(hint);
-    if (typeof file !== 'string' || file.trim() === '') throw new CommandError(`${show(file)} is not a file name; ${hint}`);
-    return resolve(this.cwd, file);
-  }
-
-  /** A note of an edit: drum voices and notes pass as they are; melodic models also take 'C4'. */
-  private noteArg(n: unknown): number | string {
-    if (typeof n === 'number') {
-      if (!(Number.isInteger(n) && n >= 0 && n < 128)) throw new CommandError(`note ${show(n)} is not a MIDI note (0..127)`);
-      return n;
-    }
-    if (typeof n !== 'string') throw new CommandError(`note ${show(n)} is neither a name nor a MIDI note`);
-    if (this.generator.codec.voices.length === 0) return parseNoteName(n) ?? n;
-    return n;
-  }
 }
 
 const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
-
-// ---- argument checks ------------------------------------------------------------------------
-
-function numberIn(v: unknown, lo: number, hi: number, rule: string): number {
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new CommandError(`${show(v)} is not a number; give ${rule}`);
-  if (!(v >= lo && v <= hi)) throw new CommandError(`${show(v)} is out of range; give ${rule}`);
-  return v;
-}
-
-function wholeIn(v: unknown, lo: number, hi: number, rule: string): number {
-  const n = numberIn(v, lo, hi, rule);
-  if (!Number.isInteger(n)) throw new CommandError(`${show(v)} is not a whole number; give ${rule}`);
-  return n;
-}
-
-/** The name the performer gave (`name`, for `asked`), moved to the file `path` that was used. */
-function renamed(name: string, asked: string, path: string): string {
-  return path === asked ? name : join(dirname(name), basename(path));
-}
-
-/**
- * `path`, or the first of `stem-2.ext`, `stem-3.ext` … that neither exists nor has a log
- * beside it nor is the take in progress: a take on stage never overwrites another.
- */
-function unusedPath(path: string, current: Recording | null): string {
-  const taken = (p: string) => existsSync(p) || existsSync(`${p}.log.json`) || current?.path === p;
-  if (!taken(path)) return path;
-  const ext = extname(path);
-  const base = basename(path, ext);
-  const m = /^(.*)-(\d+)$/.exec(base);
-  const stem = m ? m[1] : base;
-  for (let n = m ? Number(m[2]) + 1 : 2; ; n++) {
-    const candidate = join(dirname(path), `${stem}-${n}${ext}`);
-    if (!taken(candidate)) return candidate;
-  }
-}
-
-function checkWritable(path: string, name: string): void {
-  try {
-    if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new CommandError(`${show(name)} is a folder; name a file in it`);
-    accessSync(dirname(path), constants.W_OK);
-  } catch (e) {
-    if (e instanceof CommandError) throw e;
-    throw new CommandError(`cannot write ${show(name)}: its folder ${dirname(path)} is missing or not writable`);
-  }
-}
-
-/** A value as the performer typed it: strings quoted, numbers as numbers, the rest as JSON. */
-export function show(v: unknown): string {
-  if (typeof v === 'string') return `'${v.length > 60 ? `${v.slice(0, 57)}...` : v}'`;
-  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
-  if (typeof v === 'bigint') return `${v}n`;
-  if (v === undefined) return 'undefined';
-  if (typeof v === 'function') return 'a function';
-  if (typeof v === 'symbol') return v.toString();
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(v);
-  } catch {
-    text = undefined;
-  }
-  text ??= String(v);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-function usageOf(name: string): string {
-  return COMMANDS.find((c) => c[0] === name)?.[1] ?? `${name}()`;
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 function round(v: number, digits: number): number {
   const f = 10 ** digits;

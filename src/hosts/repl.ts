@@ -1,7 +1,8 @@
 /**
  * The live-coding prompt: a node:repl whose context holds the LiveSession's commands, so
  * `temperature(1.2)` or `lock('kick')` typed while the music plays steers it, and Tab completes
- * the command names. Commands that read or write files are awaited before the next prompt.
+ * the command names: the control table's controls and the session's own few commands
+ * (prompt-commands.ts), nothing else. Commands that read or write files are awaited before the next prompt.
  * In a terminal, lines printed while the performer types (the step grid, a recording written)
  * go above the prompt and leave the half-typed line as it was. Ctrl-C, Ctrl-D, `.exit` and the
  * end of the input all quit the session cleanly.
@@ -20,7 +21,8 @@
 import { clearLine, cursorTo } from 'node:readline';
 import repl, { type REPLServer } from 'node:repl';
 import { runInContext, type Context } from 'node:vm';
-import { COMMANDS, type LiveSession } from './live-session.js';
+import type { LiveSession } from './live-session.js';
+import { commandNames, usageOf } from './prompt-commands.js';
 
 export interface ReplOptions {
   input: NodeJS.ReadableStream;
@@ -35,27 +37,7 @@ type Eval = (cmd: string, context: object, file: string, cb: (err: Error | null,
 export function startRepl(session: LiveSession, o: ReplOptions): REPLServer {
   const terminal = o.terminal ?? Boolean((o.output as { isTTY?: boolean }).isTTY);
   const server = repl.start({ prompt: o.prompt ?? 'pulse> ', input: o.input, output: o.output, terminal, useColors: terminal, ignoreUndefined: true, preview: false });
-  // promises our commands return, awaited before the next prompt (never the performer's own)
-  const ours = new WeakSet<Promise<unknown>>();
-  // the command each function in the context runs, to tell `status` typed without () what to do
-  const commandOf = new WeakMap<object, string>();
-  const define = (context: Record<string, unknown>) => {
-    for (const [name] of COMMANDS) {
-      const method = (session as unknown as Record<string, (...a: unknown[]) => unknown>)[name];
-      const fn = (...args: unknown[]) => {
-        const result = method.apply(session, args);
-        if (result instanceof Promise) {
-          ours.add(result);
-          return result;
-        }
-        return undefined;
-      };
-      commandOf.set(fn, name);
-      Object.defineProperty(context, name, { value: fn, enumerable: true, configurable: true, writable: false });
-    }
-  };
-  define(server.context);
-  server.on('reset', define); // `.clear` makes a fresh context
+  const commands = defineCommands(server, session);
 
   let evaluating = false;
   const held = new HeldLines();
@@ -64,26 +46,18 @@ export function startRepl(session: LiveSession, o: ReplOptions): REPLServer {
     const text = held.take();
     if (text) o.output.write(text);
   };
+  /** One line instead of what the line would have printed: a slip's hint. */
+  const answer = (text: string, cb: (err: Error | null) => void) => (done(), o.output.write(`${text}\n`), cb(null));
   const evalDefault = server.eval as unknown as Eval;
   (server as unknown as { eval: Eval }).eval = (cmd, context, file, cb) => {
     evaluating = true;
     // a call of a name that means nothing here: the prompt would only say "is not defined"
     const unknown = undefinedCall(cmd, context);
-    if (unknown !== null) {
-      done();
-      o.output.write(`${unknownHint(unknown)}\n`);
-      cb(null, undefined);
-      return;
-    }
+    if (unknown !== null) return answer(unknownHint(unknown), cb);
     evalDefault.call(server, cmd, context, file, (err, result) => {
-      const hint = slipHint(cmd, err, typeof result === 'function' ? commandOf.get(result) : undefined);
-      if (hint !== null) {
-        done();
-        o.output.write(`${hint}\n`);
-        cb(null, undefined);
-        return;
-      }
-      if (result instanceof Promise && ours.has(result)) {
+      const hint = slipHint(cmd, err, typeof result === 'function' ? commands.nameOf.get(result) : undefined);
+      if (hint !== null) return answer(hint, cb);
+      if (result instanceof Promise && commands.ours.has(result)) {
         result.then(
           () => (done(), cb(null, undefined)),
           (e: Error) => (done(), cb(e)),
@@ -100,21 +74,50 @@ export function startRepl(session: LiveSession, o: ReplOptions): REPLServer {
     if (evaluating && !session.stopping) return held.add(text);
     const before = held.take();
     if (before) o.output.write(before);
-    if (!terminal || evaluating) {
-      o.output.write(`${text}\n`);
-      return;
-    }
+    if (!terminal || evaluating) return void o.output.write(`${text}\n`);
     // above the prompt, then the prompt again with what the performer had typed
     clearLine(o.output, 0);
     cursorTo(o.output, 0);
     o.output.write(`${text}\n`);
     if (!session.stopping) server.displayPrompt(true);
   };
+  closeWithSession(server, session, o.output);
+  return server;
+}
 
+/**
+ * Put the session's commands into the prompt's context (again after `.clear`, which makes a
+ * fresh one). `ours` holds the promises our commands return, awaited before the next prompt
+ * (never the performer's own); `nameOf` the command each function runs, to tell `status`
+ * typed without () what to do.
+ */
+function defineCommands(server: REPLServer, session: LiveSession): { ours: WeakSet<Promise<unknown>>; nameOf: WeakMap<object, string> } {
+  const ours = new WeakSet<Promise<unknown>>();
+  const nameOf = new WeakMap<object, string>();
+  const define = (context: Record<string, unknown>) => {
+    for (const name of NAMES) {
+      const method = (session as unknown as Record<string, (...a: unknown[]) => unknown>)[name];
+      const fn = (...args: unknown[]) => {
+        const result = method.apply(session, args);
+        if (!(result instanceof Promise)) return undefined;
+        ours.add(result);
+        return result;
+      };
+      nameOf.set(fn, name);
+      Object.defineProperty(context, name, { value: fn, enumerable: true, configurable: true, writable: false });
+    }
+  };
+  define(server.context);
+  server.on('reset', define);
+  return { ours, nameOf };
+}
+
+/** Ctrl-C, Ctrl-D, `.exit` and the input's end quit the session; the prompt closes with it. */
+function closeWithSession(server: REPLServer, session: LiveSession, output: NodeJS.WritableStream): void {
   // Ctrl-C is the performer's stop button, not "clear the line"
   server.removeAllListeners('SIGINT');
   server.on('SIGINT', () => {
-    o.output.write('\n');
+    output.write('\n');
     void session.quit();
   });
   server.on('exit', () => void session.quit());
@@ -123,12 +126,12 @@ export function startRepl(session: LiveSession, o: ReplOptions): REPLServer {
   void session.done.then(() => {
     if (!closed) server.close();
   });
-  return server;
 }
 
-const NAMES = COMMANDS.map((c) => c[0]);
-/** What performers type for a command under another name. */
-const ALIASES: Record<string, string> = { tempo: 'bpm', exit: 'quit', play: 'resume', unpause: 'resume', rec: 'record', temp: 'temperature', top_p: 'topp', topP: 'topp' };
+/** The prompt's names: the control table's controls and the session's own commands. */
+const NAMES = commandNames();
+/** What performers type for a command under another name (any case; `topp` is `topP` in another case). */
+const ALIASES: Record<string, string> = { tempo: 'bpm', exit: 'quit', play: 'resume', unpause: 'resume', rec: 'record', temp: 'temperature', top_p: 'topP', 'top-p': 'topP', nucleus: 'topP', clear: 'clearEdit', clearedit: 'clearEdit', clear_edit: 'clearEdit', primerandom: 'primeRandom', random: 'primeRandom', position: 'locate' };
 
 /**
  * What to say instead of a JavaScript error when a line is a command mistyped: a name without
@@ -136,7 +139,7 @@ const ALIASES: Record<string, string> = { tempo: 'bpm', exit: 'quit', play: 'res
  * that is no command. Null when the line is something else.
  */
 function slipHint(cmd: string, err: Error | null, command: string | undefined): string | null {
-  const usage = (name: string) => COMMANDS.find((c) => c[0] === name)?.[1] ?? `${name}()`;
+  const usage = usageOf;
   if (command !== undefined) return `${command} is a command: type ${command}() to run it${usage(command) === `${command}()` ? '' : ` (e.g. ${usage(command)})`}`;
   if (!err) return null;
   const line = cmd.trim();
@@ -167,23 +170,23 @@ function undefinedCall(cmd: string, context: object): string | null {
 
 function unknownHint(word: string): string {
   const near = closest(word);
-  const usage = near ? COMMANDS.find((c) => c[0] === near)?.[1] : undefined;
+  const usage = near ? usageOf(near) : undefined;
   return `${word} is neither a command nor a name set here${usage ? `; did you mean ${usage}?` : ''} (help() lists the commands)`;
 }
 
 /** The command a word most likely meant: itself in another case, an alias, a prefix, or one or two letters off. */
 function closest(word: string): string | null {
   const w = word.toLowerCase();
-  const exact = NAMES.find((n) => n === w) ?? ALIASES[word] ?? ALIASES[w];
+  const exact = NAMES.find((n) => n.toLowerCase() === w) ?? ALIASES[w];
   if (exact) return exact;
   if (w.length >= 3) {
-    const prefixed = NAMES.filter((n) => n.startsWith(w));
+    const prefixed = NAMES.filter((n) => n.toLowerCase().startsWith(w));
     if (prefixed.length === 1) return prefixed[0];
   }
   let best: string | null = null;
   let bestDistance = w.length > 4 ? 3 : 2;
   for (const n of NAMES) {
-    const d = distance(w, n);
+    const d = distance(w, n.toLowerCase());
     if (d < bestDistance) [best, bestDistance] = [n, d];
   }
   return best;

@@ -1,0 +1,134 @@
+/**
+ * One take of a live session: the MIDI file it is recorded to and the performance log written
+ * beside it. A take never overwrites another: when the name (or its log) exists, it goes to
+ * `name-2.mid`, `name-3.mid` …, and the message says so.
+ *
+ * @example
+ * const { take, said } = Take.begin('/sets/set.mid', 'set.mid', null);   // said: "recording to set.mid …"
+ * take.start(codec, e.bpm, e.time, gen.ticks);                           // at the first step it records
+ * player.removeSink(take.end(lastStepEnd));                             // every note ends
+ * const line = await take.write({ log: gen.log, model, tempos, clock: 'internal', cutAt: null });
+ */
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { writeAtomic } from '../io/atomic-file.js';
+import type { MidiRecorder } from '../io/recorder.js';
+import type { Codec } from '../music/codec.js';
+import type { PerformanceLog } from '../music/generator.js';
+import { CommandError, errorText, show } from './prompt-commands.js';
+import { sessionRecorder, type SessionLog, type TempoEntry } from './session-log.js';
+
+export interface TakeEnd {
+  /** The generator's performance so far. */
+  log: PerformanceLog;
+  model: string;
+  tempos: readonly TempoEntry[];
+  clock: 'internal' | 'midi';
+  /** Where quit() cut the last step short, if it did. */
+  cutAt: number | null;
+}
+
+export class Take {
+  /** Null until the first step after `record()`. */
+  recorder: MidiRecorder | null = null;
+  /** The generator's tick the take starts at. */
+  from = -1;
+  bpm = 0;
+  /** Time of the first recorded step. */
+  origin = 0;
+
+  private constructor(
+    readonly path: string,
+    readonly name: string,
+  ) {}
+
+  /**
+   * A take to `path` (`name` as the performer typed it), or beside it when that is taken
+   * (by a file, a log, or `current`, the take in progress). Throws when it cannot be written.
+   */
+  static begin(path: string, name: string, current: Take | null): { take: Take; said: string } {
+    checkWritable(path, name);
+    const used = unusedPath(path, current);
+    const take = new Take(used, renamed(name, path, used));
+    const moved = used === path ? '' : `${show(name)} exists, so this take goes to ${show(take.name)} (the old one stays); `;
+    return { take, said: `${moved}recording to ${take.name} from the next step; record() or stop() writes it` };
+  }
+
+  /** Start recording at the step that plays at `time`, the generator's tick `tick`. */
+  start(codec: Codec, bpm: number, time: number, tick: number): MidiRecorder {
+    this.recorder = sessionRecorder(codec, bpm, time);
+    this.from = tick;
+    this.bpm = bpm;
+    this.origin = time;
+    return this.recorder;
+  }
+
+  /** End every note of the take at `time` and take no more; the recorder, to take off the player. */
+  end(time: number): MidiRecorder | null {
+    this.recorder?.allNotesOff(time);
+    this.recorder?.close();
+    return this.recorder;
+  }
+
+  /** Write the ended take and its log, each whole or not at all; says what was written. */
+  async write(o: TakeEnd): Promise<string> {
+    const recorder = this.recorder;
+    if (!recorder) return `nothing recorded to ${this.name}: no step played since record()`;
+    const log: SessionLog = {
+      ...o.log,
+      session: {
+        model: o.model,
+        bpm: this.bpm,
+        tempos: o.tempos.map((t) => ({ ...t })),
+        from: this.from,
+        clock: o.clock,
+        ...(o.cutAt === null ? {} : { end: o.cutAt - this.origin }),
+      },
+    };
+    const bytes = recorder.toMidi();
+    const notes = recorder.song().notes.length;
+    // another take (or program) may have written the name since record() chose it
+    const path = unusedPath(this.path, null);
+    const name = renamed(this.name, this.path, path);
+    const moved = path === this.path ? '' : `${show(this.name)} appeared while recording, so this take goes to ${show(name)}; `;
+    try {
+      await writeAtomic(path, bytes);
+      await writeAtomic(`${path}.log.json`, JSON.stringify(log));
+    } catch (e) {
+      throw new CommandError(`cannot write ${show(name)} (${(e as NodeJS.ErrnoException).code ?? errorText(e)})`);
+    }
+    return `${moved}wrote ${name} (${notes} notes over ${log.ticks - this.from} steps) and ${name}.log.json (pulse-rnn replay plays it again)`;
+  }
+}
+
+/** The name the performer gave (`name`, for `asked`), moved to the file `path` that was used. */
+function renamed(name: string, asked: string, path: string): string {
+  return path === asked ? name : join(dirname(name), basename(path));
+}
+
+/**
+ * `path`, or the first of `stem-2.ext`, `stem-3.ext` … that neither exists nor has a log
+ * beside it nor is the take in progress: a take on stage never overwrites another.
+ */
+function unusedPath(path: string, current: Take | null): string {
+  const taken = (p: string) => existsSync(p) || existsSync(`${p}.log.json`) || current?.path === p;
+  if (!taken(path)) return path;
+  const ext = extname(path);
+  const base = basename(path, ext);
+  const m = /^(.*)-(\d+)$/.exec(base);
+  const stem = m ? m[1] : base;
+  for (let n = m ? Number(m[2]) + 1 : 2; ; n++) {
+    const candidate = join(dirname(path), `${stem}-${n}${ext}`);
+    if (!taken(candidate)) return candidate;
+  }
+}
+
+function checkWritable(path: string, name: string): void {
+  try {
+    if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new CommandError(`${show(name)} is a folder; name a file in it`);
+    accessSync(dirname(path), constants.W_OK);
+  } catch (e) {
+    if (e instanceof CommandError) throw e;
+    throw new CommandError(`cannot write ${show(name)}: its folder ${dirname(path)} is missing or not writable`);
+  }
+}
