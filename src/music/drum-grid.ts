@@ -44,19 +44,14 @@ export function drumGridCodec(o: DrumGridOptions = {}): Codec {
   const spq = o.stepsPerQuarter ?? 4;
   const stepsPerBar = o.stepsPerBar ?? spq * 4;
   const tpq = o.ticksPerQuarter ?? 480;
-  const notes = o.drumNotes ?? DEFAULT_DRUM_NOTES;
-  if (notes.length !== DRUM_CLASSES.length || !notes.every((n) => Number.isInteger(n) && n >= 0 && n < 128)) {
-    throw new Error(`drum notes must be ${DRUM_CLASSES.length} MIDI notes (one per class: ${DRUM_CLASSES.join(', ')}), got ${JSON.stringify(notes)}`);
-  }
+  const notes = checkDrumNotes(o.drumNotes ?? DEFAULT_DRUM_NOTES);
   const velocity = o.velocity ?? 100;
   const channel = o.channel ?? GM_DRUM_CHANNEL;
   const ticksPerStep = tpq / spq;
   const hits = Float32Array.from({ length: DRUM_TOKENS }, (_, t) => popcount(t));
-  const accent = (stepInBar: number): number => {
-    if (!o.accent) return velocity;
-    const v = stepInBar % spq === 0 ? velocity + 12 : (stepInBar * 2) % spq === 0 ? velocity : velocity - 12;
-    return Math.max(1, Math.min(127, v));
-  };
+  const accent = accentFor(o, velocity, spq);
+  const sound: DrumSound = { notes, channel, ticksPerStep, stepsPerBar, accent };
+  // the methods called every step (inputs, delay, play, voiceMask) read these constants and allocate nothing
   const codec: Codec = {
     name: 'drum-grid',
     kind: 'grid',
@@ -96,55 +91,98 @@ export function drumGridCodec(o: DrumGridOptions = {}): Codec {
       for (let c = 0; c < DRUM_CLASSES.length; c++) if (event[0] & (1 << c)) out.push(notes[c]);
       return out;
     },
-    fromSong(song: MidiSong): EncodedSong {
-      checkSongLength(song, spq); // before anything is laid out per step
-      const warnings: string[] = [];
-      const part = findDrumPart(song);
-      let drums: readonly MidiNote[] = part?.notes ?? [];
-      if (part?.byStatistics) warnings.push(`${song.file}: nothing on channel 10; reading ${part.where} as drums because its notes look like a kit`);
-      if (!part && song.notes.length > 0) {
-        // the performer chose this file to prime or score with a drum model: use what is there
-        warnings.push(`${song.file}: no drum part (nothing on channel 10, no drum track name, rhythm bank or drum-like notes); reading every channel as drums`);
-        drums = song.notes;
-      }
-      const dropped = new Map<number, number>();
-      const perStep = song.ticksPerQuarter / spq;
-      const tokens: number[] = [];
-      for (const n of drums) {
-        const c = drumClassOf(n.note);
-        if (c < 0) {
-          dropped.set(n.note, (dropped.get(n.note) ?? 0) + 1);
-          continue;
-        }
-        const step = Math.round(n.tick / perStep);
-        while (tokens.length <= step) tokens.push(0);
-        tokens[step] |= 1 << c;
-      }
-      for (const [note, count] of dropped) warnings.push(`${song.file}: note ${note} is not a mapped drum; ${count} hit(s) dropped`);
-      return { events: tokens.map((t) => [t]), warnings };
-    },
-    toNotes(events): NoteOut[] {
-      const out: NoteOut[] = [];
-      events.forEach((e, t) => {
-        const v = accent(t % stepsPerBar);
-        for (let c = 0; c < DRUM_CLASSES.length; c++) {
-          if (e[0] & (1 << c)) out.push({ tick: t * ticksPerStep, note: notes[c], velocity: v, channel, durationTicks: ticksPerStep });
-        }
-      });
-      return out;
-    },
-    grid(events) {
-      return DRUM_CLASSES.map((name, c) => {
-        let line = name.padEnd(11);
-        events.forEach((e, t) => {
-          if (t > 0 && t % stepsPerBar === 0) line += '|';
-          line += e[0] & (1 << c) ? 'x' : t % spq === 0 ? '.' : ' ';
-        });
-        return line;
-      }).join('\n');
-    },
+    fromSong: (song: MidiSong): EncodedSong => drumStepsOf(song, spq),
+    toNotes: (events): NoteOut[] => drumNotesOf(events, sound),
+    grid: (events) => drumGridText(events, spq, stepsPerBar),
   };
   return codec;
+}
+
+/** What sounds a drum grid's steps: the note of each class, on which channel, for how long, how loud. */
+interface DrumSound {
+  readonly notes: readonly number[];
+  readonly channel: number;
+  readonly ticksPerStep: number;
+  readonly stepsPerBar: number;
+  /** The velocity of a hit at this step of the bar. */
+  readonly accent: (stepInBar: number) => number;
+}
+
+/**
+ * The velocity of a hit at a step of the bar: with `accent`, 12 louder on beats and 12 softer
+ * on the 16ths between 8ths, the way a drummer leans on the pulse; without, `velocity` always.
+ */
+function accentFor(o: DrumGridOptions, velocity: number, spq: number): (stepInBar: number) => number {
+  return (stepInBar) => {
+    if (!o.accent) return velocity;
+    const v = stepInBar % spq === 0 ? velocity + 12 : (stepInBar * 2) % spq === 0 ? velocity : velocity - 12;
+    return Math.max(1, Math.min(127, v));
+  };
+}
+
+/** The notes each class plays, refused unless there is one MIDI note per class: a hit must always have a note. */
+function checkDrumNotes(notes: readonly number[]): readonly number[] {
+  if (notes.length !== DRUM_CLASSES.length || !notes.every((n) => Number.isInteger(n) && n >= 0 && n < 128)) {
+    throw new Error(`drum notes must be ${DRUM_CLASSES.length} MIDI notes (one per class: ${DRUM_CLASSES.join(', ')}), got ${JSON.stringify(notes)}`);
+  }
+  return notes;
+}
+
+/**
+ * A song's drum part as one token per step, each onset at its nearest step. A file with no drum
+ * part is read whole, since the performer chose it for a drum model; notes outside the drum map
+ * are dropped and counted in the warnings.
+ */
+function drumStepsOf(song: MidiSong, spq: number): EncodedSong {
+  checkSongLength(song, spq); // before anything is laid out per step
+  const warnings: string[] = [];
+  const part = findDrumPart(song);
+  let drums: readonly MidiNote[] = part?.notes ?? [];
+  if (part?.byStatistics) warnings.push(`${song.file}: nothing on channel 10; reading ${part.where} as drums because its notes look like a kit`);
+  if (!part && song.notes.length > 0) {
+    // the performer chose this file to prime or score with a drum model: use what is there
+    warnings.push(`${song.file}: no drum part (nothing on channel 10, no drum track name, rhythm bank or drum-like notes); reading every channel as drums`);
+    drums = song.notes;
+  }
+  const dropped = new Map<number, number>();
+  const perStep = song.ticksPerQuarter / spq;
+  const tokens: number[] = [];
+  for (const n of drums) {
+    const c = drumClassOf(n.note);
+    if (c < 0) {
+      dropped.set(n.note, (dropped.get(n.note) ?? 0) + 1);
+      continue;
+    }
+    const step = Math.round(n.tick / perStep);
+    while (tokens.length <= step) tokens.push(0);
+    tokens[step] |= 1 << c;
+  }
+  for (const [note, count] of dropped) warnings.push(`${song.file}: note ${note} is not a mapped drum; ${count} hit(s) dropped`);
+  return { events: tokens.map((t) => [t]), warnings };
+}
+
+/** Every hit of `events` as a note one step long, accented by its place in the bar. */
+function drumNotesOf(events: readonly (readonly number[])[], s: DrumSound): NoteOut[] {
+  const out: NoteOut[] = [];
+  events.forEach((e, t) => {
+    const v = s.accent(t % s.stepsPerBar);
+    for (let c = 0; c < DRUM_CLASSES.length; c++) {
+      if (e[0] & (1 << c)) out.push({ tick: t * s.ticksPerStep, note: s.notes[c], velocity: v, channel: s.channel, durationTicks: s.ticksPerStep });
+    }
+  });
+  return out;
+}
+
+/** One line per drum class: x for a hit, a dot on each beat, a bar line between bars. */
+function drumGridText(events: readonly (readonly number[])[], spq: number, stepsPerBar: number): string {
+  return DRUM_CLASSES.map((name, c) => {
+    let line = name.padEnd(11);
+    events.forEach((e, t) => {
+      if (t > 0 && t % stepsPerBar === 0) line += '|';
+      line += e[0] & (1 << c) ? 'x' : t % spq === 0 ? '.' : ' ';
+    });
+    return line;
+  }).join('\n');
 }
 
 registerCodec('drum-grid', (spec: ModelSpec, play: PlayOptions) => {
