@@ -45,11 +45,7 @@ export function melodyGridCodec(o: MelodyGridOptions = {}): Codec {
   const vocab = 2 + hi - lo + 1;
   const onsets = Float32Array.from({ length: vocab }, (_, t) => (t >= 2 ? 1 : 0));
   const pitchOf = (t: number) => lo + t - 2;
-  const fold = (p: number) => {
-    while (p < lo) p += 12;
-    while (p > hi) p -= 12;
-    return p >= lo ? p : -1;
-  };
+  // the methods called every step (inputs, delay, play) read these constants and allocate nothing
   const codec: Codec = {
     name: 'melody-grid',
     kind: 'grid',
@@ -89,70 +85,90 @@ export function melodyGridCodec(o: MelodyGridOptions = {}): Codec {
       return [2 + p - lo];
     },
     notesOf: (e) => (e[0] >= 2 ? [pitchOf(e[0])] : []),
-    fromSong(song: MidiSong): EncodedSong {
-      checkSongLength(song, spq); // before anything is laid out per step
-      const warnings: string[] = [];
-      const per = song.ticksPerQuarter / spq;
-      const tokens: number[] = [];
-      const end: number[] = []; // step each step's note ends at
-      let moved = 0;
-      const part = melodyPart(song);
-      if (part.warning) warnings.push(part.warning);
-      for (const n of part.notes) {
-        const p = fold(n.note);
-        if (p !== n.note) moved++;
-        if (p < 0) continue;
-        const s = Math.round(n.tick / per);
-        const e = Math.max(s + 1, Math.round((n.tick + n.durationTicks) / per));
-        while (tokens.length < e) (tokens.push(-1), end.push(-1));
-        const cur = tokens[s];
-        if (cur >= 2 && pitchOf(cur) >= p) continue; // the highest note wins
-        tokens[s] = 2 + p - lo;
-        end[s] = e;
-      }
-      // fill holds and rests between onsets
-      let until = -1;
-      for (let s = 0; s < tokens.length; s++) {
-        if (tokens[s] >= 2) until = end[s];
-        else tokens[s] = s < until ? HOLD : REST;
-      }
-      if (moved) warnings.push(`${song.file}: ${moved} note(s) moved by octaves into the model's range ${lo}..${hi}`);
-      return { events: tokens.map((t) => [t]), warnings };
-    },
-    toNotes(events): NoteOut[] {
-      const out: NoteOut[] = [];
-      let start = -1;
-      let pitch = -1;
-      const close = (s: number) => {
-        if (pitch >= 0) out.push({ tick: start * ticksPerStep, note: pitch, velocity, channel, durationTicks: (s - start) * ticksPerStep });
-        pitch = -1;
-      };
-      events.forEach((e, s) => {
-        if (e[0] === HOLD && pitch >= 0) return;
-        close(s);
-        if (e[0] >= 2) (start = s), (pitch = pitchOf(e[0]));
-      });
-      close(events.length);
-      return out;
-    },
-    grid(events) {
-      const pitches = [...new Set(events.filter((e) => e[0] >= 2).map((e) => pitchOf(e[0])))].sort((a, b) => b - a);
-      return pitches
-        .map((p) => {
-          let line = String(p).padEnd(11);
-          let on = false;
-          events.forEach((e, s) => {
-            if (s > 0 && s % stepsPerBar === 0) line += '|';
-            if (e[0] >= 2) on = pitchOf(e[0]) === p;
-            else if (e[0] === REST) on = false;
-            line += e[0] >= 2 && on ? 'x' : on ? '-' : s % spq === 0 ? '.' : ' ';
-          });
-          return line;
-        })
-        .join('\n');
-    },
+    fromSong: (song: MidiSong): EncodedSong => melodyStepsOf(song, spq, lo, hi),
+    toNotes: (events): NoteOut[] => melodyNotesOf(events, pitchOf, velocity, channel, ticksPerStep),
+    grid: (events) => melodyGridText(events, pitchOf, spq, stepsPerBar),
   };
   return codec;
+}
+
+/** A pitch moved by octaves into lo..hi, or −1 when the range is narrower than an octave and misses it. */
+function foldInto(p: number, lo: number, hi: number): number {
+  while (p < lo) p += 12;
+  while (p > hi) p -= 12;
+  return p >= lo ? p : -1;
+}
+
+/**
+ * A song's melody as one token per step: each onset and end snapped to its nearest step, the
+ * highest of overlapping notes kept (the tune usually lies on top), then holds until each
+ * note's end and rests after it.
+ */
+function melodyStepsOf(song: MidiSong, spq: number, lo: number, hi: number): EncodedSong {
+  checkSongLength(song, spq); // before anything is laid out per step
+  const warnings: string[] = [];
+  const per = song.ticksPerQuarter / spq;
+  const tokens: number[] = [];
+  const end: number[] = []; // step each step's note ends at
+  let moved = 0;
+  const part = melodyPart(song);
+  if (part.warning) warnings.push(part.warning);
+  for (const n of part.notes) {
+    const p = foldInto(n.note, lo, hi);
+    if (p !== n.note) moved++;
+    if (p < 0) continue;
+    const s = Math.round(n.tick / per);
+    const e = Math.max(s + 1, Math.round((n.tick + n.durationTicks) / per));
+    while (tokens.length < e) (tokens.push(-1), end.push(-1));
+    const cur = tokens[s];
+    if (cur >= 2 && lo + cur - 2 >= p) continue; // the highest note wins
+    tokens[s] = 2 + p - lo;
+    end[s] = e;
+  }
+  // fill holds and rests between onsets
+  let until = -1;
+  for (let s = 0; s < tokens.length; s++) {
+    if (tokens[s] >= 2) until = end[s];
+    else tokens[s] = s < until ? HOLD : REST;
+  }
+  if (moved) warnings.push(`${song.file}: ${moved} note(s) moved by octaves into the model's range ${lo}..${hi}`);
+  return { events: tokens.map((t) => [t]), warnings };
+}
+
+/** The notes of a melody: each from its onset token through its holds, until a rest or the next note. */
+function melodyNotesOf(events: readonly (readonly number[])[], pitchOf: (t: number) => number, velocity: number, channel: number, ticksPerStep: number): NoteOut[] {
+  const out: NoteOut[] = [];
+  let start = -1;
+  let pitch = -1;
+  const close = (s: number) => {
+    if (pitch >= 0) out.push({ tick: start * ticksPerStep, note: pitch, velocity, channel, durationTicks: (s - start) * ticksPerStep });
+    pitch = -1;
+  };
+  events.forEach((e, s) => {
+    if (e[0] === HOLD && pitch >= 0) return;
+    close(s);
+    if (e[0] >= 2) (start = s), (pitch = pitchOf(e[0]));
+  });
+  close(events.length);
+  return out;
+}
+
+/** One line per pitch played, highest first: x at an onset, - while it holds, a bar line between bars. */
+function melodyGridText(events: readonly (readonly number[])[], pitchOf: (t: number) => number, spq: number, stepsPerBar: number): string {
+  const pitches = [...new Set(events.filter((e) => e[0] >= 2).map((e) => pitchOf(e[0])))].sort((a, b) => b - a);
+  return pitches
+    .map((p) => {
+      let line = String(p).padEnd(11);
+      let on = false;
+      events.forEach((e, s) => {
+        if (s > 0 && s % stepsPerBar === 0) line += '|';
+        if (e[0] >= 2) on = pitchOf(e[0]) === p;
+        else if (e[0] === REST) on = false;
+        line += e[0] >= 2 && on ? 'x' : on ? '-' : s % spq === 0 ? '.' : ' ';
+      });
+      return line;
+    })
+    .join('\n');
 }
 
 registerCodec('melody-grid', (spec: ModelSpec, play: PlayOptions) => {
