@@ -51,17 +51,8 @@ function nearest(table: readonly number[], v: number): number {
 }
 
 export function noteEventsCodec(o: NoteEventsOptions): Codec {
-  const order: readonly HeadRole[] = o.order ?? (['pitch', 'delay', 'duration', 'velocity'] as const).filter((r) => o.heads[r]);
-  const table = (r: HeadRole) => o.heads[r] as readonly number[];
-  const P = order.indexOf('pitch');
-  const D = order.indexOf('delay');
-  const U = order.indexOf('duration');
-  const V = order.indexOf('velocity');
-  if (P < 0 || D < 0) throw new Error('note events need a pitch head and a delay head');
-  for (const r of order) {
-    const t = table(r);
-    if (!Array.isArray(t) || t.length === 0 || !t.every((x) => Number.isFinite(x))) throw new Error(`note events: the ${r} table must be a non-empty list of numbers`);
-  }
+  const heads = headsOf(o);
+  const { order, table, P, D, U, V } = heads;
   const tpq = o.ticksPerQuarter;
   const spq = o.stepsPerQuarter ?? 4;
   const ticksPerStep = tpq / spq;
@@ -73,7 +64,9 @@ export function noteEventsCodec(o: NoteEventsOptions): Codec {
   const delayWeights = Float32Array.from(table('delay'), (d) => -d / ticksPerStep);
   const valueOf = (e: ArrayLike<number>, head: number) => table(order[head])[e[head]];
   const startEvent = order.map((r) => (o.start?.[r] !== undefined ? nearest(table(r), o.start[r] as number) : 0));
+  const sound: EventSound = { P, D, U, V, valueOf, velocity, channel, fixedDuration };
 
+  // the methods called every step (inputs, delay, play) read these constants and allocate nothing
   const codec: Codec = {
     name: o.name ?? 'note-events',
     kind: 'events',
@@ -107,58 +100,106 @@ export function noteEventsCodec(o: NoteEventsOptions): Codec {
       const values: Record<HeadRole, number> = { pitch, delay: delayTicks, duration: fixedDuration, velocity };
       return order.map((r) => nearest(table(r), values[r]));
     },
-    fromSong(song: MidiSong): EncodedSong {
-      checkSongLength(song, spq); // before anything is laid out per step
-      const warnings: string[] = [];
-      const scale = tpq / song.ticksPerQuarter;
-      const events: number[][] = [];
-      const dropped = new Map<number, number>();
-      let worst = 0;
-      let prev = o.firstDelayFrom ? o.firstDelayFrom(song) : 0;
-      const chosen = o.part ? o.part(song) : song.notes;
-      const notes = 'notes' in chosen ? chosen.notes : chosen;
-      if ('warning' in chosen && chosen.warning) warnings.push(chosen.warning);
-      for (const n of notes) {
-        const pitch = table('pitch').includes(n.note) ? n.note : o.remap?.(n.note);
-        if (pitch === undefined) {
-          dropped.set(n.note, (dropped.get(n.note) ?? 0) + 1);
-          continue;
-        }
-        const at = Math.round(n.tick * scale);
-        const values: Record<HeadRole, number> = { pitch, delay: at - prev, duration: Math.round(n.durationTicks * scale), velocity: n.velocity };
-        prev = at;
-        const ev = order.map((r) => nearest(table(r), values[r]));
-        worst = Math.max(worst, Math.abs(table('delay')[ev[D]] - values.delay));
-        events.push(ev);
-      }
-      for (const [note, count] of dropped) warnings.push(`${song.file}: note ${note} has no class in this model; ${count} hit(s) dropped`);
-      if (worst > 0) warnings.push(`${song.file}: some delays are not in the model's table; moved by up to ${worst} ticks`);
-      return { events, warnings };
-    },
-    toNotes(events): NoteOut[] {
-      let tick = 0;
-      return events.map((e) => {
-        tick += valueOf(e, D);
-        const v = V >= 0 ? valueOf(e, V) : velocity;
-        return { tick, note: valueOf(e, P), velocity: Math.max(1, Math.min(127, Math.round(v))), channel, durationTicks: U >= 0 ? Math.max(1, valueOf(e, U)) : fixedDuration };
-      });
-    },
-    grid(events) {
-      const notes = codec.toNotes(events);
-      const used = [...new Set(notes.map((n) => n.note))].sort((a, b) => b - a);
-      const cols = Math.ceil((notes.length ? notes[notes.length - 1].tick + 1 : 0) / ticksPerStep);
-      // a model's long delays must not turn into a row of a billion cells
-      if (cols > MAX_SONG_STEPS) throw new RangeError(`these events span ${cols.toLocaleString('en-US')} steps, more than the ${MAX_SONG_STEPS.toLocaleString('en-US')} a grid shows; write them to a MIDI file instead`);
-      return used
-        .map((note) => {
-          const row: string[] = Array.from({ length: cols }, (_, c) => (c % spq === 0 ? '.' : ' '));
-          for (const n of notes) if (n.note === note) row[Math.round(n.tick / ticksPerStep)] = 'x';
-          return `${String(note).padEnd(11)}${row.map((ch, c) => (c > 0 && c % stepsPerBar === 0 ? '|' : '') + ch).join('')}`;
-        })
-        .join('\n');
-    },
+    fromSong: (song: MidiSong): EncodedSong => eventsFromSong(song, o, heads, tpq, spq),
+    toNotes: (events): NoteOut[] => notesFromEvents(events, sound),
+    grid: (events) => eventsGridText(codec.toNotes(events), spq, ticksPerStep, stepsPerBar),
   };
   return codec;
+}
+
+/** Where each role's head sits in the model (−1: the model has no such head), and each role's table. */
+interface Heads {
+  readonly order: readonly HeadRole[];
+  readonly table: (r: HeadRole) => readonly number[];
+  readonly P: number;
+  readonly D: number;
+  readonly U: number;
+  readonly V: number;
+}
+
+/** The heads `o` describes, refused unless there are pitch and delay heads and every table holds numbers. */
+function headsOf(o: NoteEventsOptions): Heads {
+  const order: readonly HeadRole[] = o.order ?? (['pitch', 'delay', 'duration', 'velocity'] as const).filter((r) => o.heads[r]);
+  const table = (r: HeadRole) => o.heads[r] as readonly number[];
+  const P = order.indexOf('pitch');
+  const D = order.indexOf('delay');
+  const U = order.indexOf('duration');
+  const V = order.indexOf('velocity');
+  if (P < 0 || D < 0) throw new Error('note events need a pitch head and a delay head');
+  for (const r of order) {
+    const t = table(r);
+    if (!Array.isArray(t) || t.length === 0 || !t.every((x) => Number.isFinite(x))) throw new Error(`note events: the ${r} table must be a non-empty list of numbers`);
+  }
+  return { order, table, P, D, U, V };
+}
+
+/**
+ * A song's notes as events in time order, re-timed to the codec's ticks and each value snapped
+ * to its table. Notes the pitch table lacks (after `remap`) are dropped, and the warnings count
+ * them and say how far delays moved, since both change what the model hears.
+ */
+function eventsFromSong(song: MidiSong, o: NoteEventsOptions, h: Heads, tpq: number, spq: number): EncodedSong {
+  const { order, table, D } = h;
+  checkSongLength(song, spq); // before anything is laid out per step
+  const warnings: string[] = [];
+  const scale = tpq / song.ticksPerQuarter;
+  const events: number[][] = [];
+  const dropped = new Map<number, number>();
+  let worst = 0;
+  let prev = o.firstDelayFrom ? o.firstDelayFrom(song) : 0;
+  const chosen = o.part ? o.part(song) : song.notes;
+  const notes = 'notes' in chosen ? chosen.notes : chosen;
+  if ('warning' in chosen && chosen.warning) warnings.push(chosen.warning);
+  for (const n of notes) {
+    const pitch = table('pitch').includes(n.note) ? n.note : o.remap?.(n.note);
+    if (pitch === undefined) {
+      dropped.set(n.note, (dropped.get(n.note) ?? 0) + 1);
+      continue;
+    }
+    const at = Math.round(n.tick * scale);
+    const values: Record<HeadRole, number> = { pitch, delay: at - prev, duration: Math.round(n.durationTicks * scale), velocity: n.velocity };
+    prev = at;
+    const ev = order.map((r) => nearest(table(r), values[r]));
+    worst = Math.max(worst, Math.abs(table('delay')[ev[D]] - values.delay));
+    events.push(ev);
+  }
+  for (const [note, count] of dropped) warnings.push(`${song.file}: note ${note} has no class in this model; ${count} hit(s) dropped`);
+  if (worst > 0) warnings.push(`${song.file}: some delays are not in the model's table; moved by up to ${worst} ticks`);
+  return { events, warnings };
+}
+
+/** How an event sounds: the value of a head, and the velocity and duration of models without those heads. */
+interface EventSound extends Omit<Heads, 'order' | 'table'> {
+  readonly valueOf: (e: ArrayLike<number>, head: number) => number;
+  readonly velocity: number;
+  readonly channel: number;
+  readonly fixedDuration: number;
+}
+
+/** Each event as a note, its tick the sum of the delays so far. */
+function notesFromEvents(events: readonly (readonly number[])[], s: EventSound): NoteOut[] {
+  const { P, D, U, V, valueOf, velocity, channel, fixedDuration } = s;
+  let tick = 0;
+  return events.map((e) => {
+    tick += valueOf(e, D);
+    const v = V >= 0 ? valueOf(e, V) : velocity;
+    return { tick, note: valueOf(e, P), velocity: Math.max(1, Math.min(127, Math.round(v))), channel, durationTicks: U >= 0 ? Math.max(1, valueOf(e, U)) : fixedDuration };
+  });
+}
+
+/** One line per pitch played, highest first, over a column per step: x where a note starts. */
+function eventsGridText(notes: readonly NoteOut[], spq: number, ticksPerStep: number, stepsPerBar: number): string {
+  const used = [...new Set(notes.map((n) => n.note))].sort((a, b) => b - a);
+  const cols = Math.ceil((notes.length ? notes[notes.length - 1].tick + 1 : 0) / ticksPerStep);
+  // a model's long delays must not turn into a row of a billion cells
+  if (cols > MAX_SONG_STEPS) throw new RangeError(`these events span ${cols.toLocaleString('en-US')} steps, more than the ${MAX_SONG_STEPS.toLocaleString('en-US')} a grid shows; write them to a MIDI file instead`);
+  return used
+    .map((note) => {
+      const row: string[] = Array.from({ length: cols }, (_, c) => (c % spq === 0 ? '.' : ' '));
+      for (const n of notes) if (n.note === note) row[Math.round(n.tick / ticksPerStep)] = 'x';
+      return `${String(note).padEnd(11)}${row.map((ch, c) => (c > 0 && c % stepsPerBar === 0 ? '|' : '') + ch).join('')}`;
+    })
+    .join('\n');
 }
 
 registerCodec('note-events', (spec: ModelSpec, play: PlayOptions) => {
