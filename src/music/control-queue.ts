@@ -8,83 +8,97 @@
  * only across controls that do not read them: a seed followed by a random prime and another
  * seed keeps all three; edits of one step around an unlock() fold into the last.
  *
+ * The queue is plain data (`Waiting`), part of the Generator's state record, so a snapshot
+ * copies it with the rest; these functions work on it.
+ *
  * @example
- * const q = new ControlQueue();
- * for (let i = 0; i < 10_000; i++) q.push({ type: 'temperature', value: 1 + i / 1e5 });
+ * const q = emptyQueue();
+ * for (let i = 0; i < 10_000; i++) queueControl(q, { type: 'temperature', value: 1 + i / 1e5 });
  * const batch: Control[] = [];
- * q.take(64, batch);   // batch: the last temperature only
+ * takeControls(q, 64, batch);   // batch: the last temperature only
  */
-import type { Control } from './generator.js';
+import type { Control, Settings } from './generator-types.js';
 
-export class ControlQueue {
-  // a control a later one overrides becomes null; `keys` finds the earlier one by what it
-  // sets, family by family, among those queued since the last control it may depend on
-  private items: (Control | null)[] = [];
-  private readonly keys = new Map<Family, Map<string, number>>();
+/** What a control sets, by family, for finding the earlier control a later one overrides. */
+export type Family = 'temperature' | 'topP' | 'density' | 'seed' | 'voice' | 'step';
 
-  /** Whether nothing is waiting. */
-  get empty(): boolean {
-    return this.items.length === 0;
-  }
-
-  /** Queue `c`; `exact` (a replayed log: it says what applied) folds nothing. */
-  push(c: Control, exact = false): void {
-    const key = exact ? null : overrideKey(c);
-    if (key === null) {
-      const blocked = exact ? 'all' : barrierFor(c);
-      if (blocked === 'all') this.keys.clear();
-      else for (const f of blocked) this.keys.delete(f);
-      this.items.push(c);
-      return;
-    }
-    let family = this.keys.get(key.family);
-    if (!family) this.keys.set(key.family, (family = new Map()));
-    if (key.key === ALL) {
-      // a temperature for every head, or an unlock of every voice, overrides each one's own
-      for (const i of family.values()) this.items[i] = null;
-      family.clear();
-    } else {
-      const i = family.get(key.key);
-      if (i !== undefined) this.items[i] = null;
-    }
-    family.set(key.key, this.items.length);
-    this.items.push(c);
-  }
-
-  /** Move up to `limit` controls, oldest first, into `out` (emptied first); the rest wait. */
-  take(limit: number, out: Control[]): void {
-    out.length = 0;
-    const items = this.items;
-    let i = 0;
-    while (i < items.length && out.length < limit) {
-      const c = items[i++];
-      if (c !== null) out.push(c);
-    }
-    if (i === items.length) items.length = 0;
-    else items.splice(0, i);
-    // what waits has kept its order; nothing later folds into it
-    this.keys.clear();
-  }
-
-  some(test: (c: Control) => boolean): boolean {
-    return this.items.some((c) => c !== null && test(c));
-  }
-
-  /** The waiting controls, in order. */
-  list(): Control[] {
-    return this.items.filter((c): c is Control => c !== null);
-  }
-
-  /** Replace what waits (restoring a snapshot); nothing later folds into these. */
-  reset(controls: readonly Control[]): void {
-    this.items = [...controls];
-    this.keys.clear();
-  }
+export interface Waiting {
+  /** In order; a control a later one overrode is null. */
+  pending: (Control | null)[];
+  /**
+   * Family by family, where in `pending` the control of each key sits, among those queued
+   * since the last control they may depend on.
+   */
+  folds: Map<Family, Map<string, number>>;
 }
 
-/** What settings a control belongs to: a later control of the same family and key overrides it. */
-type Family = 'temperature' | 'topP' | 'density' | 'seed' | 'voice' | 'step';
 const ALL = '*';
+
+export function emptyQueue(): Waiting {
+  return { pending: [], folds: new Map() };
+}
+
+/** Queue `c`; `exact` (a replayed log: it says what applied) folds nothing. */
+export function queueControl(q: Waiting, c: Control, exact = false): void {
+  const key = exact ? null : overrideKey(c);
+  if (key === null) {
+    const blocked = exact ? 'all' : barrierFor(c);
+    if (blocked === 'all') q.folds.clear();
+    else for (const f of blocked) q.folds.delete(f);
+    q.pending.push(c);
+    return;
+  }
+  let family = q.folds.get(key.family);
+  if (!family) q.folds.set(key.family, (family = new Map()));
+  if (key.key === ALL) {
+    // a temperature for every head, or an unlock of every voice, overrides each one's own
+    for (const i of family.values()) q.pending[i] = null;
+    family.clear();
+  } else {
+    const i = family.get(key.key);
+    if (i !== undefined) q.pending[i] = null;
+  }
+  family.set(key.key, q.pending.length);
+  q.pending.push(c);
+}
+
+/** Move up to `limit` controls, oldest first, into `out` (emptied first); the rest wait. */
+export function takeControls(q: Waiting, limit: number, out: Control[]): void {
+  out.length = 0;
+  const items = q.pending;
+  let i = 0;
+  while (i < items.length && out.length < limit) {
+    const c = items[i++];
+    if (c !== null) out.push(c);
+  }
+  if (i === items.length) items.length = 0;
+  else items.splice(0, i);
+  // what waits has kept its order; nothing later folds into it
+  q.folds.clear();
+}
+
+/** The waiting controls, in order. */
+export function waitingControls(q: Waiting): Control[] {
+  return q.pending.filter((c): c is Control => c !== null);
+}
+
+/** The settings the waiting controls change, and only those; `temps` are the temperatures applied now. */
+export function pendingSettings(q: Waiting, temps: readonly number[]): Partial<Settings> {
+  const out: Partial<Settings> = {};
+  let t: number[] | null = null;
+  for (const c of waitingControls(q)) {
+    if (c.type === 'temperature') {
+      t ??= temps.slice();
+      if (c.head === undefined) t.fill(c.value);
+      else t[c.head] = c.value;
+      out.temperatures = t;
+      out.temperature = t[0];
+    } else if (c.type === 'topP' || c.type === 'density' || c.type === 'seed') out[c.type] = c.value;
+    else if (c.type === 'pause' || c.type === 'resume') out.paused = c.type === 'pause';
+    else if (c.type === 'mute' || c.type === 'unmute') out.muted = c.type === 'mute';
+  }
+  return out;
+}
 
 /** What a control sets, when a later control of the same key makes it pointless (null: it must apply). */
 function overrideKey(c: Control): { family: Family; key: string } | null {

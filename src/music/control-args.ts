@@ -1,0 +1,80 @@
+/**
+ * A performer's call turned into a checked control: a bad argument throws here, naming the
+ * control, the value and what is allowed, and nothing is queued.
+ */
+import type { Network } from '../engine/network.js';
+import type { MidiSong } from '../io/midi-read.js';
+import type { Codec } from './codec.js';
+import type { Control } from './generator-types.js';
+import { checkValue } from './controls.js';
+import type { Placer } from './placer.js';
+
+/** The starting values a Generator is made with. */
+export function checkOptions(o: { temperature: number; topP: number; seed: number; density: number; lookahead: number; historyLength: number }): void {
+  checkValue('temperature', o.temperature);
+  checkValue('topP', o.topP);
+  checkValue('seed', o.seed);
+  checkValue('density', o.density);
+  checkNumber('lookahead', o.lookahead, (v) => Number.isInteger(v) && v >= 0 && v <= 4096, 'a whole number of steps from 0 to 4096');
+  checkNumber('historyLength', o.historyLength, (v) => Number.isInteger(v) && v >= 0, 'a whole number of steps ≥ 0');
+}
+
+export function checkNumber(name: string, v: unknown, ok: (v: number) => boolean, rule: string): void {
+  if (typeof v !== 'number' || !ok(v)) throw new Error(`${name}: ${typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v))} is not allowed; give ${rule}`);
+}
+
+export function checkUpcoming(step: number, next: number, what: string): void {
+  if (!Number.isInteger(step)) throw new Error(`${what}: step must be a whole number, got ${JSON.stringify(step)}`);
+  if (step < next) throw new Error(`${what}: step ${step} has already played (the next step is ${next})`);
+}
+
+export function headIndex(net: Network, head: number | string): number {
+  const heads = net.spec.heads;
+  const i = typeof head === 'number' ? head : heads.findIndex((h) => h.name === head);
+  if (!(Number.isInteger(i) && i >= 0 && i < heads.length)) throw new Error(`unknown head ${JSON.stringify(head)}; heads are ${heads.map((h) => h.name).join(', ')}`);
+  return i;
+}
+
+export function voiceIndex(codec: Codec, voice: string | number): number {
+  const voices = codec.voices;
+  if (voices.length === 0) codec.voiceMask(0, false, new Uint8Array(0)); // throws the codec's reason
+  const i = typeof voice === 'number' ? voice : voices.indexOf(voice);
+  if (!(Number.isInteger(i) && i >= 0 && i < voices.length)) throw new Error(`unknown voice ${JSON.stringify(voice)}; voices are ${voices.join(', ')}`);
+  return i;
+}
+
+/** A lock of `voice` from step `from`, for `bars` bars or until unlocked. */
+export function lockControl(codec: Codec, voice: string | number, opts: { pattern?: readonly (number | boolean)[]; bars?: number }, from: number): Control {
+  const v = voiceIndex(codec, voice);
+  const bar = codec.stepsPerBar;
+  let pattern: number[] | null = null;
+  if (opts.pattern !== undefined) {
+    if (!Array.isArray(opts.pattern) || opts.pattern.length !== bar || !opts.pattern.every((x) => x === 0 || x === 1 || x === true || x === false)) {
+      throw new Error(`lock: pattern must list ${bar} steps of 0/1, got ${JSON.stringify(opts.pattern)}`);
+    }
+    pattern = opts.pattern.map((x) => (x ? 1 : 0));
+  }
+  if (opts.bars !== undefined) checkNumber('bars', opts.bars, (b) => Number.isInteger(b) && b > 0, 'a whole number of bars ≥ 1, e.g. { bars: 2 }');
+  return { type: 'lock', voice: v, pattern, from, until: opts.bars ? from + opts.bars * bar : null };
+}
+
+/** A prime of a phrase (events as the codec makes them, or a MIDI song). */
+export function primeControl(net: Network, codec: Codec, placer: Placer, phrase: readonly (readonly number[])[] | MidiSong, opts: { reset?: boolean; steps?: number }): Control {
+  const events = isSong(phrase) ? codec.fromSong(phrase).events : phrase.map((e) => [...e]);
+  if (events.length === 0) throw new Error('prime: the phrase has no events');
+  for (const e of events) checkEvent(net, e);
+  if (opts.steps !== undefined) checkNumber('steps', opts.steps, (v) => Number.isInteger(v) && v > 0, 'a whole number of steps ≥ 1');
+  return { type: 'prime', events, reset: opts.reset ?? true, steps: placer.primeSteps(events, opts.steps) };
+}
+
+function checkEvent(net: Network, e: readonly number[]): void {
+  const heads = net.logits.length;
+  if (!Array.isArray(e) || e.length !== heads) throw new Error(`prime: each event needs ${heads} token(s), got ${JSON.stringify(e)}`);
+  e.forEach((tok, h) => {
+    if (!(Number.isInteger(tok) && tok >= 0 && tok < net.logits[h].length)) throw new Error(`prime: token ${tok} of head '${net.spec.heads[h].name}' is outside 0..${net.logits[h].length - 1}`);
+  });
+}
+
+function isSong(p: unknown): p is MidiSong {
+  return typeof p === 'object' && p !== null && !Array.isArray(p) && Array.isArray((p as MidiSong).notes);
+}

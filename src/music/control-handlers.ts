@@ -1,0 +1,127 @@
+/**
+ * What each control does as it applies, at the start of a tick: one small handler per
+ * control type. A handler that changes what the model would generate throws the lookahead
+ * away (from the step it touches, or all of it) so the forecast is made again.
+ */
+import type { Network } from '../engine/network.js';
+import type { Rng } from '../engine/prng.js';
+import type { Codec } from './codec.js';
+import type { GeneratorState } from './generator-state.js';
+import type { Control } from './generator-types.js';
+import { playedSteps } from './history.js';
+import type { Lookahead } from './lookahead.js';
+import type { HeadSampler, Placer } from './placer.js';
+import type { PrimeReader } from './prime-reader.js';
+import type { StepTarget } from './step-result.js';
+
+/** The Generator's fixed parts a control works with (its musical state is the other argument). */
+export interface Machinery {
+  readonly net: Network;
+  readonly rng: Rng;
+  readonly codec: Codec;
+  readonly heads: HeadSampler;
+  readonly placer: Placer;
+  readonly lookahead: Lookahead;
+  readonly primes: PrimeReader;
+  readonly target: StepTarget;
+  /** The channel a held melody note is released on. */
+  readonly channel: number;
+}
+
+type Handler<T extends Control['type']> = (m: Machinery, st: GeneratorState, c: Extract<Control, { type: T }>) => void;
+
+export const HANDLERS: { readonly [T in Control['type']]: Handler<T> } = {
+  temperature(m, st, c) {
+    if (c.head === undefined) st.values.temps.fill(c.value);
+    else st.values.temps[c.head] = c.value;
+    m.lookahead.regenerate(st, 0, true);
+  },
+  topP(m, st, c) {
+    st.values.topP = c.value;
+    m.lookahead.regenerate(st, 0, true);
+  },
+  density(m, st, c) {
+    st.values.density = c.value;
+    m.heads.setDensity(c.value);
+    m.lookahead.regenerate(st, 0, true);
+  },
+  seed(m, st, c) {
+    st.values.seed = c.value;
+    m.lookahead.regenerate(st, 0, true);
+    m.rng.seed(c.value);
+    if (c.reset) restart(m, st);
+  },
+  pause(m, st) {
+    st.values.paused = true;
+    m.target.releaseHeld(st.play, m.channel);
+  },
+  resume(_m, st) {
+    st.values.paused = false;
+  },
+  mute(m, st) {
+    st.values.muted = true;
+    m.target.releaseHeld(st.play, m.channel);
+  },
+  unmute(_m, st) {
+    st.values.muted = false;
+  },
+  reset(m, st) {
+    m.rng.seed(st.values.seed);
+    restart(m, st);
+  },
+  edit(m, st, c) {
+    // a burst can hold an edit back past its step (CONTROLS_PER_TICK): it is dropped, said
+    if (c.step < st.step) throw new Error(`edit: step ${c.step} had played before the edit's turn came (the next step is ${st.step}); edit fewer steps at once`);
+    st.edits.set(c.step, c.notes);
+    m.lookahead.regenerateFromStep(st, c.step);
+  },
+  clearEdit(m, st, c) {
+    st.edits.delete(c.step);
+    m.lookahead.regenerateFromStep(st, c.step);
+  },
+  lock(m, st, c) {
+    const pattern = new Uint8Array(m.codec.stepsPerBar);
+    if (c.pattern) pattern.set(c.pattern);
+    else lastBarOf(m.codec, st, c.voice, pattern);
+    st.locks = st.locks.filter((l) => l.voice !== c.voice);
+    st.locks.push({ voice: c.voice, pattern, from: c.from, until: c.until });
+    m.lookahead.regenerate(st, 0, true);
+  },
+  unlock(m, st, c) {
+    st.locks = c.voice === null ? [] : st.locks.filter((l) => l.voice !== c.voice);
+    m.lookahead.regenerate(st, 0, true);
+  },
+  prime(m, st, c) {
+    m.primes.begin(st, c.events, c.reset, c.steps);
+  },
+  locate(m, st, c) {
+    m.lookahead.regenerate(st, 0, true);
+    st.step = c.step;
+    st.last.time = m.placer.startTime(c.step);
+  },
+  primeRandom(m, st) {
+    st.prime = null;
+    const e = m.net.logits.map((l) => m.rng.int(l.length));
+    m.primes.begin(st, [e], false, 1);
+  },
+};
+
+/** Zero state, the start event, nothing generated ahead (edits and locks stay). */
+function restart(m: Machinery, st: GeneratorState): void {
+  st.prime = null; // a phrase still being read would undo the fresh start
+  m.target.releaseHeld(st.play, m.channel);
+  m.lookahead.discard(st);
+  m.net.resetState();
+  st.last.event.set(m.codec.startEvent());
+  st.last.time = m.placer.startTime(st.step);
+  st.last.index = 0;
+}
+
+/** What `voice` played in the last bar, by position in the bar. */
+function lastBarOf(codec: Codec, st: GeneratorState, voice: number, out: Uint8Array): void {
+  const bar = codec.stepsPerBar;
+  const notes = codec.notesOf(codec.eventFromNotes([codec.voices[voice]]));
+  for (const h of playedSteps(st.history).slice(-bar)) {
+    if (h.notes.some((n) => notes.includes(n.note))) out[((h.step % bar) + bar) % bar] = 1;
+  }
+}

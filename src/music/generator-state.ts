@@ -1,0 +1,85 @@
+/**
+ * Everything a Generator changes as it plays, in one record of plain data: the settings, the
+ * human's edits and locks, the lookahead ring, where the last event sits, the step and tick,
+ * the placer's own state, the note a melody holds, the history, the log, the controls waiting
+ * and the prime being read. Only the network's state and the random stream live outside it
+ * (in the engine's objects), and a snapshot takes those two by name.
+ *
+ * Because the record is plain data, `deepCopy` copies it whole: snapshot, restore and fork
+ * name no field, so a field added here is carried by all three without another line.
+ */
+import type { Codec, PlayState } from './codec.js';
+import { emptyQueue, type Waiting } from './control-queue.js';
+import type { LogEntry } from './generator-types.js';
+import type { History } from './history.js';
+import { emptyRing, type Ring } from './lookahead.js';
+import type { Placer, PlacerState } from './placer.js';
+import type { PrimeJob } from './prime-reader.js';
+
+/** The value controls as they apply now. */
+export interface Values {
+  /** One per head. */
+  temps: number[];
+  topP: number;
+  density: number;
+  seed: number;
+  paused: boolean;
+  muted: boolean;
+}
+
+/** A voice held to a pattern, from step `from` until step `until` (null: until unlocked). */
+export interface Lock {
+  voice: number;
+  /** One 0/1 per step of the bar. */
+  pattern: Uint8Array;
+  from: number;
+  until: number | null;
+}
+
+/** The last event generated: what the model reads next. */
+export interface Cursor {
+  event: Int32Array;
+  /** Its time, in codec ticks. */
+  time: number;
+  /** Events generated since the start (event models read it as the position). */
+  index: number;
+}
+
+export interface GeneratorState extends Waiting {
+  values: Values;
+  /** Steps a human wrote, by step number. */
+  edits: Map<number, (number | string)[]>;
+  locks: Lock[];
+  /** Events generated ahead of the step playing. */
+  ring: Ring;
+  last: Cursor;
+  /** The next step to play. */
+  step: number;
+  /** Ticks played (paused ones too). */
+  tick: number;
+  placer: PlacerState;
+  play: PlayState;
+  history: History;
+  /** The performance log's entries. */
+  entries: LogEntry[];
+  prime: PrimeJob | null;
+}
+
+/** A generator's state before its first tick. */
+export function initialState(values: Values, codec: Codec, placer: Placer): GeneratorState {
+  return {
+    values,
+    edits: new Map(),
+    locks: [],
+    ring: emptyRing(),
+    last: { event: Int32Array.from(codec.startEvent()), time: placer.startTime(0), index: 0 },
+    step: 0,
+    tick: 0,
+    placer: placer.initialState(),
+    play: { sounding: -1 },
+    history: { steps: [], start: 0 },
+    entries: [],
+    ...emptyQueue(),
+    prime: null,
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * Grid models: one event per clock step, sitting on the step's start. A step a human wrote
+ * plays as written; a locked voice is held to its pattern by masking every head-0 token that
+ * would play it otherwise; the rest is the model's draw.
+ */
+import type { Codec } from './codec.js';
+import type { Cursor, GeneratorState } from './generator-state.js';
+import type { HeadSampler, Placer, PlacerState } from './placer.js';
+import type { PrimeJob } from './prime-reader.js';
+
+export class GridPlacer implements Placer {
+  private readonly ticksPerStep: number;
+
+  constructor(
+    private readonly codec: Codec,
+    private readonly heads: HeadSampler,
+  ) {
+    this.ticksPerStep = codec.ticksPerStep;
+  }
+
+  initialState(): PlacerState {
+    return {};
+  }
+
+  /** The event before step s is step s − 1's. */
+  startTime(s: number): number {
+    return (s - 1) * this.ticksPerStep;
+  }
+
+  /** The event that covers up to `until` is the one on the step before it. */
+  fillLimit(until: number): number {
+    return until - this.ticksPerStep;
+  }
+
+  /** The step the next event plays at. */
+  position(last: Cursor): number {
+    return Math.round(last.time / this.ticksPerStep) + 1;
+  }
+
+  choose(st: GeneratorState, step: number, ev: Int32Array): number {
+    const at = st.last.time + this.ticksPerStep;
+    const edit = st.edits.get(step);
+    if (edit) {
+      ev.set(this.codec.eventFromNotes(edit));
+      return at;
+    }
+    const masked = this.maskLocks(st, step);
+    for (let h = 0; h < ev.length; h++) ev[h] = this.heads.sample(st.values, h, masked && h === 0);
+    return at;
+  }
+
+  /** Fill head 0's mask from the locks holding at `step`; whether any does. */
+  private maskLocks(st: GeneratorState, step: number): boolean {
+    if (st.locks.length === 0) return false;
+    const mask = this.heads.masks[0];
+    mask.fill(0);
+    let masked = false;
+    for (let i = 0; i < st.locks.length; i++) {
+      const l = st.locks[i];
+      if (step < l.from || (l.until !== null && step >= l.until)) continue;
+      this.codec.voiceMask(l.voice, l.pattern[step % this.codec.stepsPerBar] === 1, mask);
+      masked = true;
+    }
+    return masked;
+  }
+
+  // a grid event depends only on its step: nothing to remember or undo
+  mark(): void {}
+  rewind(): void {}
+
+  checkNotes(notes: readonly (number | string)[]): void {
+    this.codec.eventFromNotes(notes);
+  }
+
+  /** One event a step. */
+  primeSteps(events: readonly number[][], steps: number | undefined): number {
+    return steps ?? events.length;
+  }
+
+  /** The phrase ends on the step before `job.end`, so each event reads its place in the bar. */
+  primePosition(job: PrimeJob, i: number): number {
+    return job.end - job.events.length + i;
+  }
+
+  linePrimeUp(st: GeneratorState): void {
+    st.last.time = this.startTime(st.step);
+  }
+}

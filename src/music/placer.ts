@@ -1,0 +1,102 @@
+/**
+ * Where the model's events go on the clock. A grid model makes one event per step; an event
+ * model gives each event a delay, so its events fall anywhere between steps and a human's edit
+ * has to be fed in at its step's exact time. Everything that differs between the two lives
+ * behind `Placer`; the Generator picks one from the codec's kind, once.
+ *
+ * `HeadSampler` is what both share: a draw from one output head at the performer's
+ * temperature, top-p and density, optionally through a mask.
+ */
+import type { Network } from '../engine/network.js';
+import type { Rng } from '../engine/prng.js';
+import { Sampler, type SampleOptions } from '../engine/sampling.js';
+import type { Codec } from './codec.js';
+import type { Cursor, GeneratorState, Values } from './generator-state.js';
+import type { PrimeJob } from './prime-reader.js';
+
+/** The event placer's state (the grid placer has none). */
+export interface EventPlacerState {
+  /** A human's edited step, fed as events: those still to feed, all at `forcedTime`. */
+  forced: number[][];
+  forcedTime: number;
+  /** The last edited step fed, so it is not fed twice. */
+  doneEdit: number;
+  /** The model's own events land no earlier than this (the end of a step a human wrote). */
+  keepOut: number;
+  /** Events in a row with delay 0, to stop a model stuck there. */
+  zeroDelays: number;
+}
+
+export type PlacerState = EventPlacerState | Record<string, never>;
+
+/** What a placer keeps with each generated event, to go back to just before it. */
+export interface PlacerMark {
+  doneEdit: number;
+  keepOut: number;
+}
+
+/** A time before every event. Kept small enough for V8 to store it unboxed. */
+export const NEVER = -(2 ** 30);
+
+export interface Placer {
+  initialState(): PlacerState;
+  /** Where the last event sits before step `s` is played, in codec ticks. */
+  startTime(s: number): number;
+  /** Generation goes on while the last event is before this, to cover up to tick `until`. */
+  fillLimit(until: number): number;
+  /** The position the model reads with the next event (grid: its step; events: its index). */
+  position(last: Cursor): number;
+  /** Choose the next event into `ev` from the network's outputs; returns its time. */
+  choose(st: GeneratorState, position: number, ev: Int32Array): number;
+  mark(st: GeneratorState, m: PlacerMark): void;
+  /** Back to the moment `m` was marked; nothing half-fed is kept. */
+  rewind(st: GeneratorState, m: PlacerMark): void;
+  /** Throw the codec's reason if a human's notes cannot be played. */
+  checkNotes(notes: readonly (number | string)[]): void;
+  /** Steps a prime spans when the performer did not say. */
+  primeSteps(events: readonly number[][], steps: number | undefined): number;
+  /** The position the model reads with event `i` of a prime. */
+  primePosition(job: PrimeJob, i: number): number;
+  /** Place the cursor's time after a prime took effect, so the phrase lines up with the step. */
+  linePrimeUp(st: GeneratorState, job: PrimeJob): void;
+}
+
+export class HeadSampler {
+  /** One per head, for placers to fill (1 = the token may not be drawn). */
+  readonly masks: Uint8Array[];
+  private readonly sampler: Sampler;
+  private readonly weights: (Float32Array | null)[];
+  private readonly biases: (Float32Array | null)[];
+  private readonly options: SampleOptions = { temperature: 1, topP: 1, mask: null, bias: null };
+
+  constructor(
+    private readonly net: Network,
+    private readonly rng: Rng,
+    codec: Codec,
+  ) {
+    const logits = net.logits;
+    this.sampler = new Sampler(Math.max(...logits.map((l) => l.length)));
+    this.masks = logits.map((l) => new Uint8Array(l.length));
+    this.weights = logits.map((_, h) => codec.densityWeights(h));
+    this.biases = logits.map((l, h) => (this.weights[h] ? new Float32Array(l.length) : null));
+  }
+
+  /** Density is a logit bias per token: density × the codec's weight. */
+  setDensity(density: number): void {
+    for (let h = 0; h < this.biases.length; h++) {
+      const b = this.biases[h];
+      const w = this.weights[h];
+      if (b && w) for (let i = 0; i < b.length; i++) b[i] = density * w[i];
+    }
+  }
+
+  /** A token of head `h`, through `masks[h]` when `masked`. */
+  sample(v: Values, h: number, masked: boolean): number {
+    const o = this.options;
+    o.temperature = v.temps[h];
+    o.topP = v.topP;
+    o.mask = masked ? this.masks[h] : null;
+    o.bias = v.density ? this.biases[h] : null;
+    return this.sampler.sample(this.net.logits[h], o, this.rng);
+  }
+}
