@@ -33,21 +33,32 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isInt = (v: unknown, lo: number, hi: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
 
+/** Throws with the metadata field, its value and the rule it breaks. */
+type Fail = (field: string, v: unknown, rule: string) => never;
+
+const has = (m: Obj, k: string) => m[k] !== undefined;
+
 /** Throws an Error naming `spec.source` and the field at the first problem. */
 export function checkMeta(spec: ModelSpec): void {
   const m = spec.meta as Obj;
-  const fail = (field: string, v: unknown, rule: string): never => {
+  const fail: Fail = (field, v, rule) => {
     throw new Error(`${spec.source}: metadata '${field}' is ${show(v)}; ${rule}`);
   };
-  const has = (k: string) => m[k] !== undefined;
-
   // JSON can hold 1e999, which parses to Infinity; no field of the metadata means that
   allFinite(m, fail);
+  if (has(m, 'encoding') && !(typeof m.encoding === 'string' && m.encoding.length > 0 && m.encoding.length <= 64)) fail('encoding', m.encoding, 'it must be the name of an encoding, such as "drum-grid"');
+  // each field against its own rule first, then against the network it describes
+  const { bar, tpq } = checkTiming(m, fail);
+  checkNoteFields(m, fail);
+  checkRecordFields(m, fail);
+  checkEncodingFits(spec, m, bar, tpq, fail);
+  if (has(m, 'start')) checkStart(spec, m, fail);
+}
 
-  if (has('encoding') && !(typeof m.encoding === 'string' && m.encoding.length > 0 && m.encoding.length <= 64)) fail('encoding', m.encoding, 'it must be the name of an encoding, such as "drum-grid"');
-
+/** Steps per quarter, steps per bar and ticks per quarter, each within what the clocks can play. */
+function checkTiming(m: Obj, fail: Fail): { bar: number; tpq: number } {
   let spq = 4;
-  if (has('stepsPerQuarter')) {
+  if (has(m, 'stepsPerQuarter')) {
     const v = m.stepsPerQuarter;
     const pulses = typeof v === 'number' && v > 0 ? PPQN / v : NaN;
     if (!(Number.isInteger(pulses) && pulses >= 1 && pulses <= MAX_PULSES_PER_STEP)) {
@@ -57,49 +68,44 @@ export function checkMeta(spec: ModelSpec): void {
   }
   const maxBar = Math.max(1, Math.floor(MAX_QUARTERS_PER_BAR * spq));
   let bar = Math.round(4 * spq);
-  if (has('stepsPerBar')) {
+  if (has(m, 'stepsPerBar')) {
     if (!isInt(m.stepsPerBar, 1, maxBar)) fail('stepsPerBar', m.stepsPerBar, `it must be a whole number of steps from 1 to ${maxBar} (${MAX_QUARTERS_PER_BAR} quarters at ${spq} steps per quarter)`);
     bar = m.stepsPerBar as number;
   }
-  const tpq = has('ticksPerQuarter') ? m.ticksPerQuarter : 24;
+  const tpq = has(m, 'ticksPerQuarter') ? m.ticksPerQuarter : 24;
   if (!isInt(tpq, 1, 32767)) fail('ticksPerQuarter', tpq, 'it must be a whole number from 1 to 32767, as in a MIDI file');
+  return { bar, tpq: tpq as number };
+}
 
-  for (const k of ['minPitch', 'maxPitch']) if (has(k) && !isInt(m[k], 0, 127)) fail(k, m[k], 'it must be a MIDI note number from 0 to 127');
-  if (has('minPitch') && has('maxPitch') && (m.minPitch as number) > (m.maxPitch as number)) fail('minPitch', m.minPitch, `it must not be above maxPitch (${m.maxPitch as number})`);
-
-  if (has('drumNotes')) {
+/** The pitch range, the drum notes and the Drummer's note and tick lists: MIDI numbers, lists of sane length. */
+function checkNoteFields(m: Obj, fail: Fail): void {
+  for (const k of ['minPitch', 'maxPitch']) if (has(m, k) && !isInt(m[k], 0, 127)) fail(k, m[k], 'it must be a MIDI note number from 0 to 127');
+  if (has(m, 'minPitch') && has(m, 'maxPitch') && (m.minPitch as number) > (m.maxPitch as number)) fail('minPitch', m.minPitch, `it must not be above maxPitch (${m.maxPitch as number})`);
+  if (has(m, 'drumNotes')) {
     const d = m.drumNotes;
     if (!(Array.isArray(d) && d.length >= 1 && d.length <= 16 && d.every((n) => isInt(n, 0, 127)))) fail('drumNotes', d, 'it must list one MIDI note (0 to 127) per drum voice, at most 16');
   }
   for (const k of ['notes', 'ticks']) {
     const t = m[k];
-    if (has(k) && !(Array.isArray(t) && t.length >= 1 && t.length <= MAX_VOCAB && t.every((n) => isInt(n, 0, 32767 * MAX_QUARTERS_PER_EVENT)))) fail(k, t, `it must be a list of 1 to ${MAX_VOCAB} whole numbers`);
+    if (has(m, k) && !(Array.isArray(t) && t.length >= 1 && t.length <= MAX_VOCAB && t.every((n) => isInt(n, 0, 32767 * MAX_QUARTERS_PER_EVENT)))) fail(k, t, `it must be a list of 1 to ${MAX_VOCAB} whole numbers`);
   }
-  if (has('inputs')) {
+}
+
+/** What the trainer writes beside the network: the inputs' names, the validation score, the epochs and the run. */
+function checkRecordFields(m: Obj, fail: Fail): void {
+  if (has(m, 'inputs')) {
     const ins = m.inputs;
     if (!(Array.isArray(ins) && ins.length <= 64 && ins.every((x) => isObj(x) && (x.name === undefined || typeof x.name === 'string') && (x.onehot === undefined || typeof x.onehot === 'boolean')))) {
       fail('inputs', ins, 'it must be a list of { name, onehot } entries, one per input');
     }
   }
-  if (has('validationNll') && !(typeof m.validationNll === 'number' && m.validationNll >= 0)) fail('validationNll', m.validationNll, 'it must be a number ≥ 0 (nats per step)');
-  if (has('epochs') && !isInt(m.epochs, 0, 1e9)) fail('epochs', m.epochs, 'it must be a whole number ≥ 0');
-  if (has('training') && !isObj(m.training)) fail('training', m.training, 'it must be an object describing the training run');
+  if (has(m, 'validationNll') && !(typeof m.validationNll === 'number' && m.validationNll >= 0)) fail('validationNll', m.validationNll, 'it must be a number ≥ 0 (nats per step)');
+  if (has(m, 'epochs') && !isInt(m.epochs, 0, 1e9)) fail('epochs', m.epochs, 'it must be a whole number ≥ 0');
+  if (has(m, 'training') && !isObj(m.training)) fail('training', m.training, 'it must be an object describing the training run');
+}
 
-  // what the network's inputs and heads must hold for each encoding
-  const head = (i: number) => spec.heads[i]?.size;
-  const tokenVocab = (i: number) => {
-    const s = spec.inputs[i];
-    return s && s.kind === 'token' ? s.vocab : undefined;
-  };
-  const sizes = (what: string, expected: number, why: string) => {
-    if (head(0) !== undefined && head(0) !== expected) fail('encoding', m.encoding, `its ${what} needs ${expected} tokens (${why}), but head '${spec.heads[0].name}' has ${head(0)}`);
-    const v = tokenVocab(0);
-    if (v !== undefined && v !== expected) fail('encoding', m.encoding, `its ${what} needs ${expected} tokens (${why}), but input '${spec.inputs[0].name}' has ${v}`);
-  };
-  const position = () => {
-    const v = tokenVocab(1);
-    if (spec.inputs.length > 1 && v !== undefined && bar > v) fail(has('stepsPerBar') ? 'stepsPerBar' : 'stepsPerQuarter', has('stepsPerBar') ? m.stepsPerBar : m.stepsPerQuarter, `a bar of ${bar} steps does not fit input '${spec.inputs[1].name}', which knows ${v} positions`);
-  };
+/** What the network's inputs and heads must hold for the encoding the metadata names. */
+function checkEncodingFits(spec: ModelSpec, m: Obj, bar: number, tpq: number, fail: Fail): void {
   switch (m.encoding) {
     case 'drum-grid': {
       // the codec plays exactly these classes: any other count loads, then masks, locks and
@@ -107,40 +113,62 @@ export function checkMeta(spec: ModelSpec): void {
       if (Array.isArray(m.drumNotes) && m.drumNotes.length !== DRUM_GRID_CLASSES) {
         fail('drumNotes', m.drumNotes, `a drum grid plays its ${DRUM_GRID_CLASSES} drum classes (kick, snare, closed hat, open hat, three toms, crash, ride): it must list ${DRUM_GRID_CLASSES} MIDI notes (0 to 127)`);
       }
-      sizes('drum grid', 2 ** DRUM_GRID_CLASSES, `every set of its ${DRUM_GRID_CLASSES} drum classes`);
-      position();
+      checkTokens(spec, m, 'drum grid', 2 ** DRUM_GRID_CLASSES, `every set of its ${DRUM_GRID_CLASSES} drum classes`, fail);
+      checkPositions(spec, m, bar, fail);
       break;
     }
     case 'melody-grid': {
-      const lo = has('minPitch') ? (m.minPitch as number) : MELODY_DEFAULT_RANGE[0];
-      const hi = has('maxPitch') ? (m.maxPitch as number) : MELODY_DEFAULT_RANGE[1];
+      const lo = has(m, 'minPitch') ? (m.minPitch as number) : MELODY_DEFAULT_RANGE[0];
+      const hi = has(m, 'maxPitch') ? (m.maxPitch as number) : MELODY_DEFAULT_RANGE[1];
       if (lo > hi) fail('minPitch', lo, `the melody range ${lo}..${hi} is empty`);
-      sizes('melody grid', hi - lo + 3, `rest, hold and pitches ${lo} to ${hi}`);
-      position();
+      checkTokens(spec, m, 'melody grid', hi - lo + 3, `rest, hold and pitches ${lo} to ${hi}`, fail);
+      checkPositions(spec, m, bar, fail);
       break;
     }
     case 'note-events':
-      checkTables(spec, m, tpq as number, fail);
+      checkTables(spec, m, tpq, fail);
       break;
-    case 'drummer-events': {
-      // the codec plays the Drummer's own tables whatever the metadata lists
-      for (const [k, own, what] of [['notes', DRUMMER_NOTES, 'notes'], ['ticks', DRUMMER_TICKS, 'tick delays']] as const) {
-        const t = m[k];
-        if (has(k) && !(Array.isArray(t) && t.length === own.length && t.every((v, i) => v === own[i]))) {
-          fail(k, t, `an RNN-Drummer model plays the Drummer's own ${own.length} ${what} (${own.slice(0, 6).join(' ')} …): leave '${k}' out, or list those`);
-        }
-      }
-      const want = [DRUMMER_NOTES.length, DRUMMER_TICKS.length];
-      if (spec.heads.length !== 2 || spec.heads.some((h, i) => h.size !== want[i])) {
-        fail('encoding', m.encoding, `an RNN-Drummer model has a note head of ${want[0]} and a tick head of ${want[1]}, but this one has heads of ${spec.heads.map((h) => h.size).join(', ')}`);
-      }
+    case 'drummer-events':
+      checkDrummer(spec, m, fail);
       break;
-    }
   }
-  if (has('start')) checkStart(spec, m, fail);
 }
 
-function checkTables(spec: ModelSpec, m: Obj, tpq: number, fail: (field: string, v: unknown, rule: string) => never): void {
+/** A grid's first head and first input choose among exactly `expected` tokens. */
+function checkTokens(spec: ModelSpec, m: Obj, what: string, expected: number, why: string, fail: Fail): void {
+  const head = spec.heads[0]?.size;
+  if (head !== undefined && head !== expected) fail('encoding', m.encoding, `its ${what} needs ${expected} tokens (${why}), but head '${spec.heads[0].name}' has ${head}`);
+  const v = tokenVocab(spec, 0);
+  if (v !== undefined && v !== expected) fail('encoding', m.encoding, `its ${what} needs ${expected} tokens (${why}), but input '${spec.inputs[0].name}' has ${v}`);
+}
+
+/** A grid's position input knows every step of the bar. */
+function checkPositions(spec: ModelSpec, m: Obj, bar: number, fail: Fail): void {
+  const v = tokenVocab(spec, 1);
+  if (spec.inputs.length > 1 && v !== undefined && bar > v) fail(has(m, 'stepsPerBar') ? 'stepsPerBar' : 'stepsPerQuarter', has(m, 'stepsPerBar') ? m.stepsPerBar : m.stepsPerQuarter, `a bar of ${bar} steps does not fit input '${spec.inputs[1].name}', which knows ${v} positions`);
+}
+
+/** The vocabulary of token input `i`; undefined when there is no such input or it is a vector. */
+function tokenVocab(spec: ModelSpec, i: number): number | undefined {
+  const s = spec.inputs[i];
+  return s && s.kind === 'token' ? s.vocab : undefined;
+}
+
+/** An RNN-Drummer model: the Drummer's own tables (the codec plays those whatever the metadata lists) and heads of their sizes. */
+function checkDrummer(spec: ModelSpec, m: Obj, fail: Fail): void {
+  for (const [k, own, what] of [['notes', DRUMMER_NOTES, 'notes'], ['ticks', DRUMMER_TICKS, 'tick delays']] as const) {
+    const t = m[k];
+    if (has(m, k) && !(Array.isArray(t) && t.length === own.length && t.every((v, i) => v === own[i]))) {
+      fail(k, t, `an RNN-Drummer model plays the Drummer's own ${own.length} ${what} (${own.slice(0, 6).join(' ')} …): leave '${k}' out, or list those`);
+    }
+  }
+  const want = [DRUMMER_NOTES.length, DRUMMER_TICKS.length];
+  if (spec.heads.length !== 2 || spec.heads.some((h, i) => h.size !== want[i])) {
+    fail('encoding', m.encoding, `an RNN-Drummer model has a note head of ${want[0]} and a tick head of ${want[1]}, but this one has heads of ${spec.heads.map((h) => h.size).join(', ')}`);
+  }
+}
+
+function checkTables(spec: ModelSpec, m: Obj, tpq: number, fail: Fail): void {
   const tables = m.tables;
   if (!isObj(tables)) return fail('tables', tables, 'a note-events model needs a table of values for each head (pitch, delay, …)');
   for (const k of Object.keys(tables)) if (!(ROLES as readonly string[]).includes(k)) fail(`tables.${k}`, tables[k], `tables are named ${ROLES.join(', ')}`);
@@ -178,7 +206,7 @@ function checkTables(spec: ModelSpec, m: Obj, tpq: number, fail: (field: string,
   });
 }
 
-function checkStart(spec: ModelSpec, m: Obj, fail: (field: string, v: unknown, rule: string) => never): void {
+function checkStart(spec: ModelSpec, m: Obj, fail: Fail): void {
   const s = m.start;
   if (Array.isArray(s)) {
     // tokens, one per input
@@ -193,7 +221,7 @@ function checkStart(spec: ModelSpec, m: Obj, fail: (field: string, v: unknown, r
 }
 
 /** Every number anywhere in the metadata is finite (walked with an explicit stack). */
-function allFinite(m: Obj, fail: (field: string, v: unknown, rule: string) => never): void {
+function allFinite(m: Obj, fail: Fail): void {
   const stack: [unknown, string][] = [[m, '']];
   while (stack.length > 0) {
     const [v, path] = stack.pop() as [unknown, string];
