@@ -42,7 +42,6 @@ export const HANDLERS: { readonly [T in Control['type']]: Handler<T> } = {
   },
   density(m, st, c) {
     st.values.density = c.value;
-    m.heads.setDensity(c.value);
     m.lookahead.regenerate(st, 0, true);
   },
   seed(m, st, c) {

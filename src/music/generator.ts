@@ -96,7 +96,6 @@ export class Generator {
     const primes = new PrimeReader(net, codec, placer, ahead);
     this.m = { net, rng, codec, heads, placer, lookahead: ahead, primes, target: new StepTarget(this.result, codec.ticksPerStep), channel: options.channel ?? 0 };
     this.state = initialState({ temps: new Array(net.logits.length).fill(temperature), topP, density, seed, paused: false, muted: false }, codec, placer);
-    heads.setDensity(density);
   }
 
   // ---- reading the state ------------------------------------------------------------------
@@ -402,7 +401,6 @@ export class Generator {
     this.state = deepCopy(state, 'snapshot');
     this.net.setState(network);
     this.m.rng.setState(rng);
-    this.m.heads.setDensity(this.state.values.density);
   }
 
   /** An independent generator that continues exactly as this one would. */

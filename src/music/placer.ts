@@ -68,6 +68,8 @@ export class HeadSampler {
   private readonly weights: (Float32Array | null)[];
   private readonly biases: (Float32Array | null)[];
   private readonly options: SampleOptions = { temperature: 1, topP: 1, mask: null, bias: null };
+  /** The density `biases` were made for: a cache of the settings, remade when they differ. */
+  private biasDensity = 0;
 
   constructor(
     private readonly net: Network,
@@ -82,7 +84,8 @@ export class HeadSampler {
   }
 
   /** Density is a logit bias per token: density × the codec's weight. */
-  setDensity(density: number): void {
+  private setDensity(density: number): void {
+    this.biasDensity = density;
     for (let h = 0; h < this.biases.length; h++) {
       const b = this.biases[h];
       const w = this.weights[h];
@@ -96,6 +99,7 @@ export class HeadSampler {
     o.temperature = v.temps[h];
     o.topP = v.topP;
     o.mask = masked ? this.masks[h] : null;
+    if (v.density !== this.biasDensity) this.setDensity(v.density);
     o.bias = v.density ? this.biases[h] : null;
     return this.sampler.sample(this.net.logits[h], o, this.rng);
   }
