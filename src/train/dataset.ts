@@ -348,93 +348,127 @@ export function buildDrumDataset(o: DrumDatasetOptions): Dataset {
   const fromCsv = o.csv ? splitsFromCsv(o.csv, o.dir, files) : null;
   const rng = new Rng(o.seed ?? 1);
   const [hv, ht] = o.holdout ?? [0.1, 0.1];
-  const splits: Record<SplitName, Sequence[]> = { train: [], validation: [], test: [] };
-  const drumPart: Record<string, number> = {};
-  const byStatistics: { file: string; where: string }[] = [];
-  const dropped: Record<string, number> = {};
-  const remapped: Record<string, number> = {};
-  const errors: number[] = [];
-  const hist = new Map<number, number>();
-  const seen = new Map<string, string>();
-  const duplicates: { file: string; sameAs: string }[] = [];
-  const canonical = new Set(DEFAULT_DRUM_NOTES);
+  const tally = newTally();
   for (const { name, split, song } of songsOf(o.dir, files, fromCsv, rng, [hv, ht], skipped)) {
-    const part = findDrumPart(song);
-    if (!part) {
-      skipped.push({ file: name, reason: song.notes.length ? 'no drum part (nothing on channel 10, no drum track name, rhythm bank or SysEx, no drum-like notes)' : 'no notes' });
-      continue;
-    }
-    // the reader checked 16ths; a finer grid is checked again before its steps are laid out
-    const tooLong = songLengthProblem(song, spq);
-    if (tooLong) {
-      skipped.push({ file: name, reason: tooLong.replace(`${name}: `, '') });
-      continue;
-    }
-    drumPart[part.how] = (drumPart[part.how] ?? 0) + 1;
-    if (part.byStatistics) byStatistics.push({ file: name, where: part.where });
-    const per = song.ticksPerQuarter / spq;
-    const tokens: number[] = [];
-    for (const n of part.notes) {
-      const c = drumClassOf(n.note);
-      if (c < 0) {
-        dropped[n.note] = (dropped[n.note] ?? 0) + 1;
-        continue;
-      }
-      if (!canonical.has(n.note)) remapped[`${n.note}→${DRUM_CLASSES[c]}`] = (remapped[`${n.note}→${DRUM_CLASSES[c]}`] ?? 0) + 1;
-      const exact = n.tick / per;
-      const step = Math.round(exact);
-      errors.push(Math.abs(exact - step));
-      while (tokens.length <= step) tokens.push(0);
-      tokens[step] |= 1 << c;
-    }
-    if (tokens.length === 0) {
-      skipped.push({ file: name, reason: 'its drum notes are all outside the drum map' });
-      continue;
-    }
-    const seq = Int32Array.from(tokens);
-    const hash = createHash('sha1').update(new Uint8Array(seq.buffer)).digest('hex');
-    const prior = seen.get(hash);
-    if (prior) duplicates.push({ file: `${name} (${split})`, sameAs: prior });
-    else seen.set(hash, `${name} (${split})`);
-    for (const t of seq) hist.set(t, (hist.get(t) ?? 0) + 1);
-    splits[split].push({ file: name, tokens: seq });
+    const seq = drumSequence(song, name, spq, tally, skipped);
+    if (seq) keepSequence(tally, name, split, seq);
   }
+  const { splits } = tally;
   const steps = Object.fromEntries(SPLITS.map((s) => [s, splits[s].reduce((a, q) => a + q.tokens.length, 0)])) as Record<SplitName, number>;
   const used = Object.fromEntries(SPLITS.map((s) => [s, splits[s].length])) as Record<SplitName, number>;
-  if (steps.train === 0) {
-    const reasons = new Map<string, number>();
-    for (const s of skipped) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1);
-    const heldOut = used.validation + used.test;
-    throw new Error(`${o.dir}: the training split is empty: ${files.length} file(s) read, ${skipped.length} skipped (${[...reasons].map(([r, n]) => `${n}× ${r}`).join('; ') || 'none'}), ${heldOut} in validation/test${emptyTrainingHint(skipped, heldOut, o.csv, 'drum-grid')}`);
-  }
+  if (steps.train === 0) throw emptyDrumTraining(o, files.length, skipped, used);
   const warnings: string[] = [];
   if (steps.train < MIN_TRAIN_STEPS) warnings.push(`only ${steps.train} training steps: a model this small will memorize them (overfit); aim for ${MIN_TRAIN_STEPS}+`);
   warnings.push(...heldOutWarnings(splits, (q) => q.tokens.length, 'steps', fromCsv !== null));
   warnings.push(...csvNotInFolder(fromCsv, files, o.csv, o.dir));
-  const crossSplit = duplicates.filter((d) => d.file.replace(/.*\((\w+)\)$/, '$1') !== d.sameAs.replace(/.*\((\w+)\)$/, '$1'));
+  const crossSplit = tally.duplicates.filter((d) => d.file.replace(/.*\((\w+)\)$/, '$1') !== d.sameAs.replace(/.*\((\w+)\)$/, '$1'));
   if (crossSplit.length) warnings.push(`${crossSplit.length} file(s) appear in more than one split with identical notes: test scores will be optimistic`);
   if (skipped.length) warnings.push(`${skipped.length} file(s) skipped (listed in the summary)`);
-  const sortedErr = errors.sort((a, b) => a - b);
-  const voices = (t: number) => DRUM_CLASSES.filter((_, c) => t & (1 << c)).join('+') || 'rest';
-  const summary: DatasetSummary = {
-    source: o.dir,
-    encoding: 'drum-grid',
-    splitFrom: o.csv ? `CSV ${o.csv}` : `random by file (seed ${o.seed ?? 1}, ${hv} validation, ${ht} test)`,
-    filesFound,
-    used,
-    steps,
-    skipped,
-    drumPart,
-    drumPartByStatistics: byStatistics,
-    timingError: { p50: +pct(sortedErr, 0.5).toFixed(3), p90: +pct(sortedErr, 0.9).toFixed(3), p99: +pct(sortedErr, 0.99).toFixed(3), max: +(sortedErr[sortedErr.length - 1] ?? 0).toFixed(3), onsets: sortedErr.length },
-    droppedNotes: dropped,
-    remappedNotes: remapped,
-    topTokens: [...hist].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([token, count]) => ({ token, voices: voices(token), count })),
-    distinctTokens: hist.size,
-    duplicates,
-    warnings,
-  };
+  const splitFrom = o.csv ? `CSV ${o.csv}` : `random by file (seed ${o.seed ?? 1}, ${hv} validation, ${ht} test)`;
+  const summary = drumSummary(tally, { source: o.dir, splitFrom, filesFound, used, steps, skipped, warnings });
   return { encoding: 'drum-grid', vocab: 1 << DRUM_CLASSES.length, stepsPerQuarter: spq, stepsPerBar: spq * 4, splits, summary };
+}
+
+/** What a drum dataset gathers file by file: the sequences of each split, and what the summary tells of them. */
+interface DrumTally {
+  readonly splits: Record<SplitName, Sequence[]>;
+  readonly drumPart: Record<string, number>;
+  readonly byStatistics: { file: string; where: string }[];
+  readonly dropped: Record<string, number>;
+  readonly remapped: Record<string, number>;
+  /** Each onset's distance to its step, in fractions of a step. */
+  readonly errors: number[];
+  /** How often each token occurs. */
+  readonly hist: Map<number, number>;
+  /** The first file of each sequence, by the hash of its tokens. */
+  readonly seen: Map<string, string>;
+  readonly duplicates: { file: string; sameAs: string }[];
+}
+
+const newTally = (): DrumTally => ({ splits: { train: [], validation: [], test: [] }, drumPart: {}, byStatistics: [], dropped: {}, remapped: {}, errors: [], hist: new Map(), seen: new Map(), duplicates: [] });
+
+const CANONICAL_DRUM_NOTES = new Set(DEFAULT_DRUM_NOTES);
+
+/**
+ * One song's drum part as drum-grid tokens, each onset at its nearest step; null, with the
+ * reason in `skipped`, for a song with no drum part, too long a grid or no mapped drum note.
+ */
+function drumSequence(song: MidiSong, name: string, spq: number, t: DrumTally, skipped: { file: string; reason: string }[]): Int32Array | null {
+  const part = findDrumPart(song);
+  if (!part) {
+    skipped.push({ file: name, reason: song.notes.length ? 'no drum part (nothing on channel 10, no drum track name, rhythm bank or SysEx, no drum-like notes)' : 'no notes' });
+    return null;
+  }
+  // the reader checked 16ths; a finer grid is checked again before its steps are laid out
+  const tooLong = songLengthProblem(song, spq);
+  if (tooLong) {
+    skipped.push({ file: name, reason: tooLong.replace(`${name}: `, '') });
+    return null;
+  }
+  t.drumPart[part.how] = (t.drumPart[part.how] ?? 0) + 1;
+  if (part.byStatistics) t.byStatistics.push({ file: name, where: part.where });
+  const per = song.ticksPerQuarter / spq;
+  const tokens: number[] = [];
+  for (const n of part.notes) {
+    const c = drumClassOf(n.note);
+    if (c < 0) {
+      t.dropped[n.note] = (t.dropped[n.note] ?? 0) + 1;
+      continue;
+    }
+    if (!CANONICAL_DRUM_NOTES.has(n.note)) t.remapped[`${n.note}→${DRUM_CLASSES[c]}`] = (t.remapped[`${n.note}→${DRUM_CLASSES[c]}`] ?? 0) + 1;
+    const exact = n.tick / per;
+    const step = Math.round(exact);
+    t.errors.push(Math.abs(exact - step));
+    while (tokens.length <= step) tokens.push(0);
+    tokens[step] |= 1 << c;
+  }
+  if (tokens.length === 0) {
+    skipped.push({ file: name, reason: 'its drum notes are all outside the drum map' });
+    return null;
+  }
+  return Int32Array.from(tokens);
+}
+
+/** A sequence into its split, counted, and noted as a duplicate when an earlier file had the same tokens. */
+function keepSequence(t: DrumTally, name: string, split: SplitName, seq: Int32Array): void {
+  const hash = createHash('sha1').update(new Uint8Array(seq.buffer)).digest('hex');
+  const prior = t.seen.get(hash);
+  if (prior) t.duplicates.push({ file: `${name} (${split})`, sameAs: prior });
+  else t.seen.set(hash, `${name} (${split})`);
+  for (const tok of seq) t.hist.set(tok, (t.hist.get(tok) ?? 0) + 1);
+  t.splits[split].push({ file: name, tokens: seq });
+}
+
+/** The error for a drum dataset whose training split is empty: why files were skipped, counted by reason, and what to do. */
+function emptyDrumTraining(o: DrumDatasetOptions, files: number, skipped: readonly { file: string; reason: string }[], used: Record<SplitName, number>): Error {
+  const reasons = new Map<string, number>();
+  for (const s of skipped) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1);
+  const heldOut = used.validation + used.test;
+  return new Error(`${o.dir}: the training split is empty: ${files} file(s) read, ${skipped.length} skipped (${[...reasons].map(([r, n]) => `${n}× ${r}`).join('; ') || 'none'}), ${heldOut} in validation/test${emptyTrainingHint(skipped, heldOut, o.csv, 'drum-grid')}`);
+}
+
+/** The summary of a drum dataset: the fields given, with the timing error, notes and tokens the tally counted. */
+function drumSummary(t: DrumTally, s: Pick<DatasetSummary, 'source' | 'splitFrom' | 'filesFound' | 'used' | 'steps' | 'skipped' | 'warnings'>): DatasetSummary {
+  const sortedErr = t.errors.sort((a, b) => a - b);
+  const voices = (tok: number) => DRUM_CLASSES.filter((_, c) => tok & (1 << c)).join('+') || 'rest';
+  return {
+    source: s.source,
+    encoding: 'drum-grid',
+    splitFrom: s.splitFrom,
+    filesFound: s.filesFound,
+    used: s.used,
+    steps: s.steps,
+    skipped: s.skipped,
+    drumPart: t.drumPart,
+    drumPartByStatistics: t.byStatistics,
+    timingError: { p50: +pct(sortedErr, 0.5).toFixed(3), p90: +pct(sortedErr, 0.9).toFixed(3), p99: +pct(sortedErr, 0.99).toFixed(3), max: +(sortedErr[sortedErr.length - 1] ?? 0).toFixed(3), onsets: sortedErr.length },
+    droppedNotes: t.dropped,
+    remappedNotes: t.remapped,
+    topTokens: [...t.hist].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([token, count]) => ({ token, voices: voices(token), count })),
+    distinctTokens: t.hist.size,
+    duplicates: t.duplicates,
+    warnings: s.warnings,
+  };
 }
 
 /** The summary as text for a terminal. */
