@@ -136,7 +136,7 @@ describe('pulse-rnn play', () => {
     expect(noInput.err).toMatch(/no MIDI input named "No Such Clock"/);
     const badTemp = await inProcess('play', '--temperature', 'hot');
     expect(badTemp.code).not.toBe(0);
-    expect(badTemp.err).toMatch(/--temperature must be a number from 0 to 10, got 'hot'/);
+    expect(badTemp.err).toMatch(/--temperature must be a number from 0 \(always the likeliest\) to 2 \(wildest\), got 'hot'/);
   }, 60_000);
 
   it('--out plays to a port in-process: notes arrive and each has its note-off', async () => {

@@ -54,7 +54,7 @@ describe('pulse-rnn bad arguments', () => {
   it('names the bad value and exits non-zero', async () => {
     const r = await run('generate', '--model', DRUMMER, '--temperature', '-1');
     expect(r.code).not.toBe(0);
-    expect(r.err).toMatch(/--temperature must be a number ≥ 0, got '-1'/);
+    expect(r.err).toMatch(/--temperature must be a number from 0 \(always the likeliest\) to 2 \(wildest\), got '-1'/);
     const s = await run('generate', '--steps', 'many');
     expect(s.err).toMatch(/--steps must be .* got 'many'/);
   });

@@ -14,7 +14,6 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Network } from '../engine/network.js';
 import { Rng } from '../engine/prng.js';
-import { checkOptions } from '../engine/sampling.js';
 import { loadModelSpec } from '../io/model-files.js';
 import { readMidi } from '../io/midi-read.js';
 import { writeMidi } from '../io/midi-write.js';
@@ -24,6 +23,8 @@ import { scoreEvents } from '../music/score.js';
 import { writeAtomic } from '../io/atomic-file.js';
 import { systemErrorLine } from '../io/system-error.js';
 import { MAX_MIDI_BYTES, readUserFile } from '../io/user-file.js';
+import { randomSeed, rangeText, valueArg } from '../music/controls.js';
+import { addStartFlags, parseFlag } from './control-flags.js';
 
 /** The package folder, found from wherever this file runs (src/hosts or dist). */
 function packageRoot(): string {
@@ -39,9 +40,8 @@ const number = (what: string, check: (v: number) => boolean, rule: string) => (s
   return v;
 };
 
-// options several commands take, checked alike
+// options several commands take, checked alike (a performance's starting values: control-flags.ts)
 const seedArg = number('--seed', Number.isInteger, 'a whole number');
-const liveBpmArg = number('--bpm', (v) => v >= 1 && v <= 999, 'a number from 1 to 999');
 const liveStepsArg = number('--steps', (v) => Number.isInteger(v) && v > 0, 'a whole number ≥ 1');
 const portArg = number('--port', (v) => Number.isInteger(v) && v >= 0 && v <= 65535, 'a whole number from 0 to 65535');
 /** Where the page is served unless told otherwise. */
@@ -100,25 +100,22 @@ function addScoreCommand(p: Command): void {
 
 /** `generate`: a MIDI file sampled offline, the same bytes for the same arguments. */
 function addGenerateCommand(p: Command): void {
-  p.command('generate')
+  const cmd = p
+    .command('generate')
     .description('sample steps from a model and write a MIDI file (same arguments, same bytes)')
     .option('--model <dir>', 'model folder or URL (default: the shipped drum model)')
     .option('--steps <n>', 'steps to generate', number('--steps', (v) => Number.isInteger(v) && v > 0 && v <= 1e6, 'a whole number from 1 to 1000000'), 64)
-    .option('--seed <s>', 'random seed', seedArg, 1)
-    .option('--temperature <t>', 'sampling temperature (0 = greedy)', number('--temperature', (v) => v >= 0, 'a number ≥ 0'), 1)
-    .option('--top-p <p>', 'nucleus sampling mass', number('--top-p', (v) => v > 0 && v <= 1, 'in (0, 1]'), 1)
-    .option('--bpm <bpm>', 'tempo written to the file', number('--bpm', (v) => v > 0 && v <= 999, 'a number in (0, 999]'), 120)
     .option('--out <file>', 'MIDI file to write')
     .option('--json', 'print the events and notes as JSON')
-    .option('--grid', 'print the steps as a grid')
-    .action(async (o: { model?: string; steps: number; seed: number; temperature: number; topP: number; bpm: number; out?: string; json?: boolean; grid?: boolean }) => {
-      checkOptions(o.temperature, o.topP);
+    .option('--grid', 'print the steps as a grid');
+  addStartFlags(cmd, ['seed', 'temperature', 'topP', 'density', { name: 'bpm', note: 'here: written to the file' }])
+    .action(async (o: { model?: string; steps: number; seed: number; temperature: number; topP: number; density: number; bpm: number; out?: string; json?: boolean; grid?: boolean }) => {
       const model = o.model ?? defaultModel();
       const { net, codec } = await load(model);
-      const events = sampleEvents(net, codec, o.steps, new Rng(o.seed), { temperature: o.temperature, topP: o.topP });
+      const events = sampleEvents(net, codec, o.steps, new Rng(o.seed), { temperature: o.temperature, topP: o.topP, density: o.density });
       const notes = codec.toNotes(events);
       if (o.out) await writeAtomic(o.out, writeMidi({ ticksPerQuarter: codec.ticksPerQuarter, bpm: o.bpm, timeSignature: [4, 4], trackName: 'pulse-rnn', notes }));
-      if (o.json) console.log(JSON.stringify({ model, encoding: codec.name, seed: o.seed, temperature: o.temperature, topP: o.topP, events, notes }));
+      if (o.json) console.log(JSON.stringify({ model, encoding: codec.name, seed: o.seed, temperature: o.temperature, topP: o.topP, density: o.density, events, notes }));
       if (o.grid || (!o.json && !o.out)) console.log(codec.grid(events));
       if (o.out && !o.json) console.error(`wrote ${notes.length} notes over ${o.steps} steps to ${o.out}`);
     });
@@ -238,21 +235,31 @@ function addEvalCommand(p: Command): void {
 
 /** `play`: the model live to a MIDI output, steered from a prompt. */
 function addPlayCommand(p: Command): void {
-  p.command('play')
+  const cmd = p
+    .command('play')
     .description('play a model live to a MIDI output, steered from a prompt (help() lists the commands)')
     .option('--model <dir>', 'model folder or URL (default: the shipped drum model)')
-    .option('--bpm <bpm>', 'tempo of the internal clock (with --clock midi:…, the guess until the clock locks)', liveBpmArg, 120)
     .option('--clock <source>', 'internal, or midi:"Port name" to follow the MIDI clock on that input', 'internal')
-    .option('--out <port>', 'MIDI output to play to (pulse-rnn ports lists them)')
-    .option('--seed <s>', 'random seed', seedArg, 1)
-    .option('--temperature <t>', 'sampling temperature (0 = greedy)', number('--temperature', (v) => v >= 0 && v <= 10, 'a number from 0 to 10'), 1)
-    .option('--top-p <p>', 'nucleus sampling mass', number('--top-p', (v) => v > 0 && v <= 1, 'in (0, 1]'))
+    .option('--out <port>', 'MIDI output to play to (pulse-rnn ports lists them)');
+  addStartFlags(cmd, ['seed', 'temperature', 'topP', 'density', { name: 'bpm', note: 'with --clock midi:…, the guess until the clock locks' }]);
+  cmd
     .option('--steps <n>', 'stop after this many steps', liveStepsArg)
     .option('--no-repl', 'no prompt: just play (Ctrl-C stops)')
     .option('--no-grid', 'do not print the steps as they play')
-    .action(async (o: { model?: string; bpm: number; clock: string; out?: string; seed: number; temperature: number; topP?: number; steps?: number; repl: boolean; grid: boolean }) => {
+    .action(async (o: { model?: string; bpm: number; clock: string; out?: string; seed: number; temperature: number; topP: number; density: number; steps?: number; repl: boolean; grid: boolean }) => {
       const { runPlay } = await import('./play.js');
       await runPlay({ ...o, model: o.model ?? defaultModel() });
+    });
+}
+
+/** `controls`: the control table, for reading or as JSON. */
+function addControlsCommand(p: Command): void {
+  p.command('controls')
+    .description("list the performer's controls: arguments with range and default, when each applies, how it is logged, its Max message, flag and page keys")
+    .option('--json', 'print the table as JSON (fields: see src/hosts/controls-listing.ts)')
+    .action(async (o: { json?: boolean }) => {
+      const { controlsJson, controlsText } = await import('./controls-listing.js');
+      console.log(o.json ? JSON.stringify(controlsJson(), null, 2) : controlsText());
     });
 }
 
@@ -277,7 +284,7 @@ function addReplayCommand(p: Command): void {
     .option('--out <port>', 'MIDI output to play it to, in time')
     .option('--midi <file>', 'MIDI file to write (default without --out: NAME.replay.mid beside the log)')
     .option('--model <dir>', 'model folder, when the log names none or it has moved')
-    .option('--bpm <bpm>', 'tempo for a log that records none', liveBpmArg)
+    .option('--bpm <bpm>', `tempo for a log that records none; ${rangeText(valueArg('bpm'))}`, parseFlag('bpm'))
     .action(async (log: string, o: { out?: string; midi?: string; model?: string; bpm?: number }) => {
       const { runReplay } = await import('./play.js');
       await runReplay(log, o, (line) => console.log(line));
@@ -301,16 +308,17 @@ function addServeCommand(p: Command): void {
 
 /** `start`: the page served and the model played here at once (`npm start`). */
 function addStartCommand(p: Command): void {
-  p.command('start')
+  const cmd = p
+    .command('start')
     .description('what `npm start` runs: serve the web page on 127.0.0.1 and play the shipped drum model live here, steered from a prompt')
     .option('--port <n>', 'TCP port of the page (taken: any free one)', portArg, PAGE_PORT)
     .option('--model <dir>', 'model folder or URL (default: the shipped drum model)')
-    .option('--bpm <bpm>', 'tempo', liveBpmArg, 120)
-    .option('--out <port>', 'MIDI output to play to (pulse-rnn ports lists them)')
-    .option('--seed <s>', 'random seed (default: a new one each time)', seedArg)
+    .option('--out <port>', 'MIDI output to play to (pulse-rnn ports lists them)');
+  addStartFlags(cmd, [{ name: 'seed', default: null, note: 'default: a new one each time' }, 'temperature', 'topP', 'density', 'bpm']);
+  cmd
     .option('--steps <n>', 'stop after this many steps', liveStepsArg)
     .option('--no-repl', 'no prompt: just play (Ctrl-C stops)')
-    .action(async (o: { port: number; model?: string; bpm: number; out?: string; seed?: number; steps?: number; repl: boolean }) => {
+    .action(async (o: { port: number; model?: string; bpm: number; out?: string; seed?: number; temperature: number; topP: number; density: number; steps?: number; repl: boolean }) => {
       const { serve } = await import('./serve.js');
       const { runPlay } = await import('./play.js');
       // the page plays what the terminal plays: a URL as it is, a folder under weights/ where the
@@ -329,7 +337,8 @@ function addStartCommand(p: Command): void {
       const page = pageModel ? `${server.url}?model=${encodeURIComponent(pageModel)}` : server.url;
       console.log(`the web page: ${page}  (open it and press Start to hear the model, with a drum kit, Web MIDI or an RNBO patch)`);
       try {
-        await runPlay({ model: o.model ?? defaultModel(), bpm: o.bpm, clock: 'internal', out: o.out, seed: o.seed ?? Date.now() % 100000, temperature: 1, steps: o.steps, repl: o.repl && process.stdin.isTTY === true, grid: true });
+        const { temperature, topP, density, bpm } = o;
+        await runPlay({ model: o.model ?? defaultModel(), bpm, clock: 'internal', out: o.out, seed: o.seed ?? randomSeed(), temperature, topP, density, steps: o.steps, repl: o.repl && process.stdin.isTTY === true, grid: true });
       } finally {
         await server.close();
       }
@@ -349,6 +358,7 @@ export function program(): Command {
   addEvalCommand(p);
   addPlayCommand(p);
   addPortsCommand(p);
+  addControlsCommand(p);
   addReplayCommand(p);
   addServeCommand(p);
   addStartCommand(p);

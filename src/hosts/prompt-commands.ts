@@ -54,7 +54,12 @@ export function controlHelp(c: ControlSpec): string {
   const a = c.args[0];
   const range = a && isNumberArg(a) ? `; ${rangeText(a)}${a.optional ? ', or none' : ''}` : '';
   const reads = c.kind === 'value' ? `; ${c.name}() shows it` : '';
-  return `${c.description}${range}${reads} (from the ${c.applies})`;
+  return `${c.description}${range}${reads} (${whenText(c.applies)})`;
+}
+
+/** When a control applies, as a sentence ends: "from the next step", "after the phrase is read". */
+export function whenText(applies: ControlSpec['applies']): string {
+  return applies.startsWith('next ') ? `from the ${applies}` : applies;
 }
 
 /** The lines of `help()`: the controls from the table, then the session's commands. */
