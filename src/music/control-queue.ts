@@ -34,6 +34,12 @@ export interface Waiting {
 
 const ALL = '*';
 
+/**
+ * Controls applied per tick, once those a later one overrides are gone (ten thousand
+ * temperatures leave one). The rest wait for the next tick, and the log says when each applied.
+ */
+export const CONTROLS_PER_TICK = 64;
+
 export function emptyQueue(): Waiting {
   return { pending: [], folds: new Map() };
 }

@@ -65,6 +65,14 @@ export interface GeneratorState extends Waiting {
   prime: PrimeJob | null;
 }
 
+/** What a snapshot holds: the state record, and the network's state and the random stream beside it. */
+export type SnapshotData = GeneratorState & { readonly network: Float32Array; readonly rng: Uint32Array };
+
+/** A complete copy of a generator's musical state (not its model), for `restore` and `fork`. */
+export interface GeneratorSnapshot {
+  readonly data: SnapshotData;
+}
+
 /** A generator's state before its first tick. */
 export function initialState(values: Values, codec: Codec, placer: Placer): GeneratorState {
   return {

@@ -131,3 +131,12 @@ export interface StepCopy {
 export function copyEntry(e: LogEntry): LogEntry {
   return { tick: e.tick, ...(e.step === undefined ? {} : { step: e.step }), control: JSON.parse(JSON.stringify(e.control)) as Control, ...(e.dropped === undefined ? {} : { dropped: e.dropped }) };
 }
+
+/** Tell the host through one of its reports; a report that throws must not stop the tick. */
+export function tell<K extends keyof GeneratorReports>(reports: GeneratorReports, what: K, ...args: Parameters<NonNullable<GeneratorReports[K]>>): void {
+  try {
+    (reports[what] as ((...a: unknown[]) => void) | undefined)?.apply(reports, args);
+  } catch {
+    // nothing: the music goes on
+  }
+}

@@ -26,12 +26,12 @@ import type { MidiSong } from '../io/midi-read.js';
 import { codecFor, type Codec } from './codecs.js';
 import { HANDLERS, type Machinery } from './control-handlers.js';
 import { checkOptions, checkUpcoming, headIndex, lockControl, primeControl, voiceIndex } from './control-args.js';
-import { pendingSettings, queueControl, takeControls, waitingControls } from './control-queue.js';
+import { CONTROLS_PER_TICK, pendingSettings, queueControl, takeControls, waitingControls } from './control-queue.js';
 import { checkLoggedControl, checkNumber as checkControlNumber, checkValue, control as controlSpec, defaults } from './controls.js';
 import { deepCopy } from './deep-copy.js';
 import { EventPlacer } from './event-placer.js';
-import { initialState, type GeneratorState } from './generator-state.js';
-import { copyEntry, type Control, type GeneratorOptions, type GeneratorReports, type LogEntry, type PerformanceLog, type Settings, type StepCopy, type StepResult } from './generator-types.js';
+import { initialState, type GeneratorSnapshot, type GeneratorState } from './generator-state.js';
+import { copyEntry, tell, type Control, type GeneratorOptions, type GeneratorReports, type LogEntry, type PerformanceLog, type Settings, type StepCopy, type StepResult } from './generator-types.js';
 import { GridPlacer } from './grid-placer.js';
 import { playedSteps, remember } from './history.js';
 import { dropFirst, Lookahead, slotAt } from './lookahead.js';
@@ -42,20 +42,8 @@ import { copyStep, emptyResult, StepTarget } from './step-result.js';
 export type { Control, GeneratorOptions, GeneratorReports, LogEntry, PerformanceLog, PlayedNote, PlayedRelease, Settings, StepCopy, StepResult } from './generator-types.js';
 export { copyStep } from './step-result.js';
 export { PRIME_SLICE } from './prime-reader.js';
-
-/** What a snapshot holds: the state record, and the network's state and the random stream beside it. */
-export type SnapshotData = GeneratorState & { readonly network: Float32Array; readonly rng: Uint32Array };
-
-/** A complete copy of a generator's musical state (not its model), for `restore` and `fork`. */
-export interface GeneratorSnapshot {
-  readonly data: SnapshotData;
-}
-
-/**
- * Controls applied per tick, once those a later one overrides are gone (ten thousand
- * temperatures leave one). The rest wait for the next tick, and the log says when each applied.
- */
-export const CONTROLS_PER_TICK = 64;
+export { CONTROLS_PER_TICK } from './control-queue.js';
+export type { GeneratorSnapshot } from './generator-state.js';
 
 export class Generator {
   readonly net: Network;
@@ -321,7 +309,7 @@ export class Generator {
     // 1. the controls due, in the order they came
     if (st.pending.length > 0) this.applyPending();
     // 2. a slice of a phrase being read; at its tick it takes effect
-    if (st.prime !== null && this.m.primes.readSlice(st)) this.tellPrimed();
+    if (st.prime !== null && this.m.primes.readSlice(st)) tell(this.reports, 'primed', st.step, st.tick);
     st.tick++;
     r.paused = st.values.paused;
     r.muted = st.values.muted;
@@ -435,20 +423,7 @@ export class Generator {
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
       entry.dropped = err.message;
-      if (this.droppedBefore?.has(c)) return;
-      try {
-        this.reports.dropped?.(c, err, st.tick);
-      } catch {
-        // a host's report that throws must not stop the tick either
-      }
-    }
-  }
-
-  private tellPrimed(): void {
-    try {
-      this.reports.primed?.(this.state.step, this.state.tick);
-    } catch {
-      // the host's report must not stop the tick
+      if (!this.droppedBefore?.has(c)) tell(this.reports, 'dropped', c, err, st.tick);
     }
   }
 }
