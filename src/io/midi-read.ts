@@ -7,7 +7,7 @@
  * const song = readMidi(new Uint8Array(readFileSync('groove.mid')), 'groove.mid');
  * song.notes[0]; // { tick: 0, note: 36, velocity: 101, channel: 9, durationTicks: 60, track: 1 }
  */
-import { parseMidi } from 'midi-file';
+import { parseMidi, type MidiData, type MidiEvent } from 'midi-file';
 import { GRID_STEPS_PER_QUARTER, lengthProblem } from './song-length.js';
 
 export interface MidiNote {
@@ -57,17 +57,45 @@ export interface MidiSong {
 
 /** Parse a Standard MIDI File. Throws an Error that names `file` and the problem. */
 export function readMidi(bytes: Uint8Array, file: string): MidiSong {
+  const parsed = parseChecked(bytes, file);
+  const h = parsed.header;
+  const ticksPerQuarter = h.ticksPerBeat as number; // checkChunks refused SMPTE and 0
+  refuseTooLong(parsed, file, ticksPerQuarter);
+  const g: Gathered = { notes: [], tempos: [], timeSignatures: [], trackNames: [], channelSetup: [], endTick: 0, order: 0 };
+  parsed.tracks.forEach((events, track) => readTrack(events, track, g));
+  g.notes.sort((a, b) => a.tick - b.tick || a.order - b.order);
+  g.tempos.sort((a, b) => a.tick - b.tick);
+  g.timeSignatures.sort((a, b) => a.tick - b.tick);
+  g.channelSetup.sort((a, b) => a.tick - b.tick);
+  return {
+    file,
+    format: h.format,
+    ticksPerQuarter,
+    notes: g.notes.map(({ order: _o, ...n }) => n),
+    tempos: g.tempos,
+    timeSignatures: g.timeSignatures,
+    trackNames: g.trackNames,
+    channelSetup: g.channelSetup,
+    endTick: g.endTick,
+  };
+}
+
+/** The file parsed by the library, after checkChunks; the library's own complaint is passed on with what to do. */
+function parseChecked(bytes: Uint8Array, file: string): MidiData {
   const layout = checkChunks(bytes, file);
-  let parsed: ReturnType<typeof parseMidi>;
   try {
-    parsed = parseMidi(layout.bytes);
+    return parseMidi(layout.bytes);
   } catch (e) {
     const why = typeof e === 'string' ? e : e instanceof Error ? e.message : String(e);
     throw new Error(`${file}: not a readable MIDI file (${why}); re-save it as a Standard MIDI File (.mid) from the program that made it`);
   }
-  const h = parsed.header;
-  const ticksPerQuarter = h.ticksPerBeat as number; // checkChunks refused SMPTE and 0
-  // the length is known from the deltas alone: refuse a far-out event before building anything per note or step
+}
+
+/**
+ * Refuses a file whose last event lies too far out to lay on a grid. The length is known from
+ * the deltas alone, so this comes before anything is built per note or step.
+ */
+function refuseTooLong(parsed: MidiData, file: string, ticksPerQuarter: number): void {
   let far = { tick: 0, track: 0 };
   let meter: { tick: number; numerator: number; denominator: number } | undefined;
   parsed.tracks.forEach((events, track) => {
@@ -80,76 +108,73 @@ export function readMidi(bytes: Uint8Array, file: string): MidiSong {
   });
   const tooLong = lengthProblem(file, far.tick, ticksPerQuarter, GRID_STEPS_PER_QUARTER, meter, `on track ${far.track + 1} of ${parsed.tracks.length}`);
   if (tooLong) throw new RangeError(tooLong);
-  const notes: (MidiNote & { order: number })[] = [];
-  const tempos: TempoChange[] = [];
-  const timeSignatures: { tick: number; numerator: number; denominator: number }[] = [];
-  const trackNames: string[] = [];
-  const channelSetup: ChannelSetup[] = [];
-  let endTick = 0;
-  let order = 0;
-  parsed.tracks.forEach((events, track) => {
-    let tick = 0;
-    const open = new Map<number, { tick: number; velocity: number; order: number }[]>();
-    for (const e of events) {
-      tick += e.deltaTime;
-      if (e.type === 'noteOn' && e.velocity > 0) {
-        const key = e.channel * 128 + e.noteNumber;
-        const list = open.get(key) ?? [];
-        list.push({ tick, velocity: e.velocity, order: order++ });
-        open.set(key, list);
-        continue;
-      }
-      if (e.type === 'noteOn' || e.type === 'noteOff') {
-        // a note-on with velocity 0 is a note-off; it closes the oldest open note of that key
-        const key = e.channel * 128 + e.noteNumber;
-        const on = open.get(key)?.shift();
-        if (on) notes.push({ tick: on.tick, note: e.noteNumber, velocity: on.velocity, channel: e.channel, durationTicks: tick - on.tick, track, order: on.order });
-        continue;
-      }
-      switch (e.type) {
-        case 'setTempo':
-          tempos.push({ tick, microsecondsPerQuarter: e.microsecondsPerBeat });
-          break;
-        case 'timeSignature':
-          timeSignatures.push({ tick, numerator: e.numerator, denominator: e.denominator });
-          break;
-        case 'trackName':
-          trackNames[track] = e.text;
-          break;
-        case 'controller':
-          if (e.controllerType === 0) channelSetup.push({ tick, track, channel: e.channel, kind: 'bank', value: e.value });
-          break;
-        case 'programChange':
-          channelSetup.push({ tick, track, channel: e.channel, kind: 'program', value: e.programNumber });
-          break;
-        case 'sysEx': {
-          const part = rhythmPart(e.data);
-          if (part) channelSetup.push({ tick, track, ...part, kind: 'rhythm-part' });
-          break;
-        }
-      }
+}
+
+/** What the tracks hold, gathered across them in file order. */
+interface Gathered {
+  readonly notes: (MidiNote & { order: number })[];
+  readonly tempos: TempoChange[];
+  readonly timeSignatures: { tick: number; numerator: number; denominator: number }[];
+  readonly trackNames: string[];
+  readonly channelSetup: ChannelSetup[];
+  endTick: number;
+  /** The next note-on's place in the whole file, which orders notes that start on one tick. */
+  order: number;
+}
+
+/** One track's notes (each note-on paired with its note-off) and the tempo, meter, name and channel setup it holds. */
+function readTrack(events: readonly MidiEvent[], track: number, g: Gathered): void {
+  let tick = 0;
+  const open = new Map<number, { tick: number; velocity: number; order: number }[]>();
+  for (const e of events) {
+    tick += e.deltaTime;
+    if (e.type === 'noteOn' && e.velocity > 0) {
+      const key = e.channel * 128 + e.noteNumber;
+      const list = open.get(key) ?? [];
+      list.push({ tick, velocity: e.velocity, order: g.order++ });
+      open.set(key, list);
+      continue;
     }
-    endTick = Math.max(endTick, tick);
-    // notes never released end with their track
-    for (const [key, list] of open) {
-      for (const on of list) notes.push({ tick: on.tick, note: key % 128, velocity: on.velocity, channel: key >> 7, durationTicks: tick - on.tick, track, order: on.order });
+    if (e.type === 'noteOn' || e.type === 'noteOff') {
+      // a note-on with velocity 0 is a note-off; it closes the oldest open note of that key
+      const key = e.channel * 128 + e.noteNumber;
+      const on = open.get(key)?.shift();
+      if (on) g.notes.push({ tick: on.tick, note: e.noteNumber, velocity: on.velocity, channel: e.channel, durationTicks: tick - on.tick, track, order: on.order });
+      continue;
     }
-  });
-  notes.sort((a, b) => a.tick - b.tick || a.order - b.order);
-  tempos.sort((a, b) => a.tick - b.tick);
-  timeSignatures.sort((a, b) => a.tick - b.tick);
-  channelSetup.sort((a, b) => a.tick - b.tick);
-  return {
-    file,
-    format: h.format,
-    ticksPerQuarter,
-    notes: notes.map(({ order: _o, ...n }) => n),
-    tempos,
-    timeSignatures,
-    trackNames,
-    channelSetup,
-    endTick,
-  };
+    readOtherEvent(e, tick, track, g);
+  }
+  g.endTick = Math.max(g.endTick, tick);
+  // notes never released end with their track
+  for (const [key, list] of open) {
+    for (const on of list) g.notes.push({ tick: on.tick, note: key % 128, velocity: on.velocity, channel: key >> 7, durationTicks: tick - on.tick, track, order: on.order });
+  }
+}
+
+/** An event other than a note: kept when it is a tempo, a meter, a track name or part of a channel's setup. */
+function readOtherEvent(e: MidiEvent, tick: number, track: number, g: Gathered): void {
+  switch (e.type) {
+    case 'setTempo':
+      g.tempos.push({ tick, microsecondsPerQuarter: e.microsecondsPerBeat });
+      break;
+    case 'timeSignature':
+      g.timeSignatures.push({ tick, numerator: e.numerator, denominator: e.denominator });
+      break;
+    case 'trackName':
+      g.trackNames[track] = e.text;
+      break;
+    case 'controller':
+      if (e.controllerType === 0) g.channelSetup.push({ tick, track, channel: e.channel, kind: 'bank', value: e.value });
+      break;
+    case 'programChange':
+      g.channelSetup.push({ tick, track, channel: e.channel, kind: 'program', value: e.programNumber });
+      break;
+    case 'sysEx': {
+      const part = rhythmPart(e.data);
+      if (part) g.channelSetup.push({ tick, track, ...part, kind: 'rhythm-part' });
+      break;
+    }
+  }
 }
 
 /**
