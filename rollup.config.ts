@@ -49,7 +49,8 @@ const config: RollupOptions[] = [
         return [...counts.map((n) => `${n} = pulseRnn.${n};`), ...handlers.map((n) => `function ${n}() { return pulseRnn.${n}.apply(this, arguments); }`)].join('\n');
       },
     },
-    plugins: [nodeResolve(), ts('es2020')],
+    // commonjs: the MIDI file parser that `prime` reads with is a CommonJS package
+    plugins: [nodeResolve(), commonjs(), ts('es2020')],
   },
   {
     // the performer's web page: Tone.js, WEBMIDI.js and @rnbo/js bundled in (the last two in

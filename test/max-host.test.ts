@@ -1,26 +1,19 @@
 /**
  * The Max host: the patch `patches/max/pulse-rnn.maxpat` and the built script
- * `patches/max/pulse-rnn.js` beside it, run in a `vm` context that offers only what Max's
- * `[v8]` documents (inlets, outlets, outlet, post, error, messagename, jsarguments, inlet,
- * arrayfromargs, assist setters, Task, File, max, and the script object's `patcher`). Messages
- * are sent as Max dispatches them: to the global function of that name, else to `anything`.
+ * `patches/max/pulse-rnn.js` beside it, run in the fake of Max's `[v8]` (helpers/max-fake.ts).
  * The real weights in weights/drums-gmd are read through a File that follows Max's API.
- *
- * @example
- * const host = new MaxHost(code, { patchFile: PATCH });
- * host.send('load', '../../weights/drums-gmd'); await host.loaded();
- * host.send('seed', 7); host.send('bang'); host.notes; // [[36, 100, 125], …]
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join } from 'node:path';
-import vm from 'node:vm';
+import { dirname, join } from 'node:path';
 import { rollup, type OutputOptions, type RollupOptions } from 'rollup';
 import { beforeAll, describe, expect, it } from 'vitest';
 import config from '../rollup.config.js';
 import type { ModelSpec } from '../src/engine/model.js';
 import { loadModelSpec } from '../src/io/model-files.js';
+import { CONTROLS, maxName } from '../src/music/controls.js';
 import { Generator, type StepResult } from '../src/music/generator.js';
+import { MaxHost, type Atom } from './helpers/max-fake.js';
 import { ROOT, haveShared, sharedPath } from './helpers/shared.js';
 
 const PATCH = join(ROOT, 'patches/max/pulse-rnn.maxpat');
@@ -28,140 +21,6 @@ const SCRIPT = join(ROOT, 'patches/max/pulse-rnn.js');
 const WEIGHTS = join(ROOT, 'weights/drums-gmd');
 /** A 16th at the script's default 120 BPM. */
 const STEP_MS = 125;
-
-// ---- a fake of Max's [v8] globals: the only fake here ------------------------------------
-
-type Atom = number | string;
-
-/** Max's File, read-only, over the real disk. Like Max, it opens in the constructor and says so in `isopen`. */
-class MaxFile {
-  isopen = false;
-  eof = 0;
-  position = 0;
-  filename = '';
-  foldername = '';
-  private bytes: Buffer | null = null;
-
-  constructor(name: string, access = 'read') {
-    // no Max search path here: only absolute paths open, so the script must resolve its own
-    if (access !== 'read' || !isAbsolute(name) || !existsSync(name)) return;
-    try {
-      this.bytes = readFileSync(name);
-    } catch {
-      return; // a folder, or unreadable
-    }
-    this.isopen = true;
-    this.eof = this.bytes.length;
-    this.filename = name.slice(name.lastIndexOf('/') + 1);
-    this.foldername = dirname(name);
-  }
-
-  /** A plain array of numbers, as Max returns, at most `count` long. */
-  readbytes(count: number): number[] | null {
-    if (!this.bytes) throw new Error('File.readbytes on a closed file');
-    if (this.position >= this.eof) return null;
-    const end = Math.min(this.eof, this.position + count);
-    const out: number[] = new Array(end - this.position);
-    for (let i = 0; i < out.length; i++) out[i] = this.bytes[this.position + i];
-    this.position = end;
-    return out;
-  }
-
-  readstring(count: number): string | null {
-    if (!this.bytes) throw new Error('File.readstring on a closed file');
-    if (this.position >= this.eof) return null;
-    const end = Math.min(this.eof, this.position + count);
-    const out = this.bytes.toString('utf8', this.position, end);
-    this.position = end;
-    return out;
-  }
-
-  close(): void {
-    this.isopen = false;
-    this.bytes = null;
-  }
-}
-
-interface Scheduled {
-  delay: number;
-  run: () => void;
-}
-
-/** The script running in a context that has Max's globals and nothing of Node's. */
-class MaxHost {
-  readonly ctx: Record<string, any>;
-  /** Every outlet call, flattened one level as Max does with arrays. */
-  readonly out: { outlet: number; atoms: Atom[] }[] = [];
-  readonly posts: string[] = [];
-  readonly errors: string[] = [];
-  readonly assist: string[] = [];
-  readonly tasks: Scheduled[] = [];
-
-  constructor(code: string, opts: { patchFile?: string } = {}) {
-    const host = this;
-    class Task {
-      constructor(private readonly fn: (...a: unknown[]) => void, private readonly owner?: unknown, private readonly args: unknown[] = []) {}
-      schedule(delay = 0): void {
-        host.tasks.push({ delay, run: () => this.fn.apply(this.owner, this.args) });
-      }
-    }
-    this.ctx = vm.createContext({
-      inlets: 1,
-      outlets: 1,
-      inlet: 0,
-      messagename: '',
-      jsarguments: ['pulse-rnn.js'],
-      outlet: (n: number, ...atoms: unknown[]) => host.out.push({ outlet: n, atoms: atoms.flatMap((a) => (Array.isArray(a) ? [...a] : [a])) as Atom[] }),
-      post: (...a: unknown[]) => host.posts.push(a.join(' ')),
-      error: (...a: unknown[]) => host.errors.push(a.join(' ')),
-      arrayfromargs: (args: ArrayLike<unknown>) => Array.prototype.slice.call(args),
-      setinletassist: (i: number, text: string) => host.assist.push(`in ${i}: ${text}`),
-      setoutletassist: (i: number, text: string) => host.assist.push(`out ${i}: ${text}`),
-      Task,
-      File: MaxFile,
-      max: { time: 0 },
-      ...(opts.patchFile ? { patcher: { filepath: opts.patchFile } } : {}),
-    });
-    vm.runInContext(code, this.ctx, { filename: 'pulse-rnn.js' });
-  }
-
-  /** Send a message to inlet 0 as Max dispatches it. */
-  send(name: string, ...args: Atom[]): void {
-    this.ctx.inlet = 0;
-    this.ctx.messagename = name;
-    const fn = this.ctx[name];
-    if (typeof fn === 'function') fn(...args);
-    else this.ctx.anything(...args);
-  }
-
-  /** Send a bang and return the note lists it played. */
-  bang(): Atom[][] {
-    const from = this.out.length;
-    this.send('bang');
-    return this.out.slice(from).filter((o) => o.outlet === 0).map((o) => o.atoms);
-  }
-
-  get state(): Atom[][] {
-    return this.out.filter((o) => o.outlet === 1).map((o) => o.atoms);
-  }
-
-  /** Wait until a load reports back (loaded or error); returns what it said. */
-  async settle(): Promise<Atom[]> {
-    const from = this.state.length;
-    for (let i = 0; i < 2000; i++) {
-      const said = this.state.slice(from).find((s) => s[0] === 'loaded' || s[0] === 'error');
-      if (said) return said;
-      await new Promise((r) => setImmediate(r));
-    }
-    throw new Error('the script never reported on its load');
-  }
-
-  async load(path = '../../weights/drums-gmd'): Promise<void> {
-    this.send('load', path);
-    const said = await this.settle();
-    if (said[0] !== 'loaded') throw new Error(`load failed: ${said.join(' ')}`);
-  }
-}
 
 // ---- the Node API, for comparison --------------------------------------------------------
 
@@ -363,7 +222,8 @@ describe('the built Max script', () => {
   it('declares inlets, outlets and each handler at the top level, and sets its assist texts', () => {
     expect(code).toMatch(/^inlets = /m);
     expect(code).toMatch(/^outlets = /m);
-    const handlers = ['bang', 'temperature', 'topp', 'density', 'seed', 'reseed', 'pause', 'resume', 'mute', 'unmute', 'reset', 'locate', 'edit', 'clearedit', 'lock', 'unlock', 'bpm', 'load', 'anything', 'msg_int', 'msg_float', 'list'];
+    // one per message of the control table, and the script's own
+    const handlers = [...CONTROLS.map(maxName), 'bang', 'get', 'load', 'anything', 'msg_int', 'msg_float', 'list'];
     for (const h of handlers) expect(code, h).toMatch(new RegExp(`^function ${h}\\(`, 'm'));
     const host = new MaxHost(code);
     expect([host.ctx.inlets, host.ctx.outlets]).toEqual([1, 2]);
@@ -396,9 +256,9 @@ describe('the built Max script', () => {
     expect(host.errors).toEqual([]);
     // the state outlet counts the steps
     expect(host.state.filter((s) => s[0] === 'step').map((s) => s[1])).toEqual(Array.from({ length: 64 }, (_, i) => i));
-    // the seed matters, so the comparison can fail: another seed from the start, other notes
+    // the seed matters, so the comparison can fail: another seed, the model playing on, other notes
     host.send('reseed', 8);
-    gen.reseed(8, { reset: true });
+    gen.reseed(8);
     const again = Array.from({ length: 64 }, () => host.bang());
     expect(again).toEqual(Array.from({ length: 64 }, () => expected(gen.tick())));
     expect(again).not.toEqual(max);
@@ -454,7 +314,7 @@ describe('the built Max script', () => {
     play(2);
     expect(played.slice(-2).map((p) => p.notes.length)).toEqual([0, 0]);
     both('unmute', [], () => gen.unmute());
-    both('reseed', [5], () => gen.reseed(5, { reset: true }));
+    both('reseed', [5], () => gen.reseed(5));
     play(6);
     both('reset', [], () => gen.reset());
     both('density', [2], () => gen.setDensity(2));

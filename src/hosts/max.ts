@@ -4,13 +4,16 @@
  * below as a top-level function there, because Max calls a message's handler by its global
  * name (`temperature 0.8` calls `temperature(0.8)`) and reads the top-level `inlets`/`outlets`.
  *
- * Inlet 0 takes every message: `bang` (play one step), `temperature f [head]`, `topp f`,
- * `density f`, `seed i`, `reseed [i]`, `pause`, `resume`, `mute`, `unmute`, `reset`,
- * `locate i`, `edit step notes…`, `clearedit step`, `lock voice [0/1 × bar]`, `unlock [voice]`,
- * `bpm f`, `load folder`. Outlet 0 plays `note velocity duration-ms` lists (for [makenote]);
- * outlet 1 reports `step n`, `tempo f`, `paused 0/1`, `muted 0/1`, `loaded source`,
- * `error text`. A bad message is reported (Max window and outlet 1) with its values and
- * changes nothing; the generator keeps playing.
+ * Inlet 0 takes every message: `bang` (play one step), one message per control of the control
+ * table (`src/music/controls.ts`), named in lower case (`temperature f [head]`, `topp f`,
+ * `seed i`, `reseed [i]`, `clearedit step`, `prime file`, `primerandom`, `bpm f`, …), and
+ * `get [name…]`, `load folder`. Each control's handler hands its atoms to one dispatcher that
+ * counts and checks them against the table (`max-messages.ts`). Outlet 0 plays
+ * `note velocity duration-ms` lists (for [makenote]); outlet 1 reports the state: `step n`,
+ * each setting when it applies (`temperature f`, `topp f`, `density f`, `seed i`, `paused 0/1`,
+ * `muted 0/1`), `tempo f`, `primed n`, `loaded folder`, `error text`, and answers `get` in the
+ * same words. A bad message is reported (Max window and outlet 1) with its values and changes
+ * nothing; the generator keeps playing.
  *
  * Timing stays in the patch (MIDI clock or a metro): `[v8]` runs in Max's low-priority thread,
  * so a bang is one step and nothing here keeps time, except notes of event models that start
@@ -24,12 +27,15 @@
  * @example
  * // in a Max patch: [loadbang] → [load ../../weights/drums-gmd( → [v8 pulse-rnn.js]
  * // [metro 16n @quantize 16n] → [v8 pulse-rnn.js] → [unpack 0 0 0] → [makenote] → [noteout 10]
- * // [temperature $1(, [seed $1(, [edit 32 kick snare(, [lock kick( steer it while it plays
+ * // [temperature $1(, [seed $1(, [edit 32 kick snare(, [lock kick(, [get( steer and read it
  */
 import { Generator, parseLayersModel, type ModelSpec, type StepResult } from '../core.js';
 import { readDrummerPair } from '../engine/drummer-format.js';
 import { MAX_MODEL_JSON_BYTES, parseModelJson } from '../engine/model-json.js';
-import { checkBpm } from '../time/tempo-map.js';
+import { readMidi } from '../io/midi-read.js';
+import { control as tableControl, maxName, randomSeed, type ControlName, type ControlSpec } from '../music/controls.js';
+import type { Settings } from '../music/generator.js';
+import { MESSAGE_NAMES, SETTING_CONTROLS, inletAssist, maxControl, parseAtoms, stateAssist, stepOf, type Atom, type Parsed } from './max-messages.js';
 
 // ---- what Max provides (docs.cycling74.com/apiref/js); names stay global in the bundle ----
 
@@ -61,11 +67,11 @@ interface JsThis {
 export const inlets = 1;
 export const outlets = 2;
 
-setinletassist(0, 'bang: play one step; temperature, topp, density, seed, pause, resume, mute, edit, lock, load ...');
+setinletassist(0, inletAssist());
 setoutletassist(0, 'notes: note velocity duration-ms (to [makenote])');
-setoutletassist(1, 'state: step n, tempo f, paused 0/1, muted 0/1, loaded source, error text');
+setoutletassist(1, stateAssist());
 
-// ---- state -------------------------------------------------------------------------------
+// ---- state: the patch's tempo and what was last reported; the settings live in the Generator
 
 let gen: Generator | null = null;
 let stepsPerQuarter = 4;
@@ -75,6 +81,8 @@ let lastMuted = false;
 let loads = 0; // the latest load wins when several overlap
 let toldNoModel = false;
 
+const NO_MODEL = 'no model loaded yet: send load <weights folder> first';
+
 /** Report a refused message with its values; nothing else changes. */
 function refuse(name: string, args: readonly unknown[], e: unknown): void {
   const reason = e instanceof Error ? e.message : String(e);
@@ -83,30 +91,69 @@ function refuse(name: string, args: readonly unknown[], e: unknown): void {
   outlet(1, 'error', text);
 }
 
-/** Run a performer's control on the generator, reporting what it refuses. */
-function control(name: string, args: readonly unknown[], min: number, max: number, run: (g: Generator) => void): void {
-  try {
-    if (args.length < min || args.length > max) {
-      throw new Error(max === 0 ? 'takes no values' : min === max ? `takes ${min} value(s), got ${args.length}` : `takes ${min} to ${max} values, got ${args.length}`);
-    }
-    if (!gen) throw new Error('no model loaded yet: send load <weights folder> first');
-    run(gen);
-  } catch (e) {
-    refuse(name, args, e);
-  }
+function need(): Generator {
+  if (!gen) throw new Error(NO_MODEL);
+  return gen;
 }
 
-const num = (v: unknown): number => v as number; // the Generator checks type and range
+// ---- the performer's controls: one dispatcher for every message of the control table ----
+
+const num = (v: Parsed): number => v as number; // checked against the table's range, or by the Generator
+const atom = (v: Parsed): Atom => v as Atom;
+
+/** What each control does to the Generator (checked there too), or to the host for the clock's bpm. */
+const RUN: { readonly [K in ControlName]: (args: Parsed[], self: JsThis | undefined) => void } = {
+  temperature: ([value, head]) => (head === undefined ? need().setTemperature(num(value)) : need().setTemperature(num(value), atom(head))),
+  topP: ([value]) => need().setTopP(num(value)),
+  density: ([value]) => need().setDensity(num(value)),
+  seed: ([value]) => need().reseed(num(value)),
+  reseed: ([value]) => need().reseed(value === undefined ? randomSeed() : num(value)),
+  pause: () => need().pause(),
+  resume: () => need().resume(),
+  mute: () => need().mute(),
+  unmute: () => need().unmute(),
+  reset: () => need().reset(),
+  edit: ([step, notes]) => {
+    const g = need();
+    g.edit(stepOf(tableControl('edit'), step, g.step), notes as Atom[]);
+  },
+  clearEdit: ([step]) => {
+    const g = need();
+    g.clearEdit(stepOf(tableControl('clearEdit'), step, g.step));
+  },
+  lock: ([voice, pattern, bars]) => need().lock(atom(voice), { ...(pattern === undefined ? {} : { pattern: pattern as number[] }), ...(bars === undefined ? {} : { bars: num(bars) }) }),
+  unlock: ([voice]) => (voice === undefined ? need().unlock() : need().unlock(atom(voice))),
+  prime: ([file], self) => primeFrom(String(file), self),
+  primeRandom: () => need().primeRandom(),
+  locate: ([step]) => need().locate(num(step)),
+  // tempo for note durations only: the clock in the patch decides when steps play
+  bpm: ([value]) => {
+    bpmValue = num(value);
+    outlet(1, 'tempo', bpmValue);
+  },
+};
+
+/** Run a message of the control table: count and check its atoms, then apply it. */
+function message(name: string, atoms: readonly unknown[], self?: JsThis): void {
+  const c = maxControl(name) as ControlSpec;
+  try {
+    RUN[c.name](parseAtoms(c, atoms as Atom[]), self);
+  } catch (e) {
+    refuse(name, atoms, e);
+  }
+}
 
 // ---- playing -----------------------------------------------------------------------------
 
 /** Play one step: called by the clock in the patch, once per step. */
 export function bang(): void {
   if (!gen) {
-    if (!toldNoModel) refuse('bang', [], 'no model loaded yet: send load <weights folder> first');
+    if (!toldNoModel) refuse('bang', [], NO_MODEL);
     toldNoModel = true;
     return;
   }
+  // what applies at this tick is reported after it; nothing waiting, nothing to compare
+  const before = Object.keys(gen.pending).length ? gen.applied : null;
   let r: StepResult;
   try {
     r = gen.tick();
@@ -114,6 +161,7 @@ export function bang(): void {
     return refuse('bang', [], e);
   }
   // Max sends right to left: state first, then the notes
+  if (before) reportChanges(gen, before);
   if (r.paused !== lastPaused) outlet(1, 'paused', r.paused ? 1 : 0);
   if (r.muted !== lastMuted) outlet(1, 'muted', r.muted ? 1 : 0);
   lastPaused = r.paused;
@@ -135,68 +183,112 @@ function send(atoms: number[], delayMs: number): void {
   new Task(() => outlet(0, atoms)).schedule(delayMs);
 }
 
-// ---- the performer's controls: checked by the Generator, applied at the next bang -------
-
-export function temperature(...args: unknown[]): void {
-  control('temperature', args, 1, 2, (g) => (args.length === 2 ? g.setTemperature(num(args[0]), args[1] as string | number) : g.setTemperature(num(args[0]))));
-}
-export function topp(...args: unknown[]): void {
-  control('topp', args, 1, 1, (g) => g.setTopP(num(args[0])));
-}
-export function density(...args: unknown[]): void {
-  control('density', args, 1, 1, (g) => g.setDensity(num(args[0])));
-}
-/** A new random stream; the model's state goes on. */
-export function seed(...args: unknown[]): void {
-  control('seed', args, 1, 1, (g) => g.reseed(num(args[0])));
-}
-/** A new seed (default: the current one) and the model starts over. */
-export function reseed(...args: unknown[]): void {
-  control('reseed', args, 0, 1, (g) => g.reseed(args.length ? num(args[0]) : g.seed, { reset: true }));
-}
-export function pause(...args: unknown[]): void {
-  control('pause', args, 0, 0, (g) => g.pause());
-}
-export function resume(...args: unknown[]): void {
-  control('resume', args, 0, 0, (g) => g.resume());
-}
-export function mute(...args: unknown[]): void {
-  control('mute', args, 0, 0, (g) => g.mute());
-}
-export function unmute(...args: unknown[]): void {
-  control('unmute', args, 0, 0, (g) => g.unmute());
-}
-export function reset(...args: unknown[]): void {
-  control('reset', args, 0, 0, (g) => g.reset());
-}
-/** Song position: the next bang plays this step (MIDI start sends `reset, locate 0, resume`). */
-export function locate(...args: unknown[]): void {
-  control('locate', args, 1, 1, (g) => g.locate(num(args[0])));
-}
-/** `edit 40 kick snare` writes step 40 (`step n` on outlet 1 says where the music is); `edit 40` silences it. */
-export function edit(...args: unknown[]): void {
-  control('edit', args, 1, Infinity, (g) => g.edit(num(args[0]), args.slice(1) as (string | number)[]));
-}
-export function clearedit(...args: unknown[]): void {
-  control('clearedit', args, 1, 1, (g) => g.clearEdit(num(args[0])));
-}
-/** `lock kick` keeps the kick as the last bar played it; `lock kick 1 0 0 0 …` (one per step of the bar) plays that. */
-export function lock(...args: unknown[]): void {
-  control('lock', args, 1, Infinity, (g) => g.lock(args[0] as string | number, args.length > 1 ? { pattern: args.slice(1) as number[] } : {}));
-}
-export function unlock(...args: unknown[]): void {
-  control('unlock', args, 0, 1, (g) => (args.length ? g.unlock(args[0] as string | number) : g.unlock()));
+/** Report on outlet 1 the settings that this tick changed, by message name. */
+function reportChanges(g: Generator, before: Settings): void {
+  const now = g.applied;
+  for (const c of SETTING_CONTROLS) reportSetting(g, c, now, before);
 }
 
-/** Tempo for note durations only: the clock in the patch decides when steps play. */
-export function bpm(...args: unknown[]): void {
+/**
+ * Report one setting playing now (when `before` is given, only if it differs): temperature is
+ * one value while every head has it, else one report per head with the head's name.
+ */
+function reportSetting(g: Generator, c: ControlSpec, now: Settings, before?: Settings): void {
+  const name = maxName(c);
+  if (c.name !== 'temperature') {
+    const key = c.name as 'topP' | 'density' | 'seed';
+    if (!before || before[key] !== now[key]) outlet(1, name, now[key]);
+    return;
+  }
+  const t = now.temperatures;
+  if (t.every((x) => x === t[0])) {
+    if (!before || before.temperatures.some((x) => x !== t[0])) outlet(1, name, t[0]);
+    return;
+  }
+  t.forEach((x, h) => {
+    if (!before || before.temperatures[h] !== x) outlet(1, name, x, g.net.spec.heads[h].name);
+  });
+}
+
+// ---- the table's messages, one handler each: Max calls a handler by its global name -----
+
+export function temperature(...a: unknown[]): void {
+  message('temperature', a);
+}
+export function topp(...a: unknown[]): void {
+  message('topp', a);
+}
+export function density(...a: unknown[]): void {
+  message('density', a);
+}
+export function seed(...a: unknown[]): void {
+  message('seed', a);
+}
+export function reseed(...a: unknown[]): void {
+  message('reseed', a);
+}
+export function pause(...a: unknown[]): void {
+  message('pause', a);
+}
+export function resume(...a: unknown[]): void {
+  message('resume', a);
+}
+export function mute(...a: unknown[]): void {
+  message('mute', a);
+}
+export function unmute(...a: unknown[]): void {
+  message('unmute', a);
+}
+export function reset(...a: unknown[]): void {
+  message('reset', a);
+}
+export function edit(...a: unknown[]): void {
+  message('edit', a);
+}
+export function clearedit(...a: unknown[]): void {
+  message('clearedit', a);
+}
+export function lock(...a: unknown[]): void {
+  message('lock', a);
+}
+export function unlock(...a: unknown[]): void {
+  message('unlock', a);
+}
+export function prime(this: JsThis | undefined, ...a: unknown[]): void {
+  message('prime', a, this);
+}
+export function primerandom(...a: unknown[]): void {
+  message('primerandom', a);
+}
+export function locate(...a: unknown[]): void {
+  message('locate', a);
+}
+export function bpm(...a: unknown[]): void {
+  message('bpm', a);
+}
+
+// ---- reading the state -------------------------------------------------------------------
+
+/** What `get` answers for: the value controls by message name, and the two toggles' states. */
+const GETTABLE = [...SETTING_CONTROLS.map(maxName), maxName(tableControl('bpm')), 'paused', 'muted'];
+
+/**
+ * `get` answers on outlet 1 with every setting playing now, `get topp` (or several names)
+ * with those, in the words outlet 1 reports them when they apply: `topp 0.9`, `tempo 120`,
+ * `paused 0`. A change sent since the last bang is reported when it applies.
+ */
+export function get(...a: unknown[]): void {
   try {
-    if (args.length !== 1) throw new Error(`takes 1 value, got ${args.length}`);
-    checkBpm(num(args[0]));
-    bpmValue = num(args[0]);
-    outlet(1, 'tempo', bpmValue);
+    const names = a.length ? a.map(String) : GETTABLE;
+    const unknown = names.find((n) => !GETTABLE.includes(n));
+    if (unknown !== undefined) throw new Error(`${unknown} is not a setting; give one of ${GETTABLE.join(', ')}`);
+    for (const n of names) {
+      if (n === 'bpm') outlet(1, 'tempo', bpmValue);
+      else if (n === 'paused' || n === 'muted') outlet(1, n, need()[n] ? 1 : 0);
+      else reportSetting(need(), maxControl(n) as ControlSpec, need().applied);
+    }
   } catch (e) {
-    refuse('bpm', args, e);
+    refuse('get', a, e);
   }
 }
 
@@ -212,7 +304,7 @@ export function list(...args: unknown[]): void {
   refuse('list', args, 'a bare list means nothing here; send a message such as edit 32 kick snare');
 }
 export function anything(...args: unknown[]): void {
-  refuse(messagename, args, 'unknown message; messages are bang, temperature, topp, density, seed, reseed, pause, resume, mute, unmute, reset, locate, edit, clearedit, lock, unlock, bpm, load');
+  refuse(messagename, args, `unknown message; messages are ${MESSAGE_NAMES.join(', ')}`);
 }
 
 // ---- loading a model with Max's File ----------------------------------------------------
@@ -220,7 +312,7 @@ export function anything(...args: unknown[]): void {
 /**
  * Load a weights folder (a tfjs LayersModel: model.json + shards, or the RNN-Drummer's
  * Wx.bin + Wy.bin). A relative path starts at the patch's folder. The old model plays until
- * the new one is ready; the controls' current values carry over to it.
+ * the new one is ready; what the performer set carries over to it (`successor`).
  */
 export function load(this: JsThis | undefined, ...args: unknown[]): void {
   // a path with spaces arrives as several atoms
@@ -237,10 +329,7 @@ export function load(this: JsThis | undefined, ...args: unknown[]): void {
   readModel(folder).then(
     (spec) => {
       if (mine !== loads) return;
-      const old = gen;
-      const next = new Generator(spec, old ? { seed: old.seed, temperature: old.temperature, topP: old.topP, density: old.density } : {});
-      if (old?.paused) next.pause();
-      if (old?.muted) next.mute();
+      const next = successor(spec, gen);
       gen = next;
       toldNoModel = false;
       stepsPerQuarter = typeof spec.meta.stepsPerQuarter === 'number' && spec.meta.stepsPerQuarter > 0 ? spec.meta.stepsPerQuarter : 4;
@@ -252,6 +341,26 @@ export function load(this: JsThis | undefined, ...args: unknown[]): void {
       if (mine === loads) refuse('load', args, e);
     },
   );
+}
+
+/**
+ * The Generator for a newly loaded model, playing on with what the performer set on the old
+ * one: its settings with the changes not yet applied laid over them, per-head temperatures
+ * when the new model has the same heads (else the first head's for all), pause and mute.
+ */
+function successor(spec: ModelSpec, old: Generator | null): Generator {
+  const s = old?.settings;
+  const next = new Generator(spec, s ? { seed: s.seed, temperature: s.temperature, topP: s.topP, density: s.density } : {});
+  next.reports = {
+    dropped: (c, e) => refuse(maxName(tableControl(c.type)), [], e),
+    primed: (step) => outlet(1, 'primed', step),
+  };
+  if (!old || !s) return next;
+  const heads = (m: { heads: readonly { name: string }[] }) => m.heads.map((h) => h.name).join(' ');
+  if (heads(old.net.spec) === heads(spec)) s.temperatures.forEach((t, h) => t !== s.temperature && next.setTemperature(t, h));
+  if (s.paused) next.pause();
+  if (s.muted) next.mute();
+  return next;
 }
 
 async function readModel(folder: string): Promise<ModelSpec> {
@@ -266,6 +375,24 @@ async function readModel(folder: string): Promise<ModelSpec> {
     return readDrummerPair((file, max, limit) => readBytes(`${dir}/${file}`, max, limit), dir);
   }
   throw new Error(`${folder}: holds neither model.json nor the Wx.bin + Wy.bin pair (or cannot be read)`);
+}
+
+/** A MIDI file to prime from is read whole on Max's main thread: larger would stall the patch. */
+const MAX_PRIME_BYTES = 16 * 1024 * 1024;
+
+/**
+ * `prime groove.mid`: the model reads a MIDI file (relative to the patch's folder, as `load`)
+ * without playing it and plays on from it; a long file is read while the music plays, and
+ * outlet 1 says `primed n` at the step it takes effect.
+ */
+function primeFrom(where: string, self: JsThis | undefined): void {
+  const g = need();
+  const path = resolvePath(where, self?.patcher?.filepath);
+  const song = readMidi(readBytes(path, MAX_PRIME_BYTES, 'the 16 MB a MIDI file to prime from may hold'), path);
+  const { events } = g.codec.fromSong(song);
+  if (events.length === 0) throw new Error(`${path}: no notes this model can read (${g.codec.name})`);
+  g.prime(events);
+  post(`pulse-rnn: priming from ${path} (${song.notes.length} notes); it takes effect within ${Generator.primeTicks(events.length)} step(s)\n`);
 }
 
 // Max's File reads at most what it is asked for; ask in pieces
