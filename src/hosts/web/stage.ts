@@ -13,11 +13,13 @@
  * await stage.loadModel('weights/drums-gmd/');
  * button.onclick = () => stage.start();   // in a user gesture: audio starts here
  * stage.setTemperature(1.1);              // from the next step
+ * stage.settings.temperature;             // 1.1 at once (the generator's pending value)
  * stage.toggleHit(stage.nextStep + 4, 0); // add or remove the kick 4 steps ahead
  */
 import { drumClassOf } from '../../music/drum-map.js';
 import { codecFor, type Codec } from '../../music/codecs.js';
-import { Generator, type PerformanceLog, type StepCopy, type StepResult } from '../../music/generator.js';
+import { checkValue, defaults } from '../../music/controls.js';
+import { Generator, type PerformanceLog, type Settings, type StepCopy, type StepResult } from '../../music/generator.js';
 import { loadModelSpec } from '../../io/model-files.js';
 import { readMidi } from '../../io/midi-read.js';
 import { MidiRecorder } from '../../io/recorder.js';
@@ -58,15 +60,12 @@ export interface StageView {
   readonly notes: ReadonlyMap<number, readonly number[]>;
 }
 
-export interface Settings {
-  temperature: number;
-  topP: number;
-  density: number;
-  seed: number;
-}
+/** The value controls a performer can set before any model is loaded. */
+type Starting = Pick<Settings, 'temperature' | 'topP' | 'density' | 'seed'>;
 
 export interface StageOptions {
-  bpm: number;
+  /** The internal clock's tempo (the control table's default when left out). */
+  bpm?: number;
   /** Errors from the clock or an output while playing (the music goes on). */
   onError(e: unknown): void;
 }
@@ -78,7 +77,6 @@ const IDLE: StepResult = { step: -1, tick: 0, count: 0, notes: [], releaseCount:
 export class Stage {
   gen: Generator | null = null;
   model: ModelInfo | null = null;
-  readonly settings: Settings = { temperature: 1, topP: 1, density: 0, seed: 1 };
   /** Notes handed to each kind of output (a read-out for the page and its tests). */
   readonly sent: Record<OutputKind, number> = { tone: 0, midi: 0, rnbo: 0 };
   /** Bumped by every step and every control: the view redraws when it changes. */
@@ -101,6 +99,8 @@ export class Stage {
   private tempos: { tick: number; bpm: number }[] = [];
   private viewFromTick = 0;
   private loads = 0;
+  /** What the performer set before any model was loaded: the first model starts from it. */
+  private readonly starting: Starting;
   private readonly onError: (e: unknown) => void;
 
   // what the Player ticks: whichever generator is current, silent until armed
@@ -116,7 +116,10 @@ export class Stage {
   })();
 
   constructor(options: StageOptions) {
-    this.bpmValue = options.bpm;
+    const start = defaults();
+    this.starting = { temperature: start.temperature, topP: start.topP, density: start.density, seed: start.seed };
+    this.bpmValue = options.bpm ?? start.bpm;
+    checkValue('bpm', this.bpmValue);
     this.onError = options.onError;
   }
 
@@ -146,6 +149,16 @@ export class Stage {
   }
   get muted(): boolean {
     return this.gen?.muted ?? false;
+  }
+  /** The value controls as the page shows them: the generator's (pending over applied), or the starting values before any model. */
+  get settings(): Settings {
+    if (this.gen) return this.gen.settings;
+    const s = this.starting;
+    return { ...s, temperatures: [s.temperature], paused: false, muted: false };
+  }
+  /** The settings playing now (the starting values before any model). */
+  get applied(): Settings {
+    return this.gen?.applied ?? this.settings;
   }
   get nextStep(): number {
     return this.gen?.step ?? 0;
@@ -230,8 +243,7 @@ export class Stage {
     if (ticket !== this.loads) return null;
     const old = this.gen;
     if (old) {
-      if (this.pendingPaused(old)) gen.pause();
-      if (this.wantMuted ?? old.muted) gen.mute();
+      carryOver(old, gen, s);
       this.player?.panic();
     }
     // play on from the step the previous model was to play next: the count the performer reads
@@ -285,8 +297,9 @@ export class Stage {
     this.player?.panic();
   }
 
+  /** The internal clock's tempo, from its next pulse on. */
   setBpm(bpm: number): void {
-    if (!(Number.isFinite(bpm) && bpm >= 20 && bpm <= 300)) throw new RangeError(`BPM must be a number from 20 to 300, got ${bpm}`);
+    checkValue('bpm', bpm);
     this.bpmValue = bpm;
     this.noteTempo(bpm);
     if (this.clock?.kind === 'internal') this.clock.setTempo(bpm);
@@ -327,24 +340,17 @@ export class Stage {
   // ---- the performer's controls: checked by the generator, applied at the next step --------
 
   setTemperature(v: number): void {
-    this.gen?.setTemperature(v);
-    this.settings.temperature = v;
-    this.version++;
+    this.setValue('temperature', v, (g) => g.setTemperature(v));
   }
   setTopP(v: number): void {
-    this.gen?.setTopP(v);
-    this.settings.topP = v;
-    this.version++;
+    this.setValue('topP', v, (g) => g.setTopP(v));
   }
   setDensity(v: number): void {
-    this.gen?.setDensity(v);
-    this.settings.density = v;
-    this.version++;
+    this.setValue('density', v, (g) => g.setDensity(v));
   }
+  /** A new random stream from `seed`; the model plays on from where it is. */
   reseed(seed: number): void {
-    this.gen?.reseed(seed);
-    this.settings.seed = seed;
-    this.version++;
+    this.setValue('seed', seed, (g) => g.reseed(seed));
   }
   reset(): void {
     this.gen?.reset();
@@ -353,28 +359,26 @@ export class Stage {
   togglePause(): boolean {
     const gen = this.need('pause');
     // the generator's flag changes at the next tick: decide from what was asked last
-    const pause = !this.pendingPaused(gen);
+    const pause = !gen.settings.paused;
     if (pause) gen.pause();
     else gen.resume();
-    this.wantPaused = pause;
     this.version++;
     return pause;
   }
   toggleMute(): boolean {
     const gen = this.need('mute');
-    const mute = !(this.wantMuted ?? gen.muted);
+    const mute = !gen.settings.muted;
     if (mute) gen.mute();
     else gen.unmute();
-    this.wantMuted = mute;
     this.version++;
     return mute;
   }
   /** What pause/mute will be once the next step has applied the last request. */
   get willPause(): boolean {
-    return this.gen ? this.pendingPaused(this.gen) : false;
+    return this.settings.paused;
   }
   get willMute(): boolean {
-    return this.wantMuted ?? this.muted;
+    return this.settings.muted;
   }
 
   /** Add or remove one voice's hit at an upcoming step; the model continues from the new step. */
@@ -421,11 +425,14 @@ export class Stage {
 
   // ---- inside ----------------------------------------------------------------------------
 
-  private wantPaused: boolean | null = null;
-  private wantMuted: boolean | null = null;
-
-  private pendingPaused(gen: Generator): boolean {
-    return this.wantPaused ?? gen.paused;
+  /** Hand a value to the generator, or keep it for the first model when none is loaded yet. */
+  private setValue(name: keyof Starting, v: number, set: (gen: Generator) => void): void {
+    if (this.gen) set(this.gen);
+    else {
+      checkValue(name, v);
+      this.starting[name] = v;
+    }
+    this.version++;
   }
 
   private noteTempo(bpm: number): void {
@@ -444,8 +451,6 @@ export class Stage {
     const gen = this.gen;
     if (!gen || !this.armed) return IDLE;
     const r = gen.tick();
-    if (this.wantPaused === gen.paused) this.wantPaused = null;
-    if (this.wantMuted === gen.muted) this.wantMuted = null;
     const t = this.lastEvent?.time ?? 0;
     // a paused tick plays no step: the performer still reads where the music stopped
     const step = r.step >= 0 ? r.step : (this.timeline[this.timeline.length - 1]?.step ?? -1);
@@ -469,6 +474,17 @@ export class Stage {
       tempo: (bpm, time) => sink.tempo?.(bpm, time),
     };
   }
+}
+
+/**
+ * What a new model takes over from the one playing, besides the values it was built with: each
+ * head's temperature when the heads are the same, and pause and mute (each as last asked).
+ */
+function carryOver(old: Generator, gen: Generator, s: Settings): void {
+  const heads = (g: Generator) => g.net.spec.heads.map((h) => h.name).join('\n');
+  if (heads(old) === heads(gen)) s.temperatures.forEach((t, h) => t !== s.temperature && gen.setTemperature(t, h));
+  if (s.paused) gen.pause();
+  if (s.muted) gen.mute();
 }
 
 function describe(url: string, layers: string[], codec: Codec): ModelInfo {
