@@ -12,6 +12,7 @@
  * // served by `pulse-rnn serve`: open http://127.0.0.1:PORT/ and press Start (or Space)
  * window.pulse.played().at(-1);   // { tick, step, notes: [{ note: 36, … }], releases: [] }
  */
+import { control } from '../../music/controls.js';
 import { currentAudio, openAudio } from './audio.js';
 import { internalClock, midiClock } from './clocks.js';
 import { bindControls } from './controls.js';
@@ -30,7 +31,7 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string) => {
 };
 
 const messages = new Messages($('messages'), $<HTMLButtonElement>('messages-all'));
-const stage = new Stage({ bpm: Number($<HTMLInputElement>('bpm').value) || 120, onError: (e) => messages.error(e, 'Playing') });
+const stage = new Stage({ onError: (e) => messages.error(e, 'Playing') });
 const grid = new GridView($('grid'), {
   toggle: (step, row) => guard(() => stage.toggleHit(step, row), 'Edit'),
   lock: (row) => guard(() => stage.toggleLock(row), 'Lock'),
@@ -242,7 +243,7 @@ for (const radio of clockRadios) {
     $('clock-sub').hidden = radio.value !== 'midi';
     if (radio.value === 'internal') clockChoice++;
     if (radio.value === 'internal' && stage.clockKind !== 'internal') {
-      guard(() => stage.useClock(internalClock(openAudio(), Number($<HTMLInputElement>('bpm').value) || 120, (e) => messages.error(e, 'Clock'))), 'Clock');
+      guard(() => stage.useClock(internalClock(openAudio(), stage.bpm, (e) => messages.error(e, 'Clock'))), 'Clock');
       $('clock-name').textContent = stage.clockLabel;
     }
     if (radio.value === 'midi') void scanMidiInputs();
@@ -373,8 +374,9 @@ function draw(): void {
       document.body.dataset.state = state.split(' ')[0];
     }
     setPressed(startButton, stage.running || stage.waiting, 'Stop', 'Start');
-    setPressed(pauseButton, stage.willPause, 'Resume', 'Pause');
-    setPressed(muteButton, stage.willMute, 'Unmute', 'Mute');
+    setPressed(pauseButton, stage.willPause, control('resume').label, control('pause').label);
+    setPressed(muteButton, stage.willMute, control('unmute').label, control('mute').label);
+    controls.sync();
     if (stage.clockKind === 'midi') {
       bpmInput.disabled = true;
       if (document.activeElement !== bpmInput) bpmInput.value = stage.bpm.toFixed(1);
@@ -402,6 +404,9 @@ const hook = Object.freeze({
   step: () => stage.nextStep,
   ticks: () => stage.ticks,
   played: () => stage.played(),
+  /** The value controls as the page shows them (what the next step plays), and as they play now. */
+  settings: () => stage.settings,
+  applied: () => stage.applied,
   upcoming: () => stage.gen?.upcoming() ?? [],
   edits: () => [...stage.view().edits].map(([step, rows]) => ({ step, voices: rows.map((r) => stage.model?.rows[r]) })),
   locked: () => [...stage.view().locked].map((r) => stage.model?.rows[r]),

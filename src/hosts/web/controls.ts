@@ -1,19 +1,24 @@
 /**
- * The performer's controls: transport buttons, the steering sliders (temperature, top-p,
- * density), the seed, and the keyboard. A slider dragged across many values sends the stage
- * only the latest one per animation frame: the generator takes one value per step anyway, and
- * the performance log stays readable.
+ * The performer's controls: the steering sliders, the seed, the transport buttons, the BPM
+ * field and the keyboard, each read from the control table (range, step, label, keys, hint).
+ * What they show is the stage's settings, read from the Generator: a value set a moment ago
+ * shows at once, marked as pending until the step that applies it.
  *
  * @example
- * bindControls(stage, {
+ * const controls = bindControls(stage, {
  *   onError: (e, what) => messages.error(e, what),
  *   onStartStop: () => (stage.running ? stage.stop() : stage.start()),
+ *   onChange: () => (dirty = true),
  * });
+ * controls.sync();   // after a model load, or once a step has played
  */
-import { TEMPERATURE_RANGE } from './control-ranges.js';
+import { checkValue, control, rangeText, randomSeed, valueArg, type ControlName, type ControlSpec } from '../../music/controls.js';
+import { controlKeys, hintOf, keyOf, writeKeyLegend } from './keys.js';
+import { bindSliders, decimalsOf, showSetting, type SliderName } from './sliders.js';
 import type { Stage } from './stage.js';
 
 export interface ControlHooks {
+  /** `what` is empty when the message names the control itself. */
   onError(e: unknown, what: string): void;
   /** Start or stop (Start needs the user gesture: call it right in the handler). */
   onStartStop(): void;
@@ -23,153 +28,148 @@ export interface ControlHooks {
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-interface Slider {
-  input: HTMLInputElement;
-  readout: HTMLOutputElement;
-  apply(v: number): void;
+/** Report an error under the control's label, unless the message already starts with its name (the table's messages do). */
+const reporter = (hooks: ControlHooks) => (e: unknown, c: ControlSpec) => hooks.onError(e, e instanceof Error && e.message.startsWith(`${c.name}:`) ? '' : c.label);
+
+/**
+ * A number field's value, checked against its control. A field holding text the browser could
+ * not read is '' (and Number('') is 0): that is said as such.
+ */
+function fieldValue(el: HTMLInputElement, name: ControlName): number {
+  if (el.value.trim() === '') throw new RangeError(`${name}: nothing a number can be read from; give ${rangeText(valueArg(name))}`);
+  const v = Number(el.value);
+  checkValue(name, v);
+  return v;
 }
 
-export function bindControls(stage: Stage, hooks: ControlHooks): { sync(): void } {
-  const slider = (id: string, apply: (v: number) => void): Slider => ({ input: $<HTMLInputElement>(id), readout: $<HTMLOutputElement>(`${id}-value`), apply });
-  const sliders = {
-    temperature: slider('temperature', (v) => stage.setTemperature(v)),
-    topP: slider('top-p', (v) => stage.setTopP(v)),
-    density: slider('density', (v) => stage.setDensity(v)),
+/** A number field takes its control's range and step. */
+function setUpField(el: HTMLInputElement, name: ControlName): void {
+  const a = valueArg(name);
+  [el.min, el.max, el.step] = [a.min, a.max, a.step].map(String);
+  el.value = String(a.default);
+}
+
+function bindSeed(stage: Stage, hooks: ControlHooks) {
+  const field = $<HTMLInputElement>('seed');
+  const knob = field.closest('.knob') as HTMLElement;
+  const report = reporter(hooks);
+  setUpField(field, 'seed');
+  knob.querySelector('label')!.textContent = control('seed').label;
+  knob.querySelector('small')!.textContent = [hintOf(control('seed')), hintOf(control('reseed'))].join(' · ');
+  const reseed = $<HTMLButtonElement>('reseed');
+  reseed.textContent = control('reseed').label;
+  reseed.title = hintOf(control('reseed'));
+  const sync = () => {
+    if (document.activeElement !== field) showSetting(field, null, knob, valueArg('seed'), stage.settings.seed, stage.applied.seed);
   };
-  const temperature = sliders.temperature.input;
-  [temperature.min, temperature.max, temperature.step] = [TEMPERATURE_RANGE.min, TEMPERATURE_RANGE.max, TEMPERATURE_RANGE.step].map(String);
-  const waiting = new Map<Slider, number>();
-  let frame = 0;
-  const flush = () => {
-    frame = 0;
-    for (const [s, v] of waiting) {
-      try {
-        s.apply(v);
-      } catch (e) {
-        hooks.onError(e, s.input.labels?.[0]?.textContent ?? s.input.id);
-      }
+  const apply = (read: () => number) => {
+    try {
+      stage.reseed(read());
+    } catch (e) {
+      report(e, control('seed'));
     }
-    waiting.clear();
+    // the field shows the seed in force: the new one, or after a refused value the one before
+    field.value = String(stage.settings.seed);
+    sync();
     hooks.onChange();
   };
-  const setSlider = (s: Slider, v: number) => {
-    const min = Number(s.input.min);
-    const max = Number(s.input.max);
-    const step = Number(s.input.step);
-    // whole steps, printed as the step is (0.05, not 1.0500000000000003): the log keeps these values
-    const decimals = (s.input.step.split('.')[1] ?? '').length;
-    const clamped = Number(Math.min(max, Math.max(min, Math.round(v / step) * step)).toFixed(decimals));
-    s.input.value = String(clamped);
-    s.readout.value = clamped.toFixed(2);
-    waiting.set(s, clamped);
-    frame ||= requestAnimationFrame(flush);
-  };
-  for (const s of Object.values(sliders)) s.input.addEventListener('input', () => setSlider(s, Number(s.input.value)));
+  field.addEventListener('change', () => {
+    // the field showing the seed in force (after a refused value, say) changes nothing
+    if (field.value !== String(stage.settings.seed)) apply(() => fieldValue(field, 'seed'));
+  });
+  const newSeed = () => apply(randomSeed);
+  reseed.addEventListener('click', newSeed);
+  return { sync, reseed: newSeed };
+}
 
-  const guard = (fn: () => void, what: string) => {
+function bindTransport(stage: Stage, hooks: ControlHooks) {
+  const report = reporter(hooks);
+  const act = (name: ControlName, fn: () => void) => () => {
     try {
       fn();
     } catch (e) {
-      hooks.onError(e, what);
+      report(e, control(name));
     }
     hooks.onChange();
   };
-
-  // a number field holding text the browser could not read is '' (and Number('') is 0)
-  const numberIn = (el: HTMLInputElement) => (el.value.trim() === '' ? NaN : Number(el.value));
-  const shown = (el: HTMLInputElement) => (el.value.trim() === '' ? 'nothing a number can be read from' : JSON.stringify(el.value));
-
-  const seed = $<HTMLInputElement>('seed');
-  const applySeed = (v: number) => {
-    try {
-      if (!Number.isSafeInteger(v)) throw new Error(`the seed must be a whole number, got ${shown(seed)}`);
-      stage.reseed(v);
-      seed.value = String(v);
-    } catch (e) {
-      hooks.onError(e, 'Seed');
-      seed.value = String(stage.settings.seed);
-    }
-    hooks.onChange();
-  };
-  seed.addEventListener('change', () => {
-    // the field showing the seed in force (after a refused value, say) changes nothing
-    const v = numberIn(seed);
-    if (v !== stage.settings.seed) applySeed(v);
-  });
-  const reseed = () => applySeed(Math.floor(Math.random() * 2 ** 31));
-  $('reseed').addEventListener('click', reseed);
-  $('reset').addEventListener('click', () => guard(() => stage.reset(), 'Reset'));
-
-  const pause = () => guard(() => stage.togglePause(), 'Pause');
-  const mute = () => guard(() => stage.toggleMute(), 'Mute');
+  const reset = $<HTMLButtonElement>('reset');
+  reset.textContent = control('reset').label;
+  reset.title = hintOf(control('reset'));
+  reset.addEventListener('click', act('reset', () => stage.reset()));
+  const pause = act('pause', () => stage.togglePause());
+  const mute = act('mute', () => stage.toggleMute());
   $('start').addEventListener('click', () => hooks.onStartStop());
   $('pause').addEventListener('click', pause);
   $('mute').addEventListener('click', mute);
+  // the buttons show what a press does (app.ts turns them to Resume and Unmute while set)
+  $('pause').textContent = control('pause').label;
+  $('mute').textContent = control('mute').label;
+  return { pause, mute };
+}
 
-  const bpm = $<HTMLInputElement>('bpm');
-  bpm.addEventListener('change', () => {
-    const v = numberIn(bpm);
-    guard(() => {
-      if (Number.isNaN(v)) throw new RangeError(`BPM must be a number from 20 to 300, got ${shown(bpm)}`);
-      stage.setBpm(v);
-    }, 'BPM');
-    bpm.value = String(Math.round(stage.bpm * 10) / 10);
+function bindBpm(stage: Stage, hooks: ControlHooks) {
+  const field = $<HTMLInputElement>('bpm');
+  const report = reporter(hooks);
+  setUpField(field, 'bpm');
+  (field.closest('label')?.querySelector('span') as HTMLElement).textContent = control('bpm').label;
+  field.title = hintOf(control('bpm'));
+  // at the step's precision, or finer when a value between steps was typed (120.5)
+  const shown = () => String(Number(stage.bpm.toFixed(Math.max(1, decimalsOf(valueArg('bpm').step)))));
+  field.addEventListener('change', () => {
+    try {
+      stage.setBpm(fieldValue(field, 'bpm'));
+    } catch (e) {
+      report(e, control('bpm'));
+    }
+    field.value = shown();
+    hooks.onChange();
   });
+  return {
+    sync() {
+      if (document.activeElement !== field && stage.clockKind === 'internal' && field.value !== shown()) field.value = shown();
+    },
+  };
+}
 
+type Actions = Partial<Record<ControlName, (index: number) => void>>;
+
+/**
+ * The table's keys, and the page's own (Space, Escape). A value control's first key steps it
+ * up, its second down; a key whose control the page has no action for here (lock: the grid's
+ * focused row) is left to whoever handles it.
+ */
+function bindKeyboard(stage: Stage, hooks: ControlHooks, actions: Actions): void {
+  const keys = controlKeys();
   document.addEventListener('keydown', (e) => {
     if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
     const t = e.target as HTMLElement;
     // typing in a field, choosing in a list, or moving a focused slider keeps its keys
-    const typing = t.matches('input:not([type=range]):not([type=radio]):not([type=file]), select, textarea, [contenteditable]');
-    const onSlider = t.matches('input[type=range]');
-    if (typing) return;
-    const step = (s: Slider, d: number) => setSlider(s, Number(s.input.value) + d * Number(s.input.step));
-    switch (e.key) {
-      case ' ':
-        hooks.onStartStop();
-        break;
-      case 'p':
-      case 'P':
-        pause();
-        break;
-      case 'm':
-      case 'M':
-        mute();
-        break;
-      case 'r':
-      case 'R':
-        reseed();
-        break;
-      case 'Escape':
-        stage.panic();
-        break;
-      case 'ArrowUp':
-      case 'ArrowDown':
-        if (onSlider) return;
-        step(sliders.temperature, e.key === 'ArrowUp' ? 1 : -1);
-        break;
-      case 'ArrowLeft':
-      case 'ArrowRight':
-        if (onSlider) return;
-        step(sliders.density, e.key === 'ArrowRight' ? 1 : -1);
-        break;
-      default:
-        return;
-    }
+    if (t.matches('input:not([type=range]):not([type=radio]):not([type=file]), select, textarea, [contenteditable]')) return;
+    const key = keyOf(e);
+    const k = keys.get(key);
+    if (key === ' ') hooks.onStartStop();
+    else if (key === 'Escape') stage.panic();
+    else if (k && actions[k.control.name] && !(key.startsWith('Arrow') && t.matches('input[type=range]'))) actions[k.control.name]?.(k.index);
+    else return;
     // Space would also press the focused button, arrows would scroll
     e.preventDefault();
   });
+}
 
+export function bindControls(stage: Stage, hooks: ControlHooks): { sync(): void } {
+  const sliders = bindSliders(stage, reporter(hooks), hooks.onChange);
+  const seed = bindSeed(stage, hooks);
+  const transport = bindTransport(stage, hooks);
+  const bpm = bindBpm(stage, hooks);
+  const step = (name: SliderName) => (index: number) => sliders.nudge(name, index === 0 ? 1 : -1);
+  bindKeyboard(stage, hooks, { temperature: step('temperature'), density: step('density'), pause: transport.pause, mute: transport.mute, reseed: seed.reseed });
+  writeKeyLegend(document.querySelector('footer.keys') as HTMLElement);
   return {
-    /** Show the stage's current settings (after a model load, for instance). */
+    /** Show the stage's settings (after a model load, and as steps apply what was set). */
     sync() {
-      sliders.temperature.input.value = String(stage.settings.temperature);
-      sliders.temperature.readout.value = stage.settings.temperature.toFixed(2);
-      sliders.topP.input.value = String(stage.settings.topP);
-      sliders.topP.readout.value = stage.settings.topP.toFixed(2);
-      sliders.density.input.value = String(stage.settings.density);
-      sliders.density.readout.value = stage.settings.density.toFixed(2);
-      seed.value = String(stage.settings.seed);
+      sliders.sync();
+      seed.sync();
+      bpm.sync();
     },
   };
 }

@@ -17,6 +17,11 @@
  * grid.render(stage.view(), stage.playhead(audio.context.currentTime));
  */
 import type { StageView } from './stage.js';
+import { control } from '../../music/controls.js';
+import { keyOf } from './keys.js';
+
+/** The lock control's keys, from the control table: they lock the focused row's voice. */
+const LOCK_KEYS = new Set((control('lock').keys ?? []).map(([k]) => k));
 
 export interface GridHandlers {
   toggle(step: number, row: number): void;
@@ -296,7 +301,7 @@ export class GridView {
       this.moveCursor(row, e.key === 'Home' ? 0 : this.columns - 1);
     } else if (e.key === 'Enter' || e.key === ' ') {
       this.activate(row, col);
-    } else if (e.key === 'l' || e.key === 'L') {
+    } else if (LOCK_KEYS.has(keyOf(e))) {
       if (this.editable) this.lock(row);
     } else return;
     // the grid's keys are its own: no page shortcut, no scrolling
