@@ -30,7 +30,7 @@ import { sampleEvents } from '../music/sample-events.js';
 import { buildDrumDataset, type SplitName } from './dataset.js';
 import { buildEventsDataset, eventsTask, defaultTables, type EventTables } from './events-dataset.js';
 import { buildMelodyDataset, melodyTask } from './melody-dataset.js';
-import { tuneOrder } from './ngram.js';
+import { tuneOrder, type KneserNey } from './ngram.js';
 import { drumTask, type TrainingTask } from './task.js';
 
 export interface EvalOptions {
@@ -154,60 +154,14 @@ export async function evaluate(o: EvalOptions) {
   const { csv, notes } = splitCsv(spec, o);
   o = { ...o, csv };
   const task = taskFor(spec, o, seed);
-  const seqs = task.sequences(split);
-  if (seqs.length === 0) {
-    const others = (['validation', 'test', 'train'] as const).filter((s) => s !== split && task.sequences(s).length > 0);
-    const how = o.csv ? `no file of ${o.data} is marked '${split}' in ${o.csv}` : `the random split (seed ${seed}) put none of the files of ${o.data} in it`;
-    throw new Error(`${o.data}: the ${split} split is empty (${how}); score ${others.map((s) => `--split ${s}`).join(' or ')} instead, or ${o.csv ? `mark files '${split}' in the CSV` : 'add files, or give a CSV with a split column (--csv) that holds some out'}`);
-  }
+  const seqs = splitSequences(task, split, o, seed);
   const net = new Network(spec);
   const codec = codecFor(spec);
   const model = modelScores(net, codec, seqs);
-
-  // the baseline sees the same tokens, one n-gram per head, each order chosen on validation
-  const trainSeqs = task.sequences('train');
-  const validation = task.sequences('validation');
-  const validSeqs = validation.length ? validation : trainSeqs.slice(0, 10);
-  const stream = (ss: number[][][], h: number) => ss.map((ev) => Int32Array.from(ev, (e) => e[h]));
   const steps = seqs.reduce((a, s) => a + s.length, 0);
-  const allRight = new Uint8Array(steps).fill(1);
-  const heads = spec.heads.map((hd, h) => {
-    const train = stream(trainSeqs, h);
-    const test = stream(seqs, h);
-    const tuned = tuneOrder(train, stream(validSeqs, h), hd.size, o.orders ?? [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
-    const nll = tuned.model.nll(test);
-    let right = 0;
-    let i = 0;
-    const used = usedTokens(train);
-    for (const s of test) {
-      for (let t = 0; t < s.length; t++, i++) {
-        // argmax over the tokens the data uses (others are never more likely than the smoothing floor)
-        let best = -1;
-        let bestLp = -Infinity;
-        const probe = Int32Array.from(s.subarray(0, t + 1));
-        for (const tok of used) {
-          probe[t] = tok;
-          const lp = tuned.model.logProb(probe, t);
-          if (lp > bestLp) (bestLp = lp), (best = tok);
-        }
-        if (best === s[t]) right++;
-        else allRight[i] = 0;
-      }
-    }
-    return { head: hd.name, order: tuned.order, validationNllByOrder: tuned.validation.map((v) => ({ order: v.order, nll: +v.nll.toFixed(4) })), nllNats: nll, accuracy: right / steps };
-  });
+  const { heads, allRight } = baselineScores(spec, task, seqs, steps, o.orders ?? [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   const ngNll = heads.reduce((a, h) => a + h.nllNats, 0);
-
-  // generated material, as long as the split, against the split
-  const rng = new Rng(seed);
-  const sampled = sampleEvents(new Network(spec), codec, steps, rng);
-  const hist = (ss: number[][][], h: number, size: number) => {
-    const out = new Array(size).fill(0);
-    let n = 0;
-    for (const ev of ss) for (const e of ev) (out[e[h]]++, n++);
-    return out.map((v) => v / n);
-  };
-  const tokenOverlap = spec.heads.map((hd, h) => +overlap(hist(seqs, h, hd.size), hist([sampled], h, hd.size)).toFixed(3));
+  const tokenOverlap = generatedOverlap(spec, codec, seqs, steps, seed);
   return {
     model: { path: o.model, encoding: task.encoding, ...round(model), heads: model.heads.map((x, h) => ({ head: spec.heads[h].name, nllNats: +x.nllNats.toFixed(4), accuracy: +x.accuracy.toFixed(4) })) },
     baseline: {
@@ -232,6 +186,77 @@ export async function evaluate(o: EvalOptions) {
     data: o.data,
     notes,
   };
+}
+
+/** The sequences of the split to score; an empty split is refused, naming the splits that have files. */
+function splitSequences(task: TrainingTask, split: SplitName, o: EvalOptions, seed: number): number[][][] {
+  const seqs = task.sequences(split);
+  if (seqs.length === 0) {
+    const others = (['validation', 'test', 'train'] as const).filter((s) => s !== split && task.sequences(s).length > 0);
+    const how = o.csv ? `no file of ${o.data} is marked '${split}' in ${o.csv}` : `the random split (seed ${seed}) put none of the files of ${o.data} in it`;
+    throw new Error(`${o.data}: the ${split} split is empty (${how}); score ${others.map((s) => `--split ${s}`).join(' or ')} instead, or ${o.csv ? `mark files '${split}' in the CSV` : 'add files, or give a CSV with a split column (--csv) that holds some out'}`);
+  }
+  return seqs;
+}
+
+/**
+ * The baseline on the same tokens as the model: one n-gram per head, each order chosen on the
+ * validation split (the first training files when there is none). `allRight` marks the steps
+ * where every head's n-gram guessed right.
+ */
+function baselineScores(spec: ModelSpec, task: TrainingTask, seqs: number[][][], steps: number, orders: number[]) {
+  const trainSeqs = task.sequences('train');
+  const validation = task.sequences('validation');
+  const validSeqs = validation.length ? validation : trainSeqs.slice(0, 10);
+  const stream = (ss: number[][][], h: number) => ss.map((ev) => Int32Array.from(ev, (e) => e[h]));
+  const allRight = new Uint8Array(steps).fill(1);
+  const heads = spec.heads.map((hd, h) => {
+    const train = stream(trainSeqs, h);
+    const test = stream(seqs, h);
+    const tuned = tuneOrder(train, stream(validSeqs, h), hd.size, orders);
+    const nll = tuned.model.nll(test);
+    const right = ngramRight(tuned.model, test, usedTokens(train), allRight);
+    return { head: hd.name, order: tuned.order, validationNllByOrder: tuned.validation.map((v) => ({ order: v.order, nll: +v.nll.toFixed(4) })), nllNats: nll, accuracy: right / steps };
+  });
+  return { heads, allRight };
+}
+
+/**
+ * How many tokens of `test` are the n-gram's most likely one; a miss clears its step in
+ * `allRight`. The argmax runs over the tokens the training data uses: the others are never
+ * more likely than the smoothing floor.
+ */
+function ngramRight(model: KneserNey, test: Int32Array[], used: number[], allRight: Uint8Array): number {
+  let right = 0;
+  let i = 0;
+  for (const s of test) {
+    for (let t = 0; t < s.length; t++, i++) {
+      let best = -1;
+      let bestLp = -Infinity;
+      const probe = Int32Array.from(s.subarray(0, t + 1));
+      for (const tok of used) {
+        probe[t] = tok;
+        const lp = model.logProb(probe, t);
+        if (lp > bestLp) (bestLp = lp), (best = tok);
+      }
+      if (best === s[t]) right++;
+      else allRight[i] = 0;
+    }
+  }
+  return right;
+}
+
+/** Per head, how much the tokens of material the engine samples (as long as the split) overlap the split's. */
+function generatedOverlap(spec: ModelSpec, codec: Codec, seqs: number[][][], steps: number, seed: number): number[] {
+  const rng = new Rng(seed);
+  const sampled = sampleEvents(new Network(spec), codec, steps, rng);
+  const hist = (ss: number[][][], h: number, size: number) => {
+    const out = new Array(size).fill(0);
+    let n = 0;
+    for (const ev of ss) for (const e of ev) (out[e[h]]++, n++);
+    return out.map((v) => v / n);
+  };
+  return spec.heads.map((hd, h) => +overlap(hist(seqs, h, hd.size), hist([sampled], h, hd.size)).toFixed(3));
 }
 
 /** What a model made by `train` records of its run (its seed, data and CSV as the command named them). */
