@@ -31,7 +31,7 @@ import type { MidiClockFollower } from '../time/midi-clock-follower.js';
 import { Player, type Playable } from '../time/player.js';
 import { waitUntil } from './replay.js';
 import { randomSeed } from '../music/controls.js';
-import { CommandError, errorText, fileArg, helpText, noteArg, numberArg, positionArg, readMidiArg, show, stepArg, usageOf } from './prompt-commands.js';
+import { CommandError, errorText, fileArg, helpText, noteArg, numberArg, positionArg, readMidiArg, readWhilePlaying, show, stepArg, usageOf } from './prompt-commands.js';
 import type { TempoEntry } from './session-log.js';
 import { VALUE_CONTROLS, lockedVoices, valueText, type ValueControl } from './session-status.js';
 import { Take } from './take.js';
@@ -97,7 +97,6 @@ export class LiveSession {
   private quitting: Promise<void> | null = null;
   /** The file a prime being read came from. */
   private priming: string | null = null;
-  private readingAhead = false;
   private resolveDone: () => void = () => {};
   /** Controls the generator dropped in the tick being played, by type: the first reason and how many more. */
   private readonly drops = new Map<string, { message: string; more: number }>();
@@ -269,7 +268,7 @@ export class LiveSession {
       const ticks = Generator.primeTicks(events.length);
       this.priming = ticks === 1 ? null : String(file);
       if (ticks === 1) return `primed from ${file} (${song.notes.length} notes) before step ${gen.step}`;
-      this.readAhead();
+      readWhilePlaying(gen, () => this.quitting !== null);
       // read a slice a step, so no step is late; it says when it has taken effect
       return `reading ${file} (${song.notes.length} notes, ${events.length} steps) while playing: it takes effect in about ${ticks} steps`;
     });
@@ -379,26 +378,6 @@ export class LiveSession {
       `locked ${locks.length ? locks.join(', ') : 'none'}`,
       rec,
     ].join(' · ');
-  }
-
-  /**
-   * Read a prime between steps, a few events a turn of the event loop, so the steps that
-   * take it in have next to nothing left to read. When it takes effect does not change.
-   */
-  private readAhead(): void {
-    if (this.readingAhead) return;
-    this.readingAhead = true;
-    const turn = () => {
-      const gen = this.generator;
-      if (this.quitting || !gen.priming) {
-        this.readingAhead = false;
-        return;
-      }
-      // 16 events: about 4 ms of the shipped model, well inside the clock's 25 ms wake-ups
-      if (gen.readAhead(16)) setImmediate(turn);
-      else setTimeout(turn, 5); // queued, not applied yet (or all read, waiting for its tick)
-    };
-    setImmediate(turn);
   }
 
   // ---- the clock's calls ------------------------------------------------------------------

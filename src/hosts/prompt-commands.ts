@@ -3,7 +3,8 @@
  * arguments, range, example, description), and the session's own few commands that are no
  * performance control (record, stop, grid, status, help, quit). `help()`, Tab completion and
  * every argument check of the live session read this, so the prompt cannot drift from the
- * page, the Max script or the command line.
+ * page, the Max script or the command line. The checks of the other arguments (steps, notes,
+ * files, a phrase read while the music plays) are here too, each failing as one line.
  *
  * @example
  * commandNames();                 // ['temperature', 'topP', …, 'record', …, 'quit']
@@ -16,6 +17,7 @@ import { resolve } from 'node:path';
 import { readMidi, type MidiSong } from '../io/midi-read.js';
 import { MAX_MIDI_BYTES, checkUserFile } from '../io/user-file.js';
 import type { Codec } from '../music/codec.js';
+import type { Generator } from '../music/generator.js';
 import { parseNoteName } from './step-display.js';
 import { CONTROLS, MAX_EDIT_AHEAD, checkValue, control, isNumberArg, rangeText, valueArg, type ControlName, type ControlSpec } from '../music/controls.js';
 
@@ -131,6 +133,25 @@ export async function readMidiArg(path: string, name: string): Promise<MidiSong>
     throw new CommandError(`cannot read ${show(name)} (${(e as NodeJS.ErrnoException).code ?? errorText(e)})`);
   }
   return readMidi(new Uint8Array(bytes), name);
+}
+
+const reading = new WeakSet<Generator>();
+
+/**
+ * Read the prime `gen` was given between its steps, a few events a turn of the event loop, so
+ * the steps that take it in have next to nothing left to read (until it is read or `stopped()`).
+ * When it takes effect does not change.
+ */
+export function readWhilePlaying(gen: Generator, stopped: () => boolean): void {
+  if (reading.has(gen)) return;
+  reading.add(gen);
+  const turn = () => {
+    if (stopped() || !gen.priming) return void reading.delete(gen);
+    // 16 events: about 4 ms of the shipped model, well inside the clock's 25 ms wake-ups
+    if (gen.readAhead(16)) setImmediate(turn);
+    else setTimeout(turn, 5); // queued, not applied yet (or all read, waiting for its tick)
+  };
+  setImmediate(turn);
 }
 
 /** A note of an edit: drum voices and notes pass as they are; melodic models also take 'C4'. */
