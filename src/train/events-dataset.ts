@@ -150,32 +150,10 @@ export function eventsTask(ds: EventsDataset, o: { augment?: boolean } = {}): Tr
   const hi = tables.pitch[tables.pitch.length - 1];
   const meta = { encoding: 'note-events', ticksPerQuarter: PULSES_PER_QUARTER, stepsPerQuarter: 4, tables, headRoles: ROLES, start: startValues, inputs: ROLES.map((r) => ({ name: r, onehot: true })) };
   const codec = noteEventsCodec({ heads: tables, order: ROLES, ticksPerQuarter: PULSES_PER_QUARTER, start: startValues });
-  const augmentFor = (notes: RawNote[], from: number, to: number, rng: Rng): Augment => {
-    if (o.augment === false) return NO_AUGMENT;
-    let pmin = Infinity;
-    let pmax = -Infinity;
-    for (let i = from; i < to; i++) (pmin = Math.min(pmin, notes[i].pitch)), (pmax = Math.max(pmax, notes[i].pitch));
-    // a transposition that keeps every note of the window inside the range
-    const down = Math.max(-11, lo - pmin);
-    const up = Math.min(11, hi - pmax);
-    const transpose = up >= down ? down + rng.int(up - down + 1) : 0;
-    const warp = Math.exp((rng.next() * 2 - 1) * Math.log(2)); // 0.5..2, as likely slower as faster
-    return { transpose, warp, volume: 0.8 + 0.2 * rng.next() };
-  };
-  /** A file's notes as events, one token per head, without augmentation. */
-  const eventsOf = (f: { notes: RawNote[] }): number[][] => {
-    const ev = ROLES.map(() => new Int32Array(f.notes.length));
-    encodeEvents(f.notes, 0, f.notes.length, tables, NO_AUGMENT, ev);
-    return Array.from({ length: f.notes.length }, (_, i) => ROLES.map((_, h) => ev[h][i]));
-  };
+  const augmentFor = (notes: RawNote[], from: number, to: number, rng: Rng): Augment => (o.augment === false ? NO_AUGMENT : randomAugment(notes, from, to, rng, lo, hi));
   return {
     encoding: 'note-events',
-    summary: [
-      `dataset: note events from ${ds.summary.files} files; used ${ds.summary.used.train} train, ${ds.summary.used.validation} validation, ${ds.summary.used.test} test; ${ds.summary.skipped.length} skipped`,
-      `notes: ${ds.summary.notes.train} train, ${ds.summary.notes.validation} validation, ${ds.summary.notes.test} test`,
-      ...ds.summary.skipped.slice(0, 10).map((s) => `skipped ${s.file}: ${s.reason}`),
-      ...ds.summary.warnings.map((w) => `warning: ${w}`),
-    ].join('\n'),
+    summary: eventsSummary(ds),
     shape: (units: number, layers: number): RnnShape => ({
       inputs: ROLES.map((r, i) => ({ name: r, vocab: vocab[i], key: r })),
       heads: ROLES.map((r, i) => ({ name: r, vocab: vocab[i], key: r })),
@@ -184,29 +162,7 @@ export function eventsTask(ds: EventsDataset, o: { augment?: boolean } = {}): Tr
     }),
     windows: (L, seed, epoch) => windowStarts(train.map((f) => f.notes.length), L, seed, epoch),
     batch(wins, L, rng): Batch {
-      const B = wins.length;
-      const inputs = ROLES.map(() => new Int32Array(B * L));
-      const targets = ROLES.map(() => new Int32Array(B * L));
-      const weights = new Float32Array(B * L);
-      const ev = ROLES.map(() => new Int32Array(L + 1));
-      wins.forEach(([fi, startAt], b) => {
-        const notes = train[fi].notes;
-        const from = Math.max(0, startAt - 1); // one note before the window: the first input
-        const to = Math.min(notes.length, startAt + L);
-        const aug = augmentFor(notes, from, to, rng);
-        encodeEvents(notes, from, to, tables, aug, ev);
-        for (let t = 0; t < L; t++) {
-          const k = startAt + t;
-          if (k >= notes.length) break;
-          const i = b * L + t;
-          for (let h = 0; h < ROLES.length; h++) {
-            inputs[h][i] = k === 0 ? start[h] : ev[h][k - 1 - from];
-            targets[h][i] = ev[h][k - from];
-          }
-          weights[i] = 1;
-        }
-      });
-      return { B, L, inputs, targets, weights };
+      return eventsBatch({ train, tables, start, augmentFor }, wins, L, rng);
     },
     logFrequencies(h) {
       const seqs = train.map((f) => {
@@ -218,9 +174,82 @@ export function eventsTask(ds: EventsDataset, o: { augment?: boolean } = {}): Tr
     },
     validationNll(net: Network) {
       const files = ds.splits.validation.length ? ds.splits.validation : train.slice(0, 10);
-      return meanNll(net, codec, files.map(eventsOf));
+      return meanNll(net, codec, files.map((f) => eventsOf(f, tables)));
     },
-    sequences: (split) => ds.splits[split].map(eventsOf),
+    sequences: (split) => ds.splits[split].map((f) => eventsOf(f, tables)),
     meta: () => meta,
   };
+}
+
+/** The dataset in a few lines for the training log: files and notes per split, the first files skipped, the warnings. */
+function eventsSummary(ds: EventsDataset): string {
+  return [
+    `dataset: note events from ${ds.summary.files} files; used ${ds.summary.used.train} train, ${ds.summary.used.validation} validation, ${ds.summary.used.test} test; ${ds.summary.skipped.length} skipped`,
+    `notes: ${ds.summary.notes.train} train, ${ds.summary.notes.validation} validation, ${ds.summary.notes.test} test`,
+    ...ds.summary.skipped.slice(0, 10).map((s) => `skipped ${s.file}: ${s.reason}`),
+    ...ds.summary.warnings.map((w) => `warning: ${w}`),
+  ].join('\n');
+}
+
+/**
+ * A random augmentation of notes[from..to) as Howl draws it: a transposition that keeps every
+ * note of the window inside lo..hi, a time warp from 0.5 to 2 (as likely slower as faster),
+ * and a volume from 0.8 to 1.
+ */
+function randomAugment(notes: RawNote[], from: number, to: number, rng: Rng, lo: number, hi: number): Augment {
+  let pmin = Infinity;
+  let pmax = -Infinity;
+  for (let i = from; i < to; i++) (pmin = Math.min(pmin, notes[i].pitch)), (pmax = Math.max(pmax, notes[i].pitch));
+  const down = Math.max(-11, lo - pmin);
+  const up = Math.min(11, hi - pmax);
+  const transpose = up >= down ? down + rng.int(up - down + 1) : 0;
+  const warp = Math.exp((rng.next() * 2 - 1) * Math.log(2));
+  return { transpose, warp, volume: 0.8 + 0.2 * rng.next() };
+}
+
+/** A file's notes as events, one token per head, without augmentation. */
+function eventsOf(f: { notes: RawNote[] }, tables: EventTables): number[][] {
+  const ev = ROLES.map(() => new Int32Array(f.notes.length));
+  encodeEvents(f.notes, 0, f.notes.length, tables, NO_AUGMENT, ev);
+  return Array.from({ length: f.notes.length }, (_, i) => ROLES.map((_, h) => ev[h][i]));
+}
+
+/** What training windows are cut from: the training files, the tables, the start event and each window's augmentation. */
+interface WindowSource {
+  readonly train: readonly { notes: RawNote[] }[];
+  readonly tables: EventTables;
+  readonly start: readonly number[];
+  readonly augmentFor: (notes: RawNote[], from: number, to: number, rng: Rng) => Augment;
+}
+
+/**
+ * Training windows of L notes, each augmented on its own: the input at a step is the event
+ * before it (the start event at a file's first note), the target the event itself; steps past
+ * a file's end weigh 0.
+ */
+function eventsBatch(w: WindowSource, wins: [number, number][], L: number, rng: Rng): Batch {
+  const { train, tables, start } = w;
+  const B = wins.length;
+  const inputs = ROLES.map(() => new Int32Array(B * L));
+  const targets = ROLES.map(() => new Int32Array(B * L));
+  const weights = new Float32Array(B * L);
+  const ev = ROLES.map(() => new Int32Array(L + 1));
+  wins.forEach(([fi, startAt], b) => {
+    const notes = train[fi].notes;
+    const from = Math.max(0, startAt - 1); // one note before the window: the first input
+    const to = Math.min(notes.length, startAt + L);
+    const aug = w.augmentFor(notes, from, to, rng);
+    encodeEvents(notes, from, to, tables, aug, ev);
+    for (let t = 0; t < L; t++) {
+      const k = startAt + t;
+      if (k >= notes.length) break;
+      const i = b * L + t;
+      for (let h = 0; h < ROLES.length; h++) {
+        inputs[h][i] = k === 0 ? start[h] : ev[h][k - 1 - from];
+        targets[h][i] = ev[h][k - from];
+      }
+      weights[i] = 1;
+    }
+  });
+  return { B, L, inputs, targets, weights };
 }
