@@ -1,12 +1,15 @@
 // The command line reads the control table: `pulse-rnn controls [--json]` lists it, and the
 // starting-value flags of generate, play and start take their names, ranges and defaults from it.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { program } from '../src/hosts/cli.js';
 import { CONTROLS, flagName, isNumberArg, maxName, rangeText, valueArg, type ControlName } from '../src/music/controls.js';
 import { runCli } from './helpers/cli.js';
+import { ROOT } from './helpers/shared.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'pulse-cli-controls-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -34,6 +37,12 @@ describe('pulse-rnn controls', () => {
     }
     expect(j.controls.find((c: { name: string }) => c.name === 'topP')).toMatchObject({ max: 'topp', flag: '--top-p' });
   });
+
+  it('runs as its own process, as an installed pulse-rnn does: --json is the whole of stdout', () => {
+    const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href, join(ROOT, 'src/hosts/cli.ts'), 'controls', '--json'], { encoding: 'utf8', cwd: tmp });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).controls).toHaveLength(CONTROLS.length);
+  }, 30_000);
 
   it('without --json prints a block a control, with its range and default', async () => {
     const r = await runCli('controls');
