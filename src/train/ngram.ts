@@ -192,81 +192,10 @@ export class KneserNey {
   static fit(sequences: readonly Int32Array[], opts: NgramOptions): KneserNey {
     const { order, vocab } = opts;
     const discount = opts.discount ?? 'auto';
-    if (!Number.isInteger(order) || order < 1) throw new Error(`n-gram order must be an integer ≥ 1, got ${order}`);
-    if (!Number.isInteger(vocab) || vocab < 1 || vocab >= 0x7fffffff) throw new Error(`vocab must be a positive integer below 2^31 - 1, got ${vocab}`);
-    if (discount !== 'auto' && !(typeof discount === 'number' && discount >= 0 && discount <= 1)) {
-      throw new Error(`discount must be 'auto' or a number in [0, 1], got ${String(discount)}`);
-    }
-    const bos = vocab;
-    const contexts = new PairIndex();
-    contexts.add(-1, -1); // the root, so that real nodes start at 1 and the root is id 0
-    const grams = new PairIndex();
-    const path = new Int32Array(order);
-
-    sequences.forEach((seq, s) => {
-      for (let t = 0; t < seq.length; t++) {
-        const w = seq[t];
-        if (!(w >= 0 && w < vocab)) throw new Error(`sequence ${s}, position ${t}: token ${w} is outside 0..${vocab - 1}`);
-        // Deepest context: order-1 tokens, or the whole history back to and including BOS.
-        const deepest = Math.min(order - 1, t + 1);
-        let node = ROOT;
-        for (let j = 1; j <= deepest; j++) {
-          node = contexts.add(node, t - j >= 0 ? seq[t - j] : bos);
-          if (contexts.added) contexts.v[node] = j;
-          path[j] = node;
-        }
-        path[0] = ROOT;
-        // The deepest n-gram is highest-order or begins with BOS: both keep raw counts.
-        let g = grams.add(path[deepest], w);
-        grams.v[g]++;
-        // A shorter n-gram's continuation count grows only when a new left extension appears,
-        // i.e. when the n-gram one longer was seen for the first time.
-        for (let j = deepest - 1; j >= 0 && grams.added; j--) {
-          g = grams.add(path[j], w);
-          grams.v[g]++;
-        }
-      }
-    });
-    contexts.trim();
-    grams.trim();
-
-    const depth = contexts.v;
-    const gramCtx = grams.a;
-    const count = grams.v;
-
-    // count-of-counts n1..n4 of the adjusted counts, per order
-    const coc = Array.from({ length: order }, () => [0, 0, 0, 0, 0]);
-    for (let g = 0; g < grams.size; g++) {
-      const c = count[g];
-      if (c <= 4) coc[depth[gramCtx[g]]][c]++;
-    }
-    const discounts = coc.map((n): [number, number, number] => {
-      if (discount !== 'auto') return [discount, discount, discount];
-      const y = n[1] / (n[1] + 2 * n[2]);
-      return [1, 2, 3].map((i) => {
-        const d = i - (i + 1) * y * (n[i + 1] / n[i]);
-        return Number.isFinite(d) && d >= 0 && d <= i ? d : FALLBACK_DISCOUNTS[i - 1];
-      }) as [number, number, number];
-    });
-
-    const total = new Float64Array(contexts.size);
-    const backoff = new Float64Array(contexts.size);
-    const kept = new Float64Array(grams.size);
-    for (let g = 0; g < grams.size; g++) {
-      const ctx = gramCtx[g];
-      const c = count[g];
-      const d = discounts[depth[ctx]][Math.min(c, 3) - 1];
-      total[ctx] += c;
-      // with D_i ≤ i the discount never exceeds the count, so the mass moved down is exactly D
-      backoff[ctx] += d;
-      kept[g] = c - d;
-    }
-    const alpha = kept;
-    for (let g = 0; g < grams.size; g++) alpha[g] /= total[gramCtx[g]];
-    const gamma = backoff;
-    // Only the root of an empty training set has no counts: it passes everything to uniform.
-    for (let ctx = 0; ctx < contexts.size; ctx++) gamma[ctx] = total[ctx] > 0 ? backoff[ctx] / total[ctx] : 1;
-
+    checkFitOptions(order, vocab, discount);
+    const { contexts, grams } = countNgrams(sequences, order, vocab);
+    const discounts = estimateDiscounts(contexts, grams, order, discount);
+    const { alpha, gamma } = smooth(contexts, grams, discounts);
     grams.v = new Int32Array(0); // counts are folded into alpha
     return new KneserNey({ order, vocab, discounts }, contexts, grams, alpha, gamma);
   }
@@ -324,6 +253,105 @@ export class KneserNey {
     }
     return p;
   }
+}
+
+/** D1, D2 and D3+ of one order. */
+type Discounts = [number, number, number];
+
+/** Refuses an order, vocabulary or discount no model can be built with, naming the value. */
+function checkFitOptions(order: number, vocab: number, discount: number | 'auto'): void {
+  if (!Number.isInteger(order) || order < 1) throw new Error(`n-gram order must be an integer ≥ 1, got ${order}`);
+  if (!Number.isInteger(vocab) || vocab < 1 || vocab >= 0x7fffffff) throw new Error(`vocab must be a positive integer below 2^31 - 1, got ${vocab}`);
+  if (discount !== 'auto' && !(typeof discount === 'number' && discount >= 0 && discount <= 1)) {
+    throw new Error(`discount must be 'auto' or a number in [0, 1], got ${String(discount)}`);
+  }
+}
+
+/**
+ * The trie of backward contexts (each node's `v`: its depth) and every n-gram of orders
+ * 1..`order` under it (its `v`: the adjusted count: raw at the deepest level, continuation
+ * below).
+ */
+function countNgrams(sequences: readonly Int32Array[], order: number, vocab: number): { contexts: PairIndex; grams: PairIndex } {
+  const bos = vocab;
+  const contexts = new PairIndex();
+  contexts.add(-1, -1); // the root, so that real nodes start at 1 and the root is id 0
+  const grams = new PairIndex();
+  const path = new Int32Array(order);
+  sequences.forEach((seq, s) => {
+    for (let t = 0; t < seq.length; t++) {
+      const w = seq[t];
+      if (!(w >= 0 && w < vocab)) throw new Error(`sequence ${s}, position ${t}: token ${w} is outside 0..${vocab - 1}`);
+      // Deepest context: order-1 tokens, or the whole history back to and including BOS.
+      const deepest = Math.min(order - 1, t + 1);
+      let node = ROOT;
+      for (let j = 1; j <= deepest; j++) {
+        node = contexts.add(node, t - j >= 0 ? seq[t - j] : bos);
+        if (contexts.added) contexts.v[node] = j;
+        path[j] = node;
+      }
+      path[0] = ROOT;
+      // The deepest n-gram is highest-order or begins with BOS: both keep raw counts.
+      let g = grams.add(path[deepest], w);
+      grams.v[g]++;
+      // A shorter n-gram's continuation count grows only when a new left extension appears,
+      // i.e. when the n-gram one longer was seen for the first time.
+      for (let j = deepest - 1; j >= 0 && grams.added; j--) {
+        g = grams.add(path[j], w);
+        grams.v[g]++;
+      }
+    }
+  });
+  contexts.trim();
+  grams.trim();
+  return { contexts, grams };
+}
+
+/** D1, D2, D3+ per order (index k-1 for order k): the fixed `discount`, or estimated from the count-of-counts. */
+function estimateDiscounts(contexts: PairIndex, grams: PairIndex, order: number, discount: number | 'auto'): Discounts[] {
+  const depth = contexts.v;
+  // count-of-counts n1..n4 of the adjusted counts, per order
+  const coc = Array.from({ length: order }, () => [0, 0, 0, 0, 0]);
+  for (let g = 0; g < grams.size; g++) {
+    const c = grams.v[g];
+    if (c <= 4) coc[depth[grams.a[g]]][c]++;
+  }
+  return coc.map((n): Discounts => {
+    if (discount !== 'auto') return [discount, discount, discount];
+    const y = n[1] / (n[1] + 2 * n[2]);
+    return [1, 2, 3].map((i) => {
+      const d = i - (i + 1) * y * (n[i + 1] / n[i]);
+      return Number.isFinite(d) && d >= 0 && d <= i ? d : FALLBACK_DISCOUNTS[i - 1];
+    }) as Discounts;
+  });
+}
+
+/**
+ * Each n-gram's discounted count over its context's total (alpha), and each context's backoff
+ * weight: the mass its discounts hand down to the lower order (gamma).
+ */
+function smooth(contexts: PairIndex, grams: PairIndex, discounts: Discounts[]): { alpha: Float64Array; gamma: Float64Array } {
+  const depth = contexts.v;
+  const gramCtx = grams.a;
+  const count = grams.v;
+  const total = new Float64Array(contexts.size);
+  const backoff = new Float64Array(contexts.size);
+  const kept = new Float64Array(grams.size);
+  for (let g = 0; g < grams.size; g++) {
+    const ctx = gramCtx[g];
+    const c = count[g];
+    const d = discounts[depth[ctx]][Math.min(c, 3) - 1];
+    total[ctx] += c;
+    // with D_i ≤ i the discount never exceeds the count, so the mass moved down is exactly D
+    backoff[ctx] += d;
+    kept[g] = c - d;
+  }
+  const alpha = kept;
+  for (let g = 0; g < grams.size; g++) alpha[g] /= total[gramCtx[g]];
+  const gamma = backoff;
+  // Only the root of an empty training set has no counts: it passes everything to uniform.
+  for (let ctx = 0; ctx < contexts.size; ctx++) gamma[ctx] = total[ctx] > 0 ? backoff[ctx] / total[ctx] : 1;
+  return { alpha, gamma };
 }
 
 /**
