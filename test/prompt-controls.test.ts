@@ -4,7 +4,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { LiveSession } from '../src/hosts/live-session.js';
-import { SESSION_COMMANDS, commandNames, helpText } from '../src/hosts/prompt-commands.js';
+import { SESSION_COMMANDS, commandNames, helpText, whenText } from '../src/hosts/prompt-commands.js';
 import { startRepl } from '../src/hosts/repl.js';
 import { CONTROLS, isNumberArg, rangeText, valueArg } from '../src/music/controls.js';
 import { InternalClock } from '../src/time/internal-clock.js';
@@ -40,6 +40,7 @@ describe('the prompt reads the control table', () => {
       expect(row).toContain(c.description);
       const a = c.args[0];
       if (a && isNumberArg(a)) expect(row).toContain(rangeText(a));
+      if (c.applies !== 'next step') expect(row).toContain(whenText(c.applies));
     }
     expect(help).not.toMatch(/\btopp\(|1 to 999|0 to 10\b|-100/);
   });

@@ -3,7 +3,10 @@
  * playing into its outputs, with the performer's commands as methods. The REPL calls these
  * methods; so can a test or another host. Every command checks its arguments and reports a
  * problem as one line naming the value, and changes nothing then: no command ever throws, so
- * a typo never stops the music. Controls apply at the next step the generator plays.
+ * a typo never stops the music. The commands are the control table's controls, with its
+ * names and ranges (`prompt-commands.ts`), and the session's own (record, stop, grid, status,
+ * help, quit). Controls apply at the next step the generator plays (bpm at the next pulse); a
+ * control called with no value says what plays now and what is queued, read from the generator.
  *
  * `record(file)` records what plays into a MIDI file and writes, beside it, the performance
  * log (`file.log.json`) that `pulse-rnn replay` plays again note for note. A take never

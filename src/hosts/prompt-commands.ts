@@ -56,7 +56,8 @@ export function controlHelp(c: ControlSpec): string {
   const a = c.args[0];
   const range = a && isNumberArg(a) ? `; ${rangeText(a)}${a.optional ? ', or none' : ''}` : '';
   const reads = c.kind === 'value' ? `; ${c.name}() shows it` : '';
-  return `${c.description}${range}${reads} (${whenText(c.applies)})`;
+  // most controls apply at the next step, as help() says once; only the others say when
+  return `${c.description}${range}${reads}${c.applies === 'next step' ? '' : ` (${whenText(c.applies)})`}`;
 }
 
 /** When a control applies, as a sentence ends: "from the next step", "after the phrase is read". */
@@ -68,7 +69,9 @@ export function whenText(applies: ControlSpec['applies']): string {
 export function helpText(): string {
   const rows: [string, string][] = [...PROMPT_CONTROLS.map((c): [string, string] => [c.example, controlHelp(c)]), ...SESSION_COMMANDS.map(([, usage, what]): [string, string] => [usage, what])];
   const width = Math.max(...rows.map((r) => r[0].length));
-  return rows.map(([usage, what]) => `${usage.padEnd(width)}  ${what}`).join('\n');
+  const lines = rows.map(([usage, what]) => `${usage.padEnd(width)}  ${what}`);
+  lines.splice(PROMPT_CONTROLS.length, 0, '');
+  return ['The controls apply from the next step the model plays, unless said:', ...lines].join('\n');
 }
 
 // ---- argument checks ------------------------------------------------------------------------

@@ -131,7 +131,7 @@ function closeWithSession(server: REPLServer, session: LiveSession, output: Node
 /** The prompt's names: the control table's controls and the session's own commands. */
 const NAMES = commandNames();
 /** What performers type for a command under another name (any case; `topp` is `topP` in another case). */
-const ALIASES: Record<string, string> = { tempo: 'bpm', exit: 'quit', play: 'resume', unpause: 'resume', rec: 'record', temp: 'temperature', top_p: 'topP', 'top-p': 'topP', nucleus: 'topP', clear: 'clearEdit', clearedit: 'clearEdit', clear_edit: 'clearEdit', primerandom: 'primeRandom', random: 'primeRandom', position: 'locate' };
+const ALIASES: Record<string, string> = { tempo: 'bpm', exit: 'quit', play: 'resume', unpause: 'resume', rec: 'record', temp: 'temperature', top_p: 'topP', nucleus: 'topP', clear: 'clearEdit', clearedit: 'clearEdit', clear_edit: 'clearEdit', primerandom: 'primeRandom', random: 'primeRandom', position: 'locate' };
 
 /**
  * What to say instead of a JavaScript error when a line is a command mistyped: a name without
