@@ -198,6 +198,26 @@ describe.skipIf(!haveChromium())('the page\'s controls come from the control tab
     expect(problems).toEqual([]);
   }, LONG);
 
+  it('before any model the page shows the table\'s defaults and what the performer set; the model loaded then starts from them', async () => {
+    const other = await browser.newPage();
+    try {
+      other.on('pageerror', (e) => problems.push(e.message));
+      await other.goto(`${server.url}?model=weights/missing/`);
+      await until(other, (p) => p.messages().some((m) => m.level === 'error'));
+      expect(await pulse(other, (p) => p.ready())).toBe(false);
+      expect(await pulse(other, (p) => p.settings().topP)).toBe(valueArg('topP').default);
+      await drag(other, 'temperature', 0.5);
+      await until(other, (p) => p.settings().temperature === 0.5);
+      await other.click('#model-shipped');
+      await until(other, (p) => p.ready());
+      expect(await pulse(other, (p) => p.settings().temperature)).toBe(0.5);
+      expect(await pulse(other, (p) => (p.snapshot().log as unknown as { options: { temperature: number } }).options.temperature)).toBe(0.5);
+      expect(await other.inputValue('#temperature')).toBe('0.5');
+    } finally {
+      await other.close();
+    }
+  }, LONG);
+
   it('each control\'s first key does what the table says', async () => {
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     const before = await pulse(page, (p) => p.settings());
