@@ -20,17 +20,17 @@ import { drumGridSpec, howlSpec, melodySpec } from './helpers/models.js';
 import { haveShared, sharedPath } from './helpers/shared.js';
 
 /** The parts of a Generator that are not musical state: the model, its codec and options, and machinery and buffers fixed at construction. */
-const FIXED_PARTS = ['net', 'codec', 'options', 'reports', 'm', 'lookaheadSteps', 'historyLength', 'result', 'applying', 'replaying', 'droppedBefore'];
+const FIXED_PARTS = ['net', 'codec', 'options', 'reports', 'parts', 'lookaheadSteps', 'historyLength', 'result', 'applying', 'replaying', 'droppedBefore'];
 
 interface Inside {
   state: Record<string, unknown>;
-  m: { rng: { getState(): Uint32Array } };
+  parts: { rng: { getState(): Uint32Array } };
 }
 const inside = (g: Generator): Inside => g as unknown as Inside;
 
 /** Everything that decides what a generator plays next. */
 function whole(g: Generator): { state: unknown; network: Float32Array; rng: Uint32Array } {
-  return { state: deepCopy(inside(g).state), network: g.net.getState(), rng: inside(g).m.rng.getState() };
+  return { state: deepCopy(inside(g).state), network: g.net.getState(), rng: inside(g).parts.rng.getState() };
 }
 
 const play = (g: Generator, n: number): StepCopy[] => Array.from({ length: n }, () => copyStep(g.tick()));

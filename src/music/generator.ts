@@ -11,6 +11,12 @@
  * Upcoming steps (`lookahead`) are a forecast: any change that affects them regenerates them
  * from a snapshot taken before each, so what is shown is what will play.
  *
+ * A tick: apply the controls due (`control-handlers.ts`, one handler per control), read a
+ * slice of a phrase being primed (`prime-reader.ts`), fill the lookahead (`lookahead.ts`,
+ * where a `Placer` puts each event on the clock: `grid-placer.ts` or `event-placer.ts`), play
+ * the events of this step, advance, remember (`history.ts`). Everything that changes as it
+ * plays is one plain record (`generator-state.ts`) that snapshot, restore and fork copy whole.
+ *
  * @example
  * const gen = new Generator(new Network(spec), { seed: 7, temperature: 0.9, lookahead: 16 });
  * const out = gen.tick();              // step 0
@@ -55,7 +61,7 @@ export class Generator {
   /** Everything that changes as it plays (see generator-state.ts); nothing musical lives beside it. */
   private state: GeneratorState;
   /** The fixed parts: random stream, sampler, placer, lookahead, prime reader, note target. */
-  private readonly m: Machinery;
+  private readonly parts: Machinery;
   private readonly lookaheadSteps: number;
   private readonly historyLength: number;
   /** The tick's result, reused. */
@@ -82,7 +88,7 @@ export class Generator {
     const placer = codec.kind === 'grid' ? new GridPlacer(codec, heads) : new EventPlacer(codec, heads);
     const ahead = new Lookahead(net, rng, codec, placer);
     const primes = new PrimeReader(net, codec, placer, ahead);
-    this.m = { net, rng, codec, heads, placer, lookahead: ahead, primes, target: new StepTarget(this.result, codec.ticksPerStep), channel: options.channel ?? 0 };
+    this.parts = { net, rng, codec, heads, placer, lookahead: ahead, primes, target: new StepTarget(this.result, codec.ticksPerStep), channel: options.channel ?? 0 };
     this.state = initialState({ temps: new Array(net.logits.length).fill(temperature), topP, density, seed, paused: false, muted: false }, codec, placer);
   }
 
@@ -152,7 +158,7 @@ export class Generator {
 
   /** The upcoming steps already generated (the lookahead), as notes per step. */
   upcoming(): { step: number; notes: number[] }[] {
-    return this.m.lookahead.upcoming(this.state);
+    return this.parts.lookahead.upcoming(this.state);
   }
 
   // ---- the performer's controls (checked now, applied at the next tick) --------------------
@@ -185,7 +191,7 @@ export class Generator {
   /** A new random stream. With `reset`, the model's state starts over too; with `prime`, it then reads a phrase. */
   reseed(value: number, opts: { reset?: boolean; prime?: readonly (readonly number[])[] | MidiSong } = {}): void {
     checkValue('seed', value);
-    const primed = opts.prime ? primeControl(this.net, this.codec, this.m.placer, opts.prime, { reset: opts.reset ?? true }) : null;
+    const primed = opts.prime ? primeControl(this.net, this.codec, this.parts.placer, opts.prime, { reset: opts.reset ?? true }) : null;
     this.queue({ type: 'seed', value, ...(opts.reset ? { reset: true } : {}) });
     if (primed) this.queue(primed); // the seed first, then the phrase
   }
@@ -222,7 +228,7 @@ export class Generator {
     if (steps.length === 0) throw new Error('edit: no steps given');
     for (const s of steps) checkUpcoming(s, this.state.step, 'edit');
     if (!Array.isArray(notes)) throw new Error(`edit: notes must be a list, got ${JSON.stringify(notes)}`);
-    this.m.placer.checkNotes(notes);
+    this.parts.placer.checkNotes(notes);
     for (const s of steps) this.queue({ type: 'edit', step: s, notes: [...notes] });
   }
 
@@ -258,7 +264,7 @@ export class Generator {
    * step, which `reports.primed` names.
    */
   prime(phrase: readonly (readonly number[])[] | MidiSong, opts: { reset?: boolean; steps?: number } = {}): void {
-    this.queue(primeControl(this.net, this.codec, this.m.placer, phrase, opts));
+    this.queue(primeControl(this.net, this.codec, this.parts.placer, phrase, opts));
   }
 
   /** Ticks a prime of `events` events takes to take effect, counting the tick it applies at. */
@@ -280,7 +286,7 @@ export class Generator {
    * const more = () => gen.readAhead(32) && setImmediate(more);
    */
   readAhead(events = 32): boolean {
-    return this.m.primes.readAhead(this.state, events);
+    return this.parts.primes.readAhead(this.state, events);
   }
 
   /**
@@ -309,7 +315,7 @@ export class Generator {
     // 1. the controls due, in the order they came
     if (st.pending.length > 0) this.applyPending();
     // 2. a slice of a phrase being read; at its tick it takes effect
-    if (st.prime !== null && this.m.primes.readSlice(st)) tell(this.reports, 'primed', st.step, st.tick);
+    if (st.prime !== null && this.parts.primes.readSlice(st)) tell(this.reports, 'primed', st.step, st.tick);
     st.tick++;
     r.paused = st.values.paused;
     r.muted = st.values.muted;
@@ -320,7 +326,7 @@ export class Generator {
     // 3. generate up to the end of this step and the steps shown ahead
     const s = st.step;
     r.step = s;
-    this.m.lookahead.fill(st, (s + 1 + this.lookaheadSteps) * this.codec.ticksPerStep);
+    this.parts.lookahead.fill(st, (s + 1 + this.lookaheadSteps) * this.codec.ticksPerStep);
     // 4. play the events that fall in this step
     this.playStep(s);
     // 5. advance: the step's edit is spent, locks that ran out end
@@ -338,7 +344,7 @@ export class Generator {
   /** Sound the generated events before step `s + 1`, each at its place in the step. */
   private playStep(s: number): void {
     const { ring, play, values } = this.state;
-    const { codec, target } = this.m;
+    const { codec, target } = this.parts;
     const r = this.result;
     const start = s * codec.ticksPerStep;
     const end = start + codec.ticksPerStep;
@@ -378,7 +384,7 @@ export class Generator {
   // ---- snapshot, restore, fork -----------------------------------------------------------
 
   snapshot(): GeneratorSnapshot {
-    return { data: { ...deepCopy(this.state, 'state'), network: this.net.getState(), rng: this.m.rng.getState() } };
+    return { data: { ...deepCopy(this.state, 'state'), network: this.net.getState(), rng: this.parts.rng.getState() } };
   }
 
   restore(snap: GeneratorSnapshot): void {
@@ -388,7 +394,7 @@ export class Generator {
     const { network, rng, ...state } = d;
     this.state = deepCopy(state, 'snapshot');
     this.net.setState(network);
-    this.m.rng.setState(rng);
+    this.parts.rng.setState(rng);
   }
 
   /** An independent generator that continues exactly as this one would. */
@@ -419,7 +425,7 @@ export class Generator {
     const entry: LogEntry = { tick: st.tick, step: st.step, control: c };
     st.entries.push(entry);
     try {
-      (HANDLERS[c.type] as (m: Machinery, st: GeneratorState, c: Control) => void)(this.m, st, c);
+      (HANDLERS[c.type] as (m: Machinery, st: GeneratorState, c: Control) => void)(this.parts, st, c);
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
       entry.dropped = err.message;
