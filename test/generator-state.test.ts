@@ -184,6 +184,27 @@ describe('the state record', () => {
     }
   });
 
+  it('the fixed parts keep no setting of their own: none of their numbers, flags or words changes as it plays', async () => {
+    // caches remade from the state record before each use
+    const remade = new Set(['HeadSampler.biasDensity', 'StepTarget.offset']);
+    const settled = (g: Generator): Record<string, unknown> => {
+      const out: Record<string, unknown> = {};
+      for (const part of Object.values((g as unknown as { parts: Record<string, unknown> }).parts)) {
+        if (typeof part !== 'object' || part === null) continue;
+        const name = part.constructor.name;
+        for (const [k, v] of Object.entries(part)) if ((v === null || typeof v !== 'object') && typeof v !== 'function' && !remade.has(`${name}.${k}`)) out[`${name}.${k}`] = v;
+      }
+      return out;
+    };
+    for (const kit of KITS) {
+      const g = new Generator(await kit.spec(), { seed: 5, lookahead: 12 });
+      const before = settled(g);
+      const steeredOne = await steered(kit);
+      play(steeredOne, 40);
+      expect(settled(steeredOne), `${kit.name}: a part's field changed as it played; keep it in the state record`).toStrictEqual(before);
+    }
+  });
+
   it('a snapshot from another model is refused, and the generator is left as it was', () => {
     const drums = new Generator(drumGridSpec(2), { seed: 1 });
     const howl = new Generator(howlSpec(2), { seed: 1 });

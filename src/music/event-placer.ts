@@ -168,7 +168,7 @@ export class EventPlacer implements Placer {
     return Math.max(1, Math.ceil((this.span(events) + 1) / (this.ticksPerStep * bar))) * bar;
   }
 
-  span(events: readonly number[][]): number {
+  private span(events: readonly number[][]): number {
     return events.reduce((t, e) => t + this.codec.delay(e), 0);
   }
 
