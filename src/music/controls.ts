@@ -376,11 +376,12 @@ export function rangeText(a: NumberArg): string {
   const [lo, hi] = a.ends ?? ['', ''];
   const end = (v: number, words: string) => `${fmt(v)}${words ? ` (${words})` : ''}`;
   const unit = a.unit ? ` ${a.unit}` : '';
+  if (a.max === Number.MAX_SAFE_INTEGER) return `${what} from ${end(a.min, lo)} up${unit}`;
   if (a.minExclusive) return `${what} above ${end(a.min, lo)}, up to ${end(a.max, hi)}${unit}`;
   return `${what} from ${end(a.min, lo)} to ${end(a.max, hi)}${unit}`;
 }
 
-const fmt = (v: number) => (v === Number.MAX_SAFE_INTEGER ? 'any' : String(v));
+const fmt = (v: number) => String(v);
 
 /** Throw "name: value is out of range; give …" unless `v` is within `a`'s range. */
 export function checkNumber(control: string, a: NumberArg, v: unknown): asserts v is number {
