@@ -13,7 +13,7 @@
  * controls.sync();   // after a model load, or once a step has played
  */
 import { checkValue, control, rangeText, randomSeed, valueArg, type ControlName, type ControlSpec } from '../../music/controls.js';
-import { controlKeys, hintOf, keyOf, writeKeyLegend } from './keys.js';
+import { controlKeys, hintOf, keyGlyph, keyOf, writeKeyLegend } from './keys.js';
 import { bindSliders, decimalsOf, showSetting, type SliderName } from './sliders.js';
 import type { Stage } from './stage.js';
 
@@ -55,7 +55,8 @@ function bindSeed(stage: Stage, hooks: ControlHooks) {
   const report = reporter(hooks);
   setUpField(field, 'seed');
   knob.querySelector('label')!.textContent = control('seed').label;
-  knob.querySelector('small')!.textContent = [hintOf(control('seed')), hintOf(control('reseed'))].join(' · ');
+  const reseedKeys = (control('reseed').keys ?? []).map(([k, action]) => `${keyGlyph(k)}: ${action}`);
+  knob.querySelector('small')!.textContent = [hintOf(control('seed')), ...reseedKeys].join(' · ');
   const reseed = $<HTMLButtonElement>('reseed');
   reseed.textContent = control('reseed').label;
   reseed.title = hintOf(control('reseed'));
