@@ -73,3 +73,17 @@ describe('reading a control tells the truth', () => {
     expect(g.temperatures).toEqual(new Array(heads).fill(0.5));
   });
 });
+
+describe('locks are read from the generator', () => {
+  it('lists each lock with its voice name, pattern and span once it applies, and drops it when it runs out', () => {
+    const g = new Generator(drumGridSpec(3), { seed: 2 });
+    for (let i = 0; i < 16; i++) g.tick();
+    const pattern = Array.from({ length: 16 }, (_, i) => (i % 4 === 0 ? 1 : 0));
+    g.lock('kick', { pattern, bars: 1 });
+    expect(g.locks).toEqual([]);
+    g.tick();
+    expect(g.locks).toEqual([{ voice: 'kick', pattern, from: 16, until: 32 }]);
+    for (let i = 0; i < 16; i++) g.tick();
+    expect(g.locks).toEqual([]);
+  });
+});

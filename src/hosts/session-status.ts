@@ -22,19 +22,7 @@ export function valueText(gen: Generator, name: ValueControl): string {
   return `${name} ${now}${next === undefined || next === now ? '' : ` (${next} from the next step)`}`;
 }
 
-/**
- * The voices locked at the generator's next step, from its performance log: the lock and
- * unlock controls it applied (a queued one shows from the step it applies at).
- */
+/** The voices locked at the generator's next step, as the Generator holds them. */
 export function lockedVoices(gen: Generator): string[] {
-  const until = new Map<number, number>();
-  for (const { control: c, dropped } of gen.log.entries) {
-    if (dropped !== undefined) continue;
-    if (c.type === 'lock') until.set(c.voice, c.until ?? Infinity);
-    else if (c.type === 'unlock') {
-      if (c.voice === null) until.clear();
-      else until.delete(c.voice);
-    }
-  }
-  return [...until].filter(([, end]) => end > gen.step).map(([v]) => gen.codec.voices[v] ?? String(v));
+  return gen.locks.filter((l) => l.until === null || l.until > gen.step).map((l) => l.voice);
 }

@@ -146,6 +146,14 @@ export class Generator {
     return { ...this.applied, ...this.pending };
   }
 
+  /**
+   * The voices held by `lock`, as they apply now: each voice's name, the 0/1 pattern it plays
+   * per step of the bar, and the steps the lock spans (`until` null: until `unlock`).
+   */
+  get locks(): { voice: string; pattern: number[]; from: number; until: number | null }[] {
+    return this.state.locks.map((l) => ({ voice: this.codec.voices[l.voice], pattern: [...l.pattern], from: l.from, until: l.until }));
+  }
+
   /** The performance so far, for `replay`. */
   get log(): PerformanceLog {
     return { format: 'pulse-rnn-performance', version: 1, options: { ...this.options }, entries: this.state.entries.map(copyEntry), ticks: this.state.tick };
