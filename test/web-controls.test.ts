@@ -5,9 +5,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkValue, CONTROLS, control, MAX_SEED, valueArg, type ControlName, type NumberArg } from '../src/music/controls.js';
-import { serve, type RunningServer } from '../src/hosts/serve.js';
-import { haveChromium, launchChromium } from './helpers/browser.js';
-import { buildPage, pageHook } from './helpers/page-hook.js';
+import { haveChromium } from './helpers/browser.js';
+import { openServedPage, pageHook, type OpenPage } from './helpers/page-hook.js';
 
 const LONG = 60_000;
 
@@ -62,24 +61,19 @@ async function errorSaid(page: Page, text: string): Promise<void> {
 }
 
 describe.skipIf(!haveChromium())('the page\'s controls come from the control table', () => {
-  let server: RunningServer;
   let browser: Browser;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
+
+  let opened: OpenPage;
 
   beforeAll(async () => {
-    await buildPage();
-    server = await serve({ port: 0 });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (e) => problems.push(e.message));
-    await page.goto(server.url);
-    await until(page, (p) => p?.ready());
+    opened = await openServedPage();
+    ({ browser, page, problems } = opened);
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await opened?.close();
   });
 
   it('every slider takes its control\'s range, step, starting value and label; the readout shows the step\'s precision', async () => {
@@ -202,7 +196,7 @@ describe.skipIf(!haveChromium())('the page\'s controls come from the control tab
     const other = await browser.newPage();
     try {
       other.on('pageerror', (e) => problems.push(e.message));
-      await other.goto(`${server.url}?model=weights/missing/`);
+      await other.goto(`${opened.server.url}?model=weights/missing/`);
       await until(other, (p) => p.messages().some((m) => m.level === 'error'));
       expect(await pulse(other, (p) => p.ready())).toBe(false);
       expect(await pulse(other, (p) => p.settings().topP)).toBe(valueArg('topP').default);

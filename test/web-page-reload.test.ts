@@ -4,9 +4,8 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serve, type RunningServer } from '../src/hosts/serve.js';
-import { haveChromium, launchChromium } from './helpers/browser.js';
-import { buildPage, pageHook } from './helpers/page-hook.js';
+import { haveChromium } from './helpers/browser.js';
+import { openServedPage, pageHook, type OpenPage } from './helpers/page-hook.js';
 import { haveShared, sharedPath } from './helpers/shared.js';
 
 const LONG = 90_000;
@@ -28,24 +27,19 @@ const positionOf = (step: number) => `${Math.floor(step / 16) + 1}.${Math.floor(
 const loads = (page: Page) => pulse(page, (p) => p.messages().filter((m) => /^drums-gmd loaded/.test(m.text)).reduce((n, m) => n + m.count, 0));
 
 describe.skipIf(!haveChromium())('the page\'s count across a model reload', () => {
-  let server: RunningServer;
   let browser: Browser;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
+
+  let opened: OpenPage;
 
   beforeAll(async () => {
-    await buildPage();
-    server = await serve({ port: 0 });
-    browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-    page.on('pageerror', (e) => problems.push(e.message));
-    await page.goto(server.url);
-    await until(page, (p) => p?.ready());
+    opened = await openServedPage();
+    ({ browser, page, problems } = opened);
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await opened?.close();
   });
 
   it('a model loaded while paused plays on from the step the pause held, as the counter shows it, not from where the clock ran on to', async () => {
@@ -164,7 +158,7 @@ describe.skipIf(!haveChromium())('the page\'s count across a model reload', () =
         await held;
         await route.continue();
       });
-      await tab.goto(server.url);
+      await tab.goto(opened.server.url);
       await until(tab, (p) => p?.ready());
       await tab.click('input[name=clock][value=midi]');
       await tab.waitForFunction(() => Array.from(document.querySelectorAll<HTMLOptionElement>('#midi-in option')).some((o) => o.value === 'Fake Clock'), null, { timeout: LONG });
@@ -188,7 +182,7 @@ describe.skipIf(!haveChromium())('the page\'s count across a model reload', () =
       ['weights/drums-gmd/model.json?v=2#top', 'drums-gmd'],
       ['weights//drums-gmd//', 'drums-gmd'],
       ['weights/drums-gmd#x', 'drums-gmd'],
-      [`${server.url}weights/drums-gmd/model.json`, 'drums-gmd'],
+      [`${opened.server.url}weights/drums-gmd/model.json`, 'drums-gmd'],
       ['weights/drums-gmd/', 'drums-gmd'],
     ];
     for (const [url, name] of cases) {

@@ -6,9 +6,11 @@
  * const { pulse, until } = pageHook<{ ticks(): number }>(60_000);
  * await until(page, (p) => p.ticks() >= 4);
  */
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { rollup, type OutputOptions, type RollupOptions } from 'rollup';
 import rollupConfig from '../../rollup.config.js';
+import { serve, type RunningServer } from '../../src/hosts/serve.js';
+import { launchChromium } from './browser.js';
 
 /** Build the page with its own config from rollup.config.ts (the others are not this file's business). */
 let built: Promise<void> | null = null;
@@ -35,4 +37,25 @@ export function pageHook<P>(timeout: number) {
       await page.waitForFunction(([src, a]) => new Function('p', 'a', `return (${src})(p, a)`)((window as unknown as { pulse: unknown }).pulse, a), [fn.toString(), arg] as const, { timeout: ms, polling: 100 });
     },
   };
+}
+
+/** The built page served on a free port and open in Chromium, its errors collected in `problems`, ready to play. */
+export interface OpenPage {
+  server: RunningServer;
+  browser: Browser;
+  page: Page;
+  problems: string[];
+  close(): Promise<void>;
+}
+
+export async function openServedPage(viewport = { width: 1440, height: 900 }): Promise<OpenPage> {
+  await buildPage();
+  const server = await serve({ port: 0 });
+  const browser = await launchChromium();
+  const page = await (await browser.newContext({ viewport })).newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(server.url);
+  await page.waitForFunction(() => (window as unknown as { pulse?: { ready(): boolean } }).pulse?.ready(), undefined, { timeout: 60_000, polling: 100 });
+  return { server, browser, page, problems, close: async () => (await browser.close(), await server.close()) };
 }
