@@ -1,14 +1,13 @@
 // The prompt reads the control table: its names, ranges, usage and help come from there, a
 // control read with no value shows what the generator plays and what is queued, and the
 // names a performer might type for a control under another spelling get pointed to it.
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { LiveSession } from '../src/hosts/live-session.js';
 import { SESSION_COMMANDS, commandNames, helpText, whenText } from '../src/hosts/prompt-commands.js';
-import { startRepl } from '../src/hosts/repl.js';
 import { CONTROLS, isNumberArg, rangeText, valueArg } from '../src/music/controls.js';
 import { InternalClock } from '../src/time/internal-clock.js';
 import { FakeTime } from './helpers/fake-time.js';
+import { typedPrompt } from './helpers/typed-prompt.js';
 import { drumGridSpec } from './helpers/models.js';
 
 function fakeSession() {
@@ -118,19 +117,9 @@ describe('the prompt reads the control table', () => {
 describe('the prompt', () => {
   async function prompt() {
     const { ft, s } = fakeSession();
-    const input = new PassThrough();
-    const out = new PassThrough();
-    let text = '';
-    out.on('data', (d) => (text += String(d)));
-    const server = startRepl(s, { input, output: out, terminal: false, prompt: '> ' });
+    const { type, server } = typedPrompt(s);
     s.start();
     ft.advance(0.5);
-    const type = async (line: string): Promise<string> => {
-      const from = text.length;
-      input.write(`${line}\n`);
-      while (!/(^|\n)(> |\.\.\. )$/.test(text.slice(from))) await new Promise((r) => setTimeout(r, 5));
-      return text.slice(from).replace(/(> |\.\.\. )$/, '').trim();
-    };
     return { s, type, server };
   }
 

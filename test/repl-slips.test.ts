@@ -1,34 +1,21 @@
 // A new performer's first lines at the prompt: a command without its parentheses, with its
 // argument after a space, in capitals, under another name, or a word that is no command. Each
 // gets one line saying what to type, not a JavaScript error, and the music plays on.
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { LiveSession } from '../src/hosts/live-session.js';
-import { startRepl } from '../src/hosts/repl.js';
 import { InternalClock } from '../src/time/internal-clock.js';
 import { FakeTime } from './helpers/fake-time.js';
+import { typedPrompt } from './helpers/typed-prompt.js';
 import { drumGridSpec } from './helpers/models.js';
 
 async function prompt() {
   const ft = new FakeTime(1000);
   const clock = new InternalClock({ bpm: 120, now: ft.now, timers: ft.timers });
   const s = new LiveSession({ spec: drumGridSpec(2), clock, seed: 3, grid: false, print: () => {} });
-  const input = new PassThrough();
-  const out = new PassThrough();
-  let text = '';
-  out.on('data', (d) => (text += String(d)));
-  startRepl(s, { input, output: out, terminal: false, prompt: '> ' });
+  const { type } = typedPrompt(s);
   s.start();
   ft.advance(0.5);
-  /** What the prompt answers to one line. */
-  const type = async (line: string): Promise<string> => {
-    const from = text.length;
-    input.write(`${line}\n`);
-    // the prompt again, or the one that waits for the rest of an unfinished line
-    while (!/(^|\n)(> |\.\.\. )$/.test(text.slice(from))) await new Promise((r) => setTimeout(r, 5));
-    return text.slice(from).replace(/(> |\.\.\. )$/, '').trim();
-  };
-  return { s, ft, type, input };
+  return { s, ft, type };
 }
 
 describe('a mistyped command at the prompt', () => {
