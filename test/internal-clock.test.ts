@@ -11,9 +11,10 @@ interface Seen {
   transport: TransportEvent[];
 }
 
+/** A clock on fake time; `maxEarly` 0 unless given, so times are the lookahead's alone (the early reach has tests of its own). */
 function setup(options: Omit<InternalClockOptions, 'now' | 'timers'>, lateness?: () => number) {
   const ft = new FakeTime(1000, lateness);
-  const clock = new InternalClock({ ...options, now: ft.now, timers: ft.timers });
+  const clock = new InternalClock({ maxEarly: 0, ...options, now: ft.now, timers: ft.timers });
   const seen: Seen = { steps: [], pulses: [], transport: [] };
   clock.onStep((e) => seen.steps.push({ ...e, at: ft.t }));
   clock.onPulse((e) => seen.pulses.push({ ...e }));
@@ -32,21 +33,23 @@ describe('InternalClock: exact times from loose timers', () => {
     it(`puts every step on the grid at ${bpm} BPM, ahead of its time, however late the timers`, () => {
       const rand = lcg(bpm);
       // timers up to 60 ms late: less than lookahead − interval, so nothing may come late
-      const { ft, clock, seen } = setup({ bpm }, () => rand() * 0.06);
+      const { ft, clock, seen } = setup({ bpm, maxEarly: undefined }, () => rand() * 0.06);
+      const step = 60 / bpm / 4;
+      expect(clock.ahead).toBeCloseTo(clock.lookahead + step / 2, 12);
       clock.start();
-      const t0 = 1000 + clock.lookahead;
+      const t0 = 1000 + clock.lookahead + step / 2;
       expect(seen.transport).toEqual([{ type: 'start', time: t0 }]);
       ft.advance(30);
-      const step = 60 / bpm / 4;
       expect(seen.steps.length).toBeGreaterThan(30 / step - 2);
       seen.steps.forEach((e, i) => {
         expect(e.step).toBe(i);
         expect(Math.abs(e.time - (t0 + i * step))).toBeLessThan(EXACT);
         expect(Math.abs(e.stepDuration - step)).toBeLessThan(EXACT);
         expect(e.bpm).toBeCloseTo(bpm, 9);
-        // handed out before its time, and no more than a lookahead before it
-        expect(e.time - e.at).toBeGreaterThan(0);
-        expect(e.time - e.at).toBeLessThanOrEqual(clock.lookahead + EXACT);
+        // handed out more than half a step before its time (a hit half a step early is still
+        // ahead), and no more than a lookahead and half a step before it
+        expect(e.time - e.at).toBeGreaterThan(step / 2);
+        expect(e.time - e.at).toBeLessThanOrEqual(clock.lookahead + step / 2 + EXACT);
       });
       // 6 straight pulses per step, each exact
       expect(seen.steps.length).toBe(Math.ceil(seen.pulses.length / 6));

@@ -226,7 +226,9 @@ class HandClock implements Clock {
 
   step(step: number, pulse: number, pps: number): void {
     const time = this.map.timeOf(pulse);
-    this.time = time;
-    this.steps.emit({ step, time, stepDuration: this.map.timeOf(pulse + pps) - time, bpm: this.map.bpmAt(pulse) });
+    const stepDuration = this.map.timeOf(pulse + pps) - time;
+    // a step ahead of its time, as a live clock hands it out: early hits are not late
+    this.time = time - stepDuration;
+    this.steps.emit({ step, time, stepDuration, bpm: this.map.bpmAt(pulse) });
   }
 }

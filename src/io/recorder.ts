@@ -1,6 +1,8 @@
 /**
  * A sink that writes what it hears into a Standard MIDI File: notes, and tempo changes as a
- * tempo map, so the file plays back with the timing the performance had.
+ * tempo map, so the file plays back with the timing the performance had. Each note lands at the
+ * tick of its own time, so hits played early or late against the grid keep their offsets (an
+ * early hit before the origin, tick 0, is written at tick 0).
  *
  * @example
  * const rec = new MidiRecorder({ bpm: 120 });
@@ -119,14 +121,17 @@ export class MidiRecorder implements NoteSink {
     const tpq = this.ticksPerQuarter;
     const last = this.end();
     const map = tempoMap(this.options.bpm ?? 120, this.tempos, Number.isFinite(origin) ? origin : 0, tpq);
-    const notes: NoteOut[] = this.notes
-      .map((n) => {
-        const tick = map.toTick(n.on);
-        const end = map.toTick(n.off === Infinity ? Math.max(last, n.on) : n.off);
-        return { tick, note: n.note, velocity: n.velocity, channel: n.channel, durationTicks: Math.max(0, end - tick) };
-      })
-      .filter((n) => n.tick >= 0)
-      .sort((a, b) => a.tick - b.tick);
+    const notes: NoteOut[] = [];
+    for (const n of this.notes) {
+      const on = map.toTick(n.on);
+      const end = map.toTick(n.off === Infinity ? Math.max(last, n.on) : n.off);
+      // an early hit of the first step recorded starts before tick 0: it is part of the take,
+      // at tick 0 (a file has no earlier tick); a note that ended before the take began is not
+      if (on < 0 && end <= 0) continue;
+      const tick = Math.max(0, on);
+      notes.push({ tick, note: n.note, velocity: n.velocity, channel: n.channel, durationTicks: Math.max(0, end - tick) });
+    }
+    notes.sort((a, b) => a.tick - b.tick);
     return { ticksPerQuarter: tpq, tempos: map.tempos, timeSignature: this.options.timeSignature, trackName: this.options.trackName, notes };
   }
 

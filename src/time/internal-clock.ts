@@ -5,6 +5,14 @@
  * anything up to the lookahead without a note moving: listeners schedule ahead at the time
  * they are given, and times come from a tempo map, never from when the timer fired.
  *
+ * Steps go out `maxEarly` of a step (default half, at the tempo of the moment) sooner than
+ * that, so a hit played early by as much as an expressive drum model plays it (offset -0.5) is
+ * still ahead of now when its step is handed out: at 120 BPM a step goes out 100 + 62.5 ms
+ * ahead, at 60 BPM 100 + 125 ms, at 20 BPM (the slowest a performer can set, and the most added
+ * at any tempo) 100 + 375 ms. A performer's change applies that
+ * much later; `maxEarly: 0` hands steps out as late as the lookahead allows, for models that
+ * never play early.
+ *
  * Transport changes land at a step boundary not yet handed out, because what was handed out
  * may already be scheduled in a device and cannot be called back: `stop()` stops at the start
  * of the next step not yet emitted, `locate()` jumps there.
@@ -21,6 +29,10 @@ import { PPQN, type Clock, type StepEvent, type TransportEvent } from './clock.j
 import { Listeners, reportError } from './listeners.js';
 import { TempoMap, checkBpm, secondsPerPulse } from './tempo-map.js';
 import { defaultNow, defaultTimers, type Now, type Timers } from './time-source.js';
+import { valueArg } from '../music/controls.js';
+
+/** The slowest tempo a performer can set (the control table's): steps go out early enough for it and no earlier. */
+const SLOWEST_BPM = valueArg('bpm').min;
 
 export interface InternalClockOptions {
   bpm: number;
@@ -30,6 +42,11 @@ export interface InternalClockOptions {
   swing?: number;
   /** How far ahead of `now()` pulses are handed out, in seconds (default 0.1). */
   lookahead?: number;
+  /**
+   * The earliest a note may come before its step, as a fraction of the step (default 0.5: an
+   * expressive drum hit's offset goes down to -0.5). Steps are handed out that much sooner.
+   */
+  maxEarly?: number;
   /** How often the timer wakes, in seconds (default 0.025). */
   interval?: number;
   /** Time source in seconds (default: performance.now()/1000; pass `() => ctx.currentTime` for an AudioContext). */
@@ -50,6 +67,7 @@ export interface PulseEvent {
 export class InternalClock implements Clock {
   readonly pulsesPerStep: number;
   readonly lookahead: number;
+  readonly maxEarly: number;
   readonly interval: number;
   readonly now: Now;
 
@@ -67,15 +85,17 @@ export class InternalClock implements Clock {
   private epoch = 0;
 
   constructor(options: InternalClockOptions) {
-    const { bpm, pulsesPerStep = 6, swing = 0, lookahead = 0.1, interval = 0.025 } = options;
+    const { bpm, pulsesPerStep = 6, swing = 0, lookahead = 0.1, interval = 0.025, maxEarly = 0.5 } = options;
     checkBpm(bpm);
     if (!(Number.isInteger(pulsesPerStep) && pulsesPerStep >= 1 && pulsesPerStep <= 96)) throw new RangeError(`pulsesPerStep must be an integer in [1, 96], got ${pulsesPerStep}`);
     if (!(lookahead > 0 && lookahead <= 10)) throw new RangeError(`lookahead must be in (0, 10] seconds, got ${lookahead}`);
+    if (!(maxEarly >= 0 && maxEarly <= 1)) throw new RangeError(`maxEarly must be in [0, 1] of a step, got ${maxEarly}`);
     if (!(interval > 0 && interval <= lookahead)) throw new RangeError(`interval must be in (0, lookahead], got ${interval}`);
     checkSwing(swing);
     this.pulsesPerStep = pulsesPerStep;
     this.swingAmount = swing;
     this.lookahead = lookahead;
+    this.maxEarly = maxEarly;
     this.interval = interval;
     this.now = options.now ?? defaultNow;
     this.timers = options.timers ?? defaultTimers;
@@ -134,11 +154,24 @@ export class InternalClock implements Clock {
   }
 
   /**
-   * Play from song position 0, the first step at `time` (default: `now() + lookahead`, so step
+   * How far ahead of its time a step is handed out now, seconds: the lookahead and `maxEarly`
+   * of a step at the tempo of the next pulse (a swung step's longer half included).
+   */
+  get ahead(): number {
+    const pulse = this.nextPulse;
+    const longest = this.pulsesPerStep * (1 + this.swingAmount);
+    // no further than at the slowest tempo a performer can set: a clock put to 1 BPM would
+    // otherwise hand steps out 7.5 s ahead, and a change back to a playing tempo comes that late
+    const step = Math.min(this.map.timeOf(pulse + longest) - this.map.timeOf(pulse), longest * secondsPerPulse(SLOWEST_BPM));
+    return this.lookahead + this.maxEarly * step;
+  }
+
+  /**
+   * Play from song position 0, the first step at `time` (default: `now()` + `ahead`, so step
    * 0 has as much headroom as any other). While running: stops first, then starts over.
    */
   start(time?: number): void {
-    let at = time ?? this.now() + this.lookahead;
+    let at = time ?? this.now() + this.ahead;
     if (this.isRunning) {
       const stopped = this.halt();
       this.transport.emit({ type: 'stop', time: stopped });
@@ -152,7 +185,7 @@ export class InternalClock implements Clock {
   /** Play on from where `stop()` left off (or from a `locate`), the first step at `time`. */
   continue(time?: number): void {
     if (this.isRunning) return;
-    const at = time ?? this.now() + this.lookahead;
+    const at = time ?? this.now() + this.ahead;
     this.map.anchor(this.nextPulse, at);
     this.run({ type: 'continue', time: at });
   }
@@ -240,7 +273,7 @@ export class InternalClock implements Clock {
   private readonly wake = (): void => {
     this.timer = null;
     if (!this.isRunning) return;
-    this.emitBefore(this.now() + this.lookahead);
+    this.emitBefore(this.now() + this.ahead);
     if (this.isRunning && this.timer === null) this.timer = this.timers.setTimeout(this.wake, this.interval * 1000);
   };
 

@@ -1,7 +1,10 @@
 /**
  * The Player ties a clock to a generator and its outputs: on every step the clock hands out,
  * it ticks the generator once and sends what it played to every sink, each note at
- * `step time + offset × step duration`, lasting `length × step duration × gate`. It keeps the
+ * `step time + offset × step duration`, lasting `length × step duration × gate`. An expressive
+ * drum model plays hits up to half a step early (offset down to -0.5): the clocks hand steps out
+ * at least that far ahead, and a note whose time has already passed when its step is handed
+ * out is sent at once and counted in `lateNotes`. It keeps the
  * outputs silent when the music stops: on stop, dropout, pause and mute every sink gets
  * `allNotesOff`, so no note is left hanging whatever the transport does. A tempo change
  * shortens what already sounds past it: a note's part after the change plays at the new
@@ -75,6 +78,7 @@ export class Player {
   /** Notes sent with a set length that may still sound, reused in place: a tempo change rescales them. */
   private readonly sounding: SoundingNote[] = [];
   private soundingCount = 0;
+  private late = 0;
 
   constructor(clock: Clock, generator: Playable, sinks: readonly NoteSink[] = [], options: PlayerOptions = {}) {
     const { gate = 0.9 } = options;
@@ -85,6 +89,14 @@ export class Player {
     this.gate = gate;
     this.onError = options.onError ?? ((err) => console.error('pulse-rnn player:', err));
     this.offs = [clock.onStep((e) => this.step(e)), clock.onTransport((e) => this.transport(e))];
+  }
+
+  /**
+   * Notes whose time had passed when their step was handed out (an early hit the clock did not
+   * hand out far enough ahead, a timer held up past the lookahead): each went out at once.
+   */
+  get lateNotes(): number {
+    return this.late;
   }
 
   get sinks(): readonly NoteSink[] {
@@ -144,10 +156,17 @@ export class Player {
     if ((r.paused && !this.wasPaused) || (r.muted && !this.wasMuted)) this.allNotesOff(Math.max(e.time, this.lastOn));
     this.wasPaused = r.paused;
     this.wasMuted = r.muted;
+    const now = r.count > 0 ? this.clock.now() : 0;
     for (let i = 0; i < r.count; i++) {
       const n = r.notes[i];
-      const time = e.time + n.offset * dur;
-      const length = n.length === Infinity ? Infinity : n.length * dur * this.gate;
+      let time = e.time + n.offset * dur;
+      let length = n.length === Infinity ? Infinity : n.length * dur * this.gate;
+      if (time < now) {
+        // past already: at once, as short as it would have ended (a note-off keeps its time)
+        this.late++;
+        if (length !== Infinity) length = Math.max(0, time + length - now);
+        time = now;
+      }
       if (time > this.lastOn) this.lastOn = time;
       if (length !== Infinity) this.remember(n.note, n.channel, time, time + length, e.bpm, e.time);
       for (let s = 0; s < sinks.length; s++) {
