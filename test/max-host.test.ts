@@ -13,6 +13,8 @@ import type { ModelSpec } from '../src/engine/model.js';
 import { loadModelSpec } from '../src/io/model-files.js';
 import { CONTROLS, maxName } from '../src/music/controls.js';
 import { Generator, type StepResult } from '../src/music/generator.js';
+import type { PlayedNote } from '../src/music/generator-types.js';
+import { LEAD_STEPS, delayMs, noteList, releaseList } from '../src/hosts/max-notes.js';
 import { MaxHost, type Atom } from './helpers/max-fake.js';
 import { ROOT, haveShared, sharedPath } from './helpers/shared.js';
 
@@ -21,12 +23,19 @@ const SCRIPT = join(ROOT, 'patches/max/pulse-rnn.js');
 const WEIGHTS = join(ROOT, 'weights/drums-gmd');
 /** A 16th at the script's default 120 BPM. */
 const STEP_MS = 125;
+/** Every note sounds half a step after its bang, plus its offset: a hit may be half a step early. */
+const LEAD_MS = STEP_MS / 2;
 
 // ---- the Node API, for comparison --------------------------------------------------------
 
-/** What the script should send for one tick of the Node Generator (notes at the start of the step). */
+/** `note velocity duration-ms delay-ms`, as outlet 0 should send a note of the Node Generator. */
+function atoms(n: PlayedNote, stepMs = STEP_MS): Atom[] {
+  return [n.note, n.velocity, Math.round(n.length * stepMs), Math.round((stepMs / 2 + n.offset * stepMs) * 100) / 100];
+}
+
+/** What the script should send for one tick of the Node Generator. */
 function expected(r: StepResult): Atom[][] {
-  return r.notes.slice(0, r.count).map((n) => [n.note, n.velocity, Math.round(n.length * STEP_MS)]);
+  return r.notes.slice(0, r.count).map((n) => atoms(n));
 }
 
 // ---- reading the patch ---------------------------------------------------------------------
@@ -89,7 +98,10 @@ function maxObject(text: string): { numinlets: number; numoutlets: number; outle
     case 'loadbang':
       return { numinlets: 1, numoutlets: 1, outlettype: ['bang'] };
     case 'unpack':
-      return { numinlets: 1, numoutlets: nargs, outlettype: args.map(() => 'int') };
+      return { numinlets: 1, numoutlets: nargs, outlettype: args.map(numberType) };
+    case 'pipe':
+      // the last argument is the delay time, in the rightmost inlet; the others are delayed
+      return { numinlets: nargs, numoutlets: nargs - 1, outlettype: args.slice(0, -1).map(numberType) };
     case 'makenote':
       return { numinlets: 3, numoutlets: 2, outlettype: ['float', 'float'] };
     case 'noteout':
@@ -98,6 +110,9 @@ function maxObject(text: string): { numinlets: number; numoutlets: number; outle
       return null;
   }
 }
+/** An argument with a decimal point makes that outlet a float one. */
+const numberType = (arg: string) => (arg.includes('.') ? 'float' : 'int');
+
 const UI_OBJECTS: Record<string, { numinlets: number; numoutlets: number; outlettype: string[] }> = {
   message: { numinlets: 2, numoutlets: 1, outlettype: [''] },
   comment: { numinlets: 1, numoutlets: 0, outlettype: [] },
@@ -198,11 +213,15 @@ describe('the Max patch', () => {
     expect(toggle.map((b) => b.maxclass)).toEqual(['toggle']);
     expect(reaches(toggle[0].id, boxWith('transport')!.id)).toBe(true);
 
-    const unpack = boxWith('unpack 0 0 0')!;
+    const unpack = boxWith('unpack 0 0 0 0.')!;
+    const pipe = boxWith('pipe 0 0 0 0')!;
     const makenote = boxes.find((b) => /^makenote/.test(b.text ?? ''))!;
     const noteout = boxWith('noteout 10')!;
     expect(from(v8Box!.id, 0)).toEqual([[unpack.id, 0]]);
-    expect(from(unpack.id).sort()).toEqual([[makenote.id, 0], [makenote.id, 1], [makenote.id, 2]]);
+    // note, velocity and duration wait in the pipe for the delay, which sets its rightmost inlet
+    expect(lines.filter((l) => l.source[0] === unpack.id).map((l) => [l.source[1], ...l.destination]).sort()).toEqual([0, 1, 2, 3].map((i) => [i, pipe.id, i]));
+    expect(pipe.numinlets).toBe(4);
+    expect(lines.filter((l) => l.source[0] === pipe.id).map((l) => [l.source[1], ...l.destination]).sort()).toEqual([0, 1, 2].map((i) => [i, makenote.id, i]));
     expect(from(makenote.id).sort()).toEqual([[noteout.id, 0], [noteout.id, 1]]);
     expect(boxes.filter((b) => b.maxclass === 'comment').length).toBeGreaterThanOrEqual(5);
   });
@@ -389,10 +408,11 @@ describe('the built Max script', () => {
     expect(host.state.filter((s) => s[0] === 'tempo')).toEqual([]);
     host.send('bpm', 90);
     expect(host.state.at(-1)).toEqual(['tempo', 90]);
-    // durations follow the tempo: a 16th at 90 BPM
+    // durations and delays follow the tempo: a 16th at 90 BPM, and half of one
     const at90 = Array.from({ length: 8 }, () => host.bang()).flat();
     expect(at90.length).toBeGreaterThan(0);
     expect(new Set(at90.map((n) => n[2]))).toEqual(new Set([Math.round(60000 / 90 / 4)]));
+    expect(new Set(at90.map((n) => n[3]))).toEqual(new Set([83.33]));
   }, 60000);
 
   it('says so when it gets a message it does not know, a bare number, or a bang before any model', () => {
@@ -447,30 +467,49 @@ describe('the built Max script', () => {
     }
   }, 60000);
 
-  it.skipIf(!haveShared('fixtures/rnn-drummer'))('plays the RNN-Drummer, each hit inside a step delayed by its offset with a Task', async () => {
+  it.skipIf(!haveShared('fixtures/rnn-drummer'))('plays the RNN-Drummer at once, each hit inside a step told as a longer delay for the pipe', async () => {
     const folder = sharedPath('fixtures/rnn-drummer');
     const host = new MaxHost(code);
     await host.load(folder);
     const gen = new Generator(await loadModelSpec(folder));
     host.send('seed', 11);
     gen.reseed(11);
-    let delayed = 0;
+    let inside = 0;
     for (let t = 0; t < 48; t++) {
-      const tasks = host.tasks.length;
       const now = host.bang();
       const r = gen.tick();
       const notes = r.notes.slice(0, r.count);
-      const atStart = notes.filter((n) => n.offset === 0);
-      const inside = notes.filter((n) => n.offset > 0);
-      expect(now).toEqual(atStart.map((n) => [n.note, n.velocity, Math.round(n.length * STEP_MS)]));
-      const scheduled = host.tasks.slice(tasks);
-      expect(scheduled.map((s) => s.delay)).toEqual(inside.map((n) => n.offset * STEP_MS));
-      const outs = host.out.length;
-      for (const s of scheduled) s.run();
-      expect(host.out.slice(outs).map((o) => o.atoms)).toEqual(inside.map((n) => [n.note, n.velocity, Math.round(n.length * STEP_MS)]));
-      delayed += inside.length;
+      expect(now).toEqual(notes.map((n) => atoms(n)));
+      for (const [i, n] of notes.entries()) expect(now[i][3]).toBeCloseTo(LEAD_MS + n.offset * STEP_MS, 2);
+      inside += notes.filter((n) => n.offset > 0).length;
     }
-    expect(delayed).toBeGreaterThan(5);
+    expect(inside).toBeGreaterThan(5);
+    // the script keeps no time of its own: the pipe in the patch does
+    expect(host.tasks).toEqual([]);
     expect(host.errors).toEqual([]);
   }, 60000);
+
+});
+
+describe('the notes the Max script sends', () => {
+  const note = (offset: number, velocity = 100, length = 1): PlayedNote => ({ note: 38, velocity, channel: 9, length, offset });
+
+  it('delays each note half a step plus its offset, so a hit half a step early goes out at once', () => {
+    expect(LEAD_STEPS).toBe(0.5);
+    expect([-0.5, -0.1, 0, 0.3, 0.99].map((o) => delayMs(o, STEP_MS))).toEqual([0, 50, 62.5, 100, 186.25]);
+    // further early than the lead (never given by a model) cannot wait a negative time
+    expect(delayMs(-0.6, STEP_MS)).toBe(0);
+    // at 60 BPM the lead is 125 ms
+    expect(delayMs(0, 250)).toBe(125);
+    // early and late hits keep their order and their distance in time after the pipe
+    const times = [-0.4, -0.1, 0, 0.2].map((o) => delayMs(o, STEP_MS));
+    expect(times.map((t, i) => (i ? t - times[i - 1] : 0))).toEqual([0, 37.5, 12.5, 25]);
+  });
+
+  it("carries each hit's velocity, its length in ms, and a release at its own time", () => {
+    expect(noteList(note(-0.1, 30), STEP_MS)).toEqual([38, 30, 125, 50]);
+    expect(noteList(note(0.25, 127, 2), STEP_MS)).toEqual([38, 127, 250, 93.75]);
+    expect(noteList(note(0, 1, Infinity), STEP_MS)).toEqual([38, 1, 0, 62.5]);
+    expect(releaseList({ note: 60, channel: 0, offset: 0.5 }, STEP_MS)).toEqual([60, 0, 0, 125]);
+  });
 });

@@ -9,7 +9,7 @@
             "modernui": 1
         },
         "classnamespace": "box",
-        "rect": [ 100.0, 100.0, 700.0, 740.0 ],
+        "rect": [ 100.0, 100.0, 700.0, 780.0 ],
         "boxes": [
             {
                 "box": {
@@ -141,7 +141,7 @@
                     "numinlets": 1,
                     "numoutlets": 0,
                     "patching_rect": [ 350.0, 44.0, 310.0, 74.0 ],
-                    "text": "B. Or play on Max's own transport: the toggle starts the transport and a metro that bangs every 16th. The bpm box sets the transport's tempo and the notes' lengths (set it to the master's tempo under MIDI clock)."
+                    "text": "B. Or play on Max's own transport: the toggle starts the transport and a metro that bangs every 16th. The bpm box sets the transport's tempo and the notes' lengths and delays (set it to the master's tempo under MIDI clock)."
                 }
             },
             {
@@ -480,10 +480,21 @@
                     "id": "obj-42",
                     "maxclass": "newobj",
                     "numinlets": 1,
+                    "numoutlets": 4,
+                    "outlettype": [ "int", "int", "int", "float" ],
+                    "patching_rect": [ 20.0, 625.0, 100.0, 22.0 ],
+                    "text": "unpack 0 0 0 0."
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-47",
+                    "maxclass": "newobj",
+                    "numinlets": 4,
                     "numoutlets": 3,
                     "outlettype": [ "int", "int", "int" ],
-                    "patching_rect": [ 20.0, 625.0, 90.0, 22.0 ],
-                    "text": "unpack 0 0 0"
+                    "patching_rect": [ 20.0, 660.0, 100.0, 22.0 ],
+                    "text": "pipe 0 0 0 0"
                 }
             },
             {
@@ -493,7 +504,7 @@
                     "numinlets": 3,
                     "numoutlets": 2,
                     "outlettype": [ "float", "float" ],
-                    "patching_rect": [ 20.0, 660.0, 110.0, 22.0 ],
+                    "patching_rect": [ 20.0, 695.0, 110.0, 22.0 ],
                     "text": "makenote 100 100"
                 }
             },
@@ -503,7 +514,7 @@
                     "maxclass": "newobj",
                     "numinlets": 3,
                     "numoutlets": 0,
-                    "patching_rect": [ 20.0, 695.0, 75.0, 22.0 ],
+                    "patching_rect": [ 20.0, 730.0, 75.0, 22.0 ],
                     "text": "noteout 10"
                 }
             },
@@ -521,12 +532,12 @@
             {
                 "box": {
                     "id": "obj-46",
-                    "linecount": 4,
+                    "linecount": 7,
                     "maxclass": "comment",
                     "numinlets": 1,
                     "numoutlets": 0,
-                    "patching_rect": [ 150.0, 655.0, 510.0, 62.0 ],
-                    "text": "Notes go out as note velocity duration-ms → makenote → noteout on channel 10 (General MIDI drums; pick the synth in Max's MIDI Setup or by double-clicking noteout). The box on the right shows the latest state: step n, tempo, paused, loaded, error (errors also go to the Max window)."
+                    "patching_rect": [ 150.0, 655.0, 510.0, 104.0 ],
+                    "text": "Each note leaves the script as note velocity duration-ms delay-ms. [pipe] holds it for delay-ms in Max's scheduler: half a 16th plus the hit's own timing (an expressive drummer plays up to half a 16th early or late), so every hit lands half a 16th after its clock (62.5 ms at 120 BPM) plus its offset. Then makenote → noteout on channel 10 (General MIDI drums; pick the synth in Max's MIDI Setup or by double-clicking noteout). The box on the right shows the latest state: step n, tempo, paused, loaded, error (errors also go to the Max window)."
                 }
             }
         ],
@@ -761,20 +772,44 @@
             },
             {
                 "patchline": {
-                    "destination": [ "obj-43", 0 ],
+                    "destination": [ "obj-47", 0 ],
                     "source": [ "obj-42", 0 ]
                 }
             },
             {
                 "patchline": {
-                    "destination": [ "obj-43", 1 ],
+                    "destination": [ "obj-47", 1 ],
                     "source": [ "obj-42", 1 ]
                 }
             },
             {
                 "patchline": {
-                    "destination": [ "obj-43", 2 ],
+                    "destination": [ "obj-47", 2 ],
                     "source": [ "obj-42", 2 ]
+                }
+            },
+            {
+                "patchline": {
+                    "destination": [ "obj-47", 3 ],
+                    "source": [ "obj-42", 3 ]
+                }
+            },
+            {
+                "patchline": {
+                    "destination": [ "obj-43", 0 ],
+                    "source": [ "obj-47", 0 ]
+                }
+            },
+            {
+                "patchline": {
+                    "destination": [ "obj-43", 1 ],
+                    "source": [ "obj-47", 1 ]
+                }
+            },
+            {
+                "patchline": {
+                    "destination": [ "obj-43", 2 ],
+                    "source": [ "obj-47", 2 ]
                 }
             },
             {

@@ -9,16 +9,19 @@
  * `seed i`, `reseed [i]`, `clearedit step`, `prime file`, `primerandom`, `bpm f`, …), and
  * `get [name…]`, `load folder`. Each control's handler hands its atoms to one dispatcher that
  * counts and checks them against the table (`max-messages.ts`). Outlet 0 plays
- * `note velocity duration-ms` lists (for [makenote]); outlet 1 reports the state: `step n`,
+ * `note velocity duration-ms delay-ms` lists (for [pipe] → [makenote]); outlet 1 reports the state: `step n`,
  * each setting when it applies (`temperature f`, `topp f`, `density f`, `seed i`, `paused 0/1`,
  * `muted 0/1`), `tempo f`, `primed n`, `loaded folder`, `error text`, and answers `get` in the
  * same words. A bad message is reported (Max window and outlet 1) with its values and changes
  * nothing; the generator keeps playing.
  *
  * Timing stays in the patch (MIDI clock or a metro): `[v8]` runs in Max's low-priority thread,
- * so a bang is one step and nothing here keeps time, except notes of event models that start
- * inside a step, which wait for their offset in a `Task`. A held note (melody models) goes out
- * with duration 0 and ends with `note 0 0`: route those to [noteout], not [makenote].
+ * so a bang is one step and nothing here keeps time. Each note says how long after the bang
+ * it sounds (`delay-ms`), for a `[pipe]`, which waits in Max's scheduler: half a step plus the
+ * note's offset from its grid line, so a hit up to half a step early (an expressive
+ * drummer's) keeps its place, at the cost of half a step of latency (`max-notes.ts`).
+ * A held note (melody models) goes out with duration 0 and ends with `note 0 0`: route those
+ * to [noteout], not [makenote].
  *
  * No ES5 `[js]` build: the core relies on classes, let/const, Math.fround/imul, Map/Set and
  * Promises, which the legacy engine lacks and esbuild cannot lower to ES5; Cycling '74 plans
@@ -26,7 +29,7 @@
  *
  * @example
  * // in a Max patch: [loadbang] → [load ../../weights/drums-gmd( → [v8 pulse-rnn.js]
- * // [metro 16n @quantize 16n] → [v8 pulse-rnn.js] → [unpack 0 0 0] → [makenote] → [noteout 10]
+ * // [metro 16n @quantize 16n] → [v8 pulse-rnn.js] → [unpack 0 0 0 0.] → [pipe 0 0 0 0] → [makenote] → [noteout 10]
  * // [temperature $1(, [seed $1(, [edit 32 kick snare(, [lock kick(, [get( steer and read it
  */
 import { Generator, parseLayersModel, type ModelSpec, type StepResult } from '../core.js';
@@ -35,6 +38,7 @@ import { MAX_MODEL_JSON_BYTES, parseModelJson } from '../engine/model-json.js';
 import { readMidi } from '../io/midi-read.js';
 import { control as tableControl, maxName, randomSeed, type ControlName, type ControlSpec } from '../music/controls.js';
 import type { Settings } from '../music/generator.js';
+import { noteList, releaseList } from './max-notes.js';
 import { MESSAGE_NAMES, SETTING_CONTROLS, inletAssist, maxControl, parseAtoms, stateAssist, stepOf, type Atom, type Parsed } from './max-messages.js';
 
 // ---- what Max provides (docs.cycling74.com/apiref/js); names stay global in the bundle ----
@@ -54,10 +58,6 @@ declare class File {
   readstring(count: number): string | null;
   close(): void;
 }
-declare class Task {
-  constructor(fn: () => void, owner?: unknown);
-  schedule(delayMs?: number): void;
-}
 
 /** What `this` is in a handler: the script object, whose `patcher` knows where the patch is saved. */
 interface JsThis {
@@ -68,7 +68,7 @@ export const inlets = 1;
 export const outlets = 2;
 
 setinletassist(0, inletAssist());
-setoutletassist(0, 'notes: note velocity duration-ms (to [makenote])');
+setoutletassist(0, 'notes: note velocity duration-ms delay-ms (delay in [pipe], then [makenote])');
 setoutletassist(1, stateAssist());
 
 // ---- state: the patch's tempo and what was last reported; the settings live in the Generator
@@ -168,19 +168,8 @@ export function bang(): void {
   lastMuted = r.muted;
   if (r.step >= 0) outlet(1, 'step', r.step);
   const stepMs = 60000 / bpmValue / stepsPerQuarter;
-  for (let i = 0; i < r.releaseCount; i++) {
-    const x = r.releases[i];
-    send([x.note, 0, 0], x.offset * stepMs);
-  }
-  for (let i = 0; i < r.count; i++) {
-    const n = r.notes[i];
-    send([n.note, n.velocity, Number.isFinite(n.length) ? Math.round(n.length * stepMs) : 0], n.offset * stepMs);
-  }
-}
-
-function send(atoms: number[], delayMs: number): void {
-  if (delayMs <= 0) return outlet(0, atoms);
-  new Task(() => outlet(0, atoms)).schedule(delayMs);
+  for (let i = 0; i < r.releaseCount; i++) outlet(0, releaseList(r.releases[i], stepMs));
+  for (let i = 0; i < r.count; i++) outlet(0, noteList(r.notes[i], stepMs));
 }
 
 /** Report on outlet 1 the settings that this tick changed, by message name. */
