@@ -25,6 +25,7 @@ import { systemErrorLine } from '../io/system-error.js';
 import { MAX_MIDI_BYTES, readUserFile } from '../io/user-file.js';
 import { randomSeed, rangeText, valueArg } from '../music/controls.js';
 import { addStartFlags, parseFlag } from './control-flags.js';
+import { BASELINE_WORDS } from '../train/expressive-baselines.js';
 
 /** The package folder, found from wherever this file runs (src/hosts or dist). */
 function packageRoot(): string {
@@ -131,8 +132,9 @@ function addDatasetCommand(p: Command): void {
     .option('--json', 'print the summary as JSON')
     .action(async (o: { data: string; csv?: string; seed: number; json?: boolean }) => {
       const { buildDrumDataset, formatSummary } = await import('../train/dataset.js');
+      const { formatExpressive } = await import('../train/expressive-data.js');
       const ds = buildDrumDataset({ dir: o.data, csv: o.csv, seed: o.seed });
-      console.log(o.json ? JSON.stringify(ds.summary) : formatSummary(ds.summary));
+      console.log(o.json ? JSON.stringify(ds.summary) : `${formatSummary(ds.summary)}\n${formatExpressive(ds.summary.expressive)}`);
     });
 }
 
@@ -228,9 +230,20 @@ function addEvalCommand(p: Command): void {
       const ngram = Array.isArray(r.baseline.order) ? `n-grams (orders ${r.baseline.order.join(', ')})` : `${r.baseline.order}-gram`;
       console.log(`  ${ngram}:  ${r.baseline.nllNats} nats/step (${r.baseline.nllBits} bits), accuracy ${(r.baseline.accuracy * 100).toFixed(1)}%  (Kneser-Ney, order tuned on validation)`);
       console.log(`  the model is ${versusBaseline(r.improvement, `the ${ngram}`)}`);
+      if (r.velocityMae) console.log(expressiveText(r));
       console.log(`  generated vs data: token overlap ${r.generated.tokenOverlap}`);
       for (const [v, s] of Object.entries(r.generated.voices ?? {})) console.log(`    ${v.padEnd(11)} hits/bar ${s.hitsPerBar.data} data, ${s.hitsPerBar.generated} generated; position overlap ${s.positionOverlap}`);
     });
+}
+
+/** Eval's velocity and offset errors on the split's true hits: the model's (or 'not modelled'), then each baseline's. */
+function expressiveText(r: { expressiveHits?: number; velocityMae?: Record<string, number | null>; offsetMaeMs?: Record<string, number | null>; offsetMaeSteps?: Record<string, number | null> }): string {
+  const name = (k: string) => (k === 'model' ? 'model' : BASELINE_WORDS[k as keyof typeof BASELINE_WORDS] ?? k).padEnd(42);
+  const lines = [`  velocity MAE over ${r.expressiveHits?.toLocaleString('en')} true hits (baselines fitted on train):`];
+  for (const [k, v] of Object.entries(r.velocityMae ?? {})) lines.push(`    ${name(k)} ${v === null ? 'not modelled' : v.toFixed(2)}`);
+  lines.push('  offset MAE (ms at each file\'s first tempo; fraction of a step):');
+  for (const [k, v] of Object.entries(r.offsetMaeMs ?? {})) lines.push(`    ${name(k)} ${v === null ? 'not modelled' : `${v.toFixed(2)} ms  ${r.offsetMaeSteps?.[k]?.toFixed(4)}`}`);
+  return lines.join('\n');
 }
 
 /** `play`: the model live to a MIDI output, steered from a prompt. */

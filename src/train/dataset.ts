@@ -19,6 +19,7 @@ import { Rng } from '../engine/prng.js';
 import { systemErrorLine } from '../io/system-error.js';
 import { fileKind } from '../io/file-kind.js';
 import { checkUserFile, MAX_CSV_BYTES, MAX_MIDI_BYTES, readUserFile } from '../io/user-file.js';
+import { DrumHits, expressiveStats, msPerStepOf, type DrumPerformance, type ExpressiveStats } from './expressive-data.js';
 
 export type SplitName = 'train' | 'validation' | 'test';
 export const SPLITS: readonly SplitName[] = ['train', 'validation', 'test'];
@@ -27,6 +28,9 @@ export interface Sequence {
   readonly file: string;
   readonly tokens: Int32Array;
 }
+
+/** A drum dataset's sequence: its tokens, and how hard and where each class was hit in each step. */
+export type DrumSequence = Sequence & DrumPerformance;
 
 export interface DatasetSummary {
   readonly source: string;
@@ -47,6 +51,8 @@ export interface DatasetSummary {
   readonly topTokens: { token: number; voices: string; count: number }[];
   readonly distinctTokens: number;
   readonly duplicates: { file: string; sameAs: string }[];
+  /** Loudness and timing of the hits (the loudest of a class in a step), over all splits and per split. */
+  readonly expressive: Record<SplitName | 'all', ExpressiveStats>;
   readonly warnings: string[];
 }
 
@@ -55,7 +61,7 @@ export interface Dataset {
   readonly vocab: number;
   readonly stepsPerQuarter: number;
   readonly stepsPerBar: number;
-  readonly splits: Record<SplitName, Sequence[]>;
+  readonly splits: Record<SplitName, DrumSequence[]>;
   readonly summary: DatasetSummary;
 }
 
@@ -371,7 +377,7 @@ export function buildDrumDataset(o: DrumDatasetOptions): Dataset {
 
 /** What a drum dataset gathers file by file: the sequences of each split, and what the summary tells of them. */
 interface DrumTally {
-  readonly splits: Record<SplitName, Sequence[]>;
+  readonly splits: Record<SplitName, DrumSequence[]>;
   readonly drumPart: Record<string, number>;
   readonly byStatistics: { file: string; where: string }[];
   readonly dropped: Record<string, number>;
@@ -393,7 +399,7 @@ const CANONICAL_DRUM_NOTES = new Set(DEFAULT_DRUM_NOTES);
  * One song's drum part as drum-grid tokens, each onset at its nearest step; null, with the
  * reason in `skipped`, for a song with no drum part, too long a grid or no mapped drum note.
  */
-function drumSequence(song: MidiSong, name: string, spq: number, t: DrumTally, skipped: { file: string; reason: string }[]): Int32Array | null {
+function drumSequence(song: MidiSong, name: string, spq: number, t: DrumTally, skipped: { file: string; reason: string }[]): DrumPerformance | null {
   const part = findDrumPart(song);
   if (!part) {
     skipped.push({ file: name, reason: song.notes.length ? 'no drum part (nothing on channel 10, no drum track name, rhythm bank or SysEx, no drum-like notes)' : 'no notes' });
@@ -407,8 +413,7 @@ function drumSequence(song: MidiSong, name: string, spq: number, t: DrumTally, s
   }
   t.drumPart[part.how] = (t.drumPart[part.how] ?? 0) + 1;
   if (part.byStatistics) t.byStatistics.push({ file: name, where: part.where });
-  const per = song.ticksPerQuarter / spq;
-  const tokens: number[] = [];
+  const hits = new DrumHits(song.ticksPerQuarter / spq, msPerStepOf(song.tempos, spq));
   for (const n of part.notes) {
     const c = drumClassOf(n.note);
     if (c < 0) {
@@ -416,27 +421,24 @@ function drumSequence(song: MidiSong, name: string, spq: number, t: DrumTally, s
       continue;
     }
     if (!CANONICAL_DRUM_NOTES.has(n.note)) t.remapped[`${n.note}→${DRUM_CLASSES[c]}`] = (t.remapped[`${n.note}→${DRUM_CLASSES[c]}`] ?? 0) + 1;
-    const exact = n.tick / per;
-    const step = Math.round(exact);
-    t.errors.push(Math.abs(exact - step));
-    while (tokens.length <= step) tokens.push(0);
-    tokens[step] |= 1 << c;
+    t.errors.push(Math.abs(hits.add(n.tick, c, n.velocity)));
   }
-  if (tokens.length === 0) {
+  if (hits.steps === 0) {
     skipped.push({ file: name, reason: 'its drum notes are all outside the drum map' });
     return null;
   }
-  return Int32Array.from(tokens);
+  return hits.finish();
 }
 
 /** A sequence into its split, counted, and noted as a duplicate when an earlier file had the same tokens. */
-function keepSequence(t: DrumTally, name: string, split: SplitName, seq: Int32Array): void {
+function keepSequence(t: DrumTally, name: string, split: SplitName, perf: DrumPerformance): void {
+  const seq = perf.tokens;
   const hash = createHash('sha1').update(new Uint8Array(seq.buffer)).digest('hex');
   const prior = t.seen.get(hash);
   if (prior) t.duplicates.push({ file: `${name} (${split})`, sameAs: prior });
   else t.seen.set(hash, `${name} (${split})`);
   for (const tok of seq) t.hist.set(tok, (t.hist.get(tok) ?? 0) + 1);
-  t.splits[split].push({ file: name, tokens: seq });
+  t.splits[split].push({ file: name, ...perf });
 }
 
 /** The error for a drum dataset whose training split is empty: why files were skipped, counted by reason, and what to do. */
@@ -467,6 +469,7 @@ function drumSummary(t: DrumTally, s: Pick<DatasetSummary, 'source' | 'splitFrom
     topTokens: [...t.hist].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([token, count]) => ({ token, voices: voices(token), count })),
     distinctTokens: t.hist.size,
     duplicates: t.duplicates,
+    expressive: { all: expressiveStats(SPLITS.flatMap((k) => t.splits[k])), ...(Object.fromEntries(SPLITS.map((k) => [k, expressiveStats(t.splits[k])])) as Record<SplitName, ExpressiveStats>) },
     warnings: s.warnings,
   };
 }

@@ -27,7 +27,8 @@ import { codecFor } from '../music/codecs.js';
 import { DRUM_CLASSES } from '../music/drum-map.js';
 import { Generator } from '../music/generator.js';
 import { sampleEvents } from '../music/sample-events.js';
-import { buildDrumDataset, type SplitName } from './dataset.js';
+import { buildDrumDataset, type Dataset, type SplitName } from './dataset.js';
+import { expressiveBaselines } from './expressive-baselines.js';
 import { buildEventsDataset, eventsTask, defaultTables, type EventTables } from './events-dataset.js';
 import { buildMelodyDataset, melodyTask } from './melody-dataset.js';
 import { tuneOrder, type KneserNey } from './ngram.js';
@@ -91,12 +92,22 @@ function modelScores(net: Network, codec: Codec, seqs: readonly number[][][]): S
   return { nllNats: nll / steps, nllBits: nll / steps / Math.LN2, accuracy: right / steps, steps, heads: headNll.map((n, h) => ({ nllNats: n / steps, accuracy: headRight[h] / steps })) };
 }
 
-/** The training task of the model's encoding, its dataset built with the model's own tables and ranges. */
-function taskFor(spec: ModelSpec, o: EvalOptions, seed: number): TrainingTask {
+/** The training task of the model's encoding, its dataset built with the model's own tables and ranges (and the drum dataset itself, for the hits' velocities and offsets). */
+function taskFor(spec: ModelSpec, o: EvalOptions, seed: number): { task: TrainingTask; drums?: Dataset } {
   const m = spec.meta as Record<string, unknown>;
   switch (m.encoding) {
-    case 'drum-grid':
-      return drumTask(buildDrumDataset({ dir: o.data, csv: o.csv, seed }));
+    case 'drum-grid': {
+      const drums = buildDrumDataset({ dir: o.data, csv: o.csv, seed });
+      return { task: drumTask(drums), drums };
+    }
+    default:
+      return { task: otherTask(spec, o, seed) };
+  }
+}
+
+function otherTask(spec: ModelSpec, o: EvalOptions, seed: number): TrainingTask {
+  const m = spec.meta as Record<string, unknown>;
+  switch (m.encoding) {
     case 'melody-grid':
       return melodyTask(buildMelodyDataset({ dir: o.data, csv: o.csv, seed, minPitch: m.minPitch as number, maxPitch: m.maxPitch as number, stepsPerQuarter: m.stepsPerQuarter as number }));
     case 'note-events': {
@@ -153,7 +164,7 @@ export async function evaluate(o: EvalOptions) {
   // likewise a model trained on a CSV's split is scored on that split unless told otherwise
   const { csv, notes } = splitCsv(spec, o);
   o = { ...o, csv };
-  const task = taskFor(spec, o, seed);
+  const { task, drums } = taskFor(spec, o, seed);
   const seqs = splitSequences(task, split, o, seed);
   const net = new Network(spec);
   const codec = codecFor(spec);
@@ -180,11 +191,26 @@ export async function evaluate(o: EvalOptions) {
       tokenOverlap: spec.heads.length === 1 ? tokenOverlap[0] : tokenOverlap,
       ...(task.encoding === 'drum-grid' ? { voices: drumVoices(spec, seqs, steps, seed) } : {}),
     },
+    ...(drums ? expressiveScores(drums, split) : {}),
     split,
     seed,
     csv: csv ?? null,
     data: o.data,
     notes,
+  };
+}
+
+/**
+ * Velocity and offset errors on the split's true hits: the baselines fitted on the training
+ * split, and the model's own (null: no drum model models them yet, so it plays them flat).
+ */
+function expressiveScores(ds: Dataset, split: SplitName) {
+  const b = expressiveBaselines(ds.splits.train, ds.splits[split], ds.stepsPerBar);
+  return {
+    expressiveHits: b.hits,
+    velocityMae: { model: null, ...b.velocityMae },
+    offsetMaeMs: { model: null, ...b.offsetMaeMs },
+    offsetMaeSteps: { model: null, ...b.offsetMaeSteps },
   };
 }
 
