@@ -67,6 +67,17 @@ function expectNothingStuck(r: Run): void {
   expect(r.sounding).toBe(0);
 }
 
+/**
+ * Every step whose pulse came went out, and at most one more: the follower hands a step out
+ * ahead of its pulse (by half a step and a little, less than a step at these tempos), and a
+ * step already handed out stays handed out whatever the master does next.
+ */
+function expectHandedOut(r: Run): void {
+  const counted = Math.ceil(r.pulsesSent / 6);
+  expect(r.steps.length).toBeGreaterThanOrEqual(counted);
+  expect(r.steps.length).toBeLessThanOrEqual(counted + 1);
+}
+
 /** Steps handed out are consecutive (no runaway, no repeats) except where the transport moved them. */
 function expectCounting(r: Run, maxSteps: number): void {
   expect(r.steps.length).toBeLessThanOrEqual(maxSteps);
@@ -82,10 +93,10 @@ describe('MIDI clock faults, through real ports', () => {
     });
     expect(r.transport.filter((e) => e.type !== 'tempo').map((e) => e.type)).toEqual(['start', 'dropout', 'stop']);
     expectNothingStuck(r);
-    expectCounting(r, Math.floor(r.pulsesSent / 6) + 1);
-    // steps 0..9 before the gap, 10.. after: nothing lost, nothing repeated
+    expectCounting(r, Math.floor(r.pulsesSent / 6) + 2);
+    // steps 0..9 before the gap (10 too, handed out ahead), the rest after: nothing lost, nothing repeated
     expect(r.steps.map((s) => s.step)).toEqual(Array.from({ length: r.steps.length }, (_, i) => i));
-    expect(r.steps.length).toBe(Math.ceil(r.pulsesSent / 6));
+    expectHandedOut(r);
   });
 
   it('bursts of held-up pulses and duplicated pulses: counted as sent, never more', async () => {
@@ -99,8 +110,9 @@ describe('MIDI clock faults, through real ports', () => {
       return [{ at: t0, bytes: [0xfa] }, ...a.messages, ...burst, ...dup, ...c.messages, { at: c.end, bytes: [0xfc] }];
     });
     expectNothingStuck(r);
-    // a receiver cannot tell a duplicate from a pulse: it counts bytes, one step per 6, and never runs ahead
-    expect(r.steps.length).toBe(Math.ceil(r.pulsesSent / 6));
+    // a receiver cannot tell a duplicate from a pulse: it counts bytes, one step per 6, and
+    // runs ahead by no more than the step it hands out before its pulse
+    expectHandedOut(r);
     expect(r.steps.map((s) => s.step)).toEqual(Array.from({ length: r.steps.length }, (_, i) => i));
     for (const s of r.steps) expect(Number.isFinite(s.bpm) && s.bpm > 0 && Number.isFinite(s.time)).toBe(true);
   });
@@ -112,7 +124,7 @@ describe('MIDI clock faults, through real ports', () => {
       return [{ at: t0, bytes: [0xfa] }, ...slow.messages, ...fast.messages, { at: fast.end, bytes: [0xfc] }];
     });
     expectNothingStuck(r);
-    expect(r.steps.length).toBe(Math.ceil(r.pulsesSent / 6));
+    expectHandedOut(r);
     expect(r.steps[4].bpm).toBeGreaterThan(38);
     expect(r.steps[4].bpm).toBeLessThan(42);
     // after two beats at 300 the tempo is the new one
@@ -128,7 +140,10 @@ describe('MIDI clock faults, through real ports', () => {
       return [{ at: t0, bytes: [0xfb] }, ...a.messages, { at: a.end - 1, bytes: [0xf2, 32, 0] }, ...b.messages, { at: b.end, bytes: [0xfc] }];
     });
     expectNothingStuck(r);
-    expect(r.steps.map((s) => s.step)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 32, 33, 34, 35, 36, 37, 38, 39]);
+    // step 8 went out ahead of its pulse, before the song position came; 40 may go out ahead of the stop
+    const numbers = r.steps.map((s) => s.step);
+    expect(numbers.slice(0, 17)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 32, 33, 34, 35, 36, 37, 38, 39]);
+    expect(numbers.slice(17)).toEqual(numbers.length > 17 ? [40] : []);
     expect(r.transport.map((e) => e.type)).toContain('position');
   });
 
@@ -162,9 +177,11 @@ describe('MIDI clock faults, through real ports', () => {
       player.dispose();
       clock.dispose();
       expect(before).toBeGreaterThan(3);
-      // every step was still handed out and played by the generator
-      expect(steps.map((s) => s.step)).toEqual(Array.from({ length: 16 }, (_, i) => i));
-      expect(gen.step).toBe(16);
+      // every step was still handed out and played by the generator (16 may have gone out ahead of the stop)
+      const n = steps.length;
+      expect(n === 16 || n === 17).toBe(true);
+      expect(steps.map((s) => s.step)).toEqual(Array.from({ length: n }, (_, i) => i));
+      expect(gen.step).toBe(n);
     } finally {
       process.off('uncaughtException', onUncaught);
     }
@@ -201,8 +218,9 @@ describe('MIDI clock faults, through real ports', () => {
       expect(pairs.length).toBeGreaterThan(3);
       expect(unpaired).toEqual([]);
       expect(sink.sounding).toBe(0);
-      // no note started after the last pulse
-      expect(got.filter((m) => isOn(m.bytes) && m.at > a.end + 10)).toEqual([]);
+      // no note started after the last pulse but those of the step handed out ahead of it (a
+      // 16th at 240 BPM is 62.5 ms)
+      expect(got.filter((m) => isOn(m.bytes) && m.at > a.end + 62.5 + 10)).toEqual([]);
       player.dispose();
       clock.dispose();
     } finally {

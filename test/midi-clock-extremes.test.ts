@@ -6,12 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebMidi, type Input } from 'webmidi';
 import { MidiClockFollower, type MidiClockFollowerOptions } from '../src/time/midi-clock-follower.js';
 import { FakeTime } from './helpers/fake-time.js';
-import { ClockSource, pulses, record, sender, type Timed } from './helpers/midi-clock-source.js';
+import { AT_PULSE, ClockSource, pulses, record, sender, type Timed } from './helpers/midi-clock-source.js';
 
 function follow(options: MidiClockFollowerOptions = {}, input: Input | null = null) {
   const ft = new FakeTime(0);
   const errors: string[] = [];
-  const clock = new MidiClockFollower(input, { onError: (e) => errors.push((e as Error).message), ...(input ? {} : { now: ft.now, timers: ft.timers }), ...options });
+  const clock = new MidiClockFollower(input, { ...AT_PULSE, onError: (e) => errors.push((e as Error).message), ...(input ? {} : { now: ft.now, timers: ft.timers }), ...options });
   return { ft, clock, errors, send: sender(clock, ft), ...record(clock) };
 }
 

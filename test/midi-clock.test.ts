@@ -8,7 +8,7 @@ import { ClockOut } from '../src/time/clock-out.js';
 import { InternalClock } from '../src/time/internal-clock.js';
 import { MidiClockFollower, type MidiClockFollowerOptions } from '../src/time/midi-clock-follower.js';
 import { FakeTime } from './helpers/fake-time.js';
-import { ClockSource, lcg, pulses, record, sender, type Timed } from './helpers/midi-clock-source.js';
+import { AT_PULSE, ClockSource, lcg, pulses, record, sender, type Timed } from './helpers/midi-clock-source.js';
 import JZZ from 'jzz';
 
 const SRC = 'pulse-rnn clock test source';
@@ -31,7 +31,7 @@ describe('MidiClockFollower on a WEBMIDI.js input', () => {
   });
 
   it('counts steps from start through ±2 ms jitter; step times are the pulses’ times, de-jittered; tempo within 1%', async () => {
-    const clock = new MidiClockFollower(input);
+    const clock = new MidiClockFollower(input, AT_PULSE);
     const { steps, transport, types } = record(clock);
     // the timestamp the port gave the start message: the follower's start time is that, exactly
     // (delivery delays on a busy machine are the port's, not the follower's)
@@ -65,7 +65,7 @@ describe('MidiClockFollower on a WEBMIDI.js input', () => {
   });
 
   it('stop, song position, continue; a song position while running moves the next pulse', async () => {
-    const clock = new MidiClockFollower(input);
+    const clock = new MidiClockFollower(input, AT_PULSE);
     const { steps, transport, types } = record(clock);
     let t = performance.now() + 10;
     const msgs: Timed[] = [];
@@ -98,7 +98,7 @@ describe('MidiClockFollower on a WEBMIDI.js input', () => {
   });
 
   it('a silence is a dropout, with no steps; the next pulses re-lock and counting goes on', async () => {
-    const clock = new MidiClockFollower(input);
+    const clock = new MidiClockFollower(input, AT_PULSE);
     const { steps, transport } = record(clock);
     const t0 = performance.now() + 10;
     const a = pulses(t0 + 1, 240, 24); // a beat at 240 BPM
@@ -118,7 +118,7 @@ describe('MidiClockFollower on a WEBMIDI.js input', () => {
   });
 
   it('odd byte orders never throw and never leave it playing while stopped', () => {
-    const clock = new MidiClockFollower(input);
+    const clock = new MidiClockFollower(input, AT_PULSE);
     const { steps, types } = record(clock);
     const tick = (n: number) => {
       for (let i = 0; i < n; i++) source.send(0xf8);
@@ -167,7 +167,7 @@ describe('MidiClockFollower on a WEBMIDI.js input', () => {
   });
 
   it('positionWhileRunning: "ignore" keeps counting through a song position', () => {
-    const clock = new MidiClockFollower(input, { positionWhileRunning: 'ignore' });
+    const clock = new MidiClockFollower(input, { ...AT_PULSE, positionWhileRunning: 'ignore' });
     const { steps } = record(clock);
     source.send(0xfa);
     for (let i = 0; i < 7; i++) source.send(0xf8);
@@ -198,7 +198,7 @@ describe('MidiClockFollower on a WEBMIDI.js input', () => {
     const masterSteps: StepEvent[] = [];
     master.onStep((e) => masterSteps.push(e));
     const out = new ClockOut(master, output);
-    const slave = new MidiClockFollower(loopIn);
+    const slave = new MidiClockFollower(loopIn, AT_PULSE);
     const { steps, types } = record(slave);
     master.start();
     await new Promise((r) => setTimeout(r, 400));
@@ -231,7 +231,7 @@ describe('MidiClockFollower timing, fed synthetic timestamps', () => {
   /** A follower with fake timers; `feed` sends pulses at given ms and moves fake time along. */
   function synthetic(options: MidiClockFollowerOptions = {}) {
     const ft = new FakeTime(0);
-    const clock = new MidiClockFollower(null, { ...options, now: ft.now, timers: ft.timers });
+    const clock = new MidiClockFollower(null, { ...AT_PULSE, ...options, now: ft.now, timers: ft.timers });
     return { ft, clock, send: sender(clock, ft), ...record(clock) };
   }
 
@@ -343,7 +343,7 @@ describe('MidiClockFollower timing, fed synthetic timestamps', () => {
 
   it('a dropout is also seen by the next pulse when no timer fired (a blocked event loop)', () => {
     const ft = new FakeTime(0);
-    const clock = new MidiClockFollower(null, { now: ft.now, timers: { setTimeout: () => 0, clearTimeout: () => {} } });
+    const clock = new MidiClockFollower(null, { ...AT_PULSE, now: ft.now, timers: { setTimeout: () => 0, clearTimeout: () => {} } });
     const { steps, types } = record(clock);
     clock.receive([0xfa], 0);
     for (let i = 0; i < 12; i++) clock.receive([0xf8], 1 + i * 20.8);

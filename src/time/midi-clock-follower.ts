@@ -6,6 +6,17 @@
  * through the last beat of pulses: a step's time is the de-jittered time of the pulse that
  * starts it (the pulse's timestamp from WEBMIDI.js, on performance.now()'s timebase).
  *
+ * Steps are handed out ahead of their pulse, so a hit played early (an expressive drum model's
+ * offset goes down to -0.5 of a step) is still ahead of now: once the fit holds three pulses,
+ * each pulse hands out every step whose predicted time (the line carried forward) is within
+ * `maxEarly` of a step plus `margin` of the next pulse's arrival. A step is so handed out
+ * between that lead and a pulse more ahead of its time (at 120 BPM 72.5 to 93 ms). When the
+ * prediction turns out wrong (a tempo jump, a stop, a song position, a dropout), a step
+ * already handed out keeps its notes and time; it is never handed out again, no step is
+ * skipped, and the steps after it follow the new fit. Until the fit holds three pulses (after
+ * a start with no clock before it, after a dropout), each step goes out when its own pulse
+ * arrives, as with `maxEarly: 0`.
+ *
  * The protocol, as read here:
  * - 0xFA start: song position 0; the first 0xF8 after it is pulse 0, and starts step 0.
  * - 0xFB continue: from the position where the clock stopped (or was put by 0xF2); the first
@@ -48,6 +59,7 @@ import { Listeners, reportError } from './listeners.js';
 import { PulseFit } from './pulse-fit.js';
 import { checkBpm } from './tempo-map.js';
 import { defaultTimers, type Now, type Timers } from './time-source.js';
+import { valueArg } from '../music/controls.js';
 
 export interface MidiClockFollowerOptions {
   /** Pulses per step (default 6: a 16th). */
@@ -64,6 +76,13 @@ export interface MidiClockFollowerOptions {
   dropoutAfter?: number;
   /** Tempo changes smaller than this (BPM) are not reported as 'tempo' events (default 0.5). */
   tempoResolution?: number;
+  /**
+   * The earliest a note may come before its step, as a fraction of the step (default 0.5): steps
+   * are handed out that much ahead of their predicted time, plus `margin`. 0: at their pulse.
+   */
+  maxEarly?: number;
+  /** Seconds more than `maxEarly` of a step that a step is handed out ahead (default 0.01). */
+  margin?: number;
   /** Time source in seconds on the timestamps' timebase (default performance.now() / 1000). */
   now?: Now;
   timers?: Timers;
@@ -80,11 +99,17 @@ const SONG_POSITION = 0xf2;
 const RESET = 0xff;
 /** Seconds per pulse at 1 BPM, the slowest tempo followed: a gap up to 3 of these may be a slow clock. */
 const SLOWEST_PERIOD = 60 / PPQN;
+/** Pulses in the fit before its line is carried forward to hand steps out ahead. */
+const PREDICT_FROM = 3;
+/** The slowest tempo a performer can set: steps go out early enough for it and no earlier. */
+const SLOWEST_BPM = valueArg('bpm').min;
 /** How late the follower's own timer may fire before the event loop counts as blocked, seconds. */
 const STALL_SLACK = 0.1;
 
 export class MidiClockFollower implements Clock {
   readonly pulsesPerStep: number;
+  readonly maxEarly: number;
+  readonly margin: number;
   readonly now: Now;
 
   private readonly input: Input | null;
@@ -99,6 +124,10 @@ export class MidiClockFollower implements Clock {
   private stateValue: FollowerState = 'stopped';
   /** The next pulse to count, since song position 0. */
   private nextPulse = 0;
+  /** The next step to hand out: ahead of `nextPulse` when steps went out before their pulse. */
+  private nextStepOut = 0;
+  /** The time of the last step handed out: a later one never comes before it. */
+  private lastStepTime = -Infinity;
   /** Time of the last pulse (or of the start/continue that is waiting for one), seconds. */
   private lastActivity = -Infinity;
   private lastPulse = -Infinity;
@@ -115,12 +144,16 @@ export class MidiClockFollower implements Clock {
 
   /** `input` may be null to feed messages through `receive()` yourself. */
   constructor(input: Input | null, options: MidiClockFollowerOptions = {}) {
-    const { pulsesPerStep = 6, bpm = 120, window = 24, tolerance = 0.004, positionWhileRunning = 'follow', dropoutAfter = 0.25, tempoResolution = 0.5 } = options;
+    const { pulsesPerStep = 6, bpm = 120, window = 24, tolerance = 0.004, positionWhileRunning = 'follow', dropoutAfter = 0.25, tempoResolution = 0.5, maxEarly = 0.5, margin = 0.01 } = options;
+    if (!(maxEarly >= 0 && maxEarly <= 1)) throw new RangeError(`maxEarly must be in [0, 1] of a step, got ${maxEarly}`);
+    if (!(margin >= 0 && margin <= 1)) throw new RangeError(`margin must be in [0, 1] seconds, got ${margin}`);
     if (!(Number.isInteger(pulsesPerStep) && pulsesPerStep >= 1 && pulsesPerStep <= 96)) throw new RangeError(`pulsesPerStep must be an integer in [1, 96], got ${pulsesPerStep}`);
     checkBpm(bpm);
     if (!(dropoutAfter > 0)) throw new RangeError(`dropoutAfter must be > 0 seconds, got ${dropoutAfter}`);
     if (positionWhileRunning !== 'follow' && positionWhileRunning !== 'ignore') throw new RangeError(`positionWhileRunning must be 'follow' or 'ignore'`);
     this.pulsesPerStep = pulsesPerStep;
+    this.maxEarly = maxEarly;
+    this.margin = margin;
     this.initialBpm = bpm;
     this.fit = new PulseFit({ window, tolerance });
     this.followPosition = positionWhileRunning === 'follow';
@@ -169,6 +202,11 @@ export class MidiClockFollower implements Clock {
     return Math.ceil(this.nextPulse / this.pulsesPerStep);
   }
 
+  /** The next step to be handed out: ahead of `position` while steps go out before their pulse. */
+  get nextStep(): number {
+    return this.nextStepOut;
+  }
+
   /** Seconds per pulse, estimated. */
   get pulsePeriod(): number {
     return 60 / (this.bpm * PPQN);
@@ -204,12 +242,12 @@ export class MidiClockFollower implements Clock {
       case SONG_POSITION: {
         if (data.length < 3 || data[1] > 0x7f || data[2] > 0x7f) return;
         if (this.stateValue !== 'stopped' && !this.followPosition) return;
-        this.nextPulse = (data[1] | (data[2] << 7)) * 6;
+        this.moveTo((data[1] | (data[2] << 7)) * 6);
         this.transport.emit({ type: 'position', step: this.position, time: t });
         return;
       }
       case RESET:
-        this.nextPulse = 0;
+        this.moveTo(0, true);
         this.fit.reset();
         this.lastInterval = NaN;
         if (this.stateValue !== 'stopped') this.halt({ type: 'stop', time: t });
@@ -232,8 +270,20 @@ export class MidiClockFollower implements Clock {
     this.receive(e.message.rawData, e.timestamp);
   };
 
-  private begin(pulse: number, e: TransportEvent, t: number): void {
+  /**
+   * The next pulse counted is `pulse`. Steps handed out ahead from where the count already was
+   * are not handed out again (a continue, or a song position to the same place, as masters send
+   * on stop); a real jump starts handing out from the new place.
+   */
+  private moveTo(pulse: number, fromTop = false): void {
+    if (!fromTop && pulse === this.nextPulse && this.nextStepOut >= this.position) return;
     this.nextPulse = pulse;
+    this.nextStepOut = this.position;
+    this.lastStepTime = -Infinity;
+  }
+
+  private begin(pulse: number, e: TransportEvent, t: number): void {
+    this.moveTo(pulse, e.type === 'start');
     this.stateValue = 'running';
     this.lastActivity = t;
     this.transport.emit(e);
@@ -269,9 +319,36 @@ export class MidiClockFollower implements Clock {
     }
     this.lastActivity = t;
     const pulse = this.nextPulse++;
-    if (pulse % this.pulsesPerStep !== 0) return;
     const bpm = this.bpm;
-    this.steps.emit({ step: pulse / this.pulsesPerStep, time, stepDuration: (this.pulsesPerStep * 60) / (bpm * PPQN), bpm });
+    const stepDuration = (this.pulsesPerStep * 60) / (bpm * PPQN);
+    // its own step, unless it went out ahead
+    if (pulse % this.pulsesPerStep === 0 && pulse / this.pulsesPerStep >= this.nextStepOut) this.emitStep(pulse / this.pulsesPerStep, time, stepDuration, bpm);
+    this.handOutAhead(pulse, time, stepDuration, bpm);
+  }
+
+  /**
+   * Every step whose predicted time would be too near once the next pulse comes: within
+   * `maxEarly` of a step (as at the slowest tempo a performer sets, at most) and `margin`.
+   */
+  private handOutAhead(pulse: number, time: number, stepDuration: number, bpm: number): void {
+    if (this.maxEarly === 0 || this.fit.size < PREDICT_FROM) return;
+    const period = stepDuration / this.pulsesPerStep;
+    const reach = this.maxEarly * Math.min(stepDuration, (this.pulsesPerStep * 60) / (SLOWEST_BPM * PPQN)) + this.margin + period;
+    const epoch = this.nextPulse;
+    for (;;) {
+      const step = this.nextStepOut;
+      const at = time + (step * this.pulsesPerStep - pulse) * period;
+      if (at - time > reach || this.stateValue !== 'running' || this.nextPulse !== epoch) return;
+      this.emitStep(step, at, stepDuration, bpm);
+    }
+  }
+
+  private emitStep(step: number, time: number, stepDuration: number, bpm: number): void {
+    // a tempo that sped up since the step before went out: never before it
+    const at = Math.max(time, this.lastStepTime);
+    this.nextStepOut = step + 1;
+    this.lastStepTime = at;
+    this.steps.emit({ step, time: at, stepDuration, bpm });
   }
 
   private reportTempo(time: number): void {

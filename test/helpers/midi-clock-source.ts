@@ -76,3 +76,10 @@ export function pulses(from: number, bpm: number, count: number, jitter = 0, ran
   const messages = grid.map((g) => ({ at: g + (rand() * 2 - 1) * jitter, bytes: [0xf8] }));
   return { messages, grid, end: from + count * period };
 }
+
+/**
+ * Follower options that hand each step out when its own pulse arrives, for tests of counting
+ * and the tempo fit, whose step times are the pulses' own; test/midi-clock-ahead.test.ts
+ * covers steps handed out ahead of their pulse (the default).
+ */
+export const AT_PULSE = { maxEarly: 0 } as const;
