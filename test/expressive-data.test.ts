@@ -31,6 +31,10 @@ import { ROOT, haveShared, sharedPath } from './helpers/shared.js';
 const root = mkdtempSync(join(tmpdir(), 'pulse-expressive-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+let groove: ReturnType<typeof buildDrumDataset> | undefined;
+/** The Groove MIDI Dataset split by its CSV, read once for the tests that need it. */
+const gmd = () => (groove ??= buildDrumDataset({ dir: sharedPath('data/groove'), csv: sharedPath('data/groove/info.csv') }));
+
 describe('the offset convention and the bins', () => {
   it('a hit 10 ms late at 120 BPM is +0.08 of a step; more than half a step late belongs to the next step, early', () => {
     // 480 ticks a quarter, 120 a 16th: 125 ms a step at 120 BPM, so 10 ms is 9.6 ticks
@@ -79,8 +83,7 @@ describe('the offset convention and the bins', () => {
     // the crash (splash, note 55) at tick 3 is 3 ticks late for step 0: +0.025 of a step, 2.7 ms
     expect(stepOfTick(3, 120).offset * ms).toBeCloseTo(2.717, 3);
     // and the dataset keeps exactly these, beside the tokens
-    const ds = buildDrumDataset({ dir: sharedPath('data/groove'), csv: sharedPath('data/groove/info.csv'), limit: 40 });
-    const seq = ds.splits.test.find((s) => s.file === file)!;
+    const seq = gmd().splits.test.find((s) => s.file === file)!;
     expect(seq.tokens[2] & 1).toBe(1);
     expect(seq.velocities[2 * 9 + 0]).toBe(57);
     expect(seq.offsets[2 * 9 + 0]).toBeCloseTo(-29 / 120, 12);
@@ -113,7 +116,7 @@ describe('extraction', () => {
   });
 
   it.skipIf(!haveShared('data/groove'))('leaves the tokens exactly as the flat model trains on them (pinned before velocities and offsets were read)', () => {
-    const ds = buildDrumDataset({ dir: sharedPath('data/groove'), csv: sharedPath('data/groove/info.csv') });
+    const ds = gmd();
     // sha1 over each file's name and Int32 tokens, in order, as the dataset read them before
     const pinned = { train: '984112646cda71ba338875ed5f0ba5d64828bad3', validation: 'e12f2388965ed3ff7316d7dfd91ca19b8bb0a4b3', test: 'a0f3682f8a7749e442b928df58c2f2c5731b216d' };
     for (const split of ['train', 'validation', 'test'] as const) {
@@ -165,7 +168,7 @@ describe('distributions and baselines', () => {
   });
 
   it.skipIf(!haveShared('data/groove'))("reproduces the reference's figures on the Groove MIDI test split", () => {
-    const ds = buildDrumDataset({ dir: sharedPath('data/groove'), csv: sharedPath('data/groove/info.csv') });
+    const ds = gmd();
     const b = expressiveBaselines(ds.splits.train, ds.splits.test, 16);
     // 40,986 in the reference, which rounds a hit exactly half a step late to the even step
     // (Python's round); the grid rounds it up, which splits 7 more class-steps apart
