@@ -7,6 +7,7 @@
  * const ds = await buildDrumDataset({ dir: 'grooves/', csv: 'grooves/info.csv' });
  * console.log(formatSummary(ds.summary));
  * ds.splits.train[0].tokens; // Int32Array, one drum-grid token per 16th
+ * ds.splits.train[0].velocities[2 * 9 + 1]; // the loudest snare's velocity at step 2 (0: no snare); .offsets likewise
  */
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
