@@ -17,7 +17,7 @@ import { loadModelSpec } from '../src/io/model-files.js';
 import { Generator } from '../src/music/generator.js';
 import { Player } from '../src/time/player.js';
 import type { Clock, StepEvent } from '../src/time/clock.js';
-import { ToneKit } from '../src/io/tone-kit.js';
+import { GM_KIT, ToneKit } from '../src/io/tone-kit.js';
 
 const PAFFER = 'fixtures/rnbo/paffer/paffer.rnbopat.export.json';
 const RNBO_JS = createRequire(import.meta.url).resolve('@rnbo/js'); // dist/rnbo.webaudio.js: UMD, defines the global RNBO
@@ -210,6 +210,30 @@ describe.skipIf(!haveBrowser)('audio sinks in Chromium', () => {
       report('ToneSink (kit + MelodicSynth, 48 kHz offline)', r.onsets);
       expectOnTime(r.onsets);
     }, 60000);
+
+    it('every voice of the kit plays a ghost note at velocity 30 at least 16 dB under a hit at 100 (the curve: 20.9), and still audible', async () => {
+      // one note per voice of the kit's own table, and one the table does not hold ('perc')
+      const byVoice = new Map<string, number>();
+      for (const [n, v] of Object.entries(GM_KIT)) if (!byVoice.has(v)) byVoice.set(v, Number(n));
+      byVoice.set(ToneKit.voiceOf(56), 56);
+      expect(byVoice.size).toBe(12);
+      // 3 s apart, so the longest cymbal has died away before the next hit
+      const hits = [...byVoice].flatMap(([voice, n], i) => [100, 30].map((velocity, j) => ({ voice, velocity, n: note(n, velocity, 9, 0.2 + (2 * i + j) * 3, 0.1) })));
+      const r = await call(page, 'renderTone', { notes: hits.map((h) => h.n), windows: hits.map((h) => [h.n.time - 0.001, h.n.time + 0.4] as [number, number]), seconds: 0.2 + hits.length * 3 });
+      const db = (x: number) => 20 * Math.log10(x);
+      const rows = [...byVoice.keys()].map((voice) => {
+        const [loud, ghost] = hits.flatMap((h, i) => (h.voice === voice ? [r.windows[i]] : []));
+        return { voice, peakDb: db(ghost.peak / loud.peak), rmsDb: db(ghost.rms / loud.rms), ghostPeak: ghost.peak };
+      });
+      console.info(`velocity 30 against 100, per voice (peak dB / RMS dB over 400 ms): ${rows.map((x) => `${x.voice} ${x.peakDb.toFixed(1)}/${x.rmsDb.toFixed(1)}`).join(', ')}`);
+      for (const x of rows) {
+        expect(x.peakDb, `${x.voice}: peak`).toBeLessThanOrEqual(-16);
+        expect(x.rmsDb, `${x.voice}: RMS`).toBeLessThanOrEqual(-16);
+        // -60 dBFS: a ghost note is soft, not gone
+        expect(x.ghostPeak, `${x.voice}: ghost note's peak`).toBeGreaterThan(1e-3);
+      }
+      expect(r.kit.errors).toEqual([]);
+    }, 120000);
 
     it('allNotesOff ends held notes and calls off notes and hits scheduled after it', async () => {
       const r = await call(page, 'renderTone', {

@@ -11,6 +11,7 @@
  * const t = Tone.getContext().currentTime + 0.1;
  * kit.play(36, 100, t);                          // kick
  * kit.play(42, 80, t + 0.25);                    // closed hat
+ * kit.play(38, 30, t + 0.375);                   // a ghost note on the snare, 21 dB under one at 100
  */
 import { Filter, MembraneSynth, MetalSynth, NoiseSynth, Synth, Volume, getContext, type InputNode, type SynthOptions } from 'tone';
 
@@ -40,6 +41,22 @@ const TOM_HZ: Readonly<Record<number, number>> = { 41: 82, 43: 98, 45: 110, 47: 
 
 const hz = (midi: number) => 440 * 2 ** ((midi - 69) / 12);
 
+/**
+ * The gain of a hit at MIDI velocity `velocity` (1..127): (v/127)², the concave curve of the
+ * General MIDI DLS Level 1 specification (attenuation 40·log10(127/v) dB), so the kit balances
+ * as a General MIDI synth playing the same take does. Linear gain (v/127) would leave a ghost
+ * note at 30 only 10.5 dB under a backbeat at 100, and a groove of ghost notes sounds cluttered;
+ * the square puts it 20.9 dB under (velocity 10 at -44 dB, 64 at -12 dB, 127 at full scale).
+ *
+ * @example
+ * velocityGain(127); // 1
+ * velocityGain(30);  // 0.0558 (-25.1 dB)
+ */
+export function velocityGain(velocity: number): number {
+  const v = Math.min(127, Math.max(0, velocity)) / 127;
+  return v * v;
+}
+
 /** A clap's noise bursts, seconds after its time. */
 const CLAP_BURSTS = [0, 0.009, 0.018];
 
@@ -57,7 +74,7 @@ interface Struck {
 }
 
 interface Voice {
-  /** Start the sound at `time` with velocity 0..1. */
+  /** Start the sound at `time` with gain 0..1 (`velocityGain`). */
   hit(note: number, time: number, velocity: number): void;
   /** How long after its time a hit starts its last source (a clap's later bursts); default 0. */
   span?: number;
@@ -158,7 +175,8 @@ export class ToneKit {
   }
 
   /**
-   * Play GM percussion `note` at `time` (seconds of the kit's context), velocity 1..127. Returns
+   * Play GM percussion `note` at `time` (seconds of the kit's context), velocity 1..127 (its
+   * loudness follows `velocityGain`, so a ghost note at 30 sounds 21 dB under a hit at 100). Returns
    * the time it sounds, or null when it merges into a hit of the same voice at the same time
    * (two notes of one drum, such as 35 and 36, strike it once). A hit that is late, or not after
    * the voice's last one, sounds just after that one rather than being lost.
@@ -168,7 +186,7 @@ export class ToneKit {
     const last = this.struck.get(voice);
     if (last && time === last.asked) return null;
     const at = Math.max(time, this.context.currentTime, last ? last.started + RETRIGGER_GAP : -Infinity);
-    voice.hit(note, at, Math.min(1, Math.max(0, velocity / 127)));
+    voice.hit(note, at, velocityGain(velocity));
     // read the clock again: Tone clamps to the current time as it reads it, which may have moved on
     this.struck.set(voice, { asked: time, started: Math.max(at, this.context.currentTime) + (voice.span ?? 0) });
     return at;

@@ -30,8 +30,8 @@ export interface Onset {
 export interface Render {
   sampleRate: number;
   onsets: Onset[];
-  /** Peak over each requested window [from, to) in seconds. */
-  windows: { from: number; to: number; peak: number }[];
+  /** Peak and RMS over each requested window [from, to) in seconds. */
+  windows: { from: number; to: number; peak: number; rms: number }[];
   warnings: string[];
   deviceType?: string;
 }
@@ -50,7 +50,14 @@ function analyse(data: Float32Array, sampleRate: number, notes: readonly Planned
     const onset = i < data.length ? i / sampleRate : Number.NaN;
     return { note: n.note, time: n.time, onset, errorMs: (onset - n.time) * 1000, peakBefore: peak(n.time - 0.1, n.time - 0.001) };
   });
-  return { onsets, windows: windows.map(([from, to]) => ({ from, to, peak: peak(from, to) })) };
+  const rms = (from: number, to: number) => {
+    const a = Math.max(0, Math.floor(from * sampleRate));
+    const b = Math.min(data.length, Math.floor(to * sampleRate));
+    let sum = 0;
+    for (let i = a; i < b; i++) sum += data[i] * data[i];
+    return b > a ? Math.sqrt(sum / (b - a)) : 0;
+  };
+  return { onsets, windows: windows.map(([from, to]) => ({ from, to, peak: peak(from, to), rms: rms(from, to) })) };
 }
 
 export interface RnboPlan {
