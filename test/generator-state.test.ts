@@ -65,6 +65,13 @@ const SEND: Record<Exclude<ControlName, 'bpm'>, (g: Generator, kit: Kit) => void
   },
   topP: (g) => g.setTopP(0.9),
   density: (g) => g.setDensity(0.75),
+  dynamics: (g) => g.setDynamics(1.5),
+  timing: (g) => g.setTiming(0.35),
+  velocityScale: (g, kit) => {
+    if (!kit.voices) return void expect(() => g.setVelocityScale(0, 0.5)).toThrow(/have no voices; velocity scales are for drum-grid models/);
+    g.setVelocityScale('snare', 0.5);
+    g.setVelocityScale(0, 0);
+  },
   seed: (g) => (g.seed = 17),
   reseed: (g) => g.reseed(23, { reset: true }),
   pause: (g) => {
@@ -126,6 +133,8 @@ async function steered(kit: Kit): Promise<Generator> {
   g.setTemperature(0.6);
   g.edit(g.step + 5, kit.notes);
   g.setDensity(-0.5);
+  g.setDynamics(0.25);
+  if (kit.voices) g.setVelocityScale('kick', 1.5);
   expect(Object.keys(g.pending).length).toBeGreaterThan(0);
   return g;
 }
@@ -155,6 +164,9 @@ describe('the state record', () => {
       g.prime(phrase(g).slice(0, 10));
       g.reset();
       g.setDensity(2);
+      g.setDynamics(0);
+      g.setTiming(1);
+      if (kit.voices) g.setVelocityScale('snare', 2);
       play(g, 7);
       g.setTopP(0.5);
       expect(whole(g)).not.toStrictEqual(before);

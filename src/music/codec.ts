@@ -44,6 +44,11 @@ export interface Codec {
   /** Ticks per clock step (a 16th unless the model says otherwise). */
   readonly ticksPerStep: number;
   readonly stepsPerBar: number;
+  /**
+   * The velocity it plays when the model gives none (`PlayOptions.velocity` or its own
+   * default): the centre the dynamics control spreads velocities around.
+   */
+  readonly flatVelocity: number;
   /** The event the model reads before it has produced anything. */
   startEvent(): number[];
   /**

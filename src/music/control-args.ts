@@ -6,15 +6,17 @@ import type { Network } from '../engine/network.js';
 import type { MidiSong } from '../io/midi-read.js';
 import type { Codec } from './codec.js';
 import type { Control } from './generator-types.js';
-import { checkValue } from './controls.js';
+import { checkNumber as checkTableNumber, checkValue, scaleArg } from './controls.js';
 import type { Placer } from './placer.js';
 
 /** The starting values a Generator is made with. */
-export function checkOptions(o: { temperature: number; topP: number; seed: number; density: number; lookahead: number; historyLength: number }): void {
+export function checkOptions(o: { temperature: number; topP: number; seed: number; density: number; dynamics: number; timing: number; lookahead: number; historyLength: number }): void {
   checkValue('temperature', o.temperature);
   checkValue('topP', o.topP);
   checkValue('seed', o.seed);
   checkValue('density', o.density);
+  checkValue('dynamics', o.dynamics);
+  checkValue('timing', o.timing);
   checkNumber('lookahead', o.lookahead, (v) => Number.isInteger(v) && v >= 0 && v <= 4096, 'a whole number of steps from 0 to 4096');
   checkNumber('historyLength', o.historyLength, (v) => Number.isInteger(v) && v >= 0, 'a whole number of steps ≥ 0');
 }
@@ -33,6 +35,14 @@ export function headIndex(net: Network, head: number | string): number {
   const i = typeof head === 'number' ? head : heads.findIndex((h) => h.name === head);
   if (!(Number.isInteger(i) && i >= 0 && i < heads.length)) throw new Error(`unknown head ${JSON.stringify(head)}; heads are ${heads.map((h) => h.name).join(', ')}`);
   return i;
+}
+
+/** A voice's velocity factor, checked against the table: the voice by name or index, the factor in range. */
+export function velocityScaleControl(codec: Codec, voice: string | number, value: number): Control {
+  if (codec.voices.length === 0) throw new Error(`velocityScale: ${codec.name} models have no voices; velocity scales are for drum-grid models`);
+  const v = voiceIndex(codec, voice);
+  checkTableNumber('velocityScale', scaleArg(), value);
+  return { type: 'velocityScale', voice: v, value };
 }
 
 export function voiceIndex(codec: Codec, voice: string | number): number {

@@ -7,6 +7,7 @@ import type { Network } from '../engine/network.js';
 import type { Rng } from '../engine/prng.js';
 import type { Codec } from './codec.js';
 import type { GeneratorState } from './generator-state.js';
+import { voiceIndex } from './control-args.js';
 import type { Control } from './generator-types.js';
 import { playedSteps } from './history.js';
 import type { Lookahead } from './lookahead.js';
@@ -34,19 +35,30 @@ export const HANDLERS: { readonly [T in Control['type']]: Handler<T> } = {
   temperature(m, st, c) {
     if (c.head === undefined) st.values.temps.fill(c.value);
     else st.values.temps[c.head] = c.value;
-    m.lookahead.regenerate(st, 0, true);
+    forecastAgain(m, st);
   },
   topP(m, st, c) {
     st.values.topP = c.value;
-    m.lookahead.regenerate(st, 0, true);
+    forecastAgain(m, st);
   },
   density(m, st, c) {
     st.values.density = c.value;
-    m.lookahead.regenerate(st, 0, true);
+    forecastAgain(m, st);
+  },
+  // how notes sound, not which: the lookahead stands
+  dynamics(_m, st, c) {
+    st.values.dynamics = c.value;
+  },
+  timing(_m, st, c) {
+    st.values.timing = c.value;
+  },
+  velocityScale(m, st, c) {
+    // a log may name a voice this codec lacks: refused here, and dropped as it was when played
+    st.values.scales[voiceIndex(m.codec, c.voice)] = c.value;
   },
   seed(m, st, c) {
     st.values.seed = c.value;
-    m.lookahead.regenerate(st, 0, true);
+    forecastAgain(m, st);
     m.rng.seed(c.value);
     if (c.reset) restart(m, st);
   },
@@ -84,17 +96,17 @@ export const HANDLERS: { readonly [T in Control['type']]: Handler<T> } = {
     else lastBarOf(m.codec, st, c.voice, pattern);
     st.locks = st.locks.filter((l) => l.voice !== c.voice);
     st.locks.push({ voice: c.voice, pattern, from: c.from, until: c.until });
-    m.lookahead.regenerate(st, 0, true);
+    forecastAgain(m, st);
   },
   unlock(m, st, c) {
     st.locks = c.voice === null ? [] : st.locks.filter((l) => l.voice !== c.voice);
-    m.lookahead.regenerate(st, 0, true);
+    forecastAgain(m, st);
   },
   prime(m, st, c) {
     m.primes.begin(st, c.events, c.reset, c.steps);
   },
   locate(m, st, c) {
-    m.lookahead.regenerate(st, 0, true);
+    m.lookahead.regenerate(st, 0, true); // a note held back from the last step goes too
     st.step = c.step;
     st.last.time = m.placer.startTime(c.step);
   },
@@ -104,6 +116,14 @@ export const HANDLERS: { readonly [T in Control['type']]: Handler<T> } = {
     m.primes.begin(st, [e], false, 1);
   },
 };
+
+/**
+ * Generate again every event not yet due. A note that timing 0 held back from the step just
+ * played to the next step line was due already: it stays as the model made it.
+ */
+function forecastAgain(m: Machinery, st: GeneratorState): void {
+  m.lookahead.regenerateFromStep(st, st.step);
+}
 
 /** Zero state, the start event, nothing generated ahead (edits and locks stay). */
 function restart(m: Machinery, st: GeneratorState): void {

@@ -17,10 +17,11 @@
  * const batch: Control[] = [];
  * takeControls(q, 64, batch);   // batch: the last temperature only
  */
+import type { Values } from './generator-state.js';
 import type { Control, Settings } from './generator-types.js';
 
 /** What a control sets, by family, for finding the earlier control a later one overrides. */
-export type Family = 'temperature' | 'topP' | 'density' | 'seed' | 'voice' | 'step';
+export type Family = 'temperature' | 'topP' | 'density' | 'dynamics' | 'timing' | 'velocityScale' | 'seed' | 'voice' | 'step';
 
 export interface Waiting {
   /** In order; a control a later one overrode is null. */
@@ -88,18 +89,21 @@ export function waitingControls(q: Waiting): Control[] {
   return q.pending.filter((c): c is Control => c !== null);
 }
 
-/** The settings the waiting controls change, and only those; `temps` are the temperatures applied now. */
-export function pendingSettings(q: Waiting, temps: readonly number[]): Partial<Settings> {
+/** The settings the waiting controls change, and only those, over `applied`: the values playing now. */
+export function pendingSettings(q: Waiting, applied: Values): Partial<Settings> {
   const out: Partial<Settings> = {};
   let t: number[] | null = null;
   for (const c of waitingControls(q)) {
     if (c.type === 'temperature') {
-      t ??= temps.slice();
+      t ??= applied.temps.slice();
       if (c.head === undefined) t.fill(c.value);
       else t[c.head] = c.value;
       out.temperatures = t;
       out.temperature = t[0];
-    } else if (c.type === 'topP' || c.type === 'density' || c.type === 'seed') out[c.type] = c.value;
+    } else if (c.type === 'velocityScale') {
+      out.velocityScales ??= applied.scales.slice();
+      out.velocityScales[c.voice] = c.value;
+    } else if (c.type === 'topP' || c.type === 'density' || c.type === 'dynamics' || c.type === 'timing' || c.type === 'seed') out[c.type] = c.value;
     else if (c.type === 'pause' || c.type === 'resume') out.paused = c.type === 'pause';
     else if (c.type === 'mute' || c.type === 'unmute') out.muted = c.type === 'mute';
   }
@@ -113,7 +117,11 @@ function overrideKey(c: Control): { family: Family; key: string } | null {
       return { family: 'temperature', key: c.head === undefined ? ALL : String(c.head) };
     case 'topP':
     case 'density':
+    case 'dynamics':
+    case 'timing':
       return { family: c.type, key: c.type };
+    case 'velocityScale':
+      return { family: 'velocityScale', key: String(c.voice) };
     case 'seed':
       return c.reset ? null : { family: 'seed', key: 'seed' };
     case 'lock':

@@ -81,6 +81,9 @@ export type ControlName =
   | 'temperature'
   | 'topP'
   | 'density'
+  | 'dynamics'
+  | 'timing'
+  | 'velocityScale'
   | 'seed'
   | 'reseed'
   | 'pause'
@@ -108,7 +111,9 @@ const generatorLog = (shape: string) => `${shape}, with the tick and step it app
  * The table. Ranges are chosen for a performer: temperature 0–2 (above 2 every model here is
  * noise; at 0 it always plays its likeliest step, which from a cold start is often a rest);
  * density ±4 (a logit bias per note: at 4 a drum step is nearly always full); BPM 20–999
- * as in most DAWs.
+ * as in most DAWs. Dynamics 0–2 spreads velocities around the codec's flat velocity (the one it
+ * plays when the model gives none), so 0 is exactly a flat model; timing stops at 1 because
+ * above it a note pulled away from its step line could pass the one beside it.
  */
 export const CONTROLS: readonly ControlSpec[] = [
   {
@@ -154,6 +159,42 @@ export const CONTROLS: readonly ControlSpec[] = [
       ['ArrowRight', 'more notes'],
       ['ArrowLeft', 'fewer notes'],
     ],
+  },
+  {
+    name: 'dynamics',
+    kind: 'value',
+    label: 'Dynamics',
+    args: [{ name: 'value', type: 'number', min: 0, max: 2, step: 0.05, default: 1, ends: ['flat', 'exaggerated'], description: 'how far velocities stray from the flat velocity' }],
+    description: 'how loud and soft the hits are: 0 plays every note at the flat velocity (100 for drums), 1 as the model gives them, above 1 exaggerated',
+    example: 'dynamics(0.5)',
+    applies: 'next step',
+    logged: generatorLog("{ type: 'dynamics', value }"),
+    owner: 'generator',
+  },
+  {
+    name: 'timing',
+    kind: 'value',
+    label: 'Timing',
+    args: [{ name: 'value', type: 'number', min: 0, max: 1, step: 0.05, default: 1, ends: ['on the grid', 'as the model plays'], description: "how far notes stray from the nearest step line" }],
+    description: "how far notes sit off the grid: 0 puts each on its nearest step line, 1 where the model places it; swing still moves the steps",
+    example: 'timing(0)',
+    applies: 'next step',
+    logged: generatorLog("{ type: 'timing', value }"),
+    owner: 'generator',
+  },
+  {
+    name: 'velocityScale',
+    kind: 'command',
+    label: 'Velocity scale',
+    args: [
+      { name: 'voice', type: 'voice', description: "a drum voice by name ('kick') or index" },
+      { name: 'scale', type: 'number', min: 0, max: 2, step: 0.05, default: 1, ends: ['silent', 'twice as loud'], description: "what the voice's velocities are multiplied by, after dynamics" },
+    ],
+    description: "make one drum voice louder or softer (0 silences it; the model still hears it)",
+    example: "velocityScale('kick', 0.8)",
+    applies: 'next step',
+    logged: generatorLog("{ type: 'velocityScale', voice, value }"),
+    owner: 'generator',
   },
   {
     name: 'seed',
@@ -397,17 +438,24 @@ export function checkValue(name: ControlName, v: unknown): asserts v is number {
   checkNumber(name, valueArg(name), v);
 }
 
+/** velocityScale's number: the factor of one voice's velocities. */
+export function scaleArg(): NumberArg {
+  return control('velocityScale').args[1] as NumberArg;
+}
+
 /** A random seed in the table's range, for `reseed()` without a value. */
 export function randomSeed(): number {
   return Math.floor(Math.random() * (MAX_SEED + 1));
 }
 
 /** The value controls with a number, and their defaults: the starting values of a performance. */
-export function defaults(): Record<'temperature' | 'topP' | 'density' | 'seed' | 'bpm', number> {
+export function defaults(): Record<'temperature' | 'topP' | 'density' | 'dynamics' | 'timing' | 'seed' | 'bpm', number> {
   return {
     temperature: valueArg('temperature').default as number,
     topP: valueArg('topP').default as number,
     density: valueArg('density').default as number,
+    dynamics: valueArg('dynamics').default as number,
+    timing: valueArg('timing').default as number,
     seed: valueArg('seed').default as number,
     bpm: valueArg('bpm').default as number,
   };
@@ -426,9 +474,13 @@ export function checkLoggedControl(c: unknown): void {
   if (typeof c !== 'object' || c === null || !LOGGED.has((c as { type: string }).type)) {
     throw bad(`the type must be one of ${LOGGED_TYPES.join(', ')}`);
   }
-  const x = c as { type: ControlName; value?: unknown; step?: unknown };
+  const x = c as { type: ControlName; value?: unknown; step?: unknown; voice?: unknown };
   try {
-    if (x.type === 'temperature' || x.type === 'topP' || x.type === 'density' || x.type === 'seed') checkValue(x.type, x.value);
+    if (x.type === 'temperature' || x.type === 'topP' || x.type === 'density' || x.type === 'dynamics' || x.type === 'timing' || x.type === 'seed') checkValue(x.type, x.value);
+    if (x.type === 'velocityScale') {
+      if (!(Number.isSafeInteger(x.voice) && (x.voice as number) >= 0)) throw new Error(`voice ${JSON.stringify(x.voice)} is not a voice number`);
+      checkNumber('velocityScale', scaleArg(), x.value);
+    }
     if (x.type === 'edit' || x.type === 'clearEdit' || x.type === 'locate') {
       if (!(Number.isSafeInteger(x.step) && (x.step as number) >= 0)) throw new Error(`step ${JSON.stringify(x.step)} is not a step number`);
     }

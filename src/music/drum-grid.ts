@@ -58,6 +58,7 @@ export function drumGridCodec(o: DrumGridOptions = {}): Codec {
     ticksPerQuarter: tpq,
     ticksPerStep,
     stepsPerBar,
+    flatVelocity: velocity,
     firstEventIsPrimer: false,
     voices: DRUM_CLASSES,
     startEvent: () => [0],

@@ -22,6 +22,12 @@ export interface Values {
   temps: number[];
   topP: number;
   density: number;
+  /** How far velocities stray from the codec's flat velocity (see step-result.ts). */
+  dynamics: number;
+  /** How far notes sit from their nearest step line. */
+  timing: number;
+  /** One velocity factor per codec voice. */
+  scales: number[];
   seed: number;
   paused: boolean;
   muted: boolean;

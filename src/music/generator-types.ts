@@ -14,6 +14,10 @@ export interface GeneratorOptions extends PlayOptions {
   topP?: number;
   /** Logit bias toward more (positive) or fewer (negative) notes (default 0). */
   density?: number;
+  /** How far velocities stray from the codec's flat velocity: 0 flat, 1 as the model gives them (default), 2 twice as far. */
+  dynamics?: number;
+  /** How far notes sit from their nearest step line: 0 on it, 1 where the model places them (default). */
+  timing?: number;
   /** Steps generated ahead of the one playing, for displays and edits (default 0). */
   lookahead?: number;
   /** Played steps kept for displays (default 64). */
@@ -29,6 +33,10 @@ export interface Settings {
   temperatures: number[];
   topP: number;
   density: number;
+  dynamics: number;
+  timing: number;
+  /** The factor of each drum voice's velocities, by voice (`codec.voices`); empty for models without voices. */
+  velocityScales: number[];
   seed: number;
   paused: boolean;
   muted: boolean;
@@ -69,6 +77,9 @@ export type Control =
   | { type: 'temperature'; value: number; head?: number }
   | { type: 'topP'; value: number }
   | { type: 'density'; value: number }
+  | { type: 'dynamics'; value: number }
+  | { type: 'timing'; value: number }
+  | { type: 'velocityScale'; voice: number; value: number }
   | { type: 'seed'; value: number; reset?: boolean }
   | { type: 'pause' }
   | { type: 'resume' }

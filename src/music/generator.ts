@@ -31,9 +31,9 @@ import { Rng } from '../engine/prng.js';
 import type { MidiSong } from '../io/midi-read.js';
 import { codecFor, type Codec } from './codecs.js';
 import { HANDLERS, type Machinery } from './control-handlers.js';
-import { checkOptions, checkUpcoming, headIndex, lockControl, primeControl, voiceIndex } from './control-args.js';
+import { checkOptions, checkUpcoming, headIndex, lockControl, primeControl, velocityScaleControl, voiceIndex } from './control-args.js';
 import { CONTROLS_PER_TICK, pendingSettings, queueControl, takeControls, waitingControls } from './control-queue.js';
-import { checkLoggedControl, checkNumber as checkControlNumber, checkValue, control as controlSpec, defaults } from './controls.js';
+import { checkLoggedControl, checkNumber as checkControlNumber, checkValue, control as controlSpec, defaults, scaleArg } from './controls.js';
 import { deepCopy } from './deep-copy.js';
 import { EventPlacer } from './event-placer.js';
 import { initialState, type GeneratorSnapshot, type GeneratorState } from './generator-state.js';
@@ -75,8 +75,8 @@ export class Generator {
   constructor(model: Network | ModelSpec, options: GeneratorOptions = {}) {
     this.net = model instanceof Network ? model : new Network(model, { kernel: options.kernel });
     const start = defaults();
-    const { seed = start.seed, temperature = start.temperature, topP = start.topP, density = start.density, lookahead = 0, historyLength = 64 } = options;
-    checkOptions({ temperature, topP, seed, density, lookahead, historyLength });
+    const { seed = start.seed, temperature = start.temperature, topP = start.topP, density = start.density, dynamics = start.dynamics, timing = start.timing, lookahead = 0, historyLength = 64 } = options;
+    checkOptions({ temperature, topP, seed, density, dynamics, timing, lookahead, historyLength });
     this.options = { ...options };
     this.codec = codecFor(this.net.spec, options);
     this.lookaheadSteps = lookahead;
@@ -88,8 +88,9 @@ export class Generator {
     const placer = codec.kind === 'grid' ? new GridPlacer(codec, heads) : new EventPlacer(codec, heads);
     const ahead = new Lookahead(net, rng, codec, placer);
     const primes = new PrimeReader(net, codec, placer, ahead);
-    this.parts = { net, rng, codec, heads, placer, lookahead: ahead, primes, target: new StepTarget(this.result, codec.ticksPerStep), channel: options.channel ?? 0 };
-    this.state = initialState({ temps: new Array(net.logits.length).fill(temperature), topP, density, seed, paused: false, muted: false }, codec, placer);
+    this.parts = { net, rng, codec, heads, placer, lookahead: ahead, primes, target: new StepTarget(this.result, codec), channel: options.channel ?? 0 };
+    const scales = new Array<number>(codec.voices.length).fill(scaleArg().default as number);
+    this.state = initialState({ temps: new Array(net.logits.length).fill(temperature), topP, density, dynamics, timing, scales, seed, paused: false, muted: false }, codec, placer);
   }
 
   // ---- reading the state ------------------------------------------------------------------
@@ -123,6 +124,16 @@ export class Generator {
   get density(): number {
     return this.state.values.density;
   }
+  get dynamics(): number {
+    return this.state.values.dynamics;
+  }
+  get timing(): number {
+    return this.state.values.timing;
+  }
+  /** The velocity factor of each drum voice, by voice (`codec.voices`). */
+  get velocityScales(): readonly number[] {
+    return this.state.values.scales.slice();
+  }
   get lookahead(): number {
     return this.lookaheadSteps;
   }
@@ -133,12 +144,12 @@ export class Generator {
    */
   get applied(): Settings {
     const v = this.state.values;
-    return { temperature: v.temps[0], temperatures: v.temps.slice(), topP: v.topP, density: v.density, seed: v.seed, paused: v.paused, muted: v.muted };
+    return { temperature: v.temps[0], temperatures: v.temps.slice(), topP: v.topP, density: v.density, dynamics: v.dynamics, timing: v.timing, velocityScales: v.scales.slice(), seed: v.seed, paused: v.paused, muted: v.muted };
   }
 
   /** The settings that queued controls change at the next tick, and only those. */
   get pending(): Partial<Settings> {
-    return pendingSettings(this.state, this.state.values.temps);
+    return pendingSettings(this.state, this.state.values);
   }
 
   /** What will play from the next tick: the applied settings with the pending ones laid over them. What a host shows. */
@@ -194,6 +205,42 @@ export class Generator {
   }
   set density(v: number) {
     this.setDensity(v);
+  }
+
+  /**
+   * How far velocities stray from the codec's flat velocity: 0 flat (every note at 100 on the
+   * drum grid), 1 as the model gives them, 2 twice as far (clamped to 1–127).
+   */
+  setDynamics(value: number): void {
+    checkValue('dynamics', value);
+    this.queue({ type: 'dynamics', value });
+  }
+  set dynamics(v: number) {
+    this.setDynamics(v);
+  }
+
+  /**
+   * How far notes sit from their nearest step line: 0 on it, 1 where the model places them.
+   * A note nearer the next step line than its own moves toward that one (at 0 it plays with
+   * the next step). The internal clock's swing moves the steps themselves, so both apply.
+   */
+  setTiming(value: number): void {
+    checkValue('timing', value);
+    this.queue({ type: 'timing', value });
+  }
+  set timing(v: number) {
+    this.setTiming(v);
+  }
+
+  /**
+   * Multiply one drum voice's velocities (after dynamics) by `value`, 0–2; at 0 the voice is
+   * silent while the model goes on playing it.
+   *
+   * @example
+   * gen.setVelocityScale('closed-hat', 0.6); // softer hats from the next step
+   */
+  setVelocityScale(voice: string | number, value: number): void {
+    this.queue(velocityScaleControl(this.codec, voice, value));
   }
 
   /** A new random stream. With `reset`, the model's state starts over too; with `prime`, it then reads a phrase. */
@@ -349,22 +396,42 @@ export class Generator {
     return r;
   }
 
-  /** Sound the generated events before step `s + 1`, each at its place in the step. */
+  /**
+   * Sound the events placed before step `s + 1`, each at its place in the step, shaped by the
+   * performer's dynamics, velocity scales and timing.
+   */
   private playStep(s: number): void {
     const { ring, play, values } = this.state;
     const { codec, target } = this.parts;
     const r = this.result;
-    const start = s * codec.ticksPerStep;
-    const end = start + codec.ticksPerStep;
+    const tps = codec.ticksPerStep;
+    const start = s * tps;
+    const end = start + tps;
     const stepInBar = s % codec.stepsPerBar;
-    while (ring.size > 0 && slotAt(ring, 0).time < end) {
+    while (ring.size > 0 && this.placed(slotAt(ring, 0).time, values.timing) < end) {
       const e = slotAt(ring, 0);
-      target.offset = Math.max(0, e.time - start);
+      // an event held back to this step's line, or placed before a jump, sounds at its start
+      target.offset = Math.max(0, this.placed(e.time, values.timing) - start);
       const before = r.count;
       codec.play(e.event, stepInBar, play, target);
       if (values.muted) r.count = before;
+      else target.shape(before, values, target.offset / tps);
       dropFirst(ring);
     }
+  }
+
+  /**
+   * Where timing puts an event made for tick `t`: its distance from its grid line, the nearest
+   * step line (as `stepOfTick` in expressive.ts rounds, half a step late going to the next),
+   * scaled by `timing`. Grid events sit on their line already. For an event model (the
+   * RNN-Drummer) a note late in a step moves toward the next step's line; at timing 0 it
+   * reaches it and plays with that step. From 0 to 1 the order of events never changes.
+   */
+  private placed(t: number, timing: number): number {
+    if (timing === 1) return t;
+    const tps = this.codec.ticksPerStep;
+    const line = Math.round(t / tps) * tps;
+    return line + timing * (t - line);
   }
 
   /** Play a recorded performance again from this (fresh) generator; returns every step. */

@@ -52,6 +52,7 @@ export function melodyGridCodec(o: MelodyGridOptions = {}): Codec {
     ticksPerQuarter: tpq,
     ticksPerStep,
     stepsPerBar,
+    flatVelocity: velocity,
     firstEventIsPrimer: false,
     voices: [],
     startEvent: () => [REST],

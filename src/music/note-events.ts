@@ -73,6 +73,7 @@ export function noteEventsCodec(o: NoteEventsOptions): Codec {
     ticksPerQuarter: tpq,
     ticksPerStep,
     stepsPerBar,
+    flatVelocity: velocity,
     firstEventIsPrimer: o.firstEventIsPrimer ?? false,
     voices: [],
     startEvent: () => startEvent.slice(),
