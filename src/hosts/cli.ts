@@ -19,6 +19,7 @@ import { readMidi } from '../io/midi-read.js';
 import { writeMidi } from '../io/midi-write.js';
 import { codecFor } from '../music/codecs.js';
 import { sampleEvents } from '../music/sample-events.js';
+import { shapeNotes } from '../music/step-result.js';
 import { scoreEvents } from '../music/score.js';
 import { writeAtomic } from '../io/atomic-file.js';
 import { systemErrorLine } from '../io/system-error.js';
@@ -109,12 +110,12 @@ function addGenerateCommand(p: Command): void {
     .option('--out <file>', 'MIDI file to write')
     .option('--json', 'print the events and notes as JSON')
     .option('--grid', 'print the steps as a grid');
-  addStartFlags(cmd, ['seed', 'temperature', 'topP', 'density', { name: 'bpm', note: 'here: written to the file' }])
-    .action(async (o: { model?: string; steps: number; seed: number; temperature: number; topP: number; density: number; bpm: number; out?: string; json?: boolean; grid?: boolean }) => {
+  addStartFlags(cmd, ['seed', 'temperature', 'topP', 'density', 'dynamics', 'timing', { name: 'bpm', note: 'here: written to the file' }])
+    .action(async (o: { model?: string; steps: number; seed: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; bpm: number; out?: string; json?: boolean; grid?: boolean }) => {
       const model = o.model ?? defaultModel();
       const { net, codec } = await load(model);
       const events = sampleEvents(net, codec, o.steps, new Rng(o.seed), { temperature: o.temperature, topP: o.topP, density: o.density });
-      const notes = codec.toNotes(events);
+      const notes = shapeNotes(codec.toNotes(events), codec, o);
       if (o.out) await writeAtomic(o.out, writeMidi({ ticksPerQuarter: codec.ticksPerQuarter, bpm: o.bpm, timeSignature: [4, 4], trackName: 'pulse-rnn', notes }));
       if (o.json) console.log(JSON.stringify({ model, encoding: codec.name, seed: o.seed, temperature: o.temperature, topP: o.topP, density: o.density, events, notes }));
       if (o.grid || (!o.json && !o.out)) console.log(codec.grid(events));
@@ -254,12 +255,12 @@ function addPlayCommand(p: Command): void {
     .option('--model <dir>', 'model folder or URL (default: the shipped drum model)')
     .option('--clock <source>', 'internal, or midi:"Port name" to follow the MIDI clock on that input', 'internal')
     .option('--out <port>', 'MIDI output to play to (pulse-rnn ports lists them)');
-  addStartFlags(cmd, ['seed', 'temperature', 'topP', 'density', { name: 'bpm', note: 'with --clock midi:…, the guess until the clock locks' }]);
+  addStartFlags(cmd, ['seed', 'temperature', 'topP', 'density', 'dynamics', 'timing', { name: 'bpm', note: 'with --clock midi:…, the guess until the clock locks' }]);
   cmd
     .option('--steps <n>', 'stop after this many steps', liveStepsArg)
     .option('--no-repl', 'no prompt: just play (Ctrl-C stops)')
     .option('--no-grid', 'do not print the steps as they play')
-    .action(async (o: { model?: string; bpm: number; clock: string; out?: string; seed: number; temperature: number; topP: number; density: number; steps?: number; repl: boolean; grid: boolean }) => {
+    .action(async (o: { model?: string; bpm: number; clock: string; out?: string; seed: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; steps?: number; repl: boolean; grid: boolean }) => {
       const { runPlay } = await import('./play.js');
       await runPlay({ ...o, model: o.model ?? defaultModel() });
     });
@@ -327,11 +328,11 @@ function addStartCommand(p: Command): void {
     .option('--port <n>', 'TCP port of the page (taken: any free one)', portArg, PAGE_PORT)
     .option('--model <dir>', 'model folder or URL (default: the shipped drum model)')
     .option('--out <port>', 'MIDI output to play to (pulse-rnn ports lists them)');
-  addStartFlags(cmd, [{ name: 'seed', default: null, note: 'default: a new one each time' }, 'temperature', 'topP', 'density', 'bpm']);
+  addStartFlags(cmd, [{ name: 'seed', default: null, note: 'default: a new one each time' }, 'temperature', 'topP', 'density', 'dynamics', 'timing', 'bpm']);
   cmd
     .option('--steps <n>', 'stop after this many steps', liveStepsArg)
     .option('--no-repl', 'no prompt: just play (Ctrl-C stops)')
-    .action(async (o: { port: number; model?: string; bpm: number; out?: string; seed?: number; temperature: number; topP: number; density: number; steps?: number; repl: boolean }) => {
+    .action(async (o: { port: number; model?: string; bpm: number; out?: string; seed?: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; steps?: number; repl: boolean }) => {
       const { serve } = await import('./serve.js');
       const { runPlay } = await import('./play.js');
       // the page plays what the terminal plays: a URL as it is, a folder under weights/ where the
@@ -350,8 +351,8 @@ function addStartCommand(p: Command): void {
       const page = pageModel ? `${server.url}?model=${encodeURIComponent(pageModel)}` : server.url;
       console.log(`the web page: ${page}  (open it and press Start to hear the model, with a drum kit, Web MIDI or an RNBO patch)`);
       try {
-        const { temperature, topP, density, bpm } = o;
-        await runPlay({ model: o.model ?? defaultModel(), bpm, clock: 'internal', out: o.out, seed: o.seed ?? randomSeed(), temperature, topP, density, steps: o.steps, repl: o.repl && process.stdin.isTTY === true, grid: true });
+        const { temperature, topP, density, dynamics, timing, bpm } = o;
+        await runPlay({ model: o.model ?? defaultModel(), bpm, clock: 'internal', out: o.out, seed: o.seed ?? randomSeed(), temperature, topP, density, dynamics, timing, steps: o.steps, repl: o.repl && process.stdin.isTTY === true, grid: true });
       } finally {
         await server.close();
       }

@@ -34,7 +34,7 @@ import type { MidiClockFollower } from '../time/midi-clock-follower.js';
 import { Player, type Playable } from '../time/player.js';
 import { waitUntil } from './replay.js';
 import { randomSeed } from '../music/controls.js';
-import { CommandError, errorText, fileArg, helpText, noteArg, numberArg, positionArg, readMidiArg, readWhilePlaying, show, stepArg, usageOf } from './prompt-commands.js';
+import { CommandError, errorText, fileArg, helpText, noteArg, numberArg, positionArg, scaleArgOf, readMidiArg, readWhilePlaying, show, stepArg, usageOf } from './prompt-commands.js';
 import type { TempoEntry } from './session-log.js';
 import { VALUE_CONTROLS, lockedVoices, valueText, type ValueControl } from './session-status.js';
 import { Take } from './take.js';
@@ -53,6 +53,8 @@ export interface LiveSessionOptions {
   temperature?: number;
   topP?: number;
   density?: number;
+  dynamics?: number;
+  timing?: number;
   /** Where messages and the step grid go (default console.log). */
   print?: (text: string) => void;
   /** Print the step grid while playing (default true). */
@@ -177,6 +179,27 @@ export class LiveSession {
 
   density(value?: unknown, ...extra: unknown[]): void {
     this.valueCommand('density', value, extra, (d) => this.generator.setDensity(d));
+  }
+
+  dynamics(value?: unknown, ...extra: unknown[]): void {
+    this.valueCommand('dynamics', value, extra, (d) => this.generator.setDynamics(d));
+  }
+
+  timing(value?: unknown, ...extra: unknown[]): void {
+    this.valueCommand('timing', value, extra, (t) => this.generator.setTiming(t));
+  }
+
+  /** One drum voice louder or softer: `velocityScale('kick', 0.8)`. */
+  velocityScale(voice?: unknown, scale?: unknown, ...extra: unknown[]): void {
+    this.command('velocityScale', extra, () => {
+      const gen = this.generator;
+      const voices = gen.codec.voices;
+      if (voice === undefined) throw new CommandError(voices.length ? `name a voice and its scale, e.g. ${usageOf('velocityScale')}; voices are ${voices.join(', ')}` : `${gen.codec.name} models have no voices; velocity scales are for drum-grid models`);
+      if (typeof voice !== 'string' && typeof voice !== 'number') throw new CommandError(`${show(voice)} is not a voice; voices are ${voices.join(', ') || '(none)'}`);
+      const value = scaleArgOf(scale);
+      gen.setVelocityScale(voice, value);
+      return `${typeof voice === 'number' ? voices[voice] : voice} velocities × ${value} from step ${gen.step}`;
+    });
   }
 
   seed(value?: unknown, ...extra: unknown[]): void {

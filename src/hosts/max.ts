@@ -106,6 +106,9 @@ const RUN: { readonly [K in ControlName]: (args: Parsed[], self: JsThis | undefi
   temperature: ([value, head]) => (head === undefined ? need().setTemperature(num(value)) : need().setTemperature(num(value), atom(head))),
   topP: ([value]) => need().setTopP(num(value)),
   density: ([value]) => need().setDensity(num(value)),
+  dynamics: ([value]) => need().setDynamics(num(value)),
+  timing: ([value]) => need().setTiming(num(value)),
+  velocityScale: ([voice, scale]) => need().setVelocityScale(atom(voice), num(scale)),
   seed: ([value]) => need().reseed(num(value)),
   reseed: ([value]) => need().reseed(value === undefined ? randomSeed() : num(value)),
   pause: () => need().pause(),
@@ -185,7 +188,7 @@ function reportChanges(g: Generator, before: Settings): void {
 function reportSetting(g: Generator, c: ControlSpec, now: Settings, before?: Settings): void {
   const name = maxName(c);
   if (c.name !== 'temperature') {
-    const key = c.name as 'topP' | 'density' | 'seed';
+    const key = c.name as 'topP' | 'density' | 'dynamics' | 'timing' | 'seed';
     if (!before || before[key] !== now[key]) outlet(1, name, now[key]);
     return;
   }
@@ -209,6 +212,15 @@ export function topp(...a: unknown[]): void {
 }
 export function density(...a: unknown[]): void {
   message('density', a);
+}
+export function dynamics(...a: unknown[]): void {
+  message('dynamics', a);
+}
+export function timing(...a: unknown[]): void {
+  message('timing', a);
+}
+export function velocityscale(...a: unknown[]): void {
+  message('velocityscale', a);
 }
 export function seed(...a: unknown[]): void {
   message('seed', a);
@@ -339,7 +351,7 @@ export function load(this: JsThis | undefined, ...args: unknown[]): void {
  */
 function successor(spec: ModelSpec, old: Generator | null): Generator {
   const s = old?.settings;
-  const next = new Generator(spec, s ? { seed: s.seed, temperature: s.temperature, topP: s.topP, density: s.density } : {});
+  const next = new Generator(spec, s ? { seed: s.seed, temperature: s.temperature, topP: s.topP, density: s.density, dynamics: s.dynamics, timing: s.timing } : {});
   next.reports = {
     dropped: (c, e) => refuse(maxName(tableControl(c.type)), [], e),
     primed: (step) => outlet(1, 'primed', step),

@@ -39,6 +39,8 @@ export interface PlayOptions {
   temperature: number;
   topP?: number;
   density?: number;
+  dynamics?: number;
+  timing?: number;
   /** Open the live-coding prompt (default true). */
   repl?: boolean;
   /** Stop after this many steps. */
@@ -107,7 +109,7 @@ export async function runPlay(o: PlayOptions, io: HostIO = defaultIO()): Promise
         to = 'silently';
       }
     }
-    const session = new LiveSession({ spec, model: modelLocation(o.model), clock, clockName, sinks, seed: o.seed, temperature: o.temperature, topP: o.topP, density: o.density, steps: o.steps, grid: o.grid ?? true, print });
+    const session = new LiveSession({ spec, model: modelLocation(o.model), clock, clockName, sinks, seed: o.seed, temperature: o.temperature, topP: o.topP, density: o.density, dynamics: o.dynamics, timing: o.timing, steps: o.steps, grid: o.grid ?? true, print });
     report = (text) => session.printer(text);
     const repl = o.repl ?? true;
     print(`playing ${o.model} (${codec.name}) ${to} on the ${clockName}${clockChoice.kind === 'internal' ? ` at ${o.bpm} BPM` : ''}, seed ${o.seed}, temperature ${o.temperature}${o.steps ? `, for ${o.steps} steps` : ''}; ${repl ? 'help() lists the commands, quit() or Ctrl-C stops' : 'Ctrl-C stops'}`);

@@ -19,7 +19,7 @@ import { MAX_MIDI_BYTES, checkUserFile } from '../io/user-file.js';
 import type { Codec } from '../music/codec.js';
 import type { Generator } from '../music/generator.js';
 import { parseNoteName } from './step-display.js';
-import { CONTROLS, MAX_EDIT_AHEAD, checkValue, control, isNumberArg, rangeText, valueArg, type ControlName, type ControlSpec } from '../music/controls.js';
+import { CONTROLS, MAX_EDIT_AHEAD, checkValue, control, inRange, isNumberArg, rangeText, scaleArg, valueArg, type ControlName, type ControlSpec } from '../music/controls.js';
 
 /** A problem with a command's arguments: reported as one line, never thrown past the session. */
 export class CommandError extends Error {}
@@ -89,6 +89,14 @@ export function numberArg(name: ControlName, v: unknown): number {
   } catch {
     throw new CommandError(`${show(v)} is out of range; give ${rangeText(a)}`);
   }
+  return v;
+}
+
+/** A velocity scale as typed: a number in the range of velocityScale's scale. */
+export function scaleArgOf(v: unknown): number {
+  const a = scaleArg();
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new CommandError(`scale ${show(v)} is not a number; give ${rangeText(a)}, e.g. ${control('velocityScale').example}`);
+  if (!inRange(a, v)) throw new CommandError(`scale ${show(v)} is out of range; give ${rangeText(a)}`);
   return v;
 }
 

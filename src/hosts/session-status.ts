@@ -12,7 +12,7 @@
 import type { Generator } from '../music/generator.js';
 
 /** The value controls the Generator holds, as `status()` lists them. */
-export const VALUE_CONTROLS = ['temperature', 'topP', 'density', 'seed'] as const;
+export const VALUE_CONTROLS = ['temperature', 'topP', 'density', 'seed', 'dynamics', 'timing'] as const;
 export type ValueControl = (typeof VALUE_CONTROLS)[number];
 
 /** `temperature 1`, or `temperature 1 (1.3 from the next step)` while a change is queued. */

@@ -1,5 +1,5 @@
 /**
- * The steering sliders (temperature, top-p, density), each built from its control in the
+ * The steering sliders (temperature, top-p, density, dynamics, timing), each built from its control in the
  * table: label, range, step, starting value and hint. A slider dragged across many values
  * sends the stage only the latest one per animation frame: the generator takes one value per
  * step anyway, and the performance log stays readable. The readout shows what the next step
@@ -14,10 +14,10 @@ import { control, valueArg, type ControlSpec, type NumberArg } from '../../music
 import { hintOf } from './keys.js';
 import type { Stage } from './stage.js';
 
-export type SliderName = 'temperature' | 'topP' | 'density';
+export type SliderName = 'temperature' | 'topP' | 'density' | 'dynamics' | 'timing';
 
 /** The sliders by control, with the id of each one's input in index.html. */
-const SLIDER_IDS: Record<SliderName, string> = { temperature: 'temperature', topP: 'top-p', density: 'density' };
+export const SLIDER_IDS: Record<SliderName, string> = { temperature: 'temperature', topP: 'top-p', density: 'density', dynamics: 'dynamics', timing: 'timing' };
 
 interface Slider {
   readonly control: ControlSpec;
@@ -46,7 +46,7 @@ function setUp(stage: Stage, name: SliderName): Slider {
   [input.min, input.max, input.step, input.value] = [sliderMin(a), a.max, a.step, a.default ?? a.min].map(String);
   (knob.querySelector(`label[for="${id}"]`) as HTMLLabelElement).textContent = c.label;
   (knob.querySelector('small') as HTMLElement).textContent = hintOf(c);
-  const apply = (v: number) => ({ temperature: () => stage.setTemperature(v), topP: () => stage.setTopP(v), density: () => stage.setDensity(v) })[name]();
+  const apply = (v: number) => ({ temperature: () => stage.setTemperature(v), topP: () => stage.setTopP(v), density: () => stage.setDensity(v), dynamics: () => stage.setDynamics(v), timing: () => stage.setTiming(v) })[name]();
   return { control: c, arg: a, input, readout: knob.querySelector('output') as HTMLOutputElement, knob, apply };
 }
 

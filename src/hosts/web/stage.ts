@@ -61,7 +61,7 @@ export interface StageView {
 }
 
 /** The value controls a performer can set before any model is loaded. */
-type Starting = Pick<Settings, 'temperature' | 'topP' | 'density' | 'seed'>;
+type Starting = Pick<Settings, 'temperature' | 'topP' | 'density' | 'dynamics' | 'timing' | 'seed'>;
 
 export interface StageOptions {
   /** The internal clock's tempo (the control table's default when left out). */
@@ -117,7 +117,7 @@ export class Stage {
 
   constructor(options: StageOptions) {
     const start = defaults();
-    this.starting = { temperature: start.temperature, topP: start.topP, density: start.density, seed: start.seed };
+    this.starting = { temperature: start.temperature, topP: start.topP, density: start.density, dynamics: start.dynamics, timing: start.timing, seed: start.seed };
     this.bpmValue = options.bpm ?? start.bpm;
     checkValue('bpm', this.bpmValue);
     this.onError = options.onError;
@@ -154,7 +154,7 @@ export class Stage {
   get settings(): Settings {
     if (this.gen) return this.gen.settings;
     const s = this.starting;
-    return { ...s, temperatures: [s.temperature], paused: false, muted: false };
+    return { ...s, temperatures: [s.temperature], velocityScales: [], paused: false, muted: false };
   }
   /** The settings playing now (the starting values before any model). */
   get applied(): Settings {
@@ -239,7 +239,7 @@ export class Stage {
     const spec = await loadModelSpec(where);
     const codec = codecFor(spec);
     const s = this.settings;
-    const gen = new Generator(spec, { seed: s.seed, temperature: s.temperature, topP: s.topP, density: s.density, lookahead: codec.stepsPerBar, historyLength: HISTORY_STEPS });
+    const gen = new Generator(spec, { seed: s.seed, temperature: s.temperature, topP: s.topP, density: s.density, dynamics: s.dynamics, timing: s.timing, lookahead: codec.stepsPerBar, historyLength: HISTORY_STEPS });
     if (ticket !== this.loads) return null;
     const old = this.gen;
     if (old) {
@@ -347,6 +347,12 @@ export class Stage {
   }
   setDensity(v: number): void {
     this.setValue('density', v, (g) => g.setDensity(v));
+  }
+  setDynamics(v: number): void {
+    this.setValue('dynamics', v, (g) => g.setDynamics(v));
+  }
+  setTiming(v: number): void {
+    this.setValue('timing', v, (g) => g.setTiming(v));
   }
   /** A new random stream from `seed`; the model plays on from where it is. */
   reseed(seed: number): void {
