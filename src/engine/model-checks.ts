@@ -35,6 +35,12 @@ export function probe(spec: ModelSpec, steps = PROBE_STEPS): void {
       else (net.vectors[i] as Float32Array).fill(t % 2);
     });
     net.step(tokens);
+    // a conditioned head reads a token of its condition head: the first, the last, then others
+    spec.heads.forEach((h, i) => {
+      if (h.condition === undefined) return;
+      const size = (spec.heads.find((x) => x.name === h.condition) as { size: number }).size;
+      net.condition(i, t === 0 ? 0 : t === 1 ? size - 1 : (t * 7919 + i * 104729) % size);
+    });
     net.logits.forEach((l, h) => {
       for (let j = 0; j < l.length; j++) {
         if (!Number.isFinite(l[j])) bad(spec, `head '${spec.heads[h].name}' logit ${j} is ${l[j]}`, t);

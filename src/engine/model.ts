@@ -50,12 +50,29 @@ export interface DenseSpec {
   readonly activation: ActivationName | 'softmax';
 }
 
-/** A categorical output: dense layers from the top recurrent layer to `size` logits. */
+/**
+ * A categorical output: dense layers from the top recurrent layer to `size` logits.
+ *
+ * A conditioned head reads, besides the top layer's h, the token an earlier head sampled this
+ * step: its first dense layer's input is `[h | one-hot(token)]`, so its kernel has the top
+ * layer's rows, then one row per token of the condition head. A grouped head's logits are
+ * `groups` independent softmaxes of `size / groups` each (e.g. 9 drum classes × 16 velocity bins).
+ *
+ * @example
+ * { name: 'velocity', size: 144, groups: 9, condition: 'hits', layers: [dense] } // dense: 256 + 512 inputs → 144
+ */
 export interface HeadSpec {
   readonly name: string;
   readonly layers: readonly DenseSpec[];
   readonly size: number;
+  /** Name of an earlier, ungrouped head whose sampled token this head reads (see `Network.condition`). */
+  readonly condition?: string;
+  /** Independent softmaxes the logits split into, in order, `size / groups` each; default 1. */
+  readonly groups?: number;
 }
+
+/** Logits per softmax of a head: its whole size, or one group's. */
+export const groupSize = (h: HeadSpec): number => h.size / (h.groups ?? 1);
 
 /** pulse-rnn metadata carried in `userDefinedMetadata.pulseRnn` (all optional for plain models). */
 export interface PulseMeta {
@@ -121,9 +138,10 @@ export function validateSpec(spec: ModelSpec): void {
     width = l.units;
   }
   const top = width;
-  for (const h of spec.heads) {
+  spec.heads.forEach((h, i) => {
     need(h.layers.length > 0, `head '${h.name}' has no dense layer`);
-    let w = top;
+    checkGroups(h, need);
+    let w = top + conditionWidth(spec, i, need);
     for (const d of h.layers) {
       // the engine leaves a head's final softmax to the sampler and has no softmax elsewhere
       need(d.activation !== 'softmax' || d === h.layers[h.layers.length - 1], `dense '${d.name}': softmax is supported only as the last activation of head '${h.name}'`);
@@ -135,5 +153,29 @@ export function validateSpec(spec: ModelSpec): void {
       w = d.units;
     }
     need(h.size === w, `head '${h.name}': size ${h.size} but its last layer has ${w} units`);
-  }
+  });
+}
+
+type Need = (cond: boolean, msg: string) => void;
+
+/** A grouped head splits its size evenly, and leaves the per-group softmax to the sampler. */
+function checkGroups(h: HeadSpec, need: Need): void {
+  if (h.groups === undefined) return;
+  const g = h.groups;
+  need(Number.isInteger(g) && g >= 1, `head '${h.name}': groups ${g} is not a positive integer`);
+  need(h.size % g === 0, `head '${h.name}': ${h.size} logits do not split into ${g} equal groups`);
+  const last = h.layers[h.layers.length - 1];
+  need(g === 1 || last.activation === 'linear', `head '${h.name}': a head of ${g} groups ends in linear logits (one softmax per group is the sampler's), not '${last.activation}'`);
+}
+
+/** Width the condition head's one-hot adds to head `i`'s first dense input (0 when unconditioned). */
+function conditionWidth(spec: ModelSpec, i: number, need: Need): number {
+  const h = spec.heads[i];
+  if (h.condition === undefined) return 0;
+  const c = spec.heads.findIndex((x) => x.name === h.condition);
+  need(c >= 0, `head '${h.name}': its condition '${h.condition}' is not a head of this model (${spec.heads.map((x) => `'${x.name}'`).join(', ')})`);
+  need(c < i, `head '${h.name}': its condition '${h.condition}' must come before it, so its token is sampled first`);
+  const cond = spec.heads[c];
+  need((cond.groups ?? 1) === 1, `head '${h.name}': its condition '${cond.name}' is grouped; a condition is one token`);
+  return cond.size;
 }

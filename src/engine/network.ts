@@ -20,6 +20,13 @@
  * const logits = net.logits[0];           // first head, before softmax
  * const saved = net.getState();           // copy of h and c
  * net.step([38]); net.setState(saved);    // back to where it was
+ *
+ * A conditioned head (one whose spec names a `condition`) is not computed by `step`: once its
+ * condition head's token is sampled, `condition` computes it from that token.
+ * @example
+ * net.step(tokens);
+ * const hits = sampler.sample(net.logits[0], opts, rng);
+ * net.condition(1, hits);                 // head 1 reads head 0's token: net.logits[1] is ready
  */
 import { activate, type ActivationName } from './activations.js';
 import { createKernel, kernelFloats, type Kernel, type KernelPreference, type PackedMatrix } from './kernel.js';
@@ -61,10 +68,21 @@ interface LayerRuntime {
 
 interface DenseRuntime {
   readonly spec: DenseSpec;
+  /** [inputSize, units]; for a conditioned head's first layer, only the top layer's rows. */
   readonly matrix: PackedMatrix;
   readonly input: Float32Array;
   readonly out: Float32Array;
   readonly activation: ActivationName | null;
+}
+
+interface HeadRuntime {
+  readonly layers: readonly DenseRuntime[];
+  /** Index of the head whose token this one reads, or -1. */
+  readonly condition: number;
+  /** Conditioned: the first kernel's one-hot rows [condition size, units]; a token adds its row. */
+  readonly table: Float32Array | null;
+  /** Conditioned: bias + h·W of the first layer, computed by `step`, before the token is known. */
+  readonly pre: Float32Array | null;
 }
 
 export class Network {
@@ -81,7 +99,7 @@ export class Network {
   private readonly tokens: readonly TokenInput[];
   private readonly vectorMatrices: readonly { field: number; matrix: PackedMatrix }[];
   private readonly layers: readonly LayerRuntime[];
-  private readonly heads: readonly (readonly DenseRuntime[])[];
+  private readonly heads: readonly HeadRuntime[];
 
   constructor(spec: ModelSpec, options: NetworkOptions = {}) {
     validateSpec(spec);
@@ -97,8 +115,8 @@ export class Network {
     this.vectors = first.vectors;
     this.layers = spec.layers.map((l, i) => (l.cell === 'lstm' ? lstmLayer(l, i, k, hs, cs, this.state) : gruLayer(l, i, k, hs)));
     const top = hs[hs.length - 1];
-    this.heads = spec.heads.map((h) => headLayers(h, top, k));
-    this.logits = this.heads.map((layers) => layers[layers.length - 1].out);
+    this.heads = spec.heads.map((h) => headRuntime(spec, h, top, k));
+    this.logits = this.heads.map((H) => H.layers[H.layers.length - 1].out);
   }
 
   /** Run one step. `tokens[i]` is the token of input i (ignored for vector inputs). */
@@ -135,14 +153,48 @@ export class Network {
       }
     }
     for (let hi = 0; hi < this.heads.length; hi++) {
-      const layers = this.heads[hi];
-      for (let j = 0; j < layers.length; j++) {
-        const D = layers[j];
-        if (D.spec.bias) D.out.set(D.spec.bias);
-        else D.out.fill(0);
-        k.matvec(D.matrix, D.input, D.out);
-        if (D.activation) activate(D.activation, D.out, 0, D.spec.units);
-      }
+      const H = this.heads[hi];
+      if (H.pre) {
+        // the token part waits for `condition`; the h part is ready now
+        const D = H.layers[0];
+        if (D.spec.bias) H.pre.set(D.spec.bias);
+        else H.pre.fill(0);
+        k.matvec(D.matrix, D.input, H.pre);
+      } else this.denseFrom(H, 0);
+    }
+  }
+
+  /**
+   * Compute conditioned head `head`'s logits from the token its condition head sampled this
+   * step (after `step`). The token's one-hot times the kernel is one row of it, added.
+   */
+  condition(head: number, token: number): void {
+    const H = this.heads[head];
+    if (!H || !H.pre) throw new Error(`head ${head} ${H ? `('${this.spec.heads[head].name}') ` : ''}is not a conditioned head`);
+    const table = H.table as Float32Array;
+    const D = H.layers[0];
+    const u = D.spec.units;
+    const vocab = table.length / u;
+    if (!(token >= 0 && token < vocab && token === Math.floor(token))) {
+      throw new Error(`head '${this.spec.heads[head].name}': condition token ${token} of head '${this.spec.heads[H.condition].name}' is outside 0..${vocab - 1}`);
+    }
+    const out = D.out;
+    const pre = H.pre;
+    const row = token * u;
+    for (let j = 0; j < u; j++) out[j] = pre[j] + table[row + j];
+    if (D.activation) activate(D.activation, out, 0, u);
+    this.denseFrom(H, 1);
+  }
+
+  /** A head's dense layers from `from` on, each reading the one before. */
+  private denseFrom(H: HeadRuntime, from: number): void {
+    const k = this.kernel;
+    for (let j = from; j < H.layers.length; j++) {
+      const D = H.layers[j];
+      if (D.spec.bias) D.out.set(D.spec.bias);
+      else D.out.fill(0);
+      k.matvec(D.matrix, D.input, D.out);
+      if (D.activation) activate(D.activation, D.out, 0, D.spec.units);
     }
   }
 
@@ -239,7 +291,10 @@ function kernelMemory(spec: ModelSpec): number {
     }
   });
   vectors.push(stateSizeOf(L));
-  for (const h of spec.heads) for (const d of h.layers) (matrices.push([d.inputSize, d.units]), vectors.push(d.units));
+  for (const h of spec.heads) {
+    for (const d of h.layers) (matrices.push([d.inputSize, d.units]), vectors.push(d.units));
+    if (h.condition !== undefined) vectors.push(h.layers[0].units);
+  }
   return kernelFloats(matrices, vectors.reduce((a, b) => a + b, 0), vectors.length + matrices.length);
 }
 
@@ -322,15 +377,20 @@ function gruLayer(l: RnnLayerSpec, i: number, k: Kernel, hs: Float32Array[]): La
   return { ...base, recurrent: k.pack(zr, u, 2 * u), recurrentIn: hs[i], kernel, below, hg: k.alloc(g), rh: k.alloc(u), hc: k.alloc(u), recurrentH: k.pack(hh, u, u), recurrentBias: null };
 }
 
-/** A head's dense layers, each reading the one before, the first reading the top layer's h. */
-function headLayers(h: HeadSpec, top: Float32Array, k: Kernel): DenseRuntime[] {
+/** A head's dense layers, each reading the one before, the first reading the top layer's h (and, conditioned, a token's row). */
+function headRuntime(spec: ModelSpec, h: HeadSpec, top: Float32Array, k: Kernel): HeadRuntime {
+  const condition = h.condition === undefined ? -1 : spec.heads.findIndex((x) => x.name === h.condition);
+  const d0 = h.layers[0];
+  // conditioned: the kernel's first `top.length` rows multiply h; the rest are one row per token
+  const table = condition >= 0 ? d0.kernel.slice(top.length * d0.units) : null;
   let input = top;
-  return h.layers.map((d, j): DenseRuntime => {
+  const layers = h.layers.map((d, j): DenseRuntime => {
     const out = k.alloc(d.units);
     const last = j === h.layers.length - 1;
+    const rows = j === 0 && table ? top.length : d.inputSize;
     const r: DenseRuntime = {
       spec: d,
-      matrix: k.pack(d.kernel, d.inputSize, d.units),
+      matrix: k.pack(rows === d.inputSize ? d.kernel : d.kernel.subarray(0, rows * d.units), rows, d.units),
       input,
       out,
       // a head's last softmax is the sampler's job; logits stay logits
@@ -339,6 +399,7 @@ function headLayers(h: HeadSpec, top: Float32Array, k: Kernel): DenseRuntime[] {
     input = out;
     return r;
   });
+  return { layers, condition, table, pre: table ? k.alloc(d0.units) : null };
 }
 
 /** rows of `emb` [vocab, dim] times `w` [dim, g] → [vocab, g] */

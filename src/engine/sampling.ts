@@ -8,9 +8,18 @@
  * const token = s.sample(net.logits[0], { temperature: 0.9, topP: 0.95 }, rng);
  * s.probs[token];                      // its probability under those settings
  * s.logProb(net.logits[0], 36);        // log p at temperature 1, no mask (for scoring)
+ *
+ * A grouped head's logits hold several softmaxes side by side; the `…At` forms take one
+ * group's offset and length, and allocate nothing:
+ * @example
+ * const bin = s.sampleAt(net.logits[1], 16 * drumClass, 16, {}, rng); // 0..15, probs[0..16)
  */
 import type { Rng } from './prng.js';
 
+/**
+ * Options of one shape (the same fields, in the same order) on every call keep a step free of
+ * allocation: a number read from objects of several shapes may be boxed on the heap.
+ */
 export interface SampleOptions {
   /** > 0 scales logits by 1/T; 0 means greedy (argmax). Default 1. */
   temperature?: number;
@@ -27,6 +36,8 @@ export class Sampler {
   readonly probs: Float64Array;
   private readonly heap: Int32Array;
   private readonly u = new Float64Array(1);
+  private readonly cut = new Float64Array(1);
+  private readonly opts = new Float64Array(2);
 
   constructor(readonly maxSize: number) {
     this.probs = new Float64Array(maxSize);
@@ -35,12 +46,25 @@ export class Sampler {
 
   /** Fill `probs[0..logits.length)` with the distribution the options describe. */
   distribution(logits: Float32Array, opts: SampleOptions = {}): void {
-    const n = logits.length;
-    const T = opts.temperature ?? 1;
-    const topP = opts.topP ?? 1;
+    this.distributionAt(logits, 0, logits.length, opts);
+  }
+
+  /**
+   * Fill `probs[0..n)` with the distribution over `logits[offset..offset+n)` (one group of a
+   * grouped head); a mask and a bias index the group, from 0.
+   */
+  distributionAt(logits: Float32Array, offset: number, n: number, opts: SampleOptions = {}): void {
+    // through a typed array: options objects of several shapes make these loads polymorphic,
+    // and a float read there into a plain local is boxed (one heap number per call)
+    const o = this.opts;
+    o[0] = opts.temperature ?? 1;
+    o[1] = opts.topP ?? 1;
+    const T = o[0];
+    const topP = o[1];
     // compared inline; the call (which would box its float arguments) only for a bad value
-    if (!(T >= 0 && T < Infinity && topP > 0 && topP <= 1)) checkOptions(T, topP);
+    if (!(T >= 0 && T < Infinity && topP > 0 && topP <= 1)) checkOptions(opts.temperature ?? 1, opts.topP ?? 1);
     if (n > this.maxSize) throw new Error(`Sampler sized for ${this.maxSize} tokens, got ${n}`);
+    if (!(offset >= 0 && n >= 1 && offset + n <= logits.length)) throw new Error(`logits ${offset}..${offset + n - 1} are outside the ${logits.length} given`);
     const p = this.probs;
     const mask = opts.mask;
     const bias = opts.bias;
@@ -48,7 +72,7 @@ export class Sampler {
     let best = -1;
     for (let i = 0; i < n; i++) {
       if (mask && mask[i]) continue;
-      const v = bias ? logits[i] + bias[i] : logits[i];
+      const v = bias ? logits[offset + i] + bias[i] : logits[offset + i];
       if (v > max || best < 0) (max = v), (best = i);
     }
     if (best < 0) throw new Error('every token is masked: nothing can be sampled');
@@ -60,20 +84,26 @@ export class Sampler {
     let sum = 0;
     for (let i = 0; i < n; i++) {
       if (mask && mask[i]) continue;
-      const v = bias ? logits[i] + bias[i] : logits[i];
+      const v = bias ? logits[offset + i] + bias[i] : logits[offset + i];
       const e = Math.exp((v - max) / T);
       p[i] = e;
       sum += e;
     }
     for (let i = 0; i < n; i++) p[i] /= sum;
-    if (topP < 1) this.nucleus(n, topP);
+    // handed over in a typed array: a float argument to a call that is not inlined is boxed
+    if (topP < 1) (this.cut[0] = topP), this.nucleus(n);
   }
 
   /** Draw a token from the distribution the options describe. */
   sample(logits: Float32Array, opts: SampleOptions, rng: Rng): number {
-    this.distribution(logits, opts);
+    return this.sampleAt(logits, 0, logits.length, opts, rng);
+  }
+
+  /** Draw from one group, `logits[offset..offset+n)`: a token 0..n-1 within it. */
+  sampleAt(logits: Float32Array, offset: number, n: number, opts: SampleOptions, rng: Rng): number {
+    this.distributionAt(logits, offset, n, opts);
     rng.nextInto(this.u, 0);
-    return this.drawAt(logits.length);
+    return this.drawAt(n);
   }
 
   /** Inverse CDF: the token whose cumulative probability first exceeds `u` in [0, 1). */
@@ -98,16 +128,22 @@ export class Sampler {
 
   /** Natural-log probability of `token` under plain softmax (temperature 1, no mask). */
   logProb(logits: Float32Array, token: number): number {
+    return this.logProbAt(logits, 0, logits.length, token);
+  }
+
+  /** `logProb` within one group, `logits[offset..offset+n)`; `token` counts from the group's start. */
+  logProbAt(logits: Float32Array, offset: number, n: number, token: number): number {
     let max = -Infinity;
-    for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
+    for (let i = offset; i < offset + n; i++) if (logits[i] > max) max = logits[i];
     let sum = 0;
-    for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i] - max);
-    return logits[token] - max - Math.log(sum);
+    for (let i = offset; i < offset + n; i++) sum += Math.exp(logits[i] - max);
+    return logits[offset + token] - max - Math.log(sum);
   }
 
   // Keep the most likely tokens until their mass reaches topP: a max-heap over indices,
   // popped in order, so the cut is exact and nothing is allocated.
-  private nucleus(n: number, topP: number): void {
+  private nucleus(n: number): void {
+    const topP = this.cut[0];
     const p = this.probs;
     const heap = this.heap;
     let size = 0;
