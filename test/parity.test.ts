@@ -620,3 +620,107 @@ describe('recurrent state', () => {
     }, TIMEOUT);
   }
 });
+
+// ---- conditioned, grouped heads ---------------------------------------------------------------
+
+/** Per-group softmax of one step's logits (the trainer's and the engine's reading of a grouped head). */
+function groupSoftmax(logits: readonly number[], groups: number): number[] {
+  const n = logits.length / groups;
+  const out: number[] = [];
+  for (let g = 0; g < groups; g++) {
+    const part = logits.slice(g * n, (g + 1) * n);
+    const max = Math.max(...part);
+    const e = part.map((v) => Math.exp(v - max));
+    const sum = e.reduce((a, b) => a + b, 0);
+    out.push(...e.map((v) => v / sum));
+  }
+  return out;
+}
+
+describe('a head conditioned on the token an earlier head sampled, with grouped softmaxes', () => {
+  const V = 20;
+  const GROUPS = 3;
+  const feeds: Feed[] = [
+    { name: 'token', vocab: V, onehot: true },
+    { name: 'position', vocab: 4, onehot: true },
+    { name: 'features', vocab: 3, onehot: false, vector: true },
+  ];
+
+  /** token + position one-hot + features → LSTM → LSTM; hits softmax; velocity and offset read Concatenate([lstm2, hits_now]). */
+  function conditionedModel(): tf.LayersModel {
+    const ins = feeds.map((f) => tf.input({ batchShape: [null, null, f.vocab], name: f.name }));
+    const now = tf.input({ batchShape: [null, null, V], name: 'hits_now' });
+    let x = tf.layers.concatenate({ name: 'inputs' }).apply(ins) as tf.SymbolicTensor;
+    x = rnn('lstm', 0, { cells: [], units: 16, vocab: 0, recurrentActivation: 'sigmoid' }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.dropout({ rate: 0.2, name: 'drop' }).apply(x) as tf.SymbolicTensor;
+    x = rnn('lstm', 1, { cells: [], units: 16, vocab: 0, recurrentActivation: 'sigmoid' }).apply(x) as tf.SymbolicTensor;
+    const hits = tf.layers.dense({ units: V, activation: 'softmax', name: 'hits_out' }).apply(x) as tf.SymbolicTensor;
+    const cond = tf.layers.concatenate({ name: 'hits_cond' }).apply([x, now]) as tf.SymbolicTensor;
+    const velocity = tf.layers.dense({ units: GROUPS * 5, name: 'velocity_out' }).apply(cond) as tf.SymbolicTensor;
+    const hidden = tf.layers.dense({ units: 8, activation: 'tanh', name: 'offset_hidden' }).apply(cond) as tf.SymbolicTensor;
+    const offset = tf.layers.dense({ units: GROUPS * 4, name: 'offset_out' }).apply(hidden) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: [...ins, now], outputs: [hits, velocity, offset] });
+    model.setUserDefinedMetadata({
+      pulseRnn: {
+        inputs: [
+          { name: 'token', onehot: true },
+          { name: 'position', onehot: true },
+        ],
+        heads: [
+          { name: 'velocity_out', condition: 'hits_out', conditionInput: 'hits_now', groups: GROUPS },
+          { name: 'offset_out', condition: 'hits_out', conditionInput: 'hits_now', groups: GROUPS },
+        ],
+      },
+    });
+    return model;
+  }
+
+  it('tfjs runs the file as it is; the engine gives the same probabilities per group (within 1e-5) for the given condition tokens', async () => {
+    const model = conditionedModel();
+    randomizeWeights(model, 4711);
+    const tokens = randomTokens(feeds, STEPS, 4712);
+    const now = randomTokens([{ name: 'hits_now', vocab: V, onehot: true }], STEPS, 4713)[0];
+    const vectors = randomVectors(feeds, STEPS, 4714);
+    const inputs = [...tfInputs(feeds, tokens, vectors), tf.tidy(() => tf.oneHot(tf.tensor1d(now, 'int32'), V).toFloat().expandDims(0))];
+    const [hitsRef, velRef, offRef] = predictAll(model, inputs);
+    tf.dispose(inputs);
+    const ref = [hitsRef, velRef.map((l) => groupSoftmax(l, GROUPS)), offRef.map((l) => groupSoftmax(l, GROUPS))];
+    expect(spread(ref)).toBeGreaterThan(1e-3);
+    const spec = await loadModelSpec(await saveToDir(model));
+    model.dispose();
+    expect(spec.inputs.map((s) => s.name)).toEqual(['token', 'position', 'features']);
+    expect(spec.heads.map((h) => [h.name, h.size, h.condition, h.groups])).toEqual([
+      ['hits_out', V, undefined, undefined],
+      ['velocity_out', 15, 'hits_out', GROUPS],
+      ['offset_out', 12, 'hits_out', GROUPS],
+    ]);
+    expect(spec.heads[1].layers[0].inputSize).toBe(16 + V);
+
+    for (const kernel of KERNELS) {
+      const net = new Network(spec, { kernel });
+      const sampler = new Sampler(V);
+      const got: number[][][] = [[], [], []];
+      for (let t = 0; t < STEPS; t++) {
+        (net.vectors[2] as Float32Array).set((vectors[2] as number[][])[t]);
+        net.step([tokens[0][t], tokens[1][t], 0]);
+        sampler.distribution(net.logits[0]);
+        got[0].push(Array.from(sampler.probs.subarray(0, V)));
+        for (const h of [1, 2]) {
+          net.condition(h, now[t]);
+          const n = spec.heads[h].size / GROUPS;
+          const row: number[] = [];
+          for (let g = 0; g < GROUPS; g++) {
+            sampler.distributionAt(net.logits[h], g * n, n);
+            row.push(...sampler.probs.subarray(0, n));
+          }
+          got[h].push(row);
+        }
+      }
+      expect(maxDiff(got, ref), `kernel ${kernel}`).toBeLessThan(TOL);
+      // the token matters: the same step read with another token gives other logits
+      const before = net.logits[1].slice();
+      net.condition(1, (now[STEPS - 1] + 1) % V);
+      expect(Array.from(net.logits[1])).not.toEqual(Array.from(before));
+    }
+  }, TIMEOUT);
+});

@@ -5,6 +5,13 @@
  * that do nothing at inference (Dropout and kin). Weights may be float32, float16, or tfjs's
  * uint8/uint16 quantization.
  *
+ * A head may be conditioned on an earlier head's token: its first Dense reads
+ * Concatenate([top recurrent layer, a one-hot model input such as `hits_now`]), and the
+ * metadata's `heads` entry names the condition head and that input:
+ * `pulseRnn.heads: [{ name: 'velocity_out', condition: 'hits_out', conditionInput: 'hits_now', groups: 9 }]`.
+ * `groups` splits a head's linear logits into that many softmaxes. Keras and tfjs run such a
+ * graph as it is, fed the true (or sampled) token's one-hot at `hits_now`.
+ *
  * Every problem is an Error naming the file and the layer or tensor, raised here, at load
  * time: a model that loads never produces a NaN because of its file. Before anything is
  * walked or read: nesting depth, the layer graph (no loops, no missing or duplicate names),
@@ -280,10 +287,14 @@ function buildSpec(topo: Topology, tensors: Map<string, Tensor>, meta: PulseMeta
   const g = new Graph(topo, tensors, source);
   const { top, headChains } = findHeads(g);
   const { trunk, branches } = findTrunk(g, top);
+  for (const b of branches) {
+    const h = headChains.find((c) => c.conditionInput?.name === b.name);
+    if (h) g.fail(`input '${b.name}' feeds both the recurrent layers and head '${h.name}'; a condition input feeds heads only`);
+  }
   const inputs = readInputs(g, branches, meta);
   const width = inputs.reduce((a, s) => a + (s.kind === 'vector' ? s.size : s.embedding ? (s.embeddingDim as number) : s.vocab), 0);
   const layers = readRecurrent(g, trunk, width);
-  const heads = readHeads(g, headChains, layers[layers.length - 1].units);
+  const heads = readHeads(g, headChains, layers[layers.length - 1].units, headMeta(g, meta, headChains));
   return { inputs, layers, heads, meta, source };
 }
 
@@ -347,7 +358,8 @@ class Graph {
   }
 }
 
-type HeadChain = { name: string; chain: LayerNode[] };
+/** An output's layers back to the top recurrent layer; a conditioned head's first Dense reads a Concatenate of that layer and `conditionInput`. */
+type HeadChain = { name: string; chain: LayerNode[]; conditionInput?: LayerNode };
 
 /** From each output back to the top recurrent layer, which all outputs must share. */
 function findHeads(g: Graph): { top: LayerNode; headChains: HeadChain[] } {
@@ -356,17 +368,70 @@ function findHeads(g: Graph): { top: LayerNode; headChains: HeadChain[] } {
   for (const out of g.outputs) {
     const chain: LayerNode[] = [];
     let n = g.skip(g.layer(out));
+    let conditionInput: LayerNode | undefined;
     while (['Dense', 'TimeDistributed', 'Activation', 'Softmax'].includes(n.className)) {
       chain.unshift(n);
       n = g.skip(g.single(n));
+      if (n.className === 'Concatenate' && chain.length > 0) {
+        const [h, x] = conditionBranches(g, n, out);
+        conditionInput = x;
+        n = h;
+        break;
+      }
     }
+    if (conditionInput) headChains.push({ name: out, chain, conditionInput });
+    else headChains.push({ name: out, chain });
     if (n.className !== 'LSTM' && n.className !== 'GRU') g.fail(`output '${out}' does not come from an LSTM or GRU layer through Dense layers (found ${n.className} '${n.name}')`);
     if (top && top !== n) g.fail(`outputs come from different recurrent layers ('${top.name}' and '${n.name}')`);
     top = n;
-    headChains.push({ name: out, chain });
   }
   if (!top) return g.fail('model has no outputs');
   return { top, headChains };
+}
+
+/** A conditioned head's Concatenate: the top recurrent layer first, then one model input. */
+function conditionBranches(g: Graph, cat: LayerNode, out: string): [LayerNode, LayerNode] {
+  const parts = cat.inbound.map((b) => g.skip(g.layer(b)));
+  const [h, x] = parts;
+  if (parts.length !== 2 || !h || !x || (h.className !== 'LSTM' && h.className !== 'GRU') || x.className !== 'InputLayer') {
+    g.fail(`output '${out}' reads Concatenate '${cat.name}' of ${parts.map((p) => `${p.className} '${p.name}'`).join(', ')}; a conditioned head joins the top recurrent layer, then one input (the condition's one-hot)`);
+  }
+  if (cat.config.axis !== undefined && cat.config.axis !== -1 && cat.config.axis !== 2) {
+    g.fail(`Concatenate '${cat.name}' joins along axis ${show(cat.config.axis)}; only the feature axis (-1) is supported`);
+  }
+  return [h, x];
+}
+
+/** What the metadata says of one head: the head whose token it reads, through which input, and its groups. */
+interface HeadMeta {
+  readonly condition?: string;
+  readonly conditionInput?: string;
+  readonly groups?: number;
+}
+
+/** `pulseRnn.heads`, by head name, checked against the graph: every conditioned head's condition is named, and its input is the one the graph joins. */
+function headMeta(g: Graph, meta: PulseMeta, chains: readonly HeadChain[]): Map<string, HeadMeta> {
+  const byName = new Map<string, HeadMeta>();
+  const list = meta.heads;
+  if (list !== undefined) {
+    if (!Array.isArray(list)) g.fail(`metadata 'heads' is ${show(list)}; it must list { name, condition, conditionInput, groups } entries`);
+    (list as unknown[]).forEach((e, i) => {
+      const ok = isObj(e) && typeof e.name === 'string' && (e.condition === undefined || typeof e.condition === 'string') && (e.conditionInput === undefined || typeof e.conditionInput === 'string') && (e.groups === undefined || typeof e.groups === 'number');
+      if (!ok) g.fail(`metadata 'heads[${i}]' is ${show(e)}; each entry is { name, condition?, conditionInput?, groups? } (strings, groups a number)`);
+      const m = e as Obj;
+      if (!chains.some((c) => c.name === m.name)) g.fail(`metadata 'heads[${i}]' names head '${m.name as string}', which is not an output of the model (${chains.map((c) => `'${c.name}'`).join(', ')})`);
+      if (byName.has(m.name as string)) g.fail(`metadata 'heads' describes head '${m.name as string}' twice`);
+      byName.set(m.name as string, m as HeadMeta);
+    });
+  }
+  for (const c of chains) {
+    const m = byName.get(c.name) ?? {};
+    const x = c.conditionInput?.name;
+    if (x !== undefined && m.condition === undefined) g.fail(`head '${c.name}' reads input '${x}' beside the recurrent layer, but metadata 'heads' names no condition head for it (its entry needs condition and conditionInput: '${x}')`);
+    if (x === undefined && m.condition !== undefined) g.fail(`metadata 'heads' conditions head '${c.name}' on '${m.condition}', but its first Dense reads only the recurrent layer (no Concatenate with an input)`);
+    if (x !== undefined && m.conditionInput !== x) g.fail(`metadata 'heads' says head '${c.name}' reads its condition at input ${show(m.conditionInput)}, but the graph joins input '${x}'`);
+  }
+  return byName;
 }
 
 /** The recurrent trunk, bottom first, and the branches feeding it (one, or a Concatenate's). */
@@ -387,10 +452,7 @@ function findTrunk(g: Graph, top: LayerNode): { trunk: LayerNode[]; branches: La
 /** Each branch as an input: an Embedding is a token, an Input a vector unless the metadata says one-hot. */
 function readInputs(g: Graph, branches: LayerNode[], meta: PulseMeta): InputSpec[] {
   const metaInputs = Array.isArray(meta.inputs) ? (meta.inputs as Obj[]) : [];
-  const lastDim = (inp: LayerNode): number | null => {
-    const shape = (inp.config.batch_input_shape ?? inp.config.batchInputShape ?? inp.config.batch_shape) as unknown;
-    return Array.isArray(shape) && shape.length >= 3 && Number.isInteger(shape[shape.length - 1]) ? (shape[shape.length - 1] as number) : null;
-  };
+  const lastDim = inputWidthOf;
   return branches.map((b, i): InputSpec => {
     if (b.className === 'Embedding') {
       if (b.config.mask_zero === true) g.fail(`Embedding '${b.name}' has mask_zero: true, which skips token-0 steps; a clocked engine plays every step (re-train without it)`);
@@ -436,11 +498,12 @@ function readRecurrent(g: Graph, trunk: LayerNode[], width: number): RnnLayerSpe
   });
 }
 
-/** Each output's Dense layers over the top layer's `topWidth` units; an Activation or Softmax layer folds into the Dense before it. */
-function readHeads(g: Graph, headChains: HeadChain[], topWidth: number): HeadSpec[] {
-  return headChains.map(({ name, chain }): HeadSpec => {
+/** Each output's Dense layers over the top layer's `topWidth` units (and a condition input's); an Activation or Softmax layer folds into the Dense before it. */
+function readHeads(g: Graph, headChains: HeadChain[], topWidth: number, metas: Map<string, HeadMeta>): HeadSpec[] {
+  return headChains.map(({ name, chain, conditionInput }): HeadSpec => {
     const dense: DenseSpec[] = [];
-    let w = topWidth;
+    const extra = conditionInput ? inputWidthOf(conditionInput) ?? g.fail(`input '${conditionInput.name}' has no feature size in its batch_input_shape`) : 0;
+    let w = topWidth + extra;
     for (const c of chain) {
       if (c.className === 'Activation' || c.className === 'Softmax') {
         const a = c.className === 'Softmax' ? 'softmax' : (c.config.activation as string);
@@ -466,8 +529,15 @@ function readHeads(g: Graph, headChains: HeadChain[], topWidth: number): HeadSpe
     if (dense.length === 0) g.fail(`output '${name}' has no Dense layer`);
     const last = dense[dense.length - 1];
     if (last.activation !== 'softmax' && last.activation !== 'linear') g.fail(`output '${name}' ends in '${last.activation}'; a categorical head ends in softmax or linear logits`);
-    return { name, layers: dense, size: w };
+    const m = metas.get(name);
+    return { name, layers: dense, size: w, ...(m?.condition !== undefined ? { condition: m.condition } : {}), ...(m?.groups !== undefined ? { groups: m.groups } : {}) };
   });
+}
+
+/** The feature size of an Input layer of shape [batch, time, features]. */
+function inputWidthOf(inp: LayerNode): number | null {
+  const shape = (inp.config.batch_input_shape ?? inp.config.batchInputShape ?? inp.config.batch_shape) as unknown;
+  return Array.isArray(shape) && shape.length >= 3 && Number.isInteger(shape[shape.length - 1]) ? (shape[shape.length - 1] as number) : null;
 }
 
 function timeDistributedInner(c: LayerNode, fail: (m: string) => never): LayerNode {
