@@ -2,6 +2,10 @@
  * Export a trained model in the tfjs LayersModel format the engine (and tfjs) loads:
  * a functional model: one-hot inputs (e.g. `token` + `position`) → Concatenate → LSTM… → one
  * Dense softmax per head, built with tfjs-layers and saved by tfjs itself, so the file is tfjs's own.
+ * A conditioned head's Dense reads Concatenate([top LSTM, `<condition>_now`]), a one-hot input
+ * of its condition head's token (tfjs runs it as it is, fed that token); a grouped head's Dense
+ * gives linear logits, one softmax per group being the reader's. Both are described in the
+ * metadata's `heads` list (layers-model.ts reads it).
  *
  * The weights shard is named by its content and written first; model.json, which names it,
  * is renamed into place last. A kill at any moment leaves the previous model or the new one,
@@ -32,9 +36,8 @@ export async function exportLayersModel(model: RnnModel, meta: Record<string, un
     lstms.push(layer);
     x = layer.apply(x) as tf.SymbolicTensor;
   }
-  const heads = model.shape.heads.map((f) => tf.layers.dense({ units: f.vocab, activation: 'softmax', name: model.shape.heads.length === 1 ? 'token_out' : `${f.name}_out`, kernelInitializer: 'zeros' }));
-  const outputs = heads.map((h) => h.apply(x) as tf.SymbolicTensor);
-  const m = tf.model({ inputs, outputs, name: 'pulse_rnn' });
+  const { heads, outputs, conditionInputs } = headLayers(model, x);
+  const m = tf.model({ inputs: [...inputs, ...conditionInputs], outputs, name: 'pulse_rnn' });
   const v = (n: string) => model.vars.get(n)!;
   lstms.forEach((layer, l) => {
     const g = (model.shape.cell === 'gru' ? 3 : 4) * units;
@@ -42,10 +45,14 @@ export async function exportLayersModel(model: RnnModel, meta: Record<string, un
     layer.setWeights([kernel, tf.tensor2d(model.recurrentKernel(l), [units, g]), v(`l${l}_bias`)]);
   });
   heads.forEach((h, i) => {
-    const { kernel, bias } = model.headVars(i);
+    const { bias } = model.headVars(i);
+    const k = model.headKernel(i);
+    const kernel = tf.tensor2d(k, [k.length / model.shape.heads[i].vocab, model.shape.heads[i].vocab]);
     h.setWeights([kernel, bias]);
+    kernel.dispose();
   });
-  m.setUserDefinedMetadata({ pulseRnn: meta });
+  const described = headMeta(model);
+  m.setUserDefinedMetadata({ pulseRnn: described.length ? { ...meta, heads: described } : meta });
   let json = '';
   let shard = '';
   await m.save(
@@ -69,4 +76,47 @@ export async function exportLayersModel(model: RnnModel, meta: Record<string, un
   if (previous !== null && previous !== shard && SHARD_NAME.test(previous)) rmSync(join(dir, previous), { force: true });
   m.dispose();
   return shard;
+}
+
+/** The Dense layer name of head `h`. */
+const outName = (model: RnnModel, h: number): string => (model.shape.heads.length === 1 ? 'token_out' : `${model.shape.heads[h].name}_out`);
+
+/** The input that carries a condition head's token to the heads conditioned on it. */
+const conditionInputName = (condition: string): string => `${condition}_now`;
+
+/** One Dense per head over the top layer `x`; a conditioned head's over Concatenate([x, one-hot input]), one such input and Concatenate per condition head. */
+function headLayers(model: RnnModel, x: tf.SymbolicTensor): { heads: tf.layers.Layer[]; outputs: tf.SymbolicTensor[]; conditionInputs: tf.SymbolicTensor[] } {
+  const joined = new Map<string, tf.SymbolicTensor>();
+  const conditionInputs: tf.SymbolicTensor[] = [];
+  const taken = new Set(model.shape.inputs.map((f) => f.name));
+  const heads: tf.layers.Layer[] = [];
+  const outputs = model.shape.heads.map((f, h) => {
+    let from = x;
+    if (f.condition !== undefined) {
+      const c = model.shape.heads.find((o) => o.name === f.condition) as { name: string; vocab: number };
+      if (!joined.has(c.name)) {
+        const name = conditionInputName(c.name);
+        if (taken.has(name)) throw new Error(`head '${f.name}': its condition input '${name}' has the name of a model input; rename one`);
+        const now = tf.input({ shape: [null, c.vocab], name });
+        conditionInputs.push(now);
+        joined.set(c.name, tf.layers.concatenate({ name: `${c.name}_cond` }).apply([x, now]) as tf.SymbolicTensor);
+      }
+      from = joined.get(c.name) as tf.SymbolicTensor;
+    }
+    const layer = tf.layers.dense({ units: f.vocab, activation: (f.groups ?? 1) > 1 ? 'linear' : 'softmax', name: outName(model, h), kernelInitializer: 'zeros' });
+    heads.push(layer);
+    return layer.apply(from) as tf.SymbolicTensor;
+  });
+  return { heads, outputs, conditionInputs };
+}
+
+/** The metadata's `heads` entries: each conditioned or grouped head, by its Dense's name. */
+function headMeta(model: RnnModel): Record<string, unknown>[] {
+  const names = model.shape.heads.map((_, h) => outName(model, h));
+  return model.shape.heads.flatMap((f, h) => {
+    const grouped = (f.groups ?? 1) > 1;
+    if (f.condition === undefined && !grouped) return [];
+    const c = model.shape.heads.findIndex((o) => o.name === f.condition);
+    return [{ name: names[h], ...(c >= 0 ? { condition: names[c], conditionInput: conditionInputName(model.shape.heads[c].name) } : {}), ...(grouped ? { groups: f.groups } : {}) }];
+  });
 }

@@ -32,6 +32,18 @@ export interface Field {
   readonly vocab: number;
   /** Short name of the training variable. */
   readonly key: string;
+  /**
+   * Heads only: the name of an earlier, ungrouped head whose token this head reads (the
+   * true token at t in training; the sampled one when playing): its logits are
+   * h·W + one-hot(token)·C + b, exported as a Dense over Concatenate([h, `<condition>_now`]).
+   */
+  readonly condition?: string;
+  /**
+   * Heads only: `vocab` logits as this many independent softmaxes of `vocab / groups`; the
+   * targets give one class per group and step, or -1 where the group has none (a drum class
+   * not hit), which costs nothing.
+   */
+  readonly groups?: number;
 }
 
 export interface RnnShape {
@@ -60,30 +72,99 @@ export interface Batch {
   L: number;
   /** Per input field, [B][L] token ids. */
   inputs: Int32Array[];
-  /** Per head, [B][L] tokens to predict. */
+  /** Per head, [B][L] tokens to predict; a grouped head's are [B][L][groups], -1 for none. */
   targets: Int32Array[];
   /** [B][L] 1 where a target is real, 0 for padding after a short sequence. */
   weights: Float32Array;
 }
 
-const headKey = (s: RnnShape, h: number, part: 'kernel' | 'bias') => (s.heads.length === 1 ? `out_${part}` : `out_${s.heads[h].key}_${part}`);
+/** A head's kernel, bias and (conditioned) the kernel's rows for the condition token's one-hot. */
+const headKey = (s: RnnShape, h: number, part: 'kernel' | 'bias' | 'cond') => (s.heads.length === 1 ? `out_${part}` : `out_${s.heads[h].key}_${part}`);
 
 /** Variable names, in a fixed order (checkpoints and the optimizer rely on it). */
 export function variableNames(s: RnnShape): string[] {
   const names = [...s.inputs.map((f) => `l0_${f.key}`), ...recurrentNames(s, 0), 'l0_bias'];
   for (let l = 1; l < s.layers; l++) names.push(`l${l}_in`, ...recurrentNames(s, l), `l${l}_bias`);
-  s.heads.forEach((_, h) => names.push(headKey(s, h, 'kernel'), headKey(s, h, 'bias')));
+  s.heads.forEach((f, h) => names.push(headKey(s, h, 'kernel'), headKey(s, h, 'bias'), ...(f.condition !== undefined ? [headKey(s, h, 'cond')] : [])));
   return names;
 }
 
+/** Index of the head head `h` is conditioned on, or -1. */
+export const conditionOf = (s: RnnShape, h: number): number => (s.heads[h].condition === undefined ? -1 : s.heads.findIndex((f) => f.name === s.heads[h].condition));
+
+/** Throws, naming the head, when a condition or a group count cannot be trained or played. */
+export function checkHeads(s: RnnShape): void {
+  s.heads.forEach((f, h) => {
+    const g = f.groups ?? 1;
+    if (!(Number.isInteger(g) && g >= 1 && f.vocab % g === 0)) throw new Error(`head '${f.name}': groups ${g} must be a positive integer dividing its ${f.vocab} classes`);
+    if (f.condition === undefined) return;
+    const c = conditionOf(s, h);
+    if (c < 0) throw new Error(`head '${f.name}': its condition '${f.condition}' is not a head (${s.heads.map((x) => `'${x.name}'`).join(', ')})`);
+    if (c >= h) throw new Error(`head '${f.name}': its condition '${f.condition}' must come before it`);
+    if ((s.heads[c].groups ?? 1) !== 1) throw new Error(`head '${f.name}': its condition '${f.condition}' is grouped; a condition is one token`);
+  });
+}
+
+/**
+ * A grouped head's targets as a weighted one-hot mask [L·B·groups, vocab/groups], t-major:
+ * each group's true class carries its step's weight; a group with no class (-1) is all zeros.
+ */
+function groupMask(batch: Batch, h: number, f: Field, w: Float32Array): tf.Tensor2D {
+  const { B, L } = batch;
+  const G = f.groups ?? 1;
+  const n = f.vocab / G;
+  const mask = new Float32Array(L * B * G * n);
+  const tg = batch.targets[h];
+  for (let t = 0; t < L; t++) {
+    for (let b = 0; b < B; b++) {
+      for (let g = 0; g < G; g++) {
+        const c = tg[(b * L + t) * G + g];
+        if (c < 0) continue;
+        if (c >= n) throw new Error(`head '${f.name}': target ${c} is outside 0..${n - 1}`);
+        mask[((t * B + b) * G + g) * n + c] = w[t * B + b];
+      }
+    }
+  }
+  return tf.tensor2d(mask, [L * B * G, n]);
+}
+
+/**
+ * Rows `idx` of a [vocab, cols] matrix: a one-hot times it, without the product. The gradient
+ * is scattered back in plain JS (tfjs-wasm has no gradient for gather, tfjs-notes).
+ */
+function rowGather(idx: Int32Array, vocab: number): (W: tf.Tensor2D) => tf.Tensor2D {
+  return tf.customGrad(((W: tf.Tensor2D) => {
+    const cols = W.shape[1];
+    return {
+      value: tf.gather(W, tf.tensor1d(idx, 'int32')),
+      gradFunc: (dy: tf.Tensor2D) => {
+        const d = dy.dataSync();
+        const out = new Float32Array(vocab * cols);
+        for (let i = 0; i < idx.length; i++) {
+          const o = idx[i] * cols;
+          for (let j = 0; j < cols; j++) out[o + j] += d[i * cols + j];
+        }
+        return [tf.tensor2d(out, [vocab, cols])];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (W: tf.Tensor2D) => tf.Tensor2D;
+}
+
+/** A token sequence [B][L] in the t-major order of the stacked outputs. */
+function tMajor(a: Int32Array, B: number, L: number): Int32Array {
+  const out = new Int32Array(B * L);
+  for (let t = 0; t < L; t++) for (let b = 0; b < B; b++) out[t * B + b] = a[b * L + t];
+  return out;
+}
+
 /** Per step, t-major, the weight of its target: padding weighs nothing, the loss is the mean over real steps. */
-function stepWeights(batch: Batch): tf.Tensor2D {
+function stepWeights(batch: Batch): Float32Array {
   const { B, L } = batch;
   const w = new Float32Array(B * L);
   let wsum = 0;
   for (let t = 0; t < L; t++) for (let b = 0; b < B; b++) wsum += w[t * B + b] = batch.weights[b * L + t];
   for (let i = 0; i < w.length; i++) w[i] /= wsum || 1;
-  return tf.tensor2d(w, [B * L, 1]);
+  return w;
 }
 
 /**
@@ -109,6 +190,7 @@ export class RnnModel {
   private readonly ops: GemmOps | null;
 
   constructor(readonly shape: RnnShape, seed = 1, learningRate = 2e-3, options: { kernel?: 'gemm' | 'tfjs' } = {}) {
+    checkHeads(shape);
     this.ops = options.kernel === 'tfjs' ? null : GemmOps.create();
     const rng = new Rng(seed);
     const { units, layers } = shape;
@@ -146,8 +228,11 @@ export class RnnModel {
       add(`l${l}_bias`, bias());
     }
     shape.heads.forEach((f, h) => {
-      add(headKey(shape, h, 'kernel'), uniform(units, f.vocab));
+      const c = conditionOf(shape, h);
+      const fanIn = units + (c >= 0 ? shape.heads[c].vocab : 0);
+      add(headKey(shape, h, 'kernel'), uniform(units, f.vocab, fanIn));
       add(headKey(shape, h, 'bias'), tf.zeros([f.vocab]));
+      if (c >= 0) add(headKey(shape, h, 'cond'), uniform(shape.heads[c].vocab, f.vocab, fanIn));
     });
     this.optimizer = tf.train.adam(learningRate);
   }
@@ -171,8 +256,14 @@ export class RnnModel {
     // step-by-step path gathers them here, one [B, g] tensor per step
     const xs = ops ? [] : this.gatheredInputs(batch);
     const nx = xs.length;
-    const wT = stepWeights(batch);
-    const oneHots = heads.map((f, h) => targetMask(batch, h, f.vocab, wT));
+    const w = stepWeights(batch);
+    const wT = tf.tensor2d(w, [w.length, 1]);
+    const oneHots = heads.map((f, h) => ((f.groups ?? 1) > 1 ? groupMask(batch, h, f, w) : targetMask(batch, h, f.vocab, wT)));
+    // teacher forcing: a conditioned head reads its condition head's true token at t
+    const gathers = heads.map((_, h) => {
+      const c = conditionOf(this.shape, h);
+      return c < 0 ? null : rowGather(tMajor(batch.targets[c], batch.B, batch.L), heads[c].vocab);
+    });
     const dropMasks = this.dropoutMasks(batch, o.dropout, o.rng, ops !== null);
     const inputVars = new Set([...fields.map((f) => `l0_${f.key}`), 'l0_bias']);
     const names = variableNames(this.shape).filter((n) => ops || !inputVars.has(n));
@@ -184,8 +275,13 @@ export class RnnModel {
       const p = new Map(names.map((n, i) => [n, args[nx + i] as tf.Tensor2D]));
       const H = ops ? this.fusedLayers(ops, mmFast, p, batch, dropMasks) : this.stepLayers(inputs, p, batch, dropMasks);
       let loss: tf.Tensor = tf.scalar(0);
-      heads.forEach((_, hd) => {
-        const logits = tf.add(mmFast(H, p.get(headKey(this.shape, hd, 'kernel'))!), p.get(headKey(this.shape, hd, 'bias'))!);
+      heads.forEach((f, hd) => {
+        let logits = tf.add(mmFast(H, p.get(headKey(this.shape, hd, 'kernel'))!), p.get(headKey(this.shape, hd, 'bias'))!);
+        const gather = gathers[hd];
+        if (gather) logits = tf.add(logits, gather(p.get(headKey(this.shape, hd, 'cond'))!));
+        // a grouped head: one softmax per group, each row of the mask one group of one step
+        const G = f.groups ?? 1;
+        if (G > 1) logits = tf.reshape(logits, [-1, f.vocab / G]);
         loss = tf.sub(loss, tf.sum(tf.mul(oneHots[hd], tf.logSoftmax(logits))));
       });
       return loss as tf.Scalar;
@@ -356,8 +452,20 @@ export class RnnModel {
     return out;
   }
 
-  headVars(h: number): { kernel: tf.Variable; bias: tf.Variable } {
-    return { kernel: this.vars.get(headKey(this.shape, h, 'kernel'))!, bias: this.vars.get(headKey(this.shape, h, 'bias'))! };
+  headVars(h: number): { kernel: tf.Variable; bias: tf.Variable; cond: tf.Variable | null } {
+    return { kernel: this.vars.get(headKey(this.shape, h, 'kernel'))!, bias: this.vars.get(headKey(this.shape, h, 'bias'))!, cond: this.vars.get(headKey(this.shape, h, 'cond')) ?? null };
+  }
+
+  /** Head `h`'s kernel as its Dense holds it: [units, vocab], or, conditioned, the condition's one-hot rows below: [units + condition vocab, vocab]. */
+  headKernel(h: number): Float32Array {
+    const { kernel, cond } = this.headVars(h);
+    const k = kernel.dataSync() as Float32Array;
+    if (!cond) return k.slice();
+    const c = cond.dataSync() as Float32Array;
+    const out = new Float32Array(k.length + c.length);
+    out.set(k);
+    out.set(c, k.length);
+    return out;
   }
 
   /** The weights as an engine ModelSpec (for evaluation without a file round trip). */
@@ -385,7 +493,15 @@ export class RnnModel {
       layers: rnn,
       heads: this.shape.heads.map((f, h) => {
         const { kernel, bias } = this.headVars(h);
-        return { name: f.name, size: f.vocab, layers: [{ name: f.name, inputSize: units, units: f.vocab, kernel: kernel.dataSync().slice() as Float32Array, bias: bias.dataSync().slice() as Float32Array, activation: 'softmax' as const }] };
+        const grouped = (f.groups ?? 1) > 1;
+        const k = this.headKernel(h);
+        return {
+          name: f.name,
+          size: f.vocab,
+          ...(f.condition !== undefined ? { condition: f.condition } : {}),
+          ...(grouped ? { groups: f.groups } : {}),
+          layers: [{ name: f.name, inputSize: k.length / f.vocab, units: f.vocab, kernel: k, bias: bias.dataSync().slice() as Float32Array, activation: grouped ? ('linear' as const) : ('softmax' as const) }],
+        };
       }),
       meta,
     };
