@@ -3,6 +3,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { checkRnboPatcher, loadRnboDevice, readRnboPatcher, versionWarning, type RnboDevice, type RnboPatcher, type RnboRuntime } from '../src/io/rnbo-device.js';
 import { RnboSink } from '../src/io/rnbo-sink.js';
+import { InternalClock } from '../src/time/internal-clock.js';
+import { Player } from '../src/time/player.js';
+import { FakeTime } from './helpers/fake-time.js';
 
 class MIDIEvent {
   constructor(
@@ -157,5 +160,42 @@ describe('RnboSink', () => {
       [3000, 0, 0x80, 62, 64], // close, at context time 3 s
     ]);
     expect(() => sink.noteOn(60, 100, 0, 3, 1)).toThrow(/closed/);
+  });
+});
+
+describe('RnboSink behind a Player: early hits', () => {
+  it('schedules each hit at its own time, half a step and a tenth before its step and 0.3 after, with its velocity', () => {
+    const ft = new FakeTime(10);
+    const { device, events } = fakeDevice();
+    Object.defineProperty(device.context, 'currentTime', { get: () => ft.t });
+    const sink = new RnboSink(device, { rnbo: { MIDIEvent, TempoEvent } as never });
+    const clock = new InternalClock({ bpm: 60, now: ft.now, timers: ft.timers });
+    const steps: { time: number; stepDuration: number }[] = [];
+    clock.onStep((e) => steps.push({ ...e }));
+    const hits: [number, number, number][] = [
+      [36, -0.5, 30],
+      [38, -0.1, 70],
+      [42, 0.3, 110],
+    ];
+    let step = 0;
+    const gen = {
+      get step() {
+        return step;
+      },
+      tick: () => ({ step: step++, tick: step, count: 3, notes: hits.map(([note, offset, velocity]) => ({ note, velocity, channel: 9, length: 1, offset })), releaseCount: 0, releases: [], paused: false, muted: false }),
+    };
+    const player = new Player(clock, gen, [sink]);
+    clock.start();
+    ft.advance(3);
+    clock.stop();
+    const ons = (events as MIDIEvent[]).filter((e) => e.data && (e.data[0] & 0xf0) === 0x90 && e.data[2] > 0);
+    expect(ons).toHaveLength(steps.length * 3);
+    ons.forEach((e, i) => {
+      const s = steps[Math.floor(i / 3)];
+      const [note, offset, velocity] = hits[i % 3];
+      expect(e.data).toEqual([0x99, note, velocity]);
+      expect(e.time).toBeCloseTo((s.time + offset * s.stepDuration) * 1000, 6);
+    });
+    expect(player.lateNotes).toBe(0);
   });
 });

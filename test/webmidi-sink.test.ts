@@ -214,3 +214,30 @@ describe('WebMidiSink on a JZZ virtual port', () => {
     expect(String(errors[0])).toMatch(/not connected/);
   });
 });
+
+describe('WebMidiSink timestamps for early hits', () => {
+  it('sends each note-on stamped with the time it is given, before its step or after, in the order given', () => {
+    const sent: { bytes: number[]; time?: number }[] = [];
+    const sink = new WebMidiSink({ send: (bytes, o) => sent.push({ bytes, time: o?.time }) }, { schedule: 'port', releaseHorizon: 10 });
+    const t = performance.now() / 1000 + 0.5;
+    const step = 0.125;
+    // two steps of a kick half a step early, a snare a tenth early and a hat 0.3 late
+    for (const k of [0, 1]) {
+      sink.noteOn(36, 30, 9, t + k * step - 0.5 * step, 0.1);
+      sink.noteOn(38, 70, 9, t + k * step - 0.1 * step, 0.1);
+      sink.noteOn(42, 110, 9, t + k * step + 0.3 * step, 0.1);
+    }
+    const ons = sent.filter((m) => (m.bytes[0] & 0xf0) === 0x90 && m.bytes[2] > 0);
+    expect(ons.map((m) => [m.bytes[1], m.bytes[2]])).toEqual([
+      [36, 30],
+      [38, 70],
+      [42, 110],
+      [36, 30],
+      [38, 70],
+      [42, 110],
+    ]);
+    const want = [0, 1].flatMap((k) => [-0.5, -0.1, 0.3].map((o) => (t + k * step + o * step) * 1000));
+    ons.forEach((m, i) => expect(m.time).toBeCloseTo(want[i], 6));
+    sink.close();
+  });
+});
