@@ -7,6 +7,14 @@
  * recurrent activation), and exports to the LayersModel format the engine loads.
  * Tested against the engine's step: test/gemm.test.ts (its loss), test/train.test.ts (its export).
  *
+ * A head may read the token of an earlier head (`Field.condition`): in training, the true token
+ * at t (teacher forcing), its one-hot times the head's `cond` rows gathered rather than
+ * multiplied. A head may be grouped (`Field.groups`): its logits are reshaped to one row per
+ * group and step, each row takes its own log-softmax, and the loss sums the true class's
+ * −log p over the groups that have one (a drum class not hit has target -1: a zero row of the
+ * mask), weighted like every head by its step, so it is in nats per step as the others are.
+ * test/heads-conditioned.test.ts checks that loss against the engine's.
+ *
  * What keeps it fast:
  * - the first layer's inputs are one-hot, so their product with the kernel is a row gather;
  *   it is gathered, and its gradient scattered back, in plain JS (tfjs-wasm has no gradient
