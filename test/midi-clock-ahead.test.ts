@@ -22,7 +22,8 @@ class EarlyHits implements Playable {
   private readonly r: StepResult = { step: -1, tick: 0, count: 0, notes: [], releaseCount: 0, releases: [], paused: false, muted: false };
   tick(): StepResult {
     this.r.step = this.step++;
-    this.r.notes = [-0.5, -0.1, 0.3].map((offset, i) => ({ note: 36 + i, velocity: 90, channel: 9, length: 1, offset }));
+    this.r.notes.length = 0;
+    this.r.notes.push(...[-0.5, -0.1, 0.3].map((offset, i) => ({ note: 36 + i, velocity: 90, channel: 9, length: 1, offset })));
     this.r.count = 3;
     return this.r;
   }

@@ -36,7 +36,8 @@ class EarlyHits implements Playable {
     r.tick++;
     r.paused = this.paused;
     r.muted = this.muted;
-    r.notes = this.paused || this.muted ? [] : HITS.map(([note, offset]) => ({ note, velocity: 90, channel: 9, length: 1, offset }));
+    r.notes.length = 0;
+    if (!this.paused && !this.muted) r.notes.push(...HITS.map(([note, offset]) => ({ note, velocity: 90, channel: 9, length: 1, offset })));
     r.count = r.notes.length;
     this.step++;
     return r;
