@@ -10,6 +10,7 @@ import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkModel } from '../src/engine/model-checks.js';
 import { validateSpec, type HeadSpec, type ModelSpec } from '../src/engine/model.js';
 import { Network } from '../src/engine/network.js';
 import { Rng } from '../src/engine/prng.js';
@@ -124,6 +125,19 @@ describe('Network.condition', () => {
     expect(() => net.condition(2, 1)).toThrow('head 2 is not a conditioned head');
     expect(() => net.condition(1, HITS)).toThrow(`head 'velocity': condition token ${HITS} of head 'hits' is outside 0..${HITS - 1}`);
     expect(() => net.condition(1, 1.5)).toThrow(/condition token 1.5/);
+  });
+
+  it("the load-time probe runs conditioned heads too: weights that overflow only for some condition token are refused, naming the head", () => {
+    const spec = conditionedSpec(6, (h) => {
+      const d = h[1].layers[0];
+      const kernel = d.kernel.slice();
+      // the one-hot row of the last hit token: finite weights, an infinite logit once added to h·W
+      kernel.fill(3e38, (UNITS + HITS - 1) * d.units, (UNITS + HITS) * d.units);
+      const bias = new Float32Array(d.units).fill(3e38);
+      return [h[0], { ...h[1], layers: [{ ...d, kernel, bias }] }];
+    });
+    expect(() => validateSpec(spec)).not.toThrow();
+    expect(() => checkModel(spec)).toThrow(/head 'velocity' logit 0 is Infinity after 2 steps/);
   });
 
   it('a step, a hit token and every group of the conditioned head allocate nothing (sampling heap profiler)', async () => {
