@@ -232,3 +232,59 @@ describe('out-of-range values are refused with the table\'s words', () => {
     expect(g.log.entries[0].dropped).toMatch(/unknown voice 40/);
   });
 });
+
+describe('the hosts take them from the table', () => {
+  it('the prompt: dynamics(0.5), timing(0), velocityScale(\'kick\', 0.8); out of range refused with the table\'s words', async () => {
+    const { LiveSession } = await import('../src/hosts/live-session.js');
+    const { InternalClock } = await import('../src/time/internal-clock.js');
+    const { FakeTime } = await import('./helpers/fake-time.js');
+    const ft = new FakeTime(1000);
+    const lines: string[] = [];
+    const s = new LiveSession({ spec: drumGridSpec(2), clock: new InternalClock({ bpm: 120, now: ft.now, timers: ft.timers }), seed: 3, dynamics: 0.5, grid: false, print: (t) => lines.push(t) });
+    expect(s.generator.applied.dynamics).toBe(0.5);
+    s.dynamics(3);
+    expect(lines.at(-1)).toBe(`dynamics: 3 is out of range; give ${rangeText(valueArg('dynamics'))}`);
+    s.timing(1.05);
+    expect(lines.at(-1)).toBe(`timing: 1.05 is out of range; give ${rangeText(valueArg('timing'))}`);
+    s.velocityScale('kick', 3);
+    let refused = '';
+    try {
+      s.generator.setVelocityScale('kick', 3);
+    } catch (e) {
+      refused = (e as Error).message;
+    }
+    // the Generator's (the table's) message, word for word
+    expect(lines.at(-1)).toBe(refused);
+    expect(refused).toBe(`velocityScale: scale: 3 is out of range; give ${rangeText(scaleArg())}`);
+    s.velocityScale('cowbell', 1);
+    expect(lines.at(-1)).toMatch(/^velocityScale: unknown voice "cowbell"; voices are kick, snare/);
+    expect(s.generator.pending).toEqual({});
+    s.dynamics(0);
+    s.timing(0);
+    s.velocityScale('kick', 0.8);
+    expect(lines.at(-1)).toBe('kick velocities × 0.8 from step 0');
+    expect(s.generator.pending).toEqual({ dynamics: 0, timing: 0, velocityScales: [0.8, 1, 1, 1, 1, 1, 1, 1, 1] });
+    s.dynamics();
+    expect(lines.at(-1)).toBe('dynamics 0.5 (0 from the next step)');
+    s.status();
+    expect(lines.at(-1)).toContain(' · dynamics 0.5 (0 from the next step) · timing 1 (0 from the next step) · ');
+    await s.quit();
+  });
+
+  it.skipIf(!haveShared('fixtures/rnn-drummer'))('generate --timing 0 writes the RNN-Drummer\'s hits on the step lines', async () => {
+    const { runCli } = await import('./helpers/cli.js');
+    const notesOf = async (...flags: string[]) => {
+      const r = await runCli('generate', '--model', sharedPath('fixtures/rnn-drummer'), '--steps', '64', '--seed', '5', '--json', ...flags);
+      expect(r.code, r.err).toBe(0);
+      return (JSON.parse(r.out) as { notes: { tick: number; note: number }[] }).notes;
+    };
+    const plain = await notesOf();
+    const gridded = await notesOf('--timing', '0');
+    expect(plain.some((n) => n.tick % 120 !== 0)).toBe(true);
+    expect(gridded.every((n) => n.tick % 120 === 0)).toBe(true);
+    expect(gridded.map((n) => n.tick)).toEqual(plain.map((n) => Math.round(n.tick / 120) * 120));
+    const r = await runCli('generate', '--dynamics', '2.5', '--steps', '4');
+    expect(r.code).not.toBe(0);
+    expect(r.err).toContain(`--dynamics must be ${rangeText(valueArg('dynamics'))}, got '2.5'`);
+  }, 60_000);
+});

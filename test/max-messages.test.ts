@@ -88,6 +88,33 @@ describe("the Max script's messages are the control table's", () => {
     expect(host.errors.at(-1)).toBe('pulse-rnn: clearedit: takes 1 value(s), got 0\n');
   }, 60000);
 
+  it('dynamics, timing and velocityscale play as the Generator does; velocityscale refuses a scale outside the table', async () => {
+    const host = await loaded();
+    const gen = new Generator(spec);
+    host.send('velocityscale', 'kick', 3);
+    expect(host.errors.at(-1)).toBe(`pulse-rnn: velocityscale kick 3: velocityScale: scale: 3 is out of range; give ${rangeText(CONTROLS.find((c) => c.name === 'velocityScale')!.args[1] as NumberArg)}\n`);
+    host.send('dynamics', 2.5);
+    expect(host.errors.at(-1)).toMatch(/^pulse-rnn: dynamics 2\.5: dynamics: 2\.5 is out of range; give a number from 0 \(flat\) to 2/);
+    const errors = host.errors.length;
+    host.send('velocityscale', 'kick', 0.5);
+    host.send('dynamics', 0.5);
+    host.send('timing', 0);
+    gen.setVelocityScale('kick', 0.5);
+    gen.setDynamics(0.5);
+    gen.setTiming(0);
+    const kicks: Atom[] = [];
+    for (let i = 0; i < 32; i++) {
+      const notes = host.bang();
+      expect(notes).toEqual(expected(gen.tick()));
+      for (const n of notes) if (n[0] === 36) kicks.push(n[1]);
+    }
+    expect(kicks.length).toBeGreaterThan(0);
+    expect(new Set(kicks)).toEqual(new Set([50]));
+    expect(host.state).toContainEqual(['dynamics', 0.5]);
+    expect(host.state).toContainEqual(['timing', 0]);
+    expect(host.errors.length).toBe(errors);
+  }, 60000);
+
   it('reseed picks a new random seed, or the one given, and the model plays on from where it is', async () => {
     const host = await loaded();
     const gen = new Generator(spec);

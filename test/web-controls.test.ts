@@ -4,13 +4,13 @@
 // once a step has played it). Played in headless Chromium through the built page.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkValue, CONTROLS, control, MAX_SEED, valueArg, type ControlName, type NumberArg } from '../src/music/controls.js';
+import { checkValue, CONTROLS, control, MAX_SEED, rangeText, valueArg, type ControlName, type NumberArg } from '../src/music/controls.js';
 import { haveChromium } from './helpers/browser.js';
 import { openServedPage, pageHook, type OpenPage } from './helpers/page-hook.js';
 
 const LONG = 60_000;
 
-type Settings = { temperature: number; topP: number; density: number; seed: number; paused: boolean; muted: boolean };
+type Settings = { temperature: number; topP: number; density: number; dynamics: number; timing: number; seed: number; paused: boolean; muted: boolean };
 type Pulse = {
   ready(): boolean;
   running(): boolean;
@@ -26,6 +26,8 @@ const SLIDERS: [ControlName, string][] = [
   ['temperature', 'temperature'],
   ['topP', 'top-p'],
   ['density', 'density'],
+  ['dynamics', 'dynamics'],
+  ['timing', 'timing'],
 ];
 
 /** The message the table's `checkValue` gives for a refused value ('' when it takes the value). */
@@ -101,6 +103,23 @@ describe.skipIf(!haveChromium())('the page\'s controls come from the control tab
     expect(valueArg('seed').max).toBe(2 ** 32 - 1);
     expect(await page.textContent('.tempo span')).toBe(control('bpm').label);
     expect(await page.textContent('label[for=seed]')).toBe(control('seed').label);
+  });
+
+  it('the Dynamics and Timing sliders reach only the table\'s range: a value past either end is held at it, and nothing out of range reaches the generator', async () => {
+    for (const [name, id] of [['dynamics', 'dynamics'], ['timing', 'timing']] as const) {
+      const a = valueArg(name);
+      for (const [bad, held] of [[a.max + 1, a.max], [a.min - 1, a.min]]) {
+        expect(refusal(name, bad)).toBe(`${name}: ${bad} is out of range; give ${rangeText(a)}`);
+        await drag(page, id, bad);
+        await until(page, (p, [n, want]) => p.settings()[n as 'dynamics'] === want, [name, held] as const);
+        expect(await page.inputValue(`#${id}`)).toBe(String(held));
+      }
+      await drag(page, id, a.default as number);
+      await until(page, (p, [n, want]) => p.settings()[n as 'dynamics'] === want, [name, a.default] as const);
+    }
+    const values = (await pulse(page, (p) => p.snapshot().log.entries)).filter((e) => e.control.type === 'dynamics' || e.control.type === 'timing').map((e) => e.control.value as number);
+    expect(values.every((v) => v >= 0 && v <= 2)).toBe(true);
+    expect(problems).toEqual([]);
   });
 
   it('the key legend lists each control\'s keys from the table, and the page\'s own Space and Esc', async () => {

@@ -92,11 +92,11 @@ export function numberArg(name: ControlName, v: unknown): number {
   return v;
 }
 
-/** A velocity scale as typed: a number in the range of velocityScale's scale. */
+/** A velocity scale as typed: a number in the range of velocityScale's scale (the session names the control). */
 export function scaleArgOf(v: unknown): number {
   const a = scaleArg();
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new CommandError(`scale ${show(v)} is not a number; give ${rangeText(a)}, e.g. ${control('velocityScale').example}`);
-  if (!inRange(a, v)) throw new CommandError(`scale ${show(v)} is out of range; give ${rangeText(a)}`);
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new CommandError(`${a.name}: ${show(v)} is not a number; give ${rangeText(a)}, e.g. ${control('velocityScale').example}`);
+  if (!inRange(a, v)) throw new CommandError(`${a.name}: ${show(v)} is out of range; give ${rangeText(a)}`);
   return v;
 }
 
