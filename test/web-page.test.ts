@@ -243,6 +243,9 @@ describe.skipIf(!haveBrowser)('the performer\'s page in Chromium', () => {
     await page.waitForFunction((f) => document.querySelector('#position')?.textContent !== f, first, { timeout: LONG });
     // played hits are drawn, and the lookahead as well
     await page.waitForSelector('#grid .cell.p.hit', { timeout: LONG });
+    // each played hit is drawn with the velocity and offset it played at (the shipped model: 100, on the grid)
+    const looks = await page.$$eval('#grid .cell.p.hit', (cells) => cells.map((c) => `${c.classList.contains('felt')} ${(c as HTMLElement).style.getPropertyValue('--vel')} ${(c as HTMLElement).style.getPropertyValue('--off')}`));
+    expect(new Set(looks)).toEqual(new Set([`true ${(100 / 127).toFixed(3)} 0.000`]));
     await page.waitForSelector('#grid .cell.u', { timeout: LONG });
     await page.waitForSelector('#grid .cell.head', { timeout: LONG });
     expect(await pulse(page, (p) => p.sent().tone)).toBeGreaterThan(0);

@@ -5,6 +5,11 @@
  * the model will play (the lookahead, drawn hollow). Clicking an upcoming cell toggles that
  * voice at that step; the lock button of a row keeps the voice as it played in the last bar.
  *
+ * A hit whose sound is known (the steps played) is drawn as a bar: as tall and as bright as its
+ * velocity (a ghost note low and dim, 127 the whole cell), shifted sideways by its offset from
+ * the step's grid line (the cell's left edge), so a hit played early leaves a gap on the right
+ * and a late one on the left. The look goes to CSS as `--vel` (velocity / 127) and `--off`.
+ *
  * The grid is one Tab stop: arrows move the cursor, Enter or Space toggles the cell under it.
  * Drawing touches only the cells whose look changed, so a step costs a few class changes.
  *
@@ -16,7 +21,7 @@
  * grid.setModel(['kick', 'snare'], 16, 4, true);
  * grid.render(stage.view(), stage.playhead(audio.context.currentTime));
  */
-import type { StageView } from './stage.js';
+import type { HitLook, StageView } from './stage.js';
 import { control } from '../../music/controls.js';
 import { keyOf } from './keys.js';
 
@@ -57,6 +62,12 @@ const HIT = 4;
 const EDITED = 8;
 const HEAD = 16;
 
+/**
+ * The furthest a bar moves sideways, in cells: an event model's hit late in its step (offset
+ * near 1) still shows a sliver of its bar; an expressive drummer's offsets (±0.5) show as played.
+ */
+const MAX_SHIFT = 0.85;
+
 const NOTE_NAMES = ['C', 'C♯', 'D', 'D♯', 'E', 'F', 'F♯', 'G', 'G♯', 'A', 'A♯', 'B'];
 const noteName = (n: number) => `${NOTE_NAMES[n % 12]}${Math.floor(n / 12) - 1}`;
 
@@ -75,6 +86,8 @@ export class GridView {
   private rowEls: HTMLElement[] = [];
   private lockButtons: HTMLButtonElement[] = [];
   private state = new Int32Array(0);
+  /** Each cell's drawn velocity and offset, as `lookKey` (NaN: drawn without one). */
+  private looks = new Float64Array(0);
   /** The step each column shows, as of the last render (-1: none yet). */
   private stepOf = new Int32Array(0);
   private text: string[] = [];
@@ -161,6 +174,7 @@ export class GridView {
       this.root.append(row);
     });
     this.state = new Int32Array(rows.length * this.columns).fill(-1);
+    this.looks = new Float64Array(rows.length * this.columns).fill(NaN);
     this.stepOf = new Int32Array(this.columns).fill(-1);
     this.text = new Array(rows.length * this.columns).fill('');
     this.headCol = -1;
@@ -227,6 +241,9 @@ export class GridView {
           cell.classList.toggle('ed', (s & EDITED) !== 0);
           cell.classList.toggle('head', (s & HEAD) !== 0);
         }
+        // how the hit sounds, when the view knows it (a written step is the performer's, not yet played)
+        const look = (s & HIT) !== 0 && !edited ? view.looks.get(step)?.get(this.editable ? r : 0) : undefined;
+        this.drawLook(i, this.cells[r][c], look);
         if (!this.editable) {
           // melodic rows name the notes instead of a voice
           const notes = known ? view.notes.get(step) ?? [] : [];
@@ -245,6 +262,21 @@ export class GridView {
       if (headCol >= 0) this.follow(headCol);
     }
     this.lockButtons.forEach((_, r) => this.showLock(r, view.locked.has(r)));
+  }
+
+  /** Hand a hit's velocity and offset to the cell's CSS, only when they changed. */
+  private drawLook(i: number, cell: HTMLElement, look: HitLook | undefined): void {
+    const key = look ? lookKey(look) : NaN;
+    if (Object.is(this.looks[i], key)) return;
+    this.looks[i] = key;
+    cell.classList.toggle('felt', look !== undefined);
+    if (!look) {
+      cell.style.removeProperty('--vel');
+      cell.style.removeProperty('--off');
+      return;
+    }
+    cell.style.setProperty('--vel', (clamp(look.velocity, 1, 127) / 127).toFixed(3));
+    cell.style.setProperty('--off', clamp(look.offset, -0.5, MAX_SHIFT).toFixed(3));
   }
 
   // the button answers the press at once, not at the next frame (which a busy or hidden page delays)
@@ -325,6 +357,11 @@ export class GridView {
 
 function cellStatic(pos: number, stepsPerBeat: number): string {
   return `cell${pos % stepsPerBeat === 0 ? ' beat' : ''}${pos === 0 ? ' bar' : ''}`;
+}
+
+/** One number for a look: velocity in the thousands, offset in thousandths of a step. */
+function lookKey(l: HitLook): number {
+  return Math.round(l.velocity) * 1e4 + Math.round(l.offset * 1000);
 }
 
 function mod(a: number, n: number): number {

@@ -19,7 +19,7 @@
 import { drumClassOf } from '../../music/drum-map.js';
 import { codecFor, type Codec } from '../../music/codecs.js';
 import { checkValue, defaults } from '../../music/controls.js';
-import { Generator, type PerformanceLog, type Settings, type StepCopy, type StepResult } from '../../music/generator.js';
+import { Generator, type PerformanceLog, type PlayedNote, type Settings, type StepCopy, type StepResult } from '../../music/generator.js';
 import { loadModelSpec } from '../../io/model-files.js';
 import { readMidi } from '../../io/midi-read.js';
 import { MidiRecorder } from '../../io/recorder.js';
@@ -47,6 +47,12 @@ export interface ModelInfo {
   readonly stepsPerBeat: number;
 }
 
+/** How a hit sounds: its velocity (1–127) and its offset from the step's grid line, in steps (−0.5 early … 1 late). */
+export interface HitLook {
+  readonly velocity: number;
+  readonly offset: number;
+}
+
 /** What the grid shows, rows by index. */
 export interface StageView {
   /** The next step the generator plays. */
@@ -58,6 +64,8 @@ export interface StageView {
   readonly edits: ReadonlyMap<number, readonly number[]>;
   readonly locked: ReadonlySet<number>;
   readonly notes: ReadonlyMap<number, readonly number[]>;
+  /** Step → row → how its hit sounded (the loudest note of the row): the steps played. */
+  readonly looks: ReadonlyMap<number, ReadonlyMap<number, HitLook>>;
 }
 
 /** The value controls a performer can set before any model is loaded. */
@@ -203,6 +211,7 @@ export class Stage {
     const played = new Map<number, number[]>();
     const upcoming = new Map<number, number[]>();
     const notes = new Map<number, number[]>();
+    const looks = new Map<number, Map<number, HitLook>>();
     const gen = this.gen;
     if (gen) {
       for (const s of gen.played()) {
@@ -210,6 +219,7 @@ export class Stage {
         const n = s.notes.map((x) => x.note);
         played.set(s.step, this.rowsOf(n));
         notes.set(s.step, n);
+        looks.set(s.step, this.looksOf(s.notes));
       }
       for (const u of gen.upcoming()) {
         upcoming.set(u.step, this.rowsOf(u.notes));
@@ -217,7 +227,18 @@ export class Stage {
       }
       for (const s of this.editsShown.keys()) if (s < gen.step) this.editsShown.delete(s);
     }
-    return { next: gen?.step ?? 0, played, upcoming, edits: new Map(this.editsShown), locked: new Set(this.lockedRows), notes };
+    return { next: gen?.step ?? 0, played, upcoming, edits: new Map(this.editsShown), locked: new Set(this.lockedRows), notes, looks };
+  }
+
+  /** Row → the velocity and offset of its loudest note. */
+  private looksOf(notes: readonly PlayedNote[]): Map<number, HitLook> {
+    const looks = new Map<number, HitLook>();
+    for (const n of notes) {
+      const [row] = this.rowsOf([n.note]);
+      const had = looks.get(row);
+      if (row !== undefined && (!had || n.velocity > had.velocity)) looks.set(row, { velocity: n.velocity, offset: n.offset });
+    }
+    return looks;
   }
 
   /** The generator's last steps (a copy), for displays and tests. */
