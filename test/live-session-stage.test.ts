@@ -49,8 +49,7 @@ class Book implements NoteSink {
 
 function fakeSession(spec: ModelSpec, cwd = tmp) {
   const ft = new FakeTime(1000);
-  // a flat drum model plays nothing early: steps need go out no more than the lookahead ahead
-  const clock = new InternalClock({ bpm: 120, now: ft.now, timers: ft.timers, maxEarly: 0 });
+  const clock = new InternalClock({ bpm: 120, now: ft.now, timers: ft.timers });
   const lines: string[] = [];
   const book = new Book();
   const s = new LiveSession({ spec, clock, sinks: [book], seed: 7, grid: false, print: (t) => lines.push(t), cwd });
