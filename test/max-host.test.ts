@@ -415,6 +415,22 @@ describe('the built Max script', () => {
     expect(new Set(at90.map((n) => n[3]))).toEqual(new Set([83.33]));
   }, 60000);
 
+  it('sends each hit at its own velocity: a softer snare reaches the notes as the Node API plays it', async () => {
+    const host = new MaxHost(code, { patchFile: PATCH });
+    await host.load();
+    const gen = new Generator(spec, { seed: 9 });
+    host.send('seed', 9);
+    host.send('velocityscale', 'snare', 0.3);
+    gen.setVelocityScale('snare', 0.3);
+    const max = Array.from({ length: 32 }, () => host.bang());
+    expect(max).toEqual(Array.from({ length: 32 }, () => expected(gen.tick())));
+    const snares = max.flat().filter((n) => n[0] === 38);
+    expect(snares.length).toBeGreaterThan(2);
+    expect(new Set(snares.map((n) => n[1]))).toEqual(new Set([30]));
+    expect(new Set(max.flat().filter((n) => n[0] === 36).map((n) => n[1]))).toEqual(new Set([100]));
+    expect(host.errors).toEqual([]);
+  }, 60000);
+
   it('says so when it gets a message it does not know, a bare number, or a bang before any model', () => {
     const host = new MaxHost(code);
     host.send('bang');
