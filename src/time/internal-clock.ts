@@ -9,9 +9,10 @@
  * that, so a hit played early by as much as an expressive drum model plays it (offset -0.5) is
  * still ahead of now when its step is handed out: at 120 BPM a step goes out 100 + 62.5 ms
  * ahead, at 60 BPM 100 + 125 ms, at 20 BPM (the slowest a performer can set, and the most added
- * at any tempo) 100 + 375 ms. A performer's change applies that
- * much later; `maxEarly: 0` hands steps out as late as the lookahead allows, for models that
- * never play early.
+ * at any tempo) 100 + 375 ms. A performer's change, and a stop, apply that much later;
+ * `maxEarly: 0` hands steps out as late as the lookahead allows, for models that never play
+ * early. Pulses still go out a lookahead ahead: a tempo change moves every pulse not yet handed
+ * out, except those a step handed out ahead already starts on.
  *
  * Transport changes land at a step boundary not yet handed out, because what was handed out
  * may already be scheduled in a device and cannot be called back: `stop()` stops at the start
@@ -79,8 +80,10 @@ export class InternalClock implements Clock {
   private swingAmount: number;
   private isRunning = false;
   private timer: unknown = null;
-  /** The next pulse to hand out; steps go out with the pulse they start on. */
+  /** The next pulse to hand out. */
   private nextPulse = 0;
+  /** The next step to hand out: a step goes out with the pulse it starts on, or before it. */
+  private nextStep = 0;
   // bumped by every transport change, so an emitting loop notices a listener stopped or moved us
   private epoch = 0;
 
@@ -130,7 +133,7 @@ export class InternalClock implements Clock {
 
   /** The next step to be handed out (while stopped: where `continue()` resumes). */
   get position(): number {
-    return Math.ceil(this.nextPulse / this.pulsesPerStep);
+    return Math.max(this.nextStep, Math.ceil(this.nextPulse / this.pulsesPerStep));
   }
 
   get swing(): number {
@@ -179,6 +182,7 @@ export class InternalClock implements Clock {
     }
     this.map.reset(0, at, this.map.bpmAt(this.nextPulse));
     this.nextPulse = 0;
+    this.nextStep = 0;
     this.run({ type: 'start', time: at });
   }
 
@@ -209,6 +213,7 @@ export class InternalClock implements Clock {
       this.epoch++;
       this.map.reset(pulse, this.map.timeOf(this.nextPulse), this.map.bpmAt(this.nextPulse));
       this.nextPulse = pulse;
+      this.nextStep = step;
       this.transport.emit({ type: 'position', step, time: this.now() });
       return;
     }
@@ -218,6 +223,7 @@ export class InternalClock implements Clock {
     this.epoch++;
     this.map.reset(pulse, time, this.map.bpmAt(this.nextPulse));
     this.nextPulse = pulse;
+    this.nextStep = step;
     this.transport.emit({ type: 'position', step, time });
   }
 
@@ -235,14 +241,15 @@ export class InternalClock implements Clock {
   setTempo(bpm: number, atPulse?: number): void {
     checkBpm(bpm);
     if (atPulse !== undefined && !Number.isInteger(atPulse)) throw new RangeError(`atPulse must be an integer, got ${atPulse}`);
-    const next = this.nextPulse;
+    // the first pulse whose time may change: not one handed out, nor one a step handed out starts on
+    const next = Math.max(this.nextPulse, (this.nextStep - 1) * this.pulsesPerStep + 1);
     if (atPulse === undefined && this.isRunning && next > 0) {
       const last = this.map.timeOf(next - 1);
       const due = this.map.timeOf(next);
       const period = secondsPerPulse(bpm);
       // never before now (a late pulse), never later than the old tempo had it
       const gap = Math.max(period, Math.min(due, this.now()) - last);
-      this.map.prune(next - 1);
+      this.map.prune(this.nextPulse - 1);
       if (gap > period * (1 + 1e-9)) {
         const between = 60 / (gap * PPQN);
         this.map.restartAt(next - 1, last, between);
@@ -256,7 +263,7 @@ export class InternalClock implements Clock {
       return;
     }
     const pulse = Math.max(atPulse ?? next, next);
-    this.map.prune(next);
+    this.map.prune(this.nextPulse);
     this.map.setTempo(pulse, bpm);
     this.transport.emit({ type: 'tempo', bpm, time: this.isRunning ? this.map.timeOf(pulse) : this.now(), pulse });
   }
@@ -273,19 +280,24 @@ export class InternalClock implements Clock {
   private readonly wake = (): void => {
     this.timer = null;
     if (!this.isRunning) return;
-    this.emitBefore(this.now() + this.ahead);
+    this.emitBefore(this.now());
     if (this.isRunning && this.timer === null) this.timer = this.timers.setTimeout(this.wake, this.interval * 1000);
   };
 
-  /** Hand out every pulse (and the step it starts) whose time is before `horizon`. */
-  private emitBefore(horizon: number): void {
+  /**
+   * Hand out every pulse (and the step it starts) whose time is before `now` + the lookahead,
+   * then the steps whose first pulse is before `now` + `ahead`, ahead of their pulses.
+   */
+  private emitBefore(now: number): void {
     const epoch = this.epoch;
+    const stepHorizon = now + this.ahead;
     while (this.isRunning && epoch === this.epoch) {
       const pulse = this.nextPulse;
       const time = this.map.timeOf(pulse);
-      if (time >= horizon) break;
+      if (time >= now + this.lookahead) break;
       this.emitPulse(pulse, time);
     }
+    while (this.isRunning && epoch === this.epoch && this.map.timeOf(this.nextStep * this.pulsesPerStep) < stepHorizon) this.emitStep(this.nextStep);
   }
 
   private emitPulse(pulse: number, time: number): void {
@@ -294,16 +306,21 @@ export class InternalClock implements Clock {
     if (this.pulses.size) this.pulses.emit({ pulse, time });
     if (epoch !== this.epoch || pulse % this.pulsesPerStep !== 0) return;
     const step = pulse / this.pulsesPerStep;
-    const start = this.timeOfStep(step);
-    const stepDuration = this.timeOfStep(step + 1) - start;
-    this.steps.emit({ step, time: start, stepDuration, bpm: this.map.bpmAt(pulse) });
-    if (step % 64 === 0) this.map.prune(pulse);
+    if (step >= this.nextStep) this.emitStep(step);
+    if (step % 64 === 0 && epoch === this.epoch) this.map.prune(pulse);
   }
 
-  /** Hand out the pulses up to the next step boundary, so pulses and steps agree on where we are. */
+  private emitStep(step: number): void {
+    this.nextStep = step + 1;
+    const start = this.timeOfStep(step);
+    const stepDuration = this.timeOfStep(step + 1) - start;
+    this.steps.emit({ step, time: start, stepDuration, bpm: this.map.bpmAt(step * this.pulsesPerStep) });
+  }
+
+  /** Hand out the pulses up to the next step not yet handed out, so pulses and steps agree on where we are. */
   private flushToStep(): number {
     const epoch = this.epoch;
-    while (this.isRunning && epoch === this.epoch && this.nextPulse % this.pulsesPerStep !== 0) {
+    while (this.isRunning && epoch === this.epoch && this.nextPulse < this.nextStep * this.pulsesPerStep) {
       this.emitPulse(this.nextPulse, this.map.timeOf(this.nextPulse));
     }
     return this.epoch;
