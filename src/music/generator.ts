@@ -2,8 +2,8 @@
  * The live generator: a clock calls `tick()` once per step; the RNN state carries over from
  * tick to tick; a performer steers it while it plays.
  *
- * Everything a performer does (temperature, top-p, density, seed, pause, mute, edit, lock,
- * prime, reset) is checked when called (a bad value throws and changes nothing), then applies
+ * Everything a performer does (temperature, top-p, density, dynamics, timing, velocity scales,
+ * seed, pause, mute, edit, lock, prime, reset) is checked when called (a bad value throws and changes nothing), then applies
  * at the start of the next tick and goes into the performance log with the tick it applied
  * at. A performance is a pure function of the model, the options and that log: `replay`
  * plays it again note for note, in any JS host.
@@ -14,14 +14,16 @@
  * A tick: apply the controls due (`control-handlers.ts`, one handler per control), read a
  * slice of a phrase being primed (`prime-reader.ts`), fill the lookahead (`lookahead.ts`,
  * where a `Placer` puts each event on the clock: `grid-placer.ts` or `event-placer.ts`), play
- * the events of this step, advance, remember (`history.ts`). Everything that changes as it
- * plays is one plain record (`generator-state.ts`) that snapshot, restore and fork copy whole.
+ * the events of this step, shaped by dynamics, velocity scales and timing (`step-result.ts`),
+ * advance, remember (`history.ts`). Everything that changes as it plays is one plain record
+ * (`generator-state.ts`) that snapshot, restore and fork copy whole.
  *
  * @example
  * const gen = new Generator(new Network(spec), { seed: 7, temperature: 0.9, lookahead: 16 });
  * const out = gen.tick();              // step 0
  * for (let i = 0; i < out.count; i++) send(out.notes[i]);
  * gen.setTemperature(1.2);             // from the next tick
+ * gen.setDynamics(0.5);                // velocities halfway to the flat 100
  * gen.edit(gen.step + 2, ['kick', 'snare']); // the model continues from the human's step
  * gen.lock('kick');                    // keep the kick as the last bar played it
  */
