@@ -233,13 +233,18 @@ describe('loading another model keeps what the performer set', () => {
     host.send('topp', 0.7);
     host.send('density', 0.5);
     host.send('seed', 21);
+    host.send('dynamics', 0.5);
+    host.send('timing', 0);
+    host.send('velocityscale', 'kick', 0.5);
     await host.load();
-    const gen = new Generator(spec, { temperature: 1.3, topP: 0.7, density: 0.5, seed: 21 });
+    const gen = new Generator(spec, { temperature: 1.3, topP: 0.7, density: 0.5, seed: 21, dynamics: 0.5, timing: 0 });
+    gen.setVelocityScale('kick', 0.5);
     const max = Array.from({ length: 48 }, () => host.bang());
     expect(max).toEqual(Array.from({ length: 48 }, () => expected(gen.tick())));
     expect(max.flat().length).toBeGreaterThan(20);
-    host.send('get', 'temperature', 'topp', 'density', 'seed');
-    expect(host.state.slice(-4)).toEqual([['temperature', 1.3], ['topp', 0.7], ['density', 0.5], ['seed', 21]]);
+    expect(max.flat().some((n) => n[0] === 36 && n[1] === 50)).toBe(true);
+    host.send('get', 'temperature', 'topp', 'density', 'seed', 'dynamics', 'timing');
+    expect(host.state.slice(-6)).toEqual([['temperature', 1.3], ['topp', 0.7], ['density', 0.5], ['seed', 21], ['dynamics', 0.5], ['timing', 0]]);
 
     host.send('pause');
     host.send('mute');

@@ -347,7 +347,8 @@ export function load(this: JsThis | undefined, ...args: unknown[]): void {
 /**
  * The Generator for a newly loaded model, playing on with what the performer set on the old
  * one: its settings with the changes not yet applied laid over them, per-head temperatures
- * when the new model has the same heads (else the first head's for all), pause and mute.
+ * when the new model has the same heads (else the first head's for all), velocity scales when
+ * it has the same voices, pause and mute.
  */
 function successor(spec: ModelSpec, old: Generator | null): Generator {
   const s = old?.settings;
@@ -359,6 +360,7 @@ function successor(spec: ModelSpec, old: Generator | null): Generator {
   if (!old || !s) return next;
   const heads = (m: { heads: readonly { name: string }[] }) => m.heads.map((h) => h.name).join(' ');
   if (heads(old.net.spec) === heads(spec)) s.temperatures.forEach((t, h) => t !== s.temperature && next.setTemperature(t, h));
+  if (old.codec.voices.join() === next.codec.voices.join()) s.velocityScales.forEach((v, i) => v !== 1 && next.setVelocityScale(i, v));
   if (s.paused) next.pause();
   if (s.muted) next.mute();
   return next;
