@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONTROLS, checkLoggedControl, checkValue, control, flagName, maxName, rangeText, valueArg } from '../src/music/controls.js';
+import { CONTROLS, LOGGED_TYPES, checkLoggedControl, checkValue, control, defaults, flagName, maxName, rangeText, scaleArg, valueArg } from '../src/music/controls.js';
 import { Generator } from '../src/music/generator.js';
 import { drumGridSpec, howlSpec } from './helpers/models.js';
 
@@ -30,6 +30,18 @@ describe('the control table', () => {
       expect(() => checkValue(name, good)).not.toThrow();
     }
     expect(() => control('topp')).toThrow(/unknown control "topp"; controls are temperature, topP/);
+  });
+
+  it('defines the expressive controls: dynamics 0–2 and timing 0–1, default 1 (as the model plays), and a velocity scale per voice', () => {
+    expect(defaults()).toMatchObject({ dynamics: 1, timing: 1 });
+    expect(valueArg('dynamics')).toMatchObject({ min: 0, max: 2, step: 0.05, default: 1 });
+    expect(valueArg('timing')).toMatchObject({ min: 0, max: 1, step: 0.05, default: 1 });
+    expect(control('velocityScale')).toMatchObject({ kind: 'command', owner: 'generator', applies: 'next step', example: "velocityScale('kick', 0.8)" });
+    expect(control('velocityScale').args.map((a) => a.name)).toEqual(['voice', 'scale']);
+    expect(scaleArg()).toMatchObject({ min: 0, max: 2, default: 1 });
+    expect(LOGGED_TYPES).toEqual(expect.arrayContaining(['dynamics', 'timing', 'velocityScale']));
+    expect(flagName(control('dynamics'))).toBe('--dynamics');
+    expect(maxName(control('velocityScale'))).toBe('velocityscale');
   });
 
   it('checks a log entry against the table', () => {
