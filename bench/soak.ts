@@ -2,7 +2,8 @@
  * A long set in real time: the shipped drum model on the internal clock at 300 BPM through
  * the Player into a WEBMIDI.js output (a JZZ virtual port) for SOAK_MINUTES (default 10).
  * Counts steps handed out late (after their start time: the lookahead did not cover the
- * wake-up) and missed (a gap in the step numbers), how far ahead of its time each step was
+ * wake-up), notes sent late (Player.lateNotes: a time already past when its step came) and
+ * missed steps (a gap in the step numbers), how far ahead of its time each step was
  * computed, when each note-on reached the port against its step time, whether every note-on
  * got its note-off, and the heap after a full collection at the start, every minute and the end.
  *
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
     steps,
     expectedSteps: Math.round(MINUTES * 60 * (300 / 60) * 4),
     stepsHandedOutLate: late,
+    notesSentLate: player.lateNotes,
     stepsMissed: missed,
     lookaheadMs: clock.lookahead * 1000,
     stepHandedOutAheadMs: percentiles(aheadMs),
@@ -104,7 +106,7 @@ async function main(): Promise<void> {
     heapMB: { start: +(heapStart / 2 ** 20).toFixed(2), byMinute: heapByMinute, end: +(heapEnd / 2 ** 20).toFixed(2) },
   });
   await WebMidi.disable();
-  process.exit(late || missed || open ? 1 : 0);
+  process.exit(late || player.lateNotes || missed || open ? 1 : 0);
 }
 
 main().catch((e) => {
