@@ -2,7 +2,9 @@
  * Timing of the clocks in src/time:
  *  (a) InternalClock on a simulated time source with late, jittery timers (0–20 ms): the error
  *      of every step time against the ideal grid, at 120 and 300 BPM. Times are computed from
- *      the tempo map, so this is floating-point error only (target p99 ≤ 0.1 ms).
+ *      the tempo map, so this is floating-point error only (target p99 ≤ 0.1 ms). And how far
+ *      ahead steps are handed out with `maxEarly` 0 and 0.5 (the default: half a step sooner,
+ *      so a hit half a step early is not late) at 20, 60, 120 and 300 BPM: what that costs.
  *  (b) MidiClockFollower fed pulses with ±2 ms uniform jitter through `receive` (the path its
  *      Input listener takes): the error of the step times it hands out against the true grid
  *      (target p99 ≤ 2 ms), next to the raw pulses' error and to Ardour's 2nd-order DLL; and
@@ -60,10 +62,10 @@ function simulated(lateness: () => number) {
 
 // ---- (a) ------------------------------------------------------------------------------------
 
-function internalGrid(bpm: number) {
+function internalGrid(bpm: number, maxEarly = 0.5) {
   const rand = lcg(bpm);
   const sim = simulated(() => rand() * 0.02);
-  const clock = new InternalClock({ bpm, now: sim.now, timers: sim.timers });
+  const clock = new InternalClock({ bpm, now: sim.now, timers: sim.timers, maxEarly });
   const err = new Float64Array(STEPS);
   const ahead = new Float64Array(STEPS);
   let n = 0;
@@ -242,6 +244,9 @@ async function wallClock(seconds: number) {
 async function main(): Promise<void> {
   console.error('(a) internal clock grid');
   const grid = [internalGrid(120), internalGrid(300)];
+  // the cost of handing steps out half a step sooner (for hits up to half a step early): how
+  // much further ahead each step goes out, so how much later a control applies
+  const earlyReach = [20, 60, 120, 300].map((bpm) => ({ bpm, halfAStepMs: 7500 / bpm, maxEarly0AheadMs: internalGrid(bpm, 0).handedOutAheadMs, maxEarlyHalfAheadMs: internalGrid(bpm, 0.5).handedOutAheadMs }));
   console.error('(b) follower jitter and re-lock');
   const jitter = [followerJitter(120, STEPS), followerJitter(90, STEPS), followerJitter(150, STEPS)];
   const lock = relock(90, 150, TRIALS);
@@ -254,6 +259,7 @@ async function main(): Promise<void> {
     node: process.version,
     targets: { internalP99Ms: 0.1, followerP99Ms: 2, relockPulses: 24, wallP99LatenessBelowLookaheadMs: 100 },
     internalClock: grid,
+    earlyReach,
     follower: { jitter, relock: lock, relockSmallChange: small },
     wallClock: wall,
     met: {
