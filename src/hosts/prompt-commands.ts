@@ -53,8 +53,9 @@ export function usageOf(name: string): string {
 
 /** What `help()` prints about a control: its description, its range, and when it applies. */
 export function controlHelp(c: ControlSpec): string {
-  const a = c.args[0];
-  const range = a && isNumberArg(a) ? `; ${rangeText(a)}${a.optional ? ', or none' : ''}` : '';
+  // the number a control takes, wherever it comes (velocityScale names its voice first)
+  const a = c.args.find(isNumberArg);
+  const range = a ? `; ${rangeText(a)}${a.optional ? ', or none' : ''}` : '';
   const reads = c.kind === 'value' ? `; ${c.name}() shows it` : '';
   // most controls apply at the next step, as help() says once; only the others say when
   return `${c.description}${range}${reads}${c.applies === 'next step' ? '' : ` (${whenText(c.applies)})`}`;
