@@ -26,9 +26,22 @@ export interface EncodedSong {
 
 /** Where notes go when an event is played. Times are in ticks of the codec. */
 export interface NoteTarget {
-  /** A note of known length (`lengthTicks`), or held until `release` when lengthTicks is Infinity. */
-  noteOn(note: number, velocity: number, channel: number, lengthTicks: number): void;
+  /**
+   * A note of known length (`lengthTicks`), or held until `release` when lengthTicks is Infinity;
+   * `lateTicks` (default 0) plays it that far from its event's place, negative = early.
+   */
+  noteOn(note: number, velocity: number, channel: number, lengthTicks: number, lateTicks?: number): void;
   release(note: number, channel: number): void;
+}
+
+/**
+ * What a codec may read besides the previous event: the model's vector inputs to fill
+ * (`Network.vectors`) and the head-0 tokens of the events before, newest first (`back[0]` is
+ * the previous event's), as many as the codec's `lookback`, 0 before the start.
+ */
+export interface InputContext {
+  readonly vectors: readonly (Float32Array | null)[];
+  readonly back: Int32Array;
 }
 
 /** Per-performance state a codec keeps while playing (e.g. the note a melody holds). */
@@ -57,7 +70,14 @@ export interface Codec {
    */
   readonly firstEventIsPrimer: boolean;
   /** Fill `out` (one value per model input) for event `t` (grid: step t), after event `prev`. */
-  inputs(prev: ArrayLike<number>, t: number, out: number[]): void;
+  inputs(prev: ArrayLike<number>, t: number, out: number[], ctx?: InputContext): void;
+  /** Past head-0 tokens `inputs` reads from `InputContext.back` (0: none). */
+  readonly lookback?: number;
+  /**
+   * Grouped heads conditioned on head 0's token, one group per voice: the event holds, after
+   * the token, each such head's bin per voice, in this order (−1 where the voice is not hit).
+   */
+  readonly voiceHeads?: readonly number[];
   /** Ticks from the previous event to this one (grid codecs: one step). */
   delay(event: ArrayLike<number>): number;
   /** Sound one event: notes on (and releases) into `target`. `stepInBar` allows accents. */

@@ -72,16 +72,33 @@ export function lockControl(codec: Codec, voice: string | number, opts: { patter
 export function primeControl(net: Network, codec: Codec, placer: Placer, phrase: readonly (readonly number[])[] | MidiSong, opts: { reset?: boolean; steps?: number }): Control {
   const events = isSong(phrase) ? codec.fromSong(phrase).events : phrase.map((e) => [...e]);
   if (events.length === 0) throw new Error('prime: the phrase has no events');
-  for (const e of events) checkEvent(net, e);
+  for (const e of events) checkEvent(net, codec, e);
   if (opts.steps !== undefined) checkNumber('steps', opts.steps, (v) => Number.isInteger(v) && v > 0, 'a whole number of steps ≥ 1');
   return { type: 'prime', events, reset: opts.reset ?? true, steps: placer.primeSteps(events, opts.steps) };
 }
 
-function checkEvent(net: Network, e: readonly number[]): void {
+function checkEvent(net: Network, codec: Codec, e: readonly number[]): void {
+  if (codec.voiceHeads) return checkVoiceEvent(net, codec, e);
   const heads = net.logits.length;
   if (!Array.isArray(e) || e.length !== heads) throw new Error(`prime: each event needs ${heads} token(s), got ${JSON.stringify(e)}`);
   e.forEach((tok, h) => {
     if (!(Number.isInteger(tok) && tok >= 0 && tok < net.logits[h].length)) throw new Error(`prime: token ${tok} of head '${net.spec.heads[h].name}' is outside 0..${net.logits[h].length - 1}`);
+  });
+}
+
+/** An event of a token and, per conditioned head, a bin per voice (−1: none). */
+function checkVoiceEvent(net: Network, codec: Codec, e: readonly number[]): void {
+  const length = codec.startEvent().length;
+  if (!Array.isArray(e) || e.length !== length) throw new Error(`prime: each event needs ${length} integers (a token, then a bin per voice of each of ${(codec.voiceHeads ?? []).map((h) => `'${net.spec.heads[h].name}'`).join(', ')}), got ${JSON.stringify(e)}`);
+  const tokens = net.logits[0].length;
+  if (!(Number.isInteger(e[0]) && e[0] >= 0 && e[0] < tokens)) throw new Error(`prime: token ${e[0]} of head '${net.spec.heads[0].name}' is outside 0..${tokens - 1}`);
+  const voices = codec.voices.length;
+  (codec.voiceHeads ?? []).forEach((h, k) => {
+    const bins = net.logits[h].length / voices;
+    for (let v = 0; v < voices; v++) {
+      const b = e[1 + k * voices + v];
+      if (!(Number.isInteger(b) && b >= -1 && b < bins)) throw new Error(`prime: bin ${b} of head '${net.spec.heads[h].name}' for ${codec.voices[v]} is outside -1..${bins - 1}`);
+    }
   });
 }
 

@@ -132,6 +132,7 @@ function restart(m: Machinery, st: GeneratorState): void {
   m.lookahead.discard(st);
   m.net.resetState();
   st.last.event.set(m.codec.startEvent());
+  st.last.back.fill(0);
   st.last.time = m.placer.startTime(st.step);
   st.last.index = 0;
 }

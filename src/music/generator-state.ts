@@ -49,6 +49,15 @@ export interface Cursor {
   time: number;
   /** Events generated since the start (event models read it as the position). */
   index: number;
+  /** Head-0 tokens of the last events, newest first (`event`'s own first), 0 before the start: the codec's `lookback`. */
+  back: Int32Array;
+}
+
+/** Push `token` onto a lookback, newest first; the oldest falls off. */
+export function pushBack(back: Int32Array, token: number): void {
+  if (back.length === 0) return;
+  back.copyWithin(1, 0, back.length - 1);
+  back[0] = token;
 }
 
 export interface GeneratorState extends Waiting {
@@ -86,7 +95,7 @@ export function initialState(values: Values, codec: Codec, placer: Placer): Gene
     edits: new Map(),
     locks: [],
     ring: emptyRing(),
-    last: { event: Int32Array.from(codec.startEvent()), time: placer.startTime(0), index: 0 },
+    last: { event: Int32Array.from(codec.startEvent()), time: placer.startTime(0), index: 0, back: new Int32Array(codec.lookback ?? 0) },
     step: 0,
     tick: 0,
     placer: placer.initialState(),

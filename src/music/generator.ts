@@ -466,7 +466,7 @@ export class Generator {
 
   restore(snap: GeneratorSnapshot): void {
     const d = snap?.data;
-    const fits = d && d.network instanceof Float32Array && d.network.length === this.net.stateSize && d.last?.event instanceof Int32Array && d.last.event.length === this.net.logits.length;
+    const fits = d && d.network instanceof Float32Array && d.network.length === this.net.stateSize && d.last?.event instanceof Int32Array && d.last.event.length === this.codec.startEvent().length;
     if (!fits) throw new Error('restore: the snapshot is not from a generator of this model');
     const { network, rng, ...state } = d;
     this.state = deepCopy(state, 'snapshot');

@@ -1,7 +1,8 @@
 /**
  * Grid models: one event per clock step, sitting on the step's start. A step a human wrote
  * plays as written; a locked voice is held to its pattern by masking every head-0 token that
- * would play it otherwise; the rest is the model's draw.
+ * would play it otherwise; the rest is the model's draw. A codec with `voiceHeads` (the
+ * expressive drum grid) then draws each hit's bins from heads conditioned on the token drawn.
  */
 import type { Codec } from './codec.js';
 import type { Cursor, GeneratorState } from './generator-state.js';
@@ -10,12 +11,14 @@ import type { PrimeJob } from './prime-reader.js';
 
 export class GridPlacer implements Placer {
   private readonly ticksPerStep: number;
+  private readonly voices: number;
 
   constructor(
     private readonly codec: Codec,
     private readonly heads: HeadSampler,
   ) {
     this.ticksPerStep = codec.ticksPerStep;
+    this.voices = codec.voices.length;
   }
 
   initialState(): PlacerState {
@@ -45,8 +48,28 @@ export class GridPlacer implements Placer {
       return at;
     }
     const masked = this.maskLocks(st, step);
-    for (let h = 0; h < ev.length; h++) ev[h] = this.heads.sample(st.values, h, masked && h === 0);
+    const voiceHeads = this.codec.voiceHeads;
+    if (!voiceHeads) {
+      for (let h = 0; h < ev.length; h++) ev[h] = this.heads.sample(st.values, h, masked && h === 0);
+      return at;
+    }
+    ev[0] = this.heads.sample(st.values, 0, masked);
+    for (let k = 0; k < voiceHeads.length; k++) this.sampleVoices(st, ev, voiceHeads[k], 1 + k * this.voices);
     return at;
+  }
+
+  /**
+   * Head `h`, conditioned on the token just drawn: a bin for each voice the token hits, into
+   * `ev[from + voice]`; −1 for the others, which draw nothing (the random stream moves only
+   * for hits, so a bin never depends on what a silent voice would have drawn).
+   */
+  private sampleVoices(st: GeneratorState, ev: Int32Array, h: number, from: number): void {
+    const token = ev[0];
+    this.heads.condition(h, token);
+    const bins = this.heads.size(h) / this.voices;
+    for (let v = 0; v < this.voices; v++) {
+      ev[from + v] = this.codec.hasVoice(token, v) ? this.heads.sampleGroup(st.values, h, v * bins, bins) : -1;
+    }
   }
 
   /** Fill head 0's mask from the locks holding at `step`; whether any does. */

@@ -12,7 +12,7 @@
 import type { Network } from '../engine/network.js';
 import type { Rng } from '../engine/prng.js';
 import type { Codec } from './codec.js';
-import type { GeneratorState } from './generator-state.js';
+import { pushBack, type GeneratorState } from './generator-state.js';
 import { NEVER, type Placer, type PlacerMark } from './placer.js';
 
 export interface Slot {
@@ -22,6 +22,7 @@ export interface Slot {
   readonly state: Float32Array;
   readonly rng: Uint32Array;
   readonly prev: Int32Array;
+  readonly back: Int32Array;
   prevTime: number;
   index: number;
   readonly mark: PlacerMark;
@@ -52,6 +53,8 @@ export function dropFirst(ring: Ring): void {
 
 export class Lookahead {
   private readonly inputs: number[];
+  /** What the codec reads besides the last event; `back` is pointed at the state's on each step. */
+  private readonly ctx: { vectors: readonly (Float32Array | null)[]; back: Int32Array };
 
   constructor(
     private readonly net: Network,
@@ -60,6 +63,7 @@ export class Lookahead {
     private readonly placer: Placer,
   ) {
     this.inputs = new Array(net.spec.inputs.length).fill(0);
+    this.ctx = { vectors: net.vectors, back: new Int32Array(0) };
   }
 
   /** Generate until an event lands at or after tick `until`. */
@@ -76,14 +80,17 @@ export class Lookahead {
     this.net.getState(slot.state);
     this.rng.getState(slot.rng);
     slot.prev.set(last.event);
+    slot.back.set(last.back);
     slot.prevTime = last.time;
     slot.index = last.index;
     this.placer.mark(st, slot.mark);
     const position = this.placer.position(last);
-    this.codec.inputs(last.event, position, this.inputs);
+    this.ctx.back = last.back;
+    this.codec.inputs(last.event, position, this.inputs, this.ctx);
     this.net.step(this.inputs);
     slot.time = this.placer.choose(st, position, slot.event);
     last.event.set(slot.event);
+    pushBack(last.back, slot.event[0]);
     last.time = slot.time;
     last.index++;
     st.ring.size++;
@@ -100,9 +107,10 @@ export class Lookahead {
   private grow(ring: Ring): void {
     const ordered = Array.from({ length: ring.size }, (_, i) => slotAt(ring, i));
     const grown = Math.max(4, ring.slots.length * 2);
-    const heads = this.net.logits.length;
+    const size = this.codec.startEvent().length;
+    const back = this.codec.lookback ?? 0;
     for (let i = ordered.length; i < grown; i++) {
-      ordered.push({ event: new Int32Array(heads), time: 0, state: new Float32Array(this.net.stateSize), rng: new Uint32Array(4), prev: new Int32Array(heads), prevTime: 0, index: 0, mark: { doneEdit: -1, keepOut: NEVER } });
+      ordered.push({ event: new Int32Array(size), time: 0, state: new Float32Array(this.net.stateSize), rng: new Uint32Array(4), prev: new Int32Array(size), back: new Int32Array(back), prevTime: 0, index: 0, mark: { doneEdit: -1, keepOut: NEVER } });
     }
     ring.slots = ordered;
     ring.first = 0;
@@ -115,6 +123,7 @@ export class Lookahead {
     this.net.setState(s.state);
     if (restoreRng) this.rng.setState(s.rng);
     st.last.event.set(s.prev);
+    st.last.back.set(s.back);
     st.last.time = s.prevTime;
     st.last.index = s.index;
     this.placer.rewind(st, s.mark);

@@ -103,4 +103,27 @@ export class HeadSampler {
     o.bias = v.density ? this.biases[h] : null;
     return this.sampler.sample(this.net.logits[h], o, this.rng);
   }
+
+  /** Compute conditioned head `h` from the token its condition head drew this step. */
+  condition(h: number, token: number): void {
+    this.net.condition(h, token);
+  }
+
+  /** Logits of head `h`. */
+  size(h: number): number {
+    return this.net.logits[h].length;
+  }
+
+  /**
+   * A bin 0..n-1 of one group of head `h`, `logits[offset..offset+n)`, at the head's temperature
+   * and the performer's top-p; no mask and no density (density counts hits, not loudness).
+   */
+  sampleGroup(v: Values, h: number, offset: number, n: number): number {
+    const o = this.options;
+    o.temperature = v.temps[h];
+    o.topP = v.topP;
+    o.mask = null;
+    o.bias = null;
+    return this.sampler.sampleAt(this.net.logits[h], offset, n, o, this.rng);
+  }
 }

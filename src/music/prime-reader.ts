@@ -6,7 +6,7 @@
  */
 import type { Network } from '../engine/network.js';
 import type { Codec } from './codec.js';
-import type { GeneratorState } from './generator-state.js';
+import { pushBack, type GeneratorState } from './generator-state.js';
 import { slotAt, type Lookahead } from './lookahead.js';
 import type { Placer } from './placer.js';
 
@@ -22,6 +22,8 @@ export interface PrimeJob {
   span: number;
   state: Float32Array;
   last: Int32Array;
+  /** The tokens before `last`, as the cursor keeps them. */
+  back: Int32Array;
   index: number;
   /** The tick at whose start it takes effect, however much was read ahead. */
   effectTick: number;
@@ -63,6 +65,7 @@ export class PrimeReader {
   begin(st: GeneratorState, events: number[][], reset: boolean, steps: number): void {
     const state = new Float32Array(this.net.stateSize);
     let last: Int32Array;
+    let back = new Int32Array(this.codec.lookback ?? 0);
     let index: number;
     if (reset) {
       last = Int32Array.from(this.codec.startEvent());
@@ -72,16 +75,18 @@ export class PrimeReader {
       const s = slotAt(st.ring, 0);
       state.set(s.state);
       last = s.prev.slice();
+      back = s.back.slice();
       index = s.index;
     } else {
       this.net.getState(state);
       last = st.last.event.slice();
+      back = st.last.back.slice();
       index = st.last.index;
     }
     const ticks = primeTicks(events.length);
     const end = st.step + (st.values.paused ? 0 : ticks - 1);
     const span = events.reduce((t, e) => t + this.codec.delay(e), 0);
-    st.prime = { events, read: 0, steps, end, span, state, last, index, effectTick: st.tick + ticks - 1 };
+    st.prime = { events, read: 0, steps, end, span, state, last, back, index, effectTick: st.tick + ticks - 1 };
   }
 
   /** A tick's share of the phrase; at its effect tick, the rest of it, and it takes effect. Returns whether it did. */
@@ -109,9 +114,10 @@ export class PrimeReader {
     try {
       this.net.setState(job.state);
       for (let i = job.read; i < stop; i++) {
-        this.codec.inputs(job.last, this.placer.primePosition(job, i), this.inputs);
+        this.codec.inputs(job.last, this.placer.primePosition(job, i), this.inputs, { vectors: this.net.vectors, back: job.back });
         this.net.step(this.inputs);
         job.last.set(job.events[i]);
+        pushBack(job.back, job.events[i][0]);
         job.index++;
       }
       this.net.getState(job.state);
@@ -127,6 +133,7 @@ export class PrimeReader {
     this.lookahead.discard(st);
     this.net.setState(job.state);
     st.last.event.set(job.last);
+    st.last.back.set(job.back);
     st.last.index = job.index;
     this.placer.linePrimeUp(st, job);
   }

@@ -73,7 +73,7 @@ export class StepTarget implements NoteTarget {
     });
   }
 
-  noteOn(note: number, velocity: number, channel: number, lengthTicks: number): void {
+  noteOn(note: number, velocity: number, channel: number, lengthTicks: number, lateTicks = 0): void {
     const r = this.result;
     if (r.count === r.notes.length) r.notes.push({ note: 0, velocity: 0, channel: 0, length: 0, offset: 0 });
     const n = r.notes[r.count++];
@@ -81,7 +81,7 @@ export class StepTarget implements NoteTarget {
     n.velocity = velocity;
     n.channel = channel;
     n.length = lengthTicks / this.ticksPerStep;
-    n.offset = this.offset / this.ticksPerStep;
+    n.offset = (this.offset + lateTicks) / this.ticksPerStep;
   }
 
   release(note: number, channel: number): void {

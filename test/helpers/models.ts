@@ -66,3 +66,36 @@ export const howlSpec = (seed = 1): ModelSpec => {
     meta: { encoding: 'note-events', tables, ticksPerQuarter: 24 },
   });
 };
+
+/**
+ * An expressive drum model (`drum-expressive`): the previous token, the position, the previous
+ * step's velocities and offsets, the tokens a bar and two bars back; a hits head, then velocity
+ * and offset heads of 9 groups × 16 bins, each conditioned on the hit token.
+ */
+export const expressiveSpec = (seed = 1, scale = 0.5): ModelSpec => {
+  const units = 16;
+  const base = randomSpec({
+    seed,
+    scale,
+    units,
+    inputs: [
+      { kind: 'token', name: 'hits', vocab: 512 },
+      { kind: 'token', name: 'position', vocab: 16 },
+      { kind: 'vector', name: 'expression', size: 18 },
+      { kind: 'token', name: 'hits_bar1', vocab: 512 },
+      { kind: 'token', name: 'hits_bar2', vocab: 512 },
+    ],
+    heads: [{ name: 'hits_out', size: 512 }],
+    meta: { encoding: 'drum-expressive', stepsPerQuarter: 4, stepsPerBar: 16 },
+  });
+  const rng = new Rng(seed + 1);
+  const rand = (n: number) => Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) * scale * 4);
+  const grouped = (name: string) => ({
+    name,
+    size: 144,
+    condition: 'hits_out',
+    groups: 9,
+    layers: [{ name, inputSize: units + 512, units: 144, kernel: rand((units + 512) * 144), bias: rand(144), activation: 'linear' as const }],
+  });
+  return { ...base, heads: [...base.heads, grouped('velocity_out'), grouped('offset_out')] };
+};
