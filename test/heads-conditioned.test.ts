@@ -344,7 +344,7 @@ describe('the trainer: conditioned, grouped heads with teacher forcing and maske
     const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: new Uint8Array(bin).buffer }));
     expect(model.inputNames).toEqual(['hits', 'position', 'hits_now']);
     const L = batch.L;
-    const onehot = (a: Int32Array, n: number) => tf.tidy(() => tf.oneHot(tf.tensor1d(a.slice(0, L), 'int32'), n).toFloat().expandDims(0));
+    const onehot = (a: Int32Array | Float32Array, n: number) => tf.tidy(() => tf.oneHot(tf.tensor1d(a.slice(0, L), 'int32'), n).toFloat().expandDims(0));
     const inputs = [onehot(batch.inputs[0], HITS), onehot(batch.inputs[1], 4), onehot(batch.targets[0], HITS)];
     const [hitsP, velLogits] = (model.predict(inputs) as tf.Tensor[]).map((t) => (t.arraySync() as number[][][])[0]);
     tf.dispose(inputs);

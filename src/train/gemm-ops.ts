@@ -83,7 +83,7 @@ function transpose(x: Float32Array, rows: number, cols: number): Float32Array {
  * the input tables and the bias, their rows picked by `tokens` (gathered). Returns the
  * tables' data, which the backward pass scatters into.
  */
-function loadInputs(act: Float32Array, inputs: readonly tf.Tensor[], tokens: readonly Int32Array[] | null, B: number, L: number, G: number, what: string): Float32Array[] {
+function loadInputs(act: Float32Array, inputs: readonly tf.Tensor[], tokens: readonly FieldValues[] | null, B: number, L: number, G: number, what: string): Float32Array[] {
   if (!tokens) {
     if (inputs[0].shape[0] !== L * B || inputs[0].shape[1] !== G) throw new Error(`${what}: input shape ${inputs[0].shape} does not fit ${L} steps × ${B} rows × ${G}`);
     act.set(inputs[0].dataSync());
@@ -95,7 +95,7 @@ function loadInputs(act: Float32Array, inputs: readonly tf.Tensor[], tokens: rea
 }
 
 /** The gradients of `loadInputs`'s inputs from the pre-activation gradients dz [L·B, G]. */
-function inputGrads(dz: Float32Array, tables: readonly Float32Array[], tokens: readonly Int32Array[] | null, B: number, L: number, G: number): tf.Tensor[] {
+function inputGrads(dz: Float32Array, tables: readonly Float32Array[], tokens: readonly FieldValues[] | null, B: number, L: number, G: number): tf.Tensor[] {
   if (!tokens) return [tf.tensor2d(dz.slice(), [L * B, G])];
   const dIn = tables.map((t) => new Float32Array(t.length));
   const dB = new Float32Array(G);
@@ -118,33 +118,60 @@ function kernelGrad(l: Lane, d: Float32Array, ld: number, m: number, prev: Float
 }
 
 /**
+ * A field's values per step, b-major (b·L + t): a token field's ids (Int32Array), or a vector
+ * field's floats, `size` of them a step (Float32Array, [B][L][size]).
+ */
+export type FieldValues = Int32Array | Float32Array;
+
+/**
  * Rows of the first layer's input product for steps [t0, t1): x[(t - t0)·B + b] = bias +
  * the sum over input fields of the kernel row of that field's token (tokens are b-major,
- * b·L + t). A one-hot product, done as the gather it is.
+ * b·L + t), or, for a vector field, its floats times its kernel rows. A one-hot product is
+ * done as the gather it is.
  */
-export function gatherInputs(x: Float32Array, tables: readonly Float32Array[], tokens: readonly Int32Array[], bias: Float32Array, B: number, L: number, g: number, t0: number, t1: number): void {
+export function gatherInputs(x: Float32Array, tables: readonly Float32Array[], tokens: readonly FieldValues[], bias: Float32Array, B: number, L: number, g: number, t0: number, t1: number): void {
   for (let t = t0; t < t1; t++) {
     for (let b = 0; b < B; b++) {
       const o = ((t - t0) * B + b) * g;
       x.set(bias, o);
       for (let f = 0; f < tables.length; f++) {
         const table = tables[f];
-        const r = tokens[f][b * L + t] * g;
+        const src = tokens[f];
+        if (src instanceof Float32Array) {
+          const n = table.length / g;
+          for (let k = 0; k < n; k++) {
+            const v = src[(b * L + t) * n + k];
+            if (v === 0) continue;
+            for (let j = 0; j < g; j++) x[o + j] += v * table[k * g + j];
+          }
+          continue;
+        }
+        const r = src[b * L + t] * g;
         for (let j = 0; j < g; j++) x[o + j] += table[r + j];
       }
     }
   }
 }
 
-/** The gradient of `gatherInputs`: rows of `d` added into each field's kernel gradient and the bias's. */
-export function scatterInputs(d: Float32Array, dIn: readonly Float32Array[], tokens: readonly Int32Array[], dB: Float32Array, B: number, L: number, g: number, t0: number, t1: number): void {
+/** The gradient of `gatherInputs`: rows of `d` added into each field's kernel gradient (scaled by a vector field's floats) and the bias's. */
+export function scatterInputs(d: Float32Array, dIn: readonly Float32Array[], tokens: readonly FieldValues[], dB: Float32Array, B: number, L: number, g: number, t0: number, t1: number): void {
   for (let t = t0; t < t1; t++) {
     for (let b = 0; b < B; b++) {
       const o = ((t - t0) * B + b) * g;
       for (let j = 0; j < g; j++) dB[j] += d[o + j];
       for (let f = 0; f < dIn.length; f++) {
         const dt = dIn[f];
-        const r = tokens[f][b * L + t] * g;
+        const src = tokens[f];
+        if (src instanceof Float32Array) {
+          const n = dt.length / g;
+          for (let k = 0; k < n; k++) {
+            const v = src[(b * L + t) * n + k];
+            if (v === 0) continue;
+            for (let j = 0; j < g; j++) dt[k * g + j] += v * d[o + j];
+          }
+          continue;
+        }
+        const r = src[b * L + t] * g;
         for (let j = 0; j < g; j++) dt[r + j] += d[o + j];
       }
     }
@@ -215,7 +242,7 @@ export class GemmOps {
    * b-major: b·L + t), plus `bias`; gathered straight into the kernel's memory, and the
    * gradient scattered back into the tables from there (no [L·B, 4u] tensor either way).
    */
-  lstmTokens(tables: tf.Tensor2D[], bias: tf.Tensor1D, w: tf.Tensor2D, tokens: readonly Int32Array[], B: number, L: number): tf.Tensor2D {
+  lstmTokens(tables: tf.Tensor2D[], bias: tf.Tensor1D, w: tf.Tensor2D, tokens: readonly FieldValues[], B: number, L: number): tf.Tensor2D {
     return this.lstmRecurrence(this.lane(0), B, L, tokens)(...tables, bias, w) as tf.Tensor2D;
   }
 
@@ -230,11 +257,11 @@ export class GemmOps {
   }
 
   /** The first GRU layer over one-hot inputs, gathered and scattered as `lstmTokens` does. */
-  gruTokens(tables: tf.Tensor2D[], bias: tf.Tensor1D, wzr: tf.Tensor2D, wh: tf.Tensor2D, tokens: readonly Int32Array[], B: number, L: number): tf.Tensor2D {
+  gruTokens(tables: tf.Tensor2D[], bias: tf.Tensor1D, wzr: tf.Tensor2D, wh: tf.Tensor2D, tokens: readonly FieldValues[], B: number, L: number): tf.Tensor2D {
     return this.gruRecurrence(this.lane(0), B, L, tokens)(...tables, bias, wzr, wh) as tf.Tensor2D;
   }
 
-  private gruRecurrence(l: Lane, B: number, L: number, tokens: readonly Int32Array[] | null): (...inputs: tf.Tensor[]) => tf.Tensor {
+  private gruRecurrence(l: Lane, B: number, L: number, tokens: readonly FieldValues[] | null): (...inputs: tf.Tensor[]) => tf.Tensor {
     const g = l.gemm;
     return custom((...args) => {
       // the tensors are: x, wzr, wh; or the tables, bias, wzr, wh
@@ -285,7 +312,7 @@ export class GemmOps {
     return this.layers[layer];
   }
 
-  private lstmRecurrence(l: Lane, B: number, L: number, tokens: readonly Int32Array[] | null): (...inputs: tf.Tensor[]) => tf.Tensor {
+  private lstmRecurrence(l: Lane, B: number, L: number, tokens: readonly FieldValues[] | null): (...inputs: tf.Tensor[]) => tf.Tensor {
     const g = l.gemm;
     return custom((...args) => {
       // tfjs appends its save function; the tensors are: x, w; or the tables, bias, w

@@ -7,6 +7,9 @@
  * recurrent activation), and exports to the LayersModel format the engine loads.
  * Tested against the engine's step: test/gemm.test.ts (its loss), test/train.test.ts (its export).
  *
+ * An input may be a vector of floats (`Field.vector`): its kernel rows are weighted by its
+ * values and summed in the same gather, and the gradient scattered back the same way.
+ *
  * A head may read the token of an earlier head (`Field.condition`): in training, the true token
  * at t (teacher forcing), its one-hot times the head's `cond` rows gathered rather than
  * multiplied. A head may be grouped (`Field.groups`): its logits are reshaped to one row per
@@ -32,12 +35,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../engine/prng.js';
 import type { ModelSpec, RnnLayerSpec } from '../engine/model.js';
-import { GemmOps, gatherInputs, scatterInputs } from './gemm-ops.js';
+import { GemmOps, gatherInputs, scatterInputs, type FieldValues } from './gemm-ops.js';
 
 export interface Field {
   /** Name in the exported model (an input layer or a head). */
   readonly name: string;
+  /** Token values (the one-hot width), or a vector input's number of floats. */
   readonly vocab: number;
+  /**
+   * Inputs only: `vocab` floats a step rather than a token (e.g. the previous step's
+   * velocities); its kernel rows are multiplied by them, not gathered.
+   */
+  readonly vector?: boolean;
   /** Short name of the training variable. */
   readonly key: string;
   /**
@@ -78,8 +87,8 @@ export const drumShape = (vocab: number, positions: number, units: number, layer
 export interface Batch {
   B: number;
   L: number;
-  /** Per input field, [B][L] token ids. */
-  inputs: Int32Array[];
+  /** Per input field, [B][L] token ids, or a vector field's [B][L][vocab] floats. */
+  inputs: FieldValues[];
   /** Per head, [B][L] tokens to predict; a grouped head's are [B][L][groups], -1 for none. */
   targets: Int32Array[];
   /** [B][L] 1 where a target is real, 0 for padding after a short sequence. */
@@ -194,6 +203,9 @@ export class RnnModel {
   /** Registered (global) variable name of each of our names; the optimizer addresses them so. */
   private readonly registered = new Map<string, string>();
 
+  /** Each head's part of the last `trainStep`'s loss (nats per step), in head order. */
+  lastHeadLosses: number[] = [];
+
   /** The gemm kernel's ops, or null for the step-by-step tfjs path. */
   private readonly ops: GemmOps | null;
 
@@ -278,11 +290,13 @@ export class RnnModel {
     const params = names.map((n) => this.vars.get(n)!);
     const fast = this.ops;
     const mmFast = fast ? (a: tf.Tensor2D, b: tf.Tensor2D) => fast.matMul(a, b) as tf.Tensor2D : mm;
+    const parts: tf.Tensor[] = [];
     const f = (...args: tf.Tensor[]) => {
       const inputs = args.slice(0, nx) as tf.Tensor2D[];
       const p = new Map(names.map((n, i) => [n, args[nx + i] as tf.Tensor2D]));
       const H = ops ? this.fusedLayers(ops, mmFast, p, batch, dropMasks) : this.stepLayers(inputs, p, batch, dropMasks);
       let loss: tf.Tensor = tf.scalar(0);
+      parts.length = 0;
       heads.forEach((f, hd) => {
         let logits = tf.add(mmFast(H, p.get(headKey(this.shape, hd, 'kernel'))!), p.get(headKey(this.shape, hd, 'bias'))!);
         const gather = gathers[hd];
@@ -290,12 +304,16 @@ export class RnnModel {
         // a grouped head: one softmax per group, each row of the mask one group of one step
         const G = f.groups ?? 1;
         if (G > 1) logits = tf.reshape(logits, [-1, f.vocab / G]);
-        loss = tf.sub(loss, tf.sum(tf.mul(oneHots[hd], tf.logSoftmax(logits))));
+        const part = tf.neg(tf.sum(tf.mul(oneHots[hd], tf.logSoftmax(logits))));
+        if (heads.length > 1) parts.push(tf.keep(part));
+        loss = tf.add(loss, part);
       });
       return loss as tf.Scalar;
     };
     const { value, grads } = tf.valueAndGrads(f)([...xs, ...params]);
     const loss = value.dataSync()[0];
+    this.lastHeadLosses = heads.length > 1 ? parts.map((t) => t.dataSync()[0]) : [loss];
+    tf.dispose(parts);
     const byName: Record<string, tf.Tensor> = ops ? {} : this.gatheredGradients(grads.slice(0, nx), batch);
     names.forEach((n, i) => (byName[n] = grads[nx + i]));
     this.applyClipped(byName, o.clip);
@@ -497,7 +515,7 @@ export class RnnModel {
     }
     return {
       source: 'training model',
-      inputs: this.shape.inputs.map((f) => ({ kind: 'token' as const, name: f.name, vocab: f.vocab })),
+      inputs: this.shape.inputs.map((f) => (f.vector ? { kind: 'vector' as const, name: f.name, size: f.vocab } : { kind: 'token' as const, name: f.name, vocab: f.vocab })),
       layers: rnn,
       heads: this.shape.heads.map((f, h) => {
         const { kernel, bias } = this.headVars(h);
