@@ -16,7 +16,7 @@ import { loadModelSpec } from '../src/io/model-files.js';
 import { CONTROLS, type ControlName } from '../src/music/controls.js';
 import { deepCopy } from '../src/music/deep-copy.js';
 import { copyStep, Generator, PRIME_SLICE, type StepCopy } from '../src/music/generator.js';
-import { drumGridSpec, howlSpec, melodySpec } from './helpers/models.js';
+import { drumGridSpec, expressiveSpec, howlSpec, melodySpec } from './helpers/models.js';
 import { haveShared, sharedPath } from './helpers/shared.js';
 
 /** The parts of a Generator that are not musical state: the model, its codec and options, and machinery and buffers fixed at construction. */
@@ -48,11 +48,16 @@ const KITS: Kit[] = [
   { name: 'drum grid', spec: () => drumGridSpec(2), notes: ['kick', 'snare'], voices: true },
   { name: 'melody grid', spec: () => melodySpec(2), notes: [64], hold: ['hold'], voices: false },
   { name: 'Howl note events', spec: () => howlSpec(2), notes: [64, 67], voices: false },
+  { name: 'expressive drum grid', spec: () => expressiveSpec(2), notes: ['kick:40', 'snare'], voices: true },
 ];
 if (haveShared('fixtures/rnn-drummer')) KITS.push({ name: 'RNN-Drummer events', spec: () => loadModelSpec(sharedPath('fixtures/rnn-drummer')), notes: [36, 38], voices: false });
 
 /** A phrase long enough to be read over several ticks (`slices` of them and a bit). */
-const phrase = (g: Generator, slices = 3): number[][] => Array.from({ length: PRIME_SLICE * slices + 5 }, (_, i) => g.net.logits.map((l, h) => (i * 7 + h * 3) % l.length));
+const phrase = (g: Generator, slices = 3): number[][] =>
+  Array.from({ length: PRIME_SLICE * slices + 5 }, (_, i) =>
+    // an expressive drum event is a token and a bin per voice hit, not a token per head
+    g.codec.voiceHeads ? g.codec.eventFromNotes(g.codec.voices.filter((_, v) => (i * 7 + v) % 4 === 0).map((v, k) => `${v}:${(i * 13 + k * 29) % 127 + 1}`)) : g.net.logits.map((l, h) => (i * 7 + h * 3) % l.length),
+  );
 
 /**
  * One case per Generator control of the table: send it, and tick so it applies. A control a
@@ -129,6 +134,8 @@ async function steered(kit: Kit): Promise<Generator> {
   expect(st.edits.size).toBeGreaterThan(0);
   if (kit.voices) expect(st.locks.length).toBeGreaterThan(0);
   if (kit.hold) expect(st.play.sounding).toBe(64);
+  // the tokens a bar and two back that an expressive model reads travel with the cursor
+  if (g.codec.lookback) expect((st as unknown as { last: { back: Int32Array } }).last.back.some((t) => t !== 0)).toBe(true);
   // controls waiting for the next tick
   g.setTemperature(0.6);
   g.edit(g.step + 5, kit.notes);
