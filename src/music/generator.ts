@@ -433,7 +433,8 @@ export class Generator {
     if (timing === 1) return t;
     const tps = this.codec.ticksPerStep;
     const line = Math.round(t / tps) * tps;
-    return line + timing * (t - line);
+    // an event on its line stays an integer tick (see StepTarget.shape: no boxed floats)
+    return t === line ? t : line + timing * (t - line);
   }
 
   /** Play a recorded performance again from this (fresh) generator; returns every step. */

@@ -24,7 +24,7 @@
 import type { NoteOut } from '../io/midi-write.js';
 import type { Codec, NoteTarget, PlayState } from './codec.js';
 import type { Values } from './generator-state.js';
-import type { StepCopy, StepResult } from './generator-types.js';
+import type { PlayedNote, PlayedRelease, StepCopy, StepResult } from './generator-types.js';
 
 const velocity = (v: number): number => Math.max(1, Math.min(127, Math.round(v)));
 
@@ -75,7 +75,7 @@ export class StepTarget implements NoteTarget {
 
   noteOn(note: number, velocity: number, channel: number, lengthTicks: number, lateTicks = 0): void {
     const r = this.result;
-    if (r.count === r.notes.length) r.notes.push({ note: 0, velocity: 0, channel: 0, length: 0, offset: 0 });
+    if (r.count === r.notes.length) r.notes.push(newNote());
     const n = r.notes[r.count++];
     n.note = note;
     n.velocity = velocity;
@@ -86,7 +86,7 @@ export class StepTarget implements NoteTarget {
 
   release(note: number, channel: number): void {
     const r = this.result;
-    if (r.releaseCount === r.releases.length) r.releases.push({ note: 0, channel: 0, offset: 0 });
+    if (r.releaseCount === r.releases.length) r.releases.push(newRelease());
     const x = r.releases[r.releaseCount++];
     x.note = note;
     x.channel = channel;
@@ -111,7 +111,9 @@ export class StepTarget implements NoteTarget {
       if (scale === 0) continue;
       if (dynamics !== 1) n.velocity = velocity(flat + dynamics * (n.velocity - flat));
       if (scale !== 1) n.velocity = velocity(n.velocity * scale);
-      if (timing !== 1) n.offset = line + timing * (n.offset - line);
+      // a note on its line stays put without arithmetic: a float result stored in a field that
+      // has held only small integers would be boxed, an allocation per note
+      if (timing !== 1 && n.offset !== line) n.offset = line + timing * (n.offset - line);
       if (kept !== i) {
         // swap, not copy: every note object stays owned by one slot
         r.notes[i] = r.notes[kept];
@@ -139,10 +141,41 @@ export function copyInto(h: StepResult, r: StepResult): void {
   h.muted = r.muted;
   h.count = r.count;
   h.releaseCount = r.releaseCount;
-  while (h.notes.length < r.count) h.notes.push({ note: 0, velocity: 0, channel: 0, length: 0, offset: 0 });
-  for (let i = 0; i < r.count; i++) Object.assign(h.notes[i], r.notes[i]);
-  while (h.releases.length < r.releaseCount) h.releases.push({ note: 0, channel: 0, offset: 0 });
-  for (let i = 0; i < r.releaseCount; i++) Object.assign(h.releases[i], r.releases[i]);
+  while (h.notes.length < r.count) h.notes.push(newNote());
+  for (let i = 0; i < r.count; i++) {
+    const a = h.notes[i];
+    const b = r.notes[i];
+    a.note = b.note;
+    a.velocity = b.velocity;
+    a.channel = b.channel;
+    a.length = b.length;
+    a.offset = b.offset;
+  }
+  while (h.releases.length < r.releaseCount) h.releases.push(newRelease());
+  for (let i = 0; i < r.releaseCount; i++) {
+    const a = h.releases[i];
+    const b = r.releases[i];
+    a.note = b.note;
+    a.channel = b.channel;
+    a.offset = b.offset;
+  }
+}
+
+// Lengths and offsets are fractions of a step: their fields start out holding a fraction, so V8
+// gives them a float representation from the first object on. A field that held only small
+// integers and is then handed a fraction (or a float zero computed by timing) stores each new
+// value as a fresh heap number: an allocation per note per tick, in some runs and not others.
+function newNote(): PlayedNote {
+  const n = { note: 0, velocity: 0, channel: 0, length: 0.5, offset: 0.5 };
+  n.length = 0;
+  n.offset = 0;
+  return n;
+}
+
+function newRelease(): PlayedRelease {
+  const x = { note: 0, channel: 0, offset: 0.5 };
+  x.offset = 0;
+  return x;
 }
 
 /** A standalone copy of a step, its lists cut to length. */
