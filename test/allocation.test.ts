@@ -9,7 +9,9 @@ import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadModelSpec } from '../src/io/model-files.js';
+import type { ModelSpec } from '../src/engine/model.js';
 import { Generator } from '../src/music/generator.js';
+import { expressiveSpec } from './helpers/models.js';
 import { ROOT } from './helpers/shared.js';
 
 interface CallFrame {
@@ -69,9 +71,13 @@ async function sampledWhile(run: () => void): Promise<ProfileNode> {
 }
 
 describe('zero allocation per tick (sampling heap profiler)', () => {
-  it(`the Generator playing weights/drums-gmd allocates nothing per tick in src/engine or src/music over ${WATCHED_TICKS} ticks`, async () => {
-    const spec = await loadModelSpec(join(ROOT, 'weights', 'drums-gmd'));
-    const gen = new Generator(spec, { seed: 7, temperature: 1 });
+  const models: [string, () => Promise<ModelSpec>][] = [
+    ['weights/drums-gmd', () => loadModelSpec(join(ROOT, 'weights', 'drums-gmd'))],
+    // hits, then velocity and offset bins per hit from heads conditioned on the hit, played early and late
+    ['an expressive drum model', async () => expressiveSpec(3)],
+  ];
+  it.each(models)(`the Generator playing %s allocates nothing per tick in src/engine or src/music over ${WATCHED_TICKS} ticks`, async (_name, load) => {
+    const gen = new Generator(await load(), { seed: 7, temperature: 1 });
     let played = 0;
     const ticks = (n: number): void => {
       for (let i = 0; i < n; i++) played += gen.tick().count;
