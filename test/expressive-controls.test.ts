@@ -5,7 +5,6 @@
  * played at the defaults gives the expected notes note for note; each applies at the next
  * step, is logged and replays exactly; out-of-range values are refused with the table's words.
  */
-import { Session } from 'node:inspector/promises';
 import { describe, expect, it } from 'vitest';
 import type { ModelSpec } from '../src/engine/model.js';
 import { loadModelSpec } from '../src/io/model-files.js';
