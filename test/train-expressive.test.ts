@@ -4,9 +4,13 @@
  * from drum performances, the loss and its three parts equal to the engine's teacher-forced
  * NLL, and an exported file the engine loads and scores as the trainer does.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { writeMidi, type NoteOut } from '../src/io/midi-write.js';
+import { evaluate } from '../src/train/evaluate.js';
+import { train } from '../src/train/train.js';
 import { Network } from '../src/engine/network.js';
 import { Rng } from '../src/engine/prng.js';
 import { loadModelSpec } from '../src/io/model-files.js';
@@ -17,10 +21,30 @@ import { RnnModel } from '../src/train/rnn-model.js';
 import { TempDirs, useCpuBackend } from './helpers/tfjs-models.js';
 
 const dirs = new TempDirs();
+const root = mkdtempSync(join(tmpdir(), 'pulse-train-expressive-'));
+// checkpoints go beside the runs, not to the user's cache
+vi.stubEnv('PULSE_RNN_CHECKPOINTS', join(root, 'checkpoints'));
 beforeAll(async () => {
   expect(await useCpuBackend()).toBe(true);
 });
-afterAll(() => dirs.cleanup());
+afterAll(() => {
+  vi.unstubAllEnvs();
+  rmSync(root, { recursive: true, force: true });
+  dirs.cleanup();
+});
+
+/** Grooves played by a person: loud kicks, softer hats that lean late, snares a little early, at 96 ticks per quarter. */
+function groove(i: number): NoteOut[] {
+  const r = new Rng(100 + i);
+  const notes: NoteOut[] = [];
+  for (let s = 0; s < 64; s++) {
+    const at = (lean: number) => Math.max(0, s * 24 + lean + r.int(3));
+    if (s % 8 === 0 || (i % 2 && s % 16 === 10)) notes.push({ tick: at(0), note: 36, velocity: 100 + r.int(20), channel: 9, durationTicks: 10 });
+    if (s % 8 === 4) notes.push({ tick: at(-3), note: 38, velocity: 80 + r.int(30), channel: 9, durationTicks: 10 });
+    if (s % 2 === 0) notes.push({ tick: at(4), note: 42, velocity: s % 4 ? 45 + r.int(10) : 70 + r.int(10), channel: 9, durationTicks: 10 });
+  }
+  return notes;
+}
 
 /** A synthetic performance: kicks on beats, hats on 8ths, snares on 2 and 4, each class with its own loudness and lean. */
 function performance(steps: number, seed: number): DrumSequence {
@@ -121,5 +145,35 @@ describe('the expressive drum task in the trainer', () => {
     expect(loaded.velocityMae).toBeGreaterThan(0);
     expect(loaded.offsetMaeMs).toBeCloseTo(loaded.offsetMaeSteps * 125, 6);
     m.dispose();
+  });
+
+  it('train --encoding drum-expressive logs the three parts per epoch and stops on the hit NLL; eval fills the model\'s velocity and offset errors', async () => {
+    const data = join(root, 'midi');
+    mkdirSync(data, { recursive: true });
+    for (let i = 0; i < 12; i++) writeFileSync(join(data, `g${i}.mid`), writeMidi({ ticksPerQuarter: 96, notes: groove(i) }));
+    const csv = join(root, 'splits.csv');
+    writeFileSync(csv, ['file,split', ...Array.from({ length: 12 }, (_, i) => `g${i}.mid,${i < 8 ? 'train' : i < 10 ? 'validation' : 'test'}`)].join('\n'));
+    const out = join(root, 'model');
+    const lines: string[] = [];
+    const r = await train({ data, csv, out, encoding: 'drum-expressive', units: 16, layers: 1, epochs: 2, batch: 4, window: 32, backend: 'cpu', progress: false, log: (l) => lines.push(l) });
+    expect(r.history).toHaveLength(2);
+    expect(lines.join('\n')).toContain('augmentation: none');
+    const log = readFileSync(join(out, 'train-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    for (const rec of log) {
+      expect(Object.keys(rec.parts.train)).toEqual(['hits', 'velocity', 'offset']);
+      expect(rec.parts.validation.hits).toBe(rec.validationNll);
+      expect(rec.parts.train.hits + rec.parts.train.velocity + rec.parts.train.offset).toBeCloseTo(rec.trainLoss, 2);
+    }
+    expect(lines.some((l) => /hits NLL train [\d.]+ validation [\d.]+; velocity NLL .*; offset NLL .*early stopping follows validation hits/.test(l))).toBe(true);
+    const spec = await loadModelSpec(out);
+    expect((spec.meta as { encoding: string }).encoding).toBe('drum-expressive');
+    const ev = await evaluate({ model: out, data, csv, split: 'test', orders: [1, 2, 3] });
+    expect(ev.model.encoding).toBe('drum-expressive');
+    expect(ev.model.nllNats).toBeGreaterThan(0);
+    expect(ev.model.heads.map((h) => h.head)).toEqual(['hits_out', 'velocity_out', 'offset_out']);
+    expect(ev.velocityMae?.model).toBeGreaterThan(0);
+    expect(ev.offsetMaeMs?.model).toBeGreaterThan(0);
+    expect(ev.offsetMaeSteps?.model).toBeGreaterThan(0);
+    expect(ev.generated.steps).toBe(ev.model.steps);
   });
 });

@@ -144,7 +144,7 @@ function addTrainCommand(p: Command): void {
   p.command('train')
     .description('train a model on a folder of MIDI files and export weights the engine loads')
     .requiredOption('--data <dir>', 'folder of MIDI files (searched recursively)')
-    .option('--encoding <name>', 'drum-grid (drums, 16ths), melody-grid (a top line, 16ths) or note-events (Howl: pitch, delay, duration, velocity per note)', 'drum-grid')
+    .option('--encoding <name>', 'drum-grid (drums, 16ths), drum-expressive (drums, 16ths, with each hit\'s velocity and timing), melody-grid (a top line, 16ths) or note-events (Howl: pitch, delay, duration, velocity per note)', 'drum-grid')
     .option('--no-augment', 'note-events: no transpose / time-warp / volume augmentation')
     .requiredOption('--out <dir>', 'weights folder to write (model.json, shard, log, curves); one holding another model is refused unless --force')
     .option('--csv <file>', 'CSV with a split column (train/validation/test) and a MIDI file column')
@@ -168,7 +168,7 @@ function addTrainCommand(p: Command): void {
     .option('--no-progress', 'no progress bar')
     .action(async (o: { data: string; cell: string; encoding: string; augment: boolean; out: string; csv?: string; layers: number; units: number; epochs: number; batch: number; window: number; lr: number; dropout: number; clip: number; patience: number; seed: number; resume?: boolean; force?: boolean; checkpointDir?: string; maxBatches?: number; checkpointEvery?: number; backend: string; progress: boolean }, cmd: Command) => {
       if (o.backend !== 'wasm' && o.backend !== 'cpu') throw new InvalidArgumentError(`--backend must be wasm or cpu, got '${o.backend}'`);
-      if (!['drum-grid', 'melody-grid', 'note-events'].includes(o.encoding)) throw new InvalidArgumentError(`--encoding must be drum-grid, melody-grid or note-events, got '${o.encoding}'`);
+      if (!['drum-grid', 'drum-expressive', 'melody-grid', 'note-events'].includes(o.encoding)) throw new InvalidArgumentError(`--encoding must be drum-grid, drum-expressive, melody-grid or note-events, got '${o.encoding}'`);
       if (o.cell !== 'lstm' && o.cell !== 'gru') throw new InvalidArgumentError(`--cell must be lstm or gru, got '${o.cell}'`);
       const { train } = await import('../train/train.js');
       // only what the command line sets: the trainer has the same defaults for a new run, and a

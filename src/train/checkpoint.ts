@@ -53,6 +53,8 @@ export interface EpochRecord {
   learningRate: number;
   seconds: number;
   tokensPerSecond: number;
+  /** A model of several heads: each head's part of the training loss and of the validation NLL (nats per step), by name. */
+  parts?: { train: Record<string, number>; validation: Record<string, number> };
 }
 
 export interface ModelState {

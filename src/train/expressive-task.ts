@@ -113,6 +113,8 @@ export function expressiveBatch(seqs: readonly DrumSequence[], wins: [number, nu
 export interface ExpressiveScore {
   steps: number;
   hits: number;
+  /** Share of steps whose most likely hit token is the true one. */
+  hitAccuracy: number;
   velocity: number;
   offset: number;
   /** Mean |expected − true| over true hits: MIDI velocity, fraction of a step, milliseconds. */
@@ -129,7 +131,7 @@ export interface ExpressiveScore {
  */
 export function scoreExpressive(net: Network, seqs: readonly DrumSequence[]): ExpressiveScore {
   const s = new Sampler(1 << CLASSES);
-  const r: ExpressiveScore = { steps: 0, hits: 0, velocity: 0, offset: 0, velocityMae: 0, offsetMaeSteps: 0, offsetMaeMs: 0 };
+  const r: ExpressiveScore = { steps: 0, hits: 0, hitAccuracy: 0, velocity: 0, offset: 0, velocityMae: 0, offsetMaeSteps: 0, offsetMaeMs: 0 };
   const ins = [0, 0, 0, 0, 0];
   const expr = net.vectors[EXPRESSION] as Float32Array;
   const vel = new Int32Array(CLASSES);
@@ -153,6 +155,9 @@ export function scoreExpressive(net: Network, seqs: readonly DrumSequence[]): Ex
       net.step(ins);
       const tok = seq.tokens[k];
       r.hits -= s.logProb(net.logits[0], tok);
+      let best = 0;
+      for (let j = 1; j < net.logits[0].length; j++) if (net.logits[0][j] > net.logits[0][best]) best = j;
+      if (best === tok) r.hitAccuracy++;
       net.condition(1, tok);
       net.condition(2, tok);
       binTargets(seq, k, vel, off);
@@ -171,7 +176,37 @@ export function scoreExpressive(net: Network, seqs: readonly DrumSequence[]): Ex
   }
   const n = r.steps || 1;
   const h = nHits || 1;
-  return { steps: r.steps, hits: r.hits / n, velocity: r.velocity / n, offset: r.offset / n, velocityMae: r.velocityMae / h, offsetMaeSteps: r.offsetMaeSteps / h, offsetMaeMs: r.offsetMaeMs / h };
+  return { steps: r.steps, hits: r.hits / n, hitAccuracy: r.hitAccuracy / n, velocity: r.velocity / n, offset: r.offset / n, velocityMae: r.velocityMae / h, offsetMaeSteps: r.offsetMaeSteps / h, offsetMaeMs: r.offsetMaeMs / h };
+}
+
+/**
+ * A performance the model plays from silence at temperature 1: each step's hit token sampled,
+ * then each hit class's velocity and offset bin from the heads conditioned on it, played at
+ * the bins' centres (what the next step's expression input reads).
+ */
+export function sampleExpressive(net: Network, steps: number, rng: Rng, msPerStep = 125): DrumSequence {
+  const s = new Sampler(1 << CLASSES);
+  const tokens = new Int32Array(steps);
+  const velocities = new Uint8Array(steps * CLASSES);
+  const offsets = new Float64Array(steps * CLASSES);
+  const perf: DrumSequence = { file: 'sampled', tokens, velocities, offsets, msPerStep };
+  const ins = [0, 0, 0, 0, 0];
+  net.resetState();
+  for (let k = 0; k < steps; k++) {
+    stepInputs(perf, k).forEach((v, f) => (ins[f] = v));
+    expressionOf(perf, k, net.vectors[EXPRESSION] as Float32Array);
+    net.step(ins);
+    const tok = s.sample(net.logits[0], {}, rng);
+    tokens[k] = tok;
+    net.condition(1, tok);
+    net.condition(2, tok);
+    for (let c = 0; c < CLASSES; c++) {
+      if (!((tok >> c) & 1)) continue;
+      velocities[k * CLASSES + c] = Math.round(VELOCITY_CENTRES[s.sampleAt(net.logits[1], c * VELOCITY_BINS, VELOCITY_BINS, {}, rng)]);
+      offsets[k * CLASSES + c] = OFFSET_CENTRES[s.sampleAt(net.logits[2], c * OFFSET_BINS, OFFSET_BINS, {}, rng)];
+    }
+  }
+  return perf;
 }
 
 /** The metadata the engine needs to play the model (the heads' list is the exporter's). */
@@ -202,6 +237,9 @@ export function expressiveTask(ds: Dataset): TrainingTask & { validationParts(ne
   const seqsOf = (split: SplitName): DrumSequence[] => ds.splits[split];
   const train = seqsOf('train');
   const held = () => (ds.splits.validation.length ? seqsOf('validation') : train.slice(0, 10));
+  // the loop asks for the hit NLL, then the parts, of one network: score it once
+  const scored = new WeakMap<Network, ExpressiveScore>();
+  const heldScore = (net: Network) => scored.get(net) ?? (scored.set(net, scoreExpressive(net, held())).get(net) as ExpressiveScore);
   return {
     encoding: EXPRESSIVE_ENCODING,
     summary: `${formatSummary(ds.summary)}\naugmentation: none`,
@@ -228,8 +266,9 @@ export function expressiveTask(ds: Dataset): TrainingTask & { validationParts(ne
       }
       return out;
     },
-    validationNll: (net) => scoreExpressive(net, held()).hits,
-    validationParts: (net) => scoreExpressive(net, held()),
+    validationNll: (net) => heldScore(net).hits,
+    partNames: ['hits', 'velocity', 'offset'],
+    validationParts: (net) => ({ ...heldScore(net) }),
     splitScore: (net, split) => scoreExpressive(net, seqsOf(split)),
     sequences: (split) => seqsOf(split).map((s) => Array.from(s.tokens, (t) => [t])),
     meta: () => expressiveMeta(ds),

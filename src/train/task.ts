@@ -27,8 +27,12 @@ export interface TrainingTask {
   batch(wins: [number, number][], L: number, rng: Rng): Batch;
   /** Log-frequencies of each head's tokens in the training data. */
   logFrequencies(head: number): Float32Array;
-  /** NLL per step on the validation split, measured by the engine (each sequence from a zero state). */
+  /** NLL per step on the validation split, measured by the engine (each sequence from a zero state): what early stopping follows. */
   validationNll(net: Network): number;
+  /** A model of several heads: each head's NLL per step on the validation split, by head (logged beside the training parts). */
+  validationParts?(net: Network): Record<string, number>;
+  /** Names of the heads' parts of the loss, in head order, for the log (a model of several heads). */
+  readonly partNames?: readonly string[];
   /** A split as the engine scores it: per sequence, its events (one token per head). */
   sequences(split: SplitName): number[][][];
   meta(): Record<string, unknown>;

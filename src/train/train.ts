@@ -25,6 +25,7 @@ import { buildEventsDataset, eventsTask } from './events-dataset.js';
 import { buildMelodyDataset, melodyTask } from './melody-dataset.js';
 import { RnnModel } from './rnn-model.js';
 import { drumTask, type TrainingTask } from './task.js';
+import { expressiveTask } from './expressive-task.js';
 import { exportLayersModel } from './export.js';
 import { removeLeftovers, writeAtomic } from '../io/atomic-file.js';
 import { curvesSvg } from './curves.js';
@@ -40,7 +41,7 @@ export interface TrainOptions {
   /** Recurrent cell: lstm (default) or gru. */
   cell?: 'lstm' | 'gru';
   /** What a step is: drum-grid (default), melody-grid, or note-events (Howl: pitch, delay, duration, velocity). */
-  encoding?: 'drum-grid' | 'melody-grid' | 'note-events';
+  encoding?: 'drum-grid' | 'drum-expressive' | 'melody-grid' | 'note-events';
   /** Note events: transpose, time-warp and volume augmentation on the fly (default on). */
   augment?: boolean;
   csv?: string;
@@ -238,6 +239,7 @@ async function loadBackend(backend: 'wasm' | 'cpu'): Promise<void> {
 /** The data read for the run's encoding, as the steps the model learns. */
 function buildTask(data: string, csv: string | undefined, opts: RunSettings): TrainingTask {
   if (opts.encoding === 'drum-grid') return drumTask(buildDrumDataset({ dir: data, csv, seed: opts.seed }));
+  if (opts.encoding === 'drum-expressive') return expressiveTask(buildDrumDataset({ dir: data, csv, seed: opts.seed }));
   if (opts.encoding === 'melody-grid') return melodyTask(buildMelodyDataset({ dir: data, csv, seed: opts.seed }));
   return eventsTask(buildEventsDataset({ dir: data, csv, seed: opts.seed }), { augment: opts.augment });
 }
@@ -299,6 +301,9 @@ interface Run {
   meta: Record<string, unknown>;
   /** The epoch log in the model folder, one JSON record a line. */
   jsonl: string;
+  /** Per head, the sum of its part of the loss over this epoch's batches since the run (re)started, and their count. */
+  partSums: number[];
+  partCount: number;
   bar: ProgressBar | null;
   log: (s: string) => void;
   /** Write the run's place; inside an epoch, `at` names the next batch and the seconds it has run. */
@@ -365,6 +370,8 @@ async function trainEpoch(run: Run, budget: number, stopped: () => boolean): Pro
     const step = trainBatch(run, wins.slice(place.batchInEpoch * B, (place.batchInEpoch + 1) * B));
     place.lossSum += step.loss;
     place.lossCount++;
+    run.model.lastHeadLosses.forEach((l, h) => (run.partSums[h] = (run.partSums[h] ?? 0) + l));
+    run.partCount++;
     trained++;
     tokens += step.tokens;
     const secs = (performance.now() - t0) / 1000;
@@ -381,11 +388,15 @@ async function trainEpoch(run: Run, budget: number, stopped: () => boolean): Pro
  */
 async function endEpoch(run: Run, tokens: number, seconds: number): Promise<void> {
   const { o, model, place, log } = run;
-  const val = run.task.validationNll(new Network(model.toSpec(run.meta)));
+  const net = new Network(model.toSpec(run.meta));
+  const val = run.task.validationNll(net);
   const rec: EpochRecord = { epoch: place.epoch + 1, trainLoss: +(place.lossSum / place.lossCount).toFixed(4), validationNll: +val.toFixed(4), learningRate: model.learningRate, seconds: +seconds.toFixed(1), tokensPerSecond: Math.round(tokens / seconds) };
+  const parts = epochParts(run, net);
+  if (parts) rec.parts = parts;
   place.history.push(rec);
   appendFileSync(run.jsonl, `${JSON.stringify(rec)}\n`);
   log(`epoch ${rec.epoch}: train ${rec.trainLoss} nats/step, validation ${rec.validationNll} nats/step (${(rec.validationNll / Math.LN2).toFixed(3)} bits), lr ${rec.learningRate}, ${rec.tokensPerSecond} tok/s`);
+  if (parts) log(`  ${Object.keys(parts.validation).map((k) => `${k} NLL train ${parts.train[k] ?? '-'} validation ${parts.validation[k]}`).join('; ')} nats/step (early stopping follows validation ${run.task.partNames?.[0] ?? 'NLL'})`);
   if (val < place.best - 1e-4) {
     place.best = val;
     place.badEpochs = 0;
@@ -400,7 +411,20 @@ async function endEpoch(run: Run, tokens: number, seconds: number): Promise<void
   place.batchInEpoch = 0;
   place.lossSum = 0;
   place.lossCount = 0;
+  run.partSums = [];
+  run.partCount = 0;
   await run.checkpoint();
+}
+
+/** Each head's part of the epoch's training loss and of the validation NLL, for a task of several heads. */
+function epochParts(run: Run, net: Network): EpochRecord['parts'] | null {
+  const names = run.task.partNames;
+  if (!names || !run.task.validationParts) return null;
+  const round = (x: number) => +x.toFixed(4);
+  const all = run.task.validationParts(net);
+  const validation = Object.fromEntries(names.map((n) => [n, round(all[n])]));
+  const train = run.partCount ? Object.fromEntries(names.map((n, h) => [n, round(run.partSums[h] / run.partCount)])) : {};
+  return { train, validation };
 }
 
 export async function train(o: TrainOptions): Promise<TrainResult> {
@@ -435,6 +459,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     bar,
     log,
     jsonl: join(o.out, 'train-log.jsonl'),
+    partSums: [],
+    partCount: 0,
     async checkpoint(at = { batch: place.batchInEpoch, elapsed: place.elapsed }) {
       const { epoch, best, badEpochs, history, lossSum, lossCount, shard } = place;
       const c: Checkpoint = { options: opts, epoch, batchInEpoch: at.batch, rng: Array.from(rng.getState()), best, badEpochs, history, lossSum, lossCount, elapsed: at.elapsed, shard, model: await model.state() };
