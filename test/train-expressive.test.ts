@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writeMidi, type NoteOut } from '../src/io/midi-write.js';
+import { expressiveGridCodec } from '../src/music/expressive-grid.js';
+import { offsetBin, offsetOfBin, velocityBin, velocityOfBin } from '../src/music/expressive.js';
 import { evaluate } from '../src/train/evaluate.js';
 import { train } from '../src/train/train.js';
 import { Network } from '../src/engine/network.js';
@@ -78,14 +80,31 @@ describe('the expressive drum task in the trainer', () => {
     expect([b.inputs[3][10], b.inputs[4][20]]).toEqual([0, 0]);
     const expr = Array.from((b.inputs[2] as Float32Array).subarray(k * 18, k * 18 + 18));
     for (let c = 0; c < 9; c++) {
-      expect(expr[c]).toBeCloseTo(s.velocities[32 * 9 + c] / 127, 6);
-      expect(expr[9 + c]).toBeCloseTo(s.offsets[32 * 9 + c], 6);
+      const hit = (s.tokens[32] >> c) & 1;
+      expect(expr[c]).toBeCloseTo(hit ? velocityOfBin(velocityBin(s.velocities[32 * 9 + c])) / 127 : 0, 6);
+      expect(expr[9 + c]).toBeCloseTo(hit ? offsetOfBin(offsetBin(s.offsets[32 * 9 + c])) : 0, 6);
     }
     expect(Array.from((b.inputs[2] as Float32Array).subarray(0, 18))).toEqual(new Array(18).fill(0));
     const vel = Array.from(b.targets[1].subarray(k * 9, k * 9 + 9));
     vel.forEach((v, c) => expect(v >= 0).toBe(((s.tokens[k] >> c) & 1) === 1));
     expect(b.weights[39]).toBe(1);
     expect(b.weights[40]).toBe(0);
+  });
+
+  it("feeds what the codec feeds when the model plays: each step's inputs equal the codec's from the previous event and the tokens back", () => {
+    const s = seqs[2];
+    const b = expressiveBatch(seqs, [[2, 0]], 48);
+    const codec = expressiveGridCodec();
+    const vectors = [null, null, new Float32Array(18), null, null];
+    const events = Array.from(s.tokens, (_, k) => [s.tokens[k], ...Array.from(b.targets[1].subarray(k * 9, k * 9 + 9)), ...Array.from(b.targets[2].subarray(k * 9, k * 9 + 9))]);
+    const out = [0, 0, 0, 0, 0];
+    for (let k = 0; k < s.tokens.length; k++) {
+      const back = Int32Array.from({ length: Math.min(k, 32) }, (_, j) => s.tokens[k - 1 - j]);
+      codec.inputs(k > 0 ? events[k - 1] : codec.startEvent(), k, out, { vectors, back });
+      expect([out[0], out[1], out[3], out[4]], `step ${k}`).toEqual([0, 1, 3, 4].map((f) => b.inputs[f][k]));
+      const mine = (b.inputs[2] as Float32Array).subarray(k * 18, k * 18 + 18);
+      (vectors[2] as Float32Array).forEach((v, j) => expect(v, `step ${k} expression ${j}`).toBeCloseTo(mine[j], 6));
+    }
   });
 
   it('windows start at bar lines and cover every step', () => {

@@ -5,7 +5,8 @@
  * (/127) and 9 offsets (fraction of a step; 0 for a class not hit), and the tokens one and two
  * bars back (0 before the start). The condition input `hits_now` (the token of the step
  * itself) is not a recurrent input: the trainer feeds the true token to the conditioned heads.
- * A class not hit has no velocity or offset target (-1), and costs nothing.
+ * A class not hit has no velocity or offset target (-1), and costs nothing. The expression input
+ * carries the previous step's bins' centres, as the codec (`music/expressive-grid.ts`) feeds them.
  *
  * Windows start at bar lines. No augmentation: velocities and offsets would need their own
  * (a tempo or dynamics shift), and the flat model's none either.
@@ -17,7 +18,7 @@
 import type { Network } from '../engine/network.js';
 import { Sampler } from '../engine/sampling.js';
 import { Rng } from '../engine/prng.js';
-import { OFFSET_BINS, OFFSET_CENTRES, VELOCITY_BINS, VELOCITY_CENTRES, offsetBin, velocityBin } from '../music/expressive.js';
+import { OFFSET_BINS, OFFSET_CENTRES, VELOCITY_BINS, VELOCITY_CENTRES, offsetBin, offsetOfBin, velocityBin, velocityOfBin } from '../music/expressive.js';
 import { formatSummary, type Dataset, type DrumSequence, type SplitName } from './dataset.js';
 import type { Batch, RnnShape } from './rnn-model.js';
 import { logFrequencies, type TrainingTask } from './task.js';
@@ -51,12 +52,18 @@ export function stepInputs(s: DrumSequence, k: number): number[] {
   return [tok(k - 1), k % BAR, 0, tok(k - BAR), tok(k - 2 * BAR)];
 }
 
-/** Step `k − 1`'s velocities / 127 then offsets into `out` (zeros at k = 0 and for classes not hit). */
+/**
+ * Step `k − 1`'s velocities / 127 then offsets into `out` (zeros at k = 0 and for classes not
+ * hit), each at its bin's centre: what the codec feeds when the model plays its own bins, so
+ * training sees the inputs playing does.
+ */
 export function expressionOf(s: DrumSequence, k: number, out: Float32Array, at = 0): void {
+  const prev = k > 0 ? s.tokens[k - 1] : 0;
   for (let c = 0; c < CLASSES; c++) {
     const i = (k - 1) * CLASSES + c;
-    out[at + c] = k > 0 ? s.velocities[i] / 127 : 0;
-    out[at + CLASSES + c] = k > 0 ? s.offsets[i] : 0;
+    const hit = (prev >> c) & 1;
+    out[at + c] = hit ? velocityOfBin(velocityBin(s.velocities[i])) / 127 : 0;
+    out[at + CLASSES + c] = hit ? offsetOfBin(offsetBin(s.offsets[i])) : 0;
   }
 }
 
