@@ -34,7 +34,8 @@ export interface DrumGridOptions extends PlayOptions {
   ticksPerQuarter?: number;
 }
 
-const popcount = (v: number): number => {
+/** How many drum classes a token hits. */
+export const popcount = (v: number): number => {
   let n = 0;
   for (; v; v &= v - 1) n++;
   return n;

@@ -28,6 +28,7 @@ import type { MidiNote, MidiSong } from '../io/midi-read.js';
 import type { NoteOut } from '../io/midi-write.js';
 import { checkSongLength } from '../io/song-length.js';
 import { registerCodec, stepsPerBarFor, type Codec, type EncodedSong, type PlayOptions } from './codec.js';
+import { popcount } from './drum-grid.js';
 import { DEFAULT_DRUM_NOTES, DRUM_CLASSES, drumClassIndex, drumClassOf } from './drum-map.js';
 import { findDrumPart, GM_DRUM_CHANNEL } from './drum-part.js';
 import { offsetBin, offsetOfBin, stepOfTick, velocityBin, velocityOfBin } from './expressive.js';
@@ -50,12 +51,6 @@ export interface ExpressiveGridOptions extends PlayOptions {
   stepsPerBar?: number;
   ticksPerQuarter?: number;
 }
-
-const popcount = (v: number): number => {
-  let n = 0;
-  for (; v; v &= v - 1) n++;
-  return n;
-};
 
 /** The event of silence: token 0, no bins. */
 export function silentEvent(): number[] {
