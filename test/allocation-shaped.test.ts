@@ -1,9 +1,8 @@
 /**
  * A tick at non-default dynamics, timing and velocity scales allocates nothing, watched by V8's
- * sampling heap profiler, in a process that plays one drum model (as a live set does). It has
- * a file of its own: in a process that has stepped every codec before, V8 may compile the tick
- * for all of them at once, and that code can box a float per tick (a compiler's choice, not
- * the tick's logic; the closing note of the controls names it).
+ * sampling heap profiler. Whether V8 inlines a small helper differs from run to run, and a
+ * fraction handed to one it did not inline is boxed (an allocation per event): the tick reads
+ * its shaping values where it uses them, and this check runs in a process of its own.
  */
 import { Session } from 'node:inspector/promises';
 import { describe, expect, it } from 'vitest';

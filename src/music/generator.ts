@@ -410,14 +410,14 @@ export class Generator {
     const start = s * tps;
     const end = start + tps;
     const stepInBar = s % codec.stepsPerBar;
-    while (ring.size > 0 && this.placed(slotAt(ring, 0).time, values.timing) < end) {
+    while (ring.size > 0 && this.placed(slotAt(ring, 0).time) < end) {
       const e = slotAt(ring, 0);
       // an event held back to this step's line, or placed before a jump, sounds at its start
-      target.offset = Math.max(0, this.placed(e.time, values.timing) - start);
+      target.offset = Math.max(0, this.placed(e.time) - start);
       const before = r.count;
       codec.play(e.event, stepInBar, play, target);
       if (values.muted) r.count = before;
-      else target.shape(before, values, target.offset / tps);
+      else target.shape(before, values);
       dropFirst(ring);
     }
   }
@@ -429,7 +429,10 @@ export class Generator {
    * RNN-Drummer) a note late in a step moves toward the next step's line; at timing 0 it
    * reaches it and plays with that step. From 0 to 1 the order of events never changes.
    */
-  private placed(t: number, timing: number): number {
+  private placed(t: number): number {
+    // timing is read here, not passed in: a fraction handed to a call V8 did not inline is
+    // boxed, an allocation per event
+    const timing = this.state.values.timing;
     if (timing === 1) return t;
     const tps = this.codec.ticksPerStep;
     const line = Math.round(t / tps) * tps;

@@ -18,7 +18,7 @@
  * const target = new StepTarget(emptyResult(), codec);
  * target.offset = 3;                        // half way into a step of 6 codec ticks
  * codec.play(event, 0, { sounding: -1 }, target);
- * target.shape(0, values, 0.5);             // dynamics, velocity scales, timing
+ * target.shape(0, values);                  // dynamics, velocity scales, timing
  * copyStep(target.result);                  // { tick, step, notes: [{ note, …, offset: 0.5 }], releases: [] }
  */
 import type { NoteOut } from '../io/midi-write.js';
@@ -99,7 +99,10 @@ export class StepTarget implements NoteTarget {
    * placed at, in steps: what a codec adds to it is the hit's own timing) by timing. At the
    * default values nothing changes.
    */
-  shape(from: number, values: Values, line: number): void {
+  shape(from: number, values: Values): void {
+    // the offset its event was placed at, in steps; computed here rather than passed in, for a
+    // fraction handed to a call V8 did not inline is boxed
+    const line = this.offset / this.ticksPerStep;
     const r = this.result;
     const { dynamics, timing, scales } = values;
     const flat = this.flatVelocity;
