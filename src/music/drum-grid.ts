@@ -22,7 +22,7 @@ import type { NoteOut } from '../io/midi-write.js';
 import { checkSongLength } from '../io/song-length.js';
 import { registerCodec, stepsPerBarFor, type Codec, type EncodedSong, type PlayOptions } from './codec.js';
 import { DEFAULT_DRUM_NOTES, DRUM_CLASSES, drumClassIndex, drumClassOf } from './drum-map.js';
-import { findDrumPart, GM_DRUM_CHANNEL } from './drum-part.js';
+import { drumNotesToRead, GM_DRUM_CHANNEL } from './drum-part.js';
 
 export const DRUM_TOKENS = 1 << DRUM_CLASSES.length;
 
@@ -138,14 +138,7 @@ function checkDrumNotes(notes: readonly number[]): readonly number[] {
 function drumStepsOf(song: MidiSong, spq: number): EncodedSong {
   checkSongLength(song, spq); // before anything is laid out per step
   const warnings: string[] = [];
-  const part = findDrumPart(song);
-  let drums: readonly MidiNote[] = part?.notes ?? [];
-  if (part?.byStatistics) warnings.push(`${song.file}: nothing on channel 10; reading ${part.where} as drums because its notes look like a kit`);
-  if (!part && song.notes.length > 0) {
-    // the performer chose this file to prime or score with a drum model: use what is there
-    warnings.push(`${song.file}: no drum part (nothing on channel 10, no drum track name, rhythm bank or drum-like notes); reading every channel as drums`);
-    drums = song.notes;
-  }
+  const drums = drumNotesToRead(song, warnings);
   const dropped = new Map<number, number>();
   const perStep = song.ticksPerQuarter / spq;
   const tokens: number[] = [];

@@ -203,6 +203,19 @@ export function findDrumPart(song: MidiSong): DrumPart | null {
 }
 
 /**
+ * The notes a drum codec reads from a song (to prime or score with): its drum part, or every
+ * note when it has none, since the performer chose the file for a drum model. What was assumed
+ * goes into `warnings`.
+ */
+export function drumNotesToRead(song: MidiSong, warnings: string[]): readonly MidiNote[] {
+  const part = findDrumPart(song);
+  if (part?.byStatistics) warnings.push(`${song.file}: nothing on channel 10; reading ${part.where} as drums because its notes look like a kit`);
+  if (part) return part.notes;
+  if (song.notes.length > 0) warnings.push(`${song.file}: no drum part (nothing on channel 10, no drum track name, rhythm bank or drum-like notes); reading every channel as drums`);
+  return song.notes;
+}
+
+/**
  * A track name as the summaries print it: a file's name can hold anything, and a terminal
  * obeys the escapes in it (clear the screen, retitle the window), so control characters show
  * as "?" and a long name is cut.

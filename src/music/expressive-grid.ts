@@ -30,7 +30,7 @@ import { checkSongLength } from '../io/song-length.js';
 import { registerCodec, stepsPerBarFor, type Codec, type EncodedSong, type PlayOptions } from './codec.js';
 import { popcount } from './drum-grid.js';
 import { DEFAULT_DRUM_NOTES, DRUM_CLASSES, drumClassIndex, drumClassOf } from './drum-map.js';
-import { findDrumPart, GM_DRUM_CHANNEL } from './drum-part.js';
+import { drumNotesToRead, GM_DRUM_CHANNEL } from './drum-part.js';
 import { offsetBin, offsetOfBin, stepOfTick, velocityBin, velocityOfBin } from './expressive.js';
 
 const CLASSES = DRUM_CLASSES.length;
@@ -154,13 +154,7 @@ function splitVelocity(n: number | string): [number | string, number | undefined
 function expressiveStepsOf(song: MidiSong): EncodedSong {
   checkSongLength(song, 4);
   const warnings: string[] = [];
-  const part = findDrumPart(song);
-  let drums: readonly MidiNote[] = part?.notes ?? [];
-  if (part?.byStatistics) warnings.push(`${song.file}: nothing on channel 10; reading ${part.where} as drums because its notes look like a kit`);
-  if (!part && song.notes.length > 0) {
-    warnings.push(`${song.file}: no drum part (nothing on channel 10, no drum track name, rhythm bank or drum-like notes); reading every channel as drums`);
-    drums = song.notes;
-  }
+  const drums = drumNotesToRead(song, warnings);
   const perStep = song.ticksPerQuarter / 4;
   const events: number[][] = [];
   const loudest: number[][] = [];
