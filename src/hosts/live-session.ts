@@ -40,7 +40,8 @@ import { VALUE_CONTROLS, lockedVoices, valueText, type ValueControl } from './se
 import { Take } from './take.js';
 import { StepDisplay } from './step-display.js';
 
-export interface LiveSessionOptions {
+/** A session: its model, clock and outputs, and the starting values of the value controls (seed, temperature, …; the table's defaults when left out). */
+export interface LiveSessionOptions extends Partial<Pick<GeneratorOptions, ValueControl>> {
   spec: ModelSpec;
   /** Where the model came from; written into recording logs so `replay` finds it. */
   model?: string;
@@ -49,12 +50,6 @@ export interface LiveSessionOptions {
   clockName?: string;
   /** Outputs; they are closed by `quit()`. */
   sinks?: NoteSink[];
-  seed?: number;
-  temperature?: number;
-  topP?: number;
-  density?: number;
-  dynamics?: number;
-  timing?: number;
   /** Where messages and the step grid go (default console.log). */
   print?: (text: string) => void;
   /** Print the step grid while playing (default true). */

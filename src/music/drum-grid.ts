@@ -17,7 +17,7 @@
  * codec.eventFromNotes(['kick', 'snare']); // [0b11]
  */
 import type { ModelSpec } from '../engine/model.js';
-import type { MidiNote, MidiSong } from '../io/midi-read.js';
+import type { MidiSong } from '../io/midi-read.js';
 import type { NoteOut } from '../io/midi-write.js';
 import { checkSongLength } from '../io/song-length.js';
 import { registerCodec, stepsPerBarFor, type Codec, type EncodedSong, type PlayOptions } from './codec.js';

@@ -24,7 +24,7 @@
  * codec.toNotes([codec.eventFromNotes(['kick:40'])]); // [{ tick: 0, note: 36, velocity: 36, … }]
  */
 import type { ModelSpec } from '../engine/model.js';
-import type { MidiNote, MidiSong } from '../io/midi-read.js';
+import type { MidiSong } from '../io/midi-read.js';
 import type { NoteOut } from '../io/midi-write.js';
 import { checkSongLength } from '../io/song-length.js';
 import { registerCodec, stepsPerBarFor, type Codec, type EncodedSong, type PlayOptions } from './codec.js';
