@@ -34,6 +34,15 @@ export interface DrumGridOptions extends PlayOptions {
   ticksPerQuarter?: number;
 }
 
+/** Mark in `mask` every token that does not have `voice` as `hit` says: a lock of that voice. */
+export function drumVoiceMask(voice: number, hit: boolean, mask: Uint8Array): void {
+  const bit = 1 << voice;
+  for (let t = 0; t < DRUM_TOKENS; t++) if (((t & bit) !== 0) !== hit) mask[t] = 1;
+}
+
+/** Whether a token hits drum class `voice`. */
+export const hasDrumVoice = (token: number, voice: number): boolean => (token & (1 << voice)) !== 0;
+
 /** How many drum classes a token hits. */
 export const popcount = (v: number): number => {
   let n = 0;
@@ -74,11 +83,8 @@ export function drumGridCodec(o: DrumGridOptions = {}): Codec {
       for (let c = 0; c < DRUM_CLASSES.length; c++) if (event[0] & (1 << c)) target.noteOn(notes[c], v, channel, ticksPerStep);
     },
     densityWeights: (head) => (head === 0 ? hits : null),
-    voiceMask(voice, hit, mask) {
-      const bit = 1 << voice;
-      for (let t = 0; t < DRUM_TOKENS; t++) if (((t & bit) !== 0) !== hit) mask[t] = 1;
-    },
-    hasVoice: (token, voice) => (token & (1 << voice)) !== 0,
+    voiceMask: drumVoiceMask,
+    hasVoice: hasDrumVoice,
     eventFromNotes(list) {
       let token = 0;
       for (const n of list) {

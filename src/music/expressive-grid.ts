@@ -28,7 +28,7 @@ import type { MidiSong } from '../io/midi-read.js';
 import type { NoteOut } from '../io/midi-write.js';
 import { checkSongLength } from '../io/song-length.js';
 import { registerCodec, stepsPerBarFor, type Codec, type EncodedSong, type PlayOptions } from './codec.js';
-import { popcount } from './drum-grid.js';
+import { drumVoiceMask, hasDrumVoice, popcount } from './drum-grid.js';
 import { DEFAULT_DRUM_NOTES, DRUM_CLASSES, drumClassIndex, drumClassOf } from './drum-map.js';
 import { drumNotesToRead, GM_DRUM_CHANNEL } from './drum-part.js';
 import { offsetBin, offsetOfBin, stepOfTick, velocityBin, velocityOfBin } from './expressive.js';
@@ -109,11 +109,8 @@ export function expressiveGridCodec(o: ExpressiveGridOptions = {}): Codec {
       }
     },
     densityWeights: (head) => (head === 0 ? hits : null),
-    voiceMask(voice, hit, mask) {
-      const bit = 1 << voice;
-      for (let t = 0; t < TOKENS; t++) if (((t & bit) !== 0) !== hit) mask[t] = 1;
-    },
-    hasVoice: (token, voice) => (token & (1 << voice)) !== 0,
+    voiceMask: drumVoiceMask,
+    hasVoice: hasDrumVoice,
     eventFromNotes(list) {
       const e = silentEvent();
       for (const n of list) {
