@@ -2,7 +2,7 @@ import esbuild, { minify } from 'rollup-plugin-esbuild';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import commonjs from '@rollup/plugin-commonjs';
 import type { RollupOptions } from 'rollup';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies?: Record<string, string> };
@@ -11,6 +11,15 @@ const deps = [...Object.keys(pkg.dependencies ?? {})];
 // dependencies and node: built-ins stay imports; everything of ours is bundled
 const external = (id: string) => id.startsWith('node:') || deps.some((d) => id === d || id.startsWith(`${d}/`));
 const ts = (target: string) => esbuild({ target, tsconfig: 'tsconfig.json' });
+
+// A clone runs `npx pulse-rnn` straight from dist/cli.js, which npm only marks
+// executable when it links an installed package; a fresh build must do it itself.
+const executable = (file: string) => ({
+  name: 'executable',
+  writeBundle() {
+    chmodSync(file, 0o755);
+  },
+});
 
 const config: RollupOptions[] = [
   {
@@ -25,7 +34,7 @@ const config: RollupOptions[] = [
     input: 'src/hosts/cli.ts',
     output: { file: 'dist/cli.js', format: 'es', sourcemap: true, inlineDynamicImports: true },
     external,
-    plugins: [ts('node20')],
+    plugins: [ts('node20'), executable('dist/cli.js')],
   },
   {
     // engine + music in one CommonJS file with no imports, for Max's [v8] `require`

@@ -13,8 +13,15 @@ import { haveShared, sharedPath } from './helpers/shared.js';
 
 // The same build as rollup.config.ts's Max bundle, made in memory.
 let code = '';
+const circular: string[] = [];
 beforeAll(async () => {
-  const bundle = await rollup({ input: 'src/core.ts', plugins: [nodeResolve(), esbuild({ target: 'es2020', tsconfig: 'tsconfig.json' })] });
+  const bundle = await rollup({
+    input: 'src/core.ts',
+    plugins: [nodeResolve(), esbuild({ target: 'es2020', tsconfig: 'tsconfig.json' })],
+    onwarn(w) {
+      if (w.code === 'CIRCULAR_DEPENDENCY') circular.push((w.ids ?? []).join(' -> '));
+    },
+  });
   const { output } = await bundle.generate({ format: 'cjs', exports: 'named' });
   code = output[0].code;
 }, 60000);
@@ -34,6 +41,10 @@ describe('the core bundle for Max', () => {
     expect(code).not.toMatch(/\brequire\(/);
     expect(code).not.toMatch(/\bimport\(/);
     expect(code).toMatch(/exports\.Network\s*=/);
+  });
+
+  it('has no import cycle, which would leave a module reading another before it is defined', () => {
+    expect(circular).toEqual([]);
   });
 
   it.skipIf(!haveShared('fixtures/rnn-drummer'))('runs the Drummer with and without WebAssembly, giving the Node API’s notes', () => {

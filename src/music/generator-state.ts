@@ -12,7 +12,7 @@ import type { Codec, PlayState } from './codec.js';
 import { emptyQueue, type Waiting } from './control-queue.js';
 import type { LogEntry } from './generator-types.js';
 import type { History } from './history.js';
-import { emptyRing, type Ring } from './lookahead.js';
+import { emptyRing, type Ring } from './ring.js';
 import type { Placer, PlacerState } from './placer.js';
 import type { PrimeJob } from './prime-reader.js';
 

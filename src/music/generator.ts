@@ -42,7 +42,8 @@ import { initialState, type GeneratorSnapshot, type GeneratorState } from './gen
 import { copyEntry, tell, type Control, type GeneratorOptions, type GeneratorReports, type LogEntry, type PerformanceLog, type Settings, type StepCopy, type StepResult } from './generator-types.js';
 import { GridPlacer } from './grid-placer.js';
 import { playedSteps, remember } from './history.js';
-import { dropFirst, Lookahead, slotAt } from './lookahead.js';
+import { Lookahead } from './lookahead.js';
+import { dropFirst, slotAt } from './ring.js';
 import { HeadSampler } from './placer.js';
 import { PRIME_SLICE, PrimeReader, primeTicks } from './prime-reader.js';
 import { copyStep, emptyResult, StepTarget } from './step-result.js';

@@ -13,43 +13,8 @@ import type { Network } from '../engine/network.js';
 import type { Rng } from '../engine/prng.js';
 import type { Codec } from './codec.js';
 import { pushBack, type GeneratorState } from './generator-state.js';
-import { NEVER, type Placer, type PlacerMark } from './placer.js';
-
-export interface Slot {
-  readonly event: Int32Array;
-  time: number;
-  // as it was before this event was generated
-  readonly state: Float32Array;
-  readonly rng: Uint32Array;
-  readonly prev: Int32Array;
-  readonly back: Int32Array;
-  prevTime: number;
-  index: number;
-  readonly mark: PlacerMark;
-}
-
-export interface Ring {
-  slots: Slot[];
-  /** Where the oldest event is. */
-  first: number;
-  /** Events generated and not played yet. */
-  size: number;
-}
-
-export function emptyRing(): Ring {
-  return { slots: [], first: 0, size: 0 };
-}
-
-/** The `i`th upcoming event. */
-export function slotAt(ring: Ring, i: number): Slot {
-  return ring.slots[(ring.first + i) % ring.slots.length];
-}
-
-/** The oldest event has played. */
-export function dropFirst(ring: Ring): void {
-  ring.first = (ring.first + 1) % ring.slots.length;
-  ring.size--;
-}
+import { NEVER, type Placer } from './placer.js';
+import { slotAt, type Ring, type Slot } from './ring.js';
 
 export class Lookahead {
   private readonly inputs: number[];

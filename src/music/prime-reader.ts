@@ -7,7 +7,8 @@
 import type { Network } from '../engine/network.js';
 import type { Codec } from './codec.js';
 import { pushBack, type GeneratorState } from './generator-state.js';
-import { slotAt, type Lookahead } from './lookahead.js';
+import type { Lookahead } from './lookahead.js';
+import { slotAt } from './ring.js';
 import type { Placer } from './placer.js';
 
 /** A phrase being read. */
