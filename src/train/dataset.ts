@@ -14,6 +14,7 @@ import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, realpat
 import { join, relative } from 'node:path';
 import { readMidi, type MidiSong } from '../io/midi-read.js';
 import { songLengthProblem } from '../io/song-length.js';
+import { meterProblem } from './meter.js';
 import { DRUM_CLASSES, DEFAULT_DRUM_NOTES, drumClassOf } from '../music/drum-map.js';
 import { findDrumPart } from '../music/drum-part.js';
 import { Rng } from '../engine/prng.js';
@@ -410,6 +411,11 @@ function drumSequence(song: MidiSong, name: string, spq: number, t: DrumTally, s
   const tooLong = songLengthProblem(song, spq);
   if (tooLong) {
     skipped.push({ file: name, reason: tooLong.replace(`${name}: `, '') });
+    return null;
+  }
+  const meter = meterProblem(song, spq, spq * 4);
+  if (meter) {
+    skipped.push({ file: name, reason: meter });
     return null;
   }
   t.drumPart[part.how] = (t.drumPart[part.how] ?? 0) + 1;
