@@ -1,6 +1,8 @@
 /**
  * Free-running sampling: from the model's start event, each step's sampled event is fed back
  * as the next input. The live `Generator` builds on the same loop; this is its offline form.
+ * A codec with `voiceHeads` (the expressive drum grid) draws the token first, then a bin per
+ * voice it hits from each head conditioned on that token, in the Generator's order.
  *
  * @example
  * const events = sampleEvents(net, codec, 64, new Rng(7), { temperature: 0.9, density: 0.5 });
@@ -9,6 +11,7 @@ import type { Network } from '../engine/network.js';
 import type { Rng } from '../engine/prng.js';
 import { Sampler, type SampleOptions } from '../engine/sampling.js';
 import type { Codec } from './codec.js';
+import { pushBack } from './generator-state.js';
 
 /** `density`: a bias toward more notes (above 0) or fewer, as the Generator's density control adds it. */
 export function sampleEvents(net: Network, codec: Codec, steps: number, rng: Rng, opts: SampleOptions & { density?: number } = {}): number[][] {
@@ -21,12 +24,27 @@ export function sampleEvents(net: Network, codec: Codec, steps: number, rng: Rng
     const w = density ? codec.densityWeights(h) : null;
     return w ? { ...opts, bias: w.map((x) => density * x) } : opts;
   });
+  const ctx = { vectors: net.vectors, back: new Int32Array(codec.lookback ?? 0) };
   let prev = codec.startEvent();
   for (let t = 0; t < steps; t++) {
-    codec.inputs(prev, t, inputs);
+    codec.inputs(prev, t, inputs, ctx);
     net.step(inputs);
-    prev = net.logits.map((l, h) => sampler.sample(l, perHead[h], rng));
+    prev = codec.voiceHeads ? sampleVoiced(net, codec, sampler, perHead, rng) : net.logits.map((l, h) => sampler.sample(l, perHead[h], rng));
+    pushBack(ctx.back, prev[0]);
     out.push(prev);
   }
   return out;
+}
+
+/** Head 0's token, then per conditioned head a bin for each voice the token hits (−1 for the rest). */
+function sampleVoiced(net: Network, codec: Codec, sampler: Sampler, perHead: SampleOptions[], rng: Rng): number[] {
+  const token = sampler.sample(net.logits[0], perHead[0], rng);
+  const voices = codec.voices.length;
+  const event = [token];
+  for (const h of codec.voiceHeads ?? []) {
+    net.condition(h, token);
+    const bins = net.spec.heads[h].size / voices;
+    for (let v = 0; v < voices; v++) event.push(codec.hasVoice(token, v) ? sampler.sampleAt(net.logits[h], v * bins, bins, perHead[h], rng) : -1);
+  }
+  return event;
 }
