@@ -96,6 +96,9 @@ describe('drum-expressive through the Generator', () => {
     expect(snare?.velocity).toBe(100);
     expect(s.notes.map((n) => n.offset)).toEqual(s.notes.map(() => 0.03125)); // offset bin 8's centre
     expect(s.notes).toHaveLength(2);
+    // the step after it (the last one run) read it as its expression input: velocity / 127, then offsets
+    const x = g.net.vectors[2] as Float32Array;
+    expect([x[0] * 127, x[1] * 127, x[9], x[10]]).toEqual([expect.closeTo(44, 3), expect.closeTo(100, 3), expect.closeTo(0.03125, 6), expect.closeTo(0.03125, 6)]);
     expect(() => g.edit(g.step + 2, ['kick:200'])).toThrow(/1 to 127/);
   });
 

@@ -40,6 +40,12 @@ export interface Lock {
   pattern: Uint8Array;
   from: number;
   until: number | null;
+  /**
+   * Codecs with `voiceHeads`: per conditioned head, per step of the bar, the bin the voice's hit
+   * plays (its velocity and its offset, as it played in the bar before the lock); −1 where the
+   * model draws it (a pattern given by hand, a hit the bar before did not play). Empty otherwise.
+   */
+  bins: Int32Array;
 }
 
 /** The last event generated: what the model reads next. */
@@ -78,6 +84,11 @@ export interface GeneratorState extends Waiting {
   /** The performance log's entries. */
   entries: LogEntry[];
   prime: PrimeJob | null;
+  /**
+   * Codecs with `voiceHeads`: the event last played at each step of the bar, by position in
+   * the bar (`stepsPerBar` events end to end), so a lock keeps its voice's bins. Empty otherwise.
+   */
+  lastBar: Int32Array;
 }
 
 /** What a snapshot holds: the state record, and the network's state and the random stream beside it. */
@@ -104,5 +115,6 @@ export function initialState(values: Values, codec: Codec, placer: Placer): Gene
     entries: [],
     ...emptyQueue(),
     prime: null,
+    lastBar: new Int32Array(codec.voiceHeads ? codec.stepsPerBar * codec.startEvent().length : 0),
   };
 }

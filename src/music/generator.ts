@@ -41,6 +41,7 @@ import { EventPlacer } from './event-placer.js';
 import { initialState, type GeneratorSnapshot, type GeneratorState } from './generator-state.js';
 import { copyEntry, tell, type Control, type GeneratorOptions, type GeneratorReports, type LogEntry, type PerformanceLog, type Settings, type StepCopy, type StepResult } from './generator-types.js';
 import { GridPlacer } from './grid-placer.js';
+import { keepPlayed } from './held-bins.js';
 import { playedSteps, remember } from './history.js';
 import { Lookahead } from './lookahead.js';
 import { dropFirst, slotAt } from './ring.js';
@@ -298,8 +299,10 @@ export class Generator {
 
   /**
    * Hold a voice (drum models): it plays exactly `pattern` (one 0/1 per step of the bar,
-   * repeating), or, without a pattern, what it played in the last bar. The model fills the
-   * other voices around it. `bars` limits the lock; without it the lock holds until `unlock`.
+   * repeating), or, without a pattern, what it played in the last bar: on an expressive drum
+   * model each hit at the velocity and timing it had there, which the model hears as it plays
+   * them. The model fills the other voices around it. `bars` limits the lock; without it the
+   * lock holds until `unlock`.
    */
   lock(voice: string | number, opts: { pattern?: readonly (number | boolean)[]; bars?: number } = {}): void {
     this.queue(lockControl(this.codec, voice, opts, this.state.step));
@@ -417,6 +420,7 @@ export class Generator {
       target.offset = Math.max(0, this.placed(e.time) - start);
       const before = r.count;
       codec.play(e.event, stepInBar, play, target);
+      keepPlayed(this.state.lastBar, e.event, s, codec.stepsPerBar);
       if (values.muted) r.count = before;
       else target.shape(before, values);
       dropFirst(ring);

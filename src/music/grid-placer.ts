@@ -2,11 +2,13 @@
  * Grid models: one event per clock step, sitting on the step's start. A step a human wrote
  * plays as written; a locked voice is held to its pattern by masking every head-0 token that
  * would play it otherwise; the rest is the model's draw. A codec with `voiceHeads` (the
- * expressive drum grid) then draws each hit's bins from heads conditioned on the token drawn.
+ * expressive drum grid) then draws each hit's bins from heads conditioned on the token drawn,
+ * but for a voice locked as it played, whose hits keep their bins (`held-bins.ts`).
  */
 import type { Codec } from './codec.js';
 import type { Cursor, GeneratorState } from './generator-state.js';
 import type { HeadSampler, Placer, PlacerState } from './placer.js';
+import { heldBin } from './held-bins.js';
 import type { PrimeJob } from './prime-reader.js';
 
 export class GridPlacer implements Placer {
@@ -54,21 +56,29 @@ export class GridPlacer implements Placer {
       return at;
     }
     ev[0] = this.heads.sample(st.values, 0, masked);
-    for (let k = 0; k < voiceHeads.length; k++) this.sampleVoices(st, ev, voiceHeads[k], 1 + k * this.voices);
+    for (let k = 0; k < voiceHeads.length; k++) this.sampleVoices(st, step, ev, k);
     return at;
   }
 
   /**
-   * Head `h`, conditioned on the token just drawn: a bin for each voice the token hits, into
-   * `ev[from + voice]`; −1 for the others, which draw nothing (the random stream moves only
-   * for hits, so a bin never depends on what a silent voice would have drawn).
+   * The `k`th conditioned head, conditioned on the token just drawn: a bin for each voice the
+   * token hits, into the event after the token; −1 for the others. A locked voice plays the bin
+   * its lock holds. Silent and held voices draw nothing (the random stream moves only for the
+   * bins drawn, so a bin never depends on what a silent voice would have drawn).
    */
-  private sampleVoices(st: GeneratorState, ev: Int32Array, h: number, from: number): void {
+  private sampleVoices(st: GeneratorState, step: number, ev: Int32Array, k: number): void {
+    const h = (this.codec.voiceHeads as readonly number[])[k];
+    const from = 1 + k * this.voices;
     const token = ev[0];
     this.heads.condition(h, token);
     const bins = this.heads.size(h) / this.voices;
     for (let v = 0; v < this.voices; v++) {
-      ev[from + v] = this.codec.hasVoice(token, v) ? this.heads.sampleGroup(st.values, h, v * bins, bins) : -1;
+      if (!this.codec.hasVoice(token, v)) {
+        ev[from + v] = -1;
+        continue;
+      }
+      const held = st.locks.length > 0 ? heldBin(st.locks, step, v, k, this.codec.stepsPerBar) : -1;
+      ev[from + v] = held >= 0 ? held : this.heads.sampleGroup(st.values, h, v * bins, bins);
     }
   }
 
