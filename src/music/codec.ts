@@ -78,6 +78,11 @@ export interface Codec {
    * the token, each such head's bin per voice, in this order (−1 where the voice is not hit).
    */
   readonly voiceHeads?: readonly number[];
+  /**
+   * The earliest a note can sound before its step's grid line, as an offset in steps (≤ 0;
+   * absent: 0, no note before its line). A clock hands each step out that much sooner.
+   */
+  readonly earliest?: number;
   /** Ticks from the previous event to this one (grid codecs: one step). */
   delay(event: ArrayLike<number>): number;
   /** Sound one event: notes on (and releases) into `target`. `stepInBar` allows accents. */

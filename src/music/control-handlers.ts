@@ -15,6 +15,7 @@ import type { Lookahead } from './lookahead.js';
 import type { HeadSampler, Placer } from './placer.js';
 import type { PrimeReader } from './prime-reader.js';
 import type { StepTarget } from './step-result.js';
+import type { UpcomingNotes } from './upcoming-notes.js';
 
 /** The Generator's fixed parts a control works with (its musical state is the other argument). */
 export interface Machinery {
@@ -28,6 +29,8 @@ export interface Machinery {
   readonly target: StepTarget;
   /** The channel a held melody note is released on. */
   readonly channel: number;
+  /** Reads the lookahead as it will sound, for displays (no control uses it). */
+  readonly ahead: UpcomingNotes;
 }
 
 type Handler<T extends Control['type']> = (m: Machinery, st: GeneratorState, c: Extract<Control, { type: T }>) => void;

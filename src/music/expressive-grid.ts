@@ -31,7 +31,7 @@ import { registerCodec, stepsPerBarFor, type Codec, type EncodedSong, type PlayO
 import { drumVoiceMask, hasDrumVoice, popcount } from './drum-grid.js';
 import { DEFAULT_DRUM_NOTES, DRUM_CLASSES, drumClassIndex, drumClassOf } from './drum-map.js';
 import { drumNotesToRead, GM_DRUM_CHANNEL } from './drum-part.js';
-import { offsetBin, offsetOfBin, stepOfTick, velocityBin, velocityOfBin } from './expressive.js';
+import { OFFSET_BIN_WIDTH, offsetBin, offsetOfBin, stepOfTick, velocityBin, velocityOfBin } from './expressive.js';
 
 const CLASSES = DRUM_CLASSES.length;
 const TOKENS = 1 << CLASSES;
@@ -82,6 +82,8 @@ export function expressiveGridCodec(o: ExpressiveGridOptions = {}): Codec {
     voices: DRUM_CLASSES,
     voiceHeads: [1, 2],
     lookback: LOOKBACK,
+    // the lowest offset bin's lower edge (-0.5): its notes play at its centre, or nearer the line
+    earliest: offsetOfBin(0) - OFFSET_BIN_WIDTH / 2,
     startEvent: silentEvent,
     inputs(prev, t, out, ctx) {
       if (!ctx) throw new Error('drum-expressive: the model reads vector inputs and past tokens; pass an InputContext');

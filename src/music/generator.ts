@@ -48,6 +48,7 @@ import { dropFirst, slotAt } from './ring.js';
 import { HeadSampler } from './placer.js';
 import { PRIME_SLICE, PrimeReader, primeTicks } from './prime-reader.js';
 import { copyStep, emptyResult, StepTarget } from './step-result.js';
+import { UpcomingNotes } from './upcoming-notes.js';
 
 export type { Control, GeneratorOptions, GeneratorReports, LogEntry, PerformanceLog, PlayedNote, PlayedRelease, Settings, StepCopy, StepResult } from './generator-types.js';
 export { copyStep } from './step-result.js';
@@ -92,7 +93,7 @@ export class Generator {
     const placer = codec.kind === 'grid' ? new GridPlacer(codec, heads) : new EventPlacer(codec, heads);
     const ahead = new Lookahead(net, rng, codec, placer);
     const primes = new PrimeReader(net, codec, placer, ahead);
-    this.parts = { net, rng, codec, heads, placer, lookahead: ahead, primes, target: new StepTarget(this.result, codec), channel: options.channel ?? 0 };
+    this.parts = { net, rng, codec, heads, placer, lookahead: ahead, primes, target: new StepTarget(this.result, codec), channel: options.channel ?? 0, ahead: new UpcomingNotes(codec) };
     const scales = new Array<number>(codec.voices.length).fill(scaleArg().default as number);
     this.state = initialState({ temps: new Array(net.logits.length).fill(temperature), topP, density, dynamics, timing, scales, seed, paused: false, muted: false }, codec, placer);
   }
@@ -182,6 +183,18 @@ export class Generator {
   /** The upcoming steps already generated (the lookahead), as notes per step. */
   upcoming(): { step: number; notes: number[] }[] {
     return this.parts.lookahead.upcoming(this.state);
+  }
+
+  /**
+   * The upcoming steps as they will sound: each note with the velocity and the offset the tick
+   * that plays it will give it, at the settings applied now (`upcoming-notes.ts`). The steps are
+   * reused by the next call: copy what you keep.
+   *
+   * @example
+   * for (const s of gen.upcomingNotes()) for (let i = 0; i < s.count; i++) console.log(s.step, s.notes[i].velocity, s.notes[i].offset);
+   */
+  upcomingNotes(): readonly StepResult[] {
+    return this.parts.ahead.read(this.state);
   }
 
   // ---- the performer's controls (checked now, applied at the next tick) --------------------

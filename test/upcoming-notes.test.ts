@@ -1,0 +1,59 @@
+/**
+ * The lookahead as it will sound (`Generator.upcomingNotes`): what a display draws ahead of the
+ * play head is what the ticks then play, velocities and offsets included, at the performer's
+ * dynamics, timing and velocity scales, for every kind of model.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ModelSpec } from '../src/engine/model.js';
+import { Generator, type StepCopy } from '../src/music/generator.js';
+import { copyStep } from '../src/music/step-result.js';
+import { drumGridSpec, expressiveSpec, howlSpec, melodySpec } from './helpers/models.js';
+
+const KITS: [string, () => ModelSpec][] = [
+  ['drum-expressive', () => expressiveSpec()],
+  ['drum-grid', () => drumGridSpec()],
+  ['melody-grid', () => melodySpec()],
+  ['note-events', () => howlSpec()],
+];
+
+/** The steps ahead, copied (a read's steps are reused by the next). */
+const ahead = (g: Generator): StepCopy[] => g.upcomingNotes().map(copyStep);
+
+describe('Generator.upcomingNotes', () => {
+  for (const [name, spec] of KITS) {
+    it(`${name}: the steps ahead, as read, are the steps then played, at dynamics 0.5, timing 0.5 and a velocity scale`, () => {
+      const g = new Generator(spec(), { seed: 3, lookahead: 16, dynamics: 0.5, timing: 0.5 });
+      if (g.codec.voices.length > 0) g.setVelocityScale(0, 0.5);
+      for (let i = 0; i < 20; i++) g.tick();
+      const shown = ahead(g);
+      expect(shown[0].step).toBeGreaterThanOrEqual(g.step);
+      const played = Array.from({ length: 16 }, () => copyStep(g.tick())).filter((s) => s.notes.length + s.releases.length > 0);
+      expect(played.length).toBeGreaterThan(3);
+      const shownByStep = new Map(shown.map((s) => [s.step, s]));
+      for (const s of played) expect(shownByStep.get(s.step), `step ${s.step}`).toEqual(s);
+    });
+  }
+
+  it('drum-expressive: each hit ahead carries the velocity and the (early or late) offset it will play at', () => {
+    const g = new Generator(expressiveSpec(), { seed: 3, lookahead: 32 });
+    g.tick();
+    const hits = ahead(g).flatMap((s) => s.notes);
+    expect(hits.length).toBeGreaterThan(10);
+    expect(new Set(hits.map((h) => h.velocity)).size).toBeGreaterThan(4);
+    expect(hits.some((h) => h.offset < 0)).toBe(true);
+    expect(hits.some((h) => h.offset > 0)).toBe(true);
+  });
+
+  it('a setting waiting for the next tick shows once it applies; a read reuses the last one\'s steps', () => {
+    const g = new Generator(expressiveSpec(), { seed: 3, lookahead: 16 });
+    g.tick();
+    const first = g.upcomingNotes();
+    const before = first.map(copyStep);
+    g.setDynamics(0);
+    expect(g.upcomingNotes().map(copyStep)).toEqual(before);
+    g.tick();
+    const again = g.upcomingNotes();
+    expect(again[0]).toBe(first[0]);
+    expect(new Set(again.flatMap((s) => s.notes.slice(0, s.count).map((n) => n.velocity)))).toEqual(new Set([100]));
+  });
+});
