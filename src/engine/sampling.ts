@@ -29,6 +29,13 @@ export interface SampleOptions {
   mask?: Uint8Array | null;
   /** Added to the logits before temperature (e.g. a density control). */
   bias?: Float32Array | null;
+  /**
+   * The token that stands for silence (a drum grid's 0), or −1 for none. Temperature then
+   * acts on "sound or rest" first and on which sound second: at temperature 0 silence wins only
+   * when it is likelier than all sounds together, where a plain argmax would pick it whenever
+   * no single one of the many drum combinations beats it. At temperature 1 nothing changes.
+   */
+  rest?: number;
 }
 
 export class Sampler {
@@ -77,8 +84,10 @@ export class Sampler {
     }
     if (best < 0) throw new Error('every token is masked: nothing can be sampled');
     p.fill(0, 0, n);
+    const rest = opts.rest ?? -1;
     if (T === 0 || max === Infinity) {
       p[best] = 1;
+      if (rest >= 0 && rest < n && T === 0) this.restFirst(logits, offset, n, rest, mask, bias);
       return;
     }
     let sum = 0;
@@ -90,8 +99,53 @@ export class Sampler {
       sum += e;
     }
     for (let i = 0; i < n; i++) p[i] /= sum;
+    if (rest >= 0 && rest < n && T !== 1) this.restFirst(logits, offset, n, rest, mask, bias);
     // handed over in a typed array: a float argument to a call that is not inlined is boxed
     if (topP < 1) (this.cut[0] = topP), this.nucleus(n);
+  }
+
+  /**
+   * Re-weigh `probs` (the tempered distribution, or the argmax at temperature 0) as two choices:
+   * rest with the chance q = r^(1/T) / (r^(1/T) + (1 − r)^(1/T)), r its plain probability, else a
+   * sound drawn from the tempered sounds. Floats stay in locals and typed arrays (no boxing).
+   */
+  private restFirst(logits: Float32Array, offset: number, n: number, rest: number, mask: Uint8Array | null | undefined, bias: Float32Array | null | undefined): void {
+    const p = this.probs;
+    if (mask && mask[rest]) return;
+    let max = -Infinity;
+    let loudest = -1;
+    let loudestV = -Infinity;
+    for (let i = 0; i < n; i++) {
+      if (mask && mask[i]) continue;
+      const v = bias ? logits[offset + i] + bias[i] : logits[offset + i];
+      if (v > max) max = v;
+      if (i !== rest && (loudest < 0 || v > loudestV)) (loudest = i), (loudestV = v);
+    }
+    let sum = 0;
+    let restE = 0;
+    for (let i = 0; i < n; i++) {
+      if (mask && mask[i]) continue;
+      const e = Math.exp((bias ? logits[offset + i] + bias[i] : logits[offset + i]) - max);
+      sum += e;
+      if (i === rest) restE = e;
+    }
+    const r = restE / sum;
+    const T = this.opts[0];
+    const a = T === 0 ? (r >= 0.5 ? 1 : 0) : Math.pow(r, 1 / T);
+    const b = T === 0 ? (r >= 0.5 ? 0 : 1) : Math.pow(1 - r, 1 / T);
+    const q = loudest < 0 ? 1 : a + b > 0 ? a / (a + b) : r >= 0.5 ? 1 : 0;
+    // summed, not 1 − p[rest]: at a low temperature that difference loses every digit
+    let sound = 0;
+    for (let i = 0; i < n; i++) if (i !== rest) sound += p[i];
+    if (q === 1) p.fill(0, 0, n);
+    else if (!(sound > 0)) {
+      // the tempered sounds all underflowed: the likeliest one stands for them
+      p.fill(0, 0, n);
+      p[loudest] = 1 - q;
+    } else {
+      for (let i = 0; i < n; i++) if (i !== rest) p[i] = (p[i] / sound) * (1 - q);
+    }
+    p[rest] = q;
   }
 
   /** Draw a token from the distribution the options describe. */

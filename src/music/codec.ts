@@ -79,6 +79,12 @@ export interface Codec {
    */
   readonly voiceHeads?: readonly number[];
   /**
+   * Head 0's token for a step where nothing sounds (a drum grid's 0). Sampling then decides
+   * sound or rest before which sound (`SampleOptions.rest`), so a cold start at temperature 0
+   * plays instead of resting for ever.
+   */
+  readonly restToken?: number;
+  /**
    * The earliest a note can sound before its step's grid line, as an offset in steps (≤ 0;
    * absent: 0, no note before its line). A clock hands each step out that much sooner.
    */

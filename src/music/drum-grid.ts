@@ -72,6 +72,7 @@ export function drumGridCodec(o: DrumGridOptions = {}): Codec {
     firstEventIsPrimer: false,
     voices: DRUM_CLASSES,
     startEvent: () => [0],
+    restToken: 0,
     inputs(prev, t, out) {
       out[0] = prev[0];
       // primed phrases may start before step 0

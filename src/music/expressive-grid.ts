@@ -85,6 +85,7 @@ export function expressiveGridCodec(o: ExpressiveGridOptions = {}): Codec {
     // the lowest offset bin's lower edge (-0.5): its notes play at its centre, or nearer the line
     earliest: offsetOfBin(0) - OFFSET_BIN_WIDTH / 2,
     startEvent: silentEvent,
+    restToken: 0,
     inputs(prev, t, out, ctx) {
       if (!ctx) throw new Error('drum-expressive: the model reads vector inputs and past tokens; pass an InputContext');
       out[0] = prev[0];

@@ -67,7 +67,9 @@ export class HeadSampler {
   private readonly sampler: Sampler;
   private readonly weights: (Float32Array | null)[];
   private readonly biases: (Float32Array | null)[];
-  private readonly options: SampleOptions = { temperature: 1, topP: 1, mask: null, bias: null };
+  private readonly options: SampleOptions = { temperature: 1, topP: 1, mask: null, bias: null, rest: -1 };
+  /** Head 0's silence, for sound-or-rest first (`SampleOptions.rest`); −1 for the other heads. */
+  private readonly rests: Int32Array;
   /** The density `biases` were made for: a cache of the settings, remade when they differ. */
   private biasDensity = 0;
 
@@ -81,6 +83,7 @@ export class HeadSampler {
     this.masks = logits.map((l) => new Uint8Array(l.length));
     this.weights = logits.map((_, h) => codec.densityWeights(h));
     this.biases = logits.map((l, h) => (this.weights[h] ? new Float32Array(l.length) : null));
+    this.rests = Int32Array.from(logits, (_, h) => (h === 0 ? (codec.restToken ?? -1) : -1));
   }
 
   /** Density is a logit bias per token: density × the codec's weight. */
@@ -101,6 +104,7 @@ export class HeadSampler {
     o.mask = masked ? this.masks[h] : null;
     if (v.density !== this.biasDensity) this.setDensity(v.density);
     o.bias = v.density ? this.biases[h] : null;
+    o.rest = this.rests[h];
     return this.sampler.sample(this.net.logits[h], o, this.rng);
   }
 
@@ -124,6 +128,7 @@ export class HeadSampler {
     o.topP = v.topP;
     o.mask = null;
     o.bias = null;
+    o.rest = -1;
     return this.sampler.sampleAt(this.net.logits[h], offset, n, o, this.rng);
   }
 }

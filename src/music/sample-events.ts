@@ -22,7 +22,8 @@ export function sampleEvents(net: Network, codec: Codec, steps: number, rng: Rng
   const density = opts.density ?? 0;
   const perHead = net.logits.map((_, h) => {
     const w = density ? codec.densityWeights(h) : null;
-    return w ? { ...opts, bias: w.map((x) => density * x) } : opts;
+    const rest = h === 0 ? (codec.restToken ?? -1) : -1;
+    return w ? { ...opts, bias: w.map((x) => density * x), rest } : { ...opts, rest };
   });
   const ctx = { vectors: net.vectors, back: new Int32Array(codec.lookback ?? 0) };
   let prev = codec.startEvent();
