@@ -193,6 +193,8 @@ describe('the expressive drum task in the trainer', () => {
     expect(ev.velocityMae?.model).toBeGreaterThan(0);
     expect(ev.offsetMaeMs?.model).toBeGreaterThan(0);
     expect(ev.offsetMaeSteps?.model).toBeGreaterThan(0);
-    expect(ev.generated.steps).toBe(ev.model.steps);
+    // what it generates is the free-running protocol's: 20 cold starts of 512 steps
+    expect(ev.generated.steps).toBe(20 * 512);
+    expect(ev.freeRunning?.generated.bars).toBe(20 * 32);
   });
 });

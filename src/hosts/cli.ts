@@ -222,6 +222,7 @@ function addEvalCommand(p: Command): void {
     .action(async (o: { model: string; data: string; csv?: string; split: string; seed?: number; json?: boolean }) => {
       if (!['train', 'validation', 'test'].includes(o.split)) throw new InvalidArgumentError(`--split must be train, validation or test, got '${o.split}'`);
       const { evaluate, versusBaseline } = await import('../train/evaluate.js');
+      const { formatFreeRunning } = await import('../train/free-running.js');
       const r = await evaluate({ model: o.model, data: o.data, csv: o.csv, split: o.split as 'test', seed: o.seed });
       for (const n of r.notes) console.error(`note: ${n}`);
       if (o.json) return console.log(JSON.stringify(r));
@@ -233,7 +234,9 @@ function addEvalCommand(p: Command): void {
       console.log(`  the model is ${versusBaseline(r.improvement, `the ${ngram}`)}`);
       if (r.velocityMae) console.log(expressiveText(r));
       console.log(`  generated vs data: token overlap ${r.generated.tokenOverlap}`);
-      for (const [v, s] of Object.entries(r.generated.voices ?? {})) console.log(`    ${v.padEnd(11)} hits/bar ${s.hitsPerBar.data} data, ${s.hitsPerBar.generated} generated; position overlap ${s.positionOverlap}`);
+      const places = Object.entries(r.generated.voices ?? {}).map(([v, s]) => `${v} ${s.positionOverlap}`);
+      if (places.length) console.log(`    places in the bar, overlap per voice: ${places.join(', ')}`);
+      if (r.freeRunning) console.log(formatFreeRunning(r.freeRunning));
     });
 }
 

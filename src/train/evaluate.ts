@@ -9,12 +9,13 @@
  *   its order tuned on the validation split (one n-gram per head, each on its own history,
  *   for models with several heads);
  * - statistics of material the model generates against the split: how much each head's token
- *   distribution overlaps the data's, and for drum models hits per bar per voice, where in
- *   the bar each voice plays, and how much those distributions overlap.
+ *   distribution overlaps the data's; for drum models the free-running report (`freeRunning`:
+ *   20 cold starts of 512 steps through the Generator against the split and train, with its
+ *   targets), and where in the bar each voice plays against the data.
  *
  * @example
  * const report = await evaluate({ model: 'weights/drums-gmd', data: 'grooves/', csv: 'grooves/info.csv', split: 'test' });
- * report.model.nllNats; report.baseline.nllNats; report.generated.tokenOverlap;
+ * report.model.nllNats; report.baseline.nllNats; report.generated.tokenOverlap; report.freeRunning?.passed;
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { Network } from '../engine/network.js';
@@ -25,7 +26,6 @@ import { loadModelSpec } from '../io/model-files.js';
 import type { Codec } from '../music/codec.js';
 import { codecFor } from '../music/codecs.js';
 import { DRUM_CLASSES } from '../music/drum-map.js';
-import { Generator } from '../music/generator.js';
 import { sampleEvents } from '../music/sample-events.js';
 import { buildDrumDataset, type Dataset, type SplitName } from './dataset.js';
 import { expressiveBaselines } from './expressive-baselines.js';
@@ -33,7 +33,8 @@ import { buildEventsDataset, eventsTask, defaultTables, type EventTables } from 
 import { buildMelodyDataset, melodyTask } from './melody-dataset.js';
 import { tuneOrder, type KneserNey } from './ngram.js';
 import { drumTask, type TrainingTask } from './task.js';
-import { EXPRESSIVE_ENCODING, expressiveTask, sampleExpressive, type ExpressiveScore } from './expressive-task.js';
+import { EXPRESSIVE_ENCODING, expressiveTask, type ExpressiveScore } from './expressive-task.js';
+import { freeRunning, type FreeRunningReport } from './free-running.js';
 
 export interface EvalOptions {
   model: string;
@@ -174,7 +175,8 @@ export async function evaluate(o: EvalOptions) {
   const steps = seqs.reduce((a, s) => a + s.length, 0);
   const { heads, allRight } = baselineScores(spec, task, seqs, steps, o.orders ?? [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   const ngNll = heads.reduce((a, h) => a + h.nllNats, 0);
-  const tokenOverlap = generatedOverlap(spec, codec, seqs, steps, seed);
+  const free = drums ? freeRunning(spec, { split, data: drums.splits[split], train: drums.splits.train }, { firstSeed: seed }) : null;
+  const generated = free ? drumGenerated(spec, seqs, free) : otherGenerated(spec, codec, seqs, steps, seed);
   return {
     model: { path: o.model, encoding: task.encoding, ...round(model), heads: model.heads.map((x, h) => ({ head: spec.heads[h].name, nllNats: +x.nllNats.toFixed(4), accuracy: +x.accuracy.toFixed(4) })) },
     baseline: {
@@ -188,11 +190,8 @@ export async function evaluate(o: EvalOptions) {
       heads: heads.map((h) => ({ head: h.head, order: h.order, nllNats: +h.nllNats.toFixed(4), accuracy: +h.accuracy.toFixed(4) })),
     },
     improvement: +(1 - model.nllNats / ngNll).toFixed(4),
-    generated: {
-      steps,
-      tokenOverlap: spec.heads.length === 1 ? tokenOverlap[0] : tokenOverlap,
-      ...(task.encoding === 'drum-grid' ? { voices: drumVoices(spec, seqs, steps, seed) } : {}),
-    },
+    generated,
+    ...(free ? { freeRunning: free } : {}),
     ...(drums ? expressiveScores(drums, split) : {}),
     split,
     seed,
@@ -217,10 +216,13 @@ function expressiveScores(ds: Dataset, split: SplitName, own: ExpressiveScore | 
   };
 }
 
-/** What an expressive drum model plays from silence, as long as the split: its hit tokens against the split's, and each voice's hits per bar and places in the bar. */
-function expressiveGenerated(spec: ModelSpec, seqs: number[][][], steps: number, seed: number) {
+/**
+ * The free-running performances against the split: their hit tokens' overlap with the
+ * split's, and per voice its hits per bar and how much its places in the bar overlap the data's.
+ */
+function drumGenerated(spec: ModelSpec, seqs: number[][][], free: FreeRunningReport): { steps: number; tokenOverlap: number; voices: GeneratedVoices } {
   const stepsPerBar = (spec.meta as { stepsPerBar?: number }).stepsPerBar ?? 16;
-  const played = sampleExpressive(new Network(spec), steps, new Rng(seed)).tokens;
+  const played = (free.performances ?? []).map((p) => p.tokens);
   const hist = (ss: ArrayLike<number>[]) => {
     const out = new Array(spec.heads[0].size).fill(0);
     let n = 0;
@@ -229,11 +231,12 @@ function expressiveGenerated(spec: ModelSpec, seqs: number[][][], steps: number,
   };
   const data = seqs.map((s) => Int32Array.from(s, (e) => e[0]));
   const real = voiceStats(data, stepsPerBar);
-  const fake = voiceStats([played], stepsPerBar);
+  const fake = voiceStats(played, stepsPerBar);
   const voices = Object.fromEntries(
     DRUM_CLASSES.map((v, c) => [v, { hitsPerBar: { data: +real[c].hitsPerBar.toFixed(3), generated: +fake[c].hitsPerBar.toFixed(3) }, positionOverlap: +overlap(real[c].positions, fake[c].positions).toFixed(3) }]),
   );
-  return { steps, tokenOverlap: +overlap(hist(data), hist([played])).toFixed(3), voices };
+  const steps = played.reduce((a, p) => a + p.length, 0);
+  return { steps, tokenOverlap: +overlap(hist(data), hist(played)).toFixed(3), voices };
 }
 
 /**
@@ -251,6 +254,7 @@ function evaluateExpressive(spec: ModelSpec, o: EvalOptions, split: SplitName, s
   const { heads, allRight } = baselineScores({ ...spec, heads: [spec.heads[0]] }, task, seqs, steps, o.orders ?? [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   const ng = heads[0];
   const hitNll = own.hits;
+  const free = freeRunning(spec, { split, data: drums.splits[split], train: drums.splits.train }, { firstSeed: seed });
   return {
     model: {
       path: o.model,
@@ -276,7 +280,8 @@ function evaluateExpressive(spec: ModelSpec, o: EvalOptions, split: SplitName, s
       heads: [{ head: ng.head, order: ng.order, nllNats: +ng.nllNats.toFixed(4), accuracy: +ng.accuracy.toFixed(4) }],
     },
     improvement: +(1 - hitNll / ng.nllNats).toFixed(4),
-    generated: expressiveGenerated(spec, seqs, steps, seed),
+    generated: drumGenerated(spec, seqs, free),
+    freeRunning: free,
     ...expressiveScores(drums, split, own),
     split,
     seed,
@@ -344,8 +349,10 @@ function ngramRight(model: KneserNey, test: Int32Array[], used: number[], allRig
   return right;
 }
 
-/** Per head, how much the tokens of material the engine samples (as long as the split) overlap the split's. */
-function generatedOverlap(spec: ModelSpec, codec: Codec, seqs: number[][][], steps: number, seed: number): number[] {
+type GeneratedVoices = Record<string, { hitsPerBar: { data: number; generated: number }; positionOverlap: number }>;
+
+/** A model without drum voices: per head, how much the tokens of material the engine samples (as long as the split) overlap the split's. */
+function otherGenerated(spec: ModelSpec, codec: Codec, seqs: number[][][], steps: number, seed: number): { steps: number; tokenOverlap: number | number[]; voices?: GeneratedVoices } {
   const rng = new Rng(seed);
   const sampled = sampleEvents(new Network(spec), codec, steps, rng);
   const hist = (ss: number[][][], h: number, size: number) => {
@@ -354,7 +361,8 @@ function generatedOverlap(spec: ModelSpec, codec: Codec, seqs: number[][][], ste
     for (const ev of ss) for (const e of ev) (out[e[h]]++, n++);
     return out.map((v) => v / n);
   };
-  return spec.heads.map((hd, h) => +overlap(hist(seqs, h, hd.size), hist([sampled], h, hd.size)).toFixed(3));
+  const overlaps = spec.heads.map((hd, h) => +overlap(hist(seqs, h, hd.size), hist([sampled], h, hd.size)).toFixed(3));
+  return { steps, tokenOverlap: overlaps.length === 1 ? overlaps[0] : overlaps };
 }
 
 /** What a model made by `train` records of its run (its seed, data and CSV as the command named them). */
@@ -379,24 +387,6 @@ function splitCsv(spec: ModelSpec, o: EvalOptions): { csv: string | undefined; n
   if (o.csv !== undefined || t.csv === undefined) return { csv: o.csv, notes: [] };
   if (t.data !== undefined && samePlace(t.data, o.data) && existsSync(t.csv)) return { csv: t.csv, notes: [`split by ${t.csv}, the CSV the model was trained with`] };
   return { csv: undefined, notes: [`the model was trained on the split of ${t.csv}; without --csv this is a random split, and its files may include ones the model learned from: add --csv`] };
-}
-
-/** Hits per bar and positions in the bar per drum voice, generated (played live by a Generator) against the data. */
-function drumVoices(spec: ModelSpec, seqs: number[][][], total: number, seed: number) {
-  const stepsPerBar = (spec.meta as { stepsPerBar?: number }).stepsPerBar ?? 16;
-  const gen = new Generator(spec, { seed });
-  const generated = new Int32Array(total);
-  for (let t = 0; t < total; t++) {
-    const r = gen.tick();
-    const notes: number[] = [];
-    for (let i = 0; i < r.count; i++) notes.push(r.notes[i].note);
-    generated[t] = gen.codec.eventFromNotes(notes)[0];
-  }
-  const real = voiceStats(seqs.map((s) => Int32Array.from(s, (e) => e[0])), stepsPerBar);
-  const fake = voiceStats([generated], stepsPerBar);
-  return Object.fromEntries(
-    DRUM_CLASSES.map((v, c) => [v, { hitsPerBar: { data: +real[c].hitsPerBar.toFixed(3), generated: +fake[c].hitsPerBar.toFixed(3) }, positionOverlap: +overlap(real[c].positions, fake[c].positions).toFixed(3) }]),
-  );
 }
 
 const round = (s: Scores): Scores => ({ nllNats: +s.nllNats.toFixed(4), nllBits: +s.nllBits.toFixed(4), accuracy: +s.accuracy.toFixed(4), steps: s.steps });
