@@ -138,7 +138,7 @@ describe('free-running report', () => {
     const text = formatFreeRunning(r);
     expect(text).toMatch(/kick +1\.50 +2\.00 +2\.00 +1\.33 +1\.00 +±15% +NO\/yes/);
     expect(text).toContain('targets met: 10 of 11 against test, 11 of 11 against train');
-    expect(text).toContain('kick       x.......x.......');
+    expect(text).toContain('kick       x.......x....... x.......x.......');
   });
 
   it('keeps an expressive hit played early in the step of the tick that played it, at its velocity', () => {

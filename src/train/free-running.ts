@@ -192,15 +192,15 @@ export function groovesAtZero(spec: ModelSpec, bars = 8, stepsPerBar = BAR): { b
     const snareOrHat = (any & 0b1110) !== 0;
     out.push({ hits, kick, snareOrHat, distinctSteps: seen.size, groove: hits > 0 && kick && snareOrHat && seen.size >= 2 });
   }
-  return { bars: out, ok: out.every((b) => b.groove), pattern: barPattern(perf.tokens.subarray(0, stepsPerBar)) };
+  return { bars: out, ok: out.every((b) => b.groove), pattern: barPattern(perf.tokens.subarray(0, 2 * stepsPerBar), stepsPerBar) };
 }
 
-/** A bar as a line per voice heard in it: 'kick       x.......x.......'. */
-function barPattern(bar: ArrayLike<number>): string {
+/** Steps as a line per voice heard in them, bars apart: 'kick       x.......x....... x.......x.......'. */
+function barPattern(steps: ArrayLike<number>, stepsPerBar: number): string {
   const lines: string[] = [];
   DRUM_CLASSES.forEach((name, c) => {
     let row = '';
-    for (let s = 0; s < bar.length; s++) row += (bar[s] >> c) & 1 ? 'x' : '.';
+    for (let s = 0; s < steps.length; s++) row += `${s && s % stepsPerBar === 0 ? ' ' : ''}${(steps[s] >> c) & 1 ? 'x' : '.'}`;
     if (row.includes('x')) lines.push(`${name.padEnd(11)}${row}`);
   });
   return lines.join('\n');
@@ -235,6 +235,7 @@ export interface FreeRunningReport {
   kickOnOne: { data: number; train: number; generated: number; target: number; ok: boolean };
   velocityOverlap: { data: number; train: number; target: number; ok: boolean; okTrain: boolean };
   offGrid10ms: { data: number; train: number; generated: number; tolerance: number; ok: boolean; okTrain: boolean };
+  /** `pattern`: its first two bars, a line per voice. */
   temperatureZero: { bars: ZeroBar[]; pattern: string; rule: string; ok: boolean };
   /** Targets met against the split's data, and against train's, of `targets`. */
   passed: number;
