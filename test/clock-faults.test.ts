@@ -13,7 +13,7 @@ import { MidiClockFollower } from '../src/time/midi-clock-follower.js';
 import { Player } from '../src/time/player.js';
 import { ClockSource, pulses, type Timed } from './helpers/midi-clock-source.js';
 import { capturePort, isOn, openTestPorts, pair, type Got } from './helpers/midi-notes.js';
-import { drumGridSpec } from './helpers/models.js';
+import { drumGridSpec, expressiveSpec } from './helpers/models.js';
 
 const SINK = 'pulse-rnn fault test sink';
 const SRC = 'pulse-rnn fault test clock';
@@ -47,7 +47,9 @@ async function run(build: (t0: number) => Timed[], options: { input?: string; du
   const transport: TransportEvent[] = [];
   clock.onStep((e) => steps.push({ ...e }));
   clock.onTransport((e) => transport.push(e));
-  const gen = new Generator(drumGridSpec(3, 1.5), { seed: 11, density: 2 });
+  // an expressive model: its Player has the follower hand steps out ahead of their pulses,
+  // so each fault also meets steps already out
+  const gen = new Generator(expressiveSpec(3, 1.5), { seed: 11, density: 2 });
   const sink = new WebMidiSink(output);
   const player = new Player(clock, gen, [sink]);
   const messages = build(performance.now() + 20);

@@ -173,8 +173,9 @@ describe('Player, on a fake clock', () => {
     clock.start();
     clock.setTempo(140, 48);
     ft.advance(1);
-    // pulse 48 is a second after the start, which is a lookahead and half a step (62.5 ms) from now
-    expect(book.of('tempo')).toEqual([{ kind: 'tempo', bpm: 140, time: expect.closeTo(0.1 + 0.0625 + 1, 9) }]);
+    // pulse 48 is a second after the start, which is a lookahead from now (a flat drum model
+    // plays nothing early, so the Player has the clock hand steps out no sooner)
+    expect(book.of('tempo')).toEqual([{ kind: 'tempo', bpm: 140, time: expect.closeTo(0.1 + 1, 9) }]);
     expect(book.of('on').length).toBeGreaterThan(0);
     expect(errors.length).toBe(book.of('on').length);
     player.panic();

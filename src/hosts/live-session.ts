@@ -141,6 +141,7 @@ export class LiveSession {
         return gen.step;
       },
       locate: (step) => gen.locate(step),
+      codec: gen.codec,
     };
     // the order matters: a recording starts before the player sends a step, the limit is
     // checked after it has

@@ -170,6 +170,11 @@ class ReplayPlayable implements Playable {
     return this.r.steps[this.i]?.step ?? -1;
   }
 
+  /** The model's codec: the clock hands steps out as early as its notes can be. */
+  get codec(): Codec {
+    return this.r.codec;
+  }
+
   tick(): StepResult {
     const s = this.r.steps[this.i];
     const res = this.result;

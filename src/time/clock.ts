@@ -36,4 +36,26 @@ export interface Clock {
   onTransport(cb: (e: TransportEvent) => void): () => void;
   readonly running: boolean;
   readonly bpm: number;
+  /**
+   * Hand steps out `maxEarly` of a step (0..1) sooner from now on, so a note that early is not
+   * late (`maxEarlyFor`). Clocks that hand steps out as late as they can leave it out.
+   */
+  setMaxEarly?(maxEarly: number): void;
+}
+
+/**
+ * How far ahead a clock must hand steps out for a model, as a fraction of a step: how early its
+ * earliest note can be (`Codec.earliest`). 0.5 for drum-expressive (hits down to half a step
+ * early), 0 for a model that never plays before its step's line (drum-grid, note events).
+ *
+ * @example
+ * clock.setMaxEarly(maxEarlyFor(generator.codec)); // Player does this for its generator
+ */
+export function maxEarlyFor(codec: { readonly earliest?: number }): number {
+  return Math.min(1, Math.max(0, -(codec.earliest ?? 0)));
+}
+
+/** Refuses a `maxEarly` outside [0, 1] of a step. */
+export function checkMaxEarly(maxEarly: number): void {
+  if (!(maxEarly >= 0 && maxEarly <= 1)) throw new RangeError(`maxEarly must be in [0, 1] of a step, got ${maxEarly}`);
 }

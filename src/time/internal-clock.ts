@@ -11,7 +11,8 @@
  * ahead, at 60 BPM 100 + 125 ms, at 20 BPM (the slowest a performer can set, and the most added
  * at any tempo) 100 + 375 ms. A performer's change, and a stop, apply that much later;
  * `maxEarly: 0` hands steps out as late as the lookahead allows, for models that never play
- * early. Pulses still go out a lookahead ahead: a tempo change moves every pulse not yet handed
+ * early. A Player sets it from the model it plays (`maxEarlyFor`: 0.5 for drum-expressive, 0
+ * for flat models), and again when the model changes while playing. Pulses still go out a lookahead ahead: a tempo change moves every pulse not yet handed
  * out, except those a step handed out ahead already starts on.
  *
  * Transport changes land at a step boundary not yet handed out, because what was handed out
@@ -26,7 +27,7 @@
  * clock.setTempo(140, 96);            // from bar 2 on (96 pulses = 4 beats)
  * setTimeout(() => clock.stop(), 2000);
  */
-import { PPQN, type Clock, type StepEvent, type TransportEvent } from './clock.js';
+import { PPQN, checkMaxEarly, type Clock, type StepEvent, type TransportEvent } from './clock.js';
 import { Listeners, reportError } from './listeners.js';
 import { TempoMap, checkBpm, secondsPerPulse } from './tempo-map.js';
 import { defaultNow, defaultTimers, type Now, type Timers } from './time-source.js';
@@ -68,7 +69,6 @@ export interface PulseEvent {
 export class InternalClock implements Clock {
   readonly pulsesPerStep: number;
   readonly lookahead: number;
-  readonly maxEarly: number;
   readonly interval: number;
   readonly now: Now;
 
@@ -78,6 +78,7 @@ export class InternalClock implements Clock {
   private readonly pulses: Listeners<PulseEvent>;
   private readonly transport: Listeners<TransportEvent>;
   private swingAmount: number;
+  private early: number;
   private isRunning = false;
   private timer: unknown = null;
   /** The next pulse to hand out. */
@@ -92,13 +93,13 @@ export class InternalClock implements Clock {
     checkBpm(bpm);
     if (!(Number.isInteger(pulsesPerStep) && pulsesPerStep >= 1 && pulsesPerStep <= 96)) throw new RangeError(`pulsesPerStep must be an integer in [1, 96], got ${pulsesPerStep}`);
     if (!(lookahead > 0 && lookahead <= 10)) throw new RangeError(`lookahead must be in (0, 10] seconds, got ${lookahead}`);
-    if (!(maxEarly >= 0 && maxEarly <= 1)) throw new RangeError(`maxEarly must be in [0, 1] of a step, got ${maxEarly}`);
+    checkMaxEarly(maxEarly);
     if (!(interval > 0 && interval <= lookahead)) throw new RangeError(`interval must be in (0, lookahead], got ${interval}`);
     checkSwing(swing);
     this.pulsesPerStep = pulsesPerStep;
     this.swingAmount = swing;
     this.lookahead = lookahead;
-    this.maxEarly = maxEarly;
+    this.early = maxEarly;
     this.interval = interval;
     this.now = options.now ?? defaultNow;
     this.timers = options.timers ?? defaultTimers;
@@ -140,6 +141,20 @@ export class InternalClock implements Clock {
     return this.swingAmount;
   }
 
+  /** How far ahead of its pulse's lookahead a step goes out, as a fraction of a step. */
+  get maxEarly(): number {
+    return this.early;
+  }
+
+  /**
+   * From the next wake on (a model loaded while playing): steps already handed out stay out,
+   * the others go out `maxEarly` of a step ahead of their time, plus the lookahead.
+   */
+  setMaxEarly(maxEarly: number): void {
+    checkMaxEarly(maxEarly);
+    this.early = maxEarly;
+  }
+
   /** Applies to steps not yet handed out. */
   setSwing(swing: number): void {
     checkSwing(swing);
@@ -166,7 +181,7 @@ export class InternalClock implements Clock {
     // no further than at the slowest tempo a performer can set: a clock put to 1 BPM would
     // otherwise hand steps out 7.5 s ahead, and a change back to a playing tempo comes that late
     const step = Math.min(this.map.timeOf(pulse + longest) - this.map.timeOf(pulse), longest * secondsPerPulse(SLOWEST_BPM));
-    return this.lookahead + this.maxEarly * step;
+    return this.lookahead + this.early * step;
   }
 
   /**

@@ -15,7 +15,8 @@
  * already handed out keeps its notes and time; it is never handed out again, no step is
  * skipped, and the steps after it follow the new fit. Until the fit holds three pulses (after
  * a start with no clock before it, after a dropout), each step goes out when its own pulse
- * arrives, as with `maxEarly: 0`.
+ * arrives, as with `maxEarly: 0`, which a Player sets for a model that never plays early
+ * (`maxEarlyFor`: flat models), so following costs those no latency.
  *
  * The protocol, as read here:
  * - 0xFA start: song position 0; the first 0xF8 after it is pulse 0, and starts step 0.
@@ -54,7 +55,7 @@
  * // … later: clock.dispose();
  */
 import type { Input, MessageEvent } from 'webmidi';
-import { PPQN, type Clock, type StepEvent, type TransportEvent } from './clock.js';
+import { PPQN, checkMaxEarly, type Clock, type StepEvent, type TransportEvent } from './clock.js';
 import { Listeners, reportError } from './listeners.js';
 import { PulseFit } from './pulse-fit.js';
 import { checkBpm } from './tempo-map.js';
@@ -108,7 +109,6 @@ const STALL_SLACK = 0.1;
 
 export class MidiClockFollower implements Clock {
   readonly pulsesPerStep: number;
-  readonly maxEarly: number;
   readonly margin: number;
   readonly now: Now;
 
@@ -121,6 +121,7 @@ export class MidiClockFollower implements Clock {
   private readonly followPosition: boolean;
   private readonly dropoutAfter: number;
   private readonly tempoResolution: number;
+  private early: number;
   private stateValue: FollowerState = 'stopped';
   /** The next pulse to count, since song position 0. */
   private nextPulse = 0;
@@ -145,14 +146,14 @@ export class MidiClockFollower implements Clock {
   /** `input` may be null to feed messages through `receive()` yourself. */
   constructor(input: Input | null, options: MidiClockFollowerOptions = {}) {
     const { pulsesPerStep = 6, bpm = 120, window = 24, tolerance = 0.004, positionWhileRunning = 'follow', dropoutAfter = 0.25, tempoResolution = 0.5, maxEarly = 0.5, margin = 0.01 } = options;
-    if (!(maxEarly >= 0 && maxEarly <= 1)) throw new RangeError(`maxEarly must be in [0, 1] of a step, got ${maxEarly}`);
+    checkMaxEarly(maxEarly);
     if (!(margin >= 0 && margin <= 1)) throw new RangeError(`margin must be in [0, 1] seconds, got ${margin}`);
     if (!(Number.isInteger(pulsesPerStep) && pulsesPerStep >= 1 && pulsesPerStep <= 96)) throw new RangeError(`pulsesPerStep must be an integer in [1, 96], got ${pulsesPerStep}`);
     checkBpm(bpm);
     if (!(dropoutAfter > 0)) throw new RangeError(`dropoutAfter must be > 0 seconds, got ${dropoutAfter}`);
     if (positionWhileRunning !== 'follow' && positionWhileRunning !== 'ignore') throw new RangeError(`positionWhileRunning must be 'follow' or 'ignore'`);
     this.pulsesPerStep = pulsesPerStep;
-    this.maxEarly = maxEarly;
+    this.early = maxEarly;
     this.margin = margin;
     this.initialBpm = bpm;
     this.fit = new PulseFit({ window, tolerance });
@@ -205,6 +206,20 @@ export class MidiClockFollower implements Clock {
   /** The next step to be handed out: ahead of `position` while steps go out before their pulse. */
   get nextStep(): number {
     return this.nextStepOut;
+  }
+
+  /** How far ahead of its predicted time a step goes out (plus `margin`), as a fraction of a step. */
+  get maxEarly(): number {
+    return this.early;
+  }
+
+  /**
+   * From the next pulse on (a model loaded while playing): steps already handed out stay out;
+   * at 0 the others go out at their own pulse.
+   */
+  setMaxEarly(maxEarly: number): void {
+    checkMaxEarly(maxEarly);
+    this.early = maxEarly;
   }
 
   /** Seconds per pulse, estimated. */
@@ -331,9 +346,9 @@ export class MidiClockFollower implements Clock {
    * `maxEarly` of a step (as at the slowest tempo a performer sets, at most) and `margin`.
    */
   private handOutAhead(pulse: number, time: number, stepDuration: number, bpm: number): void {
-    if (this.maxEarly === 0 || this.fit.size < PREDICT_FROM) return;
+    if (this.early === 0 || this.fit.size < PREDICT_FROM) return;
     const period = stepDuration / this.pulsesPerStep;
-    const reach = this.maxEarly * Math.min(stepDuration, (this.pulsesPerStep * 60) / (SLOWEST_BPM * PPQN)) + this.margin + period;
+    const reach = this.early * Math.min(stepDuration, (this.pulsesPerStep * 60) / (SLOWEST_BPM * PPQN)) + this.margin + period;
     const epoch = this.nextPulse;
     for (;;) {
       const step = this.nextStepOut;

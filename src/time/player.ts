@@ -2,9 +2,11 @@
  * The Player ties a clock to a generator and its outputs: on every step the clock hands out,
  * it ticks the generator once and sends what it played to every sink, each note at
  * `step time + offset × step duration`, lasting `length × step duration × gate`. An expressive
- * drum model plays hits up to half a step early (offset down to -0.5): the clocks hand steps out
- * at least that far ahead, and a note whose time has already passed when its step is handed
- * out is sent at once and counted in `lateNotes`. It keeps the
+ * drum model plays hits up to half a step early (offset down to -0.5): the Player has the clock
+ * hand steps out that far ahead of their time (`Clock.setMaxEarly`, from the generator's codec,
+ * when it starts and whenever the generator's codec changes, as when a page loads another
+ * model), and no further for a model never early. A note whose time has already passed when
+ * its step is handed out is sent at once and counted in `lateNotes`. It keeps the
  * outputs silent when the music stops: on stop, dropout, pause and mute every sink gets
  * `allNotesOff`, so no note is left hanging whatever the transport does. A tempo change
  * shortens what already sounds past it: a note's part after the change plays at the new
@@ -28,7 +30,7 @@
  */
 import type { StepResult } from '../music/generator.js';
 import type { NoteSink } from '../io/sink.js';
-import type { Clock, StepEvent, TransportEvent } from './clock.js';
+import { maxEarlyFor, type Clock, type StepEvent, type TransportEvent } from './clock.js';
 
 /** What the player needs of a generator: `Generator` has all of it. */
 export interface Playable {
@@ -37,6 +39,11 @@ export interface Playable {
   readonly step: number;
   /** Move to `step` at the next tick. Optional so an older generator still plays (it then ignores jumps). */
   locate?(step: number): void;
+  /**
+   * What the model's notes are (`Generator.codec`): how early they can be sets how far ahead
+   * the clock hands steps out. Left out or null: the clock's own setting stays.
+   */
+  readonly codec?: { readonly earliest?: number } | null;
 }
 
 export interface PlayerOptions {
@@ -79,6 +86,8 @@ export class Player {
   private readonly sounding: SoundingNote[] = [];
   private soundingCount = 0;
   private late = 0;
+  /** The codec the clock's `maxEarly` was last set for. */
+  private earlyFor: { readonly earliest?: number } | null = null;
 
   constructor(clock: Clock, generator: Playable, sinks: readonly NoteSink[] = [], options: PlayerOptions = {}) {
     const { gate = 0.9 } = options;
@@ -89,6 +98,7 @@ export class Player {
     this.gate = gate;
     this.onError = options.onError ?? ((err) => console.error('pulse-rnn player:', err));
     this.offs = [clock.onStep((e) => this.step(e)), clock.onTransport((e) => this.transport(e))];
+    this.followCodec();
   }
 
   /**
@@ -133,6 +143,7 @@ export class Player {
 
   private step(e: StepEvent): void {
     const gen = this.generator;
+    this.followCodec();
     // a jump of the clock: the generator follows (guarded for generators without locate)
     const jumped = this.expected < 0 ? gen.step !== e.step : e.step !== this.expected;
     if (jumped && typeof gen.locate === 'function') gen.locate(e.step);
@@ -176,6 +187,18 @@ export class Player {
           this.onError(err);
         }
       }
+    }
+  }
+
+  /** The clock hands steps out as early as the generator's model needs, from its next step. */
+  private followCodec(): void {
+    const codec = this.generator.codec;
+    if (!codec || codec === this.earlyFor) return;
+    this.earlyFor = codec;
+    try {
+      this.clock.setMaxEarly?.(maxEarlyFor(codec));
+    } catch (err) {
+      this.onError(err);
     }
   }
 

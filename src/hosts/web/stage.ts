@@ -64,7 +64,7 @@ export interface StageView {
   readonly edits: ReadonlyMap<number, readonly number[]>;
   readonly locked: ReadonlySet<number>;
   readonly notes: ReadonlyMap<number, readonly number[]>;
-  /** Step → row → how its hit sounded (the loudest note of the row): the steps played. */
+  /** Step → row → how its hit sounds (the loudest note of the row): the steps played, and those ahead as they will play. */
   readonly looks: ReadonlyMap<number, ReadonlyMap<number, HitLook>>;
 }
 
@@ -96,6 +96,8 @@ export class Stage {
   private outputValue: Output | null = null;
   private outputSink: NoteSink | null = null;
   private recorderValue: MidiRecorder | null = null;
+  /** From Start until the first step: the clock the take's recorder will read (it starts at that step). */
+  private takeClock: (() => number) | null = null;
   private armed = false;
   private noteRow = new Map<number, number>();
   private readonly editsShown = new Map<number, number[]>();
@@ -120,6 +122,10 @@ export class Stage {
         return self.gen?.step ?? 0;
       },
       locate: (s: number) => self.gen?.locate(s),
+      // the clock hands steps out as early as the current model's notes can be
+      get codec() {
+        return self.gen?.codec ?? null;
+      },
     };
   })();
 
@@ -185,6 +191,7 @@ export class Stage {
     const log: PerformanceLog = gen.log;
     return { ...log, session: { model: replayLocation(this.model.url), bpm: this.tempos[0].bpm, tempos: this.tempos.map((t) => ({ ...t })), from: 0, clock: this.clockKind } };
   }
+  /** The take's recorder: null until the first step after the first Start, then the whole set. */
   get recorder(): MidiRecorder | null {
     return this.recorderValue;
   }
@@ -225,15 +232,18 @@ export class Stage {
         upcoming.set(u.step, this.rowsOf(u.notes));
         notes.set(u.step, u.notes);
       }
+      // the hits ahead as they will sound: the grid draws their velocity and offset as it does the played ones'
+      for (const u of gen.upcomingNotes()) looks.set(u.step, this.looksOf(u.notes, u.count));
       for (const s of this.editsShown.keys()) if (s < gen.step) this.editsShown.delete(s);
     }
     return { next: gen?.step ?? 0, played, upcoming, edits: new Map(this.editsShown), locked: new Set(this.lockedRows), notes, looks };
   }
 
-  /** Row → the velocity and offset of its loudest note. */
-  private looksOf(notes: readonly PlayedNote[]): Map<number, HitLook> {
+  /** Row → the velocity and offset of its loudest note (of the first `count`). */
+  private looksOf(notes: readonly PlayedNote[], count = notes.length): Map<number, HitLook> {
     const looks = new Map<number, HitLook>();
-    for (const n of notes) {
+    for (let i = 0; i < count; i++) {
+      const n = notes[i];
       const [row] = this.rowsOf([n.note]);
       const had = looks.get(row);
       if (row !== undefined && (!had || n.velocity > had.velocity)) looks.set(row, { velocity: n.velocity, offset: n.offset });
@@ -292,10 +302,7 @@ export class Stage {
     if (!this.clock) this.useClock(internalClock(audio, this.bpmValue, this.onError));
     if (!this.outputValue) this.setOutput(toneOutput(audio));
     await audio.context.resume();
-    if (!this.recorderValue) {
-      this.recorderValue = new MidiRecorder({ bpm: this.bpm, now: () => audio.context.currentTime, trackName: 'pulse-rnn' });
-      this.player?.addSink(this.recorderValue);
-    }
+    if (!this.recorderValue) this.takeClock = () => audio.context.currentTime;
     this.armed = true;
     this.viewFromTick = this.gen?.ticks ?? 0;
     this.timeline.length = 0;
@@ -333,7 +340,11 @@ export class Stage {
     this.player?.dispose();
     this.clock?.dispose();
     this.clock = clock;
-    clock.onStep((e) => (this.lastEvent = e)); // before the Player's listener: it runs first
+    // before the Player's listener: it runs first, so a take begun here records this step
+    clock.onStep((e) => {
+      this.lastEvent = e;
+      if (this.takeClock) this.beginTake(e);
+    });
     clock.onTransport((e) => {
       if (e.type === 'tempo') this.noteTempo(e.bpm);
     });
@@ -374,6 +385,11 @@ export class Stage {
   }
   setTiming(v: number): void {
     this.setValue('timing', v, (g) => g.setTiming(v));
+  }
+  /** One drum voice's velocity factor (0 silences it), from the next step. */
+  setVelocityScale(voice: string, v: number): void {
+    this.need('velocityScale').setVelocityScale(voice, v);
+    this.version++;
   }
   /** A new random stream from `seed`; the model plays on from where it is. */
   reseed(seed: number): void {
@@ -485,6 +501,18 @@ export class Stage {
     if (this.timeline.length > 32) this.timeline.splice(0, 16);
     this.version++;
     return r;
+  }
+
+  /**
+   * The take's recorder, from step `e` on: tick 0 is that step's grid line, as the Node host's
+   * take has it, so a first hit played early sits before it (at tick 0 in the file) and the rest
+   * of the take keeps its place on the grid rather than moving by that hit's lead.
+   */
+  private beginTake(e: StepEvent): void {
+    const now = this.takeClock as () => number;
+    this.takeClock = null;
+    this.recorderValue = new MidiRecorder({ bpm: e.bpm, origin: e.time, now, trackName: 'pulse-rnn' });
+    this.player?.addSink(this.recorderValue);
   }
 
   /** The output's sink, counting what it is sent. */
