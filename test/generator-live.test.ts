@@ -218,17 +218,22 @@ describe('priming while playing', () => {
       expect(g.priming).toBe(i < slices - 1);
     }
     // each tick: one slice of the phrase, plus the model's own steps (one, and the lookahead once)
-    for (let t = from; t < from + slices; t++) expect(counted.perTick[t]).toBeLessThanOrEqual(PRIME_SLICE + 1 + 4 + 1);
+    for (let t = from; t < from + slices - 1; t++) expect(counted.perTick[t]).toBeLessThanOrEqual(PRIME_SLICE + 1 + 4 + 1);
+    // the last slice also reads the phrase's filling out to its bar (at most two bars)
+    expect(counted.perTick[from + slices - 1]).toBeLessThanOrEqual(PRIME_SLICE + 2 * 16 + 1 + 4 + 1);
     expect(counted.perTick.slice(from, from + slices).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(phrase.length);
     expect(during.map((s) => s.step)).toEqual(Array.from({ length: slices }, (_, i) => 21 + i));
     const takesEffect = 21 + slices - 1;
     expect(primed).toEqual([[takesEffect, from + slices - 1]]);
-    // the phrase was read from a zero state, lined up to end just before the step it took effect at
+    // the phrase was read from a zero state and a bar line: filled with rests to its last bar
+    // line (1000 steps → 1008), then its last bar again up to the step it took effect at
+    const read = [...phrase, ...Array.from({ length: 8 }, () => [0])];
+    read.push(...read.slice(992, 992 + (takesEffect % 16)));
     const net = new Network(spec);
-    for (let i = 0; i < phrase.length; i++) net.step([i === 0 ? 0 : phrase[i - 1][0], (((takesEffect - phrase.length + i) % 16) + 16) % 16]);
+    for (let i = 0; i < read.length; i++) net.step([i === 0 ? 0 : read[i - 1][0], i % 16]);
     // then the model's own steps of that tick, from the phrase's last event at the effect step
-    const own = counted.inputs.slice(lastTickFrom + (phrase.length - (slices - 1) * PRIME_SLICE));
-    expect(own[0]).toEqual([phrase.at(-1)![0], takesEffect % 16]);
+    const own = counted.inputs.slice(lastTickFrom + (read.length - (slices - 1) * PRIME_SLICE));
+    expect(own[0]).toEqual([read.at(-1)![0], takesEffect % 16]);
     for (const x of own) net.step(x);
     expect(Array.from(g.net.logits[0])).toEqual(Array.from(net.logits[0]));
     const after = run(g, 30);

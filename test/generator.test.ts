@@ -197,17 +197,18 @@ describe('edit, lock, prime', () => {
     expect(one.slice(16).every((s) => s.notes.some((n) => n.note === 36))).toBe(false);
   });
 
-  it('prime feeds a phrase without playing it, aligned so the bar continues', () => {
+  it('prime feeds a phrase without playing it, from a bar line, and keeps its bar going up to the step it takes effect at', () => {
     const g = new Generator(spec, { seed: 3 });
     run(g, 20);
-    const phrase = Array.from({ length: 16 }, (_, i) => [i % 4 === 0 ? 1 : 0]);
+    const phrase = Array.from({ length: 16 }, (_, i) => [i % 4 === 0 ? 1 : i === 6 ? 2 : 0]);
     g.prime(phrase);
     const seen = spyInputs(g);
     const out = g.tick();
-    // the priming steps read positions 4..19, ending just before step 20
-    expect(seen.slice(0, 16).map((x) => x[1])).toEqual(Array.from({ length: 16 }, (_, i) => (4 + i) % 16));
-    expect(seen.slice(1, 16).map((x) => x[0])).toEqual(phrase.slice(0, 15).map((e) => e[0]));
-    expect(seen[16]).toEqual([phrase[15][0], 20 % 16]);
+    // the phrase's 16 steps at their own places 0..15, then its first 4 again, up to step 20
+    const read = [...phrase, ...phrase.slice(0, 4)];
+    expect(seen.slice(0, 20).map((x) => x[1])).toEqual(Array.from({ length: 20 }, (_, i) => i % 16));
+    expect(seen.slice(1, 20).map((x) => x[0])).toEqual(read.slice(0, 19).map((e) => e[0]));
+    expect(seen[20]).toEqual([read[19][0], 20 % 16]);
     expect(out.step).toBe(20);
     // from a zero state: a fresh network reading the same inputs gives the same logits
     const net = new Network(spec);

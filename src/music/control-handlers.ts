@@ -119,7 +119,7 @@ export const HANDLERS: { readonly [T in Control['type']]: Handler<T> } = {
   primeRandom(m, st) {
     st.prime = null;
     const e = m.net.logits.map((l) => m.rng.int(l.length));
-    m.primes.begin(st, [e], false, 1);
+    m.primes.begin(st, [e], false, 1, false);
   },
 };
 

@@ -172,6 +172,11 @@ export class EventPlacer implements Placer {
     return events.reduce((t, e) => t + this.codec.delay(e), 0);
   }
 
+  // an event phrase has no bar lines of its own: it is read as given
+  primePhrase(events: number[][]): number[][] {
+    return events;
+  }
+
   primePosition(job: PrimeJob): number {
     return job.index;
   }

@@ -110,6 +110,26 @@ export class GridPlacer implements Placer {
     return steps ?? events.length;
   }
 
+  /**
+   * A phrase's first step is a bar line, as a MIDI file's is, so the model hears each hit at its
+   * own place in the bar: a phrase that stops short of a bar line (a file ends with its last
+   * note) is filled with rests to it, and when the step it takes effect at is not on a bar line,
+   * the phrase's last bar goes on up to that step, as a drummer would keep playing it. A kick on
+   * the phrase's beat one is thus heard on beat one wherever in the bar the prime lands.
+   *
+   * @example
+   * placer.primePhrase(oneBarMinusItsLastRest, 20); // 15 steps → 16 (a rest) + the bar's first 4
+   */
+  primePhrase(events: number[][], end: number): number[][] {
+    const bar = this.codec.stepsPerBar;
+    const whole = Math.ceil(events.length / bar) * bar;
+    const out = events.slice();
+    while (out.length < whole) out.push(this.codec.startEvent());
+    const into = ((end % bar) + bar) % bar;
+    for (let j = 0; j < into; j++) out.push(out[whole - bar + j].slice());
+    return out;
+  }
+
   /** The phrase ends on the step before `job.end`, so each event reads its place in the bar. */
   primePosition(job: PrimeJob, i: number): number {
     return job.end - job.events.length + i;

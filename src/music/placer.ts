@@ -55,6 +55,12 @@ export interface Placer {
   checkNotes(notes: readonly (number | string)[]): void;
   /** Steps a prime spans when the performer did not say. */
   primeSteps(events: readonly number[][], steps: number | undefined): number;
+  /**
+   * The events a prime reads for a phrase that is to end just before step `end`: the phrase
+   * itself for an event model; for a grid model, the phrase from a bar line, as a MIDI file
+   * starts, filled out to whole bars (see GridPlacer).
+   */
+  primePhrase(events: number[][], end: number): number[][];
   /** The position the model reads with event `i` of a prime. */
   primePosition(job: PrimeJob, i: number): number;
   /** Place the cursor's time after a prime took effect, so the phrase lines up with the step. */

@@ -31,7 +31,8 @@ export interface PrimeJob {
 }
 
 /**
- * Events of a prime a tick reads at most, so a phrase of n events takes effect ceil(n / 128)
+ * Events of a prime a tick reads at most (the last tick also reads a grid phrase's filling out
+ * to its bar, under two bars), so a phrase of n events takes effect ceil(n / 128)
  * ticks after it applies: a 20,000-step file 157 ticks (20 s at 120 BPM), a 5-minute groove
  * 19. A step of the shipped 2×256 LSTM costs 0.25 ms on a busy machine, so a slice is 32 ms at
  * worst; a host that calls `readAhead` between ticks leaves the ticks next to nothing to read.
@@ -61,9 +62,10 @@ export class PrimeReader {
 
   /**
    * Start reading a phrase that spans `steps` steps: from zero with `reset`, else from the
-   * state after the last step played. A phrase already being read is replaced.
+   * state after the last step played. A phrase already being read is replaced. A `phrase` is
+   * laid out as the placer reads phrases (a grid's from a bar line); a single injected event is not.
    */
-  begin(st: GeneratorState, events: number[][], reset: boolean, steps: number): void {
+  begin(st: GeneratorState, events: number[][], reset: boolean, steps: number, phrase = true): void {
     const state = new Float32Array(this.net.stateSize);
     let last: Int32Array;
     let back = new Int32Array(this.codec.lookback ?? 0);
@@ -84,10 +86,12 @@ export class PrimeReader {
       back = st.last.back.slice();
       index = st.last.index;
     }
+    // the tick it takes effect at follows the phrase as given, so a host can say it beforehand
     const ticks = primeTicks(events.length);
     const end = st.step + (st.values.paused ? 0 : ticks - 1);
     const span = events.reduce((t, e) => t + this.codec.delay(e), 0);
-    st.prime = { events, read: 0, steps, end, span, state, last, back, index, effectTick: st.tick + ticks - 1 };
+    const read = phrase ? this.placer.primePhrase(events, end) : events;
+    st.prime = { events: read, read: 0, steps, end, span, state, last, back, index, effectTick: st.tick + ticks - 1 };
   }
 
   /** A tick's share of the phrase; at its effect tick, the rest of it, and it takes effect. Returns whether it did. */
