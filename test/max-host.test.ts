@@ -16,6 +16,7 @@ import { Generator, type StepResult } from '../src/music/generator.js';
 import type { PlayedNote } from '../src/music/generator-types.js';
 import { LEAD_STEPS, delayMs, noteList, releaseList } from '../src/hosts/max-notes.js';
 import { MaxHost, type Atom } from './helpers/max-fake.js';
+import { PatchRun } from './helpers/max-patch.js';
 import { ROOT, haveShared, sharedPath } from './helpers/shared.js';
 
 const PATCH = join(ROOT, 'patches/max/pulse-rnn.maxpat');
@@ -205,7 +206,7 @@ describe('the Max patch', () => {
     expect(start.map((b) => b.text).sort()).toEqual(['0', 'reset, locate 0, resume']);
     expect(from(start.find((b) => b.text === '0')!.id)).toEqual([[counter.id, 2]]);
     expect(from(select.id, 2).map(([id]) => byId.get(id)?.text)).toEqual(['resume']);
-    expect(from(select.id, 3).map(([id]) => byId.get(id)?.text)).toEqual(['pause']);
+    expect(from(select.id, 3).map(([id]) => byId.get(id)?.text).sort()).toEqual(['clear', 'pause']);
 
     const metro = boxWith('metro 16n @quantize 16n')!;
     expect(from(metro.id)).toEqual([[v8Box!.id, 0]]);
@@ -225,6 +226,49 @@ describe('the Max patch', () => {
     expect(from(makenote.id).sort()).toEqual([[noteout.id, 0], [noteout.id, 1]]);
     expect(boxes.filter((b) => b.maxclass === 'comment').length).toBeGreaterThanOrEqual(5);
   });
+});
+
+describe('the Max patch on a stop', () => {
+  /** Start, then `steps` steps of MIDI clock at 120 BPM, stopping right after the last one's clock. */
+  async function playThenStop(stop: (p: PatchRun) => void, steps: number, clocks: boolean) {
+    const host = new MaxHost(code, { patchFile: PATCH });
+    await host.load();
+    host.out.length = 0;
+    const run = new PatchRun(patch as never, host);
+    if (clocks) run.rtin(250);
+    else run.toggle(1);
+    let waitingAtStop = 0;
+    for (let s = 0; s < steps; s++) {
+      // the step's first clock (or the metro's bang) plays it; the last step is stopped at once
+      for (let c = 0; c < (s === steps - 1 ? 1 : 6); c++) {
+        if (clocks) run.rtin(248);
+        else if (c === 0) run.metroBang();
+        if (s < steps - 1) run.advance(125 / 6);
+      }
+    }
+    waitingAtStop = run.waiting;
+    stop(run);
+    const stoppedAt = run.now;
+    run.advance(1000);
+    return { run, waitingAtStop, stoppedAt };
+  }
+
+  it('MIDI stop clears the pipe: the hits of the step its last clock played never sound after it', async () => {
+    // the last step plays hits (waitingAtStop says so): they wait half a step in the pipe when the stop comes
+    const { run, waitingAtStop, stoppedAt } = await playThenStop((p) => p.rtin(252), 34, true);
+    expect(run.played.length).toBeGreaterThan(20);
+    expect(waitingAtStop).toBeGreaterThan(0);
+    expect(run.played.filter((n) => n.time > stoppedAt)).toEqual([]);
+    // each hit before the stop came half a 16th after its clock (a flat model: on its line)
+    for (const n of run.played) expect(n.time % 125).toBeCloseTo(62.5, 6);
+  }, 60000);
+
+  it('the transport toggle turned off clears the pipe too', async () => {
+    const { run, waitingAtStop, stoppedAt } = await playThenStop((p) => p.toggle(0), 34, false);
+    expect(waitingAtStop).toBeGreaterThan(0);
+    expect(run.played.length).toBeGreaterThan(20);
+    expect(run.played.filter((n) => n.time > stoppedAt)).toEqual([]);
+  }, 60000);
 });
 
 describe('the built Max script', () => {

@@ -9,7 +9,7 @@
             "modernui": 1
         },
         "classnamespace": "box",
-        "rect": [ 100.0, 100.0, 700.0, 780.0 ],
+        "rect": [ 100.0, 100.0, 700.0, 820.0 ],
         "boxes": [
             {
                 "box": {
@@ -31,7 +31,7 @@
                     "numinlets": 1,
                     "numoutlets": 0,
                     "patching_rect": [ 20.0, 44.0, 300.0, 74.0 ],
-                    "text": "A. Follow MIDI clock from another device (choose the input port in Max's MIDI Setup). Every 6th clock plays one 16th step; start plays from the top, stop pauses, continue resumes."
+                    "text": "A. Follow MIDI clock from another device (choose the input port in Max's MIDI Setup). Every 6th clock plays one 16th step; start plays from the top, stop pauses and clears the pipe, continue resumes."
                 }
             },
             {
@@ -124,6 +124,17 @@
             },
             {
                 "box": {
+                    "id": "obj-48",
+                    "maxclass": "message",
+                    "numinlets": 2,
+                    "numoutlets": 1,
+                    "outlettype": [ "" ],
+                    "patching_rect": [ 290.0, 235.0, 40.0, 22.0 ],
+                    "text": "clear"
+                }
+            },
+            {
+                "box": {
                     "id": "obj-11",
                     "linecount": 2,
                     "maxclass": "comment",
@@ -164,6 +175,17 @@
                     "outlettype": [ "bang" ],
                     "patching_rect": [ 350.0, 160.0, 150.0, 22.0 ],
                     "text": "metro 16n @quantize 16n"
+                }
+            },
+            {
+                "box": {
+                    "id": "obj-49",
+                    "maxclass": "newobj",
+                    "numinlets": 2,
+                    "numoutlets": 2,
+                    "outlettype": [ "bang", "" ],
+                    "patching_rect": [ 350.0, 200.0, 45.0, 22.0 ],
+                    "text": "sel 0"
                 }
             },
             {
@@ -532,12 +554,12 @@
             {
                 "box": {
                     "id": "obj-46",
-                    "linecount": 7,
+                    "linecount": 10,
                     "maxclass": "comment",
                     "numinlets": 1,
                     "numoutlets": 0,
-                    "patching_rect": [ 150.0, 655.0, 510.0, 104.0 ],
-                    "text": "Each note leaves the script as note velocity duration-ms delay-ms. [pipe] holds it for delay-ms in Max's scheduler: half a 16th plus the hit's own timing (an expressive drummer plays up to half a 16th early or late), so every hit lands half a 16th after its clock (62.5 ms at 120 BPM) plus its offset. Then makenote → noteout on channel 10 (General MIDI drums; pick the synth in Max's MIDI Setup or by double-clicking noteout). The box on the right shows the latest state: step n, tempo, paused, loaded, error (errors also go to the Max window)."
+                    "patching_rect": [ 150.0, 655.0, 510.0, 145.0 ],
+                    "text": "Each note leaves the script as note velocity duration-ms delay-ms. [pipe] holds it for delay-ms in Max's scheduler: half a 16th plus the hit's own timing (an expressive drummer plays up to half a 16th early or late), so every hit lands half a 16th after its clock (62.5 ms at 120 BPM) plus its offset. The half 16th stays whatever model plays, a flat one too, so loading another model mid-set never moves the drums against the rest of the band. A stop (MIDI stop, or the toggle turned off) sends clear to [pipe]: hits still waiting in it never sound after the stop. Then makenote → noteout on channel 10 (General MIDI drums; pick the synth in Max's MIDI Setup or by double-clicking noteout). The box on the right shows the latest state: step n, tempo, paused, loaded, error (errors also go to the Max window)."
                 }
             }
         ],
@@ -616,6 +638,18 @@
             },
             {
                 "patchline": {
+                    "destination": [ "obj-48", 0 ],
+                    "source": [ "obj-4", 3 ]
+                }
+            },
+            {
+                "patchline": {
+                    "destination": [ "obj-47", 0 ],
+                    "source": [ "obj-48", 0 ]
+                }
+            },
+            {
+                "patchline": {
                     "destination": [ "obj-14", 0 ],
                     "source": [ "obj-13", 0 ]
                 }
@@ -624,6 +658,18 @@
                 "patchline": {
                     "destination": [ "obj-18", 0 ],
                     "source": [ "obj-13", 0 ]
+                }
+            },
+            {
+                "patchline": {
+                    "destination": [ "obj-49", 0 ],
+                    "source": [ "obj-13", 0 ]
+                }
+            },
+            {
+                "patchline": {
+                    "destination": [ "obj-48", 0 ],
+                    "source": [ "obj-49", 0 ]
                 }
             },
             {

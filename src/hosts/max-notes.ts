@@ -6,7 +6,10 @@
  * The delay counts from the bang of the note's step: half a step (`LEAD_STEPS`) plus the
  * note's offset from its grid line. A model may play a hit up to half a step early, and a
  * delay cannot be negative, so everything sounds half a step after its bang (62.5 ms at
- * 120 BPM, 125 ms at 60) and an early hit keeps its place before the beat.
+ * 120 BPM, 125 ms at 60) and an early hit keeps its place before the beat. The lead is the
+ * same for a flat model, whose hits are never early: a model loaded mid-set then keeps the
+ * drums where they were against the rest of the band, instead of moving them half a step.
+ * On a stop the patch sends `clear` to the pipe, so hits still waiting there do not sound.
  *
  * @example
  * const stepMs = 60000 / 120 / 4;                                         // 125

@@ -19,7 +19,8 @@
  * so a bang is one step and nothing here keeps time. Each note says how long after the bang
  * it sounds (`delay-ms`), for a `[pipe]`, which waits in Max's scheduler: half a step plus the
  * note's offset from its grid line, so a hit up to half a step early (an expressive
- * drummer's) keeps its place, at the cost of half a step of latency (`max-notes.ts`).
+ * drummer's) keeps its place, at the cost of half a step of latency, whatever the model
+ * (`max-notes.ts`). A stop in the patch clears the `[pipe]`.
  * A held note (melody models) goes out with duration 0 and ends with `note 0 0`: route those
  * to [noteout], not [makenote].
  *
