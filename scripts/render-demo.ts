@@ -180,6 +180,10 @@ export async function renderInChromium(takes: readonly Take[]): Promise<Uint8Arr
   const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
   try {
     const page = await browser.newPage();
+    // Tone only logs what throws inside its clock (a hit that failed): such a file would lack the hit
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
     // WebCodecs needs a secure context: localhost is one, and the page never leaves this process
     await page.route('http://localhost/**', (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><meta charset="utf-8"><title>pulse-rnn render</title>' }));
     await page.goto('http://localhost/');
@@ -189,6 +193,7 @@ export async function renderInChromium(takes: readonly Take[]): Promise<Uint8Arr
       const bytes = await page.evaluate(([notes, seconds, bitrate]) => (globalThis as unknown as { pulseRender: (n: unknown, s: number, b: number) => Promise<number[]> }).pulseRender(notes, seconds, bitrate), [t.notes, t.seconds, BITRATE] as const);
       files.push(Uint8Array.from(bytes));
     }
+    if (errors.length) throw new Error(`the render page reported errors: ${errors.join('; ')}`);
     return files;
   } finally {
     await browser.close();
