@@ -9,22 +9,13 @@ import { Generator, copyStep, type StepCopy } from '../src/music/generator.js';
 import { sampleEvents } from '../src/music/sample-events.js';
 import { drumGridSpec, howlSpec, melodySpec } from './helpers/models.js';
 import { haveShared, sharedPath } from './helpers/shared.js';
+import { spyInputs } from './helpers/spy-inputs.js';
 
 const run = (g: Generator, n: number): StepCopy[] => Array.from({ length: n }, () => copyStep(g.tick()));
 const notesOf = (steps: StepCopy[]) => steps.map((s) => s.notes.map((n) => n.note).sort((a, b) => a - b));
 const spec = drumGridSpec(3);
 
 /** Records what the network reads at each step. */
-function spyInputs(g: Generator): number[][] {
-  const seen: number[][] = [];
-  const step = g.net.step.bind(g.net);
-  g.net.step = (tokens: ArrayLike<number>) => {
-    seen.push(Array.from(tokens));
-    step(tokens);
-  };
-  return seen;
-}
-
 describe('Generator basics', () => {
   it('is the offline sampler, step for step, when nobody touches it', () => {
     const a = notesOf(run(new Generator(spec, { seed: 9, temperature: 0.8 }), 48));

@@ -7,6 +7,7 @@ import { readMidi } from '../src/io/midi-read.js';
 import { writeMidi, type NoteOut } from '../src/io/midi-write.js';
 import { Generator } from '../src/music/generator.js';
 import { drumGridSpec, expressiveSpec } from './helpers/models.js';
+import { spyInputs } from './helpers/spy-inputs.js';
 
 /** One bar: kick on 1 and 3, snare on 2 and 4, hats on eighths up to step 12: 13 steps in the file. */
 function oneBar() {
@@ -15,16 +16,6 @@ function oneBar() {
   for (const s of [0, 8]) notes.push({ tick: s * 120, note: 36, velocity: 110, channel: 9, durationTicks: 60 });
   for (const s of [4, 12]) notes.push({ tick: s * 120, note: 38, velocity: 100, channel: 9, durationTicks: 60 });
   return readMidi(writeMidi({ ticksPerQuarter: 480, notes }), 'bar.mid');
-}
-
-function spyInputs(g: Generator): number[][] {
-  const seen: number[][] = [];
-  const step = g.net.step.bind(g.net);
-  g.net.step = (tokens: ArrayLike<number>) => {
-    seen.push(Array.from(tokens));
-    step(tokens);
-  };
-  return seen;
 }
 
 describe('a primed phrase on the grid', () => {
