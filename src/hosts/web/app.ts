@@ -21,6 +21,7 @@ import { GridView } from './grid-view.js';
 import { Messages } from './messages.js';
 import { midiOutput, midiPorts, rnboOutput, toneOutput, type Output, type RnboSource } from './outputs.js';
 import { Stage, type ModelInfo } from './stage.js';
+import { bindVoiceScales } from './voice-scales.js';
 
 const SHIPPED_MODEL = 'weights/drums-gmd/';
 
@@ -41,6 +42,8 @@ const controls = bindControls(stage, {
   onStartStop: startStop,
   onChange: () => (dirty = true),
 });
+// the generator's refusals name the control already
+const scales = bindVoiceScales(stage, $('scales'), (e) => messages.error(e), () => (dirty = true));
 
 let dirty = true;
 window.addEventListener('resize', () => {
@@ -101,7 +104,9 @@ function showModel(info: ModelInfo): void {
   $('model-name').textContent = info.name;
   $('model-summary').textContent = info.summary;
   for (const id of ['start', 'pause', 'mute']) $<HTMLButtonElement>(id).disabled = false;
+  scales.setModel(info.editable ? info.rows : []);
   controls.sync();
+  scales.sync();
 }
 
 $('model-load').addEventListener('click', () => void loadModel(modelUrl.value));
@@ -377,6 +382,7 @@ function draw(): void {
     setPressed(pauseButton, stage.willPause, control('resume').label, control('pause').label);
     setPressed(muteButton, stage.willMute, control('unmute').label, control('mute').label);
     controls.sync();
+    scales.sync();
     if (stage.clockKind === 'midi') {
       bpmInput.disabled = true;
       if (document.activeElement !== bpmInput) bpmInput.value = stage.bpm.toFixed(1);

@@ -5,7 +5,8 @@
  * the model will play (the lookahead, drawn hollow). Clicking an upcoming cell toggles that
  * voice at that step; the lock button of a row keeps the voice as it played in the last bar.
  *
- * A hit whose sound is known (the steps played) is drawn as a bar: as tall and as bright as its
+ * A hit whose sound is known (the steps played, and those ahead as they will play) is drawn as a
+ * bar, hollow ahead of the play head as the cell is: as tall and as bright as its
  * velocity (a ghost note low and dim, 127 the whole cell), shifted sideways by its offset from
  * the step's grid line (the cell's left edge), so a hit played early leaves a gap on the right
  * and a late one on the left. The look goes to CSS as `--vel` (velocity / 127) and `--off`.

@@ -37,6 +37,45 @@ export const decimalsOf = (step: number): number => (String(step).split('.')[1] 
 /** A value as a control's readout shows it: at its step's precision. */
 export const showValue = (a: NumberArg, v: number): string => v.toFixed(decimalsOf(a.step));
 
+/** A slider's value in whole steps, kept as the step is written (0.05, not 1.0500000000000003): the log keeps these values. */
+export const stepValue = (a: NumberArg, v: number): number => Number(Math.min(a.max, Math.max(sliderMin(a), Math.round(v / a.step) * a.step)).toFixed(decimalsOf(a.step)));
+
+/**
+ * Values dragged, each slider's latest kept until the next animation frame and sent then: the
+ * generator takes one value per step anyway, and the performance log stays readable.
+ *
+ * @example
+ * const queue = perFrame((s, v) => s.apply(v), (e, s) => onError(e, s.control), onChange);
+ * input.addEventListener('input', () => queue.set(s, Number(input.value)));
+ */
+export function perFrame<K>(send: (k: K, v: number) => void, onError: (e: unknown, k: K) => void, onChange: () => void) {
+  const waiting = new Map<K, number>();
+  let frame = 0;
+  const flush = () => {
+    frame = 0;
+    for (const [k, v] of waiting) {
+      try {
+        send(k, v);
+      } catch (e) {
+        onError(e, k);
+      }
+    }
+    waiting.clear();
+    onChange();
+  };
+  return {
+    /** Send `v` at the next frame (a later value for `k` before then replaces it). */
+    set(k: K, v: number): void {
+      waiting.set(k, v);
+      frame ||= requestAnimationFrame(flush);
+    },
+    /** Whether a value for `k` waits for its frame (a display leaves it as dragged). */
+    has: (k: K): boolean => waiting.has(k),
+    /** Drop what waits. */
+    clear: (): void => waiting.clear(),
+  };
+}
+
 function setUp(stage: Stage, name: SliderName): Slider {
   const id = SLIDER_IDS[name];
   const input = document.getElementById(id) as HTMLInputElement;
@@ -52,28 +91,12 @@ function setUp(stage: Stage, name: SliderName): Slider {
 
 export function bindSliders(stage: Stage, onError: (e: unknown, c: ControlSpec) => void, onChange: () => void) {
   const sliders = Object.fromEntries((Object.keys(SLIDER_IDS) as SliderName[]).map((n) => [n, setUp(stage, n)])) as Record<SliderName, Slider>;
-  const waiting = new Map<Slider, number>();
-  let frame = 0;
-  const flush = () => {
-    frame = 0;
-    for (const [s, v] of waiting) {
-      try {
-        s.apply(v);
-      } catch (e) {
-        onError(e, s.control);
-      }
-    }
-    waiting.clear();
-    onChange();
-  };
+  const queue = perFrame<Slider>((s, v) => s.apply(v), (e, s) => onError(e, s.control), onChange);
   const set = (s: Slider, v: number) => {
-    const { arg: a } = s;
-    // whole steps, kept as the step is written (0.05, not 1.0500000000000003): the log keeps these values
-    const clamped = Number(Math.min(a.max, Math.max(sliderMin(a), Math.round(v / a.step) * a.step)).toFixed(decimalsOf(a.step)));
+    const clamped = stepValue(s.arg, v);
     s.input.value = String(clamped);
-    s.readout.value = showValue(a, clamped);
-    waiting.set(s, clamped);
-    frame ||= requestAnimationFrame(flush);
+    s.readout.value = showValue(s.arg, clamped);
+    queue.set(s, clamped);
   };
   for (const s of Object.values(sliders)) s.input.addEventListener('input', () => set(s, Number(s.input.value)));
 
@@ -87,7 +110,7 @@ export function bindSliders(stage: Stage, onError: (e: unknown, c: ControlSpec) 
     sync(): void {
       const { settings, applied } = stage;
       for (const [name, s] of Object.entries(sliders) as [SliderName, Slider][]) {
-        if (waiting.has(s)) continue;
+        if (queue.has(s)) continue;
         showSetting(s.input, s.readout, s.knob, s.arg, settings[name], applied[name]);
       }
     },
