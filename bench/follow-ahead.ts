@@ -9,8 +9,12 @@
  *    applies at the next step handed out, so that much later);
  *  - each hit's timing error against the true pulse times (grid + offset × the true step);
  *  - hits already past when handed out (Player.lateNotes);
- *  - after a tempo jump, the signed error of the steps around it and how many steps until the
- *    error is back within 2 ms.
+ *  - after a tempo jump, the signed error of the steps around it, how many steps until the
+ *    error is back within 2 ms, and how many steps went out at the time of the step before
+ *    them (a jump so much faster that their pulses came before the time a step out ahead was
+ *    given: steps never go back in time);
+ *  - by model: how far ahead steps go out when the Player sets the follower from the model's
+ *    codec (`maxEarlyFor`): an expressive one (earliest -0.5) and a flat one (earliest 0).
  *
  *   npx tsx bench/follow-ahead.ts      (writes bench/results/follow-ahead.json)
  */
@@ -30,6 +34,7 @@ function lcg(seed: number): () => number {
 
 class Hits implements Playable {
   step = 0;
+  constructor(readonly codec: { readonly earliest?: number } | null = null) {}
   private readonly r: StepResult = { step: 0, tick: 0, count: OFFSETS.length, notes: OFFSETS.map((offset, i) => ({ note: 36 + i, velocity: 90, channel: 9, length: 1, offset })), releaseCount: 0, releases: [], paused: false, muted: false };
   tick(): StepResult {
     this.r.step = this.step++;
@@ -62,7 +67,7 @@ function pulseTrain(segments: [number, number][], seed: number) {
 }
 
 /** Follow `sent` from a start; the hits played, when each step went out, and the late count. */
-function follow(sent: number[], maxEarly: number) {
+function follow(sent: number[], maxEarly: number, codec: { readonly earliest?: number } | null = null) {
   let now = 0;
   const clock = new MidiClockFollower(null, { now: () => now, timers: noTimers, maxEarly });
   const hits: Hit[] = [];
@@ -77,7 +82,7 @@ function follow(sent: number[], maxEarly: number) {
     noteOff() {},
     allNotesOff() {},
   };
-  const player = new Player(clock, new Hits(), [sink]);
+  const player = new Player(clock, new Hits(codec), [sink]);
   now = (sent[0] - 5) / 1000;
   clock.receive([0xfa], sent[0] - 5);
   for (const at of sent) {
@@ -128,7 +133,9 @@ function jump(from: number, to: number) {
       if (e > 2) settled = s + 1;
     }
     const afterBeats = hits.filter((h) => h.step >= first + 8 && known(h.step)).map((h) => Math.abs(h.time - trueTime(truth, h.step, h.offset)));
-    return { around, stepsUntilWithin2ms: settled - first, hitErrorFromTwoBeatsAfterMs: percentiles(afterBeats), lateNotes: late };
+    const stepTimes = [...new Set(hits.map((h) => h.step))].sort((a, b) => a - b).map((st) => hits.find((h) => h.step === st && h.offset === 0)!.time);
+    const stacked = stepTimes.filter((t, i) => i > 0 && t === stepTimes[i - 1]).length;
+    return { around, stepsUntilWithin2ms: settled - first, hitErrorFromTwoBeatsAfterMs: percentiles(afterBeats), stepsAtTheTimeOfTheStepBefore: stacked, lateNotes: late };
   };
   return { from, to, firstStepAtNewTempo: first, ahead: result(0.5), atPulse: result(0) };
 }
@@ -140,6 +147,15 @@ const out = {
   jitterMs: '±2 uniform',
   offsets: OFFSETS,
   steady: [60, 90, 120, 200].map(steady),
-  jumps: [jump(120, 90), jump(90, 140), jump(90, 150), jump(140, 90)],
+  jumps: [jump(120, 90), jump(90, 140), jump(90, 150), jump(140, 90), jump(40, 300)],
+  byModel: [
+    { model: 'drum-expressive (earliest -0.5)', codec: { earliest: -0.5 } },
+    { model: 'flat: drum-grid, melodies, note events (earliest 0)', codec: {} },
+  ].map(({ model, codec }) => {
+    const { truth, sent } = pulseTrain([[120, 24 * 32]], 5);
+    const { out } = follow(sent, 0.5, codec);
+    const lead = [...out].filter(([s]) => s >= 1 && (s + 1) * 6 < truth.length).map(([s, at]) => truth[s * 6] - at);
+    return { model, bpm: 120, handedOutAheadOfTruePulseMs: percentiles(lead) };
+  }),
 };
 writeResult('follow-ahead', out);
