@@ -5,70 +5,17 @@
  * performance is a pause the performer hears; the engine benchmark measures heap growth, this
  * names the line that allocates.
  */
-import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadModelSpec } from '../src/io/model-files.js';
 import type { ModelSpec } from '../src/engine/model.js';
 import { Generator } from '../src/music/generator.js';
+import { ourAllocations, sampledWhile } from './helpers/heap-sampling.js';
 import { expressiveSpec } from './helpers/models.js';
 import { ROOT } from './helpers/shared.js';
 
-interface CallFrame {
-  functionName: string;
-  url: string;
-  lineNumber: number;
-}
-interface ProfileNode {
-  callFrame: CallFrame;
-  selfSize: number;
-  children: ProfileNode[];
-}
-
 const WARMUP_TICKS = 20000;
 const WATCHED_TICKS = 20000;
-// bytes between samples: small enough that one 16-byte allocation per tick is sampled many times
-const SAMPLING_INTERVAL = 64;
-const OURS = /\/src\/(engine|music)\//;
-
-// line numbers are those of the module as vitest transformed it; the function names are exact
-const frameName = (f: CallFrame): string => `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/src\//, 'src/').replace(/\?.*$/, '')}:${f.lineNumber + 1}`;
-
-/** Every allocating stack (innermost frame first) that passes through the engine or the music room. */
-function ourAllocations(root: ProfileNode): { stack: string; bytes: number }[] {
-  const found = new Map<string, number>();
-  const walk = (node: ProfileNode, path: CallFrame[]): void => {
-    const here = [...path, node.callFrame];
-    if (node.selfSize > 0 && here.some((f) => OURS.test(f.url))) {
-      const stack = here
-        .slice()
-        .reverse()
-        .filter((f) => f.url === '' || OURS.test(f.url))
-        .slice(0, 6)
-        .map(frameName)
-        .join(' ← ');
-      found.set(stack, (found.get(stack) ?? 0) + node.selfSize);
-    }
-    for (const child of node.children) walk(child, here);
-  };
-  walk(root, []);
-  return [...found].map(([stack, bytes]) => ({ stack, bytes })).sort((a, b) => b.bytes - a.bytes);
-}
-
-async function sampledWhile(run: () => void): Promise<ProfileNode> {
-  const session = new Session();
-  session.connect();
-  try {
-    await session.post('HeapProfiler.enable');
-    // short-lived garbage counts too: it is what a collection pause is made of
-    await session.post('HeapProfiler.startSampling', { samplingInterval: SAMPLING_INTERVAL, includeObjectsCollectedByMinorGC: true, includeObjectsCollectedByMajorGC: true });
-    run();
-    const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: { head: ProfileNode } };
-    return profile.head;
-  } finally {
-    session.disconnect();
-  }
-}
 
 describe('zero allocation per tick (sampling heap profiler)', () => {
   const models: [string, () => Promise<ModelSpec>][] = [

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { ModelSpec } from '../src/engine/model.js';
 import { Generator, type StepCopy } from '../src/music/generator.js';
 import { copyStep } from '../src/music/step-result.js';
+import { ourAllocations, sampledWhile } from './helpers/heap-sampling.js';
 import { drumGridSpec, expressiveSpec, howlSpec, melodySpec } from './helpers/models.js';
 
 const KITS: [string, () => ModelSpec][] = [
@@ -56,4 +57,21 @@ describe('Generator.upcomingNotes', () => {
     expect(again[0]).toBe(first[0]);
     expect(new Set(again.flatMap((s) => s.notes.slice(0, s.count).map((n) => n.velocity)))).toEqual(new Set([100]));
   });
+
+  it.each([KITS[0], KITS[1]])('%s: a read allocates nothing once the lookahead is full (sampling heap profiler)', async (_name, spec) => {
+    const g = new Generator(spec(), { seed: 7, lookahead: 16, dynamics: 0.7, timing: 0.5 });
+    let seen = 0;
+    const play = (n: number): void => {
+      for (let i = 0; i < n; i++) {
+        g.tick();
+        const ahead = g.upcomingNotes();
+        for (let k = 0; k < ahead.length; k++) seen += ahead[k].count;
+      }
+    };
+    play(5000);
+    const reads = ourAllocations(await sampledWhile(() => play(5000))).filter((a) => a.stack.includes('upcoming-notes.ts'));
+    expect(seen).toBeGreaterThan(0);
+    // one 16-byte object per read would be sampled as about 16 · 5000 bytes
+    expect(reads.reduce((a, x) => a + x.bytes, 0), reads.map((a) => `${a.bytes} sampled bytes at ${a.stack}`).join('\n')).toBeLessThan(5000);
+  }, 300_000);
 });

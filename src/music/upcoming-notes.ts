@@ -7,8 +7,9 @@
  * what it would play.
  *
  * The steps and their notes are made the first time that many are ahead, then reused: a read
- * allocates nothing once the lookahead is full, and each read overwrites the last one's steps
- * (copy what you keep, as with `tick()`'s result).
+ * allocates nothing once the lookahead is full (as many steps ahead as before, which a grid
+ * model always has), and each read overwrites the last one's steps (copy what you keep, as with
+ * `tick()`'s result).
  *
  * @example
  * const ahead = new UpcomingNotes(codec);
@@ -29,6 +30,8 @@ export class UpcomingNotes {
   /** Every step object made so far; `steps` lists the ones the last read filled. */
   private readonly made: StepResult[] = [];
   private readonly steps: StepResult[] = [];
+  /** Steps filled by the read under way. */
+  private filled = 0;
 
   constructor(private readonly codec: Codec) {
     this.target = new StepTarget(this.scratch, codec);
@@ -41,7 +44,7 @@ export class UpcomingNotes {
     const bar = this.codec.stepsPerBar;
     const r = this.scratch;
     this.play.sounding = st.play.sounding;
-    this.steps.length = 0;
+    this.filled = 0;
     for (let i = 0; i < ring.size; i++) {
       const e = slotAt(ring, i);
       const t = placed(e.time, tps, values.timing);
@@ -59,12 +62,15 @@ export class UpcomingNotes {
       this.target.shape(before, values);
     }
     if (ring.size > 0) this.keep(st);
+    // entries are overwritten in place, and the list cut only when fewer steps are ahead than
+    // before: emptying it and pushing again would make its backing store anew on every read
+    if (this.steps.length > this.filled) this.steps.length = this.filled;
     return this.steps;
   }
 
   /** Copy the step just played into the next step object. */
   private keep(st: GeneratorState): void {
-    const k = this.steps.length;
+    const k = this.filled++;
     if (k === this.made.length) this.made.push(emptyResult());
     const out = this.made[k];
     copyInto(out, this.scratch);
@@ -72,7 +78,8 @@ export class UpcomingNotes {
     out.tick = st.tick + (out.step - st.step);
     out.paused = false;
     out.muted = st.values.muted;
-    this.steps.push(out);
+    if (k < this.steps.length) this.steps[k] = out;
+    else this.steps.push(out);
   }
 }
 
