@@ -84,6 +84,22 @@ describe('the clock hands steps out as early as the model needs', () => {
     expect(Math.max(...ahead())).toBeLessThanOrEqual(clock.lookahead + 1e-9);
   });
 
+  it('a flat model, a tempo change at once from 20 to 900 BPM: no step of the new tempo goes out after its time', () => {
+    for (let wait = 0.003; wait < 3; wait += 0.0173) {
+      const { ft, clock, handed } = internal();
+      const book = new Book(ft.now);
+      const player = new Player(clock, new Generator(drumGridSpec(2, 1.5), { seed: 1, density: 2 }), [book]);
+      clock.setTempo(20);
+      clock.start();
+      ft.advance(wait);
+      clock.setTempo(900);
+      ft.advance(0.5);
+      expect(handed.length).toBeGreaterThan(20);
+      for (const s of handed) expect(s.time, `step ${s.step} after ${wait} s`).toBeGreaterThanOrEqual(s.at);
+      expect(player.lateNotes).toBe(0);
+    }
+  });
+
   it('an expressive model on the internal clock: each step goes out half a step more ahead, and no early hit is late', () => {
     const { ft, clock, ahead } = internal();
     const book = new Book(ft.now);

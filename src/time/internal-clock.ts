@@ -87,6 +87,8 @@ export class InternalClock implements Clock {
   private nextStep = 0;
   // bumped by every transport change, so an emitting loop notices a listener stopped or moved us
   private epoch = 0;
+  /** Inside the loop that hands pulses out: a listener's tempo change is handed out by it. */
+  private emitting = false;
 
   constructor(options: InternalClockOptions) {
     const { bpm, pulsesPerStep = 6, swing = 0, lookahead = 0.1, interval = 0.025, maxEarly = 0.5 } = options;
@@ -249,8 +251,9 @@ export class InternalClock implements Clock {
    *
    * Without `atPulse` the change takes effect at once, in the step in progress: the next pulse
    * comes a period of the new tempo after the last one handed out (at 1 BPM a pulse is 2.5 s
-   * away; changed to 120 BPM it comes 21 ms after the last one, or now if that is past). When
-   * it cannot come that soon, the one pulse in between takes the time it takes, as a tempo of
+   * away; changed to 120 BPM it comes 21 ms after the last one, or now if that is past, and
+   * goes out at once, not at the next wake, by when it would be past). When it cannot come
+   * that soon, the one pulse in between takes the time it takes, as a tempo of
    * its own, so the map (and a recording of it) stays a list of tempo changes at pulses.
    */
   setTempo(bpm: number, atPulse?: number): void {
@@ -275,6 +278,9 @@ export class InternalClock implements Clock {
         this.map.restartAt(next - 1, last, bpm);
         this.transport.emit({ type: 'tempo', bpm, time: last, pulse: next - 1 });
       }
+      // the next pulse may now be due within the lookahead, or at once (a change from a slow
+      // tempo): hand it out now rather than at the next wake, when it would be past
+      if (!this.emitting && this.isRunning) this.emitBefore(this.now());
       return;
     }
     const pulse = Math.max(atPulse ?? next, next);
@@ -304,6 +310,15 @@ export class InternalClock implements Clock {
    * then the steps whose first pulse is before `now` + `ahead`, ahead of their pulses.
    */
   private emitBefore(now: number): void {
+    this.emitting = true;
+    try {
+      this.emitUntil(now);
+    } finally {
+      this.emitting = false;
+    }
+  }
+
+  private emitUntil(now: number): void {
     const epoch = this.epoch;
     const stepHorizon = now + this.ahead;
     while (this.isRunning && epoch === this.epoch) {
