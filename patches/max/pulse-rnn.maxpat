@@ -31,7 +31,7 @@
                     "numinlets": 1,
                     "numoutlets": 0,
                     "patching_rect": [ 20.0, 44.0, 300.0, 74.0 ],
-                    "text": "A. Follow MIDI clock from another device (choose the input port in Max's MIDI Setup). Every 6th clock plays one 16th step; start plays from the top, stop pauses and clears the pipe, continue resumes."
+                    "text": "A. Follow MIDI clock (choose the input port in Max's MIDI Setup). Every 6th clock plays one 16th step; start plays from the top, stop pauses and clears the pipe, continue resumes."
                 }
             },
             {
@@ -554,11 +554,11 @@
             {
                 "box": {
                     "id": "obj-46",
-                    "linecount": 10,
+                    "linecount": 11,
                     "maxclass": "comment",
                     "numinlets": 1,
                     "numoutlets": 0,
-                    "patching_rect": [ 150.0, 655.0, 510.0, 145.0 ],
+                    "patching_rect": [ 150.0, 655.0, 510.0, 160.0 ],
                     "text": "Each note leaves the script as note velocity duration-ms delay-ms. [pipe] holds it for delay-ms in Max's scheduler: half a 16th plus the hit's own timing (an expressive drummer plays up to half a 16th early or late), so every hit lands half a 16th after its clock (62.5 ms at 120 BPM) plus its offset. The half 16th stays whatever model plays, a flat one too, so loading another model mid-set never moves the drums against the rest of the band. A stop (MIDI stop, or the toggle turned off) sends clear to [pipe]: hits still waiting in it never sound after the stop. Then makenote → noteout on channel 10 (General MIDI drums; pick the synth in Max's MIDI Setup or by double-clicking noteout). The box on the right shows the latest state: step n, tempo, paused, loaded, error (errors also go to the Max window)."
                 }
             }
