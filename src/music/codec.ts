@@ -85,6 +85,11 @@ export interface Codec {
    */
   readonly restToken?: number;
   /**
+   * A fixed logit bias on head 0's tokens when the model plays (its calibration, see
+   * `calibration.ts`); the performer's density adds to it. Scoring never uses it.
+   */
+  readonly tokenBias?: Float32Array | null;
+  /**
    * The earliest a note can sound before its step's grid line, as an offset in steps (≤ 0;
    * absent: 0, no note before its line). A clock hands each step out that much sooner.
    */

@@ -23,6 +23,7 @@ import { checkSongLength } from '../io/song-length.js';
 import { registerCodec, stepsPerBarFor, type Codec, type EncodedSong, type PlayOptions } from './codec.js';
 import { DEFAULT_DRUM_NOTES, DRUM_CLASSES, drumClassIndex, drumClassOf } from './drum-map.js';
 import { drumNotesToRead, GM_DRUM_CHANNEL } from './drum-part.js';
+import { tokenBias, voiceBiasOf } from './calibration.js';
 
 export const DRUM_TOKENS = 1 << DRUM_CLASSES.length;
 
@@ -31,6 +32,8 @@ export interface DrumGridOptions extends PlayOptions {
   stepsPerBar?: number;
   /** Whether the model reads the position in the bar as a second input. */
   positionInput?: boolean;
+  /** The model's calibration: a logit offset per voice (`calibration.ts`). */
+  voiceBias?: readonly number[] | null;
   ticksPerQuarter?: number;
 }
 
@@ -73,6 +76,7 @@ export function drumGridCodec(o: DrumGridOptions = {}): Codec {
     voices: DRUM_CLASSES,
     startEvent: () => [0],
     restToken: 0,
+    tokenBias: tokenBias(o.voiceBias ?? null, 1 << DRUM_CLASSES.length, hasDrumVoice),
     inputs(prev, t, out) {
       out[0] = prev[0];
       // primed phrases may start before step 0
@@ -193,6 +197,7 @@ registerCodec('drum-grid', (spec: ModelSpec, play: PlayOptions) => {
   return drumGridCodec({
     stepsPerQuarter: num(m.stepsPerQuarter, 4),
     positionInput: spec.inputs.length > 1,
+    voiceBias: voiceBiasOf(spec, DRUM_CLASSES.length),
     drumNotes: Array.isArray(m.drumNotes) ? (m.drumNotes as number[]) : undefined,
     ...play,
     stepsPerBar: stepsPerBarFor(spec, play.stepsPerBar ?? num(m.stepsPerBar, num(m.stepsPerQuarter, 4) * 4)),

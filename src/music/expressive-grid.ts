@@ -32,6 +32,7 @@ import { drumVoiceMask, hasDrumVoice, popcount } from './drum-grid.js';
 import { DEFAULT_DRUM_NOTES, DRUM_CLASSES, drumClassIndex, drumClassOf } from './drum-map.js';
 import { drumNotesToRead, GM_DRUM_CHANNEL } from './drum-part.js';
 import { OFFSET_BIN_WIDTH, offsetBin, offsetOfBin, stepOfTick, velocityBin, velocityOfBin } from './expressive.js';
+import { tokenBias, voiceBiasOf } from './calibration.js';
 
 const CLASSES = DRUM_CLASSES.length;
 const TOKENS = 1 << CLASSES;
@@ -49,6 +50,8 @@ const ON_GRID = offsetBin(0);
 
 export interface ExpressiveGridOptions extends PlayOptions {
   stepsPerBar?: number;
+  /** The model's calibration: a logit offset per voice (`calibration.ts`). */
+  voiceBias?: readonly number[] | null;
   ticksPerQuarter?: number;
 }
 
@@ -86,6 +89,7 @@ export function expressiveGridCodec(o: ExpressiveGridOptions = {}): Codec {
     earliest: offsetOfBin(0) - OFFSET_BIN_WIDTH / 2,
     startEvent: silentEvent,
     restToken: 0,
+    tokenBias: tokenBias(o.voiceBias ?? null, TOKENS, hasDrumVoice),
     inputs(prev, t, out, ctx) {
       if (!ctx) throw new Error('drum-expressive: the model reads vector inputs and past tokens; pass an InputContext');
       out[0] = prev[0];
@@ -220,6 +224,7 @@ registerCodec('drum-expressive', (spec: ModelSpec, play: PlayOptions) => {
   }
   return expressiveGridCodec({
     drumNotes: Array.isArray(m.drumNotes) ? (m.drumNotes as number[]) : undefined,
+    voiceBias: voiceBiasOf(spec, CLASSES),
     ...play,
     stepsPerBar: stepsPerBarFor(spec, play.stepsPerBar ?? (typeof m.stepsPerBar === 'number' ? m.stepsPerBar : 16)),
   });

@@ -73,6 +73,8 @@ export class HeadSampler {
   private readonly sampler: Sampler;
   private readonly weights: (Float32Array | null)[];
   private readonly biases: (Float32Array | null)[];
+  /** The model's own bias per head (its calibration), under the performer's density. */
+  private readonly fixed: (Float32Array | null)[];
   private readonly options: SampleOptions = { temperature: 1, topP: 1, mask: null, bias: null, rest: -1 };
   /** Head 0's silence, for sound-or-rest first (`SampleOptions.rest`); −1 for the other heads. */
   private readonly rests: Int32Array;
@@ -88,17 +90,21 @@ export class HeadSampler {
     this.sampler = new Sampler(Math.max(...logits.map((l) => l.length)));
     this.masks = logits.map((l) => new Uint8Array(l.length));
     this.weights = logits.map((_, h) => codec.densityWeights(h));
-    this.biases = logits.map((l, h) => (this.weights[h] ? new Float32Array(l.length) : null));
+    this.fixed = logits.map((_, h) => (h === 0 ? (codec.tokenBias ?? null) : null));
+    this.biases = logits.map((l, h) => (this.weights[h] || this.fixed[h] ? new Float32Array(l.length) : null));
+    this.setDensity(0);
     this.rests = Int32Array.from(logits, (_, h) => (h === 0 ? (codec.restToken ?? -1) : -1));
   }
 
-  /** Density is a logit bias per token: density × the codec's weight. */
+  /** Density is a logit bias per token: density × the codec's weight, over the model's own bias. */
   private setDensity(density: number): void {
     this.biasDensity = density;
     for (let h = 0; h < this.biases.length; h++) {
       const b = this.biases[h];
+      if (!b) continue;
       const w = this.weights[h];
-      if (b && w) for (let i = 0; i < b.length; i++) b[i] = density * w[i];
+      const f = this.fixed[h];
+      for (let i = 0; i < b.length; i++) b[i] = (f ? f[i] : 0) + (w ? density * w[i] : 0);
     }
   }
 
@@ -109,7 +115,7 @@ export class HeadSampler {
     o.topP = v.topP;
     o.mask = masked ? this.masks[h] : null;
     if (v.density !== this.biasDensity) this.setDensity(v.density);
-    o.bias = v.density ? this.biases[h] : null;
+    o.bias = v.density || this.fixed[h] ? this.biases[h] : null;
     o.rest = this.rests[h];
     return this.sampler.sample(this.net.logits[h], o, this.rng);
   }

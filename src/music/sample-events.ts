@@ -20,10 +20,12 @@ export function sampleEvents(net: Network, codec: Codec, steps: number, rng: Rng
   const inputs: number[] = new Array(net.spec.inputs.length).fill(0);
   const out: number[][] = [];
   const density = opts.density ?? 0;
-  const perHead = net.logits.map((_, h) => {
+  const perHead = net.logits.map((l, h) => {
     const w = density ? codec.densityWeights(h) : null;
+    const fixed = h === 0 ? (codec.tokenBias ?? null) : null;
     const rest = h === 0 ? (codec.restToken ?? -1) : -1;
-    return w ? { ...opts, bias: w.map((x) => density * x), rest } : { ...opts, rest };
+    const bias = w || fixed ? Float32Array.from(l, (_, i) => (fixed ? fixed[i] : 0) + (w ? density * w[i] : 0)) : null;
+    return { ...opts, bias, rest };
   });
   const ctx = { vectors: net.vectors, back: new Int32Array(codec.lookback ?? 0) };
   let prev = codec.startEvent();
