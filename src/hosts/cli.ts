@@ -49,9 +49,9 @@ const portArg = number('--port', (v) => Number.isInteger(v) && v >= 0 && v <= 65
 /** Where the page is served unless told otherwise. */
 const PAGE_PORT = 8317;
 
-/** The model `npm start` plays when none is named: the shipped drum model, else the Drummer fixture. */
+/** The model `npm start` plays when none is named: the shipped expressive drummer, else the flat one, else the Drummer fixture. */
 export function defaultModel(): string {
-  const candidates = [join(ROOT, 'weights', 'drums-gmd'), resolve(ROOT, '..', 'shared', 'fixtures', 'rnn-drummer')];
+  const candidates = [join(ROOT, 'weights', 'drums-expressive'), join(ROOT, 'weights', 'drums-gmd'), resolve(ROOT, '..', 'shared', 'fixtures', 'rnn-drummer')];
   const found = candidates.find((c) => existsSync(join(c, 'model.json')) || existsSync(join(c, 'Wx.bin')));
   if (!found) throw new Error(`no model found; looked in ${candidates.join(' and ')}. Name one with --model DIR`);
   return found;
@@ -240,6 +240,24 @@ function addEvalCommand(p: Command): void {
     });
 }
 
+/** `calibrate`: fit a drum model's per-voice offsets so it plays as many hits a bar as its training data. */
+function addCalibrateCommand(p: Command): void {
+  const count = (flag: string) => number(flag, (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1');
+  p.command('calibrate')
+    .description("fit a drum model's per-voice offsets on a training split, so that it plays freely as many hits of each voice a bar as the data; written into its model.json")
+    .requiredOption('--model <dir>', 'model folder')
+    .requiredOption('--data <dir>', 'folder of MIDI files (its training split is used)')
+    .option('--csv <file>', 'CSV with a split column')
+    .option('--seeds <n>', 'cold starts played a round', count('--seeds'), 80)
+    .option('--rounds <n>', 'rounds of adjustment', count('--rounds'), 6)
+    .option('--seed <s>', 'seed of the random split when there is no CSV', seedArg)
+    .action(async (o: { model: string; data: string; csv?: string; seeds: number; rounds: number; seed?: number }) => {
+      const { calibrateFolder, formatCalibration } = await import('../train/calibrate.js');
+      console.log(formatCalibration(await calibrateFolder(o)));
+      console.log(`written to ${join(o.model, 'model.json')}`);
+    });
+}
+
 /** Eval's velocity and offset errors on the split's true hits: the model's (or 'not modelled'), then each baseline's. */
 function expressiveText(r: { expressiveHits?: number; velocityMae?: Record<string, number | null>; offsetMaeMs?: Record<string, number | null>; offsetMaeSteps?: Record<string, number | null> }): string {
   const name = (k: string) => (k === 'model' ? 'model' : BASELINE_WORDS[k as keyof typeof BASELINE_WORDS] ?? k).padEnd(42);
@@ -373,6 +391,7 @@ export function program(): Command {
   addDatasetCommand(p);
   addTrainCommand(p);
   addEvalCommand(p);
+  addCalibrateCommand(p);
   addPlayCommand(p);
   addPortsCommand(p);
   addControlsCommand(p);
