@@ -92,7 +92,7 @@ describe('pulse-rnn play', () => {
     const lines = r.out.trim().split('\n');
     expect(lines.filter((l) => /playing silently/.test(l))).toHaveLength(1);
     expect(lines[0]).toMatch(/^no --out given and no virtual MIDI output here \(.+\): playing silently; name an output with --out/);
-    expect(lines[1]).toMatch(/^playing .*drums-gmd \(drum-grid\) silently on the internal clock at 600 BPM, seed 3, temperature 1, for 16 steps/);
+    expect(lines[1]).toMatch(/^playing .*drums-expressive \(drum-expressive\) silently on the internal clock at 600 BPM, seed 3, temperature 1, for 16 steps/);
     const grid = gridLines(r.out);
     expect(grid).toHaveLength(10); // one bar: its header and nine voices
     expect(grid[0]).toBe('── bar 1 · steps 0–15');

@@ -144,7 +144,8 @@ describe.skipIf(!haveShared('data/polyphonic') || !haveShared('data/groove'))('m
     // everything found without names was found by statistics, and the dataset lists each one
     const ds = buildDrumDataset({ dir: bare, seed: 1 });
     const listed = ds.summary.drumPartByStatistics.map((d) => d.file).sort();
-    expect(listed).toEqual(found(without).map((f) => basename(f)).sort());
+    // but not the few in 3/4 or 6/8, which a drum dataset leaves out before it looks for their drums
+    expect(listed).toEqual(found(without).map((f) => basename(f)).filter((f) => /_4-4\.mid$/.test(f)).sort());
     expect(formatSummary(ds.summary)).toMatch(/check: \S+\.mid: drums read from channel 3 of track \d+ only because its notes look like a kit/);
     expect(ds.summary.drumPart['drum-like notes (no channel 10, drum name, rhythm bank or SysEx)']).toBe(listed.length);
   }, 300_000);

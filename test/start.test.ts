@@ -35,10 +35,10 @@ describe('pulse-rnn start', () => {
     const exit = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
     const page = await (await fetch(await url)).text();
     expect(page).toMatch(/<html[\s\S]*pulse-rnn/i);
-    const model = await fetch(new URL('weights/drums-gmd/model.json', await url));
+    const model = await fetch(new URL('weights/drums-expressive/model.json', await url));
     expect(model.status).toBe(200);
     expect(await exit, err.slice(-400)).toBe(0);
-    expect(out).toMatch(/playing .*drums-gmd/);
+    expect(out).toMatch(/playing .*drums-expressive/);
     // the grid: bars of nine voice rows
     expect(out).toMatch(/bar 1/);
     expect((out.match(/kick/g) ?? []).length).toBeGreaterThanOrEqual(2);

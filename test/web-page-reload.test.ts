@@ -24,7 +24,7 @@ type Pulse = {
 const { pulse, until } = pageHook<Pulse>(LONG);
 
 const positionOf = (step: number) => `${Math.floor(step / 16) + 1}.${Math.floor((step % 16) / 4) + 1}.${(step % 4) + 1}`;
-const loads = (page: Page) => pulse(page, (p) => p.messages().filter((m) => /^drums-gmd loaded/.test(m.text)).reduce((n, m) => n + m.count, 0));
+const loads = (page: Page) => pulse(page, (p) => p.messages().filter((m) => /^drums-expressive loaded/.test(m.text)).reduce((n, m) => n + m.count, 0));
 
 describe.skipIf(!haveChromium())('the page\'s count across a model reload', () => {
   let browser: Browser;
@@ -57,7 +57,7 @@ describe.skipIf(!haveChromium())('the page\'s count across a model reload', () =
 
     const before = await loads(page);
     await page.click('#model-shipped');
-    await until(page, (p, n) => p.messages().filter((m) => /^drums-gmd loaded/.test(m.text)).reduce((k, m) => k + m.count, 0) > n, before);
+    await until(page, (p, n) => p.messages().filter((m) => /^drums-expressive loaded/.test(m.text)).reduce((k, m) => k + m.count, 0) > n, before);
     // still paused: the new model's next step is the held one, and the counter still reads it
     await until(page, (p) => p.ticks() >= 2);
     expect(await page.textContent('#state')).toBe('paused');
@@ -78,7 +78,7 @@ describe.skipIf(!haveChromium())('the page\'s count across a model reload', () =
     await page.waitForFunction(() => document.querySelector('#state')?.textContent === 'stopped', null, { timeout: LONG });
     const before = await loads(page);
     await page.click('#model-shipped');
-    await until(page, (p, n) => p.messages().filter((m) => /^drums-gmd loaded/.test(m.text)).reduce((k, m) => k + m.count, 0) > n, before);
+    await until(page, (p, n) => p.messages().filter((m) => /^drums-expressive loaded/.test(m.text)).reduce((k, m) => k + m.count, 0) > n, before);
     await page.click('#start');
     await until(page, (p) => p.played().filter((s) => s.step >= 0).length >= 2);
     const steps = await pulse(page, (p) => p.played().filter((s) => s.step >= 0).map((s) => s.step));

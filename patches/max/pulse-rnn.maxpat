@@ -462,7 +462,7 @@
                     "numoutlets": 1,
                     "outlettype": [ "" ],
                     "patching_rect": [ 20.0, 535.0, 180.0, 22.0 ],
-                    "text": "load ../../weights/drums-gmd"
+                    "text": "load ../../weights/drums-expressive"
                 }
             },
             {

@@ -4,7 +4,7 @@
  * changed. Every musical decision is the Generator's; this file only connects things and
  * reports what goes wrong in the page's message area (the music keeps playing).
  *
- * Loads `weights/drums-gmd/` relative to the page (override with `?model=<folder or
+ * Loads `weights/drums-expressive/` relative to the page (override with `?model=<folder or
  * model.json URL>`). `window.pulse` is a read-only view of what plays, for checks from the
  * console or a test.
  *
@@ -23,7 +23,7 @@ import { midiOutput, midiPorts, rnboOutput, toneOutput, type Output, type RnboSo
 import { Stage, type ModelInfo } from './stage.js';
 import { bindVoiceScales } from './voice-scales.js';
 
-const SHIPPED_MODEL = 'weights/drums-gmd/';
+const SHIPPED_MODEL = 'weights/drums-expressive/';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => {
   const e = document.getElementById(id);
