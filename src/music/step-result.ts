@@ -137,6 +137,12 @@ export class StepTarget implements NoteTarget {
 }
 
 /** Copy `r` into `h`, growing (never shrinking) its note lists. */
+/** Grow `h`'s note and release objects to at least these many, so copies up to them make none. */
+export function reserve(h: StepResult, notes: number, releases: number): void {
+  while (h.notes.length < notes) h.notes.push(newNote());
+  while (h.releases.length < releases) h.releases.push(newRelease());
+}
+
 export function copyInto(h: StepResult, r: StepResult): void {
   h.step = r.step;
   h.tick = r.tick;

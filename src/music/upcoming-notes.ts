@@ -19,7 +19,7 @@ import type { Codec, PlayState } from './codec.js';
 import type { GeneratorState } from './generator-state.js';
 import type { StepResult } from './generator-types.js';
 import { slotAt } from './ring.js';
-import { copyInto, emptyResult, StepTarget } from './step-result.js';
+import { copyInto, emptyResult, reserve, StepTarget } from './step-result.js';
 
 export class UpcomingNotes {
   /** Where one step's events are played before they are copied out. */
@@ -32,6 +32,9 @@ export class UpcomingNotes {
   private readonly steps: StepResult[] = [];
   /** Steps filled by the read under way. */
   private filled = 0;
+  /** The most notes and releases any step has held: every step object grows to them at once. */
+  private mostNotes = 0;
+  private mostReleases = 0;
 
   constructor(private readonly codec: Codec) {
     this.target = new StepTarget(this.scratch, codec);
@@ -73,6 +76,11 @@ export class UpcomingNotes {
     const k = this.filled++;
     if (k === this.made.length) this.made.push(emptyResult());
     const out = this.made[k];
+    // each of the step objects would otherwise grow note by note, each the first time it holds
+    // that many, for thousands of reads after the lookahead is full
+    if (this.scratch.count > this.mostNotes) this.mostNotes = this.scratch.count;
+    if (this.scratch.releaseCount > this.mostReleases) this.mostReleases = this.scratch.releaseCount;
+    reserve(out, this.mostNotes, this.mostReleases);
     copyInto(out, this.scratch);
     // the tick it will play at, when nothing pauses it
     out.tick = st.tick + (out.step - st.step);
