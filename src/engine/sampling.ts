@@ -61,6 +61,18 @@ export class Sampler {
    * grouped head); a mask and a bias index the group, from 0.
    */
   distributionAt(logits: Float32Array, offset: number, n: number, opts: SampleOptions = {}): void {
+    // the softmax stays in a function of its own, as small as before sound-or-rest: V8 kept it
+    // optimized then, and a tick allocated nothing in every run
+    const tempered = this.softmax(logits, offset, n, opts);
+    const rest = opts.rest ?? -1;
+    const T = this.opts[0];
+    if (rest >= 0 && rest < n && T !== 1 && (tempered || T === 0)) this.restFirst(logits, offset, n, rest, opts.mask, opts.bias);
+    // handed over in a typed array: a float argument to a call that is not inlined is boxed
+    if (tempered && this.opts[1] < 1) (this.cut[0] = this.opts[1]), this.nucleus(n);
+  }
+
+  /** The tempered softmax (or the argmax at temperature 0) into `probs`; whether it was tempered. */
+  private softmax(logits: Float32Array, offset: number, n: number, opts: SampleOptions): boolean {
     // through a typed array: options objects of several shapes make these loads polymorphic,
     // and a float read there into a plain local is boxed (one heap number per call)
     const o = this.opts;
@@ -84,11 +96,9 @@ export class Sampler {
     }
     if (best < 0) throw new Error('every token is masked: nothing can be sampled');
     p.fill(0, 0, n);
-    const rest = opts.rest ?? -1;
     if (T === 0 || max === Infinity) {
       p[best] = 1;
-      if (rest >= 0 && rest < n && T === 0) this.restFirst(logits, offset, n, rest, mask, bias);
-      return;
+      return false;
     }
     let sum = 0;
     for (let i = 0; i < n; i++) {
@@ -99,9 +109,7 @@ export class Sampler {
       sum += e;
     }
     for (let i = 0; i < n; i++) p[i] /= sum;
-    if (rest >= 0 && rest < n && T !== 1) this.restFirst(logits, offset, n, rest, mask, bias);
-    // handed over in a typed array: a float argument to a call that is not inlined is boxed
-    if (topP < 1) (this.cut[0] = topP), this.nucleus(n);
+    return true;
   }
 
   /**
