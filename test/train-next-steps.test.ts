@@ -1,6 +1,6 @@
 // The commands a finished run prints are the ones to run: `eval` scores the files the run held
 // out (not ones it trained on), and names a split that holds files.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -57,6 +57,10 @@ describe('the commands a finished run prints', () => {
     const given = await runCli('eval', '--model', out, '--data', data, '--split', 'test', '--seed', '1', '--json');
     expect(given.code, given.err).toBe(0);
     expect(JSON.parse(given.out).model.steps).toBe(held(1));
+    // a drum model: the printed calibrate command fits it on the run's own training split
+    const c = await runCli(...printed(t.err, 'calibrate it'), '--seeds', '2', '--rounds', '1');
+    expect(c.code, c.err).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).userDefinedMetadata.pulseRnn.calibration.voiceBias).toHaveLength(9);
   }, 120_000);
 
   it("eval without --csv scores a model trained on a CSV on that CSV's test files, and says so", async () => {

@@ -9,6 +9,7 @@
  * // play it:        pulse-rnn play --model weights/my-drums
  * // …
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainResult } from './train.js';
 
@@ -39,8 +40,20 @@ export function afterTraining(r: TrainResult, o: { data: string; csv?: string })
   const split = r.files.test > 0 ? 'test' : r.files.validation > 0 ? 'validation' : 'train';
   const why = split === 'test' ? '' : `   (no ${split === 'validation' ? 'test file' : 'held-out file'} in this split of the data: scores on ${split} files${split === 'train' ? ', which the model learned from' : ''}; give a CSV with a split column to choose them)`;
   lines.push(`  score it:       pulse-rnn eval --model ${out} ${data} --split ${split}${why}`);
+  if (isDrumModel(r.out)) lines.push(`  calibrate it:   pulse-rnn calibrate --model ${out} ${data}   (so that it plays each drum as often as the data does)`);
   if (r.ended === 'maxBatches' || r.ended === 'stopped') lines.push(`  continue:       ${resume}   (the checkpoint: ${r.checkpoint})`);
   else if (r.ended === 'epochs') lines.push(`  train on:       ${resume} --epochs ${r.epoch + 10}   (the checkpoint: ${r.checkpoint}; delete it when you are done with the run)`);
   else lines.push(`  the run stopped after ${r.history.length - best.epoch} epochs without gain; its checkpoint (${r.checkpoint}) can be deleted`);
   return lines;
+}
+
+/** Whether the model in `dir` is a drum model, which `calibrate` fits (the encoding its model.json names). */
+function isDrumModel(dir: string): boolean {
+  try {
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { userDefinedMetadata?: { pulseRnn?: { encoding?: unknown } } };
+    const encoding = json.userDefinedMetadata?.pulseRnn?.encoding;
+    return encoding === 'drum-grid' || encoding === 'drum-expressive';
+  } catch {
+    return false;
+  }
 }
