@@ -186,36 +186,6 @@ export function scoreExpressive(net: Network, seqs: readonly DrumSequence[]): Ex
   return { steps: r.steps, hits: r.hits / n, hitAccuracy: r.hitAccuracy / n, velocity: r.velocity / n, offset: r.offset / n, velocityMae: r.velocityMae / h, offsetMaeSteps: r.offsetMaeSteps / h, offsetMaeMs: r.offsetMaeMs / h };
 }
 
-/**
- * A performance the model plays from silence at temperature 1: each step's hit token sampled,
- * then each hit class's velocity and offset bin from the heads conditioned on it, played at
- * the bins' centres (what the next step's expression input reads).
- */
-export function sampleExpressive(net: Network, steps: number, rng: Rng, msPerStep = 125): DrumSequence {
-  const s = new Sampler(1 << CLASSES);
-  const tokens = new Int32Array(steps);
-  const velocities = new Uint8Array(steps * CLASSES);
-  const offsets = new Float64Array(steps * CLASSES);
-  const perf: DrumSequence = { file: 'sampled', tokens, velocities, offsets, msPerStep };
-  const ins = [0, 0, 0, 0, 0];
-  net.resetState();
-  for (let k = 0; k < steps; k++) {
-    stepInputs(perf, k).forEach((v, f) => (ins[f] = v));
-    expressionOf(perf, k, net.vectors[EXPRESSION] as Float32Array);
-    net.step(ins);
-    const tok = s.sample(net.logits[0], {}, rng);
-    tokens[k] = tok;
-    net.condition(1, tok);
-    net.condition(2, tok);
-    for (let c = 0; c < CLASSES; c++) {
-      if (!((tok >> c) & 1)) continue;
-      velocities[k * CLASSES + c] = Math.round(VELOCITY_CENTRES[s.sampleAt(net.logits[1], c * VELOCITY_BINS, VELOCITY_BINS, {}, rng)]);
-      offsets[k * CLASSES + c] = OFFSET_CENTRES[s.sampleAt(net.logits[2], c * OFFSET_BINS, OFFSET_BINS, {}, rng)];
-    }
-  }
-  return perf;
-}
-
 /** The metadata the engine needs to play the model (the heads' list is the exporter's). */
 export function expressiveMeta(ds: Dataset): Record<string, unknown> {
   return {
