@@ -150,7 +150,7 @@ export function copyInto(h: StepResult, r: StepResult): void {
   h.muted = r.muted;
   h.count = r.count;
   h.releaseCount = r.releaseCount;
-  while (h.notes.length < r.count) h.notes.push(newNote());
+  reserve(h, r.count, r.releaseCount);
   for (let i = 0; i < r.count; i++) {
     const a = h.notes[i];
     const b = r.notes[i];
@@ -160,7 +160,6 @@ export function copyInto(h: StepResult, r: StepResult): void {
     a.length = b.length;
     a.offset = b.offset;
   }
-  while (h.releases.length < r.releaseCount) h.releases.push(newRelease());
   for (let i = 0; i < r.releaseCount; i++) {
     const a = h.releases[i];
     const b = r.releases[i];
