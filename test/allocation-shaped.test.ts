@@ -4,10 +4,10 @@
  * fraction handed to one it did not inline is boxed (an allocation per event): the tick reads
  * its shaping values where it uses them, and this check runs in a process of its own.
  */
-import { Session } from 'node:inspector/promises';
 import { describe, expect, it } from 'vitest';
 import { Generator } from '../src/music/generator.js';
 import { drumGridSpec } from './helpers/models.js';
+import { sampledWhile, type ProfileNode } from './helpers/heap-sampling.js';
 
 describe('the shaping controls on the tick path', () => {
   it('a tick at other values allocates nothing', async () => {
@@ -21,23 +21,20 @@ describe('the shaping controls on the tick path', () => {
       for (let i = 0; i < 5000; i++) g.tick();
       await new Promise((r) => setTimeout(r, 20));
     }
-    const session = new Session();
-    session.connect();
-    await session.post('HeapProfiler.startSampling', { samplingInterval: 64, includeObjectsCollectedByMinorGC: true, includeObjectsCollectedByMajorGC: true });
-    for (let i = 0; i < 20000; i++) g.tick();
-    const { profile } = await session.post('HeapProfiler.stopSampling');
-    session.disconnect();
+    const head = await sampledWhile(() => {
+      for (let i = 0; i < 20000; i++) g.tick();
+    });
     let total = 0;
     const where = new Map<string, number>();
-    const walk = (n: { callFrame: { url: string; functionName: string; lineNumber: number }; selfSize: number; children: unknown[] }) => {
+    const walk = (n: ProfileNode) => {
       if (n.selfSize > 0 && /\/src\//.test(n.callFrame.url)) {
         total += n.selfSize;
         const at = `${n.callFrame.functionName} ${n.callFrame.url.replace(/^.*\/src\//, 'src/').replace(/\?.*$/, '')}:${n.callFrame.lineNumber + 1}`;
         where.set(at, (where.get(at) ?? 0) + n.selfSize);
       }
-      for (const c of n.children) walk(c as typeof n);
+      for (const c of n.children) walk(c);
     };
-    walk(profile.head as never);
+    walk(head);
     expect(total, [...where].map(([at, b]) => `${b} bytes at ${at}`).join('\n')).toBeLessThan(20000);
   });
 });

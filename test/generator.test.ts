@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import { describe, expect, it } from 'vitest';
 import { Network } from '../src/engine/network.js';
 import { Rng } from '../src/engine/prng.js';
@@ -10,6 +9,7 @@ import { sampleEvents } from '../src/music/sample-events.js';
 import { drumGridSpec, howlSpec, melodySpec } from './helpers/models.js';
 import { haveShared, sharedPath } from './helpers/shared.js';
 import { spyInputs } from './helpers/spy-inputs.js';
+import { sampledWhile, type ProfileNode } from './helpers/heap-sampling.js';
 
 const run = (g: Generator, n: number): StepCopy[] => Array.from({ length: n }, () => copyStep(g.tick()));
 const notesOf = (steps: StepCopy[]) => steps.map((s) => s.notes.map((n) => n.note).sort((a, b) => a - b));
@@ -277,18 +277,15 @@ describe('snapshot, fork, history, replay', () => {
     const g = new Generator(spec, { seed: 1, lookahead: 8, density: 0.3 });
     g.lock('kick', { pattern: new Array(16).fill(0).map((_, i) => (i % 4 === 0 ? 1 : 0)) });
     for (let i = 0; i < 20000; i++) g.tick(); // warm up: pools grow, code optimizes
-    const session = new Session();
-    session.connect();
-    await session.post('HeapProfiler.startSampling', { samplingInterval: 64, includeObjectsCollectedByMinorGC: true, includeObjectsCollectedByMajorGC: true });
-    for (let i = 0; i < 20000; i++) g.tick();
-    const { profile } = await session.post('HeapProfiler.stopSampling');
-    session.disconnect();
+    const head = await sampledWhile(() => {
+      for (let i = 0; i < 20000; i++) g.tick();
+    });
     const ours: string[] = [];
-    const walk = (n: { callFrame: { url: string; functionName: string; lineNumber: number }; selfSize: number; children: unknown[] }) => {
+    const walk = (n: ProfileNode) => {
       if (n.selfSize > 0 && /\/src\//.test(n.callFrame.url)) ours.push(`${n.selfSize} B in ${n.callFrame.functionName} (${n.callFrame.url.split('/src/')[1]}:${n.callFrame.lineNumber + 1})`);
-      for (const c of n.children) walk(c as typeof n);
+      for (const c of n.children) walk(c);
     };
-    walk(profile.head as never);
+    walk(head);
     // one 16-byte object per tick would show as 320,000 bytes; allow under one byte per tick
     // for the engine's own rare events (a deoptimization re-recording type feedback)
     const total = ours.reduce((a, s) => a + parseInt(s, 10), 0);
