@@ -67,6 +67,17 @@ export interface Placer {
   linePrimeUp(st: GeneratorState, job: PrimeJob): void;
 }
 
+/**
+ * A head's logit bias as the model plays: its own fixed bias (a calibration), plus density
+ * times the codec's weight per token, into `out`.
+ *
+ * @example
+ * headBias(out, codec.tokenBias ?? null, codec.densityWeights(0), 0.5);
+ */
+export function headBias(out: Float32Array, fixed: Float32Array | null, weights: Float32Array | null, density: number): void {
+  for (let i = 0; i < out.length; i++) out[i] = (fixed ? fixed[i] : 0) + (weights ? density * weights[i] : 0);
+}
+
 export class HeadSampler {
   /** One per head, for placers to fill (1 = the token may not be drawn). */
   readonly masks: Uint8Array[];
@@ -101,10 +112,7 @@ export class HeadSampler {
     this.biasDensity = density;
     for (let h = 0; h < this.biases.length; h++) {
       const b = this.biases[h];
-      if (!b) continue;
-      const w = this.weights[h];
-      const f = this.fixed[h];
-      for (let i = 0; i < b.length; i++) b[i] = (f ? f[i] : 0) + (w ? density * w[i] : 0);
+      if (b) headBias(b, this.fixed[h], this.weights[h], density);
     }
   }
 

@@ -12,6 +12,7 @@ import type { Rng } from '../engine/prng.js';
 import { Sampler, type SampleOptions } from '../engine/sampling.js';
 import type { Codec } from './codec.js';
 import { pushBack } from './generator-state.js';
+import { headBias } from './placer.js';
 
 /** `density`: a bias toward more notes (above 0) or fewer, as the Generator's density control adds it. */
 export function sampleEvents(net: Network, codec: Codec, steps: number, rng: Rng, opts: SampleOptions & { density?: number } = {}): number[][] {
@@ -24,7 +25,8 @@ export function sampleEvents(net: Network, codec: Codec, steps: number, rng: Rng
     const w = density ? codec.densityWeights(h) : null;
     const fixed = h === 0 ? (codec.tokenBias ?? null) : null;
     const rest = h === 0 ? (codec.restToken ?? -1) : -1;
-    const bias = w || fixed ? Float32Array.from(l, (_, i) => (fixed ? fixed[i] : 0) + (w ? density * w[i] : 0)) : null;
+    const bias = w || fixed ? new Float32Array(l.length) : null;
+    if (bias) headBias(bias, fixed, w, density);
     return { ...opts, bias, rest };
   });
   const ctx = { vectors: net.vectors, back: new Int32Array(codec.lookback ?? 0) };
