@@ -5,10 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import { nodeResolve } from '@rollup/plugin-node-resolve';
 import type { Browser, Page } from 'playwright-core';
-import { rollup } from 'rollup';
-import esbuild from 'rollup-plugin-esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GeneratedPlan, KitCalls, Onset, PlannedNote, Render, RnboPlan, TonePlan } from './helpers/audio-page.js';
 import { haveChromium, launchChromium } from './helpers/browser.js';
@@ -18,6 +15,7 @@ import { Generator } from '../src/music/generator.js';
 import { Player } from '../src/time/player.js';
 import type { Clock, StepEvent } from '../src/time/clock.js';
 import { GM_KIT, ToneKit } from '../src/io/tone-kit.js';
+import { pageBundle } from './helpers/page-bundle.js';
 
 const PAFFER = 'fixtures/rnbo/paffer/paffer.rnbopat.export.json';
 const RNBO_JS = createRequire(import.meta.url).resolve('@rnbo/js'); // dist/rnbo.webaudio.js: UMD, defines the global RNBO
@@ -86,20 +84,8 @@ async function shippedDrums(o: { temperature: number; density: number; seed: num
 
 describe.skipIf(!haveBrowser)('audio sinks in Chromium', () => {
   beforeAll(async () => {
-    const b = await rollup({
-      input: 'entry',
-      plugins: [
-        { name: 'entry', resolveId: (id) => (id === 'entry' ? id : null), load: (id) => (id === 'entry' ? ENTRY : null) },
-        nodeResolve({ extensions: ['.ts', '.js'] }),
-        esbuild({ target: 'es2020', tsconfig: 'tsconfig.json' }),
-      ],
-      onwarn: (w, warn) => {
-        // Tone's ESM build has circular imports and top-level `this` rewrites; both harmless
-        if (w.code === 'CIRCULAR_DEPENDENCY' || w.code === 'THIS_IS_UNDEFINED') return;
-        warn(w);
-      },
-    });
-    bundle = (await b.generate({ format: 'iife' })).output[0].code;
+    // Tone's ESM build has circular imports and top-level `this` rewrites; both harmless
+    bundle = await pageBundle(ENTRY, ['CIRCULAR_DEPENDENCY', 'THIS_IS_UNDEFINED']);
     const paffer = haveFixture ? readFileSync(sharedPath(PAFFER), 'utf8') : '{}';
     const claimsOther = (() => {
       if (!haveFixture) return '{}';

@@ -1,11 +1,9 @@
-import { nodeResolve } from '@rollup/plugin-node-resolve';
 import type { Browser } from 'playwright-core';
-import { rollup } from 'rollup';
-import esbuild from 'rollup-plugin-esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Generator, copyStep, type PerformanceLog, type StepCopy } from '../src/music/generator.js';
 import { haveChromium, launchChromium } from './helpers/browser.js';
 import { drumGridSpec, howlSpec } from './helpers/models.js';
+import { pageBundle } from './helpers/page-bundle.js';
 
 // The same performance log, replayed by the core library in Node and in Chromium.
 const ENTRY = `
@@ -46,15 +44,7 @@ let code = '';
 
 describe.skipIf(!have)('the same log gives the same notes in Node and in Chromium', () => {
   beforeAll(async () => {
-    const bundle = await rollup({
-      input: 'entry',
-      plugins: [
-        { name: 'entry', resolveId: (id) => (id === 'entry' ? id : null), load: (id) => (id === 'entry' ? ENTRY : null) },
-        nodeResolve({ extensions: ['.ts', '.js'] }),
-        esbuild({ target: 'es2020', tsconfig: 'tsconfig.json' }),
-      ],
-    });
-    code = (await bundle.generate({ format: 'iife' })).output[0].code;
+    code = await pageBundle(ENTRY);
     browser = await launchChromium();
   }, 60000);
   afterAll(async () => browser?.close());

@@ -3,14 +3,12 @@
 // heights, shifts and colours) comes out, at a desktop's width and at a phone's.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { nodeResolve } from '@rollup/plugin-node-resolve';
 import type { Browser, Page } from 'playwright-core';
-import { rollup } from 'rollup';
-import esbuild from 'rollup-plugin-esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HitLook } from '../src/hosts/web/stage.js';
 import { haveChromium, launchChromium } from './helpers/browser.js';
 import { ROOT } from './helpers/shared.js';
+import { pageBundle } from './helpers/page-bundle.js';
 
 const ENTRY = `
 import { GridView } from './src/hosts/web/grid-view.ts';
@@ -45,15 +43,7 @@ describe.skipIf(!haveBrowser)('the step grid in Chromium', () => {
   const css = readFileSync(join(ROOT, 'src/hosts/web/style.css'), 'utf8');
 
   beforeAll(async () => {
-    const b = await rollup({
-      input: 'entry',
-      plugins: [
-        { name: 'entry', resolveId: (id) => (id === 'entry' ? id : null), load: (id) => (id === 'entry' ? ENTRY : null) },
-        nodeResolve({ extensions: ['.ts', '.js'] }),
-        esbuild({ target: 'es2020', tsconfig: 'tsconfig.json' }),
-      ],
-    });
-    bundle = (await b.generate({ format: 'iife' })).output[0].code;
+    bundle = await pageBundle(ENTRY);
     browser = await launchChromium();
   }, 60_000);
   afterAll(async () => browser?.close());
