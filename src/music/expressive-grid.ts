@@ -31,7 +31,7 @@ import { registerCodec, stepsPerBarFor, type Codec, type EncodedSong, type PlayO
 import { drumVoiceMask, hasDrumVoice, popcount } from './drum-grid.js';
 import { DEFAULT_DRUM_NOTES, DRUM_CLASSES, drumClassIndex, drumClassOf } from './drum-map.js';
 import { drumNotesToRead, GM_DRUM_CHANNEL } from './drum-part.js';
-import { OFFSET_BIN_WIDTH, offsetBin, offsetOfBin, stepOfTick, velocityBin, velocityOfBin } from './expressive.js';
+import { OFFSET_BIN_WIDTH, OFFSET_CENTRES, offsetBin, offsetOfBin, stepOfTick, velocityBin, velocityOfBin } from './expressive.js';
 import { tokenBias, voiceBiasOf } from './calibration.js';
 
 const CLASSES = DRUM_CLASSES.length;
@@ -72,6 +72,10 @@ export function expressiveGridCodec(o: ExpressiveGridOptions = {}): Codec {
   const flat = o.velocity ?? 100;
   const channel = o.channel ?? GM_DRUM_CHANNEL;
   const hits = Float32Array.from({ length: TOKENS }, (_, t) => popcount(t));
+  // each bin's offset read from tables where a step is played: a call returning a fraction that
+  // V8 does not inline returns it boxed, one heap number per hit
+  const offsetOf = Float64Array.from(OFFSET_CENTRES);
+  const lateTicksOf = Float64Array.from(OFFSET_CENTRES, (o) => o * ticksPerStep);
   const classOfNote = (n: number): number => (notes.indexOf(n) >= 0 ? notes.indexOf(n) : drumClassOf(n));
   // inputs and play run every step: they read these constants and allocate nothing
   return {
@@ -100,7 +104,7 @@ export function expressiveGridCodec(o: ExpressiveGridOptions = {}): Codec {
         const vb = prev[VBIN + c];
         const ob = prev[OBIN + c];
         x[c] = hit ? (vb >= 0 ? velocityOfBin(vb) : flat) / 127 : 0;
-        x[CLASSES + c] = hit && ob >= 0 ? offsetOfBin(ob) : 0;
+        x[CLASSES + c] = hit && ob >= 0 ? offsetOf[ob] : 0;
       }
       out[2] = 0;
       out[3] = ctx.back.length >= 16 ? ctx.back[15] : 0;
@@ -112,7 +116,7 @@ export function expressiveGridCodec(o: ExpressiveGridOptions = {}): Codec {
         if (!(event[0] & (1 << c))) continue;
         const vb = event[VBIN + c];
         const ob = event[OBIN + c];
-        target.noteOn(notes[c], vb >= 0 ? velocityOfBin(vb) : flat, channel, ticksPerStep, ob >= 0 ? offsetOfBin(ob) * ticksPerStep : 0);
+        target.noteOn(notes[c], vb >= 0 ? velocityOfBin(vb) : flat, channel, ticksPerStep, ob >= 0 ? lateTicksOf[ob] : 0);
       }
     },
     densityWeights: (head) => (head === 0 ? hits : null),
