@@ -281,6 +281,8 @@ function addPlayCommand(p: Command): void {
     .option('--steps <n>', 'stop after this many steps', liveStepsArg)
     .option('--no-repl', 'no prompt: just play (Ctrl-C stops)')
     .option('--no-grid', 'do not print the steps as they play')
+    .option('--map <file>', "a MIDI mapping file (JSON, as saveMap() writes it): the controller's knobs and pads steer the controls")
+    .option('--map-input <name>', 'the MIDI input the mapping listens on (default: every input)')
     .action(async (o: { model?: string; bpm: number; clock: string; out?: string; seed: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; steps?: number; repl: boolean; grid: boolean }) => {
       const { runPlay } = await import('./play.js');
       await runPlay({ ...o, model: o.model ?? defaultModel() });
@@ -341,6 +343,9 @@ function addServeCommand(p: Command): void {
     });
 }
 
+/** `--map` and `--map-input`, as commander names them. */
+const mapFlags = (o: object): { map?: string; mapInput?: string } => ({ map: (o as { map?: string }).map, mapInput: (o as { mapInput?: string }).mapInput });
+
 /** `start`: the page served and the model played here at once (`npm start`). */
 function addStartCommand(p: Command): void {
   const cmd = p
@@ -353,6 +358,8 @@ function addStartCommand(p: Command): void {
   cmd
     .option('--steps <n>', 'stop after this many steps', liveStepsArg)
     .option('--no-repl', 'no prompt: just play (Ctrl-C stops)')
+    .option('--map <file>', "a MIDI mapping file (JSON, as saveMap() writes it): the controller's knobs and pads steer the controls")
+    .option('--map-input <name>', 'the MIDI input the mapping listens on (default: every input)')
     .action(async (o: { port: number; model?: string; bpm: number; out?: string; seed?: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; steps?: number; repl: boolean }) => {
       const { serve } = await import('./serve.js');
       const { runPlay } = await import('./play.js');
@@ -373,7 +380,7 @@ function addStartCommand(p: Command): void {
       console.log(`the web page: ${page}  (open it and press Start to hear the model, with a drum kit, Web MIDI or an RNBO patch)`);
       try {
         const { temperature, topP, density, dynamics, timing, bpm } = o;
-        await runPlay({ model: o.model ?? defaultModel(), bpm, clock: 'internal', out: o.out, seed: o.seed ?? randomSeed(), temperature, topP, density, dynamics, timing, steps: o.steps, repl: o.repl && process.stdin.isTTY === true, grid: true });
+        await runPlay({ model: o.model ?? defaultModel(), bpm, clock: 'internal', out: o.out, seed: o.seed ?? randomSeed(), temperature, topP, density, dynamics, timing, steps: o.steps, repl: o.repl && process.stdin.isTTY === true, grid: true, ...mapFlags(o) });
       } finally {
         await server.close();
       }

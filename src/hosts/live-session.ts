@@ -39,6 +39,7 @@ import type { TempoEntry } from './session-log.js';
 import { VALUE_CONTROLS, lockedVoices, valueText, type ValueControl } from './session-status.js';
 import { Take } from './take.js';
 import { StepDisplay } from './step-display.js';
+import { MappingCommands } from './midi-mapper.js';
 
 /** A session: its model, clock and outputs, and the starting values of the value controls (seed, temperature, …; the table's defaults when left out). */
 export interface LiveSessionOptions extends Partial<Pick<GeneratorOptions, ValueControl>> {
@@ -369,6 +370,13 @@ export class LiveSession {
   status(...extra: unknown[]): void {
     this.command('status', extra, () => this.statusLine());
   }
+
+  /** The MIDI mapping's commands (midi-mapper.ts); `--map FILE` opens it with `midi.open`. */
+  readonly midi = new MappingCommands(this, () => this.cwd);
+  learn = (...args: unknown[]): Promise<void> => this.midi.learn(args);
+  map = (...args: unknown[]): Promise<void> => this.midi.map(args);
+  unmap = (...args: unknown[]): Promise<void> => this.midi.unmap(args);
+  saveMap = (...args: unknown[]): Promise<void> => this.midi.saveMap(args);
 
   help(...extra: unknown[]): void {
     this.command('help', extra, helpText);

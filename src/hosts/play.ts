@@ -22,6 +22,7 @@ import { InternalClock } from '../time/internal-clock.js';
 import { MidiClockFollower } from '../time/midi-clock-follower.js';
 import { writeAtomic } from '../io/atomic-file.js';
 import { LiveSession } from './live-session.js';
+import type { MidiMapper } from './midi-mapper.js';
 import { pulsesPerStep, replayToMidi, replayToPort } from './replay.js';
 import { startRepl } from './repl.js';
 import { parseSessionLog } from './session-log.js';
@@ -47,6 +48,10 @@ export interface PlayOptions {
   steps?: number;
   /** Print the step grid (default true). */
   grid?: boolean;
+  /** A MIDI mapping file (JSON) for the controller's knobs and pads. */
+  map?: string;
+  /** The MIDI input the mapping listens on (every input when left out). */
+  mapInput?: string;
 }
 
 export interface HostIO {
@@ -111,6 +116,8 @@ export async function runPlay(o: PlayOptions, io: HostIO = defaultIO()): Promise
     }
     const session = new LiveSession({ spec, model: modelLocation(o.model), clock, clockName, sinks, seed: o.seed, temperature: o.temperature, topP: o.topP, density: o.density, dynamics: o.dynamics, timing: o.timing, steps: o.steps, grid: o.grid ?? true, print });
     report = (text) => session.printer(text);
+    // a broken mapping file stops here, before anything plays
+    if (o.map || o.mapInput) print(mapSaid(await session.midi.open({ file: o.map, input: o.mapInput }), o.map));
     const repl = o.repl ?? true;
     print(`playing ${o.model} (${codec.name}) ${to} on the ${clockName}${clockChoice.kind === 'internal' ? ` at ${o.bpm} BPM` : ''}, seed ${o.seed}, temperature ${o.temperature}${o.steps ? `, for ${o.steps} steps` : ''}; ${repl ? 'help() lists the commands, quit() or Ctrl-C stops' : 'Ctrl-C stops'}`);
     if (repl) startRepl(session, { input: io.stdin, output: io.stdout });
@@ -122,6 +129,11 @@ export async function runPlay(o: PlayOptions, io: HostIO = defaultIO()): Promise
     for (const close of closers) close();
     if (WebMidi.enabled) await WebMidi.disable();
   }
+}
+
+function mapSaid(m: MidiMapper, file: string | undefined): string {
+  const n = m.map.entries.length;
+  return `${file ? `MIDI map ${file}: ${n} control${n === 1 ? '' : 's'}` : 'MIDI map'} on ${m.where}; map() lists it, learn('temperature') adds one`;
 }
 
 /** Print the MIDI inputs and outputs, one a line, or that there are none. */

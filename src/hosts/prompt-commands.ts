@@ -1,10 +1,11 @@
 /**
  * The prompt's commands: the performer's controls as the control table defines them (name,
  * arguments, range, example, description), and the session's own few commands that are no
- * performance control (record, stop, grid, status, help, quit). `help()`, Tab completion and
- * every argument check of the live session read this, so the prompt cannot drift from the
- * page, the Max script or the command line. The checks of the other arguments (steps, notes,
- * files, a phrase read while the music plays) are here too, each failing as one line.
+ * performance control (record, stop, grid, status, the MIDI mapping's learn, map, unmap and
+ * saveMap, help, quit). `help()`, Tab completion and every argument check of the live session
+ * read this, so the prompt cannot drift from the page, the Max script or the command line. The
+ * checks of the other arguments (steps, notes, files, a phrase read while the music plays) are
+ * here too, each failing as one line.
  *
  * @example
  * commandNames();                 // ['temperature', 'topP', …, 'record', …, 'quit']
@@ -35,6 +36,10 @@ export const SESSION_COMMANDS: readonly SessionCommand[] = [
   ['stop', 'stop()', 'end the recording and write it'],
   ['grid', 'grid(false)', 'show or hide the step grid; grid() toggles'],
   ['status', 'status()', 'where the music is and what every control is set to'],
+  ['learn', "learn('temperature')", "map the next knob moved (or pad pressed) on a MIDI input to a control; learn('velocityScale', 'kick') names its voice; learn() cancels"],
+  ['map', 'map()', 'list the MIDI mapping: each control and the CC or note that drives it'],
+  ['unmap', "unmap('temperature')", "remove a control's MIDI mapping"],
+  ['saveMap', "saveMap('set.json')", 'write the MIDI mapping to a file that --map reads'],
   ['help', 'help()', 'this list'],
   ['quit', 'quit()', 'stop cleanly: the last step plays out, every note ends, outputs close'],
 ];
