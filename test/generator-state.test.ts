@@ -77,6 +77,19 @@ const SEND: Record<Exclude<ControlName, 'bpm'>, (g: Generator, kit: Kit) => void
     g.setVelocityScale('snare', 0.5);
     g.setVelocityScale(0, 0);
   },
+  voiceDensity: (g, kit) => {
+    if (!kit.voices) return void expect(() => g.setVoiceDensity(0, 1)).toThrow(/voiceDensity: .* models have no drum voices/);
+    g.setVoiceDensity('snare', -2);
+    g.setVoiceDensity(0, 1.5);
+  },
+  leaveOut: (g, kit) => {
+    if (!kit.voices) return void expect(() => g.leaveOut(0)).toThrow(/leaveOut: .* models have no drum voices/);
+    g.leaveOut('closed-hat');
+  },
+  bringBack: (g, kit) => {
+    if (!kit.voices) return void expect(() => g.bringBack(0)).toThrow(/bringBack: .* models have no drum voices/);
+    g.bringBack('closed-hat');
+  },
   seed: (g) => (g.seed = 17),
   reseed: (g) => g.reseed(23, { reset: true }),
   pause: (g) => {

@@ -33,8 +33,8 @@ import { InternalClock } from '../time/internal-clock.js';
 import type { MidiClockFollower } from '../time/midi-clock-follower.js';
 import { Player, type Playable } from '../time/player.js';
 import { waitUntil } from './replay.js';
-import { randomSeed } from '../music/controls.js';
-import { CommandError, errorText, fileArg, helpText, noteArg, numberArg, positionArg, scaleArgOf, readMidiArg, readWhilePlaying, show, stepArg, usageOf } from './prompt-commands.js';
+import { randomSeed, voiceDensityArg } from '../music/controls.js';
+import { CommandError, errorText, fileArg, helpText, noteArg, numberArg, positionArg, scaleArgOf, drumVoiceOf, voiceNumberOf, readMidiArg, readWhilePlaying, show, stepArg, usageOf } from './prompt-commands.js';
 import type { TempoEntry } from './session-log.js';
 import { VALUE_CONTROLS, lockedVoices, valueText, type ValueControl } from './session-status.js';
 import { Take } from './take.js';
@@ -196,6 +196,33 @@ export class LiveSession {
       const value = scaleArgOf(scale);
       gen.setVelocityScale(voice, value);
       return `${typeof voice === 'number' ? voices[voice] : voice} velocities × ${value} from step ${gen.step}`;
+    });
+  }
+
+  /** One drum voice's own density, over density: `voiceDensity('snare', -1)`. */
+  voiceDensity(voice?: unknown, amount?: unknown, ...extra: unknown[]): void {
+    this.command('voiceDensity', extra, () => {
+      const name = drumVoiceOf('voiceDensity', voice, this.generator.codec);
+      const value = voiceNumberOf('voiceDensity', voiceDensityArg(), amount);
+      this.generator.setVoiceDensity(name, value);
+      return `${name} density ${value} from step ${this.generator.step}`;
+    });
+  }
+
+  /** The model plays without a drum voice, and hears that it did: `leaveOut('snare')`. */
+  leaveOut(voice?: unknown, ...extra: unknown[]): void {
+    this.command('leaveOut', extra, () => {
+      const name = drumVoiceOf('leaveOut', voice, this.generator.codec);
+      this.generator.leaveOut(name);
+      return `${name} left out from step ${this.generator.step}; bringBack('${name}') lets the model play it again`;
+    });
+  }
+
+  bringBack(voice?: unknown, ...extra: unknown[]): void {
+    this.command('bringBack', extra, () => {
+      const name = drumVoiceOf('bringBack', voice, this.generator.codec);
+      this.generator.bringBack(name);
+      return `${name} back from step ${this.generator.step}`;
     });
   }
 

@@ -110,6 +110,9 @@ const RUN: { readonly [K in ControlName]: (args: Parsed[], self: JsThis | undefi
   dynamics: ([value]) => need().setDynamics(num(value)),
   timing: ([value]) => need().setTiming(num(value)),
   velocityScale: ([voice, scale]) => need().setVelocityScale(atom(voice), num(scale)),
+  voiceDensity: ([voice, amount]) => need().setVoiceDensity(atom(voice), num(amount)),
+  leaveOut: ([voice]) => need().leaveOut(atom(voice)),
+  bringBack: ([voice]) => need().bringBack(atom(voice)),
   seed: ([value]) => need().reseed(num(value)),
   reseed: ([value]) => need().reseed(value === undefined ? randomSeed() : num(value)),
   pause: () => need().pause(),
@@ -361,7 +364,11 @@ function successor(spec: ModelSpec, old: Generator | null): Generator {
   if (!old || !s) return next;
   const heads = (m: { heads: readonly { name: string }[] }) => m.heads.map((h) => h.name).join(' ');
   if (heads(old.net.spec) === heads(spec)) s.temperatures.forEach((t, h) => t !== s.temperature && next.setTemperature(t, h));
-  if (old.codec.voices.join() === next.codec.voices.join()) s.velocityScales.forEach((v, i) => v !== 1 && next.setVelocityScale(i, v));
+  if (old.codec.voices.join() === next.codec.voices.join()) {
+    s.velocityScales.forEach((v, i) => v !== 1 && next.setVelocityScale(i, v));
+    s.voiceDensities.forEach((v, i) => v !== 0 && next.setVoiceDensity(i, v));
+    s.leftOut.forEach((out, i) => out && next.leaveOut(i));
+  }
   if (s.paused) next.pause();
   if (s.muted) next.mute();
   return next;

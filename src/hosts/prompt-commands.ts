@@ -20,7 +20,8 @@ import { MAX_MIDI_BYTES, checkUserFile } from '../io/user-file.js';
 import type { Codec } from '../music/codec.js';
 import type { Generator } from '../music/generator.js';
 import { parseNoteName } from './step-display.js';
-import { CONTROLS, MAX_EDIT_AHEAD, checkValue, control, inRange, isNumberArg, rangeText, scaleArg, valueArg, type ControlName, type ControlSpec } from '../music/controls.js';
+import { CONTROLS, MAX_EDIT_AHEAD, checkValue, control, inRange, isNumberArg, rangeText, scaleArg, valueArg, type ControlName, type ControlSpec, type NumberArg } from '../music/controls.js';
+import { drumVoice } from '../music/voice-bias.js';
 
 /** A problem with a command's arguments: reported as one line, never thrown past the session. */
 export class CommandError extends Error {}
@@ -100,10 +101,22 @@ export function numberArg(name: ControlName, v: unknown): number {
 
 /** A velocity scale as typed: a number in the range of velocityScale's scale (the session names the control). */
 export function scaleArgOf(v: unknown): number {
-  const a = scaleArg();
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new CommandError(`${a.name}: ${show(v)} is not a number; give ${rangeText(a)}, e.g. ${control('velocityScale').example}`);
+  return voiceNumberOf('velocityScale', scaleArg(), v);
+}
+
+/** The number after a voice (velocityScale's scale, voiceDensity's amount), in its range. */
+export function voiceNumberOf(name: ControlName, a: NumberArg, v: unknown): number {
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new CommandError(`${a.name}: ${show(v)} is not a number; give ${rangeText(a)}, e.g. ${control(name).example}`);
   if (!inRange(a, v)) throw new CommandError(`${a.name}: ${show(v)} is out of range; give ${rangeText(a)}`);
   return v;
+}
+
+/** A drum voice as typed for voiceDensity, leaveOut or bringBack: by name or index; a model without drum voices refuses. */
+export function drumVoiceOf(name: 'voiceDensity' | 'leaveOut' | 'bringBack', voice: unknown, codec: Codec): string {
+  const voices = codec.voices;
+  if (voices.length > 0 && voice === undefined) throw new CommandError(`name a voice, e.g. ${usageOf(name)}; voices are ${voices.join(', ')}`);
+  if (voice !== undefined && typeof voice !== 'string' && typeof voice !== 'number') throw new CommandError(`${show(voice)} is not a voice; voices are ${voices.join(', ') || '(none)'}`);
+  return voices[drumVoice(codec, name, (voice ?? 0) as string | number)];
 }
 
 /** An upcoming step as typed: its number, or '+N' for N steps after `next`. */

@@ -11,6 +11,7 @@
  * const bias = tokenBias(spec, codec); // Float32Array(512): Σ voiceBias[c] over the voices token t hits, or null
  */
 import type { ModelSpec } from '../engine/model.js';
+import { voiceTokenBias } from './voice-bias.js';
 
 /** Offsets beyond this (in nats) are refused: a calibration that far off is a broken file. */
 export const MAX_VOICE_BIAS = 4;
@@ -30,6 +31,6 @@ export function voiceBiasOf(spec: Pick<ModelSpec, 'meta' | 'source'>, voices: nu
 export function tokenBias(voiceBias: readonly number[] | null, tokens: number, hasVoice: (token: number, voice: number) => boolean): Float32Array | null {
   if (!voiceBias) return null;
   const out = new Float32Array(tokens);
-  for (let t = 0; t < tokens; t++) for (let v = 0; v < voiceBias.length; v++) if (hasVoice(t, v)) out[t] += voiceBias[v];
+  voiceTokenBias(out, voiceBias, hasVoice);
   return out;
 }

@@ -60,6 +60,20 @@ export const HANDLERS: { readonly [T in Control['type']]: Handler<T> } = {
     // a log may name a voice this codec lacks: refused here, and dropped as it was when played
     st.values.scales[voiceIndex(m.codec, c.voice)] = c.value;
   },
+  // which hits the model draws: the lookahead is drawn again (a log may name a voice this codec
+  // lacks: refused here, as it was when played)
+  voiceDensity(m, st, c) {
+    st.values.voiceDensity[voiceIndex(m.codec, c.voice)] = c.value;
+    forecastAgain(m, st);
+  },
+  leaveOut(m, st, c) {
+    st.values.leftOut[voiceIndex(m.codec, c.voice)] = true;
+    forecastAgain(m, st);
+  },
+  bringBack(m, st, c) {
+    st.values.leftOut[voiceIndex(m.codec, c.voice)] = false;
+    forecastAgain(m, st);
+  },
   seed(m, st, c) {
     st.values.seed = c.value;
     forecastAgain(m, st);

@@ -21,7 +21,7 @@ import type { Values } from './generator-state.js';
 import type { Control, Settings } from './generator-types.js';
 
 /** What a control sets, by family, for finding the earlier control a later one overrides. */
-export type Family = 'temperature' | 'topP' | 'density' | 'dynamics' | 'timing' | 'velocityScale' | 'seed' | 'voice' | 'step';
+export type Family = 'temperature' | 'topP' | 'density' | 'dynamics' | 'timing' | 'velocityScale' | 'voiceDensity' | 'leaveOut' | 'seed' | 'voice' | 'step';
 
 export interface Waiting {
   /** In order; a control a later one overrode is null. */
@@ -103,6 +103,12 @@ export function pendingSettings(q: Waiting, applied: Values): Partial<Settings> 
     } else if (c.type === 'velocityScale') {
       out.velocityScales ??= applied.scales.slice();
       out.velocityScales[c.voice] = c.value;
+    } else if (c.type === 'voiceDensity') {
+      out.voiceDensities ??= applied.voiceDensity.slice();
+      out.voiceDensities[c.voice] = c.value;
+    } else if (c.type === 'leaveOut' || c.type === 'bringBack') {
+      out.leftOut ??= applied.leftOut.slice();
+      out.leftOut[c.voice] = c.type === 'leaveOut';
     } else if (c.type === 'topP' || c.type === 'density' || c.type === 'dynamics' || c.type === 'timing' || c.type === 'seed') out[c.type] = c.value;
     else if (c.type === 'pause' || c.type === 'resume') out.paused = c.type === 'pause';
     else if (c.type === 'mute' || c.type === 'unmute') out.muted = c.type === 'mute';
@@ -122,6 +128,11 @@ function overrideKey(c: Control): { family: Family; key: string } | null {
       return { family: c.type, key: c.type };
     case 'velocityScale':
       return { family: 'velocityScale', key: String(c.voice) };
+    case 'voiceDensity':
+      return { family: 'voiceDensity', key: String(c.voice) };
+    case 'leaveOut':
+    case 'bringBack':
+      return { family: 'leaveOut', key: String(c.voice) };
     case 'seed':
       return c.reset ? null : { family: 'seed', key: 'seed' };
     case 'lock':

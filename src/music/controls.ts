@@ -84,6 +84,9 @@ export type ControlName =
   | 'dynamics'
   | 'timing'
   | 'velocityScale'
+  | 'voiceDensity'
+  | 'leaveOut'
+  | 'bringBack'
   | 'seed'
   | 'reseed'
   | 'pause'
@@ -194,6 +197,44 @@ export const CONTROLS: readonly ControlSpec[] = [
     example: "velocityScale('kick', 0.8)",
     applies: 'next step',
     logged: generatorLog("{ type: 'velocityScale', voice, value }"),
+    owner: 'generator',
+  },
+  {
+    name: 'voiceDensity',
+    kind: 'command',
+    label: 'Voice density',
+    args: [
+      { name: 'voice', type: 'voice', description: "a drum voice by name ('kick') or index" },
+      { name: 'amount', type: 'number', min: -4, max: 4, step: 0.25, default: 0, ends: ['fewer hits', 'more hits'], description: "a bias toward more or fewer hits of this voice, over density" },
+    ],
+    description: 'more hits of one drum voice (above 0) or fewer (below 0), on top of density; drum models only',
+    example: "voiceDensity('snare', -1)",
+    applies: 'next step',
+    logged: generatorLog("{ type: 'voiceDensity', voice, value }"),
+    owner: 'generator',
+  },
+  {
+    name: 'leaveOut',
+    kind: 'toggle',
+    pair: 'bringBack',
+    label: 'Leave out',
+    args: [{ name: 'voice', type: 'voice', description: "a drum voice by name ('snare') or index" }],
+    description: 'the model plays without one drum voice and hears that it did, so the groove adapts (mute only silences it); drum models only',
+    example: "leaveOut('snare')",
+    applies: 'next step',
+    logged: generatorLog("{ type: 'leaveOut', voice }"),
+    owner: 'generator',
+  },
+  {
+    name: 'bringBack',
+    kind: 'toggle',
+    pair: 'leaveOut',
+    label: 'Bring back',
+    args: [{ name: 'voice', type: 'voice', description: 'a voice left out' }],
+    description: 'let the model play a voice left out again',
+    example: "bringBack('snare')",
+    applies: 'next step',
+    logged: generatorLog("{ type: 'bringBack', voice }"),
     owner: 'generator',
   },
   {
@@ -443,6 +484,11 @@ export function scaleArg(): NumberArg {
   return control('velocityScale').args[1] as NumberArg;
 }
 
+/** voiceDensity's number: the bias of one voice's hits, in the range of density. */
+export function voiceDensityArg(): NumberArg {
+  return control('voiceDensity').args[1] as NumberArg;
+}
+
 /** A random seed in the table's range, for `reseed()` without a value. */
 export function randomSeed(): number {
   return Math.floor(Math.random() * (MAX_SEED + 1));
@@ -480,6 +526,10 @@ export function checkLoggedControl(c: unknown): void {
     if (x.type === 'velocityScale') {
       if (!(Number.isSafeInteger(x.voice) && (x.voice as number) >= 0)) throw new Error(`voice ${JSON.stringify(x.voice)} is not a voice number`);
       checkNumber('velocityScale', scaleArg(), x.value);
+    }
+    if (x.type === 'voiceDensity' || x.type === 'leaveOut' || x.type === 'bringBack') {
+      if (!(Number.isSafeInteger(x.voice) && (x.voice as number) >= 0)) throw new Error(`voice ${JSON.stringify(x.voice)} is not a voice number`);
+      if (x.type === 'voiceDensity') checkNumber('voiceDensity', voiceDensityArg(), x.value);
     }
     if (x.type === 'edit' || x.type === 'clearEdit' || x.type === 'locate') {
       if (!(Number.isSafeInteger(x.step) && (x.step as number) >= 0)) throw new Error(`step ${JSON.stringify(x.step)} is not a step number`);

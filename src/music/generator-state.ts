@@ -28,6 +28,10 @@ export interface Values {
   timing: number;
   /** One velocity factor per codec voice. */
   scales: number[];
+  /** One bias per codec voice over density (voice-bias.ts). */
+  voiceDensity: number[];
+  /** One per codec voice: the model plays without it. */
+  leftOut: boolean[];
   seed: number;
   paused: boolean;
   muted: boolean;

@@ -37,6 +37,10 @@ export interface Settings {
   timing: number;
   /** The factor of each drum voice's velocities, by voice (`codec.voices`); empty for models without voices. */
   velocityScales: number[];
+  /** The bias of each drum voice's hits over density, by voice; empty for models without voices. */
+  voiceDensities: number[];
+  /** Whether each drum voice is left out (the model plays without it), by voice. */
+  leftOut: boolean[];
   seed: number;
   paused: boolean;
   muted: boolean;
@@ -80,6 +84,9 @@ export type Control =
   | { type: 'dynamics'; value: number }
   | { type: 'timing'; value: number }
   | { type: 'velocityScale'; voice: number; value: number }
+  | { type: 'voiceDensity'; voice: number; value: number }
+  | { type: 'leaveOut'; voice: number }
+  | { type: 'bringBack'; voice: number }
   | { type: 'seed'; value: number; reset?: boolean }
   | { type: 'pause' }
   | { type: 'resume' }

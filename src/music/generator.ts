@@ -49,6 +49,7 @@ import { HeadSampler } from './placer.js';
 import { PRIME_SLICE, PrimeReader, primeTicks } from './prime-reader.js';
 import { copyStep, emptyResult, StepTarget } from './step-result.js';
 import { UpcomingNotes } from './upcoming-notes.js';
+import { leaveOutControl, voiceDensityControl } from './voice-bias.js';
 
 export type { Control, GeneratorOptions, GeneratorReports, LogEntry, PerformanceLog, PlayedNote, PlayedRelease, Settings, StepCopy, StepResult } from './generator-types.js';
 export { copyStep } from './step-result.js';
@@ -95,7 +96,9 @@ export class Generator {
     const primes = new PrimeReader(net, codec, placer, ahead);
     this.parts = { net, rng, codec, heads, placer, lookahead: ahead, primes, target: new StepTarget(this.result, codec), channel: options.channel ?? 0, ahead: new UpcomingNotes(codec) };
     const scales = new Array<number>(codec.voices.length).fill(scaleArg().default as number);
-    this.state = initialState({ temps: new Array(net.logits.length).fill(temperature), topP, density, dynamics, timing, scales, seed, paused: false, muted: false }, codec, placer);
+    const voiceDensity = new Array<number>(codec.voices.length).fill(0);
+    const leftOut = new Array<boolean>(codec.voices.length).fill(false);
+    this.state = initialState({ temps: new Array(net.logits.length).fill(temperature), topP, density, dynamics, timing, scales, voiceDensity, leftOut, seed, paused: false, muted: false }, codec, placer);
   }
 
   // ---- reading the state ------------------------------------------------------------------
@@ -149,7 +152,7 @@ export class Generator {
    */
   get applied(): Settings {
     const v = this.state.values;
-    return { temperature: v.temps[0], temperatures: v.temps.slice(), topP: v.topP, density: v.density, dynamics: v.dynamics, timing: v.timing, velocityScales: v.scales.slice(), seed: v.seed, paused: v.paused, muted: v.muted };
+    return { temperature: v.temps[0], temperatures: v.temps.slice(), topP: v.topP, density: v.density, dynamics: v.dynamics, timing: v.timing, velocityScales: v.scales.slice(), voiceDensities: v.voiceDensity.slice(), leftOut: v.leftOut.slice(), seed: v.seed, paused: v.paused, muted: v.muted };
   }
 
   /** The settings that queued controls change at the next tick, and only those. */
@@ -258,6 +261,25 @@ export class Generator {
    */
   setVelocityScale(voice: string | number, value: number): void {
     this.queue(velocityScaleControl(this.codec, voice, value));
+  }
+
+  /**
+   * A bias toward more (above 0) or fewer hits of one drum voice, over density, in density's
+   * range (voice-bias.ts). Drum models only.
+   *
+   * @example
+   * gen.setVoiceDensity('snare', -1.5); // fewer snares from the next step
+   */
+  setVoiceDensity(voice: string | number, value: number): void {
+    this.queue(voiceDensityControl(this.codec, voice, value));
+  }
+
+  /** The model plays without `voice` (its hits are masked) and hears that it did; `bringBack` ends it. Drum models only. */
+  leaveOut(voice: string | number): void {
+    this.queue(leaveOutControl(this.codec, voice, 'leaveOut'));
+  }
+  bringBack(voice: string | number): void {
+    this.queue(leaveOutControl(this.codec, voice, 'bringBack'));
   }
 
   /** A new random stream. With `reset`, the model's state starts over too; with `prime`, it then reads a phrase. */

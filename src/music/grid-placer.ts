@@ -1,7 +1,8 @@
 /**
  * Grid models: one event per clock step, sitting on the step's start. A step a human wrote
  * plays as written; a locked voice is held to its pattern by masking every head-0 token that
- * would play it otherwise; the rest is the model's draw. A codec with `voiceHeads` (the
+ * would play it otherwise, and a voice left out by masking every token that plays it; the rest
+ * is the model's draw. A codec with `voiceHeads` (the
  * expressive drum grid) then draws each hit's bins from heads conditioned on the token drawn,
  * but for a voice locked as it played, whose hits keep their bins (`held-bins.ts`).
  */
@@ -10,6 +11,7 @@ import type { Cursor, GeneratorState } from './generator-state.js';
 import type { HeadSampler, Placer, PlacerState } from './placer.js';
 import { heldBin } from './held-bins.js';
 import type { PrimeJob } from './prime-reader.js';
+import { maskLeftOut } from './voice-bias.js';
 
 export class GridPlacer implements Placer {
   private readonly ticksPerStep: number;
@@ -82,15 +84,19 @@ export class GridPlacer implements Placer {
     }
   }
 
-  /** Fill head 0's mask from the locks holding at `step`; whether any does. */
+  /**
+   * Fill head 0's mask from the voices left out and the locks holding at `step`; whether any
+   * does. A voice left out stays out even where a lock would play it: its lock is skipped.
+   */
   private maskLocks(st: GeneratorState, step: number): boolean {
-    if (st.locks.length === 0) return false;
+    const leftOut = st.values.leftOut;
+    if (st.locks.length === 0 && leftOut.indexOf(true) < 0) return false;
     const mask = this.heads.masks[0];
     mask.fill(0);
-    let masked = false;
+    let masked = maskLeftOut(this.codec, leftOut, mask);
     for (let i = 0; i < st.locks.length; i++) {
       const l = st.locks[i];
-      if (step < l.from || (l.until !== null && step >= l.until)) continue;
+      if (step < l.from || (l.until !== null && step >= l.until) || leftOut[l.voice]) continue;
       this.codec.voiceMask(l.voice, l.pattern[step % this.codec.stepsPerBar] === 1, mask);
       masked = true;
     }

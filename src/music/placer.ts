@@ -13,6 +13,7 @@ import { Sampler, type SampleOptions } from '../engine/sampling.js';
 import type { Codec } from './codec.js';
 import type { Cursor, GeneratorState, Values } from './generator-state.js';
 import type { PrimeJob } from './prime-reader.js';
+import { noVoiceBias, sameAmounts, voiceTokenBias } from './voice-bias.js';
 
 /** The event placer's state (the grid placer has none). */
 export interface EventPlacerState {
@@ -69,13 +70,13 @@ export interface Placer {
 
 /**
  * A head's logit bias as the model plays: its own fixed bias (a calibration), plus density
- * times the codec's weight per token, into `out`.
+ * times the codec's weight per token, plus the voices' own densities (voice-bias.ts), into `out`.
  *
  * @example
  * headBias(out, codec.tokenBias ?? null, codec.densityWeights(0), 0.5);
  */
-export function headBias(out: Float32Array, fixed: Float32Array | null, weights: Float32Array | null, density: number): void {
-  for (let i = 0; i < out.length; i++) out[i] = (fixed ? fixed[i] : 0) + (weights ? density * weights[i] : 0);
+export function headBias(out: Float32Array, fixed: Float32Array | null, weights: Float32Array | null, density: number, voices: Float32Array | null = null): void {
+  for (let i = 0; i < out.length; i++) out[i] = (fixed ? fixed[i] : 0) + (weights ? density * weights[i] : 0) + (voices ? voices[i] : 0);
 }
 
 export class HeadSampler {
@@ -91,6 +92,10 @@ export class HeadSampler {
   private readonly rests: Int32Array;
   /** The density `biases` were made for: a cache of the settings, remade when they differ. */
   private biasDensity = 0;
+  /** Drum codecs: head 0's bias from each voice's own density, and the amounts it was made for. */
+  private readonly voiceBias: Float32Array | null;
+  private readonly biasVoices: Float64Array;
+  private readonly hasVoice: (token: number, voice: number) => boolean;
 
   constructor(
     private readonly net: Network,
@@ -103,16 +108,28 @@ export class HeadSampler {
     this.weights = logits.map((_, h) => codec.densityWeights(h));
     this.fixed = logits.map((_, h) => (h === 0 ? (codec.tokenBias ?? null) : null));
     this.biases = logits.map((l, h) => (this.weights[h] || this.fixed[h] ? new Float32Array(l.length) : null));
-    this.setDensity(0);
+    this.voiceBias = codec.voices.length > 0 && this.biases[0] ? new Float32Array(logits[0].length) : null;
+    this.biasVoices = new Float64Array(codec.voices.length);
+    this.hasVoice = codec.hasVoice;
+    this.setDensity(0, []);
     this.rests = Int32Array.from(logits, (_, h) => (h === 0 ? (codec.restToken ?? -1) : -1));
   }
 
-  /** Density is a logit bias per token: density × the codec's weight, over the model's own bias. */
-  private setDensity(density: number): void {
+  /**
+   * Density is a logit bias per token: density × the codec's weight, over the model's own bias,
+   * and on head 0 each voice's own density over the tokens that hit it.
+   */
+  private setDensity(density: number, voices: readonly number[]): void {
     this.biasDensity = density;
+    const vb = this.voiceBias;
+    if (vb && !sameAmounts(voices, this.biasVoices)) {
+      this.biasVoices.set(voices);
+      voiceTokenBias(vb, voices, this.hasVoice);
+    }
+    const anyVoice = vb !== null && !noVoiceBias(voices);
     for (let h = 0; h < this.biases.length; h++) {
       const b = this.biases[h];
-      if (b) headBias(b, this.fixed[h], this.weights[h], density);
+      if (b) headBias(b, this.fixed[h], this.weights[h], density, h === 0 && anyVoice ? vb : null);
     }
   }
 
@@ -122,8 +139,8 @@ export class HeadSampler {
     o.temperature = v.temps[h];
     o.topP = v.topP;
     o.mask = masked ? this.masks[h] : null;
-    if (v.density !== this.biasDensity) this.setDensity(v.density);
-    o.bias = v.density || this.fixed[h] ? this.biases[h] : null;
+    if (v.density !== this.biasDensity || (this.voiceBias && !sameAmounts(v.voiceDensity, this.biasVoices))) this.setDensity(v.density, v.voiceDensity);
+    o.bias = v.density || this.fixed[h] || (h === 0 && this.voiceBias && !noVoiceBias(v.voiceDensity)) ? this.biases[h] : null;
     o.rest = this.rests[h];
     return this.sampler.sample(this.net.logits[h], o, this.rng);
   }

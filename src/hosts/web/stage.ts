@@ -168,7 +168,7 @@ export class Stage {
   get settings(): Settings {
     if (this.gen) return this.gen.settings;
     const s = this.starting;
-    return { ...s, temperatures: [s.temperature], velocityScales: [], paused: false, muted: false };
+    return { ...s, temperatures: [s.temperature], velocityScales: [], voiceDensities: [], leftOut: [], paused: false, muted: false };
   }
   /** The settings playing now (the starting values before any model). */
   get applied(): Settings {
