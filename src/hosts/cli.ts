@@ -26,6 +26,7 @@ import { systemErrorLine } from '../io/system-error.js';
 import { MAX_MIDI_BYTES, readUserFile } from '../io/user-file.js';
 import { randomSeed, rangeText, valueArg } from '../music/controls.js';
 import { addStartFlags, parseFlag } from './control-flags.js';
+import type { LiveSession } from './live-session.js';
 import { BASELINE_WORDS } from '../train/expressive-baselines.js';
 
 /** The package folder, found from wherever this file runs (src/hosts or dist). */
@@ -376,11 +377,16 @@ function addStartCommand(p: Command): void {
         return serve({ port: 0, root: ROOT, ...mount }).then((s) => (console.log(`port ${o.port} is taken (another pulse-rnn?); serving on ${s.url} instead`), s));
       });
       const pageModel = url ? o.model : inWeights ? `weights/${relative(weights, real!).split(sep).map(encodeURIComponent).join('/')}/` : server.modelPath;
-      const page = pageModel ? `${server.url}?model=${encodeURIComponent(pageModel)}` : server.url;
-      console.log(`the web page: ${page}  (open it and press Start to hear the model, with a drum kit, Web MIDI or an RNBO patch)`);
+      // ?live=1: the page joins this performance rather than playing one of its own
+      const page = `${server.url}?live=1${pageModel ? `&model=${encodeURIComponent(pageModel)}` : ''}`;
+      console.log(`the web page: ${page}  (it plays and steers this performance: the prompt and every open page change the same one)`);
+      const { attachLive } = await import('./live-socket.js');
+      const model = o.model ?? defaultModel();
+      const name = model.split(/[\\/]/).filter((p) => p !== '' && !/^model\.json$/i.test(p)).pop() ?? model;
+      const pages = { url: page, attach: (session: LiveSession, sound: string, pageSounds: boolean) => attachLive({ session, server, model: { path: pageModel ?? null, name }, sound, pageSounds }) };
       try {
         const { temperature, topP, density, dynamics, timing, bpm } = o;
-        await runPlay({ model: o.model ?? defaultModel(), bpm, clock: 'internal', out: o.out, seed: o.seed ?? randomSeed(), temperature, topP, density, dynamics, timing, steps: o.steps, repl: o.repl && process.stdin.isTTY === true, grid: true, ...mapFlags(o) });
+        await runPlay({ page: pages, model, bpm, clock: 'internal', out: o.out, seed: o.seed ?? randomSeed(), temperature, topP, density, dynamics, timing, steps: o.steps, repl: o.repl && process.stdin.isTTY === true, grid: true, ...mapFlags(o) });
       } finally {
         await server.close();
       }

@@ -59,6 +59,18 @@ export interface LiveSessionOptions extends Partial<Pick<GeneratorOptions, Value
   steps?: number;
   /** Folder that relative file names in commands are read from and written to (default process.cwd()). */
   cwd?: string;
+  /** Where the sound is, in words, for `status()` (e.g. 'the page at http://127.0.0.1:8317/'). */
+  sound?: string;
+  /** Steps the generator forecasts, for pages whose grid shows them (default none). */
+  lookahead?: number;
+}
+
+/** What a remote view hears of a session (`watch`). */
+export interface SessionWatcher {
+  /** A step was handed out and its notes sent; `r` is reused by the next step: copy what you keep. */
+  step?(r: StepResult, e: StepEvent): void;
+  /** A command worked (`name`: the control's or the session's command). */
+  change?(name: string): void;
 }
 
 /**
@@ -85,6 +97,9 @@ export class LiveSession {
   private showGrid: boolean;
   private readonly stepLimit: number;
   private readonly cwd: string;
+  private readonly sound: string | null;
+  private readonly watchers = new Set<SessionWatcher>();
+  private lastResult: StepResult | null = null;
   private readonly offs: (() => void)[] = [];
   private stepsHandedOut = 0;
   private lastStepEnd = -Infinity;
@@ -106,6 +121,7 @@ export class LiveSession {
     // the table's defaults fill in what is not given: the Generator checks each against its range
     const genOptions: GeneratorOptions = {};
     for (const name of VALUE_CONTROLS) if (o[name] !== undefined) genOptions[name] = o[name];
+    if (o.lookahead !== undefined) genOptions.lookahead = o.lookahead;
     this.generator = new Generator(o.spec, genOptions);
     this.clock = o.clock;
     this.model = o.model ?? o.spec.source;
@@ -117,6 +133,7 @@ export class LiveSession {
     if (o.steps !== undefined && !(Number.isInteger(o.steps) && o.steps > 0)) throw new RangeError(`steps must be a whole number ≥ 1, got ${o.steps}`);
     this.stepLimit = o.steps ?? Infinity;
     this.cwd = o.cwd ?? process.cwd();
+    this.sound = o.sound ?? null;
     this.done = new Promise((r) => (this.resolveDone = r));
 
     const gen = this.generator;
@@ -156,6 +173,16 @@ export class LiveSession {
   /** True once quit() has begun. */
   get stopping(): boolean {
     return this.quitting !== null;
+  }
+
+  /**
+   * Hear every step handed out and every command that worked, as a page watching the
+   * performance does (`live-socket.ts`); returns the function that stops it. A watcher that
+   * throws is reported and the music goes on.
+   */
+  watch(w: SessionWatcher): () => void {
+    this.watchers.add(w);
+    return () => void this.watchers.delete(w);
   }
 
   /** Start playing (internal clock), or wait for the external clock's start. */
@@ -431,6 +458,7 @@ export class LiveSession {
       `step ${gen.step} (bar ${Math.floor(gen.step / bar) + 1})`,
       state,
       `${round(this.clock.bpm, 1)} BPM (${this.clockName})`,
+      ...(this.sound === null ? [] : [`sound: ${this.sound}`]),
       ...VALUE_CONTROLS.map((name) => valueText(gen, name)),
       `locked ${locks.length ? locks.join(', ') : 'none'}`,
       rec,
@@ -445,6 +473,7 @@ export class LiveSession {
   };
 
   private afterTick(r: StepResult): void {
+    this.lastResult = r;
     // a burst can drop dozens of edits in one step: one line a control type, not one a control
     for (const [type, d] of this.drops) this.report(type, `${d.message}; dropped${d.more ? ` (and ${d.more} more ${type} control${d.more > 1 ? 's' : ''} this step)` : ''}, the music goes on`);
     this.drops.clear();
@@ -455,6 +484,8 @@ export class LiveSession {
     this.lastStepEnd = e.time + e.stepDuration;
     this.lastBpm = e.bpm;
     this.lastClockStep = e.step;
+    const r = this.lastResult;
+    if (r && this.watchers.size > 0) for (const w of this.watchers) safely(() => w.step?.(r, e), this.printer);
     if (++this.stepsHandedOut === this.stepLimit) {
       this.stopClock();
       void this.quit();
@@ -542,6 +573,7 @@ export class LiveSession {
       const said = run();
       this.lastError = null;
       this.printer(said);
+      this.changed(name);
     } catch (e) {
       this.report(name, errorText(e));
     }
@@ -563,9 +595,14 @@ export class LiveSession {
       const said = await run();
       this.lastError = null;
       this.printer(said);
+      this.changed(name);
     } catch (e) {
       this.report(name, errorText(e));
     }
+  }
+
+  private changed(name: string): void {
+    for (const w of this.watchers) safely(() => w.change?.(name), this.printer);
   }
 
   private report(name: string, message: string): void {

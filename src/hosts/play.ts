@@ -22,6 +22,7 @@ import { InternalClock } from '../time/internal-clock.js';
 import { MidiClockFollower } from '../time/midi-clock-follower.js';
 import { writeAtomic } from '../io/atomic-file.js';
 import { LiveSession } from './live-session.js';
+import type { LiveSocket } from './live-socket.js';
 import type { MidiMapper } from './midi-mapper.js';
 import { pulsesPerStep, replayToMidi, replayToPort } from './replay.js';
 import { startRepl } from './repl.js';
@@ -48,10 +49,19 @@ export interface PlayOptions {
   steps?: number;
   /** Print the step grid (default true). */
   grid?: boolean;
+  /** `start`: pages join the performance; without `out` the page's kit is the sound and no port is opened. */
+  page?: PageJoin;
   /** A MIDI mapping file (JSON) for the controller's knobs and pads. */
   map?: string;
   /** The MIDI input the mapping listens on (every input when left out). */
   mapInput?: string;
+}
+
+/** `start`'s pages: they join the performance (`live-socket.ts`), and make the sound unless `out` names a port. */
+export interface PageJoin {
+  /** The page's address, as the terminal prints it. */
+  url: string;
+  attach(session: LiveSession, sound: string, pageSounds: boolean): LiveSocket;
 }
 
 export interface HostIO {
@@ -82,6 +92,7 @@ export async function runPlay(o: PlayOptions, io: HostIO = defaultIO()): Promise
   const pps = pulsesPerStep(codec);
   const closers: (() => void)[] = [];
   let offSignals = () => {};
+  let live: LiveSocket | null = null;
   try {
     // the clock first: a wrong input name fails before anything is opened for output
     let clock: InternalClock | MidiClockFollower;
@@ -103,6 +114,8 @@ export async function runPlay(o: PlayOptions, io: HostIO = defaultIO()): Promise
       const output = await openOutput(o.out);
       sinks.push(new WebMidiSink(output));
       to = `to ${JSON.stringify(output.name)}`;
+    } else if (o.page) {
+      to = 'to the page';
     } else {
       const v = await openVirtualOutput('pulse-rnn');
       if (v.output) {
@@ -114,18 +127,23 @@ export async function runPlay(o: PlayOptions, io: HostIO = defaultIO()): Promise
         to = 'silently';
       }
     }
-    const session = new LiveSession({ spec, model: modelLocation(o.model), clock, clockName, sinks, seed: o.seed, temperature: o.temperature, topP: o.topP, density: o.density, dynamics: o.dynamics, timing: o.timing, steps: o.steps, grid: o.grid ?? true, print });
+    // start: the terminal says where the sound is, and so does status()
+    const sound = o.page ? (o.out ? `MIDI output ${to.slice('to '.length)}` : `the page at ${o.page.url} (press Start there)`) : null;
+    const session = new LiveSession({ spec, model: modelLocation(o.model), clock, clockName, sinks, seed: o.seed, temperature: o.temperature, topP: o.topP, density: o.density, dynamics: o.dynamics, timing: o.timing, steps: o.steps, grid: o.grid ?? true, print, ...(sound ? { sound, lookahead: codec.stepsPerBar } : {}) });
     report = (text) => session.printer(text);
+    if (o.page) live = o.page.attach(session, sound as string, !o.out);
     // a broken mapping file stops here, before anything plays
     if (o.map || o.mapInput) print(mapSaid(await session.midi.open({ file: o.map, input: o.mapInput }), o.map));
     const repl = o.repl ?? true;
     print(`playing ${o.model} (${codec.name}) ${to} on the ${clockName}${clockChoice.kind === 'internal' ? ` at ${o.bpm} BPM` : ''}, seed ${o.seed}, temperature ${o.temperature}${o.steps ? `, for ${o.steps} steps` : ''}; ${repl ? 'help() lists the commands, quit() or Ctrl-C stops' : 'Ctrl-C stops'}`);
+    if (sound) print(`sound: ${sound}`);
     if (repl) startRepl(session, { input: io.stdin, output: io.stdout });
     if (io.signals ?? true) offSignals = onSignals(() => void session.quit());
     session.start();
     await session.done;
   } finally {
     offSignals();
+    await live?.close();
     for (const close of closers) close();
     if (WebMidi.enabled) await WebMidi.disable();
   }

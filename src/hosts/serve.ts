@@ -46,6 +46,8 @@ export interface RunningServer {
   readonly port: number;
   /** Where the page finds `model`, relative to `url` (e.g. 'models/my-drums/'); null without one. */
   readonly modelPath: string | null;
+  /** The names this server answers to in a Host header (a WebSocket on it checks the same: `hostRefusal`). */
+  readonly hosts: readonly string[];
   readonly server: Server;
   close(): Promise<void>;
 }
@@ -122,6 +124,14 @@ function allowedHosts(host: string): string[] {
   return LOOPBACK_NAMES.includes(own) ? LOOPBACK_NAMES : [...LOOPBACK_NAMES, own];
 }
 
+/** Why a request (or a WebSocket's upgrade) is refused for its Host header: a status and a line; null when it may be served. */
+export function hostRefusal(req: IncomingMessage, hosts: readonly string[]): { status: number; text: string } | null {
+  // node keeps the first of several Host headers; a request naming two hosts is refused whole
+  if (hostCount(req.rawHeaders) > 1) return { status: 400, text: 'a request names one Host; this one names several' };
+  if (!hostAllowed(req.headers.host, hosts)) return { status: 421, text: `this server answers only to ${hosts.join(', ')} as Host, got ${JSON.stringify(req.headers.host ?? '(none)')}: open the page at its printed address` };
+  return null;
+}
+
 /** Start serving; resolves once the port is bound. */
 export async function serve(options: ServeOptions = {}): Promise<RunningServer> {
   const port = options.port ?? 0;
@@ -139,11 +149,8 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   const mount = modelDir === null ? null : { prefix: `/${modelPath!.slice(0, -1)}`, dir: modelDir };
 
   const server = createServer((req, res) => {
-    // node keeps the first of several Host headers; a request naming two hosts is refused whole
-    if (hostCount(req.rawHeaders) > 1) return send(res, 400, 'a request names one Host; this one names several');
-    if (!hostAllowed(req.headers.host, hosts)) {
-      return send(res, 421, `this server answers only to ${hosts.join(', ')} as Host, got ${JSON.stringify(req.headers.host ?? '(none)')}: open the page at its printed address`);
-    }
+    const refused = hostRefusal(req, hosts);
+    if (refused) return send(res, refused.status, refused.text);
     handle(req, res, folders.web, folders.weights, mount).catch((e: unknown) => {
       if (!res.headersSent) send(res, 500, `server error: ${e instanceof Error ? e.message : String(e)}`);
       else res.destroy();
@@ -159,6 +166,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     url: `http://${bracketed(host)}:${bound}/`,
     port: bound,
     modelPath,
+    hosts,
     server,
     close: () => new Promise<void>((ok) => {
       server.close(() => ok());

@@ -18,8 +18,10 @@ import { internalClock, midiClock } from './clocks.js';
 import { bindControls } from './controls.js';
 import { acceptDrops, download, kindOf, pickFiles } from './files.js';
 import { GridView } from './grid-view.js';
+import { liveRequested, openLink } from './live-link.js';
 import { Messages } from './messages.js';
 import { midiOutput, midiPorts, rnboOutput, toneOutput, type Output, type RnboSource } from './outputs.js';
+import { RemoteStage } from './remote-stage.js';
 import { Stage, type ModelInfo } from './stage.js';
 import { bindVoiceScales } from './voice-scales.js';
 
@@ -32,7 +34,9 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string) => {
 };
 
 const messages = new Messages($('messages'), $<HTMLButtonElement>('messages-all'));
-const stage = new Stage({ onError: (e) => messages.error(e, 'Playing') });
+// served by `pulse-rnn start` (?live=1): a view of the terminal's performance, else a performance of its own
+const remote = liveRequested() ? new RemoteStage({ onError: (e) => messages.error(e, 'Playing') }) : null;
+const stage = remote ?? new Stage({ onError: (e) => messages.error(e, 'Playing') });
 const grid = new GridView($('grid'), {
   toggle: (step, row) => guard(() => stage.toggleHit(step, row), 'Edit'),
   lock: (row) => guard(() => stage.toggleLock(row), 'Lock'),
@@ -117,6 +121,23 @@ $('model-shipped').addEventListener('click', () => {
   modelUrl.value = SHIPPED_MODEL;
   void loadModel(SHIPPED_MODEL);
 });
+
+/** Join the terminal's performance: its model, steps and settings come from there. */
+function joinPerformance(remote: RemoteStage): void {
+  const link = openLink({
+    onMessage: (m) => {
+      if (m.type === 'message') return messages.error(m.text, 'Performance');
+      const info = guard(() => remote.receive(m), 'Performance');
+      if (!info) return;
+      modelUrl.value = info.url || info.name;
+      showModel(info);
+      const sound = remote.sound;
+      messages.info(`playing with the performance in the terminal (${info.name}): ${sound?.page ? 'press Start to hear it here' : `its sound goes to ${sound?.where}; Start plays it here too`}`);
+    },
+    onClose: (why) => messages.error(why, 'Performance'),
+  });
+  remote.connect(link);
+}
 
 // ---- sound ----------------------------------------------------------------------------------
 
@@ -423,10 +444,13 @@ const hook = Object.freeze({
   sent: () => ({ ...stage.sent }),
   level: () => currentAudio()?.peak() ?? 0,
   messages: () => messages.all(),
+  /** Joined to the terminal's performance: how steady its steps arrive; null when the page plays alone. */
+  live: () => remote?.timing() ?? null,
 });
 Object.defineProperty(window, 'pulse', { value: hook, enumerable: false });
 
 const requested = new URLSearchParams(location.search).get('model');
 modelUrl.value = requested ?? SHIPPED_MODEL;
 requestAnimationFrame(draw);
-void loadModel(modelUrl.value);
+if (remote) joinPerformance(remote);
+else void loadModel(modelUrl.value);

@@ -1,0 +1,138 @@
+/**
+ * The messages between `pulse-rnn start`'s performance (Node) and the pages that watch and steer
+ * it, over a WebSocket at `/live` on the page's own server. JSON, one message a frame, each with
+ * its `type`; `hello` carries the protocol's `version`, and a page refuses another version.
+ *
+ * Server → page:
+ * - `hello`: once, on connecting: the model's grid, the step, every setting, locks, bpm, and
+ *   whether the page is to make the sound.
+ * - `step`: every step as the clock hands it out, ahead of its time: its notes (seconds after the
+ *   step's start, seconds long), releases, and the steps ahead the grid shows.
+ * - `settings`: after every control that worked, from the prompt or any page.
+ * - `message`: a control this page sent was refused (or news for the performer).
+ *
+ * Page → server: `control` (a control of the table by name, with its arguments as the prompt
+ * takes them).
+ *
+ * @example
+ * const text = JSON.stringify({ type: 'control', name: 'temperature', args: [1.3] });
+ * parseControl(text);   // { type: 'control', name: 'temperature', args: [1.3] }
+ * parseControl('{"type":"control","name":"prime","args":["/etc/passwd"]}');   // throws: prime reads a file on the server's disk
+ */
+import { CONTROLS, type ControlName } from '../music/controls.js';
+import type { Settings } from '../music/generator.js';
+import type { ModelInfo } from './web/stage.js';
+
+export const PROTOCOL_VERSION = 1;
+/** Where the socket is, on the page's server. */
+export const LIVE_PATH = '/live';
+
+/** The model's grid as a page draws it (what a page's own model load tells it), and where a page can load the model itself (relative to the page, or a URL; null when it cannot). */
+export type LiveModel = Omit<ModelInfo, 'url'> & { readonly path: string | null };
+
+/** Everything a page shows of the controls. */
+export interface LiveSettings {
+  /** What the next step plays. */
+  readonly settings: Settings;
+  /** What plays now. */
+  readonly applied: Settings;
+  readonly locked: readonly string[];
+  readonly bpm: number;
+  /** Whether the tempo is the server's internal clock's to set (false: it follows a MIDI clock). */
+  readonly bpmSettable: boolean;
+  /** Who made the change: the prompt, a page, or nobody (the hello). */
+  readonly by: 'prompt' | 'page' | null;
+}
+
+export interface HelloMessage extends LiveSettings {
+  readonly type: 'hello';
+  readonly version: number;
+  readonly model: LiveModel;
+  /** The next step the generator plays. */
+  readonly step: number;
+  readonly running: boolean;
+  /** Where the sound is, in words ('the page', 'MIDI output "IAC"'). */
+  readonly sound: string;
+  /** Whether a page plays the notes through its kit (false: a MIDI output does, and pages are silent unless asked). */
+  readonly pageSounds: boolean;
+}
+
+/** One note of a step, timed in seconds from the step's start. */
+export interface LiveNote {
+  readonly note: number;
+  readonly velocity: number;
+  readonly channel: number;
+  /** Seconds after the step's start (negative: early). */
+  readonly at: number;
+  /** Seconds it sounds; null: held until a release. */
+  readonly duration: number | null;
+}
+
+export interface StepMessage {
+  readonly type: 'step';
+  /** The generator's step (-1: paused). */
+  readonly step: number;
+  readonly tick: number;
+  /** Seconds from when the server sent it until the step starts. */
+  readonly in: number;
+  /** The step's start on the server's clock (seconds), to measure how steady the arrivals are. */
+  readonly time: number;
+  readonly stepDuration: number;
+  readonly notes: readonly LiveNote[];
+  readonly releases: readonly { readonly note: number; readonly channel: number; readonly at: number }[];
+  readonly paused: boolean;
+  readonly muted: boolean;
+  /** The steps ahead as the generator holds them now: notes per step. */
+  readonly upcoming: readonly { readonly step: number; readonly notes: readonly number[] }[];
+  readonly applied: Settings;
+}
+
+export interface SettingsMessage extends LiveSettings {
+  readonly type: 'settings';
+}
+
+export interface TextMessage {
+  readonly type: 'message';
+  readonly level: 'error' | 'info';
+  readonly text: string;
+}
+
+export type ServerMessage = HelloMessage | StepMessage | SettingsMessage | TextMessage;
+
+export interface ControlMessage {
+  readonly type: 'control';
+  readonly name: ControlName;
+  readonly args: readonly unknown[];
+}
+
+/** Controls a page may not send: `prime` reads a file on the server's disk. */
+const SERVER_ONLY: readonly string[] = ['prime'];
+
+/** The table's controls a page may send, in its order. */
+export const PAGE_CONTROLS: readonly ControlName[] = CONTROLS.map((c) => c.name).filter((n) => !SERVER_ONLY.includes(n));
+
+/** A page's message, checked: throws an error naming the field when it is not a control the page may send. */
+export function parseControl(text: string): ControlMessage {
+  let m: unknown;
+  try {
+    m = JSON.parse(text);
+  } catch {
+    throw new Error(`not JSON: ${text.slice(0, 60)}`);
+  }
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new Error('a message is a JSON object such as {"type":"control","name":"temperature","args":[1.2]}');
+  const { type, name, args } = m as Record<string, unknown>;
+  if (type !== 'control') throw new Error(`type must be "control", got ${JSON.stringify(type)}`);
+  if (typeof name !== 'string') throw new Error(`name must be a control's name, got ${JSON.stringify(name)}`);
+  if (SERVER_ONLY.includes(name)) throw new Error(`${name} reads a file on the performer's machine: type it at the prompt`);
+  if (!PAGE_CONTROLS.includes(name as ControlName)) throw new Error(`name: no control "${name.slice(0, 40)}"; controls are ${PAGE_CONTROLS.join(', ')}`);
+  if (args !== undefined && !Array.isArray(args)) throw new Error(`args of ${name} must be a list, got ${JSON.stringify(args)}`);
+  return { type: 'control', name: name as ControlName, args: (args as unknown[] | undefined) ?? [] };
+}
+
+/** A server's message as a page reads it: throws when it is not one (or of another version). */
+export function parseServerMessage(text: string): ServerMessage {
+  const m = JSON.parse(text) as ServerMessage;
+  if (typeof m !== 'object' || m === null || !['hello', 'step', 'settings', 'message'].includes(m.type)) throw new Error(`the performance sent a message of no known type: ${text.slice(0, 60)}`);
+  if (m.type === 'hello' && m.version !== PROTOCOL_VERSION) throw new Error(`the performance speaks version ${m.version} of the live protocol, this page ${PROTOCOL_VERSION}: reload the page (or update pulse-rnn)`);
+  return m;
+}

@@ -1,0 +1,344 @@
+/**
+ * The page as a view of the terminal's performance (`pulse-rnn start`): a Stage that runs no
+ * Generator of its own. The grid shows the steps the performance hands out; every control the
+ * page's sliders, keys and grid send goes to the performance by the table's name (checked and
+ * logged there as if typed at the prompt); the settings shown are the performance's, whoever
+ * changed them. Start makes the page play the performance's notes through its output (the
+ * Tone.js kit unless another is chosen), each at its step's time: the step's "seconds until"
+ * on arrival plus `MARGIN`, so loopback's jitter stays inside the margin.
+ *
+ * It is a Stage (the page's controls, grid and keys take one and work unchanged); what a page
+ * does alone (load a model, prime, pick a clock) is the terminal's here, and says so.
+ *
+ * @example
+ * const stage = new RemoteStage({ onError: (e) => messages.error(e) });
+ * const link = openLink({ onMessage: (m) => stage.receive(m), onClose: (why) => messages.error(why) });
+ * stage.connect(link);
+ * stage.setTemperature(1.3);      // sent; every page and the prompt show it
+ * await stage.start();            // in a click: the page sounds
+ */
+import { checkValue, defaults, type ControlName } from '../../music/controls.js';
+import type { Settings, StepCopy } from '../../music/generator.js';
+import type { HelloMessage, LiveSettings, ServerMessage, StepMessage } from '../live-protocol.js';
+import type { SessionLog } from '../session-log.js';
+import { currentAudio, openAudio } from './audio.js';
+import type { Link } from './live-link.js';
+import { toneOutput } from './outputs.js';
+import { Stage, type HitLook, type ModelInfo, type StageOptions, type StageView } from './stage.js';
+
+/** Seconds added to every step's time on arrival: more than loopback's jitter (see bench/live-link.ts), less than a performer notices. */
+export const MARGIN = 0.05;
+/** Played steps the grid keeps. */
+const KEEP = 64;
+/** Arrivals kept to measure the jitter. */
+const SAMPLES = 512;
+
+/** How steady the steps' arrivals are: each step's time on the page's clock less its time on the performance's. */
+export interface ArrivalTiming {
+  readonly steps: number;
+  /** Spread (largest less smallest) of that difference over the kept arrivals, in ms. */
+  readonly spreadMs: number;
+  /** Its standard deviation, in ms. */
+  readonly sdMs: number;
+  /** Notes whose time had passed when they arrived (sent at once). */
+  readonly late: number;
+}
+
+export class RemoteStage extends Stage {
+  private link: Link | null = null;
+  private live: (LiveSettings & { step: number }) | null = null;
+  private hello: HelloMessage | null = null;
+  private listening = false;
+  private readonly steps: StepMessage[] = [];
+  /** Step → the page's audio time it starts at, for the play head. */
+  private readonly times: { step: number; time: number }[] = [];
+  private readonly arrivals: number[] = [];
+  private late = 0;
+  private wasSilent = false;
+  private readonly remoteEdits = new Map<number, number[]>();
+
+  constructor(options: StageOptions) {
+    super(options);
+  }
+
+  connect(link: Link): void {
+    this.link = link;
+  }
+
+  /** What the performance says: the page's view follows it. Returns the model when a hello brought one. */
+  receive(m: ServerMessage): ModelInfo | null {
+    if (m.type === 'hello') {
+      this.hello = m;
+      this.live = { ...m, step: m.step };
+      this.model = { ...m.model, url: m.model.path ?? '', rows: [...m.model.rows] };
+      this.version++;
+      return this.model;
+    }
+    if (m.type === 'settings' && this.live) this.live = { ...m, step: this.live.step };
+    if (m.type === 'step') this.onStep(m);
+    this.version++;
+    return null;
+  }
+
+  /** Where the sound is, as the performance said. */
+  get sound(): { where: string; page: boolean } | null {
+    return this.hello ? { where: this.hello.sound, page: this.hello.pageSounds } : null;
+  }
+
+  /** How steady the steps arrive (measured once the page sounds). */
+  timing(): ArrivalTiming {
+    const a = this.arrivals;
+    if (a.length === 0) return { steps: 0, spreadMs: 0, sdMs: 0, late: this.late };
+    const mean = a.reduce((s, x) => s + x, 0) / a.length;
+    const sd = Math.sqrt(a.reduce((s, x) => s + (x - mean) ** 2, 0) / a.length);
+    return { steps: a.length, spreadMs: (Math.max(...a) - Math.min(...a)) * 1000, sdMs: sd * 1000, late: this.late };
+  }
+
+  /** Any control of the table by name, as the prompt takes it: how other page features reach the performance. */
+  control(name: ControlName | string, args: readonly unknown[]): void {
+    if (!this.link) throw new Error(`${name}: not connected to the performance in the terminal`);
+    this.link.control(name, args);
+  }
+
+  // ---- reading: the performance's state ---------------------------------------------------
+
+  override get settings(): Settings {
+    return this.live?.settings ?? super.settings;
+  }
+  override get applied(): Settings {
+    return this.live?.applied ?? this.settings;
+  }
+  override get bpm(): number {
+    return this.live?.bpm ?? defaults().bpm;
+  }
+  override get running(): boolean {
+    return this.listening;
+  }
+  override get waiting(): boolean {
+    return false;
+  }
+  override get clockKind(): 'internal' | 'midi' {
+    return this.live && !this.live.bpmSettable ? 'midi' : 'internal';
+  }
+  override get clockLabel(): string {
+    return "the terminal's";
+  }
+  override get nextStep(): number {
+    return this.live?.step ?? 0;
+  }
+  override get ticks(): number {
+    return this.steps.at(-1)?.tick ?? 0;
+  }
+  override get log(): SessionLog | null {
+    return null;
+  }
+
+  override playhead(now: number): number {
+    const t = this.times;
+    // not sounding: the step last handed out
+    if (!currentAudio() || !this.listening) return t.length ? (this.steps.at(-1)?.step ?? -1) : -1;
+    for (let i = t.length - 1; i >= 0; i--) if (t[i].time <= now) return t[i].step;
+    return -1;
+  }
+
+  override played(): StepCopy[] {
+    const copy = (s: StepMessage): StepCopy => ({
+      step: s.step,
+      tick: s.tick,
+      notes: s.notes.map((n) => ({ note: n.note, velocity: n.velocity, channel: n.channel, length: n.duration === null ? Infinity : n.duration / s.stepDuration, offset: n.at / s.stepDuration })),
+      releases: s.releases.map((x) => ({ note: x.note, channel: x.channel, offset: x.at / s.stepDuration })),
+    });
+    return this.steps.filter((s) => s.step >= 0).map(copy);
+  }
+
+  override view(): StageView {
+    const played = new Map<number, number[]>();
+    const notes = new Map<number, number[]>();
+    const looks = new Map<number, Map<number, HitLook>>();
+    for (const s of this.steps) {
+      if (s.step < 0) continue;
+      const n = s.notes.map((x) => x.note);
+      played.set(s.step, this.rowsOf(n));
+      notes.set(s.step, n);
+      const look = new Map<number, HitLook>();
+      for (const x of s.notes) {
+        const [row] = this.rowsOf([x.note]);
+        if (row !== undefined && (look.get(row)?.velocity ?? -1) < x.velocity) look.set(row, { velocity: x.velocity, offset: x.at / s.stepDuration });
+      }
+      looks.set(s.step, look);
+    }
+    const upcoming = new Map<number, number[]>();
+    for (const u of this.steps.at(-1)?.upcoming ?? []) {
+      upcoming.set(u.step, this.rowsOf(u.notes));
+      notes.set(u.step, [...u.notes]);
+    }
+    const next = this.nextStep;
+    for (const s of this.remoteEdits.keys()) if (s < next) this.remoteEdits.delete(s);
+    const rows = this.model?.rows ?? [];
+    const locked = new Set((this.live?.locked ?? []).map((v) => rows.indexOf(v)).filter((r) => r >= 0));
+    return { next, played, upcoming, edits: new Map(this.remoteEdits), locked, notes, looks };
+  }
+
+  // ---- what a page does alone is the terminal's here ---------------------------------------
+
+  override async loadModel(): Promise<ModelInfo | null> {
+    throw new Error(`the performance in the terminal plays ${this.model?.name ?? 'its model'}: start it with another (pulse-rnn start --model DIR) to change it`);
+  }
+  override prime(): { steps: number; warnings: string[] } {
+    throw new Error("prime the performance at the terminal's prompt: prime('groove.mid')");
+  }
+  override useClock(): void {
+    throw new Error("the performance follows the terminal's clock (pulse-rnn start --clock …)");
+  }
+
+  // ---- sound: the page plays the performance's notes once started --------------------------
+
+  override async start(): Promise<void> {
+    const audio = openAudio(); // synchronously, while the gesture counts
+    if (!this.output) this.setOutput(toneOutput(audio));
+    await audio.context.resume();
+    this.listening = true;
+    this.times.length = 0;
+    this.version++;
+  }
+
+  override stop(): void {
+    this.listening = false;
+    this.panic();
+    this.version++;
+  }
+
+  override panic(): void {
+    const audio = currentAudio();
+    if (audio) this.output?.sink.allNotesOff(audio.context.currentTime);
+  }
+
+  // ---- the performer's controls: sent by name --------------------------------------------
+
+  override setTemperature(v: number): void {
+    this.value('temperature', v);
+  }
+  override setTopP(v: number): void {
+    this.value('topP', v);
+  }
+  override setDensity(v: number): void {
+    this.value('density', v);
+  }
+  override setDynamics(v: number): void {
+    this.value('dynamics', v);
+  }
+  override setTiming(v: number): void {
+    this.value('timing', v);
+  }
+  override reseed(seed: number): void {
+    this.value('seed', seed);
+  }
+  override setBpm(bpm: number): void {
+    checkValue('bpm', bpm);
+    this.control('bpm', [bpm]);
+    if (this.live) this.live = { ...this.live, bpm };
+    this.version++;
+  }
+  override setVelocityScale(voice: string, v: number): void {
+    this.control('velocityScale', [voice, v]);
+  }
+  override reset(): void {
+    this.control('reset', []);
+  }
+  override togglePause(): boolean {
+    const pause = !this.settings.paused;
+    this.control(pause ? 'pause' : 'resume', []);
+    this.expect({ paused: pause });
+    return pause;
+  }
+  override toggleMute(): boolean {
+    const mute = !this.settings.muted;
+    this.control(mute ? 'mute' : 'unmute', []);
+    this.expect({ muted: mute });
+    return mute;
+  }
+
+  override toggleHit(step: number, row: number): readonly number[] {
+    const model = this.needModel('edit');
+    if (!model.editable) throw new Error(`editing steps is for drum models; ${model.name} (${model.encoding}) has no drum voices`);
+    if (step < this.nextStep) throw new Error(`step ${step + 1} has already played`);
+    const ahead = this.steps.at(-1)?.upcoming.find((u) => u.step === step)?.notes ?? [];
+    const shown = this.remoteEdits.get(step) ?? this.rowsOf(ahead);
+    const rows = shown.includes(row) ? shown.filter((r) => r !== row) : [...shown, row].sort((a, b) => a - b);
+    this.control('edit', [step, rows.map((r) => model.rows[r])]);
+    this.remoteEdits.set(step, rows);
+    this.version++;
+    return rows;
+  }
+
+  override toggleLock(row: number): boolean {
+    const model = this.needModel('lock');
+    if (!model.editable) throw new Error(`locks are for drum models; ${model.name} (${model.encoding}) has no drum voices`);
+    const voice = model.rows[row];
+    const locked = this.live?.locked.includes(voice) ?? false;
+    this.control(locked ? 'unlock' : 'lock', [voice]);
+    if (this.live) this.live = { ...this.live, locked: locked ? this.live.locked.filter((v) => v !== voice) : [...this.live.locked, voice] };
+    this.version++;
+    return !locked;
+  }
+
+  // ---- inside ----------------------------------------------------------------------------
+
+  /** A value control: checked here against the table, sent, and shown at once (the performance's answer follows). */
+  private value(name: 'temperature' | 'topP' | 'density' | 'dynamics' | 'timing' | 'seed', v: number): void {
+    checkValue(name, v);
+    this.control(name, [v]);
+    this.expect({ [name]: v, ...(name === 'temperature' ? { temperatures: this.settings.temperatures.map(() => v) } : {}) });
+  }
+
+  private expect(change: Partial<Settings>): void {
+    if (this.live) this.live = { ...this.live, settings: { ...this.live.settings, ...change } };
+    this.version++;
+  }
+
+  private needModel(what: string): ModelInfo {
+    if (!this.model) throw new Error(`${what}: not connected to the performance yet`);
+    return this.model;
+  }
+
+  private onStep(m: StepMessage): void {
+    if (this.live) this.live = { ...this.live, applied: m.applied, step: m.step >= 0 ? m.step + 1 : this.live.step };
+    this.steps.push(m);
+    if (this.steps.length > KEEP) this.steps.splice(0, this.steps.length - KEEP);
+    const audio = currentAudio();
+    if (!audio || !this.listening) return;
+    const now = audio.context.currentTime;
+    const start = now + m.in + MARGIN;
+    this.arrivals.push(start - m.time);
+    if (this.arrivals.length > SAMPLES) this.arrivals.shift();
+    if (m.step >= 0) this.times.push({ step: m.step, time: start });
+    if (this.times.length > 32) this.times.splice(0, 16);
+    this.play(m, start, now);
+  }
+
+  /** The step's notes into the page's output at their times (a note already past goes at once). */
+  private play(m: StepMessage, start: number, now: number): void {
+    const sink = this.output?.sink;
+    if (!sink) return;
+    try {
+      for (const x of m.releases) sink.noteOff(x.note, x.channel, Math.max(now, start + x.at));
+      // pause and mute silence what still sounds, once, as the Player does
+      const silent = m.paused || m.muted;
+      if (silent && !this.wasSilent) sink.allNotesOff(Math.max(now, start));
+      this.wasSilent = silent;
+      for (const n of m.notes) {
+        let at = start + n.at;
+        if (at < now) {
+          this.late++;
+          at = now;
+        }
+        this.sent[this.output!.kind]++;
+        // a held note (no duration) lasts until its release: as long as a sink's longest
+        sink.noteOn(n.note, n.velocity, n.channel, at, n.duration ?? Infinity);
+      }
+    } catch (e) {
+      this.panic();
+      throw e;
+    }
+  }
+}

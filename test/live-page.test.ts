@@ -1,0 +1,110 @@
+// The page as a view of the terminal's performance, in headless Chromium: a LiveSession on the
+// internal clock (as `pulse-rnn start` makes one) with its socket on the page's own server, and
+// the built page opened with ?live=1. The grid shows the session's steps, the page's slider moves
+// the session's control, the prompt's control moves the page's slider, and Start plays the
+// session's notes through the page's kit. Every check waits for a state, never a fixed time.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { LiveSession } from '../src/hosts/live-session.js';
+import { attachLive, type LiveSocket } from '../src/hosts/live-socket.js';
+import { serve, type RunningServer } from '../src/hosts/serve.js';
+import type { StepCopy } from '../src/music/generator.js';
+import { InternalClock } from '../src/time/internal-clock.js';
+import { haveChromium, launchChromium } from './helpers/browser.js';
+import { drumGridSpec } from './helpers/models.js';
+import { buildPage, pageHook } from './helpers/page-hook.js';
+
+const LONG = 60_000;
+
+interface Hook {
+  ready(): boolean;
+  model(): { name: string; rows: string[] } | null;
+  played(): StepCopy[];
+  settings(): { temperature: number };
+  sent(): { tone: number };
+  running(): boolean;
+  messages(): { level: string; text: string }[];
+  live(): { steps: number; spreadMs: number; sdMs: number; late: number } | null;
+}
+const { pulse, until } = pageHook<Hook>(LONG);
+
+describe.skipIf(!haveChromium())('the page joined to the terminal\'s performance (?live=1)', () => {
+  let server: RunningServer;
+  let session: LiveSession;
+  let live: LiveSocket;
+  let browser: Browser;
+  let page: Page;
+  const said: string[] = [];
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    await buildPage();
+    server = await serve({ port: 0 });
+    session = new LiveSession({ spec: drumGridSpec(3), clock: new InternalClock({ bpm: 240 }), sinks: [], seed: 11, density: 2, grid: false, lookahead: 16, print: (t) => said.push(t) });
+    live = attachLive({ session, server, model: { path: null, name: 'drum test' }, sound: `the page at ${server.url}`, pageSounds: true, print: (t) => said.push(t), quietMs: 50 });
+    session.start();
+    browser = await launchChromium();
+    page = await browser.newPage();
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(`${server.url}?live=1`);
+    await until(page, (p) => p.ready());
+  }, LONG);
+
+  afterAll(async () => {
+    await browser?.close();
+    await session?.quit();
+    await live?.close();
+    await server?.close();
+  });
+
+  it("shows the session's model and its steps in the grid, without a generator of its own", async () => {
+    expect(await pulse(page, (p) => p.model())).toMatchObject({ name: 'drum test', rows: session.generator.codec.voices });
+    expect(await page.textContent('#model-name')).toBe('drum test');
+    await until(page, (p) => p.played().length >= 24);
+    // the page's steps are the session's, note for note
+    const mine = new Map((await pulse(page, (p) => p.played())).map((s) => [s.step, s.notes.map((n) => n.note)]));
+    const theirs = new Map(session.generator.played().map((s) => [s.step, s.notes.map((n) => n.note)]));
+    const both = [...mine.keys()].filter((s) => theirs.has(s));
+    expect(both.length).toBeGreaterThanOrEqual(16);
+    for (const s of both) expect(mine.get(s), `step ${s}`).toEqual(theirs.get(s));
+    expect(both.some((s) => (mine.get(s) ?? []).length > 0)).toBe(true);
+    // and the grid draws them: a played step's hit cells, a bar back from the newest
+    const drawn = await page.evaluate(() => {
+      const steps = (window as unknown as { pulse: Hook }).pulse.played();
+      const s = steps[steps.length - 8];
+      const cells = Array.from(document.querySelectorAll(`#grid [data-step="${s.step}"]`));
+      return { step: s.step, notes: s.notes.length, hits: cells.filter((c) => c.classList.contains('p') && c.classList.contains('hit')).length, played: cells.filter((c) => c.classList.contains('p')).length };
+    });
+    expect(drawn.played, `step ${drawn.step}`).toBe(session.generator.codec.voices.length);
+    expect(drawn.hits > 0).toBe(drawn.notes > 0);
+    expect(problems).toEqual([]);
+  }, LONG);
+
+  it("moves the session's temperature with the page's slider, and the prompt hears it once", async () => {
+    await page.$eval('#temperature', (e) => {
+      const input = e as HTMLInputElement;
+      for (const v of ['1.2', '1.3', '1.4']) {
+        input.value = v;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      }
+    });
+    await vi.waitFor(() => expect(session.generator.settings.temperature).toBe(1.4), { timeout: LONG, interval: 50 });
+    await vi.waitFor(() => expect(said.filter((l) => l.startsWith('page: temperature'))).toEqual([expect.stringMatching(/^page: temperature 1\.4 from step \d+$/)]), { timeout: LONG, interval: 50 });
+    await vi.waitFor(() => expect(session.generator.log.entries.some((e) => e.control.type === 'temperature' && (e.control as { value: number }).value === 1.4)).toBe(true), { timeout: LONG, interval: 50 });
+  }, LONG);
+
+  it("shows at once a temperature typed at the prompt on the page's slider", async () => {
+    session.temperature(0.45);
+    await page.waitForFunction(() => (document.querySelector('#temperature') as HTMLInputElement).value === '0.45' && document.querySelector('#temperature-value')?.textContent === '0.45', null, { timeout: LONG, polling: 50 });
+    expect(await pulse(page, (p) => p.settings().temperature)).toBe(0.45);
+  }, LONG);
+
+  it("plays the session's notes through the page's kit once started", async () => {
+    await page.click('#start');
+    await until(page, (p) => p.running() && p.sent().tone > 8 && (p.live()?.steps ?? 0) > 16);
+    const timing = await pulse(page, (p) => p.live());
+    // every note scheduled ahead of its time: none had passed on arrival
+    expect(timing?.late).toBe(0);
+    expect(problems).toEqual([]);
+  }, LONG);
+});
