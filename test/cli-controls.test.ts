@@ -14,7 +14,7 @@ import { ROOT } from './helpers/shared.js';
 const tmp = mkdtempSync(join(tmpdir(), 'pulse-cli-controls-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const START: ControlName[] = ['seed', 'temperature', 'topP', 'density', 'dynamics', 'timing', 'bpm'];
+const START: ControlName[] = ['seed', 'temperature', 'topP', 'density', 'dynamics', 'timing', 'bpm', 'swing'];
 
 describe('pulse-rnn controls', () => {
   it('--json prints the table: every control with its arguments, range, default, moment, log, Max message, flag and keys', async () => {

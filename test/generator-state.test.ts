@@ -63,7 +63,7 @@ const phrase = (g: Generator, slices = 3): number[][] =>
  * One case per Generator control of the table: send it, and tick so it applies. A control a
  * codec cannot take (a lock where there are no voices) must throw as it is sent.
  */
-const SEND: Record<Exclude<ControlName, 'bpm'>, (g: Generator, kit: Kit) => void> = {
+const SEND: Record<Exclude<ControlName, 'bpm' | 'swing'>, (g: Generator, kit: Kit) => void> = {
   temperature: (g) => {
     g.setTemperature(0.8);
     g.setTemperature(1.1, g.net.logits.length - 1);
@@ -160,8 +160,8 @@ async function steered(kit: Kit): Promise<Generator> {
 }
 
 describe('the state record', () => {
-  it('every Generator control of the table has a case here (bpm is the clock\'s)', () => {
-    expect(CONTROLS.filter((c) => c.owner !== 'generator').map((c) => c.name)).toEqual(['bpm']);
+  it('every Generator control of the table has a case here (bpm and swing are the clock\'s)', () => {
+    expect(CONTROLS.filter((c) => c.owner !== 'generator').map((c) => c.name)).toEqual(['bpm', 'swing']);
     expect(Object.keys(SEND).sort()).toEqual(CONTROLS.filter((c) => c.owner === 'generator').map((c) => c.name).sort());
   });
 

@@ -66,7 +66,7 @@ describe("the Max script's messages are the control table's", () => {
   it("refuses a number outside each control's range with the table's words, and takes its ends", async () => {
     const host = await loaded();
     const numeric = CONTROLS.filter((c) => c.args[0] && isNumberArg(c.args[0]));
-    expect(numeric.map(maxName).sort()).toEqual(['bpm', 'density', 'dynamics', 'locate', 'reseed', 'seed', 'temperature', 'timing', 'topp']);
+    expect(numeric.map(maxName).sort()).toEqual(['bpm', 'density', 'dynamics', 'locate', 'recall', 'reseed', 'seed', 'store', 'swing', 'temperature', 'timing', 'topp']);
     for (const c of numeric) {
       const a = c.args[0] as NumberArg;
       const label = a.name === 'value' ? c.name : `${c.name}: ${a.name}`;
@@ -194,7 +194,7 @@ describe('reading the settings from Max', () => {
     const said = () => host.state.length;
     host.send('get');
     expect(host.state).toContainEqual(['loaded', WEIGHTS]);
-    expect(host.state.slice(-9)).toEqual([['temperature', 1], ['topp', 1], ['density', 0], ['dynamics', 1], ['timing', 1], ['seed', 1], ['tempo', 120], ['paused', 0], ['muted', 0]]);
+    expect(host.state.slice(-10)).toEqual([['temperature', 1], ['topp', 1], ['density', 0], ['dynamics', 1], ['timing', 1], ['seed', 1], ['tempo', 120], ['swing', 0], ['paused', 0], ['muted', 0]]);
     host.send('temperature', 1.3);
     host.send('topp', 0.7);
     host.send('seed', 5);
@@ -213,7 +213,7 @@ describe('reading the settings from Max', () => {
     host.send('get', 'topp');
     expect(host.state.at(-1)).toEqual(['topp', 0.7]);
     host.send('get', 'cowbell');
-    expect(host.errors.at(-1)).toBe('pulse-rnn: get cowbell: cowbell is not a setting; give one of temperature, topp, density, dynamics, timing, seed, bpm, paused, muted\n');
+    expect(host.errors.at(-1)).toBe('pulse-rnn: get cowbell: cowbell is not a setting; give one of temperature, topp, density, dynamics, timing, seed, bpm, swing, paused, muted\n');
   }, 60000);
 
   it('get without a model answers the tempo and says a model is needed for the rest', () => {

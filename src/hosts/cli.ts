@@ -16,11 +16,12 @@ import { Network } from '../engine/network.js';
 import { Rng } from '../engine/prng.js';
 import { loadModelSpec } from '../io/model-files.js';
 import { readMidi } from '../io/midi-read.js';
-import { writeMidi } from '../io/midi-write.js';
+import { writeMidi, type NoteOut } from '../io/midi-write.js';
 import { codecFor } from '../music/codecs.js';
 import { sampleEvents } from '../music/sample-events.js';
 import { shapeNotes } from '../music/step-result.js';
 import { scoreEvents } from '../music/score.js';
+import { swungTick } from '../time/swing.js';
 import { writeAtomic } from '../io/atomic-file.js';
 import { systemErrorLine } from '../io/system-error.js';
 import { MAX_MIDI_BYTES, readUserFile } from '../io/user-file.js';
@@ -101,6 +102,15 @@ function addScoreCommand(p: Command): void {
     });
 }
 
+/** Notes moved as the internal clock's swing would play them: each start and end warped alike. */
+function swingNotes(notes: NoteOut[], ticksPerQuarter: number, swing: number): NoteOut[] {
+  if (swing === 0) return notes;
+  return notes.map((n) => {
+    const tick = swungTick(n.tick, ticksPerQuarter, swing);
+    return { ...n, tick, durationTicks: Math.max(1, swungTick(n.tick + n.durationTicks, ticksPerQuarter, swing) - tick) };
+  });
+}
+
 /** `generate`: a MIDI file sampled offline, the same bytes for the same arguments. */
 function addGenerateCommand(p: Command): void {
   const cmd = p
@@ -111,12 +121,12 @@ function addGenerateCommand(p: Command): void {
     .option('--out <file>', 'MIDI file to write')
     .option('--json', 'print the events and notes as JSON')
     .option('--grid', 'print the steps as a grid');
-  addStartFlags(cmd, ['seed', 'temperature', 'topP', 'density', 'dynamics', 'timing', { name: 'bpm', note: 'here: written to the file' }])
-    .action(async (o: { model?: string; steps: number; seed: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; bpm: number; out?: string; json?: boolean; grid?: boolean }) => {
+  addStartFlags(cmd, ['seed', 'temperature', 'topP', 'density', 'dynamics', 'timing', { name: 'bpm', note: 'here: written to the file' }, { name: 'swing', note: 'here: the notes written' }])
+    .action(async (o: { model?: string; steps: number; seed: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; bpm: number; swing: number; out?: string; json?: boolean; grid?: boolean }) => {
       const model = o.model ?? defaultModel();
       const { net, codec } = await load(model);
       const events = sampleEvents(net, codec, o.steps, new Rng(o.seed), { temperature: o.temperature, topP: o.topP, density: o.density });
-      const notes = shapeNotes(codec.toNotes(events), codec, o);
+      const notes = swingNotes(shapeNotes(codec.toNotes(events), codec, o), codec.ticksPerQuarter, o.swing);
       if (o.out) await writeAtomic(o.out, writeMidi({ ticksPerQuarter: codec.ticksPerQuarter, bpm: o.bpm, timeSignature: [4, 4], trackName: 'pulse-rnn', notes }));
       if (o.json) console.log(JSON.stringify({ model, encoding: codec.name, seed: o.seed, temperature: o.temperature, topP: o.topP, density: o.density, events, notes }));
       if (o.grid || (!o.json && !o.out)) console.log(codec.grid(events));
@@ -277,14 +287,14 @@ function addPlayCommand(p: Command): void {
     .option('--model <dir>', 'model folder or URL (default: the shipped drum model)')
     .option('--clock <source>', 'internal, or midi:"Port name" to follow the MIDI clock on that input', 'internal')
     .option('--out <port>', 'MIDI output to play to (pulse-rnn ports lists them)');
-  addStartFlags(cmd, ['seed', 'temperature', 'topP', 'density', 'dynamics', 'timing', { name: 'bpm', note: 'with --clock midi:…, the guess until the clock locks' }]);
+  addStartFlags(cmd, ['seed', 'temperature', 'topP', 'density', 'dynamics', 'timing', { name: 'bpm', note: 'with --clock midi:…, the guess until the clock locks' }, { name: 'swing', note: 'internal clock only' }]);
   cmd
     .option('--steps <n>', 'stop after this many steps', liveStepsArg)
     .option('--no-repl', 'no prompt: just play (Ctrl-C stops)')
     .option('--no-grid', 'do not print the steps as they play')
     .option('--map <file>', "a MIDI mapping file (JSON, as saveMap() writes it): the controller's knobs and pads steer the controls")
     .option('--map-input <name>', 'the MIDI input the mapping listens on (default: every input)')
-    .action(async (o: { model?: string; bpm: number; clock: string; out?: string; seed: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; steps?: number; repl: boolean; grid: boolean }) => {
+    .action(async (o: { model?: string; bpm: number; swing: number; clock: string; out?: string; seed: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; steps?: number; repl: boolean; grid: boolean }) => {
       const { runPlay } = await import('./play.js');
       await runPlay({ ...o, model: o.model ?? defaultModel() });
     });
@@ -355,13 +365,13 @@ function addStartCommand(p: Command): void {
     .option('--port <n>', 'TCP port of the page (taken: any free one)', portArg, PAGE_PORT)
     .option('--model <dir>', 'model folder or URL (default: the shipped drum model)')
     .option('--out <port>', 'MIDI output to play to (pulse-rnn ports lists them)');
-  addStartFlags(cmd, [{ name: 'seed', default: null, note: 'default: a new one each time' }, 'temperature', 'topP', 'density', 'dynamics', 'timing', 'bpm']);
+  addStartFlags(cmd, [{ name: 'seed', default: null, note: 'default: a new one each time' }, 'temperature', 'topP', 'density', 'dynamics', 'timing', 'bpm', 'swing']);
   cmd
     .option('--steps <n>', 'stop after this many steps', liveStepsArg)
     .option('--no-repl', 'no prompt: just play (Ctrl-C stops)')
     .option('--map <file>', "a MIDI mapping file (JSON, as saveMap() writes it): the controller's knobs and pads steer the controls")
     .option('--map-input <name>', 'the MIDI input the mapping listens on (default: every input)')
-    .action(async (o: { port: number; model?: string; bpm: number; out?: string; seed?: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; steps?: number; repl: boolean }) => {
+    .action(async (o: { port: number; model?: string; bpm: number; swing: number; out?: string; seed?: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; steps?: number; repl: boolean }) => {
       const { serve } = await import('./serve.js');
       const { runPlay } = await import('./play.js');
       // the page plays what the terminal plays: a URL as it is, a folder under weights/ where the
@@ -385,8 +395,8 @@ function addStartCommand(p: Command): void {
       const name = model.split(/[\\/]/).filter((p) => p !== '' && !/^model\.json$/i.test(p)).pop() ?? model;
       const pages = { url: page, attach: (session: LiveSession, sound: string, pageSounds: boolean) => attachLive({ session, server, model: { path: pageModel ?? null, name }, sound, pageSounds }) };
       try {
-        const { temperature, topP, density, dynamics, timing, bpm } = o;
-        await runPlay({ page: pages, model, bpm, clock: 'internal', out: o.out, seed: o.seed ?? randomSeed(), temperature, topP, density, dynamics, timing, steps: o.steps, repl: o.repl && process.stdin.isTTY === true, grid: true, ...mapFlags(o) });
+        const { temperature, topP, density, dynamics, timing, bpm, swing } = o;
+        await runPlay({ page: pages, model, bpm, swing, clock: 'internal', out: o.out, seed: o.seed ?? randomSeed(), temperature, topP, density, dynamics, timing, steps: o.steps, repl: o.repl && process.stdin.isTTY === true, grid: true, ...mapFlags(o) });
       } finally {
         await server.close();
       }

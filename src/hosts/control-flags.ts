@@ -1,6 +1,6 @@
 /**
  * The command line's starting-value flags (`--seed`, `--temperature`, `--top-p`, `--density`,
- * `--dynamics`, `--timing`, `--bpm`), built from the control table: the flag's name by `flagName`, its check by
+ * `--dynamics`, `--timing`, `--bpm`, `--swing`), built from the control table: the flag's name by `flagName`, its check by
  * `checkValue`, its help from the table's description of its value and range, its default from the table.
  * `generate`, `play` and `start` take them alike, so none can drift from the prompt or the page.
  *
@@ -13,7 +13,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { checkValue, control, flagName, rangeText, valueArg } from '../music/controls.js';
 
 /** The value controls a performance starts from. */
-export const START_CONTROLS = ['seed', 'temperature', 'topP', 'density', 'dynamics', 'timing', 'bpm'] as const;
+export const START_CONTROLS = ['seed', 'temperature', 'topP', 'density', 'dynamics', 'timing', 'bpm', 'swing'] as const;
 export type StartControl = (typeof START_CONTROLS)[number];
 
 /** A flag with what a command says about it beyond the table: no default (`null`), or a note. */

@@ -35,7 +35,7 @@ import { Player, type Playable } from '../time/player.js';
 import { waitUntil } from './replay.js';
 import { randomSeed, voiceDensityArg } from '../music/controls.js';
 import { CommandError, errorText, fileArg, helpText, noteArg, numberArg, positionArg, scaleArgOf, drumVoiceOf, voiceNumberOf, readMidiArg, readWhilePlaying, show, stepArg, usageOf } from './prompt-commands.js';
-import type { TempoEntry } from './session-log.js';
+import type { SwingEntry, TempoEntry } from './session-log.js';
 import { VALUE_CONTROLS, lockedVoices, valueText, type ValueControl } from './session-status.js';
 import { Take } from './take.js';
 import { StepDisplay } from './step-display.js';
@@ -110,6 +110,7 @@ export class LiveSession {
   private cutAt: number | null = null;
   private recording: Take | null = null;
   private readonly tempos: TempoEntry[] = [];
+  private readonly swings: SwingEntry[] = [];
   private quitting: Promise<void> | null = null;
   /** The file a prime being read came from. */
   private priming: string | null = null;
@@ -168,6 +169,7 @@ export class LiveSession {
     this.offs.push(this.clock.onStep(this.afterStep));
     this.offs.push(this.clock.onTransport(this.onTransport));
     this.tempos.push({ tick: 0, bpm: this.clock.bpm });
+    if (this.clock instanceof InternalClock) this.swings.push({ tick: 0, swing: this.clock.swing, step: this.clock.position });
   }
 
   /** True once quit() has begun. */
@@ -382,6 +384,19 @@ export class LiveSession {
     });
   }
 
+  /** The internal clock's swing, from the next step handed out: `swing(0.2)`. */
+  swing(value?: unknown, ...extra: unknown[]): void {
+    this.command('swing', extra, () => {
+      const clock = this.clock;
+      if (!(clock instanceof InternalClock)) throw new CommandError(`the ${this.clockName} places the steps; swing is the internal clock's`);
+      if (value === undefined) return `swing ${clock.swing}`;
+      const swing = numberArg('swing', value);
+      clock.setSwing(swing);
+      // the steps not yet handed out: the next one is the generator's next tick
+      this.swings.push({ tick: this.generator.ticks, swing, step: clock.position });
+      return `swing ${swing} from step ${this.generator.step}`;
+    });
+  }
   // ---- the session's own commands -------------------------------------------------------------
 
   /**
@@ -562,7 +577,7 @@ export class LiveSession {
     const recorder = take.end(this.lastStepEnd);
     if (recorder) this.player.removeSink(recorder);
     const clock = this.clock instanceof InternalClock ? 'internal' : 'midi';
-    return take.write({ log: this.generator.log, model: this.model, tempos: this.tempos, clock, cutAt: this.cutAt });
+    return take.write({ log: this.generator.log, model: this.model, tempos: this.tempos, swings: this.swings, clock, cutAt: this.cutAt });
   }
 
   // ---- reporting --------------------------------------------------------------------------

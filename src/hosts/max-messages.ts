@@ -138,4 +138,4 @@ export const inletAssist = (): string => `bang: play one step; ${MESSAGE_NAMES.f
 
 /** The state outlet's assist text: the settings it reports, by message name, and the rest. */
 export const stateAssist = (): string =>
-  `state: step n, ${SETTING_CONTROLS.map(usage).join(', ')}, tempo f, paused 0/1, muted 0/1, primed n, loaded folder, error text`;
+  `state: step n, ${SETTING_CONTROLS.map(usage).join(', ')}, tempo f, swing f, paused 0/1, muted 0/1, primed n, loaded folder, error text`;

@@ -39,6 +39,8 @@ import { MAX_MODEL_JSON_BYTES, parseModelJson } from '../engine/model-json.js';
 import { readMidi } from '../io/midi-read.js';
 import { control as tableControl, maxName, randomSeed, type ControlName, type ControlSpec } from '../music/controls.js';
 import type { Settings } from '../music/generator.js';
+import { PPQN } from '../time/clock.js';
+import { swingLag } from '../time/swing.js';
 import { noteList, releaseList } from './max-notes.js';
 import { MESSAGE_NAMES, SETTING_CONTROLS, inletAssist, maxControl, parseAtoms, stateAssist, stepOf, type Atom, type Parsed } from './max-messages.js';
 
@@ -77,6 +79,8 @@ setoutletassist(1, stateAssist());
 let gen: Generator | null = null;
 let stepsPerQuarter = 4;
 let bpmValue = 120;
+/** Swing: the notes of every second 16th leave that much of a 16th later (the patch's clock bangs straight). */
+let swingValue = 0;
 let lastPaused = false;
 let lastMuted = false;
 let loads = 0; // the latest load wins when several overlap
@@ -138,6 +142,11 @@ const RUN: { readonly [K in ControlName]: (args: Parsed[], self: JsThis | undefi
     bpmValue = num(value);
     outlet(1, 'tempo', bpmValue);
   },
+  // the patch's clock bangs straight 16ths: swing delays the notes of every second one in [pipe]
+  swing: ([value]) => {
+    swingValue = num(value);
+    outlet(1, 'swing', swingValue);
+  },
 };
 
 /** Run a message of the control table: count and check its atoms, then apply it. */
@@ -175,8 +184,16 @@ export function bang(): void {
   lastMuted = r.muted;
   if (r.step >= 0) outlet(1, 'step', r.step);
   const stepMs = 60000 / bpmValue / stepsPerQuarter;
-  for (let i = 0; i < r.releaseCount; i++) outlet(0, releaseList(r.releases[i], stepMs));
-  for (let i = 0; i < r.count; i++) outlet(0, noteList(r.notes[i], stepMs));
+  // the step's place in the bar decides its swing: the generator's step, which a song position sets
+  const late = r.step >= 0 ? swingLag(r.step * (PPQN / stepsPerQuarter), swingValue) * (60000 / bpmValue / PPQN) : 0;
+  for (let i = 0; i < r.releaseCount; i++) outlet(0, swung(releaseList(r.releases[i], stepMs), late));
+  for (let i = 0; i < r.count; i++) outlet(0, swung(noteList(r.notes[i], stepMs), late));
+}
+
+/** A note list with its delay moved `late` ms later (to 0.01 ms, as the delays are). */
+function swung(list: [number, number, number, number], late: number): [number, number, number, number] {
+  if (late > 0) list[3] = Math.round((list[3] + late) * 100) / 100;
+  return list;
 }
 
 /** Report on outlet 1 the settings that this tick changed, by message name. */
@@ -271,11 +288,14 @@ export function locate(...a: unknown[]): void {
 export function bpm(...a: unknown[]): void {
   message('bpm', a);
 }
+export function swing(...a: unknown[]): void {
+  message('swing', a);
+}
 
 // ---- reading the state -------------------------------------------------------------------
 
 /** What `get` answers for: the value controls by message name, and the two toggles' states. */
-const GETTABLE = [...SETTING_CONTROLS.map(maxName), maxName(tableControl('bpm')), 'paused', 'muted'];
+const GETTABLE = [...SETTING_CONTROLS.map(maxName), maxName(tableControl('bpm')), maxName(tableControl('swing')), 'paused', 'muted'];
 
 /**
  * `get` answers on outlet 1 with every setting playing now, `get topp` (or several names)
@@ -289,6 +309,7 @@ export function get(...a: unknown[]): void {
     if (unknown !== undefined) throw new Error(`${unknown} is not a setting; give one of ${GETTABLE.join(', ')}`);
     for (const n of names) {
       if (n === 'bpm') outlet(1, 'tempo', bpmValue);
+      else if (n === 'swing') outlet(1, 'swing', swingValue);
       else if (n === 'paused' || n === 'muted') outlet(1, n, need()[n] ? 1 : 0);
       else reportSetting(need(), maxControl(n) as ControlSpec, need().applied);
     }

@@ -33,6 +33,8 @@ export interface PlayOptions {
   /** Model folder, model.json or URL. */
   model: string;
   bpm: number;
+  /** The internal clock's swing (0 when left out; an external clock places its own steps). */
+  swing?: number;
   /** 'internal', or 'midi:PORT' to follow the MIDI clock arriving on input PORT. */
   clock: string;
   /** MIDI output to play to; without it a virtual output where the system allows one, else silence. */
@@ -101,7 +103,7 @@ export async function runPlay(o: PlayOptions, io: HostIO = defaultIO()): Promise
     let report: (text: string) => void = print;
     const onError = (e: unknown) => report(`step: ${e instanceof Error ? e.message : String(e)}`);
     if (clockChoice.kind === 'internal') {
-      clock = new InternalClock({ bpm: o.bpm, pulsesPerStep: pps, onError });
+      clock = new InternalClock({ bpm: o.bpm, pulsesPerStep: pps, swing: o.swing ?? 0, onError });
       clockName = 'internal clock';
     } else {
       const input = await openInput(clockChoice.port);

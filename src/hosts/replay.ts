@@ -19,8 +19,9 @@ import { PPQN, type Clock, type StepEvent, type TransportEvent } from '../time/c
 import { InternalClock } from '../time/internal-clock.js';
 import { Listeners } from '../time/listeners.js';
 import { Player, type Playable } from '../time/player.js';
+import { swingLag } from '../time/swing.js';
 import { TempoMap } from '../time/tempo-map.js';
-import { sessionRecorder, stepsPerQuarter, type SessionLog, type TempoEntry } from './session-log.js';
+import { sessionRecorder, stepsPerQuarter, type SessionLog, type SwingEntry, type TempoEntry } from './session-log.js';
 import { StepDisplay } from './step-display.js';
 
 export interface ReplayOptions {
@@ -40,6 +41,8 @@ export interface Replayed {
   tempos: TempoEntry[];
   /** Seconds after the first recorded step at which the take ended, if before its last step did. */
   end?: number;
+  /** The swing from `from` on, oldest first: the one in force at `from`, then each change. */
+  swings: SwingEntry[];
 }
 
 /** Every tick of a log, played again by a fresh Generator made with the log's options. */
@@ -54,7 +57,14 @@ export function replaySteps(spec: ModelSpec, log: SessionLog, opts: ReplayOption
   }
   const from = log.session?.from ?? 0;
   const tempos: TempoEntry[] = log.session ? [{ tick: from, bpm: log.session.bpm }, ...log.session.tempos.filter((t) => (t.at !== undefined ? t.at > from : t.tick > from || (t.tick === from && t.pulse !== undefined)))] : [{ tick: 0, bpm: opts.bpm ?? 120 }];
-  return { codec: gen.codec, steps, muted: mutedTicks(log), from, tempos, ...(log.session?.end === undefined ? {} : { end: log.session.end }) };
+  return { codec: gen.codec, steps, muted: mutedTicks(log), from, tempos, swings: swingsFrom(log.session?.swings ?? [], from), ...(log.session?.end === undefined ? {} : { end: log.session.end }) };
+}
+
+/** The swing in force at tick `from` (as a clock step of its own), then the changes after it. */
+function swingsFrom(swings: readonly SwingEntry[], from: number): SwingEntry[] {
+  let first: SwingEntry = { tick: from, swing: 0, step: from };
+  for (const x of swings) if (x.tick <= from) first = { tick: from, swing: x.swing, step: x.step + from - x.tick };
+  return [first, ...swings.filter((x) => x.tick > from).map((x) => ({ ...x }))];
 }
 
 /** The recorded ticks of a log as a Standard MIDI File. */
@@ -63,7 +73,11 @@ export function replayToMidi(spec: ModelSpec, log: SessionLog, opts: ReplayOptio
   const pps = pulsesPerStep(r.codec);
   const map = new TempoMap(r.tempos[0].bpm);
   const clock = new HandClock(map);
-  const recorder = sessionRecorder(r.codec, r.tempos[0].bpm, 0);
+  // tick 0 of the file is the first recorded step's start, swung as it went out live
+  const swingAt = (t: number) => r.swings.reduce((x, y) => (y.tick <= t ? y : x), r.swings[0]);
+  const lagAt = (t: number, sw = swingAt(t)) => swingLag((sw.step + t - sw.tick) * pps, sw.swing);
+  const origin = map.timeOf(lagAt(r.from));
+  const recorder = sessionRecorder(r.codec, r.tempos[0].bpm, origin);
   const player = new Player(clock, new ReplayPlayable(r), [recorder]);
   let next = 1;
   const tempoPulse = (x: TempoEntry) => (x.tick - r.from) * pps + (x.pulse ?? 0);
@@ -76,13 +90,16 @@ export function replayToMidi(spec: ModelSpec, log: SessionLog, opts: ReplayOptio
   for (let t = r.from; t < r.steps.length; t++) {
     const pulse = (t - r.from) * pps;
     applyDue(t, false);
-    clock.step(t, pulse, pps);
+    const sw = swingAt(t);
+    clock.step(t, pulse, pps, sw.swing, (sw.step + t - sw.tick) * pps);
     applyDue(t, true);
   }
   // changes after the last step was handed out still shaped it
   applyDue(r.steps.length, false);
   // as a live recording ends: at the end of its last step, or where quit() cut it short
-  recorder.allNotesOff(Math.min(map.timeOf((r.steps.length - r.from) * pps), r.end ?? Infinity));
+  const last = r.steps.length - 1;
+  const end = map.timeOf((r.steps.length - r.from) * pps + lagAt(last + 1, swingAt(last)));
+  recorder.allNotesOff(Math.min(end, origin + (r.end ?? Infinity)));
   recorder.close();
   player.dispose();
   const song = recorder.song();
@@ -96,7 +113,9 @@ export async function replayToPort(spec: ModelSpec, log: SessionLog, output: Mid
   const total = r.steps.length - r.from;
   if (total === 0) return { steps: 0 };
   const sink = new WebMidiSink(output);
-  const clock = new InternalClock({ bpm: r.tempos[0].bpm, pulsesPerStep: pps });
+  const clock = new InternalClock({ bpm: r.tempos[0].bpm, pulsesPerStep: pps, swing: r.swings[0].swing });
+  // the clock counts from the step the take began on, so its swing falls on the same 16ths
+  const first = r.swings[0].step;
   const display = opts.print ? new StepDisplay(r.codec, opts.print) : null;
   const playable = new ReplayPlayable(r, (res) => display?.add(res));
   let played = 0;
@@ -106,6 +125,9 @@ export async function replayToPort(spec: ModelSpec, log: SessionLog, output: Mid
   const player = new Player(clock, playable, [sink]);
   const off = clock.onStep((e) => {
     end = e.time + e.stepDuration;
+    // a swing change applies from the step after this one, as it did live
+    const change = r.swings.find((x) => x.tick === r.from + played + 1);
+    if (change) clock.setSwing(change.swing);
     if (++played >= total) {
       clock.stop();
       finish();
@@ -116,8 +138,9 @@ export async function replayToPort(spec: ModelSpec, log: SessionLog, output: Mid
     finish();
   };
   opts.signal?.addEventListener('abort', abort);
-  clock.start();
-  for (const t of r.tempos.slice(1)) clock.setTempo(t.bpm, (t.tick - r.from) * pps + (t.pulse ?? 0));
+  clock.locate(first);
+  clock.continue();
+  for (const t of r.tempos.slice(1)) clock.setTempo(t.bpm, (first + t.tick - r.from) * pps + (t.pulse ?? 0));
   await finished;
   opts.signal?.removeEventListener('abort', abort);
   off();
@@ -229,9 +252,10 @@ class HandClock implements Clock {
     this.transport.emit({ type: 'tempo', bpm, time: this.map.timeOf(pulse) });
   }
 
-  step(step: number, pulse: number, pps: number): void {
-    const time = this.map.timeOf(pulse);
-    const stepDuration = this.map.timeOf(pulse + pps) - time;
+  /** Hand out `step` at map pulse `pulse`, swung as the live clock swung its pulse `clockPulse`. */
+  step(step: number, pulse: number, pps: number, swing = 0, clockPulse = pulse): void {
+    const time = this.map.timeOf(pulse + swingLag(clockPulse, swing));
+    const stepDuration = this.map.timeOf(pulse + pps + swingLag(clockPulse + pps, swing)) - time;
     // a step ahead of its time, as a live clock hands it out: early hits are not late
     this.time = time - stepDuration;
     this.steps.emit({ step, time, stepDuration, bpm: this.map.bpmAt(pulse) });

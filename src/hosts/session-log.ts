@@ -12,6 +12,7 @@
 import type { Codec } from '../music/codec.js';
 import type { PerformanceLog } from '../music/generator.js';
 import { MidiRecorder } from '../io/recorder.js';
+import { checkValue } from '../music/controls.js';
 
 /**
  * A tempo from a tick on. With `pulse`, it began at that pulse of the tick's step, after the
@@ -29,6 +30,16 @@ export interface TempoEntry {
   at?: number;
 }
 
+/**
+ * The internal clock's swing from a tick on. `step` is the clock's step that tick went out as:
+ * swing moves every second 16th of the clock's count, and a take may start on either.
+ */
+export interface SwingEntry {
+  tick: number;
+  swing: number;
+  step: number;
+}
+
 export interface SessionInfo {
   /** Where the model was loaded from (absolute for folders). */
   model: string;
@@ -42,6 +53,8 @@ export interface SessionInfo {
   clock: 'internal' | 'midi';
   /** Seconds from the first recorded step to where quit() ended every note, when that was before the last step's end. */
   end?: number;
+  /** The swing from each tick on, oldest first (none: straight throughout). */
+  swings?: SwingEntry[];
 }
 
 export interface SessionLog extends PerformanceLog {
@@ -71,8 +84,24 @@ export function parseSessionLog(text: string, file: string): SessionLog {
     if (!Array.isArray(s.tempos) || !s.tempos.every((t) => Number.isInteger(t?.tick) && t.tick >= 0 && isBpm(t.bpm) && (t.pulse === undefined || (Number.isInteger(t.pulse) && t.pulse >= 0 && t.pulse < 96)) && (t.at === undefined || (Number.isInteger(t.at) && t.at >= 0)))) {
       throw new Error(`${file}: "session.tempos" must list { tick, bpm } (and a pulse 0..95 within the tick and the steps handed out before it, if any) with bpm in [1, 999]`);
     }
+    if (s.swings !== undefined) checkSwings(s.swings, file);
   }
   return log;
+}
+
+/** Each swing entry: a tick and a clock step (whole numbers ≥ 0) and a swing in the table's range; the message names the entry and the value. */
+function checkSwings(swings: unknown, file: string): void {
+  if (!Array.isArray(swings)) throw new Error(`${file}: "session.swings" must be a list of { tick, swing, step }`);
+  swings.forEach((e: Partial<SwingEntry> | null, i) => {
+    const where = `${file}: "session.swings[${i}]"`;
+    if (typeof e !== 'object' || e === null) throw new Error(`${where} must be { tick, swing, step }, got ${JSON.stringify(e)}`);
+    for (const k of ['tick', 'step'] as const) if (!(Number.isInteger(e[k]) && (e[k] as number) >= 0)) throw new Error(`${where}.${k} must be a whole number ≥ 0, got ${JSON.stringify(e[k])}`);
+    try {
+      checkValue('swing', e.swing);
+    } catch (err) {
+      throw new Error(`${where}: ${(err as Error).message}`);
+    }
+  });
 }
 
 const isBpm = (v: unknown): v is number => typeof v === 'number' && v >= 1 && v <= 999;

@@ -16,13 +16,15 @@ import type { MidiRecorder } from '../io/recorder.js';
 import type { Codec } from '../music/codec.js';
 import type { PerformanceLog } from '../music/generator.js';
 import { CommandError, errorText, show } from './prompt-commands.js';
-import { sessionRecorder, type SessionLog, type TempoEntry } from './session-log.js';
+import { sessionRecorder, type SessionLog, type SwingEntry, type TempoEntry } from './session-log.js';
 
 export interface TakeEnd {
   /** The generator's performance so far. */
   log: PerformanceLog;
   model: string;
   tempos: readonly TempoEntry[];
+  /** The internal clock's swing by tick (none: straight, or another clock). */
+  swings?: readonly SwingEntry[];
   clock: 'internal' | 'midi';
   /** Where quit() cut the last step short, if it did. */
   cutAt: number | null;
@@ -83,6 +85,7 @@ export class Take {
         from: this.from,
         clock: o.clock,
         ...(o.cutAt === null ? {} : { end: o.cutAt - this.origin }),
+        ...(o.swings?.length ? { swings: o.swings.map((x) => ({ ...x })) } : {}),
       },
     };
     const bytes = recorder.toMidi();

@@ -101,7 +101,8 @@ export type ControlName =
   | 'prime'
   | 'primeRandom'
   | 'locate'
-  | 'bpm';
+  | 'bpm'
+  | 'swing';
 
 /** Seeds are 32-bit: the random stream takes 32 bits, so -1 would play as 4294967295. */
 export const MAX_SEED = 0xffffffff;
@@ -415,6 +416,17 @@ export const CONTROLS: readonly ControlSpec[] = [
     example: 'bpm(128)',
     applies: 'next pulse',
     logged: "the take's tempo list: { tick, bpm } at the pulse it applied",
+    owner: 'clock',
+  },
+  {
+    name: 'swing',
+    kind: 'value',
+    label: 'Swing',
+    args: [{ name: 'value', type: 'number', min: 0, max: 0.5, step: 0.01, default: 0, ends: ['straight', 'hard shuffle'], description: 'how late every second 16th starts, as a fraction of a 16th' }],
+    description: "every second 16th starts this much of a 16th late (0.33 is a triplet feel); an expressive model's timing plays around the swung step",
+    example: 'swing(0.2)',
+    applies: 'next step',
+    logged: "the take's swing list: { tick, swing, step } at the step it applied",
     owner: 'clock',
   },
 ];

@@ -31,7 +31,8 @@ import { PPQN, checkMaxEarly, type Clock, type StepEvent, type TransportEvent } 
 import { Listeners, reportError } from './listeners.js';
 import { TempoMap, checkBpm, secondsPerPulse } from './tempo-map.js';
 import { defaultNow, defaultTimers, type Now, type Timers } from './time-source.js';
-import { valueArg } from '../music/controls.js';
+import { checkValue, valueArg } from '../music/controls.js';
+import { swungPulse } from './swing.js';
 
 /** The slowest tempo a performer can set (the control table's): steps go out early enough for it and no earlier. */
 const SLOWEST_BPM = valueArg('bpm').min;
@@ -40,7 +41,7 @@ export interface InternalClockOptions {
   bpm: number;
   /** Pulses (24 per quarter) per step: 6 = 16ths (default), 12 = 8ths, 3 = 32nds. */
   pulsesPerStep?: number;
-  /** 0..0.5: every second 16th starts `swing` × a 16th late (default 0). */
+  /** 0..0.5 (the control table's swing): every second 16th starts `swing` × a 16th late (default 0). */
   swing?: number;
   /** How far ahead of `now()` pulses are handed out, in seconds (default 0.1). */
   lookahead?: number;
@@ -157,7 +158,7 @@ export class InternalClock implements Clock {
     this.early = maxEarly;
   }
 
-  /** Applies to steps not yet handed out. */
+  /** Applies to steps not yet handed out: the next step goes out swung the new way (the one in progress keeps its length). */
   setSwing(swing: number): void {
     checkSwing(swing);
     this.swingAmount = swing;
@@ -365,22 +366,15 @@ export class InternalClock implements Clock {
       this.timers.clearTimeout(this.timer);
       this.timer = null;
     }
-    return Math.max(this.map.timeOf(this.nextPulse), this.now());
+    // a swung step starts after its pulse: the last step handed out plays to its end
+    return Math.max(this.map.timeOf(this.nextPulse), this.timeOfStep(this.nextStep), this.now());
   }
 
-  // a piecewise-linear warp of each 8th (12 pulses): its first 16th stretched by (1 + swing),
-  // its second squeezed by (1 - swing). Steps of any size keep their order under it, and the
-  // time of the warped pulse comes from the tempo map, so swing follows tempo changes.
   private swungPulse(pulse: number): number {
-    const s = this.swingAmount;
-    if (s === 0) return pulse;
-    const half = PPQN / 4;
-    const u = pulse % (2 * half);
-    const base = pulse - u;
-    return u <= half ? base + u * (1 + s) : base + half * (1 + s) + (u - half) * (1 - s);
+    return swungPulse(pulse, this.swingAmount);
   }
 }
 
 function checkSwing(swing: number): void {
-  if (!(swing >= 0 && swing <= 0.5)) throw new RangeError(`swing must be in [0, 0.5], got ${swing}`);
+  checkValue('swing', swing);
 }
