@@ -123,6 +123,9 @@ const SEND: Record<Exclude<ControlName, 'bpm' | 'swing'>, (g: Generator, kit: Ki
   },
   clearEdit: (g) => g.clearEdit(g.step + 7),
   prime: (g) => g.prime(phrase(g), { reset: false }),
+  store: (g) => g.store(2),
+  recall: (g) => g.recall(2, 'now'),
+  undoRecall: (g) => g.undoRecall('now'),
 };
 
 /** A generator that has been through every control and is mid-way through all it can be. */
@@ -155,6 +158,8 @@ async function steered(kit: Kit): Promise<Generator> {
   g.setDensity(-0.5);
   g.setDynamics(0.25);
   if (kit.voices) g.setVelocityScale('kick', 1.5);
+  // a recall waiting for its bar line
+  g.recall(2);
   expect(Object.keys(g.pending).length).toBeGreaterThan(0);
   return g;
 }

@@ -39,6 +39,7 @@ import type { SwingEntry, TempoEntry } from './session-log.js';
 import { VALUE_CONTROLS, lockedVoices, valueText, type ValueControl } from './session-status.js';
 import { Take } from './take.js';
 import { StepDisplay } from './step-display.js';
+import { loadSlotsCommand, recallCommand, saveSlotsCommand, storeCommand, undoRecallCommand } from './slot-commands.js';
 import { MappingCommands } from './midi-mapper.js';
 
 /** A session: its model, clock and outputs, and the starting values of the value controls (seed, temperature, …; the table's defaults when left out). */
@@ -447,6 +448,13 @@ export class LiveSession {
   unmap = (...args: unknown[]): Promise<void> => this.midi.unmap(args);
   saveMap = (...args: unknown[]): Promise<void> => this.midi.saveMap(args);
 
+  /** Pattern slots (slot-commands.ts): the table's store, recall and undoRecall, and the session's saveSlots and loadSlots. */
+  store = (slot?: unknown, ...extra: unknown[]): void => this.command('store', extra, () => storeCommand(this.generator, slot));
+  recall = (slot?: unknown, when?: unknown, ...extra: unknown[]): void => this.command('recall', extra, () => recallCommand(this.generator, slot, when));
+  undoRecall = (when?: unknown, ...extra: unknown[]): void => this.command('undoRecall', extra, () => undoRecallCommand(this.generator, when));
+  saveSlots = (file?: unknown, ...extra: unknown[]): Promise<void> => this.commandAsync('saveSlots', extra, () => saveSlotsCommand(this.generator, file, this.cwd));
+  loadSlots = (file?: unknown, ...extra: unknown[]): Promise<void> => this.commandAsync('loadSlots', extra, () => loadSlotsCommand(this.generator, file, this.cwd));
+
   help(...extra: unknown[]): void {
     this.command('help', extra, helpText);
   }
@@ -577,7 +585,8 @@ export class LiveSession {
     const recorder = take.end(this.lastStepEnd);
     if (recorder) this.player.removeSink(recorder);
     const clock = this.clock instanceof InternalClock ? 'internal' : 'midi';
-    return take.write({ log: this.generator.log, model: this.model, tempos: this.tempos, swings: this.swings, clock, cutAt: this.cutAt });
+    const slots = this.generator.slots.filled.length ? this.generator.slotSet() : null;
+    return take.write({ log: this.generator.log, model: this.model, tempos: this.tempos, swings: this.swings, clock, cutAt: this.cutAt, slots });
   }
 
   // ---- reporting --------------------------------------------------------------------------

@@ -39,6 +39,7 @@ import { MAX_MODEL_JSON_BYTES, parseModelJson } from '../engine/model-json.js';
 import { readMidi } from '../io/midi-read.js';
 import { control as tableControl, maxName, randomSeed, type ControlName, type ControlSpec } from '../music/controls.js';
 import type { Settings } from '../music/generator.js';
+import type { RecallWhen } from '../music/slots.js';
 import { PPQN } from '../time/clock.js';
 import { swingLag } from '../time/swing.js';
 import { noteList, releaseList } from './max-notes.js';
@@ -137,6 +138,9 @@ const RUN: { readonly [K in ControlName]: (args: Parsed[], self: JsThis | undefi
   prime: ([file], self) => primeFrom(String(file), self),
   primeRandom: () => need().primeRandom(),
   locate: ([step]) => need().locate(num(step)),
+  store: ([slot]) => need().store(slot === undefined ? undefined : num(slot)),
+  recall: ([slot, when]) => need().recall(slot === undefined ? undefined : num(slot), when === undefined ? undefined : (String(when) as RecallWhen)),
+  undoRecall: ([when]) => need().undoRecall(when === undefined ? undefined : (String(when) as RecallWhen)),
   // tempo for note durations only: the clock in the patch decides when steps play
   bpm: ([value]) => {
     bpmValue = num(value);
@@ -284,6 +288,15 @@ export function primerandom(...a: unknown[]): void {
 }
 export function locate(...a: unknown[]): void {
   message('locate', a);
+}
+export function store(...a: unknown[]): void {
+  message('store', a);
+}
+export function recall(...a: unknown[]): void {
+  message('recall', a);
+}
+export function undorecall(...a: unknown[]): void {
+  message('undorecall', a);
 }
 export function bpm(...a: unknown[]): void {
   message('bpm', a);

@@ -35,6 +35,8 @@ export type SessionCommand = readonly [name: string, usage: string, what: string
 export const SESSION_COMMANDS: readonly SessionCommand[] = [
   ['record', "record('set.mid')", 'record to a MIDI file and its log (set.mid.log.json); record() again writes them; never over another take (set-2.mid …)'],
   ['stop', 'stop()', 'end the recording and write it'],
+  ['saveSlots', "saveSlots('set.slots.json')", 'write the pattern slots to a file'],
+  ['loadSlots', "loadSlots('set.mid.slots.json')", "replace the pattern slots with a file's (stored with this model), from the next step; logged, so a replay has them"],
   ['grid', 'grid(false)', 'show or hide the step grid; grid() toggles'],
   ['status', 'status()', 'where the music is and what every control is set to'],
   ['learn', "learn('temperature')", "map the next knob moved (or pad pressed) on a MIDI input to a control; learn('velocityScale', 'kick') names its voice; learn() cancels"],

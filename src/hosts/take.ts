@@ -28,6 +28,8 @@ export interface TakeEnd {
   clock: 'internal' | 'midi';
   /** Where quit() cut the last step short, if it did. */
   cutAt: number | null;
+  /** The pattern slots, written beside the take (`set.mid.slots.json`) for `loadSlots`; none when no slot holds a groove. */
+  slots?: object | null;
 }
 
 export class Take {
@@ -97,10 +99,11 @@ export class Take {
     try {
       await writeAtomic(path, bytes);
       await writeAtomic(`${path}.log.json`, JSON.stringify(log));
+      if (o.slots) await writeAtomic(`${path}.slots.json`, JSON.stringify(o.slots));
     } catch (e) {
       throw new CommandError(`cannot write ${show(name)} (${(e as NodeJS.ErrnoException).code ?? errorText(e)})`);
     }
-    return `${moved}wrote ${name} (${notes} notes over ${log.ticks - this.from} steps) and ${name}.log.json (pulse-rnn replay plays it again)`;
+    return `${moved}wrote ${name} (${notes} notes over ${log.ticks - this.from} steps) and ${name}.log.json (pulse-rnn replay plays it again)${o.slots ? `; its slots in ${name}.slots.json (loadSlots reads them)` : ''}`;
   }
 }
 

@@ -14,6 +14,7 @@ import { playedSteps } from './history.js';
 import type { Lookahead } from './lookahead.js';
 import type { HeadSampler, Placer } from './placer.js';
 import type { PrimeReader } from './prime-reader.js';
+import { cueSlot, cueUndo, loadSlots, storeSlot } from './slots.js';
 import type { StepTarget } from './step-result.js';
 import type { UpcomingNotes } from './upcoming-notes.js';
 
@@ -129,6 +130,19 @@ export const HANDLERS: { readonly [T in Control['type']]: Handler<T> } = {
     m.lookahead.regenerate(st, 0, true); // a note held back from the last step goes too
     st.step = c.step;
     st.last.time = m.placer.startTime(c.step);
+  },
+  // pattern slots (slots.ts): a recall takes over at the tick that reaches its cue
+  store(m, st, c) {
+    storeSlot(m, st, c.slot);
+  },
+  recall(m, st, c) {
+    cueSlot(m, st, c.slot, c.when);
+  },
+  undoRecall(m, st, c) {
+    cueUndo(m, st, c.when);
+  },
+  loadSlots(m, st, c) {
+    loadSlots(m, st, c.set, c.file);
   },
   primeRandom(m, st) {
     st.prime = null;

@@ -38,7 +38,7 @@ export interface NumberArg {
 /** An argument that is not a number in a range: a step, notes, a voice, a head, a phrase. */
 export interface OtherArg {
   readonly name: string;
-  readonly type: 'step' | 'notes' | 'voice' | 'head' | 'pattern' | 'bars' | 'phrase';
+  readonly type: 'step' | 'notes' | 'voice' | 'head' | 'pattern' | 'bars' | 'phrase' | 'when';
   readonly optional?: boolean;
   readonly description: string;
 }
@@ -101,8 +101,20 @@ export type ControlName =
   | 'prime'
   | 'primeRandom'
   | 'locate'
+  | 'store'
+  | 'recall'
+  | 'undoRecall'
   | 'bpm'
   | 'swing';
+
+/**
+ * Logged controls no host sends by name: `loadSlots`, a set of pattern slots read from a file
+ * (the prompt's `loadSlots(file)`), carried whole in the log so a replay has the slots.
+ */
+export const LOGGED_ONLY = ['loadSlots'] as const;
+
+/** Pattern slots a performer has: store(1) … store(8). */
+export const SLOT_COUNT = 8;
 
 /** Seeds are 32-bit: the random stream takes 32 bits, so -1 would play as 4294967295. */
 export const MAX_SEED = 0xffffffff;
@@ -408,6 +420,42 @@ export const CONTROLS: readonly ControlSpec[] = [
     owner: 'generator',
   },
   {
+    name: 'store',
+    kind: 'command',
+    label: 'Store',
+    args: [{ name: 'slot', type: 'integer', min: 1, max: SLOT_COUNT, step: 1, default: 1, optional: true, description: 'the slot (1 when left out)' }],
+    description: 'keep the performance as it stands (groove, settings, edits, locks) in a pattern slot; recall() plays it again',
+    example: 'store(2)',
+    applies: 'next step',
+    logged: generatorLog("{ type: 'store', slot }"),
+    owner: 'generator',
+  },
+  {
+    name: 'recall',
+    kind: 'command',
+    label: 'Recall',
+    args: [
+      { name: 'slot', type: 'integer', min: 1, max: SLOT_COUNT, step: 1, default: 1, optional: true, description: 'a slot stored before (1 when left out)' },
+      { name: 'when', type: 'when', optional: true, description: "'bar' (at the slot's place in the next bar, its bar line; the default) or 'now' (at the next step)" },
+    ],
+    description: "play a stored slot again from the next bar (or 'now'); the step and bar count go on, pause and mute stay",
+    example: 'recall(2)',
+    applies: 'next step',
+    logged: generatorLog("{ type: 'recall', slot, when }; the slot takes over at the step it waits for"),
+    owner: 'generator',
+  },
+  {
+    name: 'undoRecall',
+    kind: 'command',
+    label: 'Undo recall',
+    args: [{ name: 'when', type: 'when', optional: true, description: "'bar' (the default) or 'now'" }],
+    description: 'back to the performance as it was just before the last recall (a recall still waiting is called off)',
+    example: 'undoRecall()',
+    applies: 'next step',
+    logged: generatorLog("{ type: 'undoRecall', when }"),
+    owner: 'generator',
+  },
+  {
     name: 'bpm',
     kind: 'value',
     label: 'BPM',
@@ -520,7 +568,7 @@ export function defaults(): Record<'temperature' | 'topP' | 'density' | 'dynamic
 }
 
 /** The control types a performance log holds: the Generator's controls (reseed is logged as seed). */
-export const LOGGED_TYPES: readonly ControlName[] = CONTROLS.filter((c) => c.owner === 'generator' && c.name !== 'reseed').map((c) => c.name);
+export const LOGGED_TYPES: readonly string[] = [...CONTROLS.filter((c) => c.owner === 'generator' && c.name !== 'reseed').map((c) => c.name), ...LOGGED_ONLY];
 const LOGGED = new Set<string>(LOGGED_TYPES);
 
 /**
@@ -543,6 +591,9 @@ export function checkLoggedControl(c: unknown): void {
       if (!(Number.isSafeInteger(x.voice) && (x.voice as number) >= 0)) throw new Error(`voice ${JSON.stringify(x.voice)} is not a voice number`);
       if (x.type === 'voiceDensity') checkNumber('voiceDensity', voiceDensityArg(), x.value);
     }
+    if (x.type === 'store' || x.type === 'recall') checkNumber(x.type, control(x.type).args[0] as NumberArg, (x as { slot?: unknown }).slot);
+    if ((x.type === 'recall' || x.type === 'undoRecall') && !['bar', 'now'].includes((x as { when?: unknown }).when as string)) throw new Error(`when ${JSON.stringify((x as { when?: unknown }).when)} is not 'bar' or 'now'`);
+    if ((x.type as string) === 'loadSlots' && typeof (x as { set?: unknown }).set !== 'object') throw new Error('set must be a slot set');
     if (x.type === 'edit' || x.type === 'clearEdit' || x.type === 'locate') {
       if (!(Number.isSafeInteger(x.step) && (x.step as number) >= 0)) throw new Error(`step ${JSON.stringify(x.step)} is not a step number`);
     }

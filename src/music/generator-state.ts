@@ -15,6 +15,8 @@ import type { History } from './history.js';
 import { emptyRing, type Ring } from './ring.js';
 import type { Placer, PlacerState } from './placer.js';
 import type { PrimeJob } from './prime-reader.js';
+import { SLOT_COUNT } from './controls.js';
+import type { Cue, SlotState } from './slots.js';
 
 /** The value controls as they apply now. */
 export interface Values {
@@ -93,6 +95,12 @@ export interface GeneratorState extends Waiting {
    * the bar (`stepsPerBar` events end to end), so a lock keeps its voice's bins. Empty otherwise.
    */
   lastBar: Int32Array;
+  /** Pattern slots by number (slots.ts); index 0 is unused. */
+  slots: (SlotState | null)[];
+  /** A recall of a pattern slot waiting for the step it takes over at. */
+  cue: Cue | null;
+  /** The performance just before the last recall, for its undo. */
+  beforeRecall: SlotState | null;
 }
 
 /** What a snapshot holds: the state record, and the network's state and the random stream beside it. */
@@ -120,5 +128,8 @@ export function initialState(values: Values, codec: Codec, placer: Placer): Gene
     ...emptyQueue(),
     prime: null,
     lastBar: new Int32Array(codec.voiceHeads ? codec.stepsPerBar * codec.startEvent().length : 0),
+    slots: new Array<SlotState | null>(SLOT_COUNT + 1).fill(null),
+    cue: null,
+    beforeRecall: null,
   };
 }

@@ -5,6 +5,8 @@
  */
 import type { KernelPreference } from '../engine/kernel.js';
 import type { PlayOptions } from './codec.js';
+import type { SlotSetFile } from './slots-file.js';
+import type { RecallWhen } from './slots.js';
 
 export interface GeneratorOptions extends PlayOptions {
   /** Seed of the random stream (default 1). */
@@ -99,7 +101,11 @@ export type Control =
   | { type: 'unlock'; voice: number | null }
   | { type: 'prime'; events: number[][]; reset: boolean; steps: number }
   | { type: 'primeRandom' }
-  | { type: 'locate'; step: number };
+  | { type: 'locate'; step: number }
+  | { type: 'store'; slot: number }
+  | { type: 'recall'; slot: number; when: RecallWhen }
+  | { type: 'undoRecall'; when: RecallWhen }
+  | { type: 'loadSlots'; file: string; set: SlotSetFile };
 
 export interface LogEntry {
   /** The tick at whose start the control applied. */

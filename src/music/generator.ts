@@ -49,6 +49,8 @@ import { HeadSampler } from './placer.js';
 import { PRIME_SLICE, PrimeReader, primeTicks } from './prime-reader.js';
 import { copyStep, emptyResult, StepTarget } from './step-result.js';
 import { UpcomingNotes } from './upcoming-notes.js';
+import { checkSlot, checkWhen, cueSlot, filledSlots, playCue, readSlots, saveSlots, type RecallWhen } from './slots.js';
+import type { SlotSetFile } from './slots-file.js';
 import { leaveOutControl, voiceDensityControl } from './voice-bias.js';
 
 export type { Control, GeneratorOptions, GeneratorReports, LogEntry, PerformanceLog, PlayedNote, PlayedRelease, Settings, StepCopy, StepResult } from './generator-types.js';
@@ -399,6 +401,66 @@ export class Generator {
     this.queue({ type: 'primeRandom' });
   }
 
+  // ---- pattern slots (slots.ts) --------------------------------------------------------------
+
+  /**
+   * Keep the performance as it stands before the next step in slot `slot` (1–8): the groove
+   * (network state, random stream), the settings, edits and locks. Storing again replaces it.
+   *
+   * @example
+   * gen.store(1);                 // at the next step
+   * gen.recall(1);                // later: slot 1 takes over at the slot's place in the next bar
+   * gen.recall(2, 'now');         // slot 2 from the next step
+   * gen.undoRecall();             // back to how it was before the last recall
+   */
+  store(slot = 1): void {
+    checkSlot('store', slot);
+    this.queue({ type: 'store', slot });
+  }
+
+  /**
+   * Play slot `slot` again: `'bar'` (default) from the next step with the slot's place in the
+   * bar (the next bar line for a slot stored at one), `'now'` from the next step. The step count
+   * goes on; the slot's groove, settings, edits and locks take over (pause and mute stay).
+   */
+  recall(slot = 1, when: RecallWhen = 'bar'): void {
+    checkSlot('recall', slot);
+    checkWhen('recall', when);
+    const coming = waitingControls(this.state).some((c) => (c.type === 'store' && c.slot === slot) || c.type === 'loadSlots');
+    if (!coming && !this.state.slots[slot]) cueSlot(this.parts, this.state, slot, when); // throws: empty
+    this.queue({ type: 'recall', slot, when });
+  }
+
+  /** Back to the performance as it was just before the last recall (a recall still waiting is called off instead). */
+  undoRecall(when: RecallWhen = 'bar'): void {
+    checkWhen('undoRecall', when);
+    const coming = this.state.cue !== null || waitingControls(this.state).some((c) => c.type === 'recall');
+    if (!coming && !this.state.beforeRecall) throw new Error('undoRecall: no recall to undo');
+    this.queue({ type: 'undoRecall', when });
+  }
+
+  /** Replace the slots with a set file's (its JSON, `file` naming it in errors) at the next step; throws when it is not from this model. */
+  loadSlots(set: SlotSetFile, file: string): void {
+    readSlots(this.parts, this.state, set, file);
+    this.queue({ type: 'loadSlots', file, set });
+  }
+
+  /** The step slot `slot` was stored at (null: empty): a recall at the bar comes in at its place in the bar. */
+  slotStep(slot: number): number | null {
+    return this.state.slots[slot]?.step ?? null;
+  }
+
+  /** The slots as a set file's JSON, to save. */
+  slotSet(): SlotSetFile {
+    return saveSlots(this.parts, this.state);
+  }
+
+  /** The filled slots, the recall waiting (slot 0: an undo) and whether a recall can be undone. */
+  get slots(): { filled: number[]; cue: { slot: number; step: number } | null; canUndo: boolean } {
+    const cue = this.state.cue;
+    return { filled: filledSlots(this.state), cue: cue && { ...cue }, canUndo: this.state.beforeRecall !== null };
+  }
+
   // ---- the clock's call ------------------------------------------------------------------
 
   /** Play one step. The result is reused by the next tick. */
@@ -410,6 +472,8 @@ export class Generator {
     r.tick = st.tick;
     // 1. the controls due, in the order they came
     if (st.pending.length > 0) this.applyPending();
+    // a recall whose step has come
+    if (st.cue !== null && st.step >= st.cue.step) this.recallNow(st);
     // 2. a slice of a phrase being read; at its tick it takes effect
     if (st.prime !== null && this.parts.primes.readSlice(st)) tell(this.reports, 'primed', st.step, st.tick);
     st.tick++;
@@ -500,6 +564,12 @@ export class Generator {
       this.droppedBefore = null;
     }
     return out;
+  }
+
+  private recallNow(st: GeneratorState): void {
+    const slot = (st.cue as { slot: number }).slot;
+    const why = playCue(this.parts, st);
+    if (why !== null) tell(this.reports, 'dropped', slot === 0 ? { type: 'undoRecall', when: 'now' } : { type: 'recall', slot, when: 'now' }, new Error(why), st.tick);
   }
 
   // ---- snapshot, restore, fork -----------------------------------------------------------
