@@ -391,6 +391,18 @@ export class Stage {
     this.need('velocityScale').setVelocityScale(voice, v);
     this.version++;
   }
+  /** One drum voice's own density over density, from the next step. */
+  setVoiceDensity(voice: string, v: number): void {
+    this.need('voiceDensity').setVoiceDensity(voice, v);
+    this.version++;
+  }
+  /** The model plays without a drum voice (`out`), or with it again, from the next step. */
+  setLeftOut(voice: string, out: boolean): void {
+    const gen = this.need(out ? 'leaveOut' : 'bringBack');
+    if (out) gen.leaveOut(voice);
+    else gen.bringBack(voice);
+    this.version++;
+  }
   /** A new random stream from `seed`; the model plays on from where it is. */
   reseed(seed: number): void {
     this.setValue('seed', seed, (g) => g.reseed(seed));

@@ -1,7 +1,8 @@
 /**
  * One velocity-scale slider per drum voice of the model playing (the table's `velocityScale`:
  * its label, description, range, step and default), so a performer can pull the hats back or
- * push the kick without touching the model. Hidden for models without voices. As with the
+ * push the kick without touching the model; beside each, the voice's own density and a switch
+ * that leaves it out (voice-steer.ts). Hidden for models without voices. As with the
  * steering sliders, a drag sends the stage the latest value once per animation frame, and a
  * value set shows as pending until the step that applies it.
  *
@@ -15,6 +16,7 @@ import { voiceLabel } from './grid-view.js';
 import { hintOf } from './keys.js';
 import { perFrame, showSetting, showValue, stepValue } from './sliders.js';
 import type { Stage } from './stage.js';
+import { voiceSteer } from './voice-steer.js';
 
 interface VoiceSlider {
   readonly voice: string;
@@ -31,6 +33,9 @@ export function bindVoiceScales(stage: Stage, root: HTMLElement, onError: (e: un
   (root.querySelector('.hint') as HTMLElement).textContent = hintOf(c);
   let sliders: VoiceSlider[] = [];
   const queue = perFrame<VoiceSlider>((s, v) => stage.setVelocityScale(s.voice, v), onError, onChange);
+  // each row also holds the voice's own density and its leave-out switch
+  const steer = voiceSteer(stage, onError, onChange);
+  (root.querySelector('.hint') as HTMLElement).textContent += ` · ${steer.hint}`;
   const make = (voice: string, i: number): VoiceSlider => {
     const knob = document.createElement('div');
     knob.className = 'voice-scale';
@@ -46,7 +51,7 @@ export function bindVoiceScales(stage: Stage, root: HTMLElement, onError: (e: un
     input.setAttribute('aria-label', `${c.label}: ${voiceLabel(voice)}`);
     readout.htmlFor.add(input.id);
     readout.value = showValue(a, Number(input.value));
-    knob.append(label, input, readout);
+    knob.append(label, input, readout, ...steer.cells(voice));
     const s = { voice, input, readout, knob };
     input.addEventListener('input', () => {
       const v = stepValue(a, Number(input.value));
@@ -59,6 +64,7 @@ export function bindVoiceScales(stage: Stage, root: HTMLElement, onError: (e: un
     /** One slider per voice of the model now playing (none, and hidden, for a model without voices). */
     setModel(voices: readonly string[]): void {
       queue.clear();
+      steer.clear();
       sliders = voices.map(make);
       list.replaceChildren(...sliders.map((s) => s.knob));
       root.hidden = voices.length === 0;
@@ -70,6 +76,7 @@ export function bindVoiceScales(stage: Stage, root: HTMLElement, onError: (e: un
       sliders.forEach((s, i) => {
         if (!queue.has(s) && i < next.length) showSetting(s.input, s.readout, s.knob, a, next[i], playing[i]);
       });
+      steer.sync();
     },
   };
 }
