@@ -24,6 +24,8 @@ import { midiOutput, midiPorts, rnboOutput, toneOutput, type Output, type RnboSo
 import { RemoteStage } from './remote-stage.js';
 import { Stage, type ModelInfo } from './stage.js';
 import { bindVoiceScales } from './voice-scales.js';
+import { applyControl } from './apply-control.js';
+import { bindMidiMap } from './midi-learn.js';
 
 const SHIPPED_MODEL = 'weights/drums-expressive/';
 
@@ -48,6 +50,15 @@ const controls = bindControls(stage, {
 });
 // the generator's refusals name the control already
 const scales = bindVoiceScales(stage, $('scales'), (e) => messages.error(e), () => (dirty = true));
+// a controller's knobs and pads play through applyControl: the paths the sliders and buttons use
+const midiMap = bindMidiMap($('midi-map-panel'), {
+  apply: (call) => applyControl(stage, call.name, call.args),
+  toggled: (name) => ({ pause: stage.willPause, resume: !stage.willPause, mute: stage.willMute, unmute: !stage.willMute })[name as 'pause'] ?? false,
+  voices: () => (stage.model?.editable ? stage.model.rows : []),
+  onError: (e) => messages.error(e, 'MIDI map'),
+  onInfo: (text) => messages.info(text),
+  onChange: () => (dirty = true),
+});
 
 let dirty = true;
 window.addEventListener('resize', () => {
@@ -109,6 +120,7 @@ function showModel(info: ModelInfo): void {
   $('model-summary').textContent = info.summary;
   for (const id of ['start', 'pause', 'mute']) $<HTMLButtonElement>(id).disabled = false;
   scales.setModel(info.editable ? info.rows : []);
+  midiMap.render();
   controls.sync();
   scales.sync();
 }
