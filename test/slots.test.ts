@@ -55,6 +55,8 @@ describe('pattern slots', () => {
     const after = play(g, 32);
     play(g, 5); // step 53: mid-bar
     g.recall(1);
+    // shown at once, before the step that applies it
+    expect(g.slots.cue).toEqual({ slot: 1, step: 64 });
     play(g, 1);
     expect(g.slots.cue).toEqual({ slot: 1, step: 64 });
     const before = play(g, 10); // steps 54..63 play on as they were

@@ -49,7 +49,7 @@ import { HeadSampler } from './placer.js';
 import { PRIME_SLICE, PrimeReader, primeTicks } from './prime-reader.js';
 import { copyStep, emptyResult, StepTarget } from './step-result.js';
 import { UpcomingNotes } from './upcoming-notes.js';
-import { checkSlot, checkWhen, cueSlot, filledSlots, playCue, readSlots, saveSlots, type RecallWhen } from './slots.js';
+import { checkSlot, checkWhen, cueSlot, filledSlots, nextStepAt, playCue, readSlots, saveSlots, type RecallWhen } from './slots.js';
 import type { SlotSetFile } from './slots-file.js';
 import { leaveOutControl, voiceDensityControl } from './voice-bias.js';
 
@@ -455,10 +455,18 @@ export class Generator {
     return saveSlots(this.parts, this.state);
   }
 
-  /** The filled slots, the recall waiting (slot 0: an undo) and whether a recall can be undone. */
+  /**
+   * The filled slots, the recall waiting and the step it takes over at (slot 0: an undo; a
+   * recall sent a moment ago shows here at once) and whether a recall can be undone.
+   */
   get slots(): { filled: number[]; cue: { slot: number; step: number } | null; canUndo: boolean } {
-    const cue = this.state.cue;
-    return { filled: filledSlots(this.state), cue: cue && { ...cue }, canUndo: this.state.beforeRecall !== null };
+    const st = this.state;
+    let cue = st.cue && { ...st.cue };
+    for (const c of waitingControls(st)) {
+      if (c.type === 'recall') cue = { slot: c.slot, step: c.when === 'now' ? st.step : nextStepAt(st.step, st.slots[c.slot]?.step ?? st.step, this.codec.stepsPerBar) };
+      else if (c.type === 'undoRecall') cue = cue && cue.slot !== 0 ? null : { slot: 0, step: c.when === 'now' ? st.step : nextStepAt(st.step, st.beforeRecall?.step ?? st.step, this.codec.stepsPerBar) };
+    }
+    return { filled: filledSlots(st), cue, canUndo: st.beforeRecall !== null };
   }
 
   // ---- the clock's call ------------------------------------------------------------------

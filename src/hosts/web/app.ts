@@ -24,6 +24,7 @@ import { midiOutput, midiPorts, rnboOutput, toneOutput, type Output, type RnboSo
 import { RemoteStage } from './remote-stage.js';
 import { Stage, type ModelInfo } from './stage.js';
 import { bindVoiceScales } from './voice-scales.js';
+import { bindSlots, runSlotControl } from './slots-view.js';
 import { applyControl } from './apply-control.js';
 import { bindMidiMap } from './midi-learn.js';
 
@@ -50,6 +51,13 @@ const controls = bindControls(stage, {
 });
 // the generator's refusals name the control already
 const scales = bindVoiceScales(stage, $('scales'), (e) => messages.error(e), () => (dirty = true));
+// the slot buttons run the table's store, recall and undoRecall through this one path
+const slots = bindSlots($('slots-panel'), {
+  run: (name, args) => runSlotControl(stage.gen, name, args),
+  slots: () => stage.gen?.slots ?? null,
+  onError: (e) => messages.error(e),
+  onChange: () => (dirty = true),
+});
 // a controller's knobs and pads play through applyControl: the paths the sliders and buttons use
 const midiMap = bindMidiMap($('midi-map-panel'), {
   apply: (call) => applyControl(stage, call.name, call.args),
@@ -416,6 +424,7 @@ function draw(): void {
     setPressed(muteButton, stage.willMute, control('unmute').label, control('mute').label);
     controls.sync();
     scales.sync();
+    slots.sync();
     if (stage.clockKind === 'midi') {
       bpmInput.disabled = true;
       if (document.activeElement !== bpmInput) bpmInput.value = stage.bpm.toFixed(1);
@@ -449,6 +458,8 @@ const hook = Object.freeze({
   upcoming: () => stage.gen?.upcoming() ?? [],
   edits: () => [...stage.view().edits].map(([step, rows]) => ({ step, voices: rows.map((r) => stage.model?.rows[r]) })),
   locked: () => [...stage.view().locked].map((r) => stage.model?.rows[r]),
+  /** The pattern slots: which hold a groove, the recall waiting and its step, whether undo can act. */
+  slots: () => stage.gen?.slots ?? null,
   /** The log and the played steps at one instant, to replay and compare. */
   snapshot: () => ({ log: stage.log, played: stage.played() }),
   output: () => stage.output?.label ?? null,
