@@ -14,6 +14,8 @@ import { readMidi } from '../src/io/midi-read.js';
 import type { ModelSpec } from '../src/engine/model.js';
 import { InternalClock } from '../src/time/internal-clock.js';
 import { FakeTime } from './helpers/fake-time.js';
+import { MidiMap, entryProblem, isKnob } from '../src/music/midi-map.js';
+import { control } from '../src/music/controls.js';
 import { MaxHost } from './helpers/max-fake.js';
 import { drumGridSpec, howlSpec } from './helpers/models.js';
 import { ROOT } from './helpers/shared.js';
@@ -143,6 +145,34 @@ describe('pattern slots at the prompt', () => {
     s.store();
     steps(1);
     expect(s.generator.slots.filled).toEqual([1]);
+    await quit(s, ft);
+  });
+});
+
+describe('pattern slots from a MIDI controller', () => {
+  it('a pad stores or recalls a slot, given in the entry, and the prompt runs the call by its name', async () => {
+    for (const name of ['store', 'recall', 'undoRecall']) expect(isKnob(control(name)), name).toBe(false);
+    const entries = [
+      { control: 'store' as const, args: [2], note: 36 },
+      { control: 'recall' as const, args: [2], note: 38 },
+      { control: 'recall' as const, args: [3, 'now'], note: 40 },
+      { control: 'undoRecall' as const, cc: 20 },
+    ];
+    expect(entries.slice(0, 2).map(entryProblem)).toEqual([null, null]);
+    // a map recalls at the bar: 'now' is the prompt's, the page's and Max's
+    expect(entryProblem(entries[2])).toMatch(/^args\[1\]: recall's when cannot come from a map/);
+    expect(entryProblem({ control: 'recall', args: [9], note: 38 })).toMatch(/args\[0\]: recall: slot: 9 is out of range; give a whole number from 1 to 8/);
+    const map = new MidiMap(entries.filter((e) => entryProblem(e) === null));
+    const on = (note: number) => map.handle({ input: 'pads', data: [0x99, note, 100] });
+    expect(on(36)).toEqual([{ name: 'store', args: [2] }]);
+    expect(on(38)).toEqual([{ name: 'recall', args: [2] }]);
+    expect(map.handle({ input: 'pads', data: [0xb0, 20, 127] })).toEqual([{ name: 'undoRecall', args: [] }]);
+    const { s, ft, steps } = session(drumGridSpec(3));
+    s.start();
+    steps(2.5);
+    for (const call of on(36)) (s as unknown as Record<string, (...a: unknown[]) => void>)[call.name](...call.args);
+    steps(1);
+    expect(s.generator.slots.filled).toEqual([2]);
     await quit(s, ft);
   });
 });
