@@ -107,6 +107,17 @@ function maxObject(text: string): { numinlets: number; numoutlets: number; outle
       return { numinlets: 3, numoutlets: 2, outlettype: ['float', 'float'] };
     case 'noteout':
       return { numinlets: 3, numoutlets: 0, outlettype: [] };
+    case 'ctlin':
+      // a controller number and a channel as arguments leave only the value's outlet
+      return { numinlets: 1, numoutlets: 3 - Math.min(nargs, 2), outlettype: Array(3 - Math.min(nargs, 2)).fill('int') };
+    case 'scale':
+      return { numinlets: 6, numoutlets: 1, outlettype: [''] };
+    case 'round':
+      return { numinlets: 2, numoutlets: 1, outlettype: [''] };
+    case '>':
+      return { numinlets: 2, numoutlets: 1, outlettype: ['int'] };
+    case 'change':
+      return { numinlets: 1, numoutlets: 3, outlettype: ['', 'int', 'int'] };
     default:
       return null;
   }
@@ -189,7 +200,7 @@ describe('the Max patch', () => {
     expect(messages.length).toBeGreaterThan(8);
     const names = messages.flatMap((m) => m.text!.split(',').map((part) => part.trim().split(/\s+/)[0]));
     for (const n of names) expect(typeof host.ctx[n], `message '${n}'`).toBe('function');
-    expect(new Set(names)).toEqual(new Set(['reset', 'locate', 'resume', 'pause', 'bpm', 'temperature', 'density', 'seed', 'mute', 'unmute', 'edit', 'lock', 'unlock', 'load']));
+    expect(new Set(names)).toEqual(new Set(['reset', 'locate', 'resume', 'pause', 'bpm', 'temperature', 'density', 'seed', 'mute', 'unmute', 'edit', 'lock', 'unlock', 'load', 'dynamics', 'timing', 'reseed']));
     // the rest are bangs from the clocks
     for (const b of senders.filter((s) => s.maxclass !== 'message')) expect(b.outlettype?.[0], b.text).toBe('bang');
   });
