@@ -123,6 +123,8 @@ describe('pattern slots', () => {
     g.setTopP(0.5);
     g.setDynamics(0.2);
     g.setVelocityScale('snare', 0);
+    g.setVoiceDensity('kick', 2);
+    g.leaveOut('closed-hat');
     g.reseed(99);
     g.edit(g.step + 2, ['kick']);
     play(g, 8); // step 48, a bar line as at the store
@@ -131,6 +133,7 @@ describe('pattern slots', () => {
     expect(again[0].step).toBe(48);
     expect(g.applied).toMatchObject({ topP: 1, dynamics: 1, seed: 11 });
     expect(g.applied.velocityScales.every((v) => v === 1)).toBe(true);
+    expect(g.applied.voiceDensities.every((v) => v === 0) && g.applied.leftOut.every((v) => !v)).toBe(true);
     expect(g.locks.map((l) => l.voice)).toEqual(['kick']);
     expect(notes(again)).toEqual(notes(after));
     expect(again[4].notes.map((n) => n.note)).toContain(38);
