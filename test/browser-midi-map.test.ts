@@ -82,6 +82,7 @@ interface Hook {
   ready(): boolean;
   settings(): { temperature: number; density: number; muted: boolean; velocityScales: number[] };
   messages(): { level: string; text: string }[];
+  slots(): { filled: number[] };
 }
 const { pulse, until } = pageHook<Hook>(LONG);
 const send = (page: Page, name: string, ...bytes: number[]) => page.evaluate(([n, b]) => (window as unknown as { fakeMidi: { send(n: string, b: number[]): void } }).fakeMidi.send(n, b), [name, bytes] as const);
@@ -154,6 +155,23 @@ describe.runIf(haveChromium())('the page: MIDI map panel', () => {
     await send(page, 'Fake Pads', 0x89, 36, 0);
     await send(page, 'Fake Pads', 0x99, 36, 100);
     expect((await pulse(page, (p) => p.settings())).muted).toBe(false);
+  }, LONG);
+
+  it('a pad stores a pattern slot chosen beside the control, as the slot buttons do', async () => {
+    await page.selectOption('#map-control', 'store');
+    expect(await page.$$eval('#map-voice option', (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['', '1', '2', '3', '4', '5', '6', '7', '8']);
+    await learn(page, 'store', '2');
+    await send(page, 'Fake Pads', 0x99, 37, 100);
+    expect((await listed(page)).at(-1)).toBe('store(2) ← note 37 (ch 10, Fake Pads), on a press');
+    await send(page, 'Fake Pads', 0x99, 37, 100);
+    // a store applies at the next step: play one
+    await page.click('#start');
+    await until(page, (p) => p.slots().filled.length > 0);
+    await page.click('#start');
+    expect((await pulse(page, (p) => p.slots())).filled).toEqual([2]);
+    // it goes again, so the reload below finds the three entries before it
+    await page.click('#map-list li:last-child button');
+    expect(await listed(page)).toHaveLength(3);
   }, LONG);
 
   it('keeps the mapping across a reload, and plays it without a Learn', async () => {

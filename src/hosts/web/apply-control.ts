@@ -9,7 +9,8 @@
  * applyControl(stage, 'velocityScale', ['kick', 0.5]);
  * applyControl(stage, 'pause', []);                 // pauses (does nothing when already paused)
  */
-import { checkNumber, control, randomSeed, scaleArg, valueArg, type ControlName } from '../../music/controls.js';
+import { checkNumber, control, randomSeed, scaleArg, valueArg, voiceDensityArg, type ControlName } from '../../music/controls.js';
+import { runSlotControl } from './slots-view.js';
 import type { Stage } from './stage.js';
 
 type Args = readonly (string | number)[];
@@ -43,6 +44,12 @@ const HANDLERS: Partial<Record<ControlName, (stage: Stage, args: Args) => void>>
     checkNumber('velocityScale', scaleArg(), v);
     s.setVelocityScale(s.model?.rows[rowOf(s, 'velocityScale', voice)] as string, v);
   },
+  voiceDensity: (s, [voice, v]) => {
+    checkNumber('voiceDensity', voiceDensityArg(), v);
+    s.setVoiceDensity(s.model?.rows[rowOf(s, 'voiceDensity', voice)] as string, v);
+  },
+  leaveOut: (s, [voice]) => s.setLeftOut(s.model?.rows[rowOf(s, 'leaveOut', voice)] as string, true),
+  bringBack: (s, [voice]) => s.setLeftOut(s.model?.rows[rowOf(s, 'bringBack', voice)] as string, false),
   seed: (s, [v]) => s.reseed(num('seed', v)),
   reseed: (s, [v]) => s.reseed(v === undefined ? randomSeed() : num('seed', v)),
   pause: (s) => void (s.willPause || s.togglePause()),
@@ -59,6 +66,10 @@ const HANDLERS: Partial<Record<ControlName, (stage: Stage, args: Args) => void>>
     for (const row of rows) if (isLocked(s, row)) s.toggleLock(row);
   },
   bpm: (s, [v]) => s.setBpm(num('bpm', v)),
+  // as the slot buttons run them
+  store: (s, args) => runSlotControl(s.gen, 'store', args),
+  recall: (s, args) => runSlotControl(s.gen, 'recall', args),
+  undoRecall: (s, args) => runSlotControl(s.gen, 'undoRecall', args),
 };
 
 /** Run control `name` with `args` (as the prompt takes them) on the page; throws naming the control when it cannot. */

@@ -1,6 +1,6 @@
 /**
  * The page's MIDI map panel: a controller's knobs and pads on the control table's controls.
- * Pick a control (and a voice, for one that needs it), press Learn and move a knob or hit a
+ * Pick a control (and a voice or a slot, for one that takes it), press Learn and move a knob or hit a
  * pad: the next CC or note-on from any input becomes its entry (replacing an older one of that
  * control, or on that CC). The mapping is kept in localStorage across reloads, and exported or
  * imported as the same JSON file `pulse-rnn play --map` reads (music/midi-map.ts).
@@ -18,8 +18,8 @@
  *   onInfo: (text) => messages.info(text),
  * });
  */
-import { control, type ControlName } from '../../music/controls.js';
-import { MAPPABLE, MidiMap, checkMap, entryText, mapFile, parseMap, type ControlCall, type MapEntry, type ToggleState } from '../../music/midi-map.js';
+import { control, isNumberArg, type ControlName, type ControlSpec } from '../../music/controls.js';
+import { MAPPABLE, MidiMap, checkMap, entryText, knobArg, mapFile, parseMap, type ControlCall, type MapEntry, type ToggleState } from '../../music/midi-map.js';
 import { download, pickFiles } from './files.js';
 
 export interface MidiMapHooks {
@@ -70,6 +70,20 @@ function build(box: HTMLElement) {
   return { pick, voice, learn, list, save, file };
 }
 
+/**
+ * What the panel offers for a press's or knob's other argument: the voices for a voice, the
+ * numbers of a small range (a pattern slot), '' first when it may be left out. Null: none.
+ */
+function argChoices(c: ControlSpec, voices: readonly string[]): string[] | null {
+  const knob = knobArg(c);
+  const a = c.args.find((x, i) => i !== knob?.index);
+  if (!a) return null;
+  const leftOut = a.optional ? [''] : [];
+  if (a.type === 'voice') return [...leftOut, ...voices];
+  if (isNumberArg(a) && a.type === 'integer' && a.max - a.min <= 32) return [...leftOut, ...Array.from({ length: a.max - a.min + 1 }, (_, i) => String(a.min + i))];
+  return null;
+}
+
 /** Read the kept mapping; a broken one is reported and dropped. */
 function restore(hooks: MidiMapHooks): MapEntry[] {
   const text = localStorage.getItem(STORAGE_KEY);
@@ -108,13 +122,12 @@ export function bindMidiMap(box: HTMLElement, hooks: MidiMapHooks): { readonly m
     li.append(' ', x);
     return li;
   };
-  /** A control that needs a voice shows the model's voices beside it. */
+  /** A control taking a voice or a slot shows the choices beside it (the model's voices, the slots). */
   const showVoices = () => {
-    const c = control(ui.pick.value);
-    const needs = c.args.some((a) => a.type === 'voice' && !a.optional);
-    ui.voice.hidden = !needs;
-    const names = hooks.voices();
-    if (needs && ui.voice.options.length !== names.length) ui.voice.replaceChildren(...names.map((v) => new Option(v, v)));
+    const choices = argChoices(control(ui.pick.value), hooks.voices());
+    ui.voice.hidden = choices === null;
+    const shown = Array.from(ui.voice.options, (o) => o.value);
+    if (choices && shown.join('\n') !== choices.join('\n')) ui.voice.replaceChildren(...choices.map((v) => new Option(v || '(all)', v)));
   };
 
   const onMessage = (e: Event) => {
@@ -173,7 +186,8 @@ export function bindMidiMap(box: HTMLElement, hooks: MidiMapHooks): { readonly m
     if (map.learning) return void (map.disarm(), render());
     try {
       const c = control(ui.pick.value);
-      map.arm(c.name, ui.voice.hidden ? [] : [ui.voice.value]);
+      const v = ui.voice.value;
+      map.arm(c.name, ui.voice.hidden || v === '' ? [] : [/^\d+$/.test(v) && !hooks.voices().includes(v) ? Number(v) : v]);
     } catch (e) {
       hooks.onError(e);
       return;
