@@ -441,7 +441,7 @@ export const CONTROLS: readonly ControlSpec[] = [
     description: "play a stored slot again from the next bar (or 'now'); the step and bar count go on, pause and mute stay",
     example: 'recall(2)',
     applies: 'next step',
-    logged: generatorLog("{ type: 'recall', slot, when }; the slot takes over at the step it waits for"),
+    logged: generatorLog("{ type: 'recall', slot, when }"),
     owner: 'generator',
   },
   {
