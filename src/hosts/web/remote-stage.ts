@@ -4,8 +4,10 @@
  * page's sliders, keys and grid send goes to the performance by the table's name (checked and
  * logged there as if typed at the prompt); the settings shown are the performance's, whoever
  * changed them. Start makes the page play the performance's notes through its output (the
- * Tone.js kit unless another is chosen), each at its step's time: the step's "seconds until"
- * on arrival plus `MARGIN`, so loopback's jitter stays inside the margin.
+ * Tone.js kit unless another is chosen), each at its step's time plus `MARGIN`. A step's time on
+ * the page's audio clock is read from its "seconds until" on arrival; a message the browser's
+ * busy main thread delivered late reads a later time, so the page places every step by the
+ * least delayed of the recent arrivals (`PLACE_BY`), and a late delivery moves no note.
  *
  * It is a Stage (the page's controls, grid and keys take one and work unchanged); what a page
  * does alone (load a model, prime, pick a clock) is the terminal's here, and says so.
@@ -32,16 +34,40 @@ export const MARGIN = 0.05;
 const KEEP = 64;
 /** Arrivals kept to measure the jitter. */
 const SAMPLES = 512;
+/** Recent arrivals whose least delayed one places the steps: 8 s at 120 BPM, so the audio clock's drift (under 500 ppm) moves it by 4 ms at most. */
+const PLACE_BY = 64;
+/** Arrivals after Start left out of the timing: an audio context just started reads its clock a few hundred ms off for its first half second or so. */
+const SETTLING = 8;
 
-/** How steady the steps' arrivals are: each step's time on the page's clock less its time on the performance's. */
+/**
+ * How steady the steps are on the page: each step's start on the page's audio clock less its
+ * start on the performance's clock, as read on arrival ("seconds until" + the audio clock then)
+ * and as placed. The two clocks run at slightly different rates (an audio device's crystal is
+ * not the system's): that drift is fitted out of both before their spread is taken.
+ */
 export interface ArrivalTiming {
   readonly steps: number;
-  /** Spread (largest less smallest) of that difference over the kept arrivals, in ms. */
-  readonly spreadMs: number;
-  /** Its standard deviation, in ms. */
-  readonly sdMs: number;
+  /** Spread (largest less smallest) of the arrivals' readings, in ms: what placing each step by its own arrival would wander by. */
+  readonly arrivalSpreadMs: number;
+  /** Their standard deviation, in ms. */
+  readonly arrivalSdMs: number;
+  /** Spread of the steps' starts as placed (by the least delayed recent arrival), in ms: the notes' jitter. */
+  readonly placedSpreadMs: number;
+  /** How much faster the page's audio clock runs than the performance's, in parts per million. */
+  readonly driftPpm: number;
   /** Notes whose time had passed when they arrived (sent at once). */
   readonly late: number;
+}
+
+/** The spread and standard deviation of `y` over `x` once a straight line is fitted out, and the line's slope. */
+function detrended(x: readonly number[], y: readonly number[]): { spread: number; sd: number; slope: number } {
+  const n = x.length;
+  const mx = x.reduce((s, v) => s + v, 0) / n;
+  const my = y.reduce((s, v) => s + v, 0) / n;
+  const sxx = x.reduce((s, v) => s + (v - mx) ** 2, 0);
+  const slope = sxx > 0 ? x.reduce((s, v, i) => s + (v - mx) * (y[i] - my), 0) / sxx : 0;
+  const r = y.map((v, i) => v - my - slope * (x[i] - mx));
+  return { spread: Math.max(...r) - Math.min(...r), sd: Math.sqrt(r.reduce((s, v) => s + v * v, 0) / n), slope };
 }
 
 export class RemoteStage extends Stage {
@@ -52,7 +78,8 @@ export class RemoteStage extends Stage {
   private readonly steps: StepMessage[] = [];
   /** Step → the page's audio time it starts at, for the play head. */
   private readonly times: { step: number; time: number }[] = [];
-  private readonly arrivals: number[] = [];
+  /** Each step's time on the performance's clock, and its start on the page's audio clock less that: as read on arrival, and as placed. */
+  private readonly arrivals: { time: number; read: number; placed: number }[] = [];
   private late = 0;
   private wasSilent = false;
   private readonly remoteEdits = new Map<number, number[]>();
@@ -87,11 +114,12 @@ export class RemoteStage extends Stage {
 
   /** How steady the steps arrive (measured once the page sounds). */
   timing(): ArrivalTiming {
-    const a = this.arrivals;
-    if (a.length === 0) return { steps: 0, spreadMs: 0, sdMs: 0, late: this.late };
-    const mean = a.reduce((s, x) => s + x, 0) / a.length;
-    const sd = Math.sqrt(a.reduce((s, x) => s + (x - mean) ** 2, 0) / a.length);
-    return { steps: a.length, spreadMs: (Math.max(...a) - Math.min(...a)) * 1000, sdMs: sd * 1000, late: this.late };
+    const a = this.arrivals.slice(SETTLING);
+    if (a.length < 2) return { steps: a.length, arrivalSpreadMs: 0, arrivalSdMs: 0, placedSpreadMs: 0, driftPpm: 0, late: this.late };
+    const x = a.map((p) => p.time);
+    const read = detrended(x, a.map((p) => p.read));
+    const placed = detrended(x, a.map((p) => p.placed));
+    return { steps: a.length, arrivalSpreadMs: read.spread * 1000, arrivalSdMs: read.sd * 1000, placedSpreadMs: placed.spread * 1000, driftPpm: placed.slope * 1e6, late: this.late };
   }
 
   /** Any control of the table by name, as the prompt takes it: how other page features reach the performance. */
@@ -199,6 +227,8 @@ export class RemoteStage extends Stage {
     await audio.context.resume();
     this.listening = true;
     this.times.length = 0;
+    // a new start may be on another audio clock (a context made anew): placed from new arrivals
+    this.arrivals.length = 0;
     this.version++;
   }
 
@@ -308,9 +338,12 @@ export class RemoteStage extends Stage {
     const audio = currentAudio();
     if (!audio || !this.listening) return;
     const now = audio.context.currentTime;
-    const start = now + m.in + MARGIN;
-    this.arrivals.push(start - m.time);
-    if (this.arrivals.length > SAMPLES) this.arrivals.shift();
+    const read = now + m.in - m.time;
+    const recent = this.arrivals.slice(-PLACE_BY + 1);
+    const offset = recent.reduce((least, p) => Math.min(least, p.read), read);
+    const start = m.time + offset + MARGIN;
+    this.arrivals.push({ time: m.time, read, placed: offset });
+    if (this.arrivals.length > SAMPLES + SETTLING) this.arrivals.splice(SETTLING, 1);
     if (m.step >= 0) this.times.push({ step: m.step, time: start });
     if (this.times.length > 32) this.times.splice(0, 16);
     this.play(m, start, now);
