@@ -45,6 +45,7 @@ export class MidiMapper {
   private readonly inputs = new Set<Input>();
   private offConnected = () => {};
   private closed = false;
+  private lastRefusal = '';
 
   constructor(
     private readonly session: MapTarget,
@@ -109,15 +110,23 @@ export class MidiMapper {
 
   /** Run a call as the command of its name; only a refusal is printed. */
   apply(call: ControlCall): void {
-    const s = this.session as unknown as Record<string, (...a: unknown[]) => unknown> & MapTarget;
+    const s = this.session as unknown as Record<string, unknown> & MapTarget;
     const print = s.printer;
+    const run = s[call.name];
+    if (typeof run !== 'function') return print(`MIDI map: ${call.name} is not a command of this session`);
     s.printer = () => {};
     try {
-      void s[call.name](...call.args);
+      // an async command (prime, record) reports its own outcome when it ends
+      void run.apply(s, call.args);
+    } catch (e) {
+      s.lastError = `${call.name}: ${errorText(e)}`;
     } finally {
       s.printer = print;
     }
-    if (s.lastError) print(`MIDI map: ${s.lastError}`);
+    // a knob swept against a refusal says it once, not once a CC
+    const said = s.lastError ? `MIDI map: ${s.lastError}` : '';
+    if (said && said !== this.lastRefusal) print(said);
+    this.lastRefusal = said;
   }
 
   private readonly toggled = (name: ControlName): boolean => {
