@@ -80,7 +80,7 @@ beforeAll(async () => {
   writeFileSync(join(web, 'index.html'), '<!doctype html><title>page</title>');
   server = await serve({ port: 0, webDir: web });
   const clock = new InternalClock({ bpm: 480 });
-  session = new LiveSession({ spec: drumGridSpec(3), clock, sinks: [], seed: 7, grid: false, lookahead: 16, print: (t) => said.push(t) });
+  session = new LiveSession({ spec: drumGridSpec(3), clock, sinks: [], seed: 7, grid: false, lookahead: 16, sound: 'the page', print: (t) => said.push(t) });
   live = attachLive({ session, server, model: { path: 'weights/test/', name: 'test' }, sound: 'the page', pageSounds: true, print: (t) => told.push(t), quietMs: 100 });
   session.start();
 });
@@ -117,6 +117,8 @@ describe('live-socket: one performance for every page', () => {
     expect(hello).toMatchObject({ type: 'hello', version: 1, model: { path: 'weights/test/', name: 'test', editable: true, stepsPerBar: 16 }, sound: 'the page', pageSounds: true, bpm: 480, bpmSettable: true });
     expect(hello.type === 'hello' && hello.model.rows).toEqual(session.generator.codec.voices);
     expect(hello.type === 'hello' && hello.settings.seed).toBe(7);
+    // and status() at the prompt says where the sound is too
+    expect(session.statusLine()).toContain(' · sound: the page · ');
   });
 
   it('shows two pages the same steps with the same notes, those the session played', async () => {
