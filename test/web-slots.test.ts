@@ -3,6 +3,8 @@
 // next bar, marked as waiting until it takes over; undo goes back; an empty slot says so and
 // changes nothing. The page's log replays in Node note for note. Every check waits for a
 // condition, never a fixed time.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelSpec } from '../src/io/model-files.js';
@@ -31,6 +33,8 @@ describe.skipIf(!haveChromium())('the page\'s pattern slots', () => {
     open = await openServedPage();
   }, LONG);
   afterAll(async () => open?.close());
+  const tmp = mkdtempSync(join(tmpdir(), 'pulse-web-slots-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('stores with a shift-click or Store, recalls at the bar (waiting shown), undoes, refuses an empty slot; the log replays', async () => {
     const { page, problems } = open;
@@ -76,6 +80,30 @@ describe.skipIf(!haveChromium())('the page\'s pattern slots', () => {
     const again = new Generator(spec, log.options).replay(log);
     expect(played.length).toBeGreaterThan(40);
     for (const s of played) expect(again[s.tick], `tick ${s.tick}`).toEqual(s);
+    expect(problems).toEqual([]);
+  }, LONG);
+
+  it('saves the set as the file loadSlots reads, and loads it back (refusing another model\'s, naming the field)', async () => {
+    const { page, problems } = open;
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: LONG }), page.click('#slot-save')]);
+    expect(download.suggestedFilename()).toBe('pulse-rnn-slots.json');
+    const text = readFileSync(await download.path(), 'utf8');
+    const set = JSON.parse(text);
+    expect(set).toMatchObject({ format: 'pulse-rnn-slots', version: 1 });
+    expect(Object.keys(set.slots)).toEqual(['1', '5']);
+
+    const file = join(tmp, 'set.slots.json');
+    writeFileSync(file, JSON.stringify({ ...set, slots: { 3: set.slots['5'] } }));
+    await page.setInputFiles('#slot-file', file);
+    await until(page, (p) => p.slots()?.filled.join() === '3');
+    expect(await pulse(page, (p) => p.messages().map((m) => m.text))).toContainEqual(expect.stringContaining('slots 3 from set.slots.json'));
+    const wrong = join(tmp, 'wrong.json');
+    writeFileSync(wrong, JSON.stringify({ ...set, model: { ...set.model, hash: '00000000' } }));
+    await page.setInputFiles('#slot-file', wrong);
+    await until(page, (p) => p.messages().some((m) => m.text.includes('wrong.json: model.hash is "00000000"')));
+    expect(await pulse(page, (p) => p.slots()?.filled)).toEqual([3]);
+    const { log } = await pulse(page, (p) => p.snapshot());
+    expect(log.entries.filter((e) => e.control.type === 'loadSlots')).toHaveLength(1);
     expect(problems).toEqual([]);
   }, LONG);
 });

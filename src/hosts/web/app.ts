@@ -24,7 +24,7 @@ import { midiOutput, midiPorts, rnboOutput, toneOutput, type Output, type RnboSo
 import { RemoteStage } from './remote-stage.js';
 import { Stage, type ModelInfo } from './stage.js';
 import { bindVoiceScales } from './voice-scales.js';
-import { bindSlots, runSlotControl } from './slots-view.js';
+import { bindSlots, loadSlotSet, runSlotControl, slotSetOf } from './slots-view.js';
 import { applyControl } from './apply-control.js';
 import { bindMidiMap } from './midi-learn.js';
 
@@ -55,7 +55,10 @@ const scales = bindVoiceScales(stage, $('scales'), (e) => messages.error(e), () 
 const slots = bindSlots($('slots-panel'), {
   run: (name, args) => runSlotControl(stage.gen, name, args),
   slots: () => stage.gen?.slots ?? null,
+  saveSet: () => slotSetOf(stage.gen),
+  loadSet: (set, file) => loadSlotSet(stage.gen, set, file),
   onError: (e) => messages.error(e),
+  onInfo: (text) => messages.info(text),
   onChange: () => (dirty = true),
 });
 // a controller's knobs and pads play through applyControl: the paths the sliders and buttons use
