@@ -240,8 +240,11 @@ describe('a set of slots as a file', () => {
     const b = performer(spec);
     const played = play(b, 21);
     b.loadSlots(set, 'set.mid.slots.json');
+    // the set given is not the one logged: changing it after changes nothing
+    set.slots['1'].network.base64 = 'AAAA';
     b.recall(1);
     played.push(...play(b, 40));
+    expect(b.slots.filled).toEqual([1]);
     const log = JSON.parse(JSON.stringify(b.log));
     expect(log.entries.find((e: { control: { type: string } }) => e.control.type === 'loadSlots').control.file).toBe('set.mid.slots.json');
     expect(new Generator(spec, b.options).replay(log)).toEqual(played);

@@ -441,8 +441,10 @@ export class Generator {
 
   /** Replace the slots with a set file's (its JSON, `file` naming it in errors) at the next step; throws when it is not from this model. */
   loadSlots(set: SlotSetFile, file: string): void {
-    readSlots(this.parts, this.state, set, file);
-    this.queue({ type: 'loadSlots', file, set });
+    // the log keeps its own copy: a caller changing the object later changes no replay
+    const copy = JSON.parse(JSON.stringify(set)) as SlotSetFile;
+    readSlots(this.parts, this.state, copy, file);
+    this.queue({ type: 'loadSlots', file, set: copy });
   }
 
   /** The step slot `slot` was stored at (null: empty): a recall at the bar comes in at its place in the bar. */
