@@ -18,6 +18,7 @@ import { parseMap } from '../src/music/midi-map.js';
 import type { Clock } from '../src/time/clock.js';
 import { InternalClock } from '../src/time/internal-clock.js';
 import { drumGridSpec } from './helpers/models.js';
+import { typedPrompt } from './helpers/typed-prompt.js';
 
 const KNOBS = 'pulse-rnn map test knobs';
 const PADS = 'pulse-rnn map test pads';
@@ -164,6 +165,23 @@ describe('learn, map, unmap and saveMap at the prompt', () => {
     expect(s.generator.settings.density).toBe(4);
     await steps(clock, 1);
     await s.quit();
+  }, 30_000);
+});
+
+describe('the prompt', () => {
+  it('types learn(), map() and saveMap() as commands, and help() lists them', async () => {
+    const { s, clock } = session();
+    const { type } = typedPrompt(s);
+    s.start();
+    expect(await type('help()')).toMatch(/^learn\('temperature'\) +map the next knob moved/m);
+    expect(await type("learn('timing')")).toMatch(/^timing: move a knob or fader on /);
+    knobs(0xb0, 25, 127);
+    expect(await type('map()')).toContain(`timing ← CC 25 (ch 1, ${KNOBS})`);
+    expect(await type("saveMap('typed.json')")).toBe('wrote typed.json: 1 entry; --map typed.json plays with it');
+    expect(await type('lern()')).toMatch(/did you mean learn\('temperature'\)\?/);
+    await steps(clock, 1);
+    await type('quit()');
+    await s.done;
   }, 30_000);
 });
 
