@@ -286,7 +286,8 @@ function addPlayCommand(p: Command): void {
     .description('play a model live to a MIDI output, steered from a prompt (help() lists the commands)')
     .option('--model <dir>', 'model folder or URL (default: the shipped drum model)')
     .option('--clock <source>', 'internal, or midi:"Port name" to follow the MIDI clock on that input', 'internal')
-    .option('--out <port>', 'MIDI output to play to (pulse-rnn ports lists them)');
+    .option('--out <port>', OUT_HELP)
+    .option('--virtual', VIRTUAL_HELP);
   addStartFlags(cmd, ['seed', 'temperature', 'topP', 'density', 'dynamics', 'timing', { name: 'bpm', note: 'with --clock midi:…, the guess until the clock locks' }, { name: 'swing', note: 'internal clock only' }]);
   cmd
     .option('--steps <n>', 'stop after this many steps', liveStepsArg)
@@ -296,7 +297,7 @@ function addPlayCommand(p: Command): void {
     .option('--map-input <name>', 'the MIDI input the mapping listens on (default: every input)')
     .action(async (o: { model?: string; bpm: number; swing: number; clock: string; out?: string; seed: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; steps?: number; repl: boolean; grid: boolean }) => {
       const { runPlay } = await import('./play.js');
-      await runPlay({ ...o, model: o.model ?? defaultModel() });
+      await runPlay({ ...o, out: outFlag(o), model: o.model ?? defaultModel() });
     });
 }
 
@@ -314,13 +315,13 @@ function addControlsCommand(p: Command): void {
 /** `ports`: the MIDI ports this machine offers. */
 function addPortsCommand(p: Command): void {
   p.command('ports')
-    .description('list the MIDI inputs and outputs, one a line')
+    .description('list the MIDI inputs and outputs, one a line (WEBMIDI.js\'s, and the system\'s through @julusian/midi); whether the virtual output pulse-rnn can be made')
     .action(async () => {
       const { runPorts } = await import('./play.js');
-      const { systemMidiProblem } = await import('../io/midi-ports.js');
-      await runPorts((line) => console.log(line));
-      const problem = await systemMidiProblem();
-      if (problem) console.error(problem);
+      await runPorts(
+        (line) => console.log(line),
+        (note) => console.error(note),
+      );
     });
 }
 
@@ -355,6 +356,16 @@ function addServeCommand(p: Command): void {
 }
 
 /** `--map` and `--map-input`, as commander names them. */
+const OUT_HELP = 'MIDI output to play to (pulse-rnn ports lists them; pulse-rnn is a virtual output a DAW sees)';
+const VIRTUAL_HELP = 'play to a virtual MIDI output named pulse-rnn that a DAW sees as a MIDI source (the same as --out pulse-rnn)';
+
+/** --out, or pulse-rnn's own virtual output for --virtual. */
+function outFlag(o: object): string | undefined {
+  const { out, virtual } = o as { out?: string; virtual?: boolean };
+  if (virtual && out !== undefined) throw new Error(`give --out ${JSON.stringify(out)} or --virtual, not both`);
+  return virtual ? 'pulse-rnn' : out;
+}
+
 const mapFlags = (o: object): { map?: string; mapInput?: string } => ({ map: (o as { map?: string }).map, mapInput: (o as { mapInput?: string }).mapInput });
 
 /** `start`: the page served and the model played here at once (`npm start`). */
@@ -364,7 +375,8 @@ function addStartCommand(p: Command): void {
     .description('what `npm start` runs: serve the web page on 127.0.0.1 and play the shipped drum model live here, steered from a prompt')
     .option('--port <n>', 'TCP port of the page (taken: any free one)', portArg, PAGE_PORT)
     .option('--model <dir>', 'model folder or URL (default: the shipped drum model)')
-    .option('--out <port>', 'MIDI output to play to (pulse-rnn ports lists them)');
+    .option('--out <port>', OUT_HELP)
+    .option('--virtual', VIRTUAL_HELP);
   addStartFlags(cmd, [{ name: 'seed', default: null, note: 'default: a new one each time' }, 'temperature', 'topP', 'density', 'dynamics', 'timing', 'bpm', 'swing']);
   cmd
     .option('--steps <n>', 'stop after this many steps', liveStepsArg)
@@ -396,7 +408,7 @@ function addStartCommand(p: Command): void {
       const pages = { url: page, attach: (session: LiveSession, sound: string, pageSounds: boolean) => attachLive({ session, server, model: { path: pageModel ?? null, name }, sound, pageSounds }) };
       try {
         const { temperature, topP, density, dynamics, timing, bpm, swing } = o;
-        await runPlay({ page: pages, model, bpm, swing, clock: 'internal', out: o.out, seed: o.seed ?? randomSeed(), temperature, topP, density, dynamics, timing, steps: o.steps, repl: o.repl && process.stdin.isTTY === true, grid: true, ...mapFlags(o) });
+        await runPlay({ page: pages, model, bpm, swing, clock: 'internal', out: outFlag(o), seed: o.seed ?? randomSeed(), temperature, topP, density, dynamics, timing, steps: o.steps, repl: o.repl && process.stdin.isTTY === true, grid: true, ...mapFlags(o) });
       } finally {
         await server.close();
       }

@@ -13,10 +13,9 @@ import { readFile } from 'node:fs/promises';
 import { checkUserFile } from '../io/user-file.js';
 import { resolve } from 'node:path';
 import { WebMidi } from 'webmidi';
-import { listPorts, openInput, openOutput } from '../io/midi-ports.js';
+import { openOutput } from '../io/midi-ports.js';
 import { loadModelSpec } from '../io/model-files.js';
 import type { NoteSink } from '../io/sink.js';
-import { WebMidiSink } from '../io/webmidi-sink.js';
 import { codecFor } from '../music/codecs.js';
 import { InternalClock } from '../time/internal-clock.js';
 import { MidiClockFollower } from '../time/midi-clock-follower.js';
@@ -27,7 +26,7 @@ import type { MidiMapper } from './midi-mapper.js';
 import { pulsesPerStep, replayToMidi, replayToPort } from './replay.js';
 import { startRepl } from './repl.js';
 import { parseSessionLog } from './session-log.js';
-import { openVirtualOutput } from './virtual-output.js';
+import { allPorts, openClockInput, openPlayOutput, VIRTUAL_PORT } from './port-choice.js';
 
 export interface PlayOptions {
   /** Model folder, model.json or URL. */
@@ -37,7 +36,7 @@ export interface PlayOptions {
   swing?: number;
   /** 'internal', or 'midi:PORT' to follow the MIDI clock arriving on input PORT. */
   clock: string;
-  /** MIDI output to play to; without it a virtual output where the system allows one, else silence. */
+  /** MIDI output to play to (`pulse-rnn`: the virtual output); without it the virtual output where the system allows one, else silence. */
   out?: string;
   seed: number;
   temperature: number;
@@ -106,34 +105,30 @@ export async function runPlay(o: PlayOptions, io: HostIO = defaultIO()): Promise
       clock = new InternalClock({ bpm: o.bpm, pulsesPerStep: pps, swing: o.swing ?? 0, onError });
       clockName = 'internal clock';
     } else {
-      const input = await openInput(clockChoice.port);
-      clock = new MidiClockFollower(input, { bpm: o.bpm, pulsesPerStep: pps, onError });
-      clockName = `MIDI clock from ${JSON.stringify(input.name)}`;
+      const opened = await openClockInput(clockChoice.port);
+      closers.push(opened.close);
+      clock = new MidiClockFollower(opened.input, { bpm: o.bpm, pulsesPerStep: pps, onError });
+      clockName = `MIDI clock from ${JSON.stringify(opened.input.name)}`;
     }
     const sinks: NoteSink[] = [];
     let to: string;
-    if (o.out) {
-      const output = await openOutput(o.out);
-      sinks.push(new WebMidiSink(output));
-      to = `to ${JSON.stringify(output.name)}`;
-    } else if (o.page) {
-      to = 'to the page';
+    // a virtual output the system cannot make is said in one line, and the music goes on
+    const opened = o.out || !o.page ? await openPlayOutput(o.out ?? VIRTUAL_PORT) : null;
+    const midiOut = opened?.output ?? null;
+    if (midiOut) {
+      sinks.push(midiOut.sink);
+      closers.push(midiOut.close);
+      to = `to ${midiOut.said}`;
     } else {
-      const v = await openVirtualOutput('pulse-rnn');
-      if (v.output) {
-        sinks.push(new WebMidiSink(v.output));
-        closers.push(() => v.output?.close());
-        to = 'to the virtual MIDI output "pulse-rnn"';
-      } else {
-        print(`no --out given and no virtual MIDI output here (${v.reason}): playing silently; name an output with --out (pulse-rnn ports lists them)`);
-        to = 'silently';
-      }
+      to = o.page ? 'to the page' : 'silently';
+      if (opened && !o.out) print(`no --out given and no virtual MIDI output here (${opened.reason}): playing silently; name an output with --out (pulse-rnn ports lists them)`);
+      else if (opened) print(`no virtual MIDI output ${JSON.stringify(VIRTUAL_PORT)} here (${opened.reason}): playing ${o.page ? 'through the page' : 'silently'}`);
     }
     // start: the terminal says where the sound is, and so does status()
-    const sound = o.page ? (o.out ? `MIDI output ${to.slice('to '.length)}` : `the page at ${o.page.url} (press Start there)`) : null;
+    const sound = o.page ? (midiOut ? `MIDI output ${to.slice('to '.length)}` : `the page at ${o.page.url} (press Start there)`) : null;
     const session = new LiveSession({ spec, model: modelLocation(o.model), clock, clockName, sinks, seed: o.seed, temperature: o.temperature, topP: o.topP, density: o.density, dynamics: o.dynamics, timing: o.timing, steps: o.steps, grid: o.grid ?? true, print, ...(sound ? { sound, lookahead: codec.stepsPerBar } : {}) });
     report = (text) => session.printer(text);
-    if (o.page) live = o.page.attach(session, sound as string, !o.out);
+    if (o.page) live = o.page.attach(session, sound as string, !midiOut);
     // a broken mapping file stops here, before anything plays
     if (o.map || o.mapInput) print(mapSaid(await session.midi.open({ file: o.map, input: o.mapInput }), o.map));
     const repl = o.repl ?? true;
@@ -156,10 +151,13 @@ function mapSaid(m: MidiMapper, file: string | undefined): string {
   return `${file ? `MIDI map ${file}: ${n} control${n === 1 ? '' : 's'}` : 'MIDI map'} on ${m.where}; map() lists it, learn('temperature') adds one`;
 }
 
-/** Print the MIDI inputs and outputs, one a line, or that there are none. */
-export async function runPorts(print: (line: string) => void): Promise<{ inputs: string[]; outputs: string[] }> {
+/**
+ * Print the MIDI inputs and outputs, one a line, or that there are none (WEBMIDI.js's and the
+ * system's through @julusian/midi); `note` says what is missing and whether `pulse-rnn` can be made.
+ */
+export async function runPorts(print: (line: string) => void, note: (line: string) => void = print): Promise<{ inputs: string[]; outputs: string[] }> {
   try {
-    const ports = await listPorts();
+    const ports = await allPorts();
     if (ports.inputs.length === 0 && ports.outputs.length === 0) print('no MIDI inputs or outputs found');
     else {
       if (ports.inputs.length === 0) print('no MIDI inputs found');
@@ -167,6 +165,7 @@ export async function runPorts(print: (line: string) => void): Promise<{ inputs:
       if (ports.outputs.length === 0) print('no MIDI outputs found');
       for (const name of ports.outputs) print(`output  ${name}`);
     }
+    for (const line of ports.notes) note(line);
     return ports;
   } finally {
     if (WebMidi.enabled) await WebMidi.disable();

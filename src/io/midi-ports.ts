@@ -71,7 +71,7 @@ export async function openInput(name: string): Promise<Input> {
 }
 
 /** Exact name first, then case-insensitive, then a unique case-insensitive part of a name. */
-function pick<P extends { name: string }>(ports: readonly P[], name: string, kind: string, why: string | null): P {
+export function pick<P extends { name: string }>(ports: readonly P[], name: string, kind: string, why: string | null): P {
   const lower = name.toLowerCase();
   const found = ports.find((p) => p.name === name) ?? ports.find((p) => p.name.toLowerCase() === lower);
   if (found) return found;

@@ -1,5 +1,5 @@
 /**
- * Follow an external MIDI clock on a WEBMIDI.js `Input`: 0xF8 pulses (24 per quarter), 0xFA
+ * Follow an external MIDI clock on a WEBMIDI.js `Input` (or a native one, native-midi.ts): 0xF8 pulses (24 per quarter), 0xFA
  * start, 0xFB continue, 0xFC stop, 0xF2 song position. Steps advance by counting pulses, 6 to a
  * 16th, never by the tempo estimate, so the follower cannot drift from its master by a single
  * step whatever the jitter. The tempo and the times handed out come from `PulseFit`, a line
@@ -54,7 +54,7 @@
  * clock.onTransport((e) => console.log(e.type));
  * // … later: clock.dispose();
  */
-import type { Input, MessageEvent } from 'webmidi';
+import type { MidiInputLike, MidiMessageLike } from '../io/native-midi.js';
 import { PPQN, checkMaxEarly, type Clock, type StepEvent, type TransportEvent } from './clock.js';
 import { Listeners, reportError } from './listeners.js';
 import { PulseFit } from './pulse-fit.js';
@@ -112,7 +112,7 @@ export class MidiClockFollower implements Clock {
   readonly margin: number;
   readonly now: Now;
 
-  private readonly input: Input | null;
+  private readonly input: MidiInputLike | null;
   private readonly fit: PulseFit;
   private readonly timers: Timers;
   private readonly steps: Listeners<StepEvent>;
@@ -144,7 +144,7 @@ export class MidiClockFollower implements Clock {
   private disposed = false;
 
   /** `input` may be null to feed messages through `receive()` yourself. */
-  constructor(input: Input | null, options: MidiClockFollowerOptions = {}) {
+  constructor(input: MidiInputLike | null, options: MidiClockFollowerOptions = {}) {
     const { pulsesPerStep = 6, bpm = 120, window = 24, tolerance = 0.004, positionWhileRunning = 'follow', dropoutAfter = 0.25, tempoResolution = 0.5, maxEarly = 0.5, margin = 0.01 } = options;
     checkMaxEarly(maxEarly);
     if (!(margin >= 0 && margin <= 1)) throw new RangeError(`margin must be in [0, 1] seconds, got ${margin}`);
@@ -281,7 +281,7 @@ export class MidiClockFollower implements Clock {
 
   // ---- the protocol ---------------------------------------------------------------------
 
-  private readonly onMessage = (e: MessageEvent): void => {
+  private readonly onMessage = (e: MidiMessageLike): void => {
     this.receive(e.message.rawData, e.timestamp);
   };
 
