@@ -247,6 +247,15 @@ export function timing(...a: unknown[]): void {
 export function velocityscale(...a: unknown[]): void {
   message('velocityscale', a);
 }
+export function voicedensity(...a: unknown[]): void {
+  message('voicedensity', a);
+}
+export function leaveout(...a: unknown[]): void {
+  message('leaveout', a);
+}
+export function bringback(...a: unknown[]): void {
+  message('bringback', a);
+}
 export function seed(...a: unknown[]): void {
   message('seed', a);
 }
