@@ -25,7 +25,7 @@ import { RemoteStage } from './remote-stage.js';
 import { Stage, type ModelInfo } from './stage.js';
 import { bindVoiceScales } from './voice-scales.js';
 import { bindSlots, loadSlotSet, runSlotControl, slotSetOf } from './slots-view.js';
-import { applyControl } from './apply-control.js';
+import { applyControl, pageRuns } from './apply-control.js';
 import { bindMidiMap } from './midi-learn.js';
 
 const SHIPPED_MODEL = 'weights/drums-expressive/';
@@ -64,6 +64,7 @@ const slots = bindSlots($('slots-panel'), {
 // a controller's knobs and pads play through applyControl: the paths the sliders and buttons use
 const midiMap = bindMidiMap($('midi-map-panel'), {
   apply: (call) => applyControl(stage, call.name, call.args),
+  runs: pageRuns,
   toggled: (name) => ({ pause: stage.willPause, resume: !stage.willPause, mute: stage.willMute, unmute: !stage.willMute })[name as 'pause'] ?? false,
   voices: () => (stage.model?.editable ? stage.model.rows : []),
   onError: (e) => messages.error(e, 'MIDI map'),

@@ -72,6 +72,9 @@ const HANDLERS: Partial<Record<ControlName, (stage: Stage, args: Args) => void>>
   undoRecall: (s, args) => runSlotControl(s.gen, 'undoRecall', args),
 };
 
+/** Whether the page can run a control (the MIDI map panel offers only these). */
+export const pageRuns = (name: ControlName): boolean => HANDLERS[name] !== undefined;
+
 /** Run control `name` with `args` (as the prompt takes them) on the page; throws naming the control when it cannot. */
 export function applyControl(stage: Stage, name: string, args: Args): void {
   const c = control(name);

@@ -12,6 +12,7 @@
  * @example
  * const panel = bindMidiMap(document.getElementById('midi-map-panel')!, {
  *   apply: (call) => applyControl(stage, call.name, call.args),
+ *   runs: pageRuns,
  *   toggled: (name) => (name === 'pause' ? stage.willPause : …),
  *   voices: () => stage.model?.rows ?? [],
  *   onError: (e) => messages.error(e, 'MIDI map'),
@@ -25,6 +26,8 @@ import { download, pickFiles } from './files.js';
 export interface MidiMapHooks {
   /** Run a control call on the page. */
   apply(call: ControlCall): void;
+  /** The controls `apply` runs, which the panel offers (every mappable one when left out). */
+  runs?(name: ControlName): boolean;
   /** Whether a toggle is in force (or asked for): a pad flips pause/resume and mute/unmute. */
   toggled: ToggleState;
   /** The drum voices of the model playing (for velocityScale, lock …). */
@@ -48,10 +51,10 @@ interface MidiInputLike extends EventTarget {
 const el = <K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}): HTMLElementTagNameMap[K] => Object.assign(document.createElement(tag), props);
 
 /** The panel's widgets, built into `box` (index.html holds only the empty fieldset). */
-function build(box: HTMLElement) {
+function build(box: HTMLElement, runs: (name: ControlName) => boolean) {
   const pick = el('select', { id: 'map-control' });
   pick.setAttribute('aria-label', 'Control to map');
-  pick.append(...MAPPABLE.map((c) => new Option(c.label, c.name)));
+  pick.append(...MAPPABLE.filter((c) => runs(c.name)).map((c) => new Option(c.label, c.name)));
   const voice = el('select', { id: 'map-voice', hidden: true });
   voice.setAttribute('aria-label', 'Voice');
   const learn = el('button', { id: 'map-learn', type: 'button', textContent: 'Learn', title: 'then move a knob or hit a pad on your controller' });
@@ -97,7 +100,7 @@ function restore(hooks: MidiMapHooks): MapEntry[] {
 }
 
 export function bindMidiMap(box: HTMLElement, hooks: MidiMapHooks): { readonly map: MidiMap; render(): void } {
-  const ui = build(box);
+  const ui = build(box, hooks.runs ?? (() => true));
   let map = new MidiMap(restore(hooks));
   const heard = new Set<string>();
   let access: Promise<unknown> | null = null;
