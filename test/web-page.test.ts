@@ -395,7 +395,7 @@ describe.skipIf(!haveBrowser)('the performer\'s page in Chromium', () => {
     // Tab through the whole page once, noting what takes the focus and whether it shows
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     const reached = new Map<string, boolean>();
-    for (let i = 0; i < 60; i++) {
+    for (let i = 0; i < 120; i++) {
       await page.keyboard.press('Tab');
       const f = await page.evaluate(() => {
         const a = document.activeElement as HTMLElement | null;

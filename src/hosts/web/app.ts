@@ -24,6 +24,7 @@ import { midiOutput, midiPorts, rnboOutput, toneOutput, type Output, type RnboSo
 import { RemoteStage } from './remote-stage.js';
 import { Stage, type ModelInfo } from './stage.js';
 import { bindVoiceScales } from './voice-scales.js';
+import { bindDrummerTools } from './drummer-tools.js';
 import { bindSlots, loadSlotSet, runSlotControl, slotSetOf } from './slots-view.js';
 import { applyControl, pageRuns } from './apply-control.js';
 import { bindMidiMap } from './midi-learn.js';
@@ -364,6 +365,19 @@ $('save-midi').addEventListener('click', () =>
 );
 
 $('save-log').addEventListener('click', () =>
+// a take armed with Record and ended with Stop: its MIDI file and its log, named alike
+const tools = bindDrummerTools(stage, {
+  error: (e, what) => messages.error(e, what),
+  onChange: () => (dirty = true),
+  save: (files) => {
+    const stem = `pulse-rnn-take-${stamp()}`;
+    download(files.midi, takeName(stem, 'mid'), 'audio/midi');
+    if (files.log) download(JSON.stringify(files.log), takeName(stem, 'log.json'), 'application/json');
+    else messages.warn('the model changed during the take: its MIDI file is saved, its log would replay another model', 'Record');
+    messages.info(`take saved: ${files.notes} notes over ${files.steps} steps, from bar ${Math.floor(files.firstStep / (stage.model?.stepsPerBar ?? 16)) + 1}`);
+  },
+});
+
   guard(() => {
     const log = stage.log;
     if (!log || log.ticks === 0) throw new Error('nothing played yet: the log holds the steps played since the model loaded');
@@ -430,6 +444,7 @@ function draw(): void {
     scales.sync();
     slots.sync();
     if (stage.clockKind === 'midi') {
+    tools.sync();
       bpmInput.disabled = true;
       if (document.activeElement !== bpmInput) bpmInput.value = stage.bpm.toFixed(1);
     } else bpmInput.disabled = false;
@@ -472,6 +487,10 @@ const hook = Object.freeze({
   level: () => currentAudio()?.peak() ?? 0,
   messages: () => messages.all(),
   /** Joined to the terminal's performance: how steady its steps arrive; null when the page plays alone. */
+  /** The tempo and swing playing, and the take's state. */
+  bpm: () => stage.bpm,
+  swing: () => stage.swing,
+  take: () => ({ state: tools.take.state, steps: tools.take.steps }),
   live: () => remote?.timing() ?? null,
 });
 Object.defineProperty(window, 'pulse', { value: hook, enumerable: false });

@@ -66,6 +66,7 @@ const HANDLERS: Partial<Record<ControlName, (stage: Stage, args: Args) => void>>
     for (const row of rows) if (isLocked(s, row)) s.toggleLock(row);
   },
   bpm: (s, [v]) => s.setBpm(num('bpm', v)),
+  swing: (s, [v]) => s.setSwing(num('swing', v)),
   // as the slot buttons run them
   store: (s, args) => runSlotControl(s.gen, 'store', args),
   recall: (s, args) => runSlotControl(s.gen, 'recall', args),

@@ -22,6 +22,8 @@ export interface PageClock extends Clock {
   start(): void;
   stop(): void;
   setTempo(bpm: number): void;
+  /** Swing the steps (the internal clock; a MIDI clock places its own). */
+  setSwing?(swing: number): void;
   dispose(): void;
 }
 

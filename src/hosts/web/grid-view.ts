@@ -11,6 +11,11 @@
  * the step's grid line (the cell's left edge), so a hit played early leaves a gap on the right
  * and a late one on the left. The look goes to CSS as `--vel` (velocity / 127) and `--off`.
  *
+ * Above the columns, each bar is numbered as the model counts it (bar 1 from its step 0, as the
+ * position readout counts): a number sits over a bar's first column and over the first column
+ * after the wrap, where the lookahead's bar gives way to an old one, so a label never names the
+ * wrong bar, however far the play head has gone round.
+ *
  * The grid is one Tab stop: arrows move the cursor, Enter or Space toggles the cell under it.
  * Drawing touches only the cells whose look changed, so a step costs a few class changes.
  *
@@ -84,6 +89,10 @@ export class GridView {
   private editable = false;
   private cells: HTMLElement[][] = [];
   private heads: HTMLElement[] = [];
+  private barLabels: HTMLElement[] = [];
+  /** Each column's drawn bar label ('' for none), and its steps per bar. */
+  private barText: string[] = [];
+  private stepsPerBar = 16;
   private rowEls: HTMLElement[] = [];
   private lockButtons: HTMLButtonElement[] = [];
   private state = new Int32Array(0);
@@ -131,6 +140,7 @@ export class GridView {
     this.rows = rows;
     this.editable = editable;
     this.lookahead = stepsPerBar;
+    this.stepsPerBar = stepsPerBar;
     this.columns = this.bars * stepsPerBar;
     this.root.replaceChildren();
     this.root.style.setProperty('--columns', String(this.columns));
@@ -146,7 +156,7 @@ export class GridView {
       this.heads.push(h);
       head.append(h);
     }
-    this.root.append(head);
+    this.root.append(this.barRow(), head);
 
     this.cells = [];
     this.rowEls = [];
@@ -227,6 +237,7 @@ export class GridView {
         this.stepOf[c] = step;
         for (let r = 0; r < this.rows.length; r++) this.cells[r][c].dataset.step = String(step);
       }
+      this.drawBar(c, step, c > 0 && this.stepOf[c - 1] !== step - 1);
       for (let r = 0; r < this.rows.length; r++) {
         let s = known ? (upcoming ? UPCOMING : PLAYED) : 0;
         if (known && (this.editable ? (rows as readonly number[]).includes(r) : (rows as readonly number[]).length > 0)) s |= HIT;
@@ -263,6 +274,37 @@ export class GridView {
       if (headCol >= 0) this.follow(headCol);
     }
     this.lockButtons.forEach((_, r) => this.showLock(r, view.locked.has(r)));
+  }
+
+  /** The row of bar numbers over the columns (drawn by `drawBar`). */
+  private barRow(): HTMLElement {
+    const row = el('div', 'grid-row grid-bars', { role: 'row' });
+    row.append(el('div', 'voice corner', { role: 'columnheader' }, 'Bar'));
+    this.barLabels = [];
+    for (let c = 0; c < this.columns; c++) {
+      const label = el('div', 'bar-label', { role: 'columnheader', 'data-col': String(c) });
+      this.barLabels.push(label);
+      row.append(label);
+    }
+    this.barText = new Array(this.columns).fill('');
+    return row;
+  }
+
+  /**
+   * Column `c` shows `step`: its bar's number over the bar's first column, and over the first
+   * column after a wrap (`after`: the column before it shows no step just before this one).
+   */
+  private drawBar(c: number, step: number, after: boolean): void {
+    const bar = step >= 0 ? Math.floor(step / this.stepsPerBar) + 1 : 0;
+    const text = bar > 0 && (step % this.stepsPerBar === 0 || c === 0 || after) ? String(bar) : '';
+    const label = this.barLabels[c];
+    const key = `${bar}:${text}`;
+    if (this.barText[c] === key) return;
+    this.barText[c] = key;
+    label.dataset.bar = bar > 0 ? String(bar) : '';
+    label.textContent = text;
+    label.title = text ? `bar ${text}` : '';
+    label.classList.toggle('start', text !== '');
   }
 
   /** Hand a hit's velocity and offset to the cell's CSS, only when they changed. */

@@ -33,10 +33,14 @@ export function controlKeys(): Map<string, ControlKey> {
   return keys;
 }
 
-/** The page's own keys: transport and the grid's cursor. */
+/** The page's key for tap tempo (`tap-tempo.ts`): not a control of the table, a way to set one. */
+export const TAP_KEY = 't';
+
+/** The page's own keys: transport, tap tempo and the grid's cursor. */
 export const PAGE_KEYS: readonly (readonly [keys: readonly string[], what: string])[] = [
   [[' '], 'start/stop'],
   [['Escape'], 'silence'],
+  [[TAP_KEY], 'tap tempo'],
 ];
 
 /** The hint under a control: what it does, and its keys. */
@@ -67,7 +71,7 @@ function entry(keys: readonly string[], what: string, title: string, control?: C
 
 /** Write the key legend: the page's transport keys, then each control's keys from the table, then the grid's. */
 export function writeKeyLegend(into: HTMLElement): void {
-  const [start, silence] = PAGE_KEYS.map(([keys, what]) => entry(keys, what, what));
+  const [start, silence, tap] = PAGE_KEYS.map(([keys, what]) => entry(keys, what, what));
   const controls = CONTROLS.filter((c) => c.keys?.length).map((c) =>
     entry(
       (c.keys ?? []).map(([k]) => k),
@@ -78,5 +82,5 @@ export function writeKeyLegend(into: HTMLElement): void {
   );
   const grid = document.createElement('span');
   grid.append('grid: arrows, ', entry(['Enter'], 'toggle', 'add or remove the hit under the cursor'));
-  into.replaceChildren(start, ...controls, silence, grid);
+  into.replaceChildren(start, tap, ...controls, silence, grid);
 }

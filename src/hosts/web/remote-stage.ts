@@ -269,6 +269,12 @@ export class RemoteStage extends Stage {
     if (this.live) this.live = { ...this.live, bpm };
     this.version++;
   }
+  /** Sent to the performance; shown here as set (the terminal's own swing changes are not mirrored yet). */
+  override setSwing(swing: number): void {
+    checkValue('swing', swing);
+    this.control('swing', [swing]);
+    super.setSwing(swing);
+  }
   override setVelocityScale(voice: string, v: number): void {
     this.control('velocityScale', [voice, v]);
   }

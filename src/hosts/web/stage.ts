@@ -17,7 +17,7 @@
  * stage.toggleHit(stage.nextStep + 4, 0); // add or remove the kick 4 steps ahead
  */
 import { drumClassOf } from '../../music/drum-map.js';
-import { codecFor, type Codec } from '../../music/codecs.js';
+import { codecFor } from '../../music/codecs.js';
 import { checkValue, defaults } from '../../music/controls.js';
 import { Generator, type PerformanceLog, type PlayedNote, type Settings, type StepCopy, type StepResult } from '../../music/generator.js';
 import { loadModelSpec } from '../../io/model-files.js';
@@ -30,22 +30,11 @@ import type { SessionLog } from '../session-log.js';
 import { currentAudio, openAudio } from './audio.js';
 import { internalClock, type PageClock } from './clocks.js';
 import { toneOutput, type Output, type OutputKind } from './outputs.js';
+import { SwingLog } from './swing-log.js';
+import { describe, noteRows, replayLocation, type ModelInfo } from './model-info.js';
 
-export interface ModelInfo {
-  /** The URL it was loaded from. */
-  readonly url: string;
-  /** Short name: the folder's. */
-  readonly name: string;
-  /** e.g. "drum-grid · LSTM 2×256". */
-  readonly summary: string;
-  readonly encoding: string;
-  /** Grid rows: drum voices, or one "notes" row for melodic models. */
-  readonly rows: readonly string[];
-  /** Whether rows are voices a performer can edit and lock. */
-  readonly editable: boolean;
-  readonly stepsPerBar: number;
-  readonly stepsPerBeat: number;
-}
+export { modelName, type ModelInfo } from './model-info.js';
+
 
 /** How a hit sounds: its velocity (1–127) and its offset from the step's grid line, in steps (−0.5 early … 1 late). */
 export interface HitLook {
@@ -107,6 +96,11 @@ export class Stage {
   private lastEvent: StepEvent | null = null;
   /** The tempo from each tick of the current generator on, for the log. */
   private tempos: { tick: number; bpm: number }[] = [];
+  /** The internal clock's swing, and from which tick and clock step, for the log. */
+  private readonly swings = new SwingLog();
+  /** Called with every step before it plays (a take begun there records it), and the sinks they add. */
+  private readonly stepHooks = new Set<(e: StepEvent) => void>();
+  private readonly hookSinks = new Set<NoteSink>();
   private viewFromTick = 0;
   private loads = 0;
   /** What the performer set before any model was loaded: the first model starts from it. */
@@ -189,7 +183,7 @@ export class Stage {
     const gen = this.gen;
     if (!gen || !this.model) return null;
     const log: PerformanceLog = gen.log;
-    return { ...log, session: { model: replayLocation(this.model.url), bpm: this.tempos[0].bpm, tempos: this.tempos.map((t) => ({ ...t })), from: 0, clock: this.clockKind } };
+    return { ...log, session: { model: replayLocation(this.model.url), bpm: this.tempos[0].bpm, tempos: this.tempos.map((t) => ({ ...t })), from: 0, clock: this.clockKind, swings: this.swings.entries() } };
   }
   /** The take's recorder: null until the first step after the first Start, then the whole set. */
   get recorder(): MidiRecorder | null {
@@ -286,6 +280,7 @@ export class Stage {
     this.gen = gen;
     this.viewFromTick = 0;
     this.tempos = [{ tick: 0, bpm: this.bpm }];
+    this.swings.restart();
     this.editsShown.clear();
     this.lockedRows.clear();
     this.model = describe(where, spec.layers.map((l) => `${l.cell.toUpperCase()} ${l.units}`), codec);
@@ -334,6 +329,30 @@ export class Stage {
     this.version++;
   }
 
+  /** The internal clock's swing, from the next step handed out (an external clock places its own steps). */
+  get swing(): number {
+    return this.swings.swing;
+  }
+  setSwing(swing: number): void {
+    this.swings.set(this.gen?.ticks ?? 0, swing);
+    this.clock?.setSwing?.(swing);
+    this.version++;
+  }
+
+  /** `hook` hears every step before it plays; returns how to stop. A sink added here survives a change of clock. */
+  beforeStep(hook: (e: StepEvent) => void): () => void {
+    this.stepHooks.add(hook);
+    return () => this.stepHooks.delete(hook);
+  }
+  addSink(sink: NoteSink): void {
+    this.hookSinks.add(sink);
+    this.player?.addSink(sink);
+  }
+  removeSink(sink: NoteSink): void {
+    this.hookSinks.delete(sink);
+    this.player?.removeSink(sink);
+  }
+
   /** Use another clock; the previous one stops. */
   useClock(clock: PageClock): void {
     const wasRunning = this.running;
@@ -341,14 +360,17 @@ export class Stage {
     this.clock?.dispose();
     this.clock = clock;
     // before the Player's listener: it runs first, so a take begun here records this step
+    clock.setSwing?.(this.swings.swing);
     clock.onStep((e) => {
       this.lastEvent = e;
       if (this.takeClock) this.beginTake(e);
+      if (clock.kind === 'internal' && this.gen && this.armed) this.swings.step(this.gen.ticks, e.step);
+      for (const hook of this.stepHooks) hook(e);
     });
     clock.onTransport((e) => {
       if (e.type === 'tempo') this.noteTempo(e.bpm);
     });
-    const sinks = [this.outputSink, this.recorderValue].filter((s): s is NoteSink => s !== null);
+    const sinks = [this.outputSink, this.recorderValue, ...this.hookSinks].filter((s): s is NoteSink => s !== null);
     this.player = new Player(clock, this.playable, sinks, { onError: this.onError });
     if (wasRunning && clock.kind === 'internal') clock.start();
     this.version++;
@@ -552,65 +574,4 @@ function carryOver(old: Generator, gen: Generator, s: Settings): void {
   if (heads(old) === heads(gen)) s.temperatures.forEach((t, h) => t !== s.temperature && gen.setTemperature(t, h));
   if (s.paused) gen.pause();
   if (s.muted) gen.mute();
-}
-
-function describe(url: string, layers: string[], codec: Codec): ModelInfo {
-  const name = modelName(url);
-  const same = layers.every((l) => l === layers[0]);
-  const net = layers.length === 0 ? '' : same ? `${layers[0].split(' ')[0]} ${layers.length}×${layers[0].split(' ')[1]}` : layers.join(' + ');
-  const voices = codec.voices.length > 0;
-  return {
-    url,
-    name,
-    summary: [codec.name, net].filter(Boolean).join(' · '),
-    encoding: codec.name,
-    rows: voices ? codec.voices : ['notes'],
-    editable: voices,
-    stepsPerBar: codec.stepsPerBar,
-    stepsPerBeat: Math.max(1, Math.round(codec.ticksPerQuarter / codec.ticksPerStep)),
-  };
-}
-
-/**
- * A model's short name: its folder's, from the URL's path alone (a query or a hash is no part of
- * it), or a .json file's own name when it is not model.json; as the performer typed it, not as
- * the URL spells it (`my drums`, not `my%20drums`).
- */
-export function modelName(url: string): string {
-  let path = url.split(/[?#]/)[0];
-  try {
-    path = new URL(url, typeof location === 'undefined' ? 'http://localhost/' : location.href).pathname;
-  } catch {
-    // not a URL the browser can read: its path as written
-  }
-  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
-  let last = parts.at(-1) ?? url;
-  if (/^model\.json$/i.test(last) && parts.length > 1) last = parts[parts.length - 2];
-  else last = last.replace(/\.json$/i, '') || last;
-  try {
-    return decodeURIComponent(last);
-  } catch {
-    // a stray % that is no escape: show it as it is
-    return last;
-  }
-}
-
-/**
- * Where `pulse-rnn replay` finds the model: the page's own /weights/ are the package's
- * weights folder (run the replay from the package folder), anything else its full URL.
- */
-function replayLocation(url: string): string {
-  const abs = new URL(url, location.href);
-  if (abs.origin === location.origin && abs.pathname.startsWith('/weights/')) return abs.pathname.slice(1).replace(/\/(model\.json)?$/, '');
-  return abs.href;
-}
-
-/** Note → row, from the codec's own notes for each voice (a model may map voices to other notes). */
-function noteRows(codec: Codec): Map<number, number> {
-  const rows = new Map<number, number>();
-  if (codec.kind !== 'grid') return rows;
-  codec.voices.forEach((v, i) => {
-    for (const n of codec.notesOf(codec.eventFromNotes([v]))) rows.set(n, i);
-  });
-  return rows;
 }
