@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import JZZ from 'jzz';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebMidi } from 'webmidi';
 import { LiveSession } from '../src/hosts/live-session.js';
 import { runPlay } from '../src/hosts/play.js';
@@ -19,6 +19,7 @@ import type { Clock } from '../src/time/clock.js';
 import { InternalClock } from '../src/time/internal-clock.js';
 import { drumGridSpec } from './helpers/models.js';
 import { typedPrompt } from './helpers/typed-prompt.js';
+import { runCli } from './helpers/cli.js';
 
 const KNOBS = 'pulse-rnn map test knobs';
 const PADS = 'pulse-rnn map test pads';
@@ -126,6 +127,23 @@ describe('a mapping file on the session', () => {
     expect(out.join('')).not.toMatch(/^playing /m);
     await s.quit();
   }, 30_000);
+});
+
+describe('pulse-rnn play --map', () => {
+  it('plays with the file (on the input named), and refuses a broken one naming its entry and field', async () => {
+    const good = writeMap('cli.json', [{ control: 'density', cc: 40 }]);
+    // play prints to stdout itself, not through console.log
+    const printed: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (printed.push(String(s)), true));
+    const ok = await runCli('play', '--map', good, '--map-input', KNOBS, '--steps', '4', '--bpm', '600', '--no-repl', '--no-grid').finally(() => write.mockRestore());
+    expect(ok.code, ok.err).toBe(0);
+    expect(printed.join('')).toContain(`MIDI map ${good}: 1 control on input "${KNOBS}"`);
+    const bad = writeMap('cli-bad.json', [{ control: 'prime', note: 1 }]);
+    const refused = await runCli('play', '--map', bad, '--steps', '4', '--no-repl');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain(`${bad}: entries[0].control: prime cannot be mapped`);
+    await WebMidi.enable();
+  }, 60_000);
 });
 
 describe('learn, map, unmap and saveMap at the prompt', () => {
