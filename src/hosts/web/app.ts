@@ -364,7 +364,6 @@ $('save-midi').addEventListener('click', () =>
   }, 'Save MIDI'),
 );
 
-$('save-log').addEventListener('click', () =>
 // a take armed with Record and ended with Stop: its MIDI file and its log, named alike
 const tools = bindDrummerTools(stage, {
   error: (e, what) => messages.error(e, what),
@@ -378,6 +377,7 @@ const tools = bindDrummerTools(stage, {
   },
 });
 
+$('save-log').addEventListener('click', () =>
   guard(() => {
     const log = stage.log;
     if (!log || log.ticks === 0) throw new Error('nothing played yet: the log holds the steps played since the model loaded');
@@ -443,8 +443,8 @@ function draw(): void {
     controls.sync();
     scales.sync();
     slots.sync();
-    if (stage.clockKind === 'midi') {
     tools.sync();
+    if (stage.clockKind === 'midi') {
       bpmInput.disabled = true;
       if (document.activeElement !== bpmInput) bpmInput.value = stage.bpm.toFixed(1);
     } else bpmInput.disabled = false;
@@ -486,11 +486,11 @@ const hook = Object.freeze({
   sent: () => ({ ...stage.sent }),
   level: () => currentAudio()?.peak() ?? 0,
   messages: () => messages.all(),
-  /** Joined to the terminal's performance: how steady its steps arrive; null when the page plays alone. */
   /** The tempo and swing playing, and the take's state. */
   bpm: () => stage.bpm,
   swing: () => stage.swing,
   take: () => ({ state: tools.take.state, steps: tools.take.steps }),
+  /** Joined to the terminal's performance: how steady its steps arrive; null when the page plays alone. */
   live: () => remote?.timing() ?? null,
 });
 Object.defineProperty(window, 'pulse', { value: hook, enumerable: false });
