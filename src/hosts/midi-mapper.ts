@@ -14,12 +14,14 @@
  * await mapper.save('/abs/set.json');
  */
 import { readFile } from 'node:fs/promises';
-import { type Input, type MessageEvent, type PortEvent } from 'webmidi';
+import type { PortEvent } from 'webmidi';
 import { writeAtomic } from '../io/atomic-file.js';
-import { enableMidi, openInput } from '../io/midi-ports.js';
+import { enableMidi } from '../io/midi-ports.js';
+import type { MidiInputLike, MidiMessageLike } from '../io/native-midi.js';
 import { checkUserFile } from '../io/user-file.js';
 import { control, type ControlName } from '../music/controls.js';
 import { MAPPABLE, MidiMap, entryText, isKnob, mapFile, parseMap, type ControlCall, type MapEntry } from '../music/midi-map.js';
+import { openClockInput } from './port-choice.js';
 import { CommandError, errorText, fileArg, show } from './prompt-commands.js';
 
 /** What the mapper steers: the session's commands by name, where it prints, and the generator's toggles. */
@@ -33,7 +35,7 @@ export interface MapTarget {
 export interface MapperOptions {
   /** A mapping file to start from. */
   file?: string;
-  /** Listen on this input only (a unique part of its name will do); every input when left out. */
+  /** Listen on this input only (a unique part of its name will do; the system's through @julusian/midi where WEBMIDI.js has none); every WEBMIDI.js input when left out. */
   input?: string;
 }
 
@@ -42,8 +44,9 @@ const MAX_MAP_BYTES = 4 * 1024 * 1024;
 
 export class MidiMapper {
   readonly map: MidiMap;
-  private readonly inputs = new Set<Input>();
+  private readonly inputs = new Set<MidiInputLike>();
   private offConnected = () => {};
+  private closeInput = () => {};
   private closed = false;
   private lastRefusal = '';
 
@@ -59,18 +62,22 @@ export class MidiMapper {
   /** A mapper on the machine's inputs (or the one named), from a file when one is given. */
   static async open(session: MapTarget, o: MapperOptions = {}): Promise<MidiMapper> {
     const entries = o.file ? await readMap(o.file) : [];
-    const wm = await enableMidi();
-    const inputs = o.input ? [await openInput(o.input)] : wm.inputs;
-    const mapper = new MidiMapper(session, entries, o.input ? inputs[0].name : undefined);
-    for (const input of inputs) mapper.listen(input);
-    if (!o.input) {
-      // a controller plugged in mid-set is heard too
-      const onConnected = (e: PortEvent) => {
-        if (e.port.type === 'input') mapper.listen(e.port as Input);
-      };
-      wm.addListener('connected', onConnected);
-      mapper.offConnected = () => wm.removeListener('connected', onConnected);
+    if (o.input) {
+      const named = await openClockInput(o.input);
+      const mapper = new MidiMapper(session, entries, named.input.name);
+      mapper.closeInput = named.close;
+      mapper.listen(named.input);
+      return mapper;
     }
+    const wm = await enableMidi();
+    const mapper = new MidiMapper(session, entries);
+    for (const input of wm.inputs) mapper.listen(input);
+    // a controller plugged in mid-set is heard too
+    const onConnected = (e: PortEvent) => {
+      if (e.port.type === 'input') mapper.listen(e.port as MidiInputLike);
+    };
+    wm.addListener('connected', onConnected);
+    mapper.offConnected = () => wm.removeListener('connected', onConnected);
     return mapper;
   }
 
@@ -80,7 +87,7 @@ export class MidiMapper {
     return this.inputs.size ? `${this.inputs.size} input(s): ${[...this.inputs].map((i) => JSON.stringify(i.name)).join(', ')}` : 'no MIDI inputs (none is connected)';
   }
 
-  listen(input: Input): void {
+  listen(input: MidiInputLike): void {
     if (this.closed || this.inputs.has(input)) return;
     this.inputs.add(input);
     input.addListener('midimessage', this.onMessage);
@@ -92,9 +99,10 @@ export class MidiMapper {
     this.offConnected();
     for (const input of this.inputs) input.removeListener('midimessage', this.onMessage);
     this.inputs.clear();
+    this.closeInput();
   }
 
-  private readonly onMessage = (e: MessageEvent): void => {
+  private readonly onMessage = (e: MidiMessageLike): void => {
     this.receive(e.port.name, e.message.rawData);
   };
 
