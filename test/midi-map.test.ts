@@ -134,7 +134,7 @@ describe('learn', () => {
   it('refuses controls whose arguments no knob can give, and a voice left out', () => {
     const map = new MidiMap();
     for (const name of ['edit', 'clearEdit', 'prime']) expect(() => map.arm(name), name).toThrow(new RegExp(`^${name} cannot be mapped: its \\w+ is not something a knob or pad can give`));
-    expect(() => map.arm('velocityScale')).toThrow(/args: velocityScale needs its voice/);
+    expect(() => map.arm('velocityScale')).toThrow(/^velocityScale needs its voice \(a drum voice by name \('kick'\) or index\)$/);
     expect(() => map.arm('warmth')).toThrow(/"warmth" is not a control/);
     expect(map.learning).toBeNull();
   });

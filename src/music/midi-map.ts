@@ -193,7 +193,8 @@ export class MidiMap {
   arm(name: string, args: readonly (string | number)[] = [], range?: readonly [number, number]): void {
     const probe: MapEntry = { control: name as ControlName, ...(args.length ? { args } : {}), ...(range ? { range } : {}), cc: 0 };
     const problem = entryProblem(probe);
-    if (problem) throw new Error(problem.replace(/^control: /, ''));
+    // said to a performer arming a control, not to a file's author: no field names
+    if (problem) throw new Error(problem.replace(/^(control|args(\[\d+\])?): /, '').replace(/, e\.g\. "args": .*$/, ''));
     this.armed = { control: probe.control, ...(args.length ? { args: [...args] } : {}), ...(range ? { range: [range[0], range[1]] } : {}) };
   }
 
