@@ -84,6 +84,7 @@ interface Hook {
   settings(): { temperature: number; density: number; muted: boolean; velocityScales: number[] };
   messages(): { level: string; text: string }[];
   slots(): { filled: number[] };
+  snapshot(): { log: { entries: { control: { type: string } }[] } };
 }
 const { pulse, until } = pageHook<Hook>(LONG);
 const send = (page: Page, name: string, ...bytes: number[]) => page.evaluate(([n, b]) => (window as unknown as { fakeMidi: { send(n: string, b: number[]): void } }).fakeMidi.send(n, b), [name, bytes] as const);
@@ -168,11 +169,15 @@ describe.runIf(haveChromium())('the page: MIDI map panel', () => {
     await send(page, 'Fake Pads', 0x99, 37, 100);
     expect((await listed(page)).at(-1)).toBe('store(2) ← note 37 (ch 10, Fake Pads), on a press');
     await send(page, 'Fake Pads', 0x99, 37, 100);
+    await send(page, 'Fake Knobs', 0xb1, 23, 127);
     // a store applies at the next step: play one
     await page.click('#start');
     await until(page, (p) => p.slots().filled.length > 0);
     await page.click('#start');
     expect((await pulse(page, (p) => p.slots())).filled).toEqual([2]);
+    // the knob's change is in the page's performance log as its control, like the slider's
+    const log = await pulse(page, (p) => p.snapshot().log);
+    expect(log.entries.map((e) => e.control)).toEqual(expect.arrayContaining([{ type: 'temperature', value: 2 }]));
     // it goes again, so the reload below finds the three entries before it
     await page.click('#map-list li:last-child button');
     expect(await listed(page)).toHaveLength(3);
