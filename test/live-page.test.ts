@@ -21,6 +21,7 @@ interface Hook {
   model(): { name: string; rows: string[] } | null;
   played(): StepCopy[];
   settings(): { temperature: number };
+  swing(): number;
   sent(): { tone: number };
   running(): boolean;
   messages(): { level: string; text: string }[];
@@ -97,6 +98,17 @@ describe.skipIf(!haveChromium())('the page joined to the terminal\'s performance
     session.temperature(0.45);
     await page.waitForFunction(() => (document.querySelector('#temperature') as HTMLInputElement).value === '0.45' && document.querySelector('#temperature-value')?.textContent === '0.45', null, { timeout: LONG, polling: 50 });
     expect(await pulse(page, (p) => p.settings().temperature)).toBe(0.45);
+    // the clock's swing too
+    session.swing(0.3);
+    await until(page, (p) => p.swing() === 0.3);
+  }, LONG);
+
+  it("stores the performance's groove in a slot from the page's slot buttons, and shows the slot filled", async () => {
+    await page.click('#slot-store');
+    await page.click('#slot-2');
+    await vi.waitFor(() => expect(session.generator.slots.filled).toContain(2), { timeout: LONG, interval: 50 });
+    await page.waitForFunction(() => document.querySelector('#slot-2')?.getAttribute('data-filled') === 'true', null, { timeout: LONG, polling: 50 });
+    expect(session.generator.log.entries.some((e) => e.control.type === 'store')).toBe(true);
   }, LONG);
 
   it("plays the session's notes through the page's kit once started", async () => {

@@ -162,6 +162,11 @@ describe('live-socket: one performance for every page', () => {
     const step = stepsOf(b).find((m) => m.step === at) as StepMessage;
     expect(new Set(step.notes.map((n) => n.note))).toEqual(new Set(session.generator.played().find((p) => p.step === at)?.notes.map((n) => n.note)));
     expect(session.generator.log.entries.some((e) => e.control.type === 'edit')).toBe(true);
+    // and the swing slider: the terminal's clock swings
+    const swung = b.until((m) => isSettings(m) && m.swing === 0.25);
+    a.send({ type: 'control', name: 'swing', args: [0.25] });
+    await swung;
+    expect((session.clock as InternalClock).swing).toBe(0.25);
   });
 
   it('tells the prompt side: a control typed there reaches every page at once', async () => {

@@ -20,7 +20,7 @@
  * parseControl('{"type":"control","name":"prime","args":["/etc/passwd"]}');   // throws: prime reads a file on the server's disk
  */
 import { CONTROLS, type ControlName } from '../music/controls.js';
-import type { Settings } from '../music/generator.js';
+import type { Generator, Settings } from '../music/generator.js';
 import type { ModelInfo } from './web/stage.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -29,6 +29,9 @@ export const LIVE_PATH = '/live';
 
 /** The model's grid as a page draws it (what a page's own model load tells it), and where a page can load the model itself (relative to the page, or a URL; null when it cannot). */
 export type LiveModel = Omit<ModelInfo, 'url'> & { readonly path: string | null };
+
+/** The slots as `Generator.slots` reports them. */
+export type SlotsState = Generator['slots'];
 
 /** Everything a page shows of the controls. */
 export interface LiveSettings {
@@ -40,6 +43,10 @@ export interface LiveSettings {
   readonly bpm: number;
   /** Whether the tempo is the server's internal clock's to set (false: it follows a MIDI clock). */
   readonly bpmSettable: boolean;
+  /** The internal clock's swing (0 when following a MIDI clock, which places its own steps). */
+  readonly swing: number;
+  /** What the pattern slots hold, and a recall waiting for its step. */
+  readonly slots: SlotsState;
   /** Who made the change: the prompt, a page, or nobody (the hello). */
   readonly by: 'prompt' | 'page' | null;
 }
@@ -85,6 +92,8 @@ export interface StepMessage {
   /** The steps ahead as the generator holds them now: notes per step. */
   readonly upcoming: readonly { readonly step: number; readonly notes: readonly number[] }[];
   readonly applied: Settings;
+  /** A recall applies at a step: the slots change with the steps too. */
+  readonly slots: SlotsState;
 }
 
 export interface SettingsMessage extends LiveSettings {

@@ -92,7 +92,7 @@ function liveModel(session: LiveSession, where: LiveSocketOptions['model']): Liv
 
 function liveSettings(session: LiveSession, by: LiveSettings['by']): LiveSettings {
   const gen = session.generator;
-  return { settings: gen.settings, applied: gen.applied, locked: lockedVoices(gen), bpm: session.clock.bpm, bpmSettable: session.clock instanceof InternalClock, by };
+  return { settings: gen.settings, applied: gen.applied, locked: lockedVoices(gen), bpm: session.clock.bpm, bpmSettable: session.clock instanceof InternalClock, swing: session.clock instanceof InternalClock ? session.clock.swing : 0, slots: gen.slots, by };
 }
 
 function stepMessage(session: LiveSession, r: StepResult, e: StepEvent): StepMessage {
@@ -100,7 +100,7 @@ function stepMessage(session: LiveSession, r: StepResult, e: StepEvent): StepMes
   const notes = r.notes.slice(0, r.count).map((n) => ({ note: n.note, velocity: n.velocity, channel: n.channel, at: n.offset * dur, duration: Number.isFinite(n.length) ? n.length * dur * GATE : null }));
   const releases = r.releases.slice(0, r.releaseCount).map((x) => ({ note: x.note, channel: x.channel, at: x.offset * dur }));
   const gen = session.generator;
-  return { type: 'step', step: r.step, tick: r.tick, in: e.time - session.clock.now(), time: e.time, stepDuration: dur, notes, releases, paused: r.paused, muted: r.muted, upcoming: gen.upcoming(), applied: gen.applied };
+  return { type: 'step', step: r.step, tick: r.tick, in: e.time - session.clock.now(), time: e.time, stepDuration: dur, notes, releases, paused: r.paused, muted: r.muted, upcoming: gen.upcoming(), applied: gen.applied, slots: gen.slots };
 }
 
 /** Serve the session's performance to pages at `/live` on `server`. */

@@ -54,8 +54,9 @@ const controls = bindControls(stage, {
 const scales = bindVoiceScales(stage, $('scales'), (e) => messages.error(e), () => (dirty = true));
 // the slot buttons run the table's store, recall and undoRecall through this one path
 const slots = bindSlots($('slots-panel'), {
-  run: (name, args) => runSlotControl(stage.gen, name, args),
-  slots: () => stage.gen?.slots ?? null,
+  // joined to the terminal's performance: its slots, recalled there
+  run: (name, args) => (remote ? remote.control(name, args) : runSlotControl(stage.gen, name, args)),
+  slots: () => (remote ? remote.slots : stage.gen?.slots ?? null),
   saveSet: () => slotSetOf(stage.gen),
   loadSet: (set, file) => loadSlotSet(stage.gen, set, file),
   onError: (e) => messages.error(e),
@@ -64,7 +65,7 @@ const slots = bindSlots($('slots-panel'), {
 });
 // a controller's knobs and pads play through applyControl: the paths the sliders and buttons use
 const midiMap = bindMidiMap($('midi-map-panel'), {
-  apply: (call) => applyControl(stage, call.name, call.args),
+  apply: (call) => (remote ? remote.control(call.name, call.args) : applyControl(stage, call.name, call.args)),
   runs: pageRuns,
   toggled: (name) => ({ pause: stage.willPause, resume: !stage.willPause, mute: stage.willMute, unmute: !stage.willMute })[name as 'pause'] ?? false,
   voices: () => (stage.model?.editable ? stage.model.rows : []),

@@ -21,7 +21,7 @@
  */
 import { checkValue, defaults, type ControlName } from '../../music/controls.js';
 import type { Settings, StepCopy } from '../../music/generator.js';
-import type { HelloMessage, LiveSettings, ServerMessage, StepMessage } from '../live-protocol.js';
+import type { HelloMessage, LiveSettings, ServerMessage, SlotsState, StepMessage } from '../live-protocol.js';
 import type { SessionLog } from '../session-log.js';
 import { currentAudio, openAudio } from './audio.js';
 import type { Link } from './live-link.js';
@@ -81,6 +81,8 @@ export class RemoteStage extends Stage {
   /** Each step's time on the performance's clock, and its start on the page's audio clock less that: as read on arrival, and as placed. */
   private readonly arrivals: { time: number; read: number; placed: number }[] = [];
   private late = 0;
+  /** The first arrival the steps may be placed by (after an audio clock that stalled or jumped). */
+  private placeFrom = 0;
   private wasSilent = false;
   private readonly remoteEdits = new Map<number, number[]>();
 
@@ -105,6 +107,11 @@ export class RemoteStage extends Stage {
     if (m.type === 'step') this.onStep(m);
     this.version++;
     return null;
+  }
+
+  /** What the performance's pattern slots hold (the slot panel shows them). */
+  get slots(): SlotsState | null {
+    return this.live?.slots ?? null;
   }
 
   /** Where the sound is, as the performance said. */
@@ -229,6 +236,7 @@ export class RemoteStage extends Stage {
     this.times.length = 0;
     // a new start may be on another audio clock (a context made anew): placed from new arrivals
     this.arrivals.length = 0;
+    this.placeFrom = 0;
     this.version++;
   }
 
@@ -269,14 +277,24 @@ export class RemoteStage extends Stage {
     if (this.live) this.live = { ...this.live, bpm };
     this.version++;
   }
-  /** Sent to the performance; shown here as set (the terminal's own swing changes are not mirrored yet). */
+  /** The terminal's clock's swing, as the performance last said (a change from the prompt shows too). */
+  override get swing(): number {
+    return this.live?.swing ?? 0;
+  }
   override setSwing(swing: number): void {
     checkValue('swing', swing);
     this.control('swing', [swing]);
-    super.setSwing(swing);
+    if (this.live) this.live = { ...this.live, swing };
+    this.version++;
   }
   override setVelocityScale(voice: string, v: number): void {
     this.control('velocityScale', [voice, v]);
+  }
+  override setVoiceDensity(voice: string, v: number): void {
+    this.control('voiceDensity', [voice, v]);
+  }
+  override setLeftOut(voice: string, out: boolean): void {
+    this.control(out ? 'leaveOut' : 'bringBack', [voice]);
   }
   override reset(): void {
     this.control('reset', []);
@@ -338,18 +356,27 @@ export class RemoteStage extends Stage {
   }
 
   private onStep(m: StepMessage): void {
-    if (this.live) this.live = { ...this.live, applied: m.applied, step: m.step >= 0 ? m.step + 1 : this.live.step };
+    if (this.live) this.live = { ...this.live, applied: m.applied, slots: m.slots, step: m.step >= 0 ? m.step + 1 : this.live.step };
     this.steps.push(m);
     if (this.steps.length > KEEP) this.steps.splice(0, this.steps.length - KEEP);
     const audio = currentAudio();
     if (!audio || !this.listening) return;
     const now = audio.context.currentTime;
     const read = now + m.in - m.time;
-    const recent = this.arrivals.slice(-PLACE_BY + 1);
-    const offset = recent.reduce((least, p) => Math.min(least, p.read), read);
+    // the least delayed arrival since the audio clock settled (or last moved on), within PLACE_BY
+    const from = Math.max(SETTLING, this.placeFrom, this.arrivals.length - PLACE_BY + 1);
+    let offset = this.arrivals.slice(from).reduce((least, p) => Math.min(least, p.read), read);
+    // placed in the past: the audio clock has stalled or jumped since; start over from this arrival
+    if (m.time + offset + MARGIN + m.notes.reduce((early, n) => Math.min(early, n.at), 0) < now) {
+      this.placeFrom = this.arrivals.length;
+      offset = read;
+    }
     const start = m.time + offset + MARGIN;
     this.arrivals.push({ time: m.time, read, placed: offset });
-    if (this.arrivals.length > SAMPLES + SETTLING) this.arrivals.splice(SETTLING, 1);
+    if (this.arrivals.length > SAMPLES + SETTLING) {
+      this.arrivals.splice(SETTLING, 1);
+      this.placeFrom = Math.max(0, this.placeFrom - 1);
+    }
     if (m.step >= 0) this.times.push({ step: m.step, time: start });
     if (this.times.length > 32) this.times.splice(0, 16);
     this.play(m, start, now);
