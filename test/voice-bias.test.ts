@@ -9,6 +9,9 @@ import { checkLoggedControl, control, rangeText, valueArg, voiceDensityArg } fro
 import { Generator } from '../src/music/generator.js';
 import type { ModelSpec } from '../src/engine/model.js';
 import { drumGridSpec, expressiveSpec, howlSpec, melodySpec } from './helpers/models.js';
+import { LiveSession } from '../src/hosts/live-session.js';
+import { InternalClock } from '../src/time/internal-clock.js';
+import { FakeTime } from './helpers/fake-time.js';
 
 const KITS: [string, () => ModelSpec][] = [
   ['drum-grid', () => drumGridSpec(3)],
@@ -111,6 +114,37 @@ describe.each(KITS)('%s: a voice\'s own density', (_name, spec) => {
     ]);
     const again = new Generator(spec(), log.options).replay(JSON.parse(JSON.stringify(log)));
     expect(again.map((s) => s.notes)).toEqual(played);
+  });
+});
+
+describe('the prompt', () => {
+  it("voiceDensity('snare', -1), leaveOut('snare') and bringBack reach the generator; status() shows them; bad input is one line", () => {
+    const lines: string[] = [];
+    const ft = new FakeTime(1000);
+    const clock = new InternalClock({ bpm: 120, now: ft.now, timers: ft.timers });
+    const s = new LiveSession({ spec: drumGridSpec(2), clock, seed: 3, grid: false, print: (t) => lines.push(t) });
+    s.voiceDensity('snare', -1);
+    expect(lines.at(-1)).toBe('snare density -1 from step 0');
+    s.leaveOut('closed-hat');
+    expect(lines.at(-1)).toBe("closed-hat left out from step 0; bringBack('closed-hat') lets the model play it again");
+    s.status();
+    expect(lines.at(-1)).toContain(' · left out closed-hat · voice density snare -1 · ');
+    s.bringBack('closed-hat');
+    expect(s.generator.pending).toMatchObject({ voiceDensities: [0, -1, 0, 0, 0, 0, 0, 0, 0], leftOut: new Array(9).fill(false) });
+    s.voiceDensity('cowbell', 1);
+    expect(lines.at(-1)).toMatch(/^voiceDensity: unknown voice "cowbell"; voices are kick, snare/);
+    s.voiceDensity('snare', 9);
+    expect(lines.at(-1)).toBe(`voiceDensity: amount: 9 is out of range; give ${rangeText(voiceDensityArg())}`);
+    s.leaveOut();
+    expect(lines.at(-1)).toMatch(/^leaveOut: name a voice, e\.g\. leaveOut\('snare'\); voices are kick/);
+  });
+
+  it('a melodic model refuses them at the prompt in one line', () => {
+    const lines: string[] = [];
+    const ft = new FakeTime(1000);
+    const s = new LiveSession({ spec: melodySpec(), clock: new InternalClock({ bpm: 120, now: ft.now, timers: ft.timers }), seed: 3, grid: false, print: (t) => lines.push(t) });
+    s.leaveOut('snare');
+    expect(lines.at(-1)).toBe('leaveOut: melody-grid models have no drum voices; per-voice density and leave-out are for drum-grid and drum-expressive models');
   });
 });
 

@@ -36,7 +36,7 @@ import { waitUntil } from './replay.js';
 import { randomSeed, voiceDensityArg } from '../music/controls.js';
 import { CommandError, errorText, fileArg, helpText, noteArg, numberArg, positionArg, scaleArgOf, drumVoiceOf, voiceNumberOf, readMidiArg, readWhilePlaying, show, stepArg, usageOf } from './prompt-commands.js';
 import type { SwingEntry, TempoEntry } from './session-log.js';
-import { VALUE_CONTROLS, lockedVoices, valueText, type ValueControl } from './session-status.js';
+import { VALUE_CONTROLS, lockedVoices, valueText, voiceSteering, type ValueControl } from './session-status.js';
 import { Take } from './take.js';
 import { StepDisplay } from './step-display.js';
 import { loadSlotsCommand, recallCommand, saveSlotsCommand, storeCommand, undoRecallCommand } from './slot-commands.js';
@@ -484,6 +484,7 @@ export class LiveSession {
       ...(this.sound === null ? [] : [`sound: ${this.sound}`]),
       ...VALUE_CONTROLS.map((name) => valueText(gen, name)),
       `locked ${locks.length ? locks.join(', ') : 'none'}`,
+      ...voiceSteering(gen),
       rec,
     ].join(' · ');
   }

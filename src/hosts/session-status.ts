@@ -22,6 +22,15 @@ export function valueText(gen: Generator, name: ValueControl): string {
   return `${name} ${now}${next === undefined || next === now ? '' : ` (${next} from the next step)`}`;
 }
 
+/** The drum voices steered on their own from the next step: those left out, and those whose density is not 0. */
+export function voiceSteering(gen: Generator): string[] {
+  const { leftOut, voiceDensities } = gen.settings;
+  const voices = gen.codec.voices;
+  const out = voices.filter((_, i) => leftOut[i]);
+  const dense = voices.flatMap((v, i) => (voiceDensities[i] ? [`${v} ${voiceDensities[i]}`] : []));
+  return [...(out.length ? [`left out ${out.join(', ')}`] : []), ...(dense.length ? [`voice density ${dense.join(', ')}`] : [])];
+}
+
 /** The voices locked at the generator's next step, as the Generator holds them. */
 export function lockedVoices(gen: Generator): string[] {
   return gen.locks.filter((l) => l.until === null || l.until > gen.step).map((l) => l.voice);
