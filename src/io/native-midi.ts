@@ -178,20 +178,20 @@ export function listNativePorts(o: NativeMidiOptions = {}): { inputs: string[]; 
 
 /** A system output by name (exact, any case, or a unique part of one); throws naming the outputs there are. */
 export function openNativeOutput(name: string, o: NativeMidiOptions = {}): NativePort<NativeOutput> {
-  const made = make('Output', o);
-  if (!made.port) return made;
-  const found = pickPort(made.port, name, 'output');
-  made.port.openPort(found.index);
-  return { port: new NativeOutput(made.port, found.name), reason: null };
+  return openSystem('Output', name, o, (rt, found) => new NativeOutput(rt, found));
 }
 
 /** A system input by name, as `openNativeOutput` finds one. */
 export function openNativeInput(name: string, o: NativeMidiOptions = {}): NativePort<NativeInput> {
-  const made = make('Input', o);
-  if (!made.port) return made;
-  const found = pickPort(made.port, name, 'input');
+  return openSystem('Input', name, o, (rt, found) => new NativeInput(rt, found));
+}
+
+function openSystem<K extends 'Input' | 'Output', P>(kind: K, name: string, o: NativeMidiOptions, wrap: (rt: InstanceType<RtMidi[K]>, name: string) => P): NativePort<P> {
+  const made = make(kind, o);
+  if (made.reason !== null) return made;
+  const found = pickPort(made.port, name, kind.toLowerCase());
   made.port.openPort(found.index);
-  return { port: new NativeInput(made.port, found.name), reason: null };
+  return { port: wrap(made.port, found.name), reason: null };
 }
 
 /** Notes into a native output with WebMidiSink's timing: each message held until due, then sent. */
