@@ -8,7 +8,7 @@ import { accessSync, constants } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebMidi } from 'webmidi';
-import { loadNativeMidi, openNativeInput, openNativeOutput, openNativeVirtualOutput, type MidiMessageLike } from '../src/io/native-midi.js';
+import { loadNativeMidi, openNativeInput, openNativeVirtualOutput, type MidiMessageLike } from '../src/io/native-midi.js';
 import { openClockInput, openPlayOutput, VIRTUAL_PORT } from '../src/hosts/port-choice.js';
 import { runPlay, runPorts } from '../src/hosts/play.js';
 import { MidiClockFollower } from '../src/time/midi-clock-follower.js';
@@ -59,13 +59,12 @@ describe.skipIf(noPorts !== null)('with a MIDI sequencer: real ports', () => {
     opened.output?.close();
   }, 30_000);
 
-  it('a system output and input are found by a part of their name; the clock follower steps on pulses through a native input', async () => {
+  it('an input is found by a part of its name; the clock follower steps on pulses arriving through it', async () => {
+    // a virtual output is a source: other clients (this process too) see it among the inputs
     const master = openNativeVirtualOutput('pulse-rnn clock master');
     expect(master.reason).toBeNull();
-    const out = openNativeOutput('clock master');
-    expect(out.port?.name).toMatch(/pulse-rnn clock master/);
-    out.port?.close();
-    const { input, close } = await openClockInput('pulse-rnn clock master');
+    const { input, close } = await openClockInput('clock master');
+    expect(input.name).toMatch(/pulse-rnn clock master/);
     const clock = new MidiClockFollower(input, { pulsesPerStep: 6 });
     let steps = 0;
     const stepped = new Promise<void>((resolve) => clock.onStep(() => ++steps === 4 && resolve()));
