@@ -61,6 +61,7 @@ describe.skipIf(!haveChromium())('the page joined to the terminal\'s performance
   it("shows the session's model and its steps in the grid, without a generator of its own", async () => {
     expect(await pulse(page, (p) => p.model())).toMatchObject({ name: 'drum test', rows: session.generator.codec.voices });
     expect(await page.textContent('#model-name')).toBe('drum test');
+    expect(await page.textContent('#state')).toBe('watching the terminal');
     await until(page, (p) => p.played().length >= 24);
     // the page's steps are the session's, note for note
     const mine = new Map((await pulse(page, (p) => p.played())).map((s) => [s.step, s.notes.map((n) => n.note)]));

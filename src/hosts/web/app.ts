@@ -409,6 +409,8 @@ function stateText(): string {
   if (loadingModel && !stage.model) return 'loading model';
   if (!stage.model) return 'no model';
   if (stage.waiting) return 'waiting for clock';
+  // joined to the terminal's performance, which plays whether or not this page sounds
+  if (remote && !stage.running) return 'watching the terminal';
   if (!stage.running) return 'stopped';
   if (stage.willPause) return 'paused';
   if (stage.willMute) return 'muted';
