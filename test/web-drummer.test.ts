@@ -112,6 +112,13 @@ for (const [name, viewport] of [['desktop', { width: 1440, height: 900 }], ['pho
       await until(page, (p) => p.swing() === 0.3);
       expect(await page.textContent('#swing-value')).toBe('0.30');
       const at = await pulse(page, (p) => p.take().steps);
+      await until(page, (p, n) => p.take().steps >= n + 20, at);
+      // a tempo tapped during the take, slower then faster: the log keeps the pulse each took effect at
+      await tapAt(page, [50000, 50600]);
+      await bpmBecomes(page, 100);
+      await until(page, (p, n) => p.take().steps >= n + 30, at);
+      await tapAt(page, [60000, 60400, 60800]);
+      await bpmBecomes(page, 150);
       await until(page, (p, n) => p.take().steps >= n + 40, at);
       const before = downloads.length;
       await page.click('#take-record');

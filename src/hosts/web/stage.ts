@@ -26,7 +26,7 @@ import { MidiRecorder } from '../../io/recorder.js';
 import type { NoteSink } from '../../io/sink.js';
 import type { StepEvent } from '../../time/clock.js';
 import { Player, type Playable } from '../../time/player.js';
-import type { SessionLog } from '../session-log.js';
+import type { SessionLog, TempoEntry } from '../session-log.js';
 import { currentAudio, openAudio } from './audio.js';
 import { internalClock, type PageClock } from './clocks.js';
 import { toneOutput, type Output, type OutputKind } from './outputs.js';
@@ -95,7 +95,7 @@ export class Stage {
   private readonly timeline: { step: number; time: number }[] = [];
   private lastEvent: StepEvent | null = null;
   /** The tempo from each tick of the current generator on, for the log. */
-  private tempos: { tick: number; bpm: number }[] = [];
+  private tempos: TempoEntry[] = [];
   /** The internal clock's swing, and from which tick and clock step, for the log. */
   private readonly swings = new SwingLog();
   /** Called with every step before it plays (a take begun there records it), and the sinks they add. */
@@ -324,8 +324,9 @@ export class Stage {
   setBpm(bpm: number): void {
     checkValue('bpm', bpm);
     this.bpmValue = bpm;
-    this.noteTempo(bpm);
+    // the internal clock says when the change takes effect (its 'tempo' event); otherwise, from the next step
     if (this.clock?.kind === 'internal') this.clock.setTempo(bpm);
+    else this.noteTempo(bpm);
     this.version++;
   }
 
@@ -368,7 +369,7 @@ export class Stage {
       for (const hook of this.stepHooks) hook(e);
     });
     clock.onTransport((e) => {
-      if (e.type === 'tempo') this.noteTempo(e.bpm);
+      if (e.type === 'tempo') this.noteTempo(e.bpm, clock.kind === 'internal' ? e.pulse : undefined);
     });
     const sinks = [this.outputSink, this.recorderValue, ...this.hookSinks].filter((s): s is NoteSink => s !== null);
     this.player = new Player(clock, this.playable, sinks, { onError: this.onError });
@@ -512,8 +513,19 @@ export class Stage {
     this.version++;
   }
 
-  private noteTempo(bpm: number): void {
+  /**
+   * A tempo for the log. At the internal clock's `pulse`, while it plays: at that pulse of the
+   * tick it falls in, after the steps handed out so far (as the terminal's log has it), so a
+   * take's replay changes tempo where the take did. Otherwise from the next step.
+   */
+  private noteTempo(bpm: number, pulse?: number): void {
     const tick = this.gen?.ticks ?? 0;
+    const offset = this.swings.offset;
+    if (pulse !== undefined && offset !== null && this.running) {
+      const pps = (this.clock as PageClock & { pulsesPerStep: number }).pulsesPerStep;
+      this.tempos.push({ tick: Math.max(0, Math.floor(pulse / pps) - offset), pulse: pulse % pps, bpm, at: tick });
+      return;
+    }
     const last = this.tempos[this.tempos.length - 1];
     if (last && last.tick === tick) last.bpm = bpm;
     else if (!last || last.bpm !== bpm) this.tempos.push({ tick, bpm });

@@ -16,8 +16,13 @@ import type { SwingEntry } from '../session-log.js';
 export class SwingLog {
   private list: SwingEntry[] = [];
   /** Clock step − tick of the last step handed out (null: none yet since the last restart). */
-  private offset: number | null = null;
+  private stepOffset: number | null = null;
   private value = 0;
+
+  /** Clock step − generator tick of the steps going out now (null: none since the last restart). */
+  get offset(): number | null {
+    return this.stepOffset;
+  }
 
   /** The swing in force (or to be, from the next step). */
   get swing(): number {
@@ -27,13 +32,13 @@ export class SwingLog {
   /** A new generator: its ticks count from 0, and its log starts over. */
   restart(): void {
     this.list = [];
-    this.offset = null;
+    this.stepOffset = null;
   }
 
   /** A step about to play: tick `tick` of the generator, step `step` of the clock. */
   step(tick: number, step: number): void {
-    if (this.offset === step - tick) return;
-    this.offset = step - tick;
+    if (this.stepOffset === step - tick) return;
+    this.stepOffset = step - tick;
     this.list.push({ tick, swing: this.value, step });
   }
 
@@ -41,7 +46,7 @@ export class SwingLog {
   set(tick: number, swing: number): void {
     checkValue('swing', swing);
     this.value = swing;
-    if (this.offset !== null) this.list.push({ tick, swing, step: tick + this.offset });
+    if (this.stepOffset !== null) this.list.push({ tick, swing, step: tick + this.stepOffset });
   }
 
   /** The entries so far (copies), oldest first. */

@@ -105,7 +105,8 @@ export class TakeRecorder {
   private takeLog(): SessionLog | null {
     const log = this.stage.log;
     if (!log?.session) return null;
-    const before = log.session.tempos.filter((t) => t.tick <= this.from);
+    // the tempo in force when the take's first step went out
+    const before = log.session.tempos.filter((t) => (t.at ?? t.tick) <= this.from);
     const bpm = before[before.length - 1]?.bpm ?? log.session.bpm;
     return { ...log, session: { ...log.session, from: this.from, bpm } };
   }
