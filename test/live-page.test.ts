@@ -110,6 +110,9 @@ describe.skipIf(!haveChromium())('the page joined to the terminal\'s performance
     await vi.waitFor(() => expect(session.generator.slots.filled).toContain(2), { timeout: LONG, interval: 50 });
     await page.waitForFunction(() => document.querySelector('#slot-2')?.getAttribute('data-filled') === 'true', null, { timeout: LONG, polling: 50 });
     expect(session.generator.log.entries.some((e) => e.control.type === 'store')).toBe(true);
+    // a set of slots is a file on the terminal's side: the page says where to save it
+    await page.click('#slot-save');
+    await until(page, (p) => p.messages().some((m) => m.level === 'error' && /saveSlots\('set\.json'\)/.test(m.text)));
   }, LONG);
 
   it("plays the session's notes through the page's kit once started", async () => {

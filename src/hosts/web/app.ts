@@ -57,8 +57,8 @@ const slots = bindSlots($('slots-panel'), {
   // joined to the terminal's performance: its slots, recalled there
   run: (name, args) => (remote ? remote.control(name, args) : runSlotControl(stage.gen, name, args)),
   slots: () => (remote ? remote.slots : stage.gen?.slots ?? null),
-  saveSet: () => slotSetOf(stage.gen),
-  loadSet: (set, file) => loadSlotSet(stage.gen, set, file),
+  saveSet: () => (remote ? terminalsOwn("save the terminal's slots at its prompt: saveSlots('set.json')") : slotSetOf(stage.gen)),
+  loadSet: (set, file) => (remote ? terminalsOwn(`load ${file} at the terminal's prompt: loadSlots('${file}')`) : loadSlotSet(stage.gen, set, file)),
   onError: (e) => messages.error(e),
   onInfo: (text) => messages.info(text),
   onChange: () => (dirty = true),
@@ -147,6 +147,11 @@ $('model-shipped').addEventListener('click', () => {
   modelUrl.value = SHIPPED_MODEL;
   void loadModel(SHIPPED_MODEL);
 });
+
+/** What a page joined to the terminal's performance leaves to the terminal (files are read and written there). */
+function terminalsOwn(what: string): never {
+  throw new Error(what);
+}
 
 /** Join the terminal's performance: its model, steps and settings come from there. */
 function joinPerformance(remote: RemoteStage): void {
