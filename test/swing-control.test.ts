@@ -54,6 +54,8 @@ describe('swing at the prompt', () => {
     expect(times.get(2)! - times.get(1)!).toBeCloseTo(0.125, 9);
     s.swing();
     expect(lines.at(-1)).toBe('swing 0.25');
+    s.status();
+    expect(lines.at(-1)).toMatch(/ · 120 BPM \(internal clock\), swing 0\.25 · /);
   });
 
   it('refuses a value out of range with a message naming it, and keeps the swing it had', () => {

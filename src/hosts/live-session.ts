@@ -480,7 +480,7 @@ export class LiveSession {
     return [
       `step ${gen.step} (bar ${Math.floor(gen.step / bar) + 1})`,
       state,
-      `${round(this.clock.bpm, 1)} BPM (${this.clockName})`,
+      `${round(this.clock.bpm, 1)} BPM (${this.clockName})${this.clock instanceof InternalClock && this.clock.swing > 0 ? `, swing ${this.clock.swing}` : ''}`,
       ...(this.sound === null ? [] : [`sound: ${this.sound}`]),
       ...VALUE_CONTROLS.map((name) => valueText(gen, name)),
       `locked ${locks.length ? locks.join(', ') : 'none'}`,
