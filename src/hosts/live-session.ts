@@ -398,6 +398,7 @@ export class LiveSession {
       return `swing ${swing} from step ${this.generator.step}`;
     });
   }
+
   // ---- the session's own commands -------------------------------------------------------------
 
   /**
