@@ -36,6 +36,11 @@ export function bindVoiceScales(stage: Stage, root: HTMLElement, onError: (e: un
   // each row also holds the voice's own density and its leave-out switch
   const steer = voiceSteer(stage, onError, onChange);
   (root.querySelector('.hint') as HTMLElement).textContent += ` · ${steer.hint}`;
+  // each row holds two sliders and a switch: say which is which, in the table's words
+  const columns = document.createElement('p');
+  columns.className = 'voice-columns';
+  columns.textContent = `each voice: ${c.label.toLowerCase()} · ${control('voiceDensity').label.toLowerCase()} · ${control('leaveOut').label.toLowerCase()}`;
+  (root.querySelector('h2') as HTMLElement).before(columns);
   const make = (voice: string, i: number): VoiceSlider => {
     const knob = document.createElement('div');
     knob.className = 'voice-scale';
