@@ -33,14 +33,18 @@ import { InternalClock } from '../time/internal-clock.js';
 import type { MidiClockFollower } from '../time/midi-clock-follower.js';
 import { Player, type Playable } from '../time/player.js';
 import { waitUntil } from './replay.js';
-import { randomSeed, voiceDensityArg } from '../music/controls.js';
-import { CommandError, errorText, fileArg, helpText, noteArg, numberArg, positionArg, scaleArgOf, drumVoiceOf, voiceNumberOf, readMidiArg, readWhilePlaying, show, stepArg, usageOf } from './prompt-commands.js';
+import { randomSeed } from '../music/controls.js';
+import { CommandError, errorText, fileArg, helpText, noteArg, numberArg, positionArg, readMidiArg, readWhilePlaying, show, stepArg, usageOf } from './prompt-commands.js';
 import type { SwingEntry, TempoEntry } from './session-log.js';
 import { VALUE_CONTROLS, lockedVoices, valueText, voiceSteering, type ValueControl } from './session-status.js';
 import { Take } from './take.js';
 import { StepDisplay } from './step-display.js';
 import { loadSlotsCommand, recallCommand, saveSlotsCommand, storeCommand, undoRecallCommand } from './slot-commands.js';
 import { MappingCommands } from './midi-mapper.js';
+import { CommandRunner, safely } from './command-runner.js';
+import { bringBackCommand, leaveOutCommand, lockCommand, unlockCommand, velocityScaleCommand, voiceDensityCommand } from './voice-commands.js';
+
+export type { SessionWatcher } from './command-runner.js';
 
 /** A session: its model, clock and outputs, and the starting values of the value controls (seed, temperature, …; the table's defaults when left out). */
 export interface LiveSessionOptions extends Partial<Pick<GeneratorOptions, ValueControl>> {
@@ -66,30 +70,18 @@ export interface LiveSessionOptions extends Partial<Pick<GeneratorOptions, Value
   lookahead?: number;
 }
 
-/** What a remote view hears of a session (`watch`). */
-export interface SessionWatcher {
-  /** A step was handed out and its notes sent; `r` is reused by the next step: copy what you keep. */
-  step?(r: StepResult, e: StepEvent): void;
-  /** A command worked (`name`: the control's or the session's command). */
-  change?(name: string): void;
-}
-
 /**
  * quit() ends every note within this many seconds, whatever the step in progress: at the
  * table's slowest tempo (20 BPM) a 16th lasts 0.75 s, an external clock may be slower still, and a performer who quits means now.
  */
 const QUIT_WITHIN = 0.5;
 
-export class LiveSession {
+export class LiveSession extends CommandRunner {
   readonly generator: Generator;
   readonly player: Player;
   readonly clock: InternalClock | MidiClockFollower;
   /** Resolves when the session has quit and its outputs are closed. */
   readonly done: Promise<void>;
-  /** Where messages go; a REPL replaces it to keep its prompt intact. */
-  printer: (text: string) => void;
-  /** The last problem a command reported (null when the last command worked). */
-  lastError: string | null = null;
 
   private readonly model: string;
   private readonly clockName: string;
@@ -99,7 +91,6 @@ export class LiveSession {
   private readonly stepLimit: number;
   private readonly cwd: string;
   private readonly sound: string | null;
-  private readonly watchers = new Set<SessionWatcher>();
   private lastResult: StepResult | null = null;
   private readonly offs: (() => void)[] = [];
   private stepsHandedOut = 0;
@@ -120,6 +111,7 @@ export class LiveSession {
   private readonly drops = new Map<string, { message: string; more: number }>();
 
   constructor(o: LiveSessionOptions) {
+    super();
     // the table's defaults fill in what is not given: the Generator checks each against its range
     const genOptions: GeneratorOptions = {};
     for (const name of VALUE_CONTROLS) if (o[name] !== undefined) genOptions[name] = o[name];
@@ -178,16 +170,6 @@ export class LiveSession {
     return this.quitting !== null;
   }
 
-  /**
-   * Hear every step handed out and every command that worked, as a page watching the
-   * performance does (`live-socket.ts`); returns the function that stops it. A watcher that
-   * throws is reported and the music goes on.
-   */
-  watch(w: SessionWatcher): () => void {
-    this.watchers.add(w);
-    return () => void this.watchers.delete(w);
-  }
-
   /** Start playing (internal clock), or wait for the external clock's start. */
   start(): void {
     if (this.clock instanceof InternalClock) this.clock.start();
@@ -216,45 +198,11 @@ export class LiveSession {
     this.valueCommand('timing', value, extra, (t) => this.generator.setTiming(t));
   }
 
-  /** One drum voice louder or softer: `velocityScale('kick', 0.8)`. */
-  velocityScale(voice?: unknown, scale?: unknown, ...extra: unknown[]): void {
-    this.command('velocityScale', extra, () => {
-      const gen = this.generator;
-      const voices = gen.codec.voices;
-      if (voice === undefined) throw new CommandError(voices.length ? `name a voice and its scale, e.g. ${usageOf('velocityScale')}; voices are ${voices.join(', ')}` : `${gen.codec.name} models have no voices; velocity scales are for drum-grid models`);
-      if (typeof voice !== 'string' && typeof voice !== 'number') throw new CommandError(`${show(voice)} is not a voice; voices are ${voices.join(', ') || '(none)'}`);
-      const value = scaleArgOf(scale);
-      gen.setVelocityScale(voice, value);
-      return `${typeof voice === 'number' ? voices[voice] : voice} velocities × ${value} from step ${gen.step}`;
-    });
-  }
-
-  /** One drum voice's own density, over density: `voiceDensity('snare', -1)`. */
-  voiceDensity(voice?: unknown, amount?: unknown, ...extra: unknown[]): void {
-    this.command('voiceDensity', extra, () => {
-      const name = drumVoiceOf('voiceDensity', voice, this.generator.codec);
-      const value = voiceNumberOf('voiceDensity', voiceDensityArg(), amount);
-      this.generator.setVoiceDensity(name, value);
-      return `${name} density ${value} from step ${this.generator.step}`;
-    });
-  }
-
-  /** The model plays without a drum voice, and hears that it did: `leaveOut('snare')`. */
-  leaveOut(voice?: unknown, ...extra: unknown[]): void {
-    this.command('leaveOut', extra, () => {
-      const name = drumVoiceOf('leaveOut', voice, this.generator.codec);
-      this.generator.leaveOut(name);
-      return `${name} left out from step ${this.generator.step}; bringBack('${name}') lets the model play it again`;
-    });
-  }
-
-  bringBack(voice?: unknown, ...extra: unknown[]): void {
-    this.command('bringBack', extra, () => {
-      const name = drumVoiceOf('bringBack', voice, this.generator.codec);
-      this.generator.bringBack(name);
-      return `${name} back from step ${this.generator.step}`;
-    });
-  }
+  /** The drum voices' own commands (voice-commands.ts). */
+  velocityScale = (voice?: unknown, scale?: unknown, ...extra: unknown[]): void => this.command('velocityScale', extra, () => velocityScaleCommand(this.generator, voice, scale));
+  voiceDensity = (voice?: unknown, amount?: unknown, ...extra: unknown[]): void => this.command('voiceDensity', extra, () => voiceDensityCommand(this.generator, voice, amount));
+  leaveOut = (voice?: unknown, ...extra: unknown[]): void => this.command('leaveOut', extra, () => leaveOutCommand(this.generator, voice));
+  bringBack = (voice?: unknown, ...extra: unknown[]): void => this.command('bringBack', extra, () => bringBackCommand(this.generator, voice));
 
   seed(value?: unknown, ...extra: unknown[]): void {
     this.valueCommand('seed', value, extra, (s) => this.generator.reseed(s));
@@ -310,28 +258,8 @@ export class LiveSession {
     });
   }
 
-  lock(voice?: unknown, options?: unknown, ...extra: unknown[]): void {
-    this.command('lock', extra, () => {
-      const voices = this.generator.codec.voices;
-      if (voice === undefined) throw new CommandError(voices.length ? `name a voice: ${voices.join(', ')}` : 'this model has no voices to lock');
-      if (typeof voice !== 'string' && typeof voice !== 'number') throw new CommandError(`${show(voice)} is not a voice; voices are ${voices.join(', ') || '(none)'}`);
-      if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) throw new CommandError(`options ${show(options)} must be an object such as { bars: 2 } or { pattern: [1,0,0,0, …] }`);
-      const opts = (options ?? {}) as { pattern?: (number | boolean)[]; bars?: number };
-      this.generator.lock(voice, opts);
-      const name = typeof voice === 'number' ? voices[voice] : voice;
-      return `lock ${name} from step ${this.generator.step}${opts.bars ? ` for ${opts.bars} bar(s)` : ''}`;
-    });
-  }
-
-  unlock(voice?: unknown, ...extra: unknown[]): void {
-    this.command('unlock', extra, () => {
-      if (voice !== undefined && typeof voice !== 'string' && typeof voice !== 'number') throw new CommandError(`${show(voice)} is not a voice; voices are ${this.generator.codec.voices.join(', ') || '(none)'}`);
-      this.generator.unlock(voice as string | number | undefined);
-      if (voice === undefined) return `every voice free from step ${this.generator.step}`;
-      const name = typeof voice === 'number' ? this.generator.codec.voices[voice] : voice;
-      return `${name} free from step ${this.generator.step}`;
-    });
-  }
+  lock = (voice?: unknown, options?: unknown, ...extra: unknown[]): void => this.command('lock', extra, () => lockCommand(this.generator, voice, options));
+  unlock = (voice?: unknown, ...extra: unknown[]): void => this.command('unlock', extra, () => unlockCommand(this.generator, voice));
 
   /** Read a MIDI file and set the model's state from it (it is not played). */
   async prime(file?: unknown, ...extra: unknown[]): Promise<void> {
@@ -591,19 +519,7 @@ export class LiveSession {
     return take.write({ log: this.generator.log, model: this.model, tempos: this.tempos, swings: this.swings, clock, cutAt: this.cutAt, slots });
   }
 
-  // ---- reporting --------------------------------------------------------------------------
-
-  private command(name: string, extra: unknown[], run: () => string): void {
-    try {
-      if (extra.length) throw new CommandError(`too many arguments (${extra.map(show).join(', ')}); usage: ${usageOf(name)}`);
-      const said = run();
-      this.lastError = null;
-      this.printer(said);
-      this.changed(name);
-    } catch (e) {
-      this.report(name, errorText(e));
-    }
-  }
+  // ---- the value controls ---------------------------------------------------------------------
 
   /** A value control: with no value it shows the one playing (and a queued one); else checks and sets it. */
   private valueCommand(name: ValueControl, value: unknown, extra: unknown[], set: (v: number) => void): void {
@@ -614,29 +530,6 @@ export class LiveSession {
       return `${name} ${v} from step ${this.generator.step}`;
     });
   }
-
-  private async commandAsync(name: string, extra: unknown[], run: () => Promise<string>): Promise<void> {
-    try {
-      if (extra.length) throw new CommandError(`too many arguments (${extra.map(show).join(', ')}); usage: ${usageOf(name)}`);
-      const said = await run();
-      this.lastError = null;
-      this.printer(said);
-      this.changed(name);
-    } catch (e) {
-      this.report(name, errorText(e));
-    }
-  }
-
-  private changed(name: string): void {
-    for (const w of this.watchers) safely(() => w.change?.(name), this.printer);
-  }
-
-  private report(name: string, message: string): void {
-    // the generator's own messages often start with the control's name already
-    const text = `${name}: ${message.replace(new RegExp(`^${name}: `, 'i'), '')}`;
-    this.lastError = text;
-    this.printer(text);
-  }
 }
 
 const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -644,12 +537,4 @@ const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 function round(v: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(v * f) / f;
-}
-
-function safely(run: () => void, print: (text: string) => void): void {
-  try {
-    run();
-  } catch (e) {
-    print(`output: ${errorText(e)}`);
-  }
 }
