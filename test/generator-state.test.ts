@@ -20,7 +20,7 @@ import { drumGridSpec, expressiveSpec, howlSpec, melodySpec } from './helpers/mo
 import { haveShared, sharedPath } from './helpers/shared.js';
 
 /** The parts of a Generator that are not musical state: the model, its codec and options, and machinery and buffers fixed at construction. */
-const FIXED_PARTS = ['net', 'codec', 'options', 'reports', 'parts', 'lookaheadSteps', 'historyLength', 'result', 'applying', 'replaying', 'droppedBefore'];
+const FIXED_PARTS = ['net', 'codec', 'options', 'reports', 'parts', 'lookaheadSteps', 'historyLength', 'result', 'controls'];
 
 interface Inside {
   state: Record<string, unknown>;

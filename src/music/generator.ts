@@ -11,7 +11,7 @@
  * Upcoming steps (`lookahead`) are a forecast: any change that affects them regenerates them
  * from a snapshot taken before each, so what is shown is what will play.
  *
- * A tick: apply the controls due (`control-handlers.ts`, one handler per control), read a
+ * A tick: apply the controls due (`control-applier.ts`; `control-handlers.ts`, one handler per control), read a
  * slice of a phrase being primed (`prime-reader.ts`), fill the lookahead (`lookahead.ts`,
  * where a `Placer` puts each event on the clock: `grid-placer.ts` or `event-placer.ts`), play
  * the events of this step, shaped by dynamics, velocity scales and timing (`step-result.ts`),
@@ -32,14 +32,15 @@ import type { ModelSpec } from '../engine/model.js';
 import { Rng } from '../engine/prng.js';
 import type { MidiSong } from '../io/midi-read.js';
 import { codecFor, type Codec } from './codecs.js';
-import { HANDLERS, type Machinery } from './control-handlers.js';
+import { ControlApplier } from './control-applier.js';
+import type { Machinery } from './control-handlers.js';
 import { checkOptions, checkUpcoming, headIndex, lockControl, primeControl, velocityScaleControl, voiceIndex } from './control-args.js';
-import { CONTROLS_PER_TICK, pendingSettings, queueControl, takeControls, waitingControls } from './control-queue.js';
-import { checkLoggedControl, checkNumber as checkControlNumber, checkValue, control as controlSpec, defaults, scaleArg } from './controls.js';
+import { pendingSettings, waitingControls } from './control-queue.js';
+import { checkNumber as checkControlNumber, checkValue, control as controlSpec, defaults, scaleArg } from './controls.js';
 import { deepCopy } from './deep-copy.js';
 import { EventPlacer } from './event-placer.js';
 import { initialState, type GeneratorSnapshot, type GeneratorState } from './generator-state.js';
-import { copyEntry, tell, type Control, type GeneratorOptions, type GeneratorReports, type LogEntry, type PerformanceLog, type Settings, type StepCopy, type StepResult } from './generator-types.js';
+import { copyEntry, tell, type Control, type GeneratorOptions, type GeneratorReports, type PerformanceLog, type Settings, type StepCopy, type StepResult } from './generator-types.js';
 import { GridPlacer } from './grid-placer.js';
 import { keepPlayed } from './held-bins.js';
 import { playedSteps, remember } from './history.js';
@@ -47,9 +48,10 @@ import { Lookahead } from './lookahead.js';
 import { dropFirst, slotAt } from './ring.js';
 import { HeadSampler } from './placer.js';
 import { PRIME_SLICE, PrimeReader, primeTicks } from './prime-reader.js';
-import { copyStep, emptyResult, StepTarget } from './step-result.js';
+import { emptyResult, StepTarget } from './step-result.js';
 import { UpcomingNotes } from './upcoming-notes.js';
-import { checkSlot, checkWhen, cueSlot, filledSlots, nextStepAt, playCue, readSlots, saveSlots, type RecallWhen } from './slots.js';
+import { checkSlot, playCue, saveSlots, type RecallWhen } from './slots.js';
+import { loadSlotsControl, recallControl, slotsNow, undoRecallControl, type SlotsNow } from './slot-controls.js';
 import type { SlotSetFile } from './slots-file.js';
 import { leaveOutControl, voiceDensityControl } from './voice-bias.js';
 
@@ -74,11 +76,8 @@ export class Generator {
   private readonly historyLength: number;
   /** The tick's result, reused. */
   private readonly result: StepResult;
-  /** The controls a tick applies, reused. */
-  private readonly applying: Control[] = [];
-  private replaying = false;
-  /** While replaying: the controls the log marks as dropped, which drop again without a word. */
-  private droppedBefore: ReadonlySet<Control> | null = null;
+  /** Queues the controls and applies them at the tick (control-applier.ts). */
+  private readonly controls = new ControlApplier();
 
   constructor(model: Network | ModelSpec, options: GeneratorOptions = {}) {
     this.net = model instanceof Network ? model : new Network(model, { kernel: options.kernel });
@@ -401,7 +400,7 @@ export class Generator {
     this.queue({ type: 'primeRandom' });
   }
 
-  // ---- pattern slots (slots.ts) --------------------------------------------------------------
+  // ---- pattern slots (slot-controls.ts, slots.ts) ----------------------------------------------
 
   /**
    * Keep the performance as it stands before the next step in slot `slot` (1–8): the groove
@@ -424,27 +423,17 @@ export class Generator {
    * goes on; the slot's groove, settings, edits and locks take over (pause and mute stay).
    */
   recall(slot = 1, when: RecallWhen = 'bar'): void {
-    checkSlot('recall', slot);
-    checkWhen('recall', when);
-    const coming = waitingControls(this.state).some((c) => (c.type === 'store' && c.slot === slot) || c.type === 'loadSlots');
-    if (!coming && !this.state.slots[slot]) cueSlot(this.parts, this.state, slot, when); // throws: empty
-    this.queue({ type: 'recall', slot, when });
+    this.queue(recallControl(this.parts, this.state, slot, when));
   }
 
   /** Back to the performance as it was just before the last recall (a recall still waiting is called off instead). */
   undoRecall(when: RecallWhen = 'bar'): void {
-    checkWhen('undoRecall', when);
-    const coming = this.state.cue !== null || waitingControls(this.state).some((c) => c.type === 'recall');
-    if (!coming && !this.state.beforeRecall) throw new Error('undoRecall: no recall to undo');
-    this.queue({ type: 'undoRecall', when });
+    this.queue(undoRecallControl(this.state, when));
   }
 
   /** Replace the slots with a set file's (its JSON, `file` naming it in errors) at the next step; throws when it is not from this model. */
   loadSlots(set: SlotSetFile, file: string): void {
-    // the log keeps its own copy: a caller changing the object later changes no replay
-    const copy = JSON.parse(JSON.stringify(set)) as SlotSetFile;
-    readSlots(this.parts, this.state, copy, file);
-    this.queue({ type: 'loadSlots', file, set: copy });
+    this.queue(loadSlotsControl(this.parts, this.state, set, file));
   }
 
   /** The step slot `slot` was stored at (null: empty): a recall at the bar comes in at its place in the bar. */
@@ -461,14 +450,8 @@ export class Generator {
    * The filled slots, the recall waiting and the step it takes over at (slot 0: an undo; a
    * recall sent a moment ago shows here at once) and whether a recall can be undone.
    */
-  get slots(): { filled: number[]; cue: { slot: number; step: number } | null; canUndo: boolean } {
-    const st = this.state;
-    let cue = st.cue && { ...st.cue };
-    for (const c of waitingControls(st)) {
-      if (c.type === 'recall') cue = { slot: c.slot, step: c.when === 'now' ? st.step : nextStepAt(st.step, st.slots[c.slot]?.step ?? st.step, this.codec.stepsPerBar) };
-      else if (c.type === 'undoRecall') cue = cue && cue.slot !== 0 ? null : { slot: 0, step: c.when === 'now' ? st.step : nextStepAt(st.step, st.beforeRecall?.step ?? st.step, this.codec.stepsPerBar) };
-    }
-    return { filled: filledSlots(st), cue, canUndo: st.beforeRecall !== null };
+  get slots(): SlotsNow {
+    return slotsNow(this.state, this.codec.stepsPerBar);
   }
 
   // ---- the clock's call ------------------------------------------------------------------
@@ -481,7 +464,7 @@ export class Generator {
     r.releaseCount = 0;
     r.tick = st.tick;
     // 1. the controls due, in the order they came
-    if (st.pending.length > 0) this.applyPending();
+    if (st.pending.length > 0) this.controls.apply(this.parts, st, this.reports);
     // a recall whose step has come
     if (st.cue !== null && st.step >= st.cue.step) this.recallNow(st);
     // 2. a slice of a phrase being read; at its tick it takes effect
@@ -558,22 +541,7 @@ export class Generator {
   replay(log: PerformanceLog): StepCopy[] {
     if (!log || log.format !== 'pulse-rnn-performance' || !Array.isArray(log.entries)) throw new Error('replay: not a pulse-rnn performance log');
     if (this.state.tick !== 0 || this.state.entries.length !== 0) throw new Error('replay needs a fresh generator (made with the log\'s options)');
-    const out: StepCopy[] = [];
-    let next = 0;
-    const entries = [...log.entries].sort((a, b) => a.tick - b.tick);
-    this.replaying = true;
-    // the performer was told of these as they played; a replay that drops another is news
-    this.droppedBefore = new Set(entries.filter((e) => e.dropped !== undefined).map((e) => e.control));
-    try {
-      for (let t = 0; t < log.ticks; t++) {
-        while (next < entries.length && entries[next].tick === t) this.queue(entries[next++].control, true);
-        out.push(copyStep(this.tick()));
-      }
-    } finally {
-      this.replaying = false;
-      this.droppedBefore = null;
-    }
-    return out;
+    return this.controls.replay(log, (c) => this.controls.queue(this.state, c, true), () => this.tick());
   }
 
   private recallNow(st: GeneratorState): void {
@@ -607,30 +575,7 @@ export class Generator {
 
   // ---- applying controls -------------------------------------------------------------------
 
-  private queue(c: Control, replaying = false): void {
-    // a log says what applied: nothing of it is folded into later controls
-    if (replaying) checkLoggedControl(c);
-    queueControl(this.state, c, replaying);
-  }
-
-  /** Apply the queued controls, at most CONTROLS_PER_TICK of them (all of them in a replay). */
-  private applyPending(): void {
-    takeControls(this.state, this.replaying ? Infinity : CONTROLS_PER_TICK, this.applying);
-    for (let i = 0; i < this.applying.length; i++) this.applySafely(this.applying[i]);
-    this.applying.length = 0;
-  }
-
-  /** A control that throws is dropped and reported; the log keeps it, marked, so a replay does the same. */
-  private applySafely(c: Control): void {
-    const st = this.state;
-    const entry: LogEntry = { tick: st.tick, step: st.step, control: c };
-    st.entries.push(entry);
-    try {
-      (HANDLERS[c.type] as (m: Machinery, st: GeneratorState, c: Control) => void)(this.parts, st, c);
-    } catch (e) {
-      const err = e instanceof Error ? e : new Error(String(e));
-      entry.dropped = err.message;
-      if (!this.droppedBefore?.has(c)) tell(this.reports, 'dropped', c, err, st.tick);
-    }
+  private queue(c: Control): void {
+    this.controls.queue(this.state, c);
   }
 }
