@@ -209,6 +209,29 @@ describe('live-socket: one performance for every page', () => {
     await b.until(() => stepsOf(b).length > n + 2);
   });
 
+  it('shows every page the edits at once as edits, from the prompt or a page, and a cleared edit goes', async () => {
+    const [a, b] = [await client(), await client()];
+    await Promise.all([a, b].map((c) => c.until((m) => m.type === 'hello')));
+    const at = session.generator.step + 48;
+    const has = (m: ServerMessage, step: number, notes?: unknown[]) => isSettings(m) && m.edits.some((e) => e.step === step && (!notes || JSON.stringify(e.notes) === JSON.stringify(notes)));
+    // typed at the prompt: both pages see it as an edit before the generator has applied it
+    const fromPrompt = b.until((m) => has(m, at, ['kick']));
+    session.edit(at, ['kick']);
+    expect(await fromPrompt).toMatchObject({ by: 'prompt' });
+    // a page's edit: the other page sees it, the prompt's still there
+    const fromPage = b.until((m) => has(m, at + 1, ['snare']) && has(m, at, ['kick']));
+    a.send({ type: 'control', name: 'edit', args: [at + 1, ['snare']] });
+    expect(await fromPage).toMatchObject({ by: 'page' });
+    // a page joining later hears them in its hello
+    const c = await client();
+    const hello = await c.until((m) => m.type === 'hello');
+    expect(hello.type === 'hello' && hello.edits.filter((e) => e.step >= at)).toEqual([{ step: at, notes: ['kick'] }, { step: at + 1, notes: ['snare'] }]);
+    // cleared at the prompt: gone from every page
+    const cleared = a.until((m) => isSettings(m) && !has(m, at) && has(m, at + 1));
+    session.clearEdit(at);
+    await cleared;
+  });
+
   it('closes every page with the reason when the performance stops', async () => {
     const a = await client();
     await a.until((m) => m.type === 'hello');

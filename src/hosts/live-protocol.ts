@@ -4,11 +4,13 @@
  * its `type`; `hello` carries the protocol's `version`, and a page refuses another version.
  *
  * Server → page:
- * - `hello`: once, on connecting: the model's grid, the step, every setting, locks, bpm, and
- *   whether the page is to make the sound.
+ * - `hello`: once, on connecting: the model's grid, the step, every setting, locks, edits, bpm,
+ *   and whether the page is to make the sound.
  * - `step`: every step as the clock hands it out, ahead of its time: its notes (seconds after the
- *   step's start, seconds long), releases, and the steps ahead the grid shows.
- * - `settings`: after every control that worked, from the prompt or any page.
+ *   step's start, seconds long), releases, and the steps ahead the grid shows; the edits too
+ *   when they changed at the step (a recall took over), not only by a step passing.
+ * - `settings`: after every control that worked, from the prompt or any page (the edits with
+ *   the settings: an edit or a clear at the prompt shows on every page at once).
  * - `message`: a control this page sent was refused (or news for the performer).
  *
  * Page → server: `control` (a control of the table by name, with its arguments as the prompt
@@ -21,6 +23,7 @@
  */
 import { CONTROLS, type ControlName } from '../music/controls.js';
 import type { Generator, Settings } from '../music/generator.js';
+import type { EditedStep } from '../music/pending-edits.js';
 import type { ModelInfo } from './web/stage.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -47,6 +50,8 @@ export interface LiveSettings {
   readonly swing: number;
   /** What the pattern slots hold, and a recall waiting for its step. */
   readonly slots: SlotsState;
+  /** The steps edited and still to play, as `Generator.edits` holds them (velocities in the notes where the codec has them, as `kick:40`). */
+  readonly edits: readonly EditedStep[];
   /** Who made the change: the prompt, a page, or nobody (the hello). */
   readonly by: 'prompt' | 'page' | null;
 }
@@ -94,6 +99,8 @@ export interface StepMessage {
   readonly applied: Settings;
   /** A recall applies at a step: the slots change with the steps too. */
   readonly slots: SlotsState;
+  /** The edits, only when they changed at this step other than by steps passing (a recall brought its own). */
+  readonly edits?: readonly EditedStep[];
 }
 
 export interface SettingsMessage extends LiveSettings {
@@ -138,10 +145,13 @@ export function parseControl(text: string): ControlMessage {
   return { type: 'control', name: name as ControlName, args: (args as unknown[] | undefined) ?? [] };
 }
 
-/** A server's message as a page reads it: throws when it is not one (or of another version). */
+/** A hello of another version of the protocol: the page cannot follow that performance. */
+export class ProtocolVersionError extends Error {}
+
+/** A server's message as a page reads it: throws when it is not one (a `ProtocolVersionError` for a hello of another version). */
 export function parseServerMessage(text: string): ServerMessage {
   const m = JSON.parse(text) as ServerMessage;
   if (typeof m !== 'object' || m === null || !['hello', 'step', 'settings', 'message'].includes(m.type)) throw new Error(`the performance sent a message of no known type: ${text.slice(0, 60)}`);
-  if (m.type === 'hello' && m.version !== PROTOCOL_VERSION) throw new Error(`the performance speaks version ${m.version} of the live protocol, this page ${PROTOCOL_VERSION}: reload the page (or update pulse-rnn)`);
+  if (m.type === 'hello' && m.version !== PROTOCOL_VERSION) throw new ProtocolVersionError(`the performance speaks version ${m.version} of the live protocol, this page ${PROTOCOL_VERSION}: reload the page (or update pulse-rnn)`);
   return m;
 }

@@ -24,6 +24,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { StepResult } from '../music/generator.js';
+import type { EditedStep } from '../music/pending-edits.js';
 import type { StepEvent } from '../time/clock.js';
 import { InternalClock } from '../time/internal-clock.js';
 import { LIVE_PATH, PROTOCOL_VERSION, parseControl, type HelloMessage, type LiveModel, type LiveSettings, type ServerMessage, type StepMessage } from './live-protocol.js';
@@ -92,7 +93,12 @@ function liveModel(session: LiveSession, where: LiveSocketOptions['model']): Liv
 
 function liveSettings(session: LiveSession, by: LiveSettings['by']): LiveSettings {
   const gen = session.generator;
-  return { settings: gen.settings, applied: gen.applied, locked: lockedVoices(gen), bpm: session.clock.bpm, bpmSettable: session.clock instanceof InternalClock, swing: session.clock instanceof InternalClock ? session.clock.swing : 0, slots: gen.slots, by };
+  return { settings: gen.settings, applied: gen.applied, locked: lockedVoices(gen), bpm: session.clock.bpm, bpmSettable: session.clock instanceof InternalClock, swing: session.clock instanceof InternalClock ? session.clock.swing : 0, slots: gen.slots, edits: gen.edits, by };
+}
+
+/** Whether two lists of edits say the same. */
+function sameEdits(a: readonly EditedStep[], b: readonly EditedStep[]): boolean {
+  return a.length === b.length && JSON.stringify(a) === JSON.stringify(b);
 }
 
 function stepMessage(session: LiveSession, r: StepResult, e: StepEvent): StepMessage {
@@ -111,6 +117,8 @@ export function attachLive(o: LiveSocketOptions): LiveSocket {
   const model = liveModel(session, o.model);
   const told = new PageLines(() => o.print ?? session.printer, o.quietMs ?? 400);
   let fromPage = false;
+  /** The edits as the pages last heard them: a step sends them again only when they changed other than by steps passing. */
+  let sentEdits: readonly EditedStep[] = [];
 
   const send = (ws: WebSocket, m: ServerMessage) => {
     if (ws.readyState === ws.OPEN && ws.bufferedAmount < STALLED_BYTES) ws.send(JSON.stringify(m));
@@ -120,9 +128,24 @@ export function attachLive(o: LiveSocketOptions): LiveSocket {
     const text = JSON.stringify(m);
     for (const ws of wss.clients) if (ws.readyState === ws.OPEN && ws.bufferedAmount < STALLED_BYTES) ws.send(text);
   };
+  /** The edits when a step changed them (a recall brought its own), else null. */
+  const editsChanged = (): readonly EditedStep[] | null => {
+    const gen = session.generator;
+    const now = gen.edits;
+    if (sameEdits(now, sentEdits.filter((x) => x.step >= gen.step))) return null;
+    return (sentEdits = now);
+  };
   const stopWatching = session.watch({
-    step: (r, e) => broadcast(stepMessage(session, r, e)),
-    change: () => broadcast({ type: 'settings', ...liveSettings(session, fromPage ? 'page' : 'prompt') }),
+    step: (r, e) => {
+      if (wss.clients.size === 0) return;
+      const edits = editsChanged();
+      broadcast(edits ? { ...stepMessage(session, r, e), edits } : stepMessage(session, r, e));
+    },
+    change: () => {
+      const m = liveSettings(session, fromPage ? 'page' : 'prompt');
+      sentEdits = m.edits;
+      broadcast({ type: 'settings', ...m });
+    },
   });
 
   /** A page's control, through the session's command: its line to the prompt (once the control rests), its refusal to the page. */

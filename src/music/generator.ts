@@ -39,6 +39,7 @@ import { pendingSettings, waitingControls } from './control-queue.js';
 import { checkNumber as checkControlNumber, checkValue, control as controlSpec, defaults, scaleArg } from './controls.js';
 import { deepCopy } from './deep-copy.js';
 import { EventPlacer } from './event-placer.js';
+import { pendingEdits, type EditedStep } from './pending-edits.js';
 import { initialState, type GeneratorSnapshot, type GeneratorState } from './generator-state.js';
 import { copyEntry, tell, type Control, type GeneratorOptions, type GeneratorReports, type PerformanceLog, type Settings, type StepCopy, type StepResult } from './generator-types.js';
 import { GridPlacer } from './grid-placer.js';
@@ -164,6 +165,11 @@ export class Generator {
   /** What will play from the next tick: the applied settings with the pending ones laid over them. What a host shows. */
   get settings(): Settings {
     return { ...this.applied, ...this.pending };
+  }
+
+  /** The steps edited and not yet played, edits still queued included: what a host shows as edits. */
+  get edits(): EditedStep[] {
+    return pendingEdits(this.state);
   }
 
   /**

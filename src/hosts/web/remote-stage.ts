@@ -84,7 +84,8 @@ export class RemoteStage extends Stage {
   /** The first arrival the steps may be placed by (after an audio clock that stalled or jumped). */
   private placeFrom = 0;
   private wasSilent = false;
-  private readonly remoteEdits = new Map<number, number[]>();
+  /** The performance's edits, step → notes as it holds them (`kick:40` keeps its velocity): from every page and the prompt. */
+  private readonly edits = new Map<number, readonly (number | string)[]>();
 
   constructor(options: StageOptions) {
     super(options);
@@ -97,13 +98,19 @@ export class RemoteStage extends Stage {
   /** What the performance says: the page's view follows it. Returns the model when a hello brought one. */
   receive(m: ServerMessage): ModelInfo | null {
     if (m.type === 'hello') {
+      // a hello after a reconnect is another performance: nothing of the last one's steps stays
+      if (this.hello) this.forget();
       this.hello = m;
       this.live = { ...m, step: m.step };
       this.model = { ...m.model, url: m.model.path ?? '', rows: [...m.model.rows] };
+      this.takeEdits(m.edits);
       this.version++;
       return this.model;
     }
-    if (m.type === 'settings' && this.live) this.live = { ...m, step: this.live.step };
+    if (m.type === 'settings' && this.live) {
+      this.live = { ...m, step: this.live.step };
+      this.takeEdits(m.edits);
+    }
     if (m.type === 'step') this.onStep(m);
     this.version++;
     return null;
@@ -208,10 +215,11 @@ export class RemoteStage extends Stage {
       notes.set(u.step, [...u.notes]);
     }
     const next = this.nextStep;
-    for (const s of this.remoteEdits.keys()) if (s < next) this.remoteEdits.delete(s);
+    for (const s of this.edits.keys()) if (s < next) this.edits.delete(s);
     const rows = this.model?.rows ?? [];
     const locked = new Set((this.live?.locked ?? []).map((v) => rows.indexOf(v)).filter((r) => r >= 0));
-    return { next, played, upcoming, edits: new Map(this.remoteEdits), locked, notes, looks };
+    const edits = new Map([...this.edits].map(([step, n]) => [step, this.rowsOfEdit(n)] as const));
+    return { next, played, upcoming, edits, locked, notes, looks };
   }
 
   // ---- what a page does alone is the terminal's here ---------------------------------------
@@ -317,12 +325,13 @@ export class RemoteStage extends Stage {
     if (!model.editable) throw new Error(`editing steps is for drum models; ${model.name} (${model.encoding}) has no drum voices`);
     if (step < this.nextStep) throw new Error(`step ${step + 1} has already played`);
     const ahead = this.steps.at(-1)?.upcoming.find((u) => u.step === step)?.notes ?? [];
-    const shown = this.remoteEdits.get(step) ?? this.rowsOf(ahead);
-    const rows = shown.includes(row) ? shown.filter((r) => r !== row) : [...shown, row].sort((a, b) => a - b);
-    this.control('edit', [step, rows.map((r) => model.rows[r])]);
-    this.remoteEdits.set(step, rows);
+    // an edit's own notes keep their velocities; the forecast's become plain voice names
+    const shown = this.edits.get(step) ?? this.rowsOf(ahead).map((r) => model.rows[r]);
+    const notes = this.rowsOfEdit(shown).includes(row) ? shown.filter((n) => !this.rowsOfEdit([n]).includes(row)) : [...shown, model.rows[row]];
+    this.control('edit', [step, notes]);
+    this.edits.set(step, notes);
     this.version++;
-    return rows;
+    return this.rowsOfEdit(notes);
   }
 
   override toggleLock(row: number): boolean {
@@ -350,6 +359,32 @@ export class RemoteStage extends Stage {
     this.version++;
   }
 
+  /** The rows an edit's notes fall on: a voice name (with or without `:velocity`) or a MIDI note. */
+  private rowsOfEdit(notes: readonly (number | string)[]): number[] {
+    const rows = this.model?.rows ?? [];
+    const named = notes.filter((n): n is string => typeof n === 'string').map((n) => rows.indexOf(n.split(':')[0])).filter((r) => r >= 0);
+    return [...new Set([...named, ...this.rowsOf(notes.filter((n): n is number => typeof n === 'number'))])].sort((a, b) => a - b);
+  }
+
+  /** The performance's edits replace the page's (a performance without them keeps what the page has). */
+  private takeEdits(edits: readonly { step: number; notes: readonly (number | string)[] }[] | undefined): void {
+    if (!edits) return;
+    this.edits.clear();
+    for (const e of edits) this.edits.set(e.step, e.notes);
+  }
+
+  /** Everything of the last performance's steps and timing, for a new one joined on the same page. */
+  private forget(): void {
+    this.panic();
+    this.steps.length = 0;
+    this.times.length = 0;
+    this.arrivals.length = 0;
+    this.placeFrom = 0;
+    this.late = 0;
+    this.wasSilent = false;
+    this.edits.clear();
+  }
+
   private needModel(what: string): ModelInfo {
     if (!this.model) throw new Error(`${what}: not connected to the performance yet`);
     return this.model;
@@ -357,6 +392,7 @@ export class RemoteStage extends Stage {
 
   private onStep(m: StepMessage): void {
     if (this.live) this.live = { ...this.live, applied: m.applied, slots: m.slots, step: m.step >= 0 ? m.step + 1 : this.live.step };
+    this.takeEdits(m.edits);
     this.steps.push(m);
     if (this.steps.length > KEEP) this.steps.splice(0, this.steps.length - KEEP);
     const audio = currentAudio();
