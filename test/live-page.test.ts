@@ -5,6 +5,7 @@
 // session's notes through the page's kit. Every check waits for a state, never a fixed time.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
 import { LiveSession } from '../src/hosts/live-session.js';
 import { attachLive, type LiveSocket } from '../src/hosts/live-socket.js';
 import { serve, type RunningServer } from '../src/hosts/serve.js';
@@ -25,6 +26,7 @@ interface Hook {
   sent(): { tone: number };
   running(): boolean;
   messages(): { level: string; text: string }[];
+  edits(): { step: number; voices: string[] }[];
   live(): { steps: number; spreadMs: number; sdMs: number; late: number } | null;
 }
 const { pulse, until } = pageHook<Hook>(LONG);
@@ -115,12 +117,58 @@ describe.skipIf(!haveChromium())('the page joined to the terminal\'s performance
     await until(page, (p) => p.messages().some((m) => m.level === 'error' && /saveSlots\('set\.json'\)/.test(m.text)));
   }, LONG);
 
+  it('shows as edits at once the edits typed at the prompt or sent by another page, and drops a cleared one', async () => {
+    const at = session.generator.step + 64;
+    session.edit(at, ['kick', 'snare']);
+    await until(page, (p, at) => p.edits().some((e) => e.step === at && e.voices.join() === 'kick,snare'), at);
+    // another page's edit (a socket from the page's own origin)
+    const other = new WebSocket(`ws://127.0.0.1:${server.port}/live`, { origin: `http://127.0.0.1:${server.port}` });
+    await new Promise((ok) => other.once('open', ok));
+    other.send(JSON.stringify({ type: 'control', name: 'edit', args: [at + 1, ['snare']] }));
+    await until(page, (p, at) => p.edits().some((e) => e.step === at + 1 && e.voices.join() === 'snare'), at);
+    other.close();
+    session.clearEdit(at);
+    await until(page, (p, at) => !p.edits().some((e) => e.step === at) && p.edits().some((e) => e.step === at + 1), at);
+  }, LONG);
+
   it("plays the session's notes through the page's kit once started", async () => {
     await page.click('#start');
     await until(page, (p) => p.running() && p.sent().tone > 8 && (p.live()?.steps ?? 0) > 16);
     const timing = await pulse(page, (p) => p.live());
     // every note scheduled ahead of its time: none had passed on arrival
     expect(timing?.late).toBe(0);
+    expect(problems).toEqual([]);
+  }, LONG);
+
+  it('finds the performance again by itself when the terminal restarts it, and shows the new one', async () => {
+    const port = server.port;
+    await session.quit();
+    await live.close();
+    await server.close();
+    await until(page, (p) => p.messages().some((m) => m.level === 'warn' && /trying again/.test(m.text)));
+    // another performance on the same port, another model
+    server = await serve({ port });
+    session = new LiveSession({ spec: drumGridSpec(5), clock: new InternalClock({ bpm: 240 }), sinks: [], seed: 3, grid: false, lookahead: 16, print: (t) => said.push(t) });
+    live = attachLive({ session, server, model: { path: null, name: 'drum test two' }, sound: `the page at ${server.url}`, pageSounds: true, print: (t) => said.push(t), quietMs: 50 });
+    session.start();
+    await until(page, (p) => p.model()?.name === 'drum test two' && p.played().length >= 16, undefined, LONG);
+    expect(await page.textContent('#model-name')).toBe('drum test two');
+    // its steps are the new performance's, note for note, none of the old one's left
+    const mine = await pulse(page, (p) => p.played());
+    const theirs = new Map(session.generator.played().map((s) => [s.step, s.notes.map((n) => n.note)]));
+    expect(mine[0].step).toBeLessThan(24);
+    const both = mine.filter((s) => theirs.has(s.step));
+    expect(both.length).toBeGreaterThanOrEqual(12);
+    for (const s of both) expect(s.notes.map((n) => n.note), `step ${s.step}`).toEqual(theirs.get(s.step));
+    // started before the restart, it sounds the new one's notes without another Start
+    const sent = (await pulse(page, (p) => p.sent())).tone;
+    await until(page, (p, sent) => p.running() && p.sent().tone > sent + 8 && (p.live()?.steps ?? 0) > 8, sent);
+    // and the page steers the new one
+    await page.$eval('#temperature', (e) => {
+      (e as HTMLInputElement).value = '0.7';
+      e.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await vi.waitFor(() => expect(session.generator.settings.temperature).toBe(0.7), { timeout: LONG, interval: 50 });
     expect(problems).toEqual([]);
   }, LONG);
 });

@@ -165,7 +165,8 @@ function joinPerformance(remote: RemoteStage): void {
       const sound = remote.sound;
       messages.info(`playing with the performance in the terminal (${info.name}): ${sound?.page ? 'press Start to hear it here' : `its sound goes to ${sound?.where}; Start plays it here too`}`);
     },
-    onClose: (why) => messages.error(why, 'Performance'),
+    // a stopped performance is looked for again (said once); a refused page is told why
+    onClose: (why, retrying) => (retrying ? messages.warn(why, 'Performance') : messages.error(why, 'Performance')),
   });
   remote.connect(link);
 }
