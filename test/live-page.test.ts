@@ -12,16 +12,16 @@ import { serve, type RunningServer } from '../src/hosts/serve.js';
 import type { StepCopy } from '../src/music/generator.js';
 import { InternalClock } from '../src/time/internal-clock.js';
 import { haveChromium, launchChromium } from './helpers/browser.js';
-import { drumGridSpec } from './helpers/models.js';
+import { drumGridSpec, expressiveSpec } from './helpers/models.js';
 import { buildPage, pageHook } from './helpers/page-hook.js';
 
 const LONG = 60_000;
 
 interface Hook {
   ready(): boolean;
-  model(): { name: string; rows: string[] } | null;
+  model(): { name: string; rows: string[]; encoding: string } | null;
   played(): StepCopy[];
-  settings(): { temperature: number };
+  settings(): { temperature: number; paused: boolean };
   swing(): number;
   sent(): { tone: number };
   running(): boolean;
@@ -148,11 +148,12 @@ describe.skipIf(!haveChromium())('the page joined to the terminal\'s performance
     await until(page, (p) => p.messages().some((m) => m.level === 'warn' && /trying again/.test(m.text)));
     // another performance on the same port, another model
     server = await serve({ port });
-    session = new LiveSession({ spec: drumGridSpec(5), clock: new InternalClock({ bpm: 240 }), sinks: [], seed: 3, grid: false, lookahead: 16, print: (t) => said.push(t) });
+    session = new LiveSession({ spec: expressiveSpec(5), clock: new InternalClock({ bpm: 240 }), sinks: [], seed: 3, grid: false, lookahead: 16, print: (t) => said.push(t) });
     live = attachLive({ session, server, model: { path: null, name: 'drum test two' }, sound: `the page at ${server.url}`, pageSounds: true, print: (t) => said.push(t), quietMs: 50 });
     session.start();
     await until(page, (p) => p.model()?.name === 'drum test two' && p.played().length >= 16, undefined, LONG);
     expect(await page.textContent('#model-name')).toBe('drum test two');
+    expect(await pulse(page, (p) => p.model()?.encoding)).toBe('drum-expressive');
     // its steps are the new performance's, note for note, none of the old one's left
     const mine = await pulse(page, (p) => p.played());
     const theirs = new Map(session.generator.played().map((s) => [s.step, s.notes.map((n) => n.note)]));
@@ -169,6 +170,19 @@ describe.skipIf(!haveChromium())('the page joined to the terminal\'s performance
       e.dispatchEvent(new Event('input', { bubbles: true }));
     });
     await vi.waitFor(() => expect(session.generator.settings.temperature).toBe(0.7), { timeout: LONG, interval: 50 });
+    expect(problems).toEqual([]);
+  }, LONG);
+
+  it("keeps an edit's velocities when the page adds a voice to its step", async () => {
+    // paused, the step stands still: the edited column stays on the grid while it is clicked
+    session.pause();
+    await until(page, (p) => p.settings().paused);
+    const at = session.generator.step + 3;
+    session.edit(at, ['kick:40']);
+    await until(page, (p, at) => p.edits().some((e) => e.step === at && e.voices.join() === 'kick'), at);
+    await page.click(`#grid [data-step="${at}"][data-voice="snare"]`);
+    await vi.waitFor(() => expect(session.generator.edits.find((e) => e.step === at)?.notes).toEqual(['kick:40', 'snare']), { timeout: LONG, interval: 50 });
+    session.resume();
     expect(problems).toEqual([]);
   }, LONG);
 });
