@@ -11,7 +11,7 @@
 import { waitingControls } from './control-queue.js';
 import type { GeneratorState } from './generator-state.js';
 import type { Control } from './generator-types.js';
-import { checkSlot, checkWhen, cueSlot, filledSlots, nextStepAt, readSlots, type RecallWhen, type SlotParts } from './slots.js';
+import { checkSlot, checkWhen, cueSlot, filledSlots, nextStepAt, readSlots, type SlotParts } from './slots.js';
 import type { SlotSetFile } from './slots-file.js';
 
 /** What `Generator.slots` shows: the filled slots, the recall waiting and its step (slot 0: an undo), whether a recall can be undone. */
