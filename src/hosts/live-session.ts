@@ -7,6 +7,9 @@
  * names and ranges (`prompt-commands.ts`), and the session's own (record, stop, grid, status,
  * help, quit). Controls apply at the next step the generator plays (bpm at the next pulse); a
  * control called with no value says what plays now and what is queued, read from the generator.
+ * Groups of commands live in their own modules, each a one-line method here: the drum voices'
+ * (`voice-commands.ts`), the pattern slots' (`slot-commands.ts`), the MIDI mapping's
+ * (`midi-mapper.ts`); how a command prints, reports and tells a watching page is `command-runner.ts`.
  *
  * `record(file)` records what plays into a MIDI file and writes, beside it, the performance
  * log (`file.log.json`) that `pulse-rnn replay` plays again note for note. A take never
