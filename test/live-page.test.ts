@@ -146,6 +146,7 @@ describe.skipIf(!haveChromium())('the page joined to the terminal\'s performance
     await live.close();
     await server.close();
     await until(page, (p) => p.messages().some((m) => m.level === 'warn' && /trying again/.test(m.text)));
+    await page.waitForFunction(() => document.querySelector('#state')?.textContent === 'looking for the terminal', null, { timeout: LONG, polling: 50 });
     // another performance on the same port, another model
     server = await serve({ port });
     session = new LiveSession({ spec: expressiveSpec(5), clock: new InternalClock({ bpm: 240 }), sinks: [], seed: 3, grid: false, lookahead: 16, print: (t) => said.push(t) });
@@ -164,6 +165,7 @@ describe.skipIf(!haveChromium())('the page joined to the terminal\'s performance
     // started before the restart, it sounds the new one's notes without another Start
     const sent = (await pulse(page, (p) => p.sent())).tone;
     await until(page, (p, sent) => p.running() && p.sent().tone > sent + 8 && (p.live()?.steps ?? 0) > 8, sent);
+    expect(await page.textContent('#state')).toBe('playing');
     // and the page steers the new one
     await page.$eval('#temperature', (e) => {
       (e as HTMLInputElement).value = '0.7';

@@ -166,7 +166,11 @@ function joinPerformance(remote: RemoteStage): void {
       messages.info(`playing with the performance in the terminal (${info.name}): ${sound?.page ? 'press Start to hear it here' : `its sound goes to ${sound?.where}; Start plays it here too`}`);
     },
     // a stopped performance is looked for again (said once); a refused page is told why
-    onClose: (why, retrying) => (retrying ? messages.warn(why, 'Performance') : messages.error(why, 'Performance')),
+    onClose: (why, retrying) => {
+      dirty = true;
+      if (retrying) messages.warn(why, 'Performance');
+      else messages.error(why, 'Performance');
+    },
   });
   remote.connect(link);
 }
@@ -416,6 +420,7 @@ function stateText(): string {
   if (!stage.model) return 'no model';
   if (stage.waiting) return 'waiting for clock';
   // joined to the terminal's performance, which plays whether or not this page sounds
+  if (remote && !remote.connected) return 'looking for the terminal';
   if (remote && !stage.running) return 'watching the terminal';
   if (!stage.running) return 'stopped';
   if (stage.willPause) return 'paused';

@@ -116,6 +116,11 @@ export class RemoteStage extends Stage {
     return null;
   }
 
+  /** Whether the socket to the performance is open (false: not yet, or looking for it again). */
+  get connected(): boolean {
+    return this.link?.open ?? false;
+  }
+
   /** What the performance's pattern slots hold (the slot panel shows them). */
   get slots(): SlotsState | null {
     return this.live?.slots ?? null;
