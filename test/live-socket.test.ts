@@ -232,6 +232,23 @@ describe('live-socket: one performance for every page', () => {
     await cleared;
   });
 
+  it("shows every page the edits a recalled slot brings, at the step the recall takes over", async () => {
+    const a = await client();
+    await a.until((m) => m.type === 'hello');
+    const at = session.generator.step + 40;
+    session.edit(at, ['kick', 'snare']);
+    session.store(3);
+    await a.until((m) => isStep(m) && m.slots.filled.includes(3));
+    session.clearEdit(at);
+    await a.until((m) => isSettings(m) && !m.edits.some((e) => e.step === at));
+    session.recall(3, 'now');
+    // the slot's edit, as far ahead of the recall as it was of the store (the earlier test's edits come back too)
+    const back = await a.until((m) => isStep(m) && (m.edits ?? []).some((e) => e.notes.join() === 'kick,snare'));
+    const edit = back.type === 'step' ? back.edits?.find((e) => e.notes.join() === 'kick,snare') : undefined;
+    expect(edit?.step).toBeGreaterThan(back.type === 'step' ? back.step : Infinity);
+    expect(session.generator.edits).toContainEqual(edit);
+  });
+
   it('closes every page with the reason when the performance stops', async () => {
     const a = await client();
     await a.until((m) => m.type === 'hello');
