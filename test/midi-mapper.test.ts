@@ -10,6 +10,7 @@ import JZZ from 'jzz';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebMidi } from 'webmidi';
 import { LiveSession } from '../src/hosts/live-session.js';
+import { MidiMapper } from '../src/hosts/midi-mapper.js';
 import { runPlay } from '../src/hosts/play.js';
 import { replayToMidi } from '../src/hosts/replay.js';
 import { parseSessionLog } from '../src/hosts/session-log.js';
@@ -234,4 +235,18 @@ describe('a mapped change in the performance log', () => {
     expect(song.notes.length).toBeGreaterThan(5);
     expect(again.notes.map(strip)).toEqual(song.notes.map(strip));
   }, 30_000);
+});
+
+describe('learning with no input connected', () => {
+  it('says that no input is connected and that one plugged in is heard, naming the control', async () => {
+    const { s } = session();
+    const mapper = new MidiMapper(s, []);
+    const line = mapper.learn(['temperature']);
+    expect(line).toMatch(/^temperature: no MIDI input is connected yet; plug a controller in and move a knob or fader/);
+    expect(mapper.learn(['mute'])).toMatch(/^mute: no MIDI input is connected yet; plug a controller in and press a pad/);
+    mapper.listen(WebMidi.getInputByName(KNOBS) as unknown as Parameters<MidiMapper['listen']>[0]);
+    expect(mapper.learn(['temperature'])).toMatch(/^temperature: move a knob or fader on 1 input\(s\): "pulse-rnn map test knobs"/);
+    mapper.close();
+    await s.quit();
+  });
 });

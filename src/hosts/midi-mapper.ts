@@ -84,7 +84,7 @@ export class MidiMapper {
   /** Where it listens, in words. */
   get where(): string {
     if (this.only) return `input ${JSON.stringify(this.only)}`;
-    return this.inputs.size ? `${this.inputs.size} input(s): ${[...this.inputs].map((i) => JSON.stringify(i.name)).join(', ')}` : 'no MIDI inputs (none is connected)';
+    return this.inputs.size ? `${this.inputs.size} input(s): ${[...this.inputs].map((i) => JSON.stringify(i.name)).join(', ')}` : 'no MIDI input (none is connected)';
   }
 
   listen(input: MidiInputLike): void {
@@ -161,6 +161,8 @@ export class MidiMapper {
       throw new CommandError((e as Error).message);
     }
     const what = isKnob(control(name)) ? 'move a knob or fader' : 'press a pad or key (or a button sending a CC)';
+    // with nothing to listen to yet, say so plainly: a controller plugged in now is still heard
+    if (!this.only && this.inputs.size === 0) return `${name}: no MIDI input is connected yet; plug a controller in and ${what} (pulse-rnn ports lists the inputs); learn() cancels`;
     return `${name}: ${what} on ${this.where}; learn() cancels`;
   }
 
