@@ -78,7 +78,9 @@ describe.skipIf(!haveChromium())('the page\'s pattern slots', () => {
     expect(log.entries.find((e) => e.control.type === 'undoRecall')?.control).toEqual({ type: 'undoRecall', when: 'now' });
     const spec = await loadModelSpec(join(ROOT, log.session!.model));
     const again = new Generator(spec, log.options).replay(log);
-    expect(played.length).toBeGreaterThan(40);
+    // the steps compared reach past the recall, so the replay covers it (however fast the page ran)
+    expect(played.length).toBeGreaterThan(20);
+    expect(played.at(-1)!.step).toBeGreaterThanOrEqual(cue.step);
     for (const s of played) expect(again[s.tick], `tick ${s.tick}`).toEqual(s);
     expect(problems).toEqual([]);
   }, LONG);
