@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { SLOT_COUNT } from '../src/music/controls.js';
 import { Generator } from '../src/music/generator.js';
-import { ourAllocations, sampledWhile } from './helpers/heap-sampling.js';
+import { warmAllocations } from './helpers/heap-sampling.js';
 import { drumGridSpec, expressiveSpec } from './helpers/models.js';
 
 const WATCHED_TICKS = 20000;
@@ -27,16 +27,8 @@ describe('pattern slots on the tick path', () => {
     g.recall(3, 'now');
     ticks(1);
     expect(g.slots).toMatchObject({ filled: [1, 2, 3, 4, 5, 6, 7, 8], cue: null, canUndo: true });
-    // warm up in rounds with turns of the event loop between them, so the optimizing compiler
-    // finishes (see allocation-shaped.test.ts)
-    for (let round = 0; round < 8; round++) {
-      ticks(2500);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const head = await sampledWhile(() => ticks(WATCHED_TICKS));
+    const { bytes, report } = await warmAllocations(ticks, WATCHED_TICKS);
     expect(played).toBeGreaterThan(0);
-    const allocations = ourAllocations(head);
-    const bytes = allocations.reduce((a, x) => a + x.bytes, 0);
-    expect(bytes, allocations.map((a) => `  ${a.bytes} sampled bytes at ${a.stack}`).join('\n')).toBeLessThan(WATCHED_TICKS);
+    expect(bytes, report).toBeLessThan(WATCHED_TICKS);
   }, 300_000);
 });

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Generator } from '../src/music/generator.js';
-import { ourAllocations, sampledWhile } from './helpers/heap-sampling.js';
+import { warmAllocations } from './helpers/heap-sampling.js';
 import { drumGridSpec, expressiveSpec } from './helpers/models.js';
 
 const WATCHED_TICKS = 20000;
@@ -22,16 +22,8 @@ describe('per-voice density and leave-out on the tick path', () => {
     const ticks = (n: number) => {
       for (let i = 0; i < n; i++) played += g.tick().count;
     };
-    // warm up in rounds with turns of the event loop between them, so the optimizing compiler
-    // finishes (see allocation-shaped.test.ts)
-    for (let round = 0; round < 8; round++) {
-      ticks(2500);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const head = await sampledWhile(() => ticks(WATCHED_TICKS));
+    const { bytes, report } = await warmAllocations(ticks, WATCHED_TICKS);
     expect(played).toBeGreaterThan(0);
-    const allocations = ourAllocations(head);
-    const bytes = allocations.reduce((a, x) => a + x.bytes, 0);
-    expect(bytes, allocations.map((a) => `  ${a.bytes} sampled bytes at ${a.stack}`).join('\n')).toBeLessThan(WATCHED_TICKS);
+    expect(bytes, report).toBeLessThan(WATCHED_TICKS);
   }, 300_000);
 });

@@ -63,3 +63,22 @@ export async function sampledWhile(run: () => void): Promise<ProfileNode> {
     session.disconnect();
   }
 }
+
+/**
+ * What the engine and music rooms allocate while `run(watched)` runs, after warming `run` up in
+ * rounds with turns of the event loop between them: on a busy machine the optimizing compiler
+ * finishes in the background, and code still running unoptimized allocates where the optimized
+ * code does not.
+ *
+ * @example
+ * const { bytes, report } = await warmAllocations((n) => { for (let i = 0; i < n; i++) g.tick(); }, 20000);
+ * expect(bytes, report).toBeLessThan(20000);
+ */
+export async function warmAllocations(run: (n: number) => void, watched: number, rounds = 8, perRound = 2500): Promise<{ bytes: number; report: string }> {
+  for (let round = 0; round < rounds; round++) {
+    run(perRound);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const allocations = ourAllocations(await sampledWhile(() => run(watched)));
+  return { bytes: allocations.reduce((a, x) => a + x.bytes, 0), report: allocations.map((a) => `  ${a.bytes} sampled bytes at ${a.stack}`).join('\n') };
+}
