@@ -17,6 +17,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Rng } from '../src/engine/prng.js';
 import { loadModelSpec } from '../src/io/model-files.js';
 import { DRUM_CLASSES, type DrumClass } from '../src/music/drum-map.js';
 import { buildDrumDataset } from '../src/train/dataset.js';
@@ -32,30 +33,19 @@ const DRAW = 20;
 const STEPS = 512;
 const DRAWS = 2000;
 
-/** mulberry32: the bench's draws repeat run to run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const cut = (p: DrumPerformance): DrumPerformance => ({ tokens: p.tokens.subarray(0, STEPS), velocities: p.velocities.subarray(0, STEPS * 9), offsets: p.offsets.subarray(0, STEPS * 9), msPerStep: p.msPerStep });
 
 /** Share of `DRAWS` draws of `DRAW` items whose rate of each voice lies within its tolerance of `target`'s. */
 function passRates(pool: readonly DrumPerformance[], targets: Record<string, Record<DrumClass, number>>, seed: number) {
-  const rnd = prng(seed);
+  // seeded: the draws repeat run to run
+  const rng = new Rng(seed);
   const pass: Record<string, Record<string, number>> = Object.fromEntries(Object.keys(targets).map((k) => [k, {}]));
   const rates: Record<string, number[]> = {};
   for (let d = 0; d < DRAWS; d++) {
     const pick: DrumPerformance[] = [];
     const taken = new Set<number>();
     while (pick.length < DRAW) {
-      const i = Math.floor(rnd() * pool.length);
+      const i = Math.floor(rng.next() * pool.length);
       if (taken.has(i)) continue;
       taken.add(i);
       pick.push(pool[i]);
