@@ -528,9 +528,11 @@ function readHeads(g: Graph, headChains: HeadChain[], topWidth: number, metas: M
     }
     if (dense.length === 0) g.fail(`output '${name}' has no Dense layer`);
     const last = dense[dense.length - 1];
-    if (last.activation !== 'softmax' && last.activation !== 'linear') g.fail(`output '${name}' ends in '${last.activation}'; a categorical head ends in softmax or linear logits`);
+    // a sigmoid output is a row of independent Bernoulli units (a piano roll's keys)
+    const bernoulli = last.activation === 'sigmoid';
+    if (last.activation !== 'softmax' && last.activation !== 'linear' && !bernoulli) g.fail(`output '${name}' ends in '${last.activation}'; a head ends in softmax or linear logits, or sigmoid units`);
     const m = metas.get(name);
-    return { name, layers: dense, size: w, ...(m?.condition !== undefined ? { condition: m.condition } : {}), ...(m?.groups !== undefined ? { groups: m.groups } : {}) };
+    return { name, layers: dense, size: w, ...(m?.condition !== undefined ? { condition: m.condition } : {}), ...(m?.groups !== undefined ? { groups: m.groups } : {}), ...(bernoulli ? { bernoulli } : {}) };
   });
 }
 

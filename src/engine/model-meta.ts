@@ -28,6 +28,8 @@ const ROLES = ['pitch', 'delay', 'duration', 'velocity'] as const;
 const MELODY_DEFAULT_RANGE = [48, 84] as const;
 /** The drum grid's classes (music/drum-map.ts): its tokens are the 2^9 sets of them. */
 const DRUM_GRID_CLASSES = 9;
+/** A piano roll's keys, MIDI 21 to 108 (train/polyphonic-data.ts reads frames of them). */
+const PIANO_KEYS = 88;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -128,10 +130,21 @@ function checkEncodingFits(spec: ModelSpec, m: Obj, bar: number, tpq: number, fa
     case 'note-events':
       checkTables(spec, m, tpq, fail);
       break;
+    case 'piano-roll':
+      checkPianoRoll(spec, m, fail);
+      break;
     case 'drummer-events':
       checkDrummer(spec, m, fail);
       break;
   }
+}
+
+/** A piano roll reads the previous step's keys as a vector and gives one Bernoulli unit per key. */
+function checkPianoRoll(spec: ModelSpec, m: Obj, fail: Fail): void {
+  const h = spec.heads[0];
+  if (!(h && h.bernoulli === true && h.size === PIANO_KEYS)) fail('encoding', m.encoding, `a piano roll needs a first head of ${PIANO_KEYS} sigmoid units, one per key, but head '${h?.name}' is ${h?.bernoulli ? `${h.size} units` : `a softmax of ${h?.size}`}`);
+  const x = spec.inputs[0];
+  if (!(x.kind === 'vector' && x.size === PIANO_KEYS)) fail('encoding', m.encoding, `a piano roll reads the previous step's ${PIANO_KEYS} keys as a vector, but input '${x.name}' is ${x.kind === 'vector' ? `${x.size} wide` : 'a token'}`);
 }
 
 /** A grid's first head and first input choose among exactly `expected` tokens. */

@@ -69,6 +69,11 @@ export interface HeadSpec {
   readonly condition?: string;
   /** Independent softmaxes the logits split into, in order, `size / groups` each; default 1. */
   readonly groups?: number;
+  /**
+   * Each logit an independent Bernoulli unit (sigmoid, sampled by `sampleBernoulli`) rather than
+   * one softmax over them: a piano roll's 88 keys, any number of them on in one step.
+   */
+  readonly bernoulli?: boolean;
 }
 
 /** Logits per softmax of a head: its whole size, or one group's. */
@@ -141,6 +146,7 @@ export function validateSpec(spec: ModelSpec): void {
   spec.heads.forEach((h, i) => {
     need(h.layers.length > 0, `head '${h.name}' has no dense layer`);
     checkGroups(h, need);
+    checkBernoulli(h, need);
     let w = top + conditionWidth(spec, i, need);
     for (const d of h.layers) {
       // the engine leaves a head's final softmax to the sampler and has no softmax elsewhere
@@ -166,6 +172,14 @@ function checkGroups(h: HeadSpec, need: Need): void {
   need(h.size % g === 0, `head '${h.name}': ${h.size} logits do not split into ${g} equal groups`);
   const last = h.layers[h.layers.length - 1];
   need(g === 1 || last.activation === 'linear', `head '${h.name}': a head of ${g} groups ends in linear logits (one softmax per group is the sampler's), not '${last.activation}'`);
+}
+
+/** Bernoulli units stand alone: no groups, no condition, and logits the sampler turns into probabilities. */
+function checkBernoulli(h: HeadSpec, need: Need): void {
+  if (!h.bernoulli) return;
+  need(h.groups === undefined && h.condition === undefined, `head '${h.name}': a head of Bernoulli units has neither groups nor a condition`);
+  const last = h.layers[h.layers.length - 1];
+  need(last.activation === 'sigmoid' || last.activation === 'linear', `head '${h.name}': a head of Bernoulli units ends in sigmoid or linear logits, not '${last.activation}'`);
 }
 
 /** Width the condition head's one-hot adds to head `i`'s first dense input (0 when unconditioned). */

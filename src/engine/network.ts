@@ -393,8 +393,8 @@ function headRuntime(spec: ModelSpec, h: HeadSpec, top: Float32Array, k: Kernel)
       matrix: k.pack(rows === d.inputSize ? d.kernel : d.kernel.subarray(0, rows * d.units), rows, d.units),
       input,
       out,
-      // a head's last softmax is the sampler's job; logits stay logits
-      activation: last && (d.activation === 'softmax' || d.activation === 'linear') ? null : (d.activation as ActivationName),
+      // a head's last softmax (or a Bernoulli head's sigmoid) is the sampler's job; logits stay logits
+      activation: last && (d.activation === 'softmax' || d.activation === 'linear' || (h.bernoulli === true && d.activation === 'sigmoid')) ? null : (d.activation as ActivationName),
     };
     input = out;
     return r;

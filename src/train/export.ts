@@ -4,8 +4,9 @@
  * Dense softmax per head, built with tfjs-layers and saved by tfjs itself, so the file is tfjs's own.
  * A conditioned head's Dense reads Concatenate([top LSTM, `<condition>_now`]), a one-hot input
  * of its condition head's token (tfjs runs it as it is, fed that token); a grouped head's Dense
- * gives linear logits, one softmax per group being the reader's. Both are described in the
- * metadata's `heads` list (layers-model.ts reads it).
+ * gives linear logits, one softmax per group being the reader's. Those two are described in the
+ * metadata's `heads` list (layers-model.ts reads it). A Bernoulli head's Dense ends in sigmoid,
+ * which the engine reads as independent units, keeping the logits for its sampler.
  *
  * The weights shard is named by its content and written first; model.json, which names it,
  * is renamed into place last. A kill at any moment leaves the previous model or the new one,
@@ -19,7 +20,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { RnnModel } from './rnn-model.js';
+import { headActivation, type RnnModel } from './rnn-model.js';
 import { writeAtomic } from '../io/atomic-file.js';
 import { contentName, SHARD_NAME } from './files.js';
 
@@ -103,7 +104,7 @@ function headLayers(model: RnnModel, x: tf.SymbolicTensor): { heads: tf.layers.L
       }
       from = joined.get(c.name) as tf.SymbolicTensor;
     }
-    const layer = tf.layers.dense({ units: f.vocab, activation: (f.groups ?? 1) > 1 ? 'linear' : 'softmax', name: outName(model, h), kernelInitializer: 'zeros' });
+    const layer = tf.layers.dense({ units: f.vocab, activation: headActivation(f), name: outName(model, h), kernelInitializer: 'zeros' });
     heads.push(layer);
     return layer.apply(from) as tf.SymbolicTensor;
   });

@@ -61,6 +61,12 @@ export interface Field {
    * not hit), which costs nothing.
    */
   readonly groups?: number;
+  /**
+   * Heads only: `vocab` independent Bernoulli units (sigmoid), any number on in a step (a
+   * piano roll's keys); the targets give 0 or 1 per unit and step, the loss is the binary
+   * cross-entropy summed over the units.
+   */
+  readonly bernoulli?: boolean;
 }
 
 export interface RnnShape {
@@ -89,7 +95,7 @@ export interface Batch {
   L: number;
   /** Per input field, [B][L] token ids, or a vector field's [B][L][vocab] floats. */
   inputs: FieldValues[];
-  /** Per head, [B][L] tokens to predict; a grouped head's are [B][L][groups], -1 for none. */
+  /** Per head, [B][L] tokens to predict; a grouped head's are [B][L][groups], -1 for none; a Bernoulli head's [B][L][vocab] 0 or 1. */
   targets: Int32Array[];
   /** [B][L] 1 where a target is real, 0 for padding after a short sequence. */
   weights: Float32Array;
@@ -114,6 +120,8 @@ export function checkHeads(s: RnnShape): void {
   s.heads.forEach((f, h) => {
     const g = f.groups ?? 1;
     if (!(Number.isInteger(g) && g >= 1 && f.vocab % g === 0)) throw new Error(`head '${f.name}': groups ${g} must be a positive integer dividing its ${f.vocab} classes`);
+    if (f.bernoulli && (g !== 1 || f.condition !== undefined)) throw new Error(`head '${f.name}': a head of Bernoulli units has neither groups nor a condition`);
+    if (s.heads.some((o) => o.bernoulli && o.name === f.condition)) throw new Error(`head '${f.name}': its condition '${f.condition}' is a head of Bernoulli units; a condition is one token`);
     if (f.condition === undefined) return;
     const c = conditionOf(s, h);
     if (c < 0) throw new Error(`head '${f.name}': its condition '${f.condition}' is not a head (${s.heads.map((x) => `'${x.name}'`).join(', ')})`);
@@ -143,6 +151,35 @@ function groupMask(batch: Batch, h: number, f: Field, w: Float32Array): tf.Tenso
     }
   }
   return tf.tensor2d(mask, [L * B * G, n]);
+}
+
+/** A Bernoulli head's targets [L·B, vocab], t-major, 0 or 1. */
+function bitTargets(batch: Batch, h: number, f: Field): tf.Tensor2D {
+  const { B, L } = batch;
+  const n = f.vocab;
+  const y = new Float32Array(L * B * n);
+  const tg = batch.targets[h];
+  for (let t = 0; t < L; t++) {
+    for (let b = 0; b < B; b++) {
+      const src = (b * L + t) * n;
+      const dst = (t * B + b) * n;
+      for (let k = 0; k < n; k++) {
+        const v = tg[src + k];
+        if (v !== 0 && v !== 1) throw new Error(`head '${f.name}': target ${v} of unit ${k} is not 0 or 1`);
+        y[dst + k] = v;
+      }
+    }
+  }
+  return tf.tensor2d(y, [L * B, n]);
+}
+
+/**
+ * Binary cross-entropy summed over the units, each step weighted: Σ w·(max(z,0) − y·z +
+ * log(1 + e^−|z|)), which is −log σ(z) or −log(1 − σ(z)) without overflow for large |z|.
+ */
+function bernoulliLoss(logits: tf.Tensor2D, y: tf.Tensor2D, wT: tf.Tensor2D): tf.Tensor {
+  const perUnit = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+  return tf.sum(tf.mul(perUnit, wT));
 }
 
 /**
@@ -278,7 +315,7 @@ export class RnnModel {
     const nx = xs.length;
     const w = stepWeights(batch);
     const wT = tf.tensor2d(w, [w.length, 1]);
-    const oneHots = heads.map((f, h) => ((f.groups ?? 1) > 1 ? groupMask(batch, h, f, w) : targetMask(batch, h, f.vocab, wT)));
+    const oneHots = heads.map((f, h) => (f.bernoulli ? bitTargets(batch, h, f) : (f.groups ?? 1) > 1 ? groupMask(batch, h, f, w) : targetMask(batch, h, f.vocab, wT)));
     // teacher forcing: a conditioned head reads its condition head's true token at t
     const gathers = heads.map((_, h) => {
       const c = conditionOf(this.shape, h);
@@ -304,7 +341,7 @@ export class RnnModel {
         // a grouped head: one softmax per group, each row of the mask one group of one step
         const G = f.groups ?? 1;
         if (G > 1) logits = tf.reshape(logits, [-1, f.vocab / G]);
-        const part = tf.neg(tf.sum(tf.mul(oneHots[hd], tf.logSoftmax(logits))));
+        const part = f.bernoulli ? bernoulliLoss(logits as tf.Tensor2D, oneHots[hd] as tf.Tensor2D, wT) : tf.neg(tf.sum(tf.mul(oneHots[hd], tf.logSoftmax(logits))));
         if (heads.length > 1) parts.push(tf.keep(part));
         loss = tf.add(loss, part);
       });
@@ -526,7 +563,8 @@ export class RnnModel {
           size: f.vocab,
           ...(f.condition !== undefined ? { condition: f.condition } : {}),
           ...(grouped ? { groups: f.groups } : {}),
-          layers: [{ name: f.name, inputSize: k.length / f.vocab, units: f.vocab, kernel: k, bias: bias.dataSync().slice() as Float32Array, activation: grouped ? ('linear' as const) : ('softmax' as const) }],
+          ...(f.bernoulli ? { bernoulli: true } : {}),
+          layers: [{ name: f.name, inputSize: k.length / f.vocab, units: f.vocab, kernel: k, bias: bias.dataSync().slice() as Float32Array, activation: headActivation(f) }],
         };
       }),
       meta,
@@ -561,6 +599,9 @@ export class RnnModel {
     this.learningRate = s.lr;
   }
 }
+
+/** The activation a head's Dense ends in, in the exported file and the engine's spec. */
+export const headActivation = (f: Field): 'sigmoid' | 'linear' | 'softmax' => (f.bernoulli ? 'sigmoid' : (f.groups ?? 1) > 1 ? 'linear' : 'softmax');
 
 /** A matrix product whose gradient transposes explicitly (fast on tfjs-wasm). */
 const mm = tf.customGrad(((a: tf.Tensor2D, b: tf.Tensor2D, save: tf.GradSaveFunc) => {
