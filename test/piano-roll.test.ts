@@ -72,6 +72,21 @@ describe('sampleBernoulli and bernoulliNll', () => {
   });
 });
 
+describe('the per-key baseline', () => {
+  it('is each key on with its training frequency (half a frame on and off added), summed over the 88 keys, per frame', () => {
+    const train: Piece[] = [[[60], [60, 64]]];
+    const test: Piece[] = [[[64], []]];
+    // of 2 frames: key 60 on in 2, key 64 in 1, the other 86 in none; smoothed (n + 0.5) / 3
+    const p60 = 2.5 / 3;
+    const p64 = 1.5 / 3;
+    const rest = 0.5 / 3;
+    const others = 86 * -Math.log(1 - rest);
+    const first = -Math.log(1 - p60) - Math.log(p64) + others;
+    const second = -Math.log(1 - p60) - Math.log(1 - p64) + others;
+    expect(keyBaselineNll(train, test)).toBeCloseTo((first + second) / 2, 9);
+  });
+});
+
 describe('a real-time piano-roll step', () => {
   it('steps the network and draws 88 keys, fed back, allocating nothing in src/engine', async () => {
     const m = new RnnModel(pianoRollShape(16, 1), 3);

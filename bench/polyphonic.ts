@@ -1,0 +1,108 @@
+/**
+ * The frame-level polyphonic benchmarks, scored as the published table scores them: the
+ * negative log-likelihood of each test frame, summed over its 88 keys, averaged over all test
+ * frames (nats). For each set named, it trains a small LSTM piano-roll model with our trainer
+ * for at most a fixed time (stopping once the validation score has not improved for a while),
+ * keeps the weights that did best on the validation split (measured by the engine), and scores
+ * the test split with the engine; beside it, the per-key baseline (each key on with its
+ * training frequency, independently) and the published figures.
+ *
+ *   npx tsx bench/polyphonic.ts      (writes bench/results/polyphonic.json)
+ *   POLY_SETS=jsb,nottingham POLY_SECONDS=150 POLY_UNITS=128 POLY_LAYERS=1 npx tsx bench/polyphonic.ts
+ */
+import { existsSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import type { ModelSpec } from '../src/engine/model.js';
+import { Network } from '../src/engine/network.js';
+import { Rng } from '../src/engine/prng.js';
+import { sampleBernoulli } from '../src/engine/bernoulli.js';
+import { framesNll, keyBaselineNll, keyLogits, PIANO_ROLL_META, pianoRollBatch, pianoRollShape } from '../src/train/piano-roll.js';
+import { readPolyphonic, type PolyphonicSet } from '../src/train/polyphonic-data.js';
+import { RnnModel } from '../src/train/rnn-model.js';
+import { windowStarts } from '../src/train/task.js';
+import { writeResult } from './stats.js';
+
+const DATA = process.env.POLY_DATA ?? '/work/shared/data/polyphonic';
+const SETS: Record<string, { file: string; rnnRbm: number; rnnNade: string; lstm: number | null }> = {
+  'piano-midi.de': { file: 'piano_midi_de.json', rnnRbm: 7.09, rnnNade: '7.05', lstm: null },
+  nottingham: { file: 'nottingham.json', rnnRbm: 2.39, rnnNade: '2.31', lstm: 3.29 },
+  musedata: { file: 'musedata.json', rnnRbm: 6.01, rnnNade: '5.60', lstm: null },
+  jsb: { file: 'jsb_chorales.json', rnnRbm: 6.27, rnnNade: '5.19–5.56', lstm: 8.45 },
+};
+const TRAIN = (process.env.POLY_SETS ?? 'jsb,nottingham').split(',').filter(Boolean);
+const SECONDS = Number(process.env.POLY_SECONDS ?? 150);
+const UNITS = Number(process.env.POLY_UNITS ?? 128);
+const LAYERS = Number(process.env.POLY_LAYERS ?? 1);
+const L = Number(process.env.POLY_WINDOW ?? 64);
+const B = Number(process.env.POLY_BATCH ?? 32);
+const LR = Number(process.env.POLY_LR ?? 3e-3);
+const DROPOUT = Number(process.env.POLY_DROPOUT ?? 0.3);
+/** Epochs without a better validation score before a set's training stops (JSB overfits within a minute). */
+const PATIENCE = Number(process.env.POLY_PATIENCE ?? 12);
+
+/** Train for `SECONDS`, an epoch at a time, keeping the weights best on the validation split. */
+function train(set: PolyphonicSet, name: string): { spec: ModelSpec; epochs: number; validNll: number; seconds: number } {
+  const m = new RnnModel(pianoRollShape(UNITS, LAYERS), 1, LR);
+  m.setOutputBias(keyLogits(set.train));
+  const rng = new Rng(2);
+  const lengths = set.train.map((p) => p.length);
+  const t0 = performance.now();
+  let best = { spec: m.toSpec({ ...PIANO_ROLL_META }), validNll: Infinity, epochs: 0 };
+  let epoch = 0;
+  while ((performance.now() - t0) / 1000 < SECONDS && epoch - best.epochs < PATIENCE) {
+    const wins = windowStarts(lengths, L, 1, epoch);
+    let loss = 0;
+    let n = 0;
+    for (let i = 0; i < wins.length && (performance.now() - t0) / 1000 < SECONDS; i += B) {
+      loss += m.trainStep(pianoRollBatch(set.train, wins.slice(i, i + B), L), { dropout: DROPOUT, clip: 1, rng });
+      n++;
+    }
+    epoch++;
+    const spec = m.toSpec({ ...PIANO_ROLL_META });
+    const valid = framesNll(new Network(spec), set.valid).nll;
+    console.error(`${name} epoch ${epoch}: train ${(loss / n).toFixed(3)}, valid ${valid.toFixed(3)} nats/frame, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    if (valid < best.validNll) best = { spec, validNll: valid, epochs: epoch };
+  }
+  m.dispose();
+  return { spec: best.spec, epochs: best.epochs, validNll: best.validNll, seconds: Math.round((performance.now() - t0) / 1000) };
+}
+
+/** Microseconds per real-time step: the network's step and 88 keys drawn, over `steps` steps fed back. */
+function stepCost(spec: ModelSpec, steps = 2000): number {
+  const net = new Network(spec);
+  const keys = new Uint8Array(88);
+  const rng = new Rng(3);
+  const x = net.vectors[0] as Float32Array;
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) {
+    net.step([]);
+    sampleBernoulli(net.logits[0], 0, 88, 1, rng, keys);
+    for (let k = 0; k < 88; k++) x[k] = keys[k];
+  }
+  return Math.round(((performance.now() - t0) * 1000) / steps);
+}
+
+// the benchmark files are evaluation data kept outside the project (their licences forbid shipping them)
+if (!existsSync(DATA)) {
+  console.error(`bench/polyphonic: no benchmark data at ${DATA} (set POLY_DATA to the folder of jsb_chorales.json …); skipped`);
+  process.exit(0);
+}
+await tf.setBackend('wasm');
+await tf.ready();
+const rows = [];
+for (const [name, s] of Object.entries(SETS)) {
+  const set = readPolyphonic(`${DATA}/${s.file}`);
+  const testFrames = set.test.reduce((a, p) => a + p.length, 0);
+  const row: Record<string, unknown> = { set: name, testFrames, perKeyBaseline: round(keyBaselineNll(set.train, set.test)), published: { rnnRbm: s.rnnRbm, rnnNade: s.rnnNade, lstm: s.lstm } };
+  if (TRAIN.includes(name)) {
+    const r = train(set, name);
+    row.lstm = { units: UNITS, layers: LAYERS, test: round(framesNll(new Network(r.spec), set.test).nll), valid: round(r.validNll), bestEpoch: r.epochs, trainSeconds: r.seconds, stepMicroseconds: stepCost(r.spec) };
+  }
+  rows.push(row);
+}
+writeResult('polyphonic', { metric: 'test NLL, nats per frame (88 keys), averaged over all test frames', settings: { window: L, batch: B, learningRate: LR, dropout: DROPOUT, seconds: SECONDS, patience: PATIENCE }, rows });
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
