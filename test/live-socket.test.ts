@@ -114,7 +114,7 @@ describe('live-socket: one performance for every page', () => {
   it('says hello with the model, the settings and where the sound is', async () => {
     const c = await client();
     const hello = await c.until((m) => m.type === 'hello');
-    expect(hello).toMatchObject({ type: 'hello', version: 1, model: { path: 'weights/test/', name: 'test', editable: true, stepsPerBar: 16 }, sound: 'the page', pageSounds: true, bpm: 480, bpmSettable: true });
+    expect(hello).toMatchObject({ type: 'hello', version: 2, parts: [{ name: 'drums', channel: null, every: 1, model: { path: 'weights/test/', name: 'test' } }], model: { path: 'weights/test/', name: 'test', editable: true, stepsPerBar: 16 }, sound: 'the page', pageSounds: true, bpm: 480, bpmSettable: true });
     expect(hello.type === 'hello' && hello.model.rows).toEqual(session.generator.codec.voices);
     expect(hello.type === 'hello' && hello.settings.seed).toBe(7);
     // and status() at the prompt says where the sound is too

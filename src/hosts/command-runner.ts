@@ -17,10 +17,16 @@ import { CommandError, errorText, show, usageOf } from './prompt-commands.js';
 
 /** What a remote view hears of a session (`watch`). */
 export interface SessionWatcher {
-  /** A step was handed out and its notes sent; `r` is reused by the next step: copy what you keep. */
-  step?(r: StepResult, e: StepEvent): void;
-  /** A command worked (`name`: the control's or the session's command). */
-  change?(name: string): void;
+  /** A step was handed out and its notes sent; `r` is reused by the next step: copy what you keep. `part`: whose step (the first part's when left out). */
+  step?(r: StepResult, e: StepEvent, part?: string): void;
+  /** A command worked (`name`: the control's or the session's command; `part`: the part it steered, null for the first part or the whole performance). */
+  change?(name: string, part?: string | null): void;
+}
+
+/** Whose command runs: its lines start with `prefix` (a part's name), and watchers hear which part it steered. */
+export interface CommandScope {
+  readonly prefix: string;
+  readonly part: string | null;
 }
 
 export class CommandRunner {
@@ -30,6 +36,8 @@ export class CommandRunner {
   lastError: string | null = null;
 
   protected readonly watchers = new Set<SessionWatcher>();
+  /** The part the command running now steers (`keys.temperature(1.2)`). */
+  protected scope: CommandScope = { prefix: '', part: null };
 
   /**
    * Hear every step handed out and every command that worked, as a page watching the
@@ -51,25 +59,28 @@ export class CommandRunner {
   }
 
   protected async commandAsync(name: string, extra: unknown[], run: () => Promise<string>): Promise<void> {
+    // the part is the one the command was typed for, whatever runs while it waits
+    const scope = this.scope;
     try {
       if (extra.length) throw new CommandError(`too many arguments (${extra.map(show).join(', ')}); usage: ${usageOf(name)}`);
-      this.worked(name, await run());
+      const said = await run();
+      this.worked(name, said, scope);
     } catch (e) {
-      this.report(name, errorText(e));
+      this.report(name, errorText(e), scope);
     }
   }
 
-  protected report(name: string, message: string): void {
+  protected report(name: string, message: string, scope = this.scope): void {
     // the generator's own messages often start with the control's name already
-    const text = `${name}: ${message.replace(new RegExp(`^${name}: `, 'i'), '')}`;
+    const text = `${scope.prefix}${name}: ${message.replace(new RegExp(`^${name}: `, 'i'), '')}`;
     this.lastError = text;
     this.printer(text);
   }
 
-  private worked(name: string, said: string): void {
+  private worked(name: string, said: string, scope = this.scope): void {
     this.lastError = null;
-    this.printer(said);
-    for (const w of this.watchers) safely(() => w.change?.(name), this.printer);
+    this.printer(`${scope.prefix}${said}`);
+    for (const w of this.watchers) safely(() => w.change?.(name, scope.part), this.printer);
   }
 }
 

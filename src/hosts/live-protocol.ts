@@ -3,18 +3,33 @@
  * it, over a WebSocket at `/live` on the page's own server. JSON, one message a frame, each with
  * its `type`; `hello` carries the protocol's `version`, and a page refuses another version.
  *
+ * A performance holds one or more parts (drums, keys …), each its own model, controls and lane;
+ * version 2 names the part on every step and settings message. A version 1 page (one lane, no
+ * part names) is refused by its own version check, with "reload the page".
+ *
  * Server → page:
- * - `hello`: once, on connecting: the model's grid, the step, every setting, locks, edits, bpm,
- *   and whether the page is to make the sound.
- * - `step`: every step as the clock hands it out, ahead of its time: its notes (seconds after the
- *   step's start, seconds long), releases, and the steps ahead the grid shows; the edits too
- *   when they changed at the step (a recall took over), not only by a step passing.
- * - `settings`: after every control that worked, from the prompt or any page (the edits with
- *   the settings: an edit or a clear at the prompt shows on every page at once).
+ * - `hello`: once, on connecting: every part in `parts` (its name, MIDI channel, model's grid,
+ *   step, settings, locks, edits, slots), the first part's also at the top level as version 1
+ *   had it; the bpm and swing, and whether the page is to make the sound.
+ * - `step`: every step of every part as the clock hands it out, ahead of its time, with its
+ *   `part`: its notes (seconds after the step's start, seconds long), releases, and the steps
+ *   ahead the grid shows; the edits too when they changed at the step (a recall took over), not
+ *   only by a step passing. A part stepping once a quarter sends a step a quarter, `stepDuration`
+ *   a quarter long, at the same `time` as the first part's step on that beat.
+ * - `settings`: after every control that worked, from the prompt or any page, with the `part`
+ *   it steered (the edits with the settings: an edit or a clear at the prompt shows on every
+ *   page at once). A command of every part (store, recall …) sends one for each part.
  * - `message`: a control this page sent was refused (or news for the performer).
  *
  * Page → server: `control` (a control of the table by name, with its arguments as the prompt
- * takes them).
+ * takes them, and the `part` it steers; left out: the first part).
+ *
+ * ```
+ * {"type":"hello","version":2,"parts":[{"name":"drums","channel":10,"model":{…},"step":0,…},{"name":"keys","channel":1,…}],…}
+ * {"type":"step","part":"keys","step":8,"tick":8,"time":12.5,"stepDuration":0.5,"notes":[{"note":60,…}],…}
+ * {"type":"settings","part":"keys","settings":{…},"applied":{…},"locked":[],"edits":[],…}
+ * {"type":"control","part":"keys","name":"temperature","args":[1.2]}
+ * ```
  *
  * @example
  * const text = JSON.stringify({ type: 'control', name: 'temperature', args: [1.3] });
@@ -26,7 +41,7 @@ import type { Generator, Settings } from '../music/generator.js';
 import type { EditedStep } from '../music/pending-edits.js';
 import type { ModelInfo } from './web/stage.js';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 /** Where the socket is, on the page's server. */
 export const LIVE_PATH = '/live';
 
@@ -56,9 +71,24 @@ export interface LiveSettings {
   readonly by: 'prompt' | 'page' | null;
 }
 
+/** One part as a page's lane shows it: the first part's fields of a version 1 hello, with its name and channel. */
+export interface PartHello extends Omit<LiveSettings, 'bpm' | 'bpmSettable' | 'swing' | 'by'> {
+  /** Letters and digits (`drums`, `keys`): what `step`, `settings` and `control` name it by. */
+  readonly name: string;
+  /** The MIDI channel (1–16) its notes go out on; null: the model's own (each note has its channel). */
+  readonly channel: number | null;
+  readonly model: LiveModel;
+  /** The next step the part plays (its own steps: a chord part's count quarters). */
+  readonly step: number;
+  /** Clock steps (the first part's) one of its steps lasts: 1, or 4 for quarters beside 16ths. */
+  readonly every: number;
+}
+
 export interface HelloMessage extends LiveSettings {
   readonly type: 'hello';
   readonly version: number;
+  /** Every part, the first first (the top-level fields are the first part's). */
+  readonly parts: readonly PartHello[];
   readonly model: LiveModel;
   /** The next step the generator plays. */
   readonly step: number;
@@ -82,6 +112,8 @@ export interface LiveNote {
 
 export interface StepMessage {
   readonly type: 'step';
+  /** Whose step. */
+  readonly part: string;
   /** The generator's step (-1: paused). */
   readonly step: number;
   readonly tick: number;
@@ -105,6 +137,8 @@ export interface StepMessage {
 
 export interface SettingsMessage extends LiveSettings {
   readonly type: 'settings';
+  /** Whose settings these are (bpm and swing are the whole performance's). */
+  readonly part: string;
 }
 
 export interface TextMessage {
@@ -119,6 +153,8 @@ export interface ControlMessage {
   readonly type: 'control';
   readonly name: ControlName;
   readonly args: readonly unknown[];
+  /** The part it steers; left out: the first part. */
+  readonly part?: string;
 }
 
 /** Controls a page may not send: `prime` reads a file on the server's disk. */
@@ -136,13 +172,14 @@ export function parseControl(text: string): ControlMessage {
     throw new Error(`not JSON: ${text.slice(0, 60)}`);
   }
   if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new Error('a message is a JSON object such as {"type":"control","name":"temperature","args":[1.2]}');
-  const { type, name, args } = m as Record<string, unknown>;
+  const { type, name, args, part } = m as Record<string, unknown>;
   if (type !== 'control') throw new Error(`type must be "control", got ${JSON.stringify(type)}`);
   if (typeof name !== 'string') throw new Error(`name must be a control's name, got ${JSON.stringify(name)}`);
   if (SERVER_ONLY.includes(name)) throw new Error(`${name} reads a file on the performer's machine: type it at the prompt`);
   if (!PAGE_CONTROLS.includes(name as ControlName)) throw new Error(`name: no control "${name.slice(0, 40)}"; controls are ${PAGE_CONTROLS.join(', ')}`);
   if (args !== undefined && !Array.isArray(args)) throw new Error(`args of ${name} must be a list, got ${JSON.stringify(args)}`);
-  return { type: 'control', name: name as ControlName, args: (args as unknown[] | undefined) ?? [] };
+  if (part !== undefined && !(typeof part === 'string' && /^[A-Za-z][A-Za-z0-9]{0,23}$/.test(part))) throw new Error(`part must be a part's name (letters and digits), got ${JSON.stringify(part).slice(0, 40)}`);
+  return { type: 'control', name: name as ControlName, args: (args as unknown[] | undefined) ?? [], ...(part === undefined ? {} : { part }) };
 }
 
 /** A hello of another version of the protocol: the page cannot follow that performance. */

@@ -34,7 +34,7 @@ import { Generator, type GeneratorOptions, type StepResult } from '../music/gene
 import type { StepEvent, TransportEvent } from '../time/clock.js';
 import { InternalClock } from '../time/internal-clock.js';
 import type { MidiClockFollower } from '../time/midi-clock-follower.js';
-import { Player, type Playable } from '../time/player.js';
+import type { Player } from '../time/player.js';
 import { waitUntil } from './replay.js';
 import { randomSeed } from '../music/controls.js';
 import { CommandError, errorText, fileArg, helpText, noteArg, numberArg, positionArg, readMidiArg, readWhilePlaying, show, stepArg, usageOf } from './prompt-commands.js';
@@ -46,6 +46,11 @@ import { loadSlotsCommand, recallCommand, saveSlotsCommand, storeCommand, undoRe
 import { MappingCommands } from './midi-mapper.js';
 import { CommandRunner, safely } from './command-runner.js';
 import { bringBackCommand, leaveOutCommand, lockCommand, unlockCommand, velocityScaleCommand, voiceDensityCommand } from './voice-commands.js';
+import { Part, type PartOptions } from './part.js';
+import { PartSet } from './part-set.js';
+import { EVERY_PART, PART_COMMANDS, SESSION_ONLY, partsHelp } from './part-commands.js';
+import { everySlotSet, loadEverySlots, recallEvery, saveEverySlots, storeEvery, undoRecallEvery } from './part-slots.js';
+import { PartTakes } from './part-take.js';
 
 export type { SessionWatcher } from './command-runner.js';
 
@@ -71,6 +76,11 @@ export interface LiveSessionOptions extends Partial<Pick<GeneratorOptions, Value
   sound?: string;
   /** Steps the generator forecasts, for pages whose grid shows them (default none). */
   lookahead?: number;
+  /** The first part's name (default: drums for a drum model, else keys) and MIDI channel (1–16; default the model's own). */
+  name?: string;
+  channel?: number | null;
+  /** More parts, each with its own model, seed, controls, channel and outputs, on the same clock (`part.ts`). */
+  parts?: PartOptions[];
 }
 
 /**
@@ -80,7 +90,6 @@ export interface LiveSessionOptions extends Partial<Pick<GeneratorOptions, Value
 const QUIT_WITHIN = 0.5;
 
 export class LiveSession extends CommandRunner {
-  readonly generator: Generator;
   readonly player: Player;
   readonly clock: InternalClock | MidiClockFollower;
   /** Resolves when the session has quit and its outputs are closed. */
@@ -112,6 +121,9 @@ export class LiveSession extends CommandRunner {
   private resolveDone: () => void = () => {};
   /** Controls the generator dropped in the tick being played, by type: the first reason and how many more. */
   private readonly drops = new Map<string, { message: string; more: number }>();
+  private readonly partSet: PartSet;
+  /** The part a part's command (`keys.temperature(1.2)`) acts on while it runs; null: the first, or every part for the slots and status. */
+  private focus: Part | null = null;
 
   constructor(o: LiveSessionOptions) {
     super();
@@ -119,12 +131,22 @@ export class LiveSession extends CommandRunner {
     const genOptions: GeneratorOptions = {};
     for (const name of VALUE_CONTROLS) if (o[name] !== undefined) genOptions[name] = o[name];
     if (o.lookahead !== undefined) genOptions.lookahead = o.lookahead;
-    this.generator = new Generator(o.spec, genOptions);
     this.clock = o.clock;
     this.model = o.model ?? o.spec.source;
     this.clockName = o.clockName ?? (o.clock instanceof InternalClock ? 'internal clock' : 'MIDI clock');
     this.sinks = [...(o.sinks ?? [])];
     this.printer = o.print ?? ((text) => console.log(text));
+    // the order matters: a recording starts before the parts send a step, the limit is
+    // checked after the first part has (the others step after it, from the same clock step)
+    this.offs.push(this.clock.onStep(this.beforeStep));
+    const onError = (e: unknown) => this.printer(`output: ${errorText(e)}`);
+    this.partSet = new PartSet(this, this.clock, {
+      error: onError,
+      tick: (part, r) => part === this.partSet.first && this.afterTick(r),
+      step: (part, e) => part !== this.partSet.first && this.partStepped(part, e),
+    });
+    const first = this.partSet.add({ ...genOptions, spec: o.spec, model: this.model, name: o.name, channel: o.channel, sinks: this.sinks }, o.parts?.length || o.channel != null ? 'wrap' : 'as-is');
+    this.player = first.player;
     this.display = new StepDisplay(this.generator.codec, (text) => this.printer(text));
     this.showGrid = o.grid ?? true;
     if (o.steps !== undefined && !(Number.isInteger(o.steps) && o.steps > 0)) throw new RangeError(`steps must be a whole number ≥ 1, got ${o.steps}`);
@@ -146,26 +168,70 @@ export class LiveSession extends CommandRunner {
         if (name !== null) this.printer(`${name} primed: the model plays on from it at step ${step}`);
       },
     };
-    const playable: Playable = {
-      tick: () => {
-        const r = gen.tick();
-        this.afterTick(r);
-        return r;
-      },
-      get step() {
-        return gen.step;
-      },
-      locate: (step) => gen.locate(step),
-      codec: gen.codec,
-    };
-    // the order matters: a recording starts before the player sends a step, the limit is
-    // checked after it has
-    this.offs.push(this.clock.onStep(this.beforeStep));
-    this.player = new Player(this.clock, playable, this.sinks, { onError: (e) => this.printer(`output: ${errorText(e)}`) });
     this.offs.push(this.clock.onStep(this.afterStep));
+    for (const p of o.parts ?? []) {
+      this.partSet.add({ lookahead: o.lookahead, ...p }, 'wrap');
+      for (const sink of p.sinks ?? []) if (!this.sinks.includes(sink)) this.sinks.push(sink);
+    }
     this.offs.push(this.clock.onTransport(this.onTransport));
     this.tempos.push({ tick: 0, bpm: this.clock.bpm });
     if (this.clock instanceof InternalClock) this.swings.push({ tick: 0, swing: this.clock.swing, step: this.clock.position });
+  }
+
+  /** The first part's generator: the one every unprefixed control steers (while a part's command runs, that part's). */
+  get generator(): Generator {
+    return (this.focus ?? this.partSet.first).generator;
+  }
+
+  /** The parts, the first first. */
+  get parts(): readonly Part[] {
+    return this.partSet.all;
+  }
+
+  /**
+   * Run a command on one part, as `keys.temperature(1.2)` at the prompt does: the part's
+   * controls, slots and status (`PART_COMMANDS`). Its lines and errors name the part.
+   */
+  partCommand(name: string, command: string, args: readonly unknown[]): unknown {
+    const part = this.partSet.get(name);
+    if (!part) return void this.report(name, `no part named '${name}'; parts are ${this.partSet.names.join(', ')}`);
+    if (!PART_COMMANDS.includes(command)) return void this.report(`${name}.${command}`, `is not a part's command; ${SESSION_ONLY.includes(command) ? `${command}() is the whole performance's` : `a part's commands are ${PART_COMMANDS.join(', ')}`}`);
+    const [focus, scope] = [this.focus, this.scope];
+    this.focus = part;
+    this.scope = { prefix: `${part.name}: `, part: part.name };
+    try {
+      return (this as unknown as Record<string, (...a: unknown[]) => unknown>)[command](...args);
+    } finally {
+      this.focus = focus;
+      this.scope = scope;
+    }
+  }
+
+  /**
+   * Add a part while the music plays: it begins at the next bar line, on its channel, into
+   * `o.sinks` (the session closes them at quit only if it was given them).
+   */
+  addPart(o: PartOptions): Part {
+    const part = this.partSet.add(o, 'wrap');
+    for (const sink of o.sinks ?? []) if (!this.sinks.includes(sink)) this.sinks.push(sink);
+    const next = this.nextClockStep();
+    this.recording?.parts?.begin(part, this.partSet.first.generator.ticks + part.clock.nextOwned(next) - next);
+    return part;
+  }
+
+  /** The clock step handed out next (0 before the first). */
+  nextClockStep(): number {
+    return this.lastClockStep + 1;
+  }
+
+  /** Whether a command typed without a part's name acts on every part: the slots' and status, with more than one part. */
+  private get everyPart(): boolean {
+    return this.focus === null && this.partSet.all.length > 1;
+  }
+
+  /** Take a part out (not the first): every note it started ends; the others play on. */
+  removePart(name: string): void {
+    this.partSet.remove(name);
   }
 
   /** True once quit() has begun. */
@@ -266,9 +332,10 @@ export class LiveSession extends CommandRunner {
 
   /** Read a MIDI file and set the model's state from it (it is not played). */
   async prime(file?: unknown, ...extra: unknown[]): Promise<void> {
+    // the part typed for, whatever runs while the file is read
+    const gen = this.generator;
     await this.commandAsync('prime', extra, async () => {
       const song = await readMidiArg(fileArg(file, this.cwd, `name a MIDI file, e.g. ${usageOf('prime')}`), String(file));
-      const gen = this.generator;
       // a turn of the event loop between the file's parsing and its encoding: each blocks
       // for a while on a long file, and the clock must get its wake-ups in between
       await nextTurn();
@@ -370,7 +437,15 @@ export class LiveSession extends CommandRunner {
   }
 
   status(...extra: unknown[]): void {
-    this.command('status', extra, () => this.statusLine());
+    this.command('status', extra, () => (this.everyPart ? [this.statusLine(), ...this.partSet.all.map((p) => this.partLine(p))].join('\n') : this.statusLine()));
+  }
+
+  /** One part's line of `status()`: its name, channel, step and controls. */
+  private partLine(p: Part): string {
+    const gen = p.generator;
+    const state = gen.paused ? 'paused' : gen.muted ? 'muted' : 'playing';
+    const bar = gen.codec.stepsPerBar;
+    return `  ${p.name}: ${p.model.split(/[\\/]/).filter(Boolean).pop() ?? p.model} (${gen.codec.name}) · channel ${p.channel ?? "the model's"} · step ${gen.step} (bar ${Math.floor(gen.step / bar) + 1}) · ${state} · ${VALUE_CONTROLS.map((name) => valueText(gen, name)).join(' · ')}`;
   }
 
   /** The MIDI mapping's commands (midi-mapper.ts); `--map FILE` opens it with `midi.open`. */
@@ -381,14 +456,15 @@ export class LiveSession extends CommandRunner {
   saveMap = (...args: unknown[]): Promise<void> => this.midi.saveMap(args);
 
   /** Pattern slots (slot-commands.ts): the table's store, recall and undoRecall, and the session's saveSlots and loadSlots. */
-  store = (slot?: unknown, ...extra: unknown[]): void => this.command('store', extra, () => storeCommand(this.generator, slot));
-  recall = (slot?: unknown, when?: unknown, ...extra: unknown[]): void => this.command('recall', extra, () => recallCommand(this.generator, slot, when));
-  undoRecall = (when?: unknown, ...extra: unknown[]): void => this.command('undoRecall', extra, () => undoRecallCommand(this.generator, when));
-  saveSlots = (file?: unknown, ...extra: unknown[]): Promise<void> => this.commandAsync('saveSlots', extra, () => saveSlotsCommand(this.generator, file, this.cwd));
-  loadSlots = (file?: unknown, ...extra: unknown[]): Promise<void> => this.commandAsync('loadSlots', extra, () => loadSlotsCommand(this.generator, file, this.cwd));
+  /** Without a part's name and with more than one part, each acts on every part (part-slots.ts). */
+  store = (slot?: unknown, ...extra: unknown[]): void => this.command('store', extra, () => (this.everyPart ? storeEvery(this.parts, slot) : storeCommand(this.generator, slot)));
+  recall = (slot?: unknown, when?: unknown, ...extra: unknown[]): void => this.command('recall', extra, () => (this.everyPart ? recallEvery(this.parts, slot, when) : recallCommand(this.generator, slot, when)));
+  undoRecall = (when?: unknown, ...extra: unknown[]): void => this.command('undoRecall', extra, () => (this.everyPart ? undoRecallEvery(this.parts, when) : undoRecallCommand(this.generator, when)));
+  saveSlots = (file?: unknown, ...extra: unknown[]): Promise<void> => this.commandAsync('saveSlots', extra, () => (this.everyPart ? saveEverySlots(this.parts, file, this.cwd) : saveSlotsCommand(this.generator, file, this.cwd)));
+  loadSlots = (file?: unknown, ...extra: unknown[]): Promise<void> => this.commandAsync('loadSlots', extra, () => (this.everyPart ? loadEverySlots(this.parts, file, this.cwd) : loadSlotsCommand(this.generator, file, this.cwd)));
 
   help(...extra: unknown[]): void {
-    this.command('help', extra, helpText);
+    this.command('help', extra, () => (this.partSet.all.length > 1 ? `${helpText()}${partsHelp(this.partSet.names)}` : helpText()));
   }
 
   /**
@@ -425,8 +501,21 @@ export class LiveSession extends CommandRunner {
 
   private readonly beforeStep = (e: StepEvent): void => {
     const rec = this.recording;
-    if (rec && !rec.recorder) this.player.addSink(rec.start(this.generator.codec, e.bpm, e.time, this.generator.ticks));
+    if (!rec || rec.recorder) return;
+    const [first, ...others] = this.partSet.all;
+    const gen = first.generator;
+    this.player.addSink(rec.start(gen.codec, e.bpm, e.time, gen.ticks, others.length ? first.name : undefined, (r) => first.wrapRecorder(r)));
+    if (others.length === 0) return;
+    rec.parts = new PartTakes(e.time, e.bpm);
+    // each part from its next step, which plays with the first part's tick that many clock steps on
+    for (const p of others) rec.parts.begin(p, gen.ticks + p.clock.nextOwned(e.step) - e.step);
   };
+
+  /** A part beside the first sent its step: pages watching hear it with the part's name. */
+  private partStepped(part: Part, e: StepEvent): void {
+    const r = part.last;
+    if (r && this.watchers.size > 0) for (const w of this.watchers) safely(() => w.step?.(r, e, part.name), this.printer);
+  }
 
   private afterTick(r: StepResult): void {
     this.lastResult = r;
@@ -441,7 +530,8 @@ export class LiveSession extends CommandRunner {
     this.lastBpm = e.bpm;
     this.lastClockStep = e.step;
     const r = this.lastResult;
-    if (r && this.watchers.size > 0) for (const w of this.watchers) safely(() => w.step?.(r, e), this.printer);
+    const name = this.partSet.first.name;
+    if (r && this.watchers.size > 0) for (const w of this.watchers) safely(() => w.step?.(r, e, name), this.printer);
     if (++this.stepsHandedOut === this.stepLimit) {
       this.stopClock();
       void this.quit();
@@ -486,7 +576,7 @@ export class LiveSession extends CommandRunner {
     const end = Math.min(this.lastStepEnd, this.clock.now() + QUIT_WITHIN);
     if (end < this.lastStepEnd) this.cutAt = end;
     this.lastStepEnd = end;
-    if (Number.isFinite(end)) for (const sink of this.player.sinks) safely(() => sink.allNotesOff(end), this.printer);
+    if (Number.isFinite(end)) for (const p of this.partSet.all) for (const sink of p.player.sinks) safely(() => sink.allNotesOff(end), this.printer);
     this.stopClock();
     if (this.showGrid) this.display.flush();
     if (this.recording) {
@@ -499,7 +589,7 @@ export class LiveSession extends CommandRunner {
     // notes handed out ahead, and their note-offs, reach the ports before they close
     await waitUntil(this.clock, end);
     for (const off of this.offs) off();
-    this.player.dispose();
+    this.partSet.dispose();
     for (const sink of this.sinks) {
       try {
         await sink.close?.();
@@ -518,8 +608,10 @@ export class LiveSession extends CommandRunner {
     const recorder = take.end(this.lastStepEnd);
     if (recorder) this.player.removeSink(recorder);
     const clock = this.clock instanceof InternalClock ? 'internal' : 'midi';
-    const slots = this.generator.slots.filled.length ? this.generator.slotSet() : null;
-    return take.write({ log: this.generator.log, model: this.model, tempos: this.tempos, swings: this.swings, clock, cutAt: this.cutAt, slots });
+    const parts = this.partSet.all.length > 1;
+    const slots = parts ? everySlotSet(this.partSet.all) : this.generator.slots.filled.length ? this.generator.slotSet() : null;
+    const first = this.partSet.first;
+    return take.write({ log: first.generator.log, model: this.model, tempos: this.tempos, swings: this.swings, clock, cutAt: this.cutAt, slots, first: { name: first.name, channel: first.channel } });
   }
 
   // ---- the value controls ---------------------------------------------------------------------

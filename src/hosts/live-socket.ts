@@ -23,11 +23,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { StepResult } from '../music/generator.js';
+import type { Generator, StepResult } from '../music/generator.js';
 import type { EditedStep } from '../music/pending-edits.js';
 import type { StepEvent } from '../time/clock.js';
 import { InternalClock } from '../time/internal-clock.js';
-import { LIVE_PATH, PROTOCOL_VERSION, parseControl, type HelloMessage, type LiveModel, type LiveSettings, type ServerMessage, type StepMessage } from './live-protocol.js';
+import { LIVE_PATH, PROTOCOL_VERSION, parseControl, type HelloMessage, type LiveModel, type LiveSettings, type PartHello, type ServerMessage, type StepMessage } from './live-protocol.js';
+import type { Part } from './part.js';
 import type { LiveSession } from './live-session.js';
 import { errorText } from './prompt-commands.js';
 import { hostRefusal, type RunningServer } from './serve.js';
@@ -73,9 +74,8 @@ export function originRefusal(origin: string | undefined, hosts: readonly string
   return own ? null : `Origin ${origin.slice(0, 60)} is not this page's: open the page at its printed address`;
 }
 
-/** The model's grid, as a page draws it. */
-function liveModel(session: LiveSession, where: LiveSocketOptions['model']): LiveModel {
-  const gen = session.generator;
+/** A part's model's grid, as a page draws it. */
+function liveModel(gen: Generator, where: LiveSocketOptions['model']): LiveModel {
   const codec = gen.codec;
   const layers = gen.net.spec.layers.map((l) => `${l.cell.toUpperCase()} ${l.units}`);
   const voices = codec.voices.length > 0;
@@ -91,8 +91,7 @@ function liveModel(session: LiveSession, where: LiveSocketOptions['model']): Liv
   };
 }
 
-function liveSettings(session: LiveSession, by: LiveSettings['by']): LiveSettings {
-  const gen = session.generator;
+function liveSettings(session: LiveSession, by: LiveSettings['by'], gen = session.generator): LiveSettings {
   return { settings: gen.settings, applied: gen.applied, locked: lockedVoices(gen), bpm: session.clock.bpm, bpmSettable: session.clock instanceof InternalClock, swing: session.clock instanceof InternalClock ? session.clock.swing : 0, slots: gen.slots, edits: gen.edits, by };
 }
 
@@ -101,12 +100,21 @@ function sameEdits(a: readonly EditedStep[], b: readonly EditedStep[]): boolean 
   return a.length === b.length && JSON.stringify(a) === JSON.stringify(b);
 }
 
-function stepMessage(session: LiveSession, r: StepResult, e: StepEvent): StepMessage {
+/** Every part as the hello lists it; the first part's model is the one a page can load (`where`). */
+function partsHello(session: LiveSession, where: LiveSocketOptions['model']): PartHello[] {
+  return session.parts.map((p, i) => {
+    const { settings, applied, locked, slots, edits } = liveSettings(session, null, p.generator);
+    const model = liveModel(p.generator, i === 0 ? where : { path: null, name: p.model.split(/[\\/]/).filter(Boolean).pop() ?? p.name });
+    return { name: p.name, channel: p.channel, model, step: p.generator.step, every: p.clock.every, settings, applied, locked, slots, edits };
+  });
+}
+
+function stepMessage(session: LiveSession, r: StepResult, e: StepEvent, part: Part): StepMessage {
   const dur = e.stepDuration;
   const notes = r.notes.slice(0, r.count).map((n) => ({ note: n.note, velocity: n.velocity, channel: n.channel, at: n.offset * dur, duration: Number.isFinite(n.length) ? n.length * dur * GATE : null }));
   const releases = r.releases.slice(0, r.releaseCount).map((x) => ({ note: x.note, channel: x.channel, at: x.offset * dur }));
-  const gen = session.generator;
-  return { type: 'step', step: r.step, tick: r.tick, in: e.time - session.clock.now(), time: e.time, stepDuration: dur, notes, releases, paused: r.paused, muted: r.muted, upcoming: gen.upcoming(), applied: gen.applied, slots: gen.slots };
+  const gen = part.generator;
+  return { type: 'step', part: part.name, step: r.step, tick: r.tick, in: e.time - session.clock.now(), time: e.time, stepDuration: dur, notes, releases, paused: r.paused, muted: r.muted, upcoming: gen.upcoming(), applied: gen.applied, slots: gen.slots };
 }
 
 /** Serve the session's performance to pages at `/live` on `server`. */
@@ -114,11 +122,12 @@ export function attachLive(o: LiveSocketOptions): LiveSocket {
   const { session } = o;
   const http = o.server.server;
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  const model = liveModel(session, o.model);
+  const model = liveModel(session.generator, o.model);
   const told = new PageLines(() => o.print ?? session.printer, o.quietMs ?? 400);
   let fromPage = false;
-  /** The edits as the pages last heard them: a step sends them again only when they changed other than by steps passing. */
-  let sentEdits: readonly EditedStep[] = [];
+  /** The edits of each part as the pages last heard them: a step sends them again only when they changed other than by steps passing. */
+  const sentEdits = new Map<string, readonly EditedStep[]>();
+  const partOf = (name: string | null | undefined): Part => session.parts.find((p) => p.name === name) ?? session.parts[0];
 
   const send = (ws: WebSocket, m: ServerMessage) => {
     if (ws.readyState === ws.OPEN && ws.bufferedAmount < STALLED_BYTES) ws.send(JSON.stringify(m));
@@ -129,32 +138,38 @@ export function attachLive(o: LiveSocketOptions): LiveSocket {
     for (const ws of wss.clients) if (ws.readyState === ws.OPEN && ws.bufferedAmount < STALLED_BYTES) ws.send(text);
   };
   /** The edits when a step changed them (a recall brought its own), else null. */
-  const editsChanged = (): readonly EditedStep[] | null => {
-    const gen = session.generator;
+  const editsChanged = (part: Part): readonly EditedStep[] | null => {
+    const gen = part.generator;
     const now = gen.edits;
-    if (sameEdits(now, sentEdits.filter((x) => x.step >= gen.step))) return null;
-    return (sentEdits = now);
+    if (sameEdits(now, (sentEdits.get(part.name) ?? []).filter((x) => x.step >= gen.step))) return null;
+    sentEdits.set(part.name, now);
+    return now;
+  };
+  const settingsOf = (part: Part) => {
+    const m = liveSettings(session, fromPage ? 'page' : 'prompt', part.generator);
+    sentEdits.set(part.name, m.edits);
+    broadcast({ type: 'settings', part: part.name, ...m });
   };
   const stopWatching = session.watch({
-    step: (r, e) => {
+    step: (r, e, name) => {
       if (wss.clients.size === 0) return;
-      const edits = editsChanged();
-      broadcast(edits ? { ...stepMessage(session, r, e), edits } : stepMessage(session, r, e));
+      const part = partOf(name);
+      const edits = editsChanged(part);
+      broadcast(edits ? { ...stepMessage(session, r, e, part), edits } : stepMessage(session, r, e, part));
     },
-    change: () => {
-      const m = liveSettings(session, fromPage ? 'page' : 'prompt');
-      sentEdits = m.edits;
-      broadcast({ type: 'settings', ...m });
-    },
+    // a command of the whole performance (bpm, a recall of every part) may have changed every part
+    change: (_name, part) => (part ? settingsOf(partOf(part)) : session.parts.forEach(settingsOf)),
   });
 
   /** A page's control, through the session's command: its line to the prompt (once the control rests), its refusal to the page. */
   const apply = (ws: WebSocket, text: string) => {
     let said: string[] = [];
     try {
-      const { name, args } = parseControl(typeof text === 'string' ? text : String(text));
-      const command = (session as unknown as Record<string, unknown>)[name];
-      if (typeof command !== 'function') throw new Error(`${name}: the performance in the terminal has no such command`);
+      const { name, args, part } = parseControl(typeof text === 'string' ? text : String(text));
+      const own = (session as unknown as Record<string, unknown>)[name];
+      if (typeof own !== 'function') throw new Error(`${name}: the performance in the terminal has no such command`);
+      // a part's control goes through the part's command, as `keys.temperature(1.2)` at the prompt
+      const command = part === undefined || part === session.parts[0].name ? own : (...a: unknown[]) => session.partCommand(part, name, a);
       const printer = session.printer;
       session.printer = (line) => said.push(line);
       session.lastError = null;
@@ -176,7 +191,7 @@ export function attachLive(o: LiveSocketOptions): LiveSocket {
 
   const join = (ws: WebSocket) => {
     const gen = session.generator;
-    const hello: HelloMessage = { type: 'hello', version: PROTOCOL_VERSION, model, step: gen.step, running: session.clock.running, sound: o.sound, pageSounds: o.pageSounds, ...liveSettings(session, null) };
+    const hello: HelloMessage = { type: 'hello', version: PROTOCOL_VERSION, model, step: gen.step, running: session.clock.running, sound: o.sound, pageSounds: o.pageSounds, ...liveSettings(session, null), parts: partsHello(session, o.model) };
     send(ws, hello);
     ws.on('message', (data, isBinary) => (isBinary ? send(ws, { type: 'message', level: 'error', text: 'the performance reads text frames of JSON only' }) : apply(ws, data.toString())));
     ws.on('error', () => ws.terminate());

@@ -13,6 +13,7 @@ import type { Codec } from '../music/codec.js';
 import type { PerformanceLog } from '../music/generator.js';
 import { MidiRecorder } from '../io/recorder.js';
 import { checkValue } from '../music/controls.js';
+import { checkLane, type PartsLogFields } from '../music/parts.js';
 
 /**
  * A tempo from a tick on. With `pulse`, it began at that pulse of the tick's step, after the
@@ -57,7 +58,11 @@ export interface SessionInfo {
   swings?: SwingEntry[];
 }
 
-export interface SessionLog extends PerformanceLog {
+/**
+ * A log as read: the first part's performance log (version 1's shape), with every other part's
+ * lane in `parts`. On disk a log with parts is version 2; `parseSessionLog` reads both.
+ */
+export interface SessionLog extends PerformanceLog, PartsLogFields {
   session?: SessionInfo;
 }
 
@@ -71,7 +76,13 @@ export function parseSessionLog(text: string, file: string): SessionLog {
   }
   const log = json as SessionLog;
   if (!log || typeof log !== 'object' || log.format !== 'pulse-rnn-performance') throw new Error(`${file}: not a pulse-rnn performance log (no "format": "pulse-rnn-performance")`);
-  if (log.version !== 1) throw new Error(`${file}: performance log version ${JSON.stringify(log.version)} is not supported (this reads version 1)`);
+  const version = log.version as number;
+  if (version !== 1 && version !== 2) throw new Error(`${file}: performance log version ${JSON.stringify(log.version)} is not supported (this reads versions 1 and 2)`);
+  if (version === 2) {
+    checkParts(log.parts, file);
+    // the first part's log, as one part's is
+    log.version = 1;
+  } else delete log.parts;
   if (!Array.isArray(log.entries)) throw new Error(`${file}: "entries" must be a list`);
   if (!(Number.isInteger(log.ticks) && log.ticks >= 0)) throw new Error(`${file}: "ticks" must be a whole number ≥ 0, got ${JSON.stringify(log.ticks)}`);
   if (typeof log.options !== 'object' || log.options === null) throw new Error(`${file}: "options" must be an object`);
@@ -87,6 +98,13 @@ export function parseSessionLog(text: string, file: string): SessionLog {
     if (s.swings !== undefined) checkSwings(s.swings, file);
   }
   return log;
+}
+
+/** A version 2 log's parts: the first's name and channel, and each other part's lane. */
+function checkParts(parts: unknown, file: string): void {
+  const p = parts as SessionLog['parts'];
+  if (!p || typeof p !== 'object' || !p.first || typeof p.first.name !== 'string' || !Array.isArray(p.others)) throw new Error(`${file}: "parts" must be { first: { name, channel }, others: [lanes] } in a version 2 log`);
+  p.others.forEach((lane, i) => checkLane(lane, `${file}: "parts.others[${i}]"`));
 }
 
 /** Each swing entry: a tick and a clock step (whole numbers ≥ 0) and a swing in the table's range; the message names the entry and the value. */
@@ -115,11 +133,11 @@ export function stepsPerQuarter(codec: Codec): number {
  * The recorder a live session and a replay both use, so the two files agree: tick 0 at the
  * first recorded step, the bar's time signature, 480 ticks per quarter.
  */
-export function sessionRecorder(codec: Codec, bpm: number, origin: number): MidiRecorder {
+export function sessionRecorder(codec: Codec, bpm: number, origin: number, trackName = 'pulse-rnn'): MidiRecorder {
   const spq = stepsPerQuarter(codec);
   const bar = codec.stepsPerBar;
   const sixteenths = bar * (4 / spq);
   // a file's denominator is a power of two: quarters, else 16ths, else none at all
   const timeSignature: [number, number] | undefined = Number.isInteger(bar / spq) ? [bar / spq, 4] : Number.isInteger(sixteenths) ? [sixteenths, 16] : undefined;
-  return new MidiRecorder({ bpm, origin, timeSignature, trackName: 'pulse-rnn' });
+  return new MidiRecorder({ bpm, origin, timeSignature, trackName });
 }

@@ -13,6 +13,9 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { writeAtomic } from '../io/atomic-file.js';
 import type { MidiRecorder } from '../io/recorder.js';
+import type { NoteSink } from '../io/sink.js';
+import type { PartsLogFields } from '../music/parts.js';
+import { PartTakes, tracksFile } from './part-take.js';
 import type { Codec } from '../music/codec.js';
 import type { PerformanceLog } from '../music/generator.js';
 import { CommandError, errorText, show } from './prompt-commands.js';
@@ -30,6 +33,8 @@ export interface TakeEnd {
   cutAt: number | null;
   /** The pattern slots, written beside the take (`set.mid.slots.json`) for `loadSlots`; none when no slot holds a groove. */
   slots?: object | null;
+  /** With more than one part: the first part's name and channel (the others are in `parts`). */
+  first?: { name: string; channel: number | null };
 }
 
 export class Take {
@@ -40,6 +45,10 @@ export class Take {
   bpm = 0;
   /** Time of the first recorded step. */
   origin = 0;
+  /** The parts beside the first, each with its track and log lane (none: one part). */
+  parts: PartTakes | null = null;
+  /** What the first part's player sends to: the recorder, on the part's channel. */
+  private sink: NoteSink | null = null;
 
   private constructor(
     readonly path: string,
@@ -58,28 +67,38 @@ export class Take {
     return { take, said: `${moved}recording to ${take.name} from the next step; record() or stop() writes it` };
   }
 
-  /** Start recording at the step that plays at `time`, the generator's tick `tick`. */
-  start(codec: Codec, bpm: number, time: number, tick: number): MidiRecorder {
-    this.recorder = sessionRecorder(codec, bpm, time);
+  /**
+   * Start recording at the step that plays at `time`, the generator's tick `tick`; the sink to
+   * add to the player (the recorder, or `wrap` of it: on the part's channel), on a track `name`.
+   */
+  start(codec: Codec, bpm: number, time: number, tick: number, name?: string, wrap: (r: MidiRecorder) => NoteSink = (r) => r): NoteSink {
+    this.recorder = sessionRecorder(codec, bpm, time, name);
     this.from = tick;
     this.bpm = bpm;
     this.origin = time;
-    return this.recorder;
+    return (this.sink = wrap(this.recorder));
   }
 
-  /** End every note of the take at `time` and take no more; the recorder, to take off the player. */
-  end(time: number): MidiRecorder | null {
+  /** End every note of the take at `time` and take no more; the sink to take off the player. */
+  end(time: number): NoteSink | null {
+    this.sink?.allNotesOff(time);
     this.recorder?.allNotesOff(time);
     this.recorder?.close();
-    return this.recorder;
+    this.parts?.end(time);
+    return this.sink;
   }
 
   /** Write the ended take and its log, each whole or not at all; says what was written. */
   async write(o: TakeEnd): Promise<string> {
     const recorder = this.recorder;
     if (!recorder) return `nothing recorded to ${this.name}: no step played since record()`;
+    const lanes = this.parts?.logLanes() ?? [];
+    const parts: PartsLogFields = lanes.length && o.first ? { parts: { first: o.first, others: lanes } } : {};
     const log: SessionLog = {
       ...o.log,
+      // a log with parts is version 2 on disk (a reader of version 1 would miss them)
+      ...(lanes.length ? { version: 2 as unknown as 1 } : {}),
+      ...parts,
       session: {
         model: o.model,
         bpm: this.bpm,
@@ -90,8 +109,9 @@ export class Take {
         ...(o.swings?.length ? { swings: o.swings.map((x) => ({ ...x })) } : {}),
       },
     };
-    const bytes = recorder.toMidi();
-    const notes = recorder.song().notes.length;
+    const tracks = [recorder, ...(this.parts?.tracks() ?? [])];
+    const bytes = tracksFile(tracks);
+    const notes = tracks.reduce((n, r) => n + r.song().notes.length, 0);
     // another take (or program) may have written the name since record() chose it
     const path = unusedPath(this.path, null);
     const name = renamed(this.name, this.path, path);
