@@ -24,7 +24,7 @@
  * const net = new Network(spec);
  */
 import { activationName, type ActivationName } from './activations.js';
-import type { DenseSpec, HeadSpec, InputSpec, ModelSpec, PulseMeta, RnnLayerSpec } from './model.js';
+import type { DenseSpec, HeadSpec, InputSpec, KeyOrderSpec, ModelSpec, PulseMeta, RnnLayerSpec } from './model.js';
 import { bytesPerElement, decodeTensor, type Quantization } from './tensor-decode.js';
 import { checkLayerGraph } from './layer-graph.js';
 import { checkModel } from './model-checks.js';
@@ -532,8 +532,27 @@ function readHeads(g: Graph, headChains: HeadChain[], topWidth: number, metas: M
     const bernoulli = last.activation === 'sigmoid';
     if (last.activation !== 'softmax' && last.activation !== 'linear' && !bernoulli) g.fail(`output '${name}' ends in '${last.activation}'; a head ends in softmax or linear logits, or sigmoid units`);
     const m = metas.get(name);
-    return { name, layers: dense, size: w, ...(m?.condition !== undefined ? { condition: m.condition } : {}), ...(m?.groups !== undefined ? { groups: m.groups } : {}), ...(bernoulli ? { bernoulli } : {}) };
+    const keyOrder = bernoulli ? readKeyOrder(g, chain.filter((c) => c.className === 'Dense' || c.className === 'TimeDistributed').pop() as LayerNode, w, topWidth) : undefined;
+    return { name, layers: dense, size: w, ...(m?.condition !== undefined ? { condition: m.condition } : {}), ...(m?.groups !== undefined ? { groups: m.groups } : {}), ...(bernoulli ? { bernoulli } : {}), ...(keyOrder ? { keyOrder } : {}) };
   });
+}
+
+/**
+ * A Bernoulli head's order over its keys (nade.ts), from the tensors the trainer writes beside
+ * its last Dense: `<dense>/key_direct` [keys, keys]; `key_context_kernel` [top, hidden],
+ * `key_context_bias` [hidden], `key_w` and `key_v` [keys, hidden]. A file without them (every
+ * file before key orders) has independent keys.
+ */
+function readKeyOrder(g: Graph, last: LayerNode, keys: number, top: number): KeyOrderSpec | undefined {
+  const direct = g.weight(last, 'key_direct', [keys, keys]);
+  const ck = g.weight(last, 'key_context_kernel', null);
+  if (!direct && !ck) return undefined;
+  if (!ck) return { direct: direct as Float32Array };
+  const hidden = ck.length / top;
+  if (!(Number.isInteger(hidden) && hidden > 0)) g.fail(`tensor '${last.name}/key_context_kernel' holds ${ck.length} values, not a whole number of rows of the top layer's ${top} units`);
+  const context: DenseSpec = { name: `${last.name}/key_context`, inputSize: top, units: hidden, kernel: g.required(last, 'key_context_kernel', [top, hidden]), bias: g.required(last, 'key_context_bias', [hidden]), activation: 'linear' };
+  const nade = { hidden, context, W: g.required(last, 'key_w', [keys, hidden]), V: g.required(last, 'key_v', [keys, hidden]) };
+  return direct ? { direct, nade } : { nade };
 }
 
 /** The feature size of an Input layer of shape [batch, time, features]. */

@@ -74,6 +74,34 @@ export interface HeadSpec {
    * one softmax over them: a piano roll's 88 keys, any number of them on in one step.
    */
   readonly bernoulli?: boolean;
+  /**
+   * Bernoulli heads only: an autoregressive order over the units inside one step (key k reads
+   * keys below it in the same step), drawn and scored by `FrameHead`; without it the units are
+   * independent. Old files have none.
+   */
+  readonly keyOrder?: KeyOrderSpec;
+}
+
+/**
+ * What a Bernoulli head's key k adds to its logit z_k(h) from the keys j < k of the same step
+ * (see `nade.ts`): a direct term Σ_{j<k} direct[j·size + k]·v_j, and a NADE term
+ * V[k,:]·σ(c(h) + Σ_{j<k} W[j,:]·v_j), c(h) a linear Dense over the top recurrent layer.
+ *
+ * @example
+ * { direct: D, nade: { hidden: 32, context: dense, W, V } } // D [88, 88]; dense: 128 → 32; W, V [88, 32]
+ */
+export interface KeyOrderSpec {
+  /** [size, size], row j, column k: what key j on adds to key k's logit; only j < k is read. */
+  readonly direct?: Float32Array;
+  readonly nade?: {
+    readonly hidden: number;
+    /** c(h): the top layer's units → `hidden`, linear. */
+    readonly context: DenseSpec;
+    /** [size, hidden]: what key j on adds to a. */
+    readonly W: Float32Array;
+    /** [size, hidden]: key k's weights over σ(a). */
+    readonly V: Float32Array;
+  };
 }
 
 /** Logits per softmax of a head: its whole size, or one group's. */
@@ -147,6 +175,7 @@ export function validateSpec(spec: ModelSpec): void {
     need(h.layers.length > 0, `head '${h.name}' has no dense layer`);
     checkGroups(h, need);
     checkBernoulli(h, need);
+    if (h.keyOrder) checkKeyOrder(h, h.keyOrder, top, need, finite);
     let w = top + conditionWidth(spec, i, need);
     for (const d of h.layers) {
       // the engine leaves a head's final softmax to the sampler and has no softmax elsewhere
@@ -180,6 +209,29 @@ function checkBernoulli(h: HeadSpec, need: Need): void {
   need(h.groups === undefined && h.condition === undefined, `head '${h.name}': a head of Bernoulli units has neither groups nor a condition`);
   const last = h.layers[h.layers.length - 1];
   need(last.activation === 'sigmoid' || last.activation === 'linear', `head '${h.name}': a head of Bernoulli units ends in sigmoid or linear logits, not '${last.activation}'`);
+}
+
+/** A key order's tensors fit its head (size keys) and the top layer, each named in the message. */
+function checkKeyOrder(h: HeadSpec, o: KeyOrderSpec, top: number, need: Need, finite: (name: string, a: Float32Array | null | undefined) => void): void {
+  const n = h.size;
+  need(h.bernoulli === true, `head '${h.name}': a key order needs a head of Bernoulli units`);
+  if (o.direct) {
+    need(o.direct.length === n * n, `head '${h.name}' key order 'direct': ${o.direct.length} values, expected ${n}×${n}`);
+    finite(`head '${h.name}' key order 'direct'`, o.direct);
+  }
+  const m = o.nade;
+  if (!m) return;
+  const H = m.hidden;
+  const c = m.context;
+  need(Number.isInteger(H) && H > 0, `head '${h.name}' key order: NADE hidden size ${H} is not a positive integer`);
+  need(c.inputSize === top && c.units === H && c.kernel.length === top * H, `head '${h.name}' key order 'context' kernel: ${c.kernel.length} values (${c.inputSize}→${c.units}), expected ${top}×${H}`);
+  need(!c.bias || c.bias.length === H, `head '${h.name}' key order 'context' bias: ${c.bias?.length} values, expected ${H}`);
+  need(m.W.length === n * H, `head '${h.name}' key order 'W': ${m.W.length} values, expected ${n}×${H}`);
+  need(m.V.length === n * H, `head '${h.name}' key order 'V': ${m.V.length} values, expected ${n}×${H}`);
+  finite(`head '${h.name}' key order 'context' kernel`, c.kernel);
+  finite(`head '${h.name}' key order 'context' bias`, c.bias);
+  finite(`head '${h.name}' key order 'W'`, m.W);
+  finite(`head '${h.name}' key order 'V'`, m.V);
 }
 
 /** Width the condition head's one-hot adds to head `i`'s first dense input (0 when unconditioned). */

@@ -6,7 +6,10 @@
  * of its condition head's token (tfjs runs it as it is, fed that token); a grouped head's Dense
  * gives linear logits, one softmax per group being the reader's. Those two are described in the
  * metadata's `heads` list (layers-model.ts reads it). A Bernoulli head's Dense ends in sigmoid,
- * which the engine reads as independent units, keeping the logits for its sampler.
+ * which the engine reads as independent units, keeping the logits for its sampler. A Bernoulli
+ * head's key order (nade-head.ts) has no tfjs layer: its tensors follow the model's own in the
+ * shard, named `<dense>/key_…`, which the engine reads; tfjs loads such a file with
+ * `{ strict: false }` and runs the head as independent keys.
  *
  * The weights shard is named by its content and written first; model.json, which names it,
  * is renamed into place last. A kill at any moment leaves the previous model or the new one,
@@ -21,6 +24,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { headActivation, type RnnModel } from './rnn-model.js';
+import { keyOrderTensors } from './nade-head.js';
 import { writeAtomic } from '../io/atomic-file.js';
 import { contentName, SHARD_NAME } from './files.js';
 
@@ -58,7 +62,7 @@ export async function exportLayersModel(model: RnnModel, meta: Record<string, un
   let shard = '';
   await m.save(
     tf.io.withSaveHandler(async (a) => {
-      const bytes = new Uint8Array(a.weightData as ArrayBuffer);
+      const { specs, bytes } = withKeyOrders(model, a.weightSpecs ?? [], new Uint8Array(a.weightData as ArrayBuffer));
       shard = contentName(bytes);
       await writeAtomic(join(dir, shard), bytes);
       json = JSON.stringify({
@@ -66,7 +70,7 @@ export async function exportLayersModel(model: RnnModel, meta: Record<string, un
         format: a.format,
         generatedBy: a.generatedBy,
         convertedBy: a.convertedBy ?? null,
-        weightsManifest: [{ paths: [shard], weights: a.weightSpecs }],
+        weightsManifest: [{ paths: [shard], weights: specs }],
         userDefinedMetadata: a.userDefinedMetadata,
       });
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
@@ -77,6 +81,22 @@ export async function exportLayersModel(model: RnnModel, meta: Record<string, un
   if (previous !== null && previous !== shard && SHARD_NAME.test(previous)) rmSync(join(dir, previous), { force: true });
   m.dispose();
   return shard;
+}
+
+/** The model's weights with each key order's tensors appended (float32), beside its head's Dense. */
+function withKeyOrders(model: RnnModel, specs: tf.io.WeightsManifestEntry[], bytes: Uint8Array): { specs: tf.io.WeightsManifestEntry[]; bytes: Uint8Array } {
+  const heads = model.toSpec({}).heads;
+  const extra = heads.flatMap((h, i) => (h.keyOrder ? keyOrderTensors(h.keyOrder, outName(model, i), h.size) : []));
+  if (extra.length === 0) return { specs, bytes };
+  const size = bytes.length + extra.reduce((a, t) => a + t.data.length * 4, 0);
+  const all = new Uint8Array(size);
+  all.set(bytes);
+  let o = bytes.length;
+  for (const t of extra) {
+    all.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.length * 4), o);
+    o += t.data.length * 4;
+  }
+  return { specs: [...specs, ...extra.map((t) => ({ name: t.name, shape: t.shape, dtype: 'float32' as const }))], bytes: all };
 }
 
 /** The Dense layer name of head `h`. */

@@ -1,28 +1,46 @@
 /**
  * The frame-level polyphonic model: each step is the set of the 88 piano keys sounding. The
  * network reads the previous frame's 88 bits (silence before the first) and gives 88
- * independent Bernoulli units for this frame. Scored as the benchmarks score it: the
+ * Bernoulli units for this frame: independent given the network's state, or (with an
+ * `order`) each key reading the keys below it in the same frame (a direct term, a NADE, or
+ * both: src/engine/nade.ts). Scored as the benchmarks score it: the
  * negative log-likelihood of each frame, summed over its 88 keys, averaged over all frames.
  *
  * @example
- * const m = new RnnModel(pianoRollShape(128, 1), 1);
+ * const m = new RnnModel(pianoRollShape(128, 1, { order: 'nade', hidden: 32 }), 1);
  * m.setOutputBias(keyLogits(jsb.train));
  * m.trainStep(pianoRollBatch(jsb.train, windowStarts(lengths, 64, 1, 0).slice(0, 32), 64), o);
  * framesNll(new Network(m.toSpec(PIANO_ROLL_META)), jsb.test); // nats per frame
  */
-import { bernoulliNll } from '../engine/bernoulli.js';
+import { FrameHead } from '../engine/frame-head.js';
 import type { Network } from '../engine/network.js';
 import { frameBits, LOWEST_KEY, PIANO_KEYS, type Piece } from './polyphonic-data.js';
 import type { Batch, RnnShape } from './rnn-model.js';
 
 export const PIANO_ROLL_META = { encoding: 'piano-roll', lowestKey: LOWEST_KEY } as const;
 
-export const pianoRollShape = (units: number, layers: number): RnnShape => ({
-  inputs: [{ name: 'keys', vocab: PIANO_KEYS, key: 'keys', vector: true }],
-  heads: [{ name: 'keys', vocab: PIANO_KEYS, key: '', bernoulli: true }],
-  units,
-  layers,
-});
+/**
+ * How the keys of one frame relate given the network's state: 'independent' (the default),
+ * 'direct' (key k reads keys below it through one weight each), 'nade' (through a NADE of
+ * `hidden` units, 32 by default; `direct: true` adds the direct term too).
+ */
+export interface KeyOrderOption {
+  readonly order?: 'independent' | 'direct' | 'nade';
+  readonly hidden?: number;
+  readonly direct?: boolean;
+}
+
+export function pianoRollShape(units: number, layers: number, o: KeyOrderOption = {}): RnnShape {
+  const order = o.order ?? 'independent';
+  if (order !== 'independent' && order !== 'direct' && order !== 'nade') throw new Error(`piano-roll order '${String(order)}' is not one of 'independent', 'direct', 'nade'`);
+  const keyOrder = order === 'direct' ? { direct: true } : order === 'nade' ? { hidden: o.hidden ?? 32, direct: o.direct === true } : undefined;
+  return {
+    inputs: [{ name: 'keys', vocab: PIANO_KEYS, key: 'keys', vector: true }],
+    heads: [{ name: 'keys', vocab: PIANO_KEYS, key: '', bernoulli: true, ...(keyOrder ? { keyOrder } : {}) }],
+    units,
+    layers,
+  };
+}
 
 /** Windows (piece, start) of `L` frames: the previous frame's bits in, the frame's bits out. */
 export function pianoRollBatch(pieces: readonly Piece[], wins: readonly [number, number][], L: number): Batch {
@@ -46,6 +64,7 @@ export function pianoRollBatch(pieces: readonly Piece[], wins: readonly [number,
 /** Frame-level NLL (nats per frame) of `pieces` under the engine, each piece from a zero state. */
 export function framesNll(net: Network, pieces: readonly Piece[]): { nll: number; frames: number } {
   const x = net.vectors[0] as Float32Array;
+  const head = new FrameHead(net.spec.heads[0], net);
   const bits = new Uint8Array(PIANO_KEYS);
   let total = 0;
   let frames = 0;
@@ -55,7 +74,7 @@ export function framesNll(net: Network, pieces: readonly Piece[]): { nll: number
     for (const frame of piece) {
       net.step(NO_TOKENS);
       frameBits(frame, bits);
-      total += bernoulliNll(net.logits[0], 0, bits, 0, PIANO_KEYS);
+      total += head.nll(net.logits[0], bits);
       x.set(bits);
       frames++;
     }

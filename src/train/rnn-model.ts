@@ -36,6 +36,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../engine/prng.js';
 import type { ModelSpec, RnnLayerSpec } from '../engine/model.js';
 import { GemmOps, gatherInputs, scatterInputs, type FieldValues } from './gemm-ops.js';
+import { checkKeyOrderShape, keyOrderInit, keyOrderLogits, keyOrderParts, keyOrderSpec, type KeyOrderPart, type KeyOrderShape } from './nade-head.js';
 
 export interface Field {
   /** Name in the exported model (an input layer or a head). */
@@ -67,6 +68,11 @@ export interface Field {
    * cross-entropy summed over the units.
    */
   readonly bernoulli?: boolean;
+  /**
+   * Bernoulli heads only: key k reads the true keys below it in the same step (nade-head.ts):
+   * a direct term, a NADE of `hidden` units, or both. The engine draws the keys in that order.
+   */
+  readonly keyOrder?: KeyOrderShape;
 }
 
 export interface RnnShape {
@@ -102,13 +108,13 @@ export interface Batch {
 }
 
 /** A head's kernel, bias and (conditioned) the kernel's rows for the condition token's one-hot. */
-const headKey = (s: RnnShape, h: number, part: 'kernel' | 'bias' | 'cond') => (s.heads.length === 1 ? `out_${part}` : `out_${s.heads[h].key}_${part}`);
+const headKey = (s: RnnShape, h: number, part: 'kernel' | 'bias' | 'cond' | KeyOrderPart) => (s.heads.length === 1 ? `out_${part}` : `out_${s.heads[h].key}_${part}`);
 
 /** Variable names, in a fixed order (checkpoints and the optimizer rely on it). */
 export function variableNames(s: RnnShape): string[] {
   const names = [...s.inputs.map((f) => `l0_${f.key}`), ...recurrentNames(s, 0), 'l0_bias'];
   for (let l = 1; l < s.layers; l++) names.push(`l${l}_in`, ...recurrentNames(s, l), `l${l}_bias`);
-  s.heads.forEach((f, h) => names.push(headKey(s, h, 'kernel'), headKey(s, h, 'bias'), ...(f.condition !== undefined ? [headKey(s, h, 'cond')] : [])));
+  s.heads.forEach((f, h) => names.push(headKey(s, h, 'kernel'), headKey(s, h, 'bias'), ...(f.condition !== undefined ? [headKey(s, h, 'cond')] : []), ...(f.keyOrder ? keyOrderParts(f.keyOrder).map((p) => headKey(s, h, p)) : [])));
   return names;
 }
 
@@ -121,6 +127,8 @@ export function checkHeads(s: RnnShape): void {
     const g = f.groups ?? 1;
     if (!(Number.isInteger(g) && g >= 1 && f.vocab % g === 0)) throw new Error(`head '${f.name}': groups ${g} must be a positive integer dividing its ${f.vocab} classes`);
     if (f.bernoulli && (g !== 1 || f.condition !== undefined)) throw new Error(`head '${f.name}': a head of Bernoulli units has neither groups nor a condition`);
+    if (f.keyOrder && !f.bernoulli) throw new Error(`head '${f.name}': only a head of Bernoulli units orders its units`);
+    if (f.keyOrder) checkKeyOrderShape(f.name, f.keyOrder);
     if (s.heads.some((o) => o.bernoulli && o.name === f.condition)) throw new Error(`head '${f.name}': its condition '${f.condition}' is a head of Bernoulli units; a condition is one token`);
     if (f.condition === undefined) return;
     const c = conditionOf(s, h);
@@ -290,6 +298,7 @@ export class RnnModel {
       add(headKey(shape, h, 'kernel'), uniform(units, f.vocab, fanIn));
       add(headKey(shape, h, 'bias'), tf.zeros([f.vocab]));
       if (c >= 0) add(headKey(shape, h, 'cond'), uniform(shape.heads[c].vocab, f.vocab, fanIn));
+      if (f.keyOrder) for (const [part, t] of keyOrderInit(f.keyOrder, f.vocab, units, rng)) add(headKey(shape, h, part), t);
     });
     this.optimizer = tf.train.adam(learningRate);
   }
@@ -338,6 +347,8 @@ export class RnnModel {
         let logits = tf.add(mmFast(H, p.get(headKey(this.shape, hd, 'kernel'))!), p.get(headKey(this.shape, hd, 'bias'))!);
         const gather = gathers[hd];
         if (gather) logits = tf.add(logits, gather(p.get(headKey(this.shape, hd, 'cond'))!));
+        // teacher forcing: key k reads the true keys below it in the same step
+        if (f.keyOrder) logits = tf.add(logits, keyOrderLogits(f.keyOrder, H, oneHots[hd] as tf.Tensor2D, (part) => p.get(headKey(this.shape, hd, part))!, mmFast));
         // a grouped head: one softmax per group, each row of the mask one group of one step
         const G = f.groups ?? 1;
         if (G > 1) logits = tf.reshape(logits, [-1, f.vocab / G]);
@@ -564,6 +575,7 @@ export class RnnModel {
           ...(f.condition !== undefined ? { condition: f.condition } : {}),
           ...(grouped ? { groups: f.groups } : {}),
           ...(f.bernoulli ? { bernoulli: true } : {}),
+          ...(f.keyOrder ? { keyOrder: keyOrderSpec(f.keyOrder, f.name, f.vocab, units, (part) => d(headKey(this.shape, h, part))) } : {}),
           layers: [{ name: f.name, inputSize: k.length / f.vocab, units: f.vocab, kernel: k, bias: bias.dataSync().slice() as Float32Array, activation: headActivation(f) }],
         };
       }),
