@@ -47,6 +47,8 @@ export interface InputContext {
 /** Per-performance state a codec keeps while playing (e.g. the note a melody holds). */
 export interface PlayState {
   sounding: number;
+  /** Chord codecs (`frameKeys`): 1 for each MIDI note held, by note (128); absent otherwise. */
+  keys?: Uint8Array;
 }
 
 export interface Codec {
@@ -71,6 +73,11 @@ export interface Codec {
   readonly firstEventIsPrimer: boolean;
   /** Fill `out` (one value per model input) for event `t` (grid: step t), after event `prev`. */
   inputs(prev: ArrayLike<number>, t: number, out: number[], ctx?: InputContext): void;
+  /**
+   * Chord codecs: the keys of a frame. Each event is then one 0/1 per key, drawn whole from
+   * head 0 through `FrameHead` (density shifts every key's logit), not one token per head.
+   */
+  readonly frameKeys?: number;
   /** Past head-0 tokens `inputs` reads from `InputContext.back` (0: none). */
   readonly lookback?: number;
   /**

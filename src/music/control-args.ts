@@ -79,6 +79,10 @@ export function primeControl(net: Network, codec: Codec, placer: Placer, phrase:
 
 function checkEvent(net: Network, codec: Codec, e: readonly number[]): void {
   if (codec.voiceHeads) return checkVoiceEvent(net, codec, e);
+  if (codec.frameKeys) {
+    if (!Array.isArray(e) || e.length !== codec.frameKeys || !e.every((b) => b === 0 || b === 1)) throw new Error(`prime: each frame needs ${codec.frameKeys} keys of 0/1, got ${JSON.stringify(e).slice(0, 60)}`);
+    return;
+  }
   const heads = net.logits.length;
   if (!Array.isArray(e) || e.length !== heads) throw new Error(`prime: each event needs ${heads} token(s), got ${JSON.stringify(e)}`);
   e.forEach((tok, h) => {

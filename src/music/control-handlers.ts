@@ -128,6 +128,8 @@ export const HANDLERS: { readonly [T in Control['type']]: Handler<T> } = {
   },
   locate(m, st, c) {
     m.lookahead.regenerate(st, 0, true); // a note held back from the last step goes too
+    // a jump (a song position, steps lost in a dropout) ends what was held: the chord at the new place strikes anew
+    m.target.releaseHeld(st.play, m.channel);
     st.step = c.step;
     st.last.time = m.placer.startTime(c.step);
   },
@@ -146,7 +148,7 @@ export const HANDLERS: { readonly [T in Control['type']]: Handler<T> } = {
   },
   primeRandom(m, st) {
     st.prime = null;
-    const e = m.net.logits.map((l) => m.rng.int(l.length));
+    const e = m.codec.frameKeys ? randomKey(m) : m.net.logits.map((l) => m.rng.int(l.length));
     m.primes.begin(st, [e], false, 1, false);
   },
 };
@@ -169,6 +171,13 @@ function restart(m: Machinery, st: GeneratorState): void {
   st.last.back.fill(0);
   st.last.time = m.placer.startTime(st.step);
   st.last.index = 0;
+}
+
+/** A chord codec's random start: one key, as a melody starts from one note. */
+function randomKey(m: Machinery): number[] {
+  const e = m.codec.startEvent();
+  e[m.rng.int(e.length)] = 1;
+  return e;
 }
 
 /** What `voice` played in the last bar, by position in the bar. */

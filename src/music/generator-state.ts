@@ -122,7 +122,7 @@ export function initialState(values: Values, codec: Codec, placer: Placer): Gene
     step: 0,
     tick: 0,
     placer: placer.initialState(),
-    play: { sounding: -1 },
+    play: codec.frameKeys ? { sounding: -1, keys: new Uint8Array(128) } : { sounding: -1 },
     history: { steps: [], start: 0 },
     entries: [],
     ...emptyQueue(),

@@ -51,6 +51,10 @@ export class GridPlacer implements Placer {
       ev.set(this.codec.eventFromNotes(edit));
       return at;
     }
+    if (this.codec.frameKeys) {
+      this.heads.sampleFrame(st.values, ev);
+      return at;
+    }
     const masked = this.maskLocks(st, step);
     const voiceHeads = this.codec.voiceHeads;
     if (!voiceHeads) {

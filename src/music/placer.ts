@@ -7,6 +7,7 @@
  * `HeadSampler` is what both share: a draw from one output head at the performer's
  * temperature, top-p and density, optionally through a mask.
  */
+import { FrameHead } from '../engine/frame-head.js';
 import type { Network } from '../engine/network.js';
 import type { Rng } from '../engine/prng.js';
 import { Sampler, type SampleOptions } from '../engine/sampling.js';
@@ -96,6 +97,10 @@ export class HeadSampler {
   private readonly voiceBias: Float32Array | null;
   private readonly biasVoices: Float64Array;
   private readonly hasVoice: (token: number, voice: number) => boolean;
+  /** Chord codecs: head 0 drawn as a frame of keys, density added to each key's logit in `shifted`. */
+  private readonly frame: FrameHead | null;
+  private readonly shifted: Float32Array;
+  private readonly bits: Uint8Array;
 
   constructor(
     private readonly net: Network,
@@ -113,6 +118,27 @@ export class HeadSampler {
     this.hasVoice = codec.hasVoice;
     this.setDensity(0, []);
     this.rests = Int32Array.from(logits, (_, h) => (h === 0 ? (codec.restToken ?? -1) : -1));
+    this.frame = codec.frameKeys ? new FrameHead(net.spec.heads[0], net) : null;
+    this.shifted = new Float32Array(codec.frameKeys ?? 0);
+    this.bits = new Uint8Array(codec.frameKeys ?? 0);
+  }
+
+  /**
+   * A frame of keys from head 0 (chord codecs) into `out`, at head 0's temperature, every key's
+   * logit shifted by density (top-p is for softmax heads and does not apply).
+   */
+  sampleFrame(v: Values, out: Int32Array): void {
+    const frame = this.frame as FrameHead;
+    const z = this.net.logits[0];
+    let logits = z;
+    if (v.density !== 0) {
+      const s = this.shifted;
+      for (let k = 0; k < s.length; k++) s[k] = z[k] + v.density;
+      logits = s;
+    }
+    const bits = this.bits;
+    frame.sample(logits, v.temps[0], this.rng, bits);
+    for (let k = 0; k < bits.length; k++) out[k] = bits[k];
   }
 
   /**

@@ -7,6 +7,7 @@
  * @example
  * const events = sampleEvents(net, codec, 64, new Rng(7), { temperature: 0.9, density: 0.5 });
  */
+import { FrameHead } from '../engine/frame-head.js';
 import type { Network } from '../engine/network.js';
 import type { Rng } from '../engine/prng.js';
 import { Sampler, type SampleOptions } from '../engine/sampling.js';
@@ -30,15 +31,27 @@ export function sampleEvents(net: Network, codec: Codec, steps: number, rng: Rng
     return { ...opts, bias, rest };
   });
   const ctx = { vectors: net.vectors, back: new Int32Array(codec.lookback ?? 0) };
+  const frame = codec.frameKeys ? frameSampler(net, rng, opts.temperature ?? 1) : null;
   let prev = codec.startEvent();
   for (let t = 0; t < steps; t++) {
     codec.inputs(prev, t, inputs, ctx);
     net.step(inputs);
-    prev = codec.voiceHeads ? sampleVoiced(net, codec, sampler, perHead, rng) : net.logits.map((l, h) => sampler.sample(l, perHead[h], rng));
+    prev = frame ? frame(density) : codec.voiceHeads ? sampleVoiced(net, codec, sampler, perHead, rng) : net.logits.map((l, h) => sampler.sample(l, perHead[h], rng));
     pushBack(ctx.back, prev[0]);
     out.push(prev);
   }
   return out;
+}
+
+/** A chord codec's frame of keys from head 0, every key's logit shifted by density, as the Generator draws it. */
+function frameSampler(net: Network, rng: Rng, T: number): (density: number) => number[] {
+  const frame = new FrameHead(net.spec.heads[0], net);
+  const bits = new Uint8Array(frame.size);
+  return (density) => {
+    const z = net.logits[0];
+    frame.sample(density ? z.map((x) => x + density) : z, T, rng, bits);
+    return Array.from(bits);
+  };
 }
 
 /** Head 0's token, then per conditioned head a bin for each voice the token hits (−1 for the rest). */

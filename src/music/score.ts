@@ -7,6 +7,7 @@
  * @example
  * const { total, perStep } = scoreEvents(net, codec, codec.fromSong(song).events);
  */
+import { FrameHead } from '../engine/frame-head.js';
 import type { Network } from '../engine/network.js';
 import { Sampler } from '../engine/sampling.js';
 import type { Codec } from './codec.js';
@@ -32,13 +33,14 @@ export function scoreEvents(net: Network, codec: Codec, events: readonly (readon
   if (events.length <= first) throw new Error(`nothing to score: ${events.length} event(s)`);
   const ctx = { vectors: net.vectors, back: new Int32Array(codec.lookback ?? 0) };
   const voiced = new Set(codec.voiceHeads ?? []);
+  const frame = codec.frameKeys ? new FrameHead(net.spec.heads[0], net) : null;
   let prev: readonly number[] = first ? events[0] : codec.startEvent();
   for (let t = first; t < events.length; t++) {
     codec.inputs(prev, t, inputs, ctx);
     net.step(inputs);
     let step = 0;
     for (let h = 0; h < heads; h++) {
-      const lp = voiced.has(h) ? voicedLogProb(net, codec, sampler, h, events[t], 1 + [...voiced].indexOf(h) * codec.voices.length) : sampler.logProb(net.logits[h], events[t][h]);
+      const lp = frame ? -frame.nll(net.logits[0], events[t]) : voiced.has(h) ? voicedLogProb(net, codec, sampler, h, events[t], 1 + [...voiced].indexOf(h) * codec.voices.length) : sampler.logProb(net.logits[h], events[t][h]);
       step += lp;
       perHead[h] += lp;
     }

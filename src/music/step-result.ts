@@ -127,10 +127,18 @@ export class StepTarget implements NoteTarget {
     r.count = kept;
   }
 
-  /** Release the note a melody holds (pause, mute), at the start of the step. */
+  /** Release the note a melody holds, or every key a chord holds (pause, mute, reset, locate), at the start of the step. */
   releaseHeld(play: PlayState, channel: number): void {
-    if (play.sounding < 0) return;
     this.offset = 0;
+    const keys = play.keys;
+    if (keys) {
+      for (let note = 0; note < keys.length; note++) {
+        if (keys[note] === 0) continue;
+        this.release(note, channel);
+        keys[note] = 0;
+      }
+    }
+    if (play.sounding < 0) return;
     this.release(play.sounding, channel);
     play.sounding = -1;
   }

@@ -26,7 +26,7 @@ export class UpcomingNotes {
   private readonly scratch = emptyResult();
   private readonly target: StepTarget;
   /** The held note as it will be, step by step (a melody's), apart from the generator's. */
-  private readonly play: PlayState = { sounding: -1 };
+  private readonly play: PlayState;
   /** Every step object made so far; `steps` lists the ones the last read filled. */
   private readonly made: StepResult[] = [];
   private readonly steps: StepResult[] = [];
@@ -38,6 +38,7 @@ export class UpcomingNotes {
 
   constructor(private readonly codec: Codec) {
     this.target = new StepTarget(this.scratch, codec);
+    this.play = codec.frameKeys ? { sounding: -1, keys: new Uint8Array(128) } : { sounding: -1 };
   }
 
   /** The steps ahead, in order, each with its notes (`count` of them) and releases. */
@@ -47,6 +48,7 @@ export class UpcomingNotes {
     const bar = this.codec.stepsPerBar;
     const r = this.scratch;
     this.play.sounding = st.play.sounding;
+    if (this.play.keys && st.play.keys) this.play.keys.set(st.play.keys);
     this.filled = 0;
     for (let i = 0; i < ring.size; i++) {
       const e = slotAt(ring, i);
