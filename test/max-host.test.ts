@@ -297,7 +297,7 @@ describe('the built Max script', () => {
     expect(code).toMatch(/^inlets = /m);
     expect(code).toMatch(/^outlets = /m);
     // one per message of the control table, and the script's own
-    const handlers = [...CONTROLS.map(maxName), 'bang', 'get', 'load', 'anything', 'msg_int', 'msg_float', 'list'];
+    const handlers = [...CONTROLS.map(maxName), 'bang', 'get', 'load', 'flush', 'anything', 'msg_int', 'msg_float', 'list'];
     for (const h of handlers) expect(code, h).toMatch(new RegExp(`^function ${h}\\(`, 'm'));
     const host = new MaxHost(code);
     expect([host.ctx.inlets, host.ctx.outlets]).toEqual([1, 2]);

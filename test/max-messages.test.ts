@@ -24,7 +24,7 @@ const WEIGHTS = join(ROOT, 'weights/drums-gmd');
 const README = join(ROOT, 'patches/max/README.md');
 const STEP_MS = 125;
 /** The messages the script answers besides the table's, and Max's own calls. */
-const OWN = ['bang', 'get', 'load'];
+const OWN = ['bang', 'get', 'load', 'flush'];
 const MAX_CALLS = ['anything', 'msg_int', 'msg_float', 'list'];
 
 /** `note velocity duration-ms delay-ms`: each note waits in the patch's pipe half a step plus its offset. */
@@ -57,9 +57,9 @@ describe("the Max script's messages are the control table's", () => {
     expect(names).toContain('primerandom');
     expect(scriptFunctions(host).sort()).toEqual([...names, ...OWN, ...MAX_CALLS].sort());
     host.send('cowbell', 1);
-    expect(host.errors.at(-1)).toBe(`pulse-rnn: cowbell 1: unknown message; messages are bang, ${names.join(', ')}, get, load\n`);
+    expect(host.errors.at(-1)).toBe(`pulse-rnn: cowbell 1: unknown message; messages are bang, ${names.join(', ')}, get, load, flush\n`);
     // the inlet's assist names every message; the state outlet's names each setting it reports
-    expect(host.assist[0]).toBe(`in 0: bang: play one step; ${names.join(', ')}, get, load`);
+    expect(host.assist[0]).toBe(`in 0: bang: one 16th of the clock; ${names.join(', ')}, get, load, flush`);
     for (const c of CONTROLS.filter((x) => x.kind === 'value' && x.owner === 'generator')) expect(host.assist[2]).toContain(`${maxName(c)} ${(c.args[0] as NumberArg).type === 'integer' ? 'i' : 'f'}`);
   });
 
@@ -239,6 +239,8 @@ describe('loading another model keeps what the performer set', () => {
     await host.load();
     const gen = new Generator(spec, { temperature: 1.3, topP: 0.7, density: 0.5, seed: 21, dynamics: 0.5, timing: 0 });
     gen.setVelocityScale('kick', 0.5);
+    // it comes in where the clock is: the 5th 16th
+    gen.locate(4);
     const max = Array.from({ length: 48 }, () => host.bang());
     expect(max).toEqual(Array.from({ length: 48 }, () => expected(gen.tick())));
     expect(max.flat().length).toBeGreaterThan(20);
@@ -266,6 +268,7 @@ describe('loading another model keeps what the performer set', () => {
     await host.load(folder);
     const gen = new Generator(await loadModelSpec(folder), { seed: 4, temperature: 0.5 });
     gen.setTemperature(1.7, 'tick');
+    gen.locate(1);
     const reported = host.state.length;
     let inside = 0;
     for (let i = 0; i < 32; i++) {

@@ -22,7 +22,7 @@ export type Atom = number | string;
 export type Parsed = Atom | Atom[] | undefined;
 
 /** The messages the script answers itself, besides the table's controls. */
-export const HOST_MESSAGES = ['bang', 'get', 'load'] as const;
+export const HOST_MESSAGES = ['bang', 'get', 'load', 'flush'] as const;
 
 const BY_MESSAGE = new Map<string, ControlSpec>(CONTROLS.map((c) => [maxName(c), c]));
 
@@ -30,7 +30,7 @@ const BY_MESSAGE = new Map<string, ControlSpec>(CONTROLS.map((c) => [maxName(c),
 export const maxControl = (message: string): ControlSpec | undefined => BY_MESSAGE.get(message);
 
 /** Every message name, as the unknown-message error and the inlet's assist list them. */
-export const MESSAGE_NAMES: readonly string[] = ['bang', ...CONTROLS.map(maxName), 'get', 'load'];
+export const MESSAGE_NAMES: readonly string[] = ['bang', ...CONTROLS.map(maxName), 'get', 'load', 'flush'];
 
 /** The value controls the Generator owns; outlet 1 reports each by its message name. */
 export const SETTING_CONTROLS: readonly ControlSpec[] = CONTROLS.filter((c) => c.kind === 'value' && c.owner === 'generator');
@@ -134,7 +134,7 @@ export function readmeRow(c: ControlSpec): string {
 }
 
 /** The inlet's assist text. */
-export const inletAssist = (): string => `bang: play one step; ${MESSAGE_NAMES.filter((n) => n !== 'bang').join(', ')}`;
+export const inletAssist = (): string => `bang: one 16th of the clock; ${MESSAGE_NAMES.filter((n) => n !== 'bang').join(', ')}`;
 
 /** The state outlet's assist text: the settings it reports, by message name, and the rest. */
 export const stateAssist = (): string =>

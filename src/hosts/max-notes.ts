@@ -11,6 +11,10 @@
  * drums where they were against the rest of the band, instead of moving them half a step.
  * On a stop the patch sends `clear` to the pipe, so hits still waiting there do not sound.
  *
+ * In a set of several parts on one clock of 16ths the lead is half a 16th for every part,
+ * whatever its model's step (`leadMs`): a chord model stepping in quarters sounds with the
+ * drums, not half a quarter after them.
+ *
  * @example
  * const stepMs = 60000 / 120 / 4;                                         // 125
  * noteList({ note: 38, velocity: 30, length: 1, offset: -0.1, channel: 9 }, stepMs); // [38, 30, 125, 50]
@@ -20,17 +24,18 @@ import type { PlayedNote, PlayedRelease } from '../music/generator-types.js';
 /** How long after its bang a note on its grid line sounds, in steps: the earliest offset a model gives. */
 export const LEAD_STEPS = 0.5;
 
-/** The delay for `[pipe]` of a note `offset` steps from its grid line, in ms to 0.01 (never below 0). */
-export function delayMs(offset: number, stepMs: number): number {
-  return Math.max(0, Math.round((LEAD_STEPS + offset) * stepMs * 100) / 100);
+/** The delay for `[pipe]` of a note `offset` steps from its grid line, `leadMs` after the bang, in ms to 0.01 (never below 0). */
+export function delayMs(offset: number, stepMs: number, leadMs?: number): number {
+  const ms = leadMs === undefined ? (LEAD_STEPS + offset) * stepMs : leadMs + offset * stepMs;
+  return Math.max(0, Math.round(ms * 100) / 100);
 }
 
 /** A note as outlet 0 sends it; a held note (a melody's) has duration 0 and ends with its release. */
-export function noteList(n: PlayedNote, stepMs: number): [number, number, number, number] {
-  return [n.note, n.velocity, Number.isFinite(n.length) ? Math.round(n.length * stepMs) : 0, delayMs(n.offset, stepMs)];
+export function noteList(n: PlayedNote, stepMs: number, leadMs?: number): [number, number, number, number] {
+  return [n.note, n.velocity, Number.isFinite(n.length) ? Math.round(n.length * stepMs) : 0, delayMs(n.offset, stepMs, leadMs)];
 }
 
 /** A release as outlet 0 sends it: velocity 0, at its own time. */
-export function releaseList(x: PlayedRelease, stepMs: number): [number, number, number, number] {
-  return [x.note, 0, 0, delayMs(x.offset, stepMs)];
+export function releaseList(x: PlayedRelease, stepMs: number, leadMs?: number): [number, number, number, number] {
+  return [x.note, 0, 0, delayMs(x.offset, stepMs, leadMs)];
 }

@@ -4,10 +4,11 @@
  * below as a top-level function there, because Max calls a message's handler by its global
  * name (`temperature 0.8` calls `temperature(0.8)`) and reads the top-level `inlets`/`outlets`.
  *
- * Inlet 0 takes every message: `bang` (play one step), one message per control of the control
+ * Inlet 0 takes every message: `bang` (one 16th of the clock: a step of a model of 16ths,
+ * every 4th bang one of a chord model of quarters; `max-clock.ts`), one message per control of the control
  * table (`src/music/controls.ts`), named in lower case (`temperature f [head]`, `topp f`,
  * `seed i`, `reseed [i]`, `clearedit step`, `prime file`, `primerandom`, `bpm f`, …), and
- * `get [name…]`, `load folder`. Each control's handler hands its atoms to one dispatcher that
+ * `get [name…]`, `load folder`, `flush` (end every held note at once, on a stop). Each control's handler hands its atoms to one dispatcher that
  * counts and checks them against the table (`max-messages.ts`). Outlet 0 plays
  * `note velocity duration-ms delay-ms` lists (for [pipe] → [makenote]); outlet 1 reports the state: `step n`,
  * each setting when it applies (`temperature f`, `topp f`, `density f`, `seed i`, `paused 0/1`,
@@ -16,13 +17,18 @@
  * nothing; the generator keeps playing.
  *
  * Timing stays in the patch (MIDI clock or a metro): `[v8]` runs in Max's low-priority thread,
- * so a bang is one step and nothing here keeps time. Each note says how long after the bang
- * it sounds (`delay-ms`), for a `[pipe]`, which waits in Max's scheduler: half a step plus the
- * note's offset from its grid line, so a hit up to half a step early (an expressive
- * drummer's) keeps its place, at the cost of half a step of latency, whatever the model
- * (`max-notes.ts`). A stop in the patch clears the `[pipe]`.
- * A held note (melody models) goes out with duration 0 and ends with `note 0 0`: route those
- * to [noteout], not [makenote].
+ * and nothing here keeps time. Each note says how long after the bang it sounds (`delay-ms`),
+ * for a `[pipe]`, which waits in Max's scheduler: half a 16th plus the note's offset from its
+ * grid line, so a hit up to half a step early (an expressive drummer's) keeps its place, at the
+ * cost of half a 16th of latency, whatever the model (`max-notes.ts`). A stop in the patch
+ * clears the `[pipe]`.
+ * A held note (melody and chord models) goes out with duration 0 and ends with `note 0 0`: route
+ * those to [noteout], not [makenote]. The script keeps which are held (`max-held.ts`), so that
+ * `flush` and another model's load end them: no note is left on.
+ *
+ * Several parts make a band: one `[v8 pulse-rnn.js name]` each, banged by one clock
+ * (`patches/max/pulse-rnn-band.maxpat`); each counts the clock's 16ths from the last `locate`, so
+ * their bars line up, and a model loaded mid-set comes in at the clock's place.
  *
  * No ES5 `[js]` build: the core relies on classes, let/const, Math.fround/imul, Map/Set and
  * Promises, which the legacy engine lacks and esbuild cannot lower to ES5; Cycling '74 plans
@@ -42,7 +48,10 @@ import type { Settings } from '../music/generator.js';
 import type { RecallWhen } from '../music/slots.js';
 import { PPQN } from '../time/clock.js';
 import { swingLag } from '../time/swing.js';
-import { noteList, releaseList } from './max-notes.js';
+import { SixteenthClock } from './max-clock.js';
+import { HeldNotes, type NoteAtoms } from './max-held.js';
+import { LEAD_STEPS, noteList, releaseList } from './max-notes.js';
+import { parseNoteName } from './step-display.js';
 import { MESSAGE_NAMES, SETTING_CONTROLS, inletAssist, maxControl, parseAtoms, stateAssist, stepOf, type Atom, type Parsed } from './max-messages.js';
 
 // ---- what Max provides (docs.cycling74.com/apiref/js); names stay global in the bundle ----
@@ -53,6 +62,8 @@ declare function error(...atoms: unknown[]): void;
 declare function setinletassist(index: number, text: string): void;
 declare function setoutletassist(index: number, text: string): void;
 declare const messagename: string;
+/** The box's arguments: [0] the script's name, [1] the part's name when given (`v8 pulse-rnn.js keys`). */
+declare const jsarguments: unknown[];
 declare class File {
   constructor(name: string, access?: string);
   readonly isopen: boolean;
@@ -82,6 +93,10 @@ let stepsPerQuarter = 4;
 let bpmValue = 120;
 /** Swing: the notes of every second 16th leave that much of a 16th later (the patch's clock bangs straight). */
 let swingValue = 0;
+/** Which 16th of the shared clock this is, and which of them start a step of the model. */
+const clock = new SixteenthClock();
+/** The notes sent on and not yet off, for `flush` and a model loaded mid-set. */
+const held = new HeldNotes();
 let lastPaused = false;
 let lastMuted = false;
 let loads = 0; // the latest load wins when several overlap
@@ -89,11 +104,17 @@ let toldNoModel = false;
 
 const NO_MODEL = 'no model loaded yet: send load <weights folder> first';
 
+/** `pulse-rnn`, or `pulse-rnn keys` for a box given a part name: in a set of parts, the Max window says whose it is. */
+function who(): string {
+  const part = typeof jsarguments !== 'undefined' ? jsarguments[1] : undefined;
+  return part === undefined || part === '' ? 'pulse-rnn' : `pulse-rnn ${String(part)}`;
+}
+
 /** Report a refused message with its values; nothing else changes. */
 function refuse(name: string, args: readonly unknown[], e: unknown): void {
   const reason = e instanceof Error ? e.message : String(e);
   const text = `${[name, ...args.map(String)].join(' ')}: ${reason}`;
-  error(`pulse-rnn: ${text}\n`);
+  error(`${who()}: ${text}\n`);
   outlet(1, 'error', text);
 }
 
@@ -106,6 +127,11 @@ function need(): Generator {
 
 const num = (v: Parsed): number => v as number; // checked against the table's range, or by the Generator
 const atom = (v: Parsed): Atom => v as Atom;
+
+/** A melodic part's note as the performer may type it: `C4` is 60 (a drum model's names stay voices). */
+function pitch(g: Generator, v: Atom): Atom {
+  return typeof v === 'string' && g.codec.voices.length === 0 ? (parseNoteName(v) ?? v) : v;
+}
 
 /** What each control does to the Generator (checked there too), or to the host for the clock's bpm. */
 const RUN: { readonly [K in ControlName]: (args: Parsed[], self: JsThis | undefined) => void } = {
@@ -127,17 +153,21 @@ const RUN: { readonly [K in ControlName]: (args: Parsed[], self: JsThis | undefi
   reset: () => need().reset(),
   edit: ([step, notes]) => {
     const g = need();
-    g.edit(stepOf(tableControl('edit'), step, g.step), notes as Atom[]);
+    g.edit(stepOf(tableControl('edit'), step, g.step), (notes as Atom[]).map((n) => pitch(g, n)));
   },
   clearEdit: ([step]) => {
     const g = need();
     g.clearEdit(stepOf(tableControl('clearEdit'), step, g.step));
   },
-  lock: ([voice, pattern, bars]) => need().lock(atom(voice), { ...(pattern === undefined ? {} : { pattern: pattern as number[] }), ...(bars === undefined ? {} : { bars: num(bars) }) }),
-  unlock: ([voice]) => (voice === undefined ? need().unlock() : need().unlock(atom(voice))),
+  lock: ([voice, pattern, bars]) => need().lock(pitch(need(), atom(voice)), { ...(pattern === undefined ? {} : { pattern: pattern as number[] }), ...(bars === undefined ? {} : { bars: num(bars) }) }),
+  unlock: ([voice]) => (voice === undefined ? need().unlock() : need().unlock(pitch(need(), atom(voice)))),
   prime: ([file], self) => primeFrom(String(file), self),
   primeRandom: () => need().primeRandom(),
-  locate: ([step]) => need().locate(num(step)),
+  // the clock's count moves with it, so a part loaded later joins at the same place
+  locate: ([step]) => {
+    gen?.locate(num(step));
+    clock.locate(num(step));
+  },
   store: ([slot]) => need().store(slot === undefined ? undefined : num(slot)),
   recall: ([slot, when]) => need().recall(slot === undefined ? undefined : num(slot), when === undefined ? undefined : (String(when) as RecallWhen)),
   undoRecall: ([when]) => need().undoRecall(when === undefined ? undefined : (String(when) as RecallWhen)),
@@ -165,33 +195,64 @@ function message(name: string, atoms: readonly unknown[], self?: JsThis): void {
 
 // ---- playing -----------------------------------------------------------------------------
 
-/** Play one step: called by the clock in the patch, once per step. */
+/**
+ * One 16th of the clock in the patch: it plays a step of the model when one starts here (every
+ * bang for a model of 16ths, every 4th for one of quarters).
+ */
 export function bang(): void {
+  const starts = clock.bang();
   if (!gen) {
     if (!toldNoModel) refuse('bang', [], NO_MODEL);
     toldNoModel = true;
     return;
   }
+  if (starts) play(gen);
+}
+
+/** Half a 16th of the clock, in ms: every part's notes leave that long after their bang, so the parts sound together. */
+const leadMs = (): number => (LEAD_STEPS * 60000) / bpmValue / 4;
+
+/** Play one step of the model, and report what changed. */
+function play(g: Generator): void {
   // what applies at this tick is reported after it; nothing waiting, nothing to compare
-  const before = Object.keys(gen.pending).length ? gen.applied : null;
+  const before = Object.keys(g.pending).length ? g.applied : null;
   let r: StepResult;
   try {
-    r = gen.tick();
+    r = g.tick();
   } catch (e) {
     return refuse('bang', [], e);
   }
   // Max sends right to left: state first, then the notes
-  if (before) reportChanges(gen, before);
+  if (before) reportChanges(g, before);
   if (r.paused !== lastPaused) outlet(1, 'paused', r.paused ? 1 : 0);
   if (r.muted !== lastMuted) outlet(1, 'muted', r.muted ? 1 : 0);
   lastPaused = r.paused;
   lastMuted = r.muted;
   if (r.step >= 0) outlet(1, 'step', r.step);
   const stepMs = 60000 / bpmValue / stepsPerQuarter;
+  const lead = leadMs();
   // the step's place in the bar decides its swing: the generator's step, which a song position sets
   const late = r.step >= 0 ? swingLag(r.step * (PPQN / stepsPerQuarter), swingValue) * (60000 / bpmValue / PPQN) : 0;
-  for (let i = 0; i < r.releaseCount; i++) outlet(0, swung(releaseList(r.releases[i], stepMs), late));
-  for (let i = 0; i < r.count; i++) outlet(0, swung(noteList(r.notes[i], stepMs), late));
+  for (let i = 0; i < r.releaseCount; i++) send(swung(releaseList(r.releases[i], stepMs, lead), late));
+  for (let i = 0; i < r.count; i++) send(swung(noteList(r.notes[i], stepMs, lead), late));
+  // a paused or muted part holds nothing, whatever its model let go of
+  if ((r.paused || r.muted) && held.count > 0) for (const x of held.releases(lead)) outlet(0, x);
+}
+
+/** A note list out of outlet 0, kept track of when it holds a note or ends one. */
+function send(list: NoteAtoms): void {
+  held.sent(list);
+  outlet(0, list);
+}
+
+/**
+ * End at once every note the script left sounding (the held notes of a melody or chord part):
+ * the patch sends it on a stop, after `clear` to the `[pipe]`, which forgets the releases that
+ * were waiting there. A note the model still holds plays on from its next note.
+ */
+export function flush(...a: unknown[]): void {
+  if (a.length) return refuse('flush', a, 'takes no values');
+  for (const x of held.releases(0)) outlet(0, x);
 }
 
 /** A note list with its delay moved `late` ms later (to 0.01 ms, as the delays are). */
@@ -373,16 +434,22 @@ export function load(this: JsThis | undefined, ...args: unknown[]): void {
   } catch (e) {
     return refuse('load', args, e);
   }
-  post(`pulse-rnn: loading ${folder}\n`);
+  post(`${who()}: loading ${folder}\n`);
   readModel(folder).then(
     (spec) => {
       if (mine !== loads) return;
       const next = successor(spec, gen);
+      // the old model's held notes end where its next step would have ended them
+      for (const x of held.releases(leadMs())) outlet(0, x);
       gen = next;
       toldNoModel = false;
       stepsPerQuarter = typeof spec.meta.stepsPerQuarter === 'number' && spec.meta.stepsPerQuarter > 0 ? spec.meta.stepsPerQuarter : 4;
+      const slower = clock.setStepsPerQuarter(stepsPerQuarter);
+      // a model loaded while the clock runs comes in at the clock's place in the bar
+      if (clock.next > 0) next.locate(clock.step);
       const encoding = String(spec.meta.encoding ?? 'unknown encoding');
-      post(`pulse-rnn: loaded ${folder} (${encoding}, ${spec.layers.length}x${spec.layers[0].units} ${spec.layers[0].cell}, kernel ${next.net.kernel.name})\n`);
+      post(`${who()}: loaded ${folder} (${encoding}, ${spec.layers.length}x${spec.layers[0].units} ${spec.layers[0].cell}, kernel ${next.net.kernel.name})\n`);
+      if (slower) post(`${who()}: ${folder}: ${slower}\n`);
       outlet(1, 'loaded', folder);
     },
     (e: unknown) => {
@@ -446,7 +513,7 @@ function primeFrom(where: string, self: JsThis | undefined): void {
   const { events } = g.codec.fromSong(song);
   if (events.length === 0) throw new Error(`${path}: no notes this model can read (${g.codec.name})`);
   g.prime(events);
-  post(`pulse-rnn: priming from ${path} (${song.notes.length} notes); it takes effect within ${Generator.primeTicks(events.length)} step(s)\n`);
+  post(`${who()}: priming from ${path} (${song.notes.length} notes); it takes effect within ${Generator.primeTicks(events.length)} step(s)\n`);
 }
 
 // Max's File reads at most what it is asked for; ask in pieces

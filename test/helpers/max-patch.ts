@@ -141,17 +141,12 @@ export class PatchRun {
 
   /** A message box: its text, each comma-separated part a message (bang just sends it). */
   private message(id: string, text: string, msg: Message): void {
-    for (const part of text.split(',')) {
-      const atoms = part.trim().split(/\s+/).filter(Boolean).map((a) => (a === '$1' ? msg[0] : Number.isNaN(Number(a)) ? a : Number(a)));
-      if (atoms.length) this.out(id, 0, atoms);
-    }
+    for (const atoms of messagesOf(text, msg[0])) this.out(id, 0, atoms);
   }
 
   /** counter 0 5: counts 0..5 round and round, from the count its third inlet set. */
   private counter(id: string, args: string[]): void {
-    const [min, max] = args.map(Number);
-    const last = this.state.get(id)?.[0] as number | undefined;
-    const next = last === undefined || last >= max ? min : last + 1;
+    const next = nextCount(this.state.get(id)?.[0] as number | undefined, args);
     this.state.set(id, [next]);
     this.out(id, 0, [next]);
   }
@@ -162,9 +157,32 @@ export class PatchRun {
       this.pending = this.pending.filter((p) => p.box !== id);
       return;
     }
-    const stored = this.state.get(id) ?? new Array<Atom>(nargs).fill(0);
-    stored[inlet] = msg[0];
-    this.state.set(id, stored);
+    const stored = pipeStore(this.state, id, inlet, msg[0], nargs);
     if (inlet === 0) this.pending.push({ at: this.now + Number(stored[nargs - 1]), box: id, values: stored.slice(0, nargs - 1) });
   }
+}
+
+/** An atom as a message box holds it: numbers as numbers, a quoted symbol ("+4") without its quotes. */
+const atomOf = (a: string): Atom => (/^".*"$/.test(a) ? a.slice(1, -1) : Number.isNaN(Number(a)) ? a : Number(a));
+
+/** The messages a message box's text sends: each comma-separated part, `$1` the value that came in. */
+export function messagesOf(text: string, value: Atom | undefined): Atom[][] {
+  return text
+    .split(',')
+    .map((part) => part.trim().split(/\s+/).filter(Boolean).map((a) => (a === '$1' ? (value as Atom) : atomOf(a))))
+    .filter((atoms) => atoms.length > 0);
+}
+
+/** What [counter min max] counts after `last` (none yet: min): min..max round and round. */
+export function nextCount(last: number | undefined, args: readonly string[]): number {
+  const [min, max] = args.map(Number);
+  return last === undefined || last >= max ? min : last + 1;
+}
+
+/** [pipe]'s values (kept in `state` under its id) once `value` reaches `inlet`: cold inlets store, the last one is the delay. */
+export function pipeStore(state: Map<string, Atom[]>, id: string, inlet: number, value: Atom, nargs: number): Atom[] {
+  const stored = state.get(id) ?? new Array<Atom>(nargs).fill(0);
+  stored[inlet] = value;
+  state.set(id, stored);
+  return stored;
 }
