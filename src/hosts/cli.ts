@@ -28,6 +28,7 @@ import { MAX_MIDI_BYTES, readUserFile } from '../io/user-file.js';
 import { randomSeed, rangeText, valueArg } from '../music/controls.js';
 import { addStartFlags, parseFlag } from './control-flags.js';
 import type { LiveSession } from './live-session.js';
+import { PART_HELP, collectParts, performanceParts, type PartFlag } from './part-flags.js';
 import { BASELINE_WORDS } from '../train/expressive-baselines.js';
 
 /** The package folder, found from wherever this file runs (src/hosts or dist). */
@@ -154,8 +155,9 @@ function addDatasetCommand(p: Command): void {
 function addTrainCommand(p: Command): void {
   p.command('train')
     .description('train a model on a folder of MIDI files and export weights the engine loads')
-    .requiredOption('--data <dir>', 'folder of MIDI files (searched recursively)')
-    .option('--encoding <name>', 'drum-grid (drums, 16ths), drum-expressive (drums, 16ths, with each hit\'s velocity and timing), melody-grid (a top line, 16ths) or note-events (Howl: pitch, delay, duration, velocity per note)', 'drum-grid')
+    .requiredOption('--data <dir>', 'folder of MIDI files (searched recursively); for piano-roll also a polyphonic benchmark JSON file (its own splits)')
+    .option('--encoding <name>', 'drum-grid (drums, 16ths), drum-expressive (drums, 16ths, with each hit\'s velocity and timing), melody-grid (a top line, 16ths), note-events (Howl: pitch, delay, duration, velocity per note) or piano-roll (chords: the keys sounding each step)', 'drum-grid')
+    .option('--steps-per-quarter <n>', 'piano-roll: frames per quarter (MIDI folder: default 4; benchmark file: JSB 1, the others 2, as their README says)', number('--steps-per-quarter', (v) => [1, 2, 3, 4, 6, 8, 12, 24].includes(v), 'one of 1, 2, 3, 4, 6, 8, 12, 24 (it divides the clock\'s 24 pulses a quarter)'))
     .option('--no-augment', 'note-events: no transpose / time-warp / volume augmentation')
     .requiredOption('--out <dir>', 'weights folder to write (model.json, shard, log, curves); one holding another model is refused unless --force')
     .option('--csv <file>', 'CSV with a split column (train/validation/test) and a MIDI file column')
@@ -177,9 +179,11 @@ function addTrainCommand(p: Command): void {
     .option('--checkpoint-every <n>', 'also checkpoint every n batches', number('--checkpoint-every', (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1'))
     .option('--backend <name>', 'tfjs backend: wasm or cpu', 'wasm')
     .option('--no-progress', 'no progress bar')
-    .action(async (o: { data: string; cell: string; encoding: string; augment: boolean; out: string; csv?: string; layers: number; units: number; epochs: number; batch: number; window: number; lr: number; dropout: number; clip: number; patience: number; seed: number; resume?: boolean; force?: boolean; checkpointDir?: string; maxBatches?: number; checkpointEvery?: number; backend: string; progress: boolean }, cmd: Command) => {
+    .action(async (o: { data: string; cell: string; encoding: string; stepsPerQuarter?: number; augment: boolean; out: string; csv?: string; layers: number; units: number; epochs: number; batch: number; window: number; lr: number; dropout: number; clip: number; patience: number; seed: number; resume?: boolean; force?: boolean; checkpointDir?: string; maxBatches?: number; checkpointEvery?: number; backend: string; progress: boolean }, cmd: Command) => {
       if (o.backend !== 'wasm' && o.backend !== 'cpu') throw new InvalidArgumentError(`--backend must be wasm or cpu, got '${o.backend}'`);
-      if (!['drum-grid', 'drum-expressive', 'melody-grid', 'note-events'].includes(o.encoding)) throw new InvalidArgumentError(`--encoding must be drum-grid, drum-expressive, melody-grid or note-events, got '${o.encoding}'`);
+      if (!['drum-grid', 'drum-expressive', 'melody-grid', 'note-events', 'piano-roll'].includes(o.encoding)) throw new InvalidArgumentError(`--encoding must be drum-grid, drum-expressive, melody-grid, note-events or piano-roll, got '${o.encoding}'`);
+      // a plain Error: commander's own errors thrown from an action end the command without a word
+      if (o.stepsPerQuarter !== undefined && o.encoding !== 'piano-roll') throw new Error(`--steps-per-quarter is for --encoding piano-roll; ${o.encoding} models keep their own resolution`);
       if (o.cell !== 'lstm' && o.cell !== 'gru') throw new InvalidArgumentError(`--cell must be lstm or gru, got '${o.cell}'`);
       const { train } = await import('../train/train.js');
       // only what the command line sets: the trainer has the same defaults for a new run, and a
@@ -192,6 +196,7 @@ function addTrainCommand(p: Command): void {
         cell: set('cell', o.cell as 'lstm'),
         encoding: set('encoding', o.encoding as 'drum-grid'),
         augment: set('augment', o.augment),
+        stepsPerQuarter: o.stepsPerQuarter,
         layers: set('layers', o.layers),
         units: set('units', o.units),
         epochs: set('epochs', o.epochs),
@@ -225,13 +230,20 @@ function addEvalCommand(p: Command): void {
   p.command('eval')
     .description('NLL and accuracy of a model on a split, against a Kneser-Ney n-gram baseline, and statistics of what it generates')
     .requiredOption('--model <dir>', 'model folder')
-    .requiredOption('--data <dir>', 'folder of MIDI files')
+    .requiredOption('--data <dir>', 'folder of MIDI files (a piano-roll model: or a polyphonic benchmark JSON file)')
     .option('--csv <file>', 'CSV with a split column')
     .option('--split <name>', 'train, validation or test', 'test')
     .option('--seed <s>', 'seed of the random split and of generation (default: the seed the model was trained with)', seedArg)
     .option('--json', 'print JSON')
     .action(async (o: { model: string; data: string; csv?: string; split: string; seed?: number; json?: boolean }) => {
       if (!['train', 'validation', 'test'].includes(o.split)) throw new InvalidArgumentError(`--split must be train, validation or test, got '${o.split}'`);
+      const spec = await loadModelSpec(o.model);
+      if (spec.meta.encoding === 'piano-roll') {
+        const { evaluatePianoRoll, pianoRollText } = await import('../train/piano-roll-data-eval.js');
+        const c = evaluatePianoRoll(spec, { model: o.model, data: o.data, csv: o.csv, split: o.split as 'test', seed: o.seed });
+        for (const n of c.notes) console.error(`note: ${n}`);
+        return console.log(o.json ? JSON.stringify(c) : pianoRollText(c));
+      }
       const { evaluate, versusBaseline } = await import('../train/evaluate.js');
       const { formatFreeRunning } = await import('../train/free-running.js');
       const r = await evaluate({ model: o.model, data: o.data, csv: o.csv, split: o.split as 'test', seed: o.seed });
@@ -295,9 +307,12 @@ function addPlayCommand(p: Command): void {
     .option('--no-grid', 'do not print the steps as they play')
     .option('--map <file>', "a MIDI mapping file (JSON, as saveMap() writes it): the controller's knobs and pads steer the controls")
     .option('--map-input <name>', 'the MIDI input the mapping listens on (default: every input)')
-    .action(async (o: { model?: string; bpm: number; swing: number; clock: string; out?: string; seed: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; steps?: number; repl: boolean; grid: boolean }) => {
+    .option('--part <name=model[@channel]>', PART_HELP, collectParts)
+    .option('--keys [model]', KEYS_HELP)
+    .action(async (o: { model?: string; bpm: number; swing: number; clock: string; out?: string; seed: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; steps?: number; repl: boolean; grid: boolean; part?: PartFlag[]; keys?: boolean | string }) => {
       const { runPlay } = await import('./play.js');
-      await runPlay({ ...o, out: outFlag(o), model: o.model ?? defaultModel() });
+      const { first, others } = performanceParts({ model: o.model, parts: o.part, keys: o.keys }, defaultModel(), chordModel());
+      await runPlay({ ...o, out: outFlag(o), model: first.model, name: first.name, channel: first.channel, parts: others });
     });
 }
 
@@ -359,6 +374,13 @@ function addServeCommand(p: Command): void {
 const OUT_HELP = 'MIDI output to play to (pulse-rnn ports lists them; pulse-rnn is a virtual output a DAW sees)';
 const VIRTUAL_HELP = 'play to a virtual MIDI output named pulse-rnn that a DAW sees as a MIDI source (the same as --out pulse-rnn)';
 
+const KEYS_HELP = 'add a keys part on MIDI channel 1 beside the drums (channel 10): the shipped chord model (weights/chords-jsb), or the model named';
+
+/** The shipped chord model `--keys` plays. */
+function chordModel(): string {
+  return join(ROOT, 'weights', 'chords-jsb');
+}
+
 /** --out, or pulse-rnn's own virtual output for --virtual. */
 function outFlag(o: object): string | undefined {
   const { out, virtual } = o as { out?: string; virtual?: boolean };
@@ -383,7 +405,11 @@ function addStartCommand(p: Command): void {
     .option('--no-repl', 'no prompt: just play (Ctrl-C stops)')
     .option('--map <file>', "a MIDI mapping file (JSON, as saveMap() writes it): the controller's knobs and pads steer the controls")
     .option('--map-input <name>', 'the MIDI input the mapping listens on (default: every input)')
-    .action(async (o: { port: number; model?: string; bpm: number; swing: number; out?: string; seed?: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; steps?: number; repl: boolean }) => {
+    .option('--part <name=model[@channel]>', PART_HELP, collectParts)
+    .option('--keys [model]', KEYS_HELP)
+    .action(async (o: { port: number; model?: string; bpm: number; swing: number; out?: string; seed?: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; steps?: number; repl: boolean; part?: PartFlag[]; keys?: boolean | string }) => {
+      const { first, others } = performanceParts({ model: o.model, parts: o.part, keys: o.keys }, defaultModel(), chordModel());
+      o.model = o.model ?? (o.part?.length ? first.model : undefined);
       const { serve } = await import('./serve.js');
       const { runPlay } = await import('./play.js');
       // the page plays what the terminal plays: a URL as it is, a folder under weights/ where the
@@ -408,7 +434,7 @@ function addStartCommand(p: Command): void {
       const pages = { url: page, attach: (session: LiveSession, sound: string, pageSounds: boolean) => attachLive({ session, server, model: { path: pageModel ?? null, name }, sound, pageSounds }) };
       try {
         const { temperature, topP, density, dynamics, timing, bpm, swing } = o;
-        await runPlay({ page: pages, model, bpm, swing, clock: 'internal', out: outFlag(o), seed: o.seed ?? randomSeed(), temperature, topP, density, dynamics, timing, steps: o.steps, repl: o.repl && process.stdin.isTTY === true, grid: true, ...mapFlags(o) });
+        await runPlay({ page: pages, model, name: first.name, channel: first.channel, parts: others, bpm, swing, clock: 'internal', out: outFlag(o), seed: o.seed ?? randomSeed(), temperature, topP, density, dynamics, timing, steps: o.steps, repl: o.repl && process.stdin.isTTY === true, grid: true, ...mapFlags(o) });
       } finally {
         await server.close();
       }

@@ -31,6 +31,8 @@ export interface RunSettings {
   cell?: 'lstm' | 'gru';
   encoding?: string;
   augment?: boolean;
+  /** Piano roll: frames per quarter. */
+  stepsPerQuarter?: number;
   units: number;
   layers: number;
   batch: number;
@@ -229,6 +231,7 @@ export function settingConflicts(given: Partial<RunSettings>, saved: RunSettings
     ['patience', '--patience'],
     ['learningRate', '--lr'],
     ['augment', 'augmentation'],
+    ['stepsPerQuarter', '--steps-per-quarter'],
     ['data', '--data'],
     ['csv', '--csv'],
   ];

@@ -23,6 +23,7 @@ import { Rng } from '../engine/prng.js';
 import { buildDrumDataset } from './dataset.js';
 import { buildEventsDataset, eventsTask } from './events-dataset.js';
 import { buildMelodyDataset, melodyTask } from './melody-dataset.js';
+import { pianoRollTask, readPianoRollData } from './piano-roll-data.js';
 import { RnnModel } from './rnn-model.js';
 import { drumTask, type TrainingTask } from './task.js';
 import { expressiveTask } from './expressive-task.js';
@@ -40,8 +41,10 @@ export interface TrainOptions {
   data: string;
   /** Recurrent cell: lstm (default) or gru. */
   cell?: 'lstm' | 'gru';
-  /** What a step is: drum-grid (default), melody-grid, or note-events (Howl: pitch, delay, duration, velocity). */
-  encoding?: 'drum-grid' | 'drum-expressive' | 'melody-grid' | 'note-events';
+  /** What a step is: drum-grid (default), melody-grid, note-events (Howl: pitch, delay, duration, velocity), or piano-roll (the keys sounding, chords). */
+  encoding?: 'drum-grid' | 'drum-expressive' | 'melody-grid' | 'note-events' | 'piano-roll';
+  /** Piano roll: frames per quarter (a MIDI folder: default 4; a benchmark file: as its README says, JSB 1, the others 2). */
+  stepsPerQuarter?: number;
   /** Note events: transpose, time-warp and volume augmentation on the fly (default on). */
   augment?: boolean;
   csv?: string;
@@ -189,6 +192,7 @@ function givenSettings(o: TrainOptions): Partial<RunSettings> {
     cell: o.cell,
     encoding: o.encoding,
     augment: o.augment,
+    stepsPerQuarter: o.stepsPerQuarter,
     units: o.units,
     layers: o.layers,
     batch: o.batch,
@@ -212,6 +216,8 @@ function runSettings(o: TrainOptions, given: Partial<RunSettings>, saved: Partia
     cell: o.cell ?? saved.cell ?? 'lstm',
     encoding: o.encoding ?? saved.encoding ?? 'drum-grid',
     augment: o.augment ?? saved.augment ?? true,
+    // left out unless set: a model's metadata holds JSON values only, never undefined
+    ...((o.stepsPerQuarter ?? saved.stepsPerQuarter) !== undefined ? { stepsPerQuarter: o.stepsPerQuarter ?? saved.stepsPerQuarter } : {}),
     units: o.units ?? saved.units ?? 256,
     layers: o.layers ?? saved.layers ?? 2,
     batch: o.batch ?? saved.batch ?? 64,
@@ -241,6 +247,7 @@ function buildTask(data: string, csv: string | undefined, opts: RunSettings): Tr
   if (opts.encoding === 'drum-grid') return drumTask(buildDrumDataset({ dir: data, csv, seed: opts.seed }));
   if (opts.encoding === 'drum-expressive') return expressiveTask(buildDrumDataset({ dir: data, csv, seed: opts.seed }));
   if (opts.encoding === 'melody-grid') return melodyTask(buildMelodyDataset({ dir: data, csv, seed: opts.seed }));
+  if (opts.encoding === 'piano-roll') return pianoRollTask(readPianoRollData({ data, csv, seed: opts.seed, stepsPerQuarter: opts.stepsPerQuarter }));
   return eventsTask(buildEventsDataset({ dir: data, csv, seed: opts.seed }), { augment: opts.augment });
 }
 

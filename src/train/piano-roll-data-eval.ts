@@ -1,0 +1,85 @@
+/**
+ * `pulse-rnn eval` for a chord (piano-roll) model, in the benchmarks' convention: the negative
+ * log-likelihood of each frame of the split (summed over its 88 keys, natural log), averaged over
+ * all its frames, each piece from a zero state; beside it the per-key baseline (every key on
+ * with its training frequency, independently), the Kneser-Ney n-gram over whole chords
+ * (`piano-roll-data-ngram.ts`), and for a benchmark file the published figures.
+ *
+ * @example
+ * const r = await evaluatePianoRoll(spec, { model: 'weights/chords-jsb', data: '../shared/data/polyphonic/jsb_chorales.json' });
+ * r.model.nllNats; r.perKey.nllNats; r.ngram.nllNats;
+ */
+import { basename } from 'node:path';
+import type { ModelSpec } from '../engine/model.js';
+import { Network } from '../engine/network.js';
+import type { SplitName } from './dataset.js';
+import { framesNll, keyBaselineNll } from './piano-roll.js';
+import { benchmarkStepsPerQuarter, readPianoRollData } from './piano-roll-data.js';
+import { chordNgram } from './piano-roll-data-ngram.js';
+
+export interface PianoRollEvalOptions {
+  model: string;
+  data: string;
+  csv?: string;
+  split?: SplitName;
+  seed?: number;
+}
+
+/** Test frame NLL (nats) published for the benchmark sets (Boulanger-Lewandowski et al. 2012; LSTM: Bai et al. 2018). */
+const PUBLISHED: Record<string, { rnnRbm: number; rnnNade: string; lstm: number | null }> = {
+  jsb: { rnnRbm: 6.27, rnnNade: '5.19–5.56', lstm: 8.45 },
+  nottingham: { rnnRbm: 2.39, rnnNade: '2.31', lstm: 3.29 },
+  piano: { rnnRbm: 7.09, rnnNade: '7.05', lstm: null },
+  musedata: { rnnRbm: 6.01, rnnNade: '5.60', lstm: null },
+};
+
+const published = (file: string) => {
+  const name = basename(file).toLowerCase();
+  const key = Object.keys(PUBLISHED).find((k) => name.includes(k));
+  return key ? { set: key, ...PUBLISHED[key] } : null;
+};
+
+const r4 = (x: number) => +x.toFixed(4);
+
+export function evaluatePianoRoll(spec: ModelSpec, o: PianoRollEvalOptions) {
+  const split = o.split ?? 'test';
+  const m = spec.meta as { stepsPerQuarter?: number; training?: { seed?: number } };
+  const seed = o.seed ?? m.training?.seed ?? 1;
+  // a MIDI folder is framed at the model's own resolution; a benchmark file's frames are what they are
+  const ds = readPianoRollData({ data: o.data, csv: o.csv, seed, stepsPerQuarter: m.stepsPerQuarter });
+  const pieces = ds.splits[split];
+  if (pieces.length === 0) throw new Error(`${o.data}: the ${split} split holds no pieces; score another --split`);
+  const own = framesNll(new Network(spec), pieces);
+  const valid = ds.splits.validation.length ? ds.splits.validation : ds.splits.train.slice(0, 10);
+  const ng = chordNgram(ds.splits.train, valid);
+  const ngNll = ng.nll(pieces);
+  const fileSpq = benchmarkStepsPerQuarter(o.data);
+  const notes = ds.kind === 'benchmark' && m.stepsPerQuarter !== undefined && m.stepsPerQuarter !== fileSpq ? [`the model steps ${m.stepsPerQuarter} per quarter; this file's frames are ${fileSpq} per quarter (its README)`] : [];
+  return {
+    model: { path: o.model, encoding: 'piano-roll', nllNats: r4(own.nll), nllBits: r4(own.nll / Math.LN2), frames: own.frames },
+    perKey: { kind: 'each key on with its training frequency, independently', nllNats: r4(keyBaselineNll(ds.splits.train, pieces)) },
+    ngram: { kind: 'interpolated modified Kneser-Ney n-gram over whole chords; unknown chords by the per-key baseline', order: ng.order, chords: ng.chords, validationNllByOrder: ng.validationNllByOrder, nllNats: r4(ngNll) },
+    improvement: r4(1 - own.nll / ngNll),
+    published: ds.kind === 'benchmark' ? published(o.data) : null,
+    unit: 'nats per frame (summed over 88 keys, averaged over all frames)',
+    split,
+    data: o.data,
+    seed,
+    notes,
+  };
+}
+
+export type PianoRollEval = ReturnType<typeof evaluatePianoRoll>;
+
+/** The report in lines, for the terminal. */
+export function pianoRollText(r: PianoRollEval): string {
+  const p = r.published;
+  return [
+    `${r.split} split, ${r.model.frames} frames; ${r.unit}`,
+    `  model:          ${r.model.nllNats}`,
+    `  per-key:        ${r.perKey.nllNats}  (${r.perKey.kind})`,
+    `  chord ${r.ngram.order}-gram:   ${r.ngram.nllNats}  (Kneser-Ney over ${r.ngram.chords} chords seen twice or more in training, order tuned on validation; other chords by the per-key baseline)`,
+    `  the model is ${Math.abs(r.improvement * 100).toFixed(1)}% ${r.improvement >= 0 ? 'better' : 'worse'} than the chord n-gram (${r.improvement >= 0 ? 'lower' : 'higher'} NLL per frame)`,
+    ...(p ? [`  published on this test split: RNN-RBM ${p.rnnRbm}, RNN-NADE ${p.rnnNade}${p.lstm ? `, LSTM ${p.lstm}` : ''}`] : []),
+  ].join('\n');
+}
