@@ -35,6 +35,10 @@ export function partObject(session: PartCommandRunner, part: string): Record<str
   for (const name of PART_COMMANDS) {
     Object.defineProperty(o, name, { value: (...args: unknown[]) => session.partCommand(part, name, args), enumerable: true });
   }
+  // the performance's own, typed on a part: said plainly, not "is not a function"
+  for (const name of SESSION_ONLY) {
+    Object.defineProperty(o, name, { value: (...args: unknown[]) => session.partCommand(part, name, args), enumerable: false });
+  }
   return Object.freeze(o);
 }
 

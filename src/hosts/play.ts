@@ -27,6 +27,8 @@ import { pulsesPerStep, replayToMidi, replayToPort } from './replay.js';
 import { startRepl } from './repl.js';
 import { parseSessionLog } from './session-log.js';
 import { allPorts, openClockInput, openPlayOutput, VIRTUAL_PORT } from './port-choice.js';
+import type { PartFlag } from './part-flags.js';
+import type { PartOptions } from './part.js';
 
 export interface PlayOptions {
   /** Model folder, model.json or URL. */
@@ -56,6 +58,11 @@ export interface PlayOptions {
   map?: string;
   /** The MIDI input the mapping listens on (every input when left out). */
   mapInput?: string;
+  /** The first part's name (default: drums for a drum model, else keys) and MIDI channel (1–16; default the model's own). */
+  name?: string;
+  channel?: number | null;
+  /** More parts on the same clock and output, each on its channel (`--part keys=MODEL@2`). */
+  parts?: readonly PartFlag[];
 }
 
 /** `start`'s pages: they join the performance (`live-socket.ts`), and make the sound unless `out` names a port. */
@@ -91,6 +98,14 @@ export async function runPlay(o: PlayOptions, io: HostIO = defaultIO()): Promise
   const spec = await loadModelSpec(o.model);
   const codec = codecFor(spec);
   const pps = pulsesPerStep(codec);
+  // every part's model before anything opens: a missing one stops here
+  const partSpecs = await Promise.all((o.parts ?? []).map(async (p) => {
+    try {
+      return await loadModelSpec(p.model);
+    } catch (e) {
+      throw new Error(`part ${p.name}: ${(e as Error).message}`);
+    }
+  }));
   const closers: (() => void)[] = [];
   let offSignals = () => {};
   let live: LiveSocket | null = null;
@@ -126,12 +141,15 @@ export async function runPlay(o: PlayOptions, io: HostIO = defaultIO()): Promise
     }
     // start: the terminal says where the sound is, and so does status()
     const sound = o.page ? (midiOut ? `MIDI output ${to.slice('to '.length)}` : `the page at ${o.page.url} (press Start there)`) : null;
-    const session = new LiveSession({ spec, model: modelLocation(o.model), clock, clockName, sinks, seed: o.seed, temperature: o.temperature, topP: o.topP, density: o.density, dynamics: o.dynamics, timing: o.timing, steps: o.steps, grid: o.grid ?? true, print, ...(sound ? { sound, lookahead: codec.stepsPerBar } : {}) });
+    // each part its own seed, the next after the first's; all on the same outputs, each on its channel
+    const parts: PartOptions[] = (o.parts ?? []).map((p, i) => ({ name: p.name, spec: partSpecs[i], model: modelLocation(p.model), channel: p.channel, sinks, seed: (o.seed + i + 1) >>> 0, temperature: o.temperature }));
+    const session = new LiveSession({ spec, model: modelLocation(o.model), name: o.name, channel: o.channel, parts, clock, clockName, sinks, seed: o.seed, temperature: o.temperature, topP: o.topP, density: o.density, dynamics: o.dynamics, timing: o.timing, steps: o.steps, grid: o.grid ?? true, print, ...(sound ? { sound, lookahead: codec.stepsPerBar } : {}) });
     report = (text) => session.printer(text);
     if (o.page) live = o.page.attach(session, sound as string, !midiOut);
     // a broken mapping file stops here, before anything plays
     if (o.map || o.mapInput) print(mapSaid(await session.midi.open({ file: o.map, input: o.mapInput }), o.map));
     const repl = o.repl ?? true;
+    if (parts.length) print(`parts: ${session.parts.map((p) => `${p.name} (${p.generator.codec.name}${p.channel === null ? '' : `, channel ${p.channel}`})`).join(', ')}; keys.temperature(1.2) steers one, help() says how`.replace('keys.', `${session.parts[1].name}.`));
     print(`playing ${o.model} (${codec.name}) ${to} on the ${clockName}${clockChoice.kind === 'internal' ? ` at ${o.bpm} BPM` : ''}, seed ${o.seed}, temperature ${o.temperature}${o.steps ? `, for ${o.steps} steps` : ''}; ${repl ? 'help() lists the commands, quit() or Ctrl-C stops' : 'Ctrl-C stops'}`);
     if (sound) print(`sound: ${sound}`);
     if (repl) startRepl(session, { input: io.stdin, output: io.stdout });
@@ -198,9 +216,12 @@ export async function runReplay(logPath: string, o: ReplayCommandOptions, print:
   const model = o.model ?? log.session?.model;
   if (!model) throw new Error(`${logPath} does not say which model played; name it with --model DIR`);
   const spec = await loadModelSpec(model);
+  // every other part's model, where the log says it was
+  const parts = await Promise.all((log.parts?.others ?? []).map((l) => loadModelSpec(l.model)));
+  if (parts.length) print(`${logPath}: ${parts.length + 1} parts, ${[log.parts?.first.name, ...(log.parts?.others ?? []).map((l) => l.name)].join(', ')}`);
   if (o.midi || !o.out) {
     const file = o.midi ?? defaultReplayFile(logPath);
-    const r = replayToMidi(spec, log, { bpm: o.bpm, file: logPath });
+    const r = replayToMidi(spec, log, { bpm: o.bpm, file: logPath, parts });
     await writeAtomic(file, r.bytes);
     print(`wrote ${file}: ${r.notes} notes over ${r.steps} steps`);
   }
@@ -211,7 +232,7 @@ export async function runReplay(logPath: string, o: ReplayCommandOptions, print:
       const off = io.signals ?? true ? onSignals(() => abort.abort()) : () => {};
       print(`replaying ${logPath} to ${JSON.stringify(output.name)}; Ctrl-C stops`);
       try {
-        const r = await replayToPort(spec, log, output, { bpm: o.bpm, file: logPath, print, signal: abort.signal });
+        const r = await replayToPort(spec, log, output, { bpm: o.bpm, file: logPath, print, signal: abort.signal, parts });
         print(`played ${r.steps} steps`);
       } finally {
         off();

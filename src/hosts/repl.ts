@@ -23,6 +23,7 @@ import repl, { type REPLServer } from 'node:repl';
 import { runInContext, type Context } from 'node:vm';
 import type { LiveSession } from './live-session.js';
 import { commandNames, usageOf } from './prompt-commands.js';
+import { partObject } from './part-commands.js';
 
 export interface ReplOptions {
   input: NodeJS.ReadableStream;
@@ -94,17 +95,30 @@ export function startRepl(session: LiveSession, o: ReplOptions): REPLServer {
 function defineCommands(server: REPLServer, session: LiveSession): { ours: WeakSet<Promise<unknown>>; nameOf: WeakMap<object, string> } {
   const ours = new WeakSet<Promise<unknown>>();
   const nameOf = new WeakMap<object, string>();
+  /** A command as the prompt calls it: its promise (a file read or written) awaited before the next prompt. */
+  const tracked = (name: string, call: (...a: unknown[]) => unknown) => {
+    const fn = (...args: unknown[]) => {
+      const result = call(...args);
+      if (!(result instanceof Promise)) return undefined;
+      ours.add(result);
+      return result;
+    };
+    nameOf.set(fn, name);
+    return fn;
+  };
   const define = (context: Record<string, unknown>) => {
     for (const name of NAMES) {
       const method = (session as unknown as Record<string, (...a: unknown[]) => unknown>)[name];
-      const fn = (...args: unknown[]) => {
-        const result = method.apply(session, args);
-        if (!(result instanceof Promise)) return undefined;
-        ours.add(result);
-        return result;
-      };
-      nameOf.set(fn, name);
-      Object.defineProperty(context, name, { value: fn, enumerable: true, configurable: true, writable: false });
+      Object.defineProperty(context, name, { value: tracked(name, (...a) => method.apply(session, a)), enumerable: true, configurable: true, writable: false });
+    }
+    // one object a part, named for it: keys.temperature(1.2), Tab after keys. lists its commands
+    if (session.parts.length < 2) return;
+    for (const part of session.parts) {
+      const commands = partObject(session, part.name);
+      const wrapped: Record<string, unknown> = {};
+      // the performance's own commands are there to be refused plainly, not offered by Tab
+      for (const name of Object.getOwnPropertyNames(commands)) Object.defineProperty(wrapped, name, { value: tracked(`${part.name}.${name}`, commands[name]), enumerable: Object.getOwnPropertyDescriptor(commands, name)?.enumerable ?? false });
+      Object.defineProperty(context, part.name, { value: Object.freeze(wrapped), enumerable: true, configurable: true, writable: false });
     }
   };
   define(server.context);

@@ -13,6 +13,7 @@
  */
 import type { ModelSpec } from '../engine/model.js';
 import { WebMidiSink, type MidiOutputLike } from '../io/webmidi-sink.js';
+import { tracksFile } from './part-take.js';
 import { Generator, type StepCopy, type StepResult } from '../music/generator.js';
 import type { Codec } from '../music/codec.js';
 import { PPQN, type Clock, type StepEvent, type TransportEvent } from '../time/clock.js';
@@ -23,12 +24,46 @@ import { swingLag } from '../time/swing.js';
 import { TempoMap } from '../time/tempo-map.js';
 import { sessionRecorder, stepsPerQuarter, type SessionLog, type SwingEntry, type TempoEntry } from './session-log.js';
 import { StepDisplay } from './step-display.js';
+import type { NoteSink } from '../io/sink.js';
+import type { PartLane } from '../music/parts.js';
+import { PartClock } from './part-clock.js';
+import { ChannelSink } from './part-sink.js';
 
 export interface ReplayOptions {
   /** Tempo for a log without session information (default 120). */
   bpm?: number;
   /** Where a problem with the log is reported as coming from. */
   file?: string;
+  /** The models of the log's other parts (`log.parts.others`), in its order. */
+  parts?: readonly ModelSpec[];
+}
+
+/** A part beside the first, replayed: its lane and its ticks. */
+interface LaneReplayed {
+  lane: PartLane;
+  r: Replayed;
+}
+
+/** Every other part of a log played again, each by a fresh Generator of its model. */
+function replayLanes(log: SessionLog, opts: ReplayOptions): LaneReplayed[] {
+  const others = log.parts?.others ?? [];
+  if (others.length > (opts.parts?.length ?? 0)) throw new Error(`${opts.file ?? 'the log'}: it has ${others.length + 1} parts; the models of ${others.map((l) => l.name).join(', ')} are needed to replay it`);
+  return others.map((lane, i) => {
+    const r = replaySteps((opts.parts as readonly ModelSpec[])[i], { ...lane.log, session: undefined }, { file: `${opts.file ?? 'the log'} (part ${lane.name})` });
+    return { lane, r: { ...r, from: lane.from } };
+  });
+}
+
+/** A part's sink as it played live: on its channel when it has one. */
+const onChannel = (sink: NoteSink, channel: number | null | undefined): NoteSink => (channel == null ? sink : new ChannelSink(sink, channel - 1));
+
+/** The other parts' players on `clock` (whose steps are the first part's ticks, offset by `shift`), each into its sink. */
+function lanePlayers(lanes: readonly LaneReplayed[], clock: Clock, shift: number, sinkOf: (l: LaneReplayed) => NoteSink): { player: Player; clock: PartClock; sink: NoteSink }[] {
+  return lanes.map((l) => {
+    const partClock = new PartClock(clock, { every: l.lane.every, from: l.lane.start + shift });
+    const sink = sinkOf(l);
+    return { player: new Player(partClock, new ReplayPlayable(l.r, undefined, true), [sink]), clock: partClock, sink };
+  });
 }
 
 /** A log's ticks played again, with the part a recording kept and its tempo map. */
@@ -77,8 +112,12 @@ export function replayToMidi(spec: ModelSpec, log: SessionLog, opts: ReplayOptio
   const swingAt = (t: number) => r.swings.reduce((x, y) => (y.tick <= t ? y : x), r.swings[0]);
   const lagAt = (t: number, sw = swingAt(t)) => swingLag((sw.step + t - sw.tick) * pps, sw.swing);
   const origin = map.timeOf(lagAt(r.from));
-  const recorder = sessionRecorder(r.codec, r.tempos[0].bpm, origin);
-  const player = new Player(clock, new ReplayPlayable(r), [recorder]);
+  const lanes = replayLanes(log, opts);
+  const first = log.parts?.first;
+  const recorder = sessionRecorder(r.codec, r.tempos[0].bpm, origin, lanes.length ? first?.name : undefined);
+  const player = new Player(clock, new ReplayPlayable(r), [onChannel(recorder, first?.channel)]);
+  const laneRecorders = lanes.map((l) => sessionRecorder(l.r.codec, r.tempos[0].bpm, origin, l.lane.name));
+  const others = lanePlayers(lanes, clock, 0, (l) => onChannel(laneRecorders[lanes.indexOf(l)], l.lane.channel));
   let next = 1;
   const tempoPulse = (x: TempoEntry) => (x.tick - r.from) * pps + (x.pulse ?? 0);
   // in the log's order, between the steps it came between (older logs: a change with a pulse
@@ -99,11 +138,16 @@ export function replayToMidi(spec: ModelSpec, log: SessionLog, opts: ReplayOptio
   // as a live recording ends: at the end of its last step, or where quit() cut it short
   const last = r.steps.length - 1;
   const end = map.timeOf((r.steps.length - r.from) * pps + lagAt(last + 1, swingAt(last)));
-  recorder.allNotesOff(Math.min(end, origin + (r.end ?? Infinity)));
-  recorder.close();
+  const endAt = Math.min(end, origin + (r.end ?? Infinity));
+  for (const o of others) o.sink.allNotesOff(endAt);
+  for (const rec of [recorder, ...laneRecorders]) {
+    rec.allNotesOff(endAt);
+    rec.close();
+  }
   player.dispose();
-  const song = recorder.song();
-  return { bytes: recorder.toMidi(), notes: song.notes.length, steps: r.steps.length - r.from };
+  for (const o of others) (o.player.dispose(), o.clock.dispose());
+  const tracks = [recorder, ...laneRecorders];
+  return { bytes: tracksFile(tracks), notes: tracks.reduce((n, x) => n + x.song().notes.length, 0), steps: r.steps.length - r.from };
 }
 
 /** Play the recorded ticks of a log to a MIDI output in real time; resolves when the last note has ended. */
@@ -112,10 +156,14 @@ export async function replayToPort(spec: ModelSpec, log: SessionLog, output: Mid
   const pps = pulsesPerStep(r.codec);
   const total = r.steps.length - r.from;
   if (total === 0) return { steps: 0 };
-  const sink = new WebMidiSink(output);
+  const port = new WebMidiSink(output);
+  const lanes = replayLanes(log, opts);
+  // with parts, each on its channel and silencing only its own notes, as live
+  const sink = lanes.length ? new ChannelSink(port, log.parts?.first.channel == null ? null : log.parts.first.channel - 1) : port;
   const clock = new InternalClock({ bpm: r.tempos[0].bpm, pulsesPerStep: pps, swing: r.swings[0].swing });
   // the clock counts from the step the take began on, so its swing falls on the same 16ths
   const first = r.swings[0].step;
+  const others = lanePlayers(lanes, clock, first - r.from, (l) => new ChannelSink(port, l.lane.channel == null ? null : l.lane.channel - 1));
   const display = opts.print ? new StepDisplay(r.codec, opts.print) : null;
   const playable = new ReplayPlayable(r, (res) => display?.add(res));
   let played = 0;
@@ -145,10 +193,11 @@ export async function replayToPort(spec: ModelSpec, log: SessionLog, output: Mid
   opts.signal?.removeEventListener('abort', abort);
   off();
   display?.flush();
-  if (Number.isFinite(end)) sink.allNotesOff(end);
+  if (Number.isFinite(end)) for (const x of [sink, ...others.map((o) => o.sink)]) x.allNotesOff(end);
   await waitUntil(clock, end);
   player.dispose();
-  sink.close();
+  for (const o of others) (o.player.dispose(), o.clock.dispose());
+  port.close();
   return { steps: played };
 }
 
@@ -182,9 +231,11 @@ class ReplayPlayable implements Playable {
   private i: number;
   private readonly result: StepResult = { step: -1, tick: 0, count: 0, notes: [], releaseCount: 0, releases: [], paused: false, muted: false };
 
+  /** `ended`: past the last tick, silence (a part taken out before the take ended); else a tick missing is an error. */
   constructor(
     private readonly r: Replayed,
     private readonly onTick?: (res: StepResult) => void,
+    private readonly ended = false,
   ) {
     this.i = r.from;
   }
@@ -201,6 +252,10 @@ class ReplayPlayable implements Playable {
   tick(): StepResult {
     const s = this.r.steps[this.i];
     const res = this.result;
+    if (!s && this.ended) {
+      res.count = res.releaseCount = 0;
+      return res;
+    }
     if (!s) throw new Error(`replay: no tick ${this.i} in the log`);
     res.step = s.step;
     res.tick = s.tick;

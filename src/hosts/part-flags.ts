@@ -1,0 +1,58 @@
+/**
+ * The command line's parts: `--part name=model[@channel]`, given once a part
+ * (`--part drums=weights/drums-expressive --part keys=weights/chords-jsb@2`), and `--keys`, which
+ * adds a keys part with the shipped chord model on MIDI channel 1. What commander hands over is
+ * checked here; a problem names the flag and the value.
+ *
+ * @example
+ * parsePartFlag('keys=weights/chords-jsb@2');        // { name: 'keys', model: 'weights/chords-jsb', channel: 2 }
+ * collectParts('drums=weights/drums-gmd', []);        // [{ name: 'drums', … }]
+ * performanceParts({ model: 'weights/drums-gmd', parts: [], keys: true }, 'weights/chords-jsb');
+ */
+import { InvalidArgumentError } from 'commander';
+
+/** A part as the command line names it. */
+export interface PartFlag {
+  name: string;
+  model: string;
+  /** MIDI channel 1–16, or null: the model's own. */
+  channel: number | null;
+}
+
+/** The MIDI channel `--keys` plays on: the first, beside the drums' 10th. */
+export const KEYS_CHANNEL = 1;
+
+export const PART_HELP = 'a part of the performance, NAME=MODEL or NAME=MODEL@CHANNEL (1-16), once a part, the first first (e.g. --part drums=weights/drums-expressive --part keys=weights/chords-jsb@2); each has its own controls at the prompt (keys.temperature(1.2))';
+
+/** `name=model[@channel]`, checked. */
+export function parsePartFlag(value: string): PartFlag {
+  const m = /^([^=]*)=(.+?)(?:@(\d+))?$/.exec(value.trim());
+  if (!m) throw new InvalidArgumentError(`--part must be NAME=MODEL or NAME=MODEL@CHANNEL, got '${value}'`);
+  const [, name, model, ch] = m;
+  if (!/^[A-Za-z][A-Za-z0-9]{0,23}$/.test(name)) throw new InvalidArgumentError(`--part ${value}: the name '${name}' must be a letter then letters or digits (e.g. keys)`);
+  const channel = ch === undefined ? null : Number(ch);
+  if (channel !== null && !(channel >= 1 && channel <= 16)) throw new InvalidArgumentError(`--part ${value}: channel ${ch} is not a MIDI channel; give 1 to 16`);
+  return { name, model, channel };
+}
+
+/** commander's collector for `--part`, given more than once. */
+export function collectParts(value: string, previous: PartFlag[] | undefined): PartFlag[] {
+  const part = parsePartFlag(value);
+  if (previous?.some((p) => p.name === part.name)) throw new InvalidArgumentError(`--part ${value}: a part named '${part.name}' is given twice`);
+  return [...(previous ?? []), part];
+}
+
+/**
+ * The first part's model and the other parts: `--model` (or the shipped drums, unnamed) first
+ * when no `--part` is given or `--model` is, then the `--part`s, then `--keys` (the shipped chord
+ * model, or the model it names).
+ */
+export function performanceParts(o: { model?: string; parts?: PartFlag[]; keys?: boolean | string }, drums: string, chords: string): { first: { model: string; name?: string; channel: number | null }; others: PartFlag[] } {
+  const given = [...(o.parts ?? [])];
+  const first = o.model !== undefined || given.length === 0 ? { model: o.model ?? drums, channel: null } : (given.shift() as PartFlag);
+  if (o.keys) {
+    if ([first, ...given].some((p) => 'name' in p && p.name === 'keys')) throw new InvalidArgumentError("--keys adds a part named keys, and a --part is named keys already; leave one out");
+    given.push({ name: 'keys', model: typeof o.keys === 'string' ? o.keys : chords, channel: KEYS_CHANNEL });
+  }
+  return { first, others: given };
+}
