@@ -28,6 +28,7 @@ import { MAX_MIDI_BYTES, readUserFile } from '../io/user-file.js';
 import { randomSeed, rangeText, valueArg } from '../music/controls.js';
 import { addStartFlags, parseFlag } from './control-flags.js';
 import type { LiveSession } from './live-session.js';
+import { PART_HELP, collectParts, performanceParts, type PartFlag } from './part-flags.js';
 import { BASELINE_WORDS } from '../train/expressive-baselines.js';
 
 /** The package folder, found from wherever this file runs (src/hosts or dist). */
@@ -306,9 +307,12 @@ function addPlayCommand(p: Command): void {
     .option('--no-grid', 'do not print the steps as they play')
     .option('--map <file>', "a MIDI mapping file (JSON, as saveMap() writes it): the controller's knobs and pads steer the controls")
     .option('--map-input <name>', 'the MIDI input the mapping listens on (default: every input)')
-    .action(async (o: { model?: string; bpm: number; swing: number; clock: string; out?: string; seed: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; steps?: number; repl: boolean; grid: boolean }) => {
+    .option('--part <name=model[@channel]>', PART_HELP, collectParts)
+    .option('--keys [model]', KEYS_HELP)
+    .action(async (o: { model?: string; bpm: number; swing: number; clock: string; out?: string; seed: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; steps?: number; repl: boolean; grid: boolean; part?: PartFlag[]; keys?: boolean | string }) => {
       const { runPlay } = await import('./play.js');
-      await runPlay({ ...o, out: outFlag(o), model: o.model ?? defaultModel() });
+      const { first, others } = performanceParts({ model: o.model, parts: o.part, keys: o.keys }, defaultModel(), chordModel());
+      await runPlay({ ...o, out: outFlag(o), model: first.model, name: first.name, channel: first.channel, parts: others });
     });
 }
 
@@ -370,6 +374,13 @@ function addServeCommand(p: Command): void {
 const OUT_HELP = 'MIDI output to play to (pulse-rnn ports lists them; pulse-rnn is a virtual output a DAW sees)';
 const VIRTUAL_HELP = 'play to a virtual MIDI output named pulse-rnn that a DAW sees as a MIDI source (the same as --out pulse-rnn)';
 
+const KEYS_HELP = 'add a keys part on MIDI channel 1 beside the drums (channel 10): the shipped chord model (weights/chords-jsb), or the model named';
+
+/** The shipped chord model `--keys` plays. */
+function chordModel(): string {
+  return join(ROOT, 'weights', 'chords-jsb');
+}
+
 /** --out, or pulse-rnn's own virtual output for --virtual. */
 function outFlag(o: object): string | undefined {
   const { out, virtual } = o as { out?: string; virtual?: boolean };
@@ -394,7 +405,11 @@ function addStartCommand(p: Command): void {
     .option('--no-repl', 'no prompt: just play (Ctrl-C stops)')
     .option('--map <file>', "a MIDI mapping file (JSON, as saveMap() writes it): the controller's knobs and pads steer the controls")
     .option('--map-input <name>', 'the MIDI input the mapping listens on (default: every input)')
-    .action(async (o: { port: number; model?: string; bpm: number; swing: number; out?: string; seed?: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; steps?: number; repl: boolean }) => {
+    .option('--part <name=model[@channel]>', PART_HELP, collectParts)
+    .option('--keys [model]', KEYS_HELP)
+    .action(async (o: { port: number; model?: string; bpm: number; swing: number; out?: string; seed?: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; steps?: number; repl: boolean; part?: PartFlag[]; keys?: boolean | string }) => {
+      const { first, others } = performanceParts({ model: o.model, parts: o.part, keys: o.keys }, defaultModel(), chordModel());
+      o.model = o.model ?? (o.part?.length ? first.model : undefined);
       const { serve } = await import('./serve.js');
       const { runPlay } = await import('./play.js');
       // the page plays what the terminal plays: a URL as it is, a folder under weights/ where the
@@ -419,7 +434,7 @@ function addStartCommand(p: Command): void {
       const pages = { url: page, attach: (session: LiveSession, sound: string, pageSounds: boolean) => attachLive({ session, server, model: { path: pageModel ?? null, name }, sound, pageSounds }) };
       try {
         const { temperature, topP, density, dynamics, timing, bpm, swing } = o;
-        await runPlay({ page: pages, model, bpm, swing, clock: 'internal', out: outFlag(o), seed: o.seed ?? randomSeed(), temperature, topP, density, dynamics, timing, steps: o.steps, repl: o.repl && process.stdin.isTTY === true, grid: true, ...mapFlags(o) });
+        await runPlay({ page: pages, model, name: first.name, channel: first.channel, parts: others, bpm, swing, clock: 'internal', out: outFlag(o), seed: o.seed ?? randomSeed(), temperature, topP, density, dynamics, timing, steps: o.steps, repl: o.repl && process.stdin.isTTY === true, grid: true, ...mapFlags(o) });
       } finally {
         await server.close();
       }
