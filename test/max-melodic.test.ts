@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadModelSpec } from '../src/io/model-files.js';
-import { Generator } from '../src/music/generator.js';
+import { Generator, type StepResult } from '../src/music/generator.js';
 import { MaxHost, type Atom } from './helpers/max-fake.js';
 import { melodicParts } from './helpers/max-parts.js';
 import { ROOT } from './helpers/shared.js';
@@ -30,6 +30,9 @@ function sounding(host: MaxHost): number[] {
   }
   return [...on].sort((a, b) => a - b);
 }
+
+/** What the script sends for a step of the Node Generator: releases, then notes (a held one with duration 0), half a 16th after the bang. */
+const asMax = (r: StepResult): Atom[][] => [...r.releases.slice(0, r.releaseCount).map((x) => [x.note, 0, 0, LEAD_MS]), ...r.notes.slice(0, r.count).map((n) => [n.note, n.velocity, 0, LEAD_MS])];
 
 const notesOf = (lists: Atom[][]) => lists.filter((l) => (l[1] as number) > 0).map((l) => l[0]);
 
@@ -115,7 +118,7 @@ describe('a chord part of quarter notes on a clock of 16ths', () => {
       steps.push(said[0][1] as number);
       const r = gen.tick();
       // a quarter is 500 ms at 120 BPM; a held chord note has no length of its own
-      expect(lists).toEqual([...r.releases.slice(0, r.releaseCount).map((x) => [x.note, 0, 0, LEAD_MS]), ...r.notes.slice(0, r.count).map((n) => [n.note, n.velocity, 0, LEAD_MS])]);
+      expect(lists).toEqual(asMax(r));
     }
     expect(steps).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(host.posts.join('\n')).toMatch(/loaded .* \(piano-roll/);
@@ -162,7 +165,7 @@ describe('a part loaded while the clock runs', () => {
 });
 
 describe('editing a melodic part from Max', () => {
-  it('edit takes a pitch, a note name, hold or rest for a melody, and pitches or names for a chord', async () => {
+  it('edit takes a pitch, a note name, hold or rest for a melody, and pitches or names for a chord; lock takes what the Generator offers', async () => {
     const host = await part(parts.melody);
     host.bang();
     host.send('edit', '+1', 'E4');
@@ -185,6 +188,28 @@ describe('editing a melodic part from Max', () => {
     host.bang();
     expect(host.errors.length).toBe(errors);
     expect(host.state.at(-1)).toEqual(['step', 6]);
+
+    // a lock is what the Generator offers the model, a note name given as its number: the same
+    // notes as the Node API, or its refusal word for word, playing on
+    for (const [folder, per] of [
+      [parts.melody, 1],
+      [parts.chords, 4],
+    ] as const) {
+      const max = await part(folder);
+      const gen = new Generator(await loadModelSpec(folder));
+      // a step: one bang of a model of 16ths, four of a model of quarters
+      const step = () => Array.from({ length: per }, () => max.bang()).flat();
+      for (let i = 0; i < 8; i++) expect(step()).toEqual(asMax(gen.tick()));
+      let refused = '';
+      try {
+        gen.lock(60, { bars: 2 });
+      } catch (e) {
+        refused = (e as Error).message;
+      }
+      max.send('lock', 'C4', 'bars', 2);
+      expect(max.errors).toEqual(refused ? [`pulse-rnn: lock C4 bars 2: ${refused}\n`] : []);
+      for (let i = 0; i < 40; i++) expect(step()).toEqual(asMax(gen.tick()));
+    }
 
     const keys = await part(parts.chords);
     keys.send('edit', 0, 'C4', 'E4', 67);
