@@ -217,3 +217,16 @@ describe('editing a melodic part from Max', () => {
     expect(keys.errors).toEqual([]);
   }, 60000);
 });
+
+describe('a part named by its box', () => {
+  it('says whose message it is in the Max window: [v8 pulse-rnn.js keys] speaks as pulse-rnn keys', async () => {
+    const host = new MaxHost(parts.code);
+    // Max hands the box's arguments to the script as jsarguments, the script's name first
+    host.ctx.jsarguments = ['pulse-rnn.js', 'keys'];
+    await host.load(parts.melody);
+    expect(host.posts.join('\n')).toMatch(/^pulse-rnn keys: loaded /m);
+    host.send('velocityscale', 'kick', 0.5);
+    expect(host.errors.at(-1)).toMatch(/^pulse-rnn keys: velocityscale kick 0\.5: /);
+  }, 60000);
+});
+
