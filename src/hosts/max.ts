@@ -248,7 +248,8 @@ function send(list: NoteAtoms): void {
 /**
  * End at once every note the script left sounding (the held notes of a melody or chord part):
  * the patch sends it on a stop, after `clear` to the `[pipe]`, which forgets the releases that
- * were waiting there. A note the model still holds plays on from its next note.
+ * were waiting there. The model is not told: a note it goes on holding stays silent until it
+ * plays a new one (a start's reset or locate, or a continue's pause, starts it afresh).
  */
 export function flush(...a: unknown[]): void {
   if (a.length) return refuse('flush', a, 'takes no values');
