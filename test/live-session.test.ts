@@ -17,8 +17,8 @@ import { StepDisplay, noteName, parseNoteName } from '../src/hosts/step-display.
 import { readMidi } from '../src/io/midi-read.js';
 import { WebMidiSink } from '../src/io/webmidi-sink.js';
 import { Generator } from '../src/music/generator.js';
-import type { Clock } from '../src/time/clock.js';
 import { InternalClock } from '../src/time/internal-clock.js';
+import { steps } from './helpers/clock-steps.js';
 import { MidiClockFollower } from '../src/time/midi-clock-follower.js';
 import { FakeTime } from './helpers/fake-time.js';
 import { ClockSource, pulses } from './helpers/midi-clock-source.js';
@@ -39,19 +39,6 @@ let source: ClockSource;
 const tmp = mkdtempSync(join(tmpdir(), 'pulse-live-'));
 
 
-
-/** Resolves once the clock has handed out `n` more steps. */
-function steps(clock: Clock, n: number): Promise<void> {
-  return new Promise((resolve) => {
-    let seen = 0;
-    const off = clock.onStep(() => {
-      if (++seen >= n) {
-        off();
-        resolve();
-      }
-    });
-  });
-}
 
 function session(spec: ModelSpec, extra: Partial<ConstructorParameters<typeof LiveSession>[0]> = {}) {
   const lines: string[] = [];

@@ -13,8 +13,8 @@ import { replayToMidi } from '../src/hosts/replay.js';
 import { parseSessionLog } from '../src/hosts/session-log.js';
 import { readMidi } from '../src/io/midi-read.js';
 import { WebMidiSink } from '../src/io/webmidi-sink.js';
-import type { Clock } from '../src/time/clock.js';
 import { InternalClock } from '../src/time/internal-clock.js';
+import { steps } from './helpers/clock-steps.js';
 import { drumGridSpec, melodySpec } from './helpers/models.js';
 import { everyOnHasItsOff, isOn, openTestPorts, type Got } from './helpers/midi-notes.js';
 import { typedPrompt } from './helpers/typed-prompt.js';
@@ -29,18 +29,6 @@ const quarterSpec = (seed: number): ModelSpec => {
   const s = melodySpec(seed);
   return { ...s, meta: { ...s.meta, stepsPerQuarter: 1 } };
 };
-
-function steps(clock: Clock, n: number): Promise<void> {
-  return new Promise((resolve) => {
-    let seen = 0;
-    const off = clock.onStep(() => {
-      if (++seen >= n) {
-        off();
-        resolve();
-      }
-    });
-  });
-}
 
 function twoParts(keys: ModelSpec, extra: Partial<ConstructorParameters<typeof LiveSession>[0]> = {}) {
   const lines: string[] = [];
