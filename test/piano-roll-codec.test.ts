@@ -262,3 +262,54 @@ describe('no key left sounding', () => {
     }
   });
 });
+
+describe('locks on a chord part', () => {
+  /** The keys each generator holds, across calls. */
+  const held = new WeakMap<Generator, Set<number>>();
+  /** The frames a generator plays for `n` steps, as the pitches sounding. */
+  const sounding = (gen: Generator, n: number) => {
+    const on = held.get(gen) ?? new Set<number>();
+    held.set(gen, on);
+    return Array.from({ length: n }, () => {
+      const r = gen.tick();
+      for (let i = 0; i < r.releaseCount; i++) on.delete(r.releases[i].note);
+      for (let i = 0; i < r.count; i++) on.add(r.notes[i].note);
+      return [...on].sort((a, b) => a - b);
+    });
+  };
+
+  it("lock('C4') keeps the row as the last bar played it while the model draws the other keys", () => {
+    const gen = new Generator(chordSpec(10, 1), { seed: 3, density: 1 });
+    gen.edit(0, [60, 64]);
+    gen.edit(1, [60, 67]);
+    gen.edit(2, [55]);
+    gen.edit(3, [48]);
+    sounding(gen, 4);
+    gen.lock('C4');
+    const bars = sounding(gen, 12);
+    bars.forEach((f, s) => expect(f.includes(60), `step ${4 + s}`).toBe(s % 4 < 2));
+    expect(new Set(bars.map((f) => f.join())).size).toBeGreaterThan(2); // the other keys move
+    expect(gen.locks).toEqual([{ voice: '60', pattern: [1, 1, 0, 0], from: 4, until: null }]);
+    gen.unlock(60);
+    gen.lock(72, { pattern: [0, 1, 0, 1] });
+    sounding(gen, 1);
+    sounding(gen, 8).forEach((f, s) => expect(f.includes(72)).toBe((s + 1) % 2 === 0 ? false : true));
+  });
+
+  it("lock('chords') plays the last bar of chords again, bar after bar, until unlocked", () => {
+    const gen = new Generator(chordSpec(11, 1), { seed: 4, density: 1 });
+    const bar = sounding(gen, 4);
+    gen.lock('chords', { bars: 2 });
+    expect(sounding(gen, 8)).toEqual([...bar, ...bar]);
+    expect(gen.locks).toEqual([]);
+    expect(sounding(gen, 8)).not.toEqual([...bar, ...bar]);
+  });
+
+  it('refuses what a chord part cannot lock, naming it', () => {
+    const gen = new Generator(chordSpec(12, 1), { seed: 1 });
+    expect(() => gen.lock('kick')).toThrow(/a chord part locks a pitch row .* or 'chords' \(the whole part\), got "kick"/);
+    expect(() => gen.lock(10)).toThrow(/MIDI 21\.\.108/);
+    expect(() => gen.lock('chords', { pattern: [1, 0, 1, 0] })).toThrow(/'chords' keeps the part's chords as the last bar played them; a pattern is for one pitch row/);
+    expect(() => gen.setVelocityScale('C4', 0.5)).toThrow(/piano-roll models have no voices/);
+  });
+});

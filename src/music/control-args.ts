@@ -8,6 +8,7 @@ import type { Codec } from './codec.js';
 import type { Control } from './generator-types.js';
 import { checkNumber as checkTableNumber, checkValue, scaleArg } from './controls.js';
 import type { Placer } from './placer.js';
+import { rowIndex, WHOLE_PART } from './held-keys.js';
 
 /** The starting values a Generator is made with. */
 export function checkOptions(o: { temperature: number; topP: number; seed: number; density: number; dynamics: number; timing: number; lookahead: number; historyLength: number }): void {
@@ -46,6 +47,8 @@ export function velocityScaleControl(codec: Codec, voice: string | number, value
 }
 
 export function voiceIndex(codec: Codec, voice: string | number): number {
+  // a chord part's lock rows are its pitches, and 'chords' the whole part (held-keys.ts)
+  if (codec.frameKeys) return rowIndex(voice, codec.frameKeys);
   const voices = codec.voices;
   if (voices.length === 0) codec.voiceMask(0, false, new Uint8Array(0)); // throws the codec's reason
   const i = typeof voice === 'number' ? voice : voices.indexOf(voice);
@@ -57,6 +60,7 @@ export function voiceIndex(codec: Codec, voice: string | number): number {
 export function lockControl(codec: Codec, voice: string | number, opts: { pattern?: readonly (number | boolean)[]; bars?: number }, from: number): Control {
   const v = voiceIndex(codec, voice);
   const bar = codec.stepsPerBar;
+  if (codec.frameKeys && v === codec.frameKeys && opts.pattern !== undefined) throw new Error(`lock: '${WHOLE_PART}' keeps the part's chords as the last bar played them; a pattern is for one pitch row (lock('C4', { pattern }))`);
   let pattern: number[] | null = null;
   if (opts.pattern !== undefined) {
     if (!Array.isArray(opts.pattern) || opts.pattern.length !== bar || !opts.pattern.every((x) => x === 0 || x === 1 || x === true || x === false)) {

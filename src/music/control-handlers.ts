@@ -10,6 +10,7 @@ import type { GeneratorState } from './generator-state.js';
 import { voiceIndex } from './control-args.js';
 import type { Control } from './generator-types.js';
 import { lockedBins } from './held-bins.js';
+import { lastBarRow } from './held-keys.js';
 import { playedSteps } from './history.js';
 import type { Lookahead } from './lookahead.js';
 import type { HeadSampler, Placer } from './placer.js';
@@ -111,10 +112,18 @@ export const HANDLERS: { readonly [T in Control['type']]: Handler<T> } = {
   },
   lock(m, st, c) {
     const pattern = new Uint8Array(m.codec.stepsPerBar);
-    if (c.pattern) pattern.set(c.pattern);
-    else lastBarOf(m.codec, st, c.voice, pattern);
-    // a voice held as it played keeps each hit's velocity and timing too (held-bins.ts)
-    const bins = lockedBins(m.codec, st.lastBar, c.voice, c.pattern ? null : pattern);
+    const keys = m.codec.frameKeys;
+    let bins: Int32Array;
+    if (keys) {
+      // a chord part's pitch row, or the whole part, as the last bar played it (held-keys.ts)
+      bins = lastBarRow(st.lastBar, c.voice, keys, pattern);
+      if (c.pattern) pattern.set(c.pattern);
+    } else {
+      if (c.pattern) pattern.set(c.pattern);
+      else lastBarOf(m.codec, st, c.voice, pattern);
+      // a voice held as it played keeps each hit's velocity and timing too (held-bins.ts)
+      bins = lockedBins(m.codec, st.lastBar, c.voice, c.pattern ? null : pattern);
+    }
     st.locks = st.locks.filter((l) => l.voice !== c.voice);
     st.locks.push({ voice: c.voice, pattern, from: c.from, until: c.until, bins });
     forecastAgain(m, st);

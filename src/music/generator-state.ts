@@ -91,8 +91,9 @@ export interface GeneratorState extends Waiting {
   entries: LogEntry[];
   prime: PrimeJob | null;
   /**
-   * Codecs with `voiceHeads`: the event last played at each step of the bar, by position in
-   * the bar (`stepsPerBar` events end to end), so a lock keeps its voice's bins. Empty otherwise.
+   * Codecs with `voiceHeads` or `frameKeys`: the event last played at each step of the bar, by
+   * position in the bar (`stepsPerBar` events end to end), so a lock keeps its voice's bins, or a
+   * chord part's rows and frames (held-keys.ts). Empty otherwise.
    */
   lastBar: Int32Array;
   /** Pattern slots by number (slots.ts); index 0 is unused. */
@@ -127,7 +128,7 @@ export function initialState(values: Values, codec: Codec, placer: Placer): Gene
     entries: [],
     ...emptyQueue(),
     prime: null,
-    lastBar: new Int32Array(codec.voiceHeads ? codec.stepsPerBar * codec.startEvent().length : 0),
+    lastBar: new Int32Array(codec.voiceHeads || codec.frameKeys ? codec.stepsPerBar * codec.startEvent().length : 0),
     slots: new Array<SlotState | null>(SLOT_COUNT + 1).fill(null),
     cue: null,
     beforeRecall: null,

@@ -44,6 +44,7 @@ import { initialState, type GeneratorSnapshot, type GeneratorState } from './gen
 import { copyEntry, tell, type Control, type GeneratorOptions, type GeneratorReports, type PerformanceLog, type Settings, type StepCopy, type StepResult } from './generator-types.js';
 import { GridPlacer } from './grid-placer.js';
 import { keepPlayed } from './held-bins.js';
+import { rowName } from './held-keys.js';
 import { playedSteps, remember } from './history.js';
 import { Lookahead } from './lookahead.js';
 import { dropFirst, slotAt } from './ring.js';
@@ -177,7 +178,8 @@ export class Generator {
    * per step of the bar, and the steps the lock spans (`until` null: until `unlock`).
    */
   get locks(): { voice: string; pattern: number[]; from: number; until: number | null }[] {
-    return this.state.locks.map((l) => ({ voice: this.codec.voices[l.voice], pattern: [...l.pattern], from: l.from, until: l.until }));
+    const keys = this.codec.frameKeys;
+    return this.state.locks.map((l) => ({ voice: keys ? rowName(l.voice, keys) : this.codec.voices[l.voice], pattern: [...l.pattern], from: l.from, until: l.until }));
   }
 
   /** The performance so far, for `replay`. */
@@ -344,7 +346,9 @@ export class Generator {
    * repeating), or, without a pattern, what it played in the last bar: on an expressive drum
    * model each hit at the velocity and timing it had there, which the model hears as it plays
    * them. The model fills the other voices around it. `bars` limits the lock; without it the
-   * lock holds until `unlock`.
+   * lock holds until `unlock`. A chord model locks a pitch row ('C4' or 60: the key sounds at
+   * the steps of the bar it sounded at in the last bar, or as `pattern` says) or 'chords' (the
+   * whole part plays its last bar of chords again, bar after bar); see held-keys.ts.
    */
   lock(voice: string | number, opts: { pattern?: readonly (number | boolean)[]; bars?: number } = {}): void {
     this.queue(lockControl(this.codec, voice, opts, this.state.step));

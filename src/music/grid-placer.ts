@@ -10,6 +10,7 @@ import type { Codec } from './codec.js';
 import type { Cursor, GeneratorState } from './generator-state.js';
 import type { HeadSampler, Placer, PlacerState } from './placer.js';
 import { heldBin } from './held-bins.js';
+import { holdKeys } from './held-keys.js';
 import type { PrimeJob } from './prime-reader.js';
 import { maskLeftOut } from './voice-bias.js';
 
@@ -53,6 +54,7 @@ export class GridPlacer implements Placer {
     }
     if (this.codec.frameKeys) {
       this.heads.sampleFrame(st.values, ev);
+      if (st.locks.length > 0) holdKeys(st.locks, step, ev, this.codec.stepsPerBar);
       return at;
     }
     const masked = this.maskLocks(st, step);

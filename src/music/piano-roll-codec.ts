@@ -86,7 +86,7 @@ export function pianoRollCodec(o: PianoRollOptions = {}): Codec {
     },
     densityWeights: () => null,
     voiceMask() {
-      throw new Error("chord models have no drum voices; lock a pitch row instead (lock('C4'), or lock(60))");
+      throw new Error("chord models have no drum voices; lock a pitch row (lock('C4'), lock(60)) or the whole part (lock('chords'))");
     },
     hasVoice: () => false,
     eventFromNotes(list) {
