@@ -123,7 +123,10 @@ function addGenerateCommand(p: Command): void {
     .option('--json', 'print the events and notes as JSON')
     .option('--grid', 'print the steps as a grid');
   addStartFlags(cmd, ['seed', 'temperature', 'topP', 'density', 'dynamics', 'timing', { name: 'bpm', note: 'here: written to the file' }, { name: 'swing', note: 'here: the notes written' }])
-    .action(async (o: { model?: string; steps: number; seed: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; bpm: number; swing: number; out?: string; json?: boolean; grid?: boolean }) => {
+    .option('--part <name=model[@channel]>', `${PART_HELP}; --steps counts the first part's steps, and the file has a track a part`, collectParts)
+    .option('--keys [model]', KEYS_HELP)
+    .action(async (o: { model?: string; steps: number; seed: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; bpm: number; swing: number; out?: string; json?: boolean; grid?: boolean; part?: PartFlag[]; keys?: boolean | string }) => {
+      if (o.part?.length || o.keys) return generateParts(o);
       const model = o.model ?? defaultModel();
       const { net, codec } = await load(model);
       const events = sampleEvents(net, codec, o.steps, new Rng(o.seed), { temperature: o.temperature, topP: o.topP, density: o.density });
@@ -133,6 +136,17 @@ function addGenerateCommand(p: Command): void {
       if (o.grid || (!o.json && !o.out)) console.log(codec.grid(events));
       if (o.out && !o.json) console.error(`wrote ${notes.length} notes over ${o.steps} steps to ${o.out}`);
     });
+}
+
+/** `generate --part …`: every part for the same time, a track a part (part-generate.ts). */
+async function generateParts(o: { model?: string; steps: number; seed: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; bpm: number; swing: number; out?: string; json?: boolean; grid?: boolean; part?: PartFlag[]; keys?: boolean | string }): Promise<void> {
+  const { generateParts: generate } = await import('./part-generate.js');
+  const { first, others } = performanceParts({ model: o.model, parts: o.part, keys: o.keys }, defaultModel(), chordModel());
+  const r = await generate([first, ...others], o);
+  if (o.out) await writeAtomic(o.out, r.bytes);
+  if (o.json) console.log(JSON.stringify({ seed: o.seed, temperature: o.temperature, topP: o.topP, density: o.density, parts: r.parts.map(({ grid: _g, ...p }) => p) }));
+  if (o.grid || (!o.json && !o.out)) for (const p of r.parts) console.log(`${p.name} (${p.encoding})\n${p.grid}`);
+  if (o.out && !o.json) console.error(`wrote ${r.parts.map((p) => `${p.name}: ${p.notes.length} notes over ${p.steps} steps`).join(', ')} to ${o.out}, a track a part`);
 }
 
 /** `dataset`: what a folder of MIDI files holds for training, without writing anything. */

@@ -9,7 +9,7 @@
  * const lanes = new PartTakes(origin, bpm);
  * lanes.begin(part, firstTick, every, stepsUntilItsNext);   // when the take starts (or the part joins)
  * lanes.end(lastStepEnd);                                    // every note ends
- * tracksFile([firstTrack, ...lanes.tracks()]);              // format 1, a track a part
+ * tracksFile([first, ...lanes.tracks()].map((r) => r.toMidi()));   // format 1, a track a part
  */
 import { parseMidi, writeMidi as serialize } from 'midi-file';
 import type { MidiRecorder } from '../io/recorder.js';
@@ -67,12 +67,12 @@ export class PartTakes {
 }
 
 /**
- * One track a recorder, as a format 1 Standard MIDI File (each keeps its name, notes and the
+ * One track a song (each a one-track file, as a recorder writes it), as a format 1 Standard MIDI File (each keeps its name, notes and the
  * performance's tempo map).
  */
-export function tracksFile(recorders: readonly MidiRecorder[]): Uint8Array {
-  if (recorders.length === 1) return recorders[0].toMidi();
-  const files = recorders.map((r) => parseMidi(r.toMidi()));
+export function tracksFile(songs: readonly Uint8Array[]): Uint8Array {
+  if (songs.length === 1) return songs[0];
+  const files = songs.map((bytes) => parseMidi(bytes));
   // every track carries the same tempo map: each stands alone when a DAW splits them
   const tracks = files.map((f) => f.tracks[0]);
   return Uint8Array.from(serialize({ header: { format: 1, numTracks: tracks.length, ticksPerBeat: files[0].header.ticksPerBeat as number }, tracks }, { running: false }));

@@ -147,7 +147,7 @@ export function replayToMidi(spec: ModelSpec, log: SessionLog, opts: ReplayOptio
   player.dispose();
   for (const o of others) (o.player.dispose(), o.clock.dispose());
   const tracks = [recorder, ...laneRecorders];
-  return { bytes: tracksFile(tracks), notes: tracks.reduce((n, x) => n + x.song().notes.length, 0), steps: r.steps.length - r.from };
+  return { bytes: tracksFile(tracks.map((x) => x.toMidi())), notes: tracks.reduce((n, x) => n + x.song().notes.length, 0), steps: r.steps.length - r.from };
 }
 
 /** Play the recorded ticks of a log to a MIDI output in real time; resolves when the last note has ended. */

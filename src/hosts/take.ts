@@ -110,7 +110,7 @@ export class Take {
       },
     };
     const tracks = [recorder, ...(this.parts?.tracks() ?? [])];
-    const bytes = tracksFile(tracks);
+    const bytes = tracksFile(tracks.map((r) => r.toMidi()));
     const notes = tracks.reduce((n, r) => n + r.song().notes.length, 0);
     // another take (or program) may have written the name since record() chose it
     const path = unusedPath(this.path, null);
