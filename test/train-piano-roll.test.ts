@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMidi } from '../src/io/midi-read.js';
+import { loadModelSpec } from '../src/io/model-files.js';
 import { writeMidi } from '../src/io/midi-write.js';
 
 const exec = promisify(execFile);
@@ -94,6 +95,18 @@ describe('pulse-rnn train --encoding piano-roll', () => {
     expect(train % 34).toBe(0);
     const meta = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).userDefinedMetadata.pulseRnn;
     expect(meta).toMatchObject({ encoding: 'piano-roll', stepsPerQuarter: 2, stepsPerBar: 8 });
+  }, 300_000);
+
+  it('--key-order direct: each key reads the keys below it in the frame, and the engine loads the order', async () => {
+    const data = join(tmp, 'jsb_order.json');
+    writeFileSync(data, JSON.stringify({ train: pieces(6, 24, 4), valid: pieces(2, 16, 5), test: pieces(2, 16, 6) }));
+    const out = join(tmp, 'chords-direct');
+    const r = await pulse('train', '--encoding', 'piano-roll', '--key-order', 'direct', '--data', data, '--out', out, ...TRAIN);
+    expect(r.code, r.stderr).toBe(0);
+    const spec = await loadModelSpec(out);
+    expect(spec.heads[0].keyOrder?.direct).toHaveLength(88 * 88);
+    const bad = await pulse('train', '--encoding', 'piano-roll', '--key-order', 'sideways', '--data', data, '--out', join(tmp, 'no'), ...TRAIN);
+    expect(bad.stderr).toMatch(/--key-order must be one of independent, direct, nade, nade\+direct, got 'sideways'/);
   }, 300_000);
 
   it('refuses a bad benchmark file, naming the file and the field, and flags that do not fit', async () => {

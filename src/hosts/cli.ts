@@ -171,6 +171,7 @@ function addTrainCommand(p: Command): void {
     .description('train a model on a folder of MIDI files and export weights the engine loads')
     .requiredOption('--data <dir>', 'folder of MIDI files (searched recursively); for piano-roll also a polyphonic benchmark JSON file (its own splits)')
     .option('--encoding <name>', 'drum-grid (drums, 16ths), drum-expressive (drums, 16ths, with each hit\'s velocity and timing), melody-grid (a top line, 16ths), note-events (Howl: pitch, delay, duration, velocity per note) or piano-roll (chords: the keys sounding each step)', 'drum-grid')
+    .option('--key-order <name>', 'piano-roll: how the keys of a frame relate: independent (default), direct (key k reads the keys below it, one weight each), nade (through a NADE of 32 units) or nade+direct')
     .option('--steps-per-quarter <n>', 'piano-roll: frames per quarter (MIDI folder: default 4; benchmark file: JSB 1, the others 2, as their README says)', number('--steps-per-quarter', (v) => [1, 2, 3, 4, 6, 8, 12, 24].includes(v), 'one of 1, 2, 3, 4, 6, 8, 12, 24 (it divides the clock\'s 24 pulses a quarter)'))
     .option('--no-augment', 'note-events: no transpose / time-warp / volume augmentation')
     .requiredOption('--out <dir>', 'weights folder to write (model.json, shard, log, curves); one holding another model is refused unless --force')
@@ -193,11 +194,13 @@ function addTrainCommand(p: Command): void {
     .option('--checkpoint-every <n>', 'also checkpoint every n batches', number('--checkpoint-every', (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1'))
     .option('--backend <name>', 'tfjs backend: wasm or cpu', 'wasm')
     .option('--no-progress', 'no progress bar')
-    .action(async (o: { data: string; cell: string; encoding: string; stepsPerQuarter?: number; augment: boolean; out: string; csv?: string; layers: number; units: number; epochs: number; batch: number; window: number; lr: number; dropout: number; clip: number; patience: number; seed: number; resume?: boolean; force?: boolean; checkpointDir?: string; maxBatches?: number; checkpointEvery?: number; backend: string; progress: boolean }, cmd: Command) => {
+    .action(async (o: { data: string; cell: string; encoding: string; stepsPerQuarter?: number; keyOrder?: string; augment: boolean; out: string; csv?: string; layers: number; units: number; epochs: number; batch: number; window: number; lr: number; dropout: number; clip: number; patience: number; seed: number; resume?: boolean; force?: boolean; checkpointDir?: string; maxBatches?: number; checkpointEvery?: number; backend: string; progress: boolean }, cmd: Command) => {
       if (o.backend !== 'wasm' && o.backend !== 'cpu') throw new InvalidArgumentError(`--backend must be wasm or cpu, got '${o.backend}'`);
       if (!['drum-grid', 'drum-expressive', 'melody-grid', 'note-events', 'piano-roll'].includes(o.encoding)) throw new InvalidArgumentError(`--encoding must be drum-grid, drum-expressive, melody-grid, note-events or piano-roll, got '${o.encoding}'`);
       // a plain Error: commander's own errors thrown from an action end the command without a word
       if (o.stepsPerQuarter !== undefined && o.encoding !== 'piano-roll') throw new Error(`--steps-per-quarter is for --encoding piano-roll; ${o.encoding} models keep their own resolution`);
+      if (o.keyOrder !== undefined && o.encoding !== 'piano-roll') throw new Error(`--key-order is for --encoding piano-roll; ${o.encoding} models have no frame of keys`);
+      if (o.keyOrder !== undefined) (await import('../train/piano-roll-data.js')).keyOrderOption(o.keyOrder);
       if (o.cell !== 'lstm' && o.cell !== 'gru') throw new InvalidArgumentError(`--cell must be lstm or gru, got '${o.cell}'`);
       const { train } = await import('../train/train.js');
       // only what the command line sets: the trainer has the same defaults for a new run, and a
@@ -211,6 +214,7 @@ function addTrainCommand(p: Command): void {
         encoding: set('encoding', o.encoding as 'drum-grid'),
         augment: set('augment', o.augment),
         stepsPerQuarter: o.stepsPerQuarter,
+        keyOrder: o.keyOrder as 'direct' | undefined,
         layers: set('layers', o.layers),
         units: set('units', o.units),
         epochs: set('epochs', o.epochs),

@@ -33,6 +33,8 @@ export interface RunSettings {
   augment?: boolean;
   /** Piano roll: frames per quarter. */
   stepsPerQuarter?: number;
+  /** Piano roll: how the keys of a frame relate. */
+  keyOrder?: string;
   units: number;
   layers: number;
   batch: number;
@@ -232,6 +234,7 @@ export function settingConflicts(given: Partial<RunSettings>, saved: RunSettings
     ['learningRate', '--lr'],
     ['augment', 'augmentation'],
     ['stepsPerQuarter', '--steps-per-quarter'],
+    ['keyOrder', '--key-order'],
     ['data', '--data'],
     ['csv', '--csv'],
   ];

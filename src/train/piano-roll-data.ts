@@ -16,7 +16,7 @@ import type { Network } from '../engine/network.js';
 import { Rng } from '../engine/prng.js';
 import { framesOfSong, LOWEST_KEY, PIANO_KEYS } from '../music/piano-roll-codec.js';
 import { csvNotInFolder, heldOutWarnings, listMidi, noMidiFiles, songsOf, splitsFromCsv, SPLITS, type SplitName } from './dataset.js';
-import { framesNll, keyLogits, PIANO_ROLL_META, pianoRollBatch, pianoRollShape } from './piano-roll.js';
+import { framesNll, keyLogits, PIANO_ROLL_META, pianoRollBatch, pianoRollShape, type KeyOrderOption } from './piano-roll.js';
 import { readPolyphonic, type Piece } from './polyphonic-data.js';
 import { windowStarts, type TrainingTask } from './task.js';
 
@@ -109,8 +109,24 @@ export const pieceEvents = (piece: Piece): number[][] =>
     return e;
   });
 
-/** The training task: the previous frame's keys in, the frame's keys out (88 Bernoulli units). */
-export function pianoRollTask(ds: PianoRollData): TrainingTask {
+/** How the keys of a frame relate, as `train --key-order` names it. */
+export const KEY_ORDERS = ['independent', 'direct', 'nade', 'nade+direct'] as const;
+export type KeyOrderName = (typeof KEY_ORDERS)[number];
+
+/** The trainer's option for a key order's name; a name it does not know is refused, naming the choices. */
+export function keyOrderOption(name: string): KeyOrderOption {
+  if (name === 'independent') return {};
+  if (name === 'direct') return { order: 'direct' };
+  if (name === 'nade' || name === 'nade+direct') return { order: 'nade', hidden: 32, direct: name === 'nade+direct' };
+  throw new Error(`--key-order must be one of ${KEY_ORDERS.join(', ')}, got '${name}'`);
+}
+
+/**
+ * The training task: the previous frame's keys in, the frame's keys out (88 Bernoulli units,
+ * independent or in an order inside the frame, `keyOrder`).
+ */
+export function pianoRollTask(ds: PianoRollData, keyOrder: KeyOrderName = 'independent'): TrainingTask {
+  const order = keyOrderOption(keyOrder);
   const train = ds.splits.train;
   const frames = (s: SplitName) => ds.splits[s].reduce((a, p) => a + p.length, 0);
   return {
@@ -121,7 +137,7 @@ export function pianoRollTask(ds: PianoRollData): TrainingTask {
       ...ds.skipped.slice(0, 10).map((s) => `skipped ${s.file}: ${s.reason}`),
       ...ds.warnings.slice(0, 10).map((w) => `warning: ${w}`),
     ].join('\n'),
-    shape: (units, layers) => pianoRollShape(units, layers),
+    shape: (units, layers) => pianoRollShape(units, layers, order),
     windows: (L, seed, epoch) => windowStarts(train.map((p) => p.length), L, seed, epoch),
     batch: (wins, L) => pianoRollBatch(train, wins, L),
     // the head starts from each key's training frequency: the per-key baseline

@@ -23,7 +23,7 @@ import { Rng } from '../engine/prng.js';
 import { buildDrumDataset } from './dataset.js';
 import { buildEventsDataset, eventsTask } from './events-dataset.js';
 import { buildMelodyDataset, melodyTask } from './melody-dataset.js';
-import { pianoRollTask, readPianoRollData } from './piano-roll-data.js';
+import { pianoRollTask, readPianoRollData, type KeyOrderName } from './piano-roll-data.js';
 import { RnnModel } from './rnn-model.js';
 import { drumTask, type TrainingTask } from './task.js';
 import { expressiveTask } from './expressive-task.js';
@@ -45,6 +45,8 @@ export interface TrainOptions {
   encoding?: 'drum-grid' | 'drum-expressive' | 'melody-grid' | 'note-events' | 'piano-roll';
   /** Piano roll: frames per quarter (a MIDI folder: default 4; a benchmark file: as its README says, JSB 1, the others 2). */
   stepsPerQuarter?: number;
+  /** Piano roll: how the keys of a frame relate (independent, direct, nade, nade+direct; default independent). */
+  keyOrder?: KeyOrderName;
   /** Note events: transpose, time-warp and volume augmentation on the fly (default on). */
   augment?: boolean;
   csv?: string;
@@ -193,6 +195,7 @@ function givenSettings(o: TrainOptions): Partial<RunSettings> {
     encoding: o.encoding,
     augment: o.augment,
     stepsPerQuarter: o.stepsPerQuarter,
+    keyOrder: o.keyOrder,
     units: o.units,
     layers: o.layers,
     batch: o.batch,
@@ -218,6 +221,7 @@ function runSettings(o: TrainOptions, given: Partial<RunSettings>, saved: Partia
     augment: o.augment ?? saved.augment ?? true,
     // left out unless set: a model's metadata holds JSON values only, never undefined
     ...((o.stepsPerQuarter ?? saved.stepsPerQuarter) !== undefined ? { stepsPerQuarter: o.stepsPerQuarter ?? saved.stepsPerQuarter } : {}),
+    ...((o.keyOrder ?? saved.keyOrder) !== undefined ? { keyOrder: o.keyOrder ?? saved.keyOrder } : {}),
     units: o.units ?? saved.units ?? 256,
     layers: o.layers ?? saved.layers ?? 2,
     batch: o.batch ?? saved.batch ?? 64,
@@ -247,7 +251,7 @@ function buildTask(data: string, csv: string | undefined, opts: RunSettings): Tr
   if (opts.encoding === 'drum-grid') return drumTask(buildDrumDataset({ dir: data, csv, seed: opts.seed }));
   if (opts.encoding === 'drum-expressive') return expressiveTask(buildDrumDataset({ dir: data, csv, seed: opts.seed }));
   if (opts.encoding === 'melody-grid') return melodyTask(buildMelodyDataset({ dir: data, csv, seed: opts.seed }));
-  if (opts.encoding === 'piano-roll') return pianoRollTask(readPianoRollData({ data, csv, seed: opts.seed, stepsPerQuarter: opts.stepsPerQuarter }));
+  if (opts.encoding === 'piano-roll') return pianoRollTask(readPianoRollData({ data, csv, seed: opts.seed, stepsPerQuarter: opts.stepsPerQuarter }), opts.keyOrder as KeyOrderName | undefined);
   return eventsTask(buildEventsDataset({ dir: data, csv, seed: opts.seed }), { augment: opts.augment });
 }
 
