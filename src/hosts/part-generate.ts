@@ -18,20 +18,12 @@ import { sampleEvents } from '../music/sample-events.js';
 import { shapeNotes } from '../music/step-result.js';
 import { swungTick } from '../time/swing.js';
 import type { PartFlag } from './part-flags.js';
+import type { PlayOptions } from './play.js';
 import { tracksFile } from './part-take.js';
 import { pulsesPerStep } from './replay.js';
 
-export interface GenerateOptions {
-  steps: number;
-  seed: number;
-  temperature: number;
-  topP?: number;
-  density?: number;
-  dynamics?: number;
-  timing?: number;
-  bpm: number;
-  swing?: number;
-}
+/** The first part's steps, and the controls and tempo as `play` takes them. */
+export type GenerateOptions = Pick<PlayOptions, 'seed' | 'temperature' | 'topP' | 'density' | 'dynamics' | 'timing' | 'bpm' | 'swing'> & { steps: number };
 
 /** What each part played: its events and notes (ticks at 480 a quarter), and the file of them all. */
 export interface GeneratedParts {
