@@ -114,6 +114,11 @@ export class BandRun {
     this.out(this.ofClass('toggle')[0], 0, [value]);
   }
 
+  /** The patch opens: [loadbang] bangs. */
+  loadbang(): void {
+    this.out(this.only('loadbang'), 0, ['bang']);
+  }
+
   /** A bang of the metro, as it sends one every 16th while the transport runs. */
   metroBang(): void {
     this.out(this.only('metro 16n @quantize 16n'), 0, ['bang']);
