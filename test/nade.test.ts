@@ -15,7 +15,7 @@ import { Network } from '../src/engine/network.js';
 import { Rng } from '../src/engine/prng.js';
 import { loadModelSpec } from '../src/io/model-files.js';
 import { exportLayersModel } from '../src/train/export.js';
-import { KEY_ORDER_PARTS } from '../src/train/nade-head.js';
+import { KEY_ORDER_PARTS, nadeTerm } from '../src/train/nade-head.js';
 import { framesNll, PIANO_ROLL_META, pianoRollBatch, pianoRollShape, type KeyOrderOption } from '../src/train/piano-roll.js';
 import type { Piece } from '../src/train/polyphonic-data.js';
 import { RnnModel, type RnnShape } from '../src/train/rnn-model.js';
@@ -77,6 +77,30 @@ describe('the trainer and the engine agree', () => {
       }
     });
   }
+
+  it("the NADE term's gradient is tfjs's own of the same sums (an exclusive cumsum over the keys)", () => {
+    const [N, n, H] = [5, 7, 3];
+    const rng = new Rng(12);
+    const r = (len: number) => Float32Array.from({ length: len }, () => rng.next() * 2 - 1);
+    const c = tf.tensor2d(r(N * H), [N, H]);
+    const y = tf.tensor2d(Float32Array.from({ length: N * n }, () => (rng.next() < 0.4 ? 1 : 0)), [N, n]);
+    const W = tf.tensor2d(r(n * H), [n, H]);
+    const V = tf.tensor2d(r(n * H), [n, H]);
+    const R = tf.tensor2d(r(N * n), [N, n]);
+    const reference = (c: tf.Tensor2D, W: tf.Tensor2D, V: tf.Tensor2D) => {
+      const yw = tf.mul(tf.reshape(y, [N, 1, n]), tf.reshape(tf.transpose(W), [1, H, n]));
+      const a = tf.add(tf.cumsum(yw, 2, true), tf.reshape(c, [N, H, 1]));
+      return tf.sum(tf.mul(tf.sum(tf.mul(tf.sigmoid(a), tf.reshape(tf.transpose(V), [1, H, n])), 1), R)) as tf.Scalar;
+    };
+    const ours = (c: tf.Tensor2D, W: tf.Tensor2D, V: tf.Tensor2D) => tf.sum(tf.mul(nadeTerm(c, y, W, V), R)) as tf.Scalar;
+    const want = tf.valueAndGrads(reference as (...a: tf.Tensor[]) => tf.Scalar)([c, W, V]);
+    const got = tf.valueAndGrads(ours as (...a: tf.Tensor[]) => tf.Scalar)([c, W, V]);
+    expect(got.value.dataSync()[0]).toBeCloseTo(want.value.dataSync()[0], 4);
+    want.grads.forEach((g, i) => {
+      const a = got.grads[i].dataSync();
+      g.dataSync().forEach((x, j) => expect(Math.abs(a[j] - x), `gradient ${['c', 'W', 'V'][i]}[${j}]`).toBeLessThan(1e-5));
+    });
+  });
 
   it('learns chords the independent head cannot: in a frame of one of two chords, the order scores lower', () => {
     // each frame is C-E-G or D-F-A, at random: given the state the keys are not independent
