@@ -170,7 +170,7 @@ export class LiveSession extends CommandRunner {
     };
     this.offs.push(this.clock.onStep(this.afterStep));
     for (const p of o.parts ?? []) {
-      this.partSet.add({ lookahead: o.lookahead, ...p }, 'wrap');
+      this.reportDrops(this.partSet.add({ lookahead: o.lookahead, ...p }, 'wrap'));
       for (const sink of p.sinks ?? []) if (!this.sinks.includes(sink)) this.sinks.push(sink);
     }
     this.offs.push(this.clock.onTransport(this.onTransport));
@@ -213,10 +213,16 @@ export class LiveSession extends CommandRunner {
    */
   addPart(o: PartOptions): Part {
     const part = this.partSet.add(o, 'wrap');
+    this.reportDrops(part);
     for (const sink of o.sinks ?? []) if (!this.sinks.includes(sink)) this.sinks.push(sink);
     const next = this.nextClockStep();
     this.recording?.parts?.begin(part, this.partSet.first.generator.ticks + part.clock.nextOwned(next) - next);
     return part;
+  }
+
+  /** A part's controls dropped at its step (an edit of a step gone by): a line naming the part. */
+  private reportDrops(part: Part): void {
+    part.generator.reports = { dropped: (c, e) => this.printer(`${part.name}: ${c.type}: ${e.message.replace(new RegExp(`^${c.type}: `), '')}; dropped, the music goes on`) };
   }
 
   /** The clock step handed out next (0 before the first). */
@@ -484,7 +490,7 @@ export class LiveSession extends CommandRunner {
     const bar = gen.codec.stepsPerBar;
     const state = this.quitting ? 'stopping' : !this.clock.running ? 'waiting for the clock' : gen.paused ? 'paused' : gen.muted ? 'muted' : 'playing';
     const locks = lockedVoices(gen);
-    const rec = this.recording ? `recording ${this.recording.name}${this.recording.recorder ? ` (${gen.ticks - this.recording.from} steps)` : ''}` : 'not recording';
+    const rec = this.recording ? `recording ${this.recording.name}${this.recording.recorder ? ` (${this.partSet.first.generator.ticks - this.recording.from} steps)` : ''}` : 'not recording';
     return [
       `step ${gen.step} (bar ${Math.floor(gen.step / bar) + 1})`,
       state,

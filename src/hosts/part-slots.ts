@@ -79,7 +79,7 @@ export async function loadEverySlots(parts: readonly Part[], file: unknown, cwd:
   }
   const unknown = [...sets.keys()].filter((name) => !parts.some((p) => p.name === name));
   if (unknown.length) throw new CommandError(`${String(file)}: no part named ${unknown.map((n) => `'${n}'`).join(', ')} here (parts are ${parts.map((p) => p.name).join(', ')})`);
-  // every set checked against its part's model before any is taken
+  // each set is checked against its own part's model; a part whose set does not fit says so, the others load
   return everyPart(parts.filter((p) => sets.has(p.name)), (p) => {
     p.generator.loadSlots(sets.get(p.name) as SlotSetFile, `${String(file)} (${p.name})`);
     return `slots from ${String(file)}, from step ${p.generator.step}`;
