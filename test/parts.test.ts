@@ -10,6 +10,7 @@ import { WebMidi, type Output } from 'webmidi';
 import type { ModelSpec } from '../src/engine/model.js';
 import { LiveSession } from '../src/hosts/live-session.js';
 import { replayToMidi } from '../src/hosts/replay.js';
+import { runReplay } from '../src/hosts/play.js';
 import { parseSessionLog } from '../src/hosts/session-log.js';
 import { readMidi } from '../src/io/midi-read.js';
 import { WebMidiSink } from '../src/io/webmidi-sink.js';
@@ -156,6 +157,15 @@ describe('a performance of several parts', () => {
     const again = readMidi(replayToMidi(drumGridSpec(3), log, { parts: [quarterSpec(4)] }).bytes, 'again.mid');
     expect(again.notes).toEqual(song.notes);
     expect(() => replayToMidi(drumGridSpec(3), log)).toThrow(/2 parts; the models of keys are needed/);
+    // pulse-rnn replay loads every part's model where the log says it was
+    const onDisk = JSON.parse(text);
+    onDisk.session.model = 'weights/drums-gmd';
+    onDisk.parts.others[0].model = 'weights/drums-gmd';
+    writeFileSync(join(tmp, 'disk.log.json'), JSON.stringify(onDisk));
+    const said: string[] = [];
+    await runReplay(join(tmp, 'disk.log.json'), { midi: join(tmp, 'disk.mid') }, (l) => said.push(l), { signals: false });
+    expect(said.join('\n')).toMatch(/2 parts, drums, keys[^]*wrote .*disk\.mid: \d+ notes/);
+    expect(new Set(readMidi(new Uint8Array(readFileSync(join(tmp, 'disk.mid'))), 'disk.mid').notes.map((n) => n.track)).size).toBe(2);
     // a version 1 log (one part) replays as it did
     const one = { ...JSON.parse(text), version: 1 };
     delete one.parts;

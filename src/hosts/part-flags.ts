@@ -22,7 +22,7 @@ export interface PartFlag {
 /** The MIDI channel `--keys` plays on: the first, beside the drums' 10th. */
 export const KEYS_CHANNEL = 1;
 
-export const PART_HELP = 'a part of the performance, NAME=MODEL or NAME=MODEL@CHANNEL (1-16), once a part, the first first (e.g. --part drums=weights/drums-expressive --part keys=weights/chords-jsb@2); each has its own controls at the prompt (keys.temperature(1.2))';
+export const PART_HELP = 'a part: NAME=MODEL, or NAME=MODEL@CHANNEL (1-16); give one a part, the first first (--part drums=weights/drums-expressive --part keys=weights/chords-jsb@2); at the prompt keys.temperature(1.2) steers one';
 
 /** `name=model[@channel]`, checked. */
 export function parsePartFlag(value: string): PartFlag {
