@@ -116,7 +116,7 @@ function swingNotes(notes: NoteOut[], ticksPerQuarter: number, swing: number): N
 function addGenerateCommand(p: Command): void {
   const cmd = p
     .command('generate')
-    .description('sample steps from a model and write a MIDI file (same arguments, same bytes)')
+    .description('sample steps from a model (or from every part: --part, --keys) and write a MIDI file (same arguments, same bytes)')
     .option('--model <dir>', 'model folder or URL (default: the shipped drum model)')
     .option('--steps <n>', 'steps to generate', number('--steps', (v) => Number.isInteger(v) && v > 0 && v <= 1e6, 'a whole number from 1 to 1000000'), 64)
     .option('--out <file>', 'MIDI file to write')
@@ -313,7 +313,7 @@ function expressiveText(r: { expressiveHits?: number; velocityMae?: Record<strin
 function addPlayCommand(p: Command): void {
   const cmd = p
     .command('play')
-    .description('play a model live to a MIDI output, steered from a prompt (help() lists the commands)')
+    .description('play a model (or several parts on one clock: --part, --keys) live to a MIDI output, steered from a prompt (help() lists the commands)')
     .option('--model <dir>', 'model folder or URL (default: the shipped drum model)')
     .option('--clock <source>', 'internal, or midi:"Port name" to follow the MIDI clock on that input', 'internal')
     .option('--out <port>', OUT_HELP)
@@ -361,7 +361,7 @@ function addPortsCommand(p: Command): void {
 /** `replay`: a recorded performance played again, note for note. */
 function addReplayCommand(p: Command): void {
   p.command('replay')
-    .description('play a recorded performance log again, note for note: to a MIDI file (default) and/or a port')
+    .description('play a recorded performance log again, note for note, every part of it: to a MIDI file (default, a track a part) and/or a port')
     .argument('<log>', 'performance log (the .log.json that record() writes beside its MIDI file)')
     .option('--out <port>', 'MIDI output to play it to, in time')
     .option('--midi <file>', 'MIDI file to write (default without --out: NAME.replay.mid beside the log)')
