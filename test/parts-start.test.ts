@@ -63,6 +63,11 @@ describe.skipIf(!built || !haveScript)('pulse-rnn start with two parts', () => {
       child.stdin.write('keys.temperature(1.2)\n');
       await said(/keys: temperature 1\.2 from step \d+/, at);
       await until((m) => m.type === 'settings' && m.part === 'keys' && m.settings.temperature === 1.2);
+      // a page steers a part by naming it
+      ws.send(JSON.stringify({ type: 'control', part: 'keys', name: 'density', args: [0.5] }));
+      await until((m) => m.type === 'settings' && m.part === 'keys' && m.by === 'page' && m.settings.density === 0.5);
+      ws.send(JSON.stringify({ type: 'control', part: 'bass', name: 'density', args: [0.5] }));
+      await until((m) => m.type === 'message' && /no part named 'bass'; parts are drums, keys/.test(m.text));
       child.stdin.write('keys.temperature(9)\n');
       await said(/keys: temperature: 9 is out of range/, at);
       child.stdin.write('status()\n');
