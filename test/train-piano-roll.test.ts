@@ -59,11 +59,16 @@ describe('pulse-rnn train --encoding piano-roll', () => {
     expect(report.perKey.nllNats).toBeGreaterThan(0);
     expect(report.ngram.order).toBeGreaterThanOrEqual(1);
     expect(report.unit).toMatch(/nats per frame/);
+    // what it plays freely beside the split: keys a frame, chords of the training data, how long a chord lasts
+    expect(report.texture.data.keysPerFrame).toBe(3);
+    expect(report.texture.generated.keysPerFrame).toBeGreaterThan(0);
+    expect(report.texture.generated.trainingChords).toBeGreaterThanOrEqual(0);
     const text = await pulse('eval', '--model', out, '--data', data);
     expect(text.stdout).toMatch(/test split, 32 frames/);
     expect(text.stdout).toMatch(/per-key: +\d/);
     expect(text.stdout).toMatch(/chord \d-gram: +\d/);
     expect(text.stdout).toMatch(/published on this test split: RNN-RBM 6\.27/);
+    expect(text.stdout).toMatch(/played freely \(16 runs of 16 frames, temperature 1\) against the split/);
 
     const mid = join(tmp, 'chords.mid');
     const g = await pulse('generate', '--model', out, '--steps', '16', '--seed', '3', '--density', '2', '--out', mid);

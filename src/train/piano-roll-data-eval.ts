@@ -12,6 +12,9 @@
 import { basename } from 'node:path';
 import type { ModelSpec } from '../engine/model.js';
 import { Network } from '../engine/network.js';
+import { Rng } from '../engine/prng.js';
+import { codecFor } from '../music/codecs.js';
+import { sampleEvents } from '../music/sample-events.js';
 import type { SplitName } from './dataset.js';
 import { framesNll, keyBaselineNll } from './piano-roll.js';
 import { benchmarkStepsPerQuarter, readPianoRollData } from './piano-roll-data.js';
@@ -40,6 +43,43 @@ const published = (file: string) => {
 };
 
 const r4 = (x: number) => +x.toFixed(4);
+const r3 = (x: number) => +x.toFixed(3);
+
+/** What frames look like: keys sounding a frame, the share that are chords of the training data, how many frames a chord lasts, the lowest and highest key. */
+function texture(pieces: readonly (readonly (readonly number[])[])[], known: Set<string>) {
+  let frames = 0;
+  let keys = 0;
+  let seen = 0;
+  let runs = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const p of pieces) {
+    p.forEach((f, t) => {
+      frames++;
+      keys += f.length;
+      if (known.has(f.join())) seen++;
+      if (t === 0 || f.join() !== p[t - 1].join()) runs++;
+      for (const k of f) (lo = Math.min(lo, k)), (hi = Math.max(hi, k));
+    });
+  }
+  return { keysPerFrame: r3(keys / frames), trainingChords: r3(seen / frames), framesPerChord: r3(frames / runs), range: [lo, hi] };
+}
+
+/**
+ * Material the model plays freely (temperature 1, from a cold start, 16 runs as long as the
+ * split's average piece) beside the split itself, by `texture`.
+ */
+function generatedTexture(spec: ModelSpec, pieces: readonly (readonly (readonly number[])[])[], train: readonly (readonly (readonly number[])[])[], seed: number) {
+  const known = new Set(train.flatMap((p) => p.map((f) => f.join())));
+  const codec = codecFor(spec);
+  const net = new Network(spec);
+  const length = Math.round(pieces.reduce((a, p) => a + p.length, 0) / pieces.length);
+  const runs = Array.from({ length: 16 }, (_, i) => {
+    net.resetState();
+    return sampleEvents(net, codec, length, new Rng(seed + i)).map((e) => codec.notesOf(e));
+  });
+  return { data: texture(pieces, known), generated: texture(runs, known), runs: runs.length, framesPerRun: length };
+}
 
 export function evaluatePianoRoll(spec: ModelSpec, o: PianoRollEvalOptions) {
   const split = o.split ?? 'test';
@@ -61,6 +101,7 @@ export function evaluatePianoRoll(spec: ModelSpec, o: PianoRollEvalOptions) {
     ngram: { kind: 'interpolated modified Kneser-Ney n-gram over whole chords; unknown chords by the per-key baseline', order: ng.order, chords: ng.chords, validationNllByOrder: ng.validationNllByOrder, nllNats: r4(ngNll) },
     improvement: r4(1 - own.nll / ngNll),
     published: ds.kind === 'benchmark' ? published(o.data) : null,
+    texture: generatedTexture(spec, pieces, ds.splits.train, seed),
     unit: 'nats per frame (summed over 88 keys, averaged over all frames)',
     split,
     data: o.data,
@@ -81,5 +122,10 @@ export function pianoRollText(r: PianoRollEval): string {
     `  chord ${r.ngram.order}-gram:   ${r.ngram.nllNats}  (Kneser-Ney over ${r.ngram.chords} chords seen twice or more in training, order tuned on validation; other chords by the per-key baseline)`,
     `  the model is ${Math.abs(r.improvement * 100).toFixed(1)}% ${r.improvement >= 0 ? 'better' : 'worse'} than the chord n-gram (${r.improvement >= 0 ? 'lower' : 'higher'} NLL per frame)`,
     ...(p ? [`  published on this test split: RNN-RBM ${p.rnnRbm}, RNN-NADE ${p.rnnNade}${p.lstm ? `, LSTM ${p.lstm}` : ''}`] : []),
+    `  played freely (${r.texture.runs} runs of ${r.texture.framesPerRun} frames, temperature 1) against the split:`,
+    ...(['data', 'generated'] as const).map((k) => {
+      const t = r.texture[k];
+      return `    ${k.padEnd(9)} ${t.keysPerFrame} keys a frame, ${(t.trainingChords * 100).toFixed(1)}% of frames a chord of the training data, ${t.framesPerChord} frames a chord, keys ${t.range[0]}–${t.range[1]}`;
+    }),
   ].join('\n');
 }
