@@ -48,9 +48,8 @@ import { CommandRunner, safely } from './command-runner.js';
 import { bringBackCommand, leaveOutCommand, lockCommand, unlockCommand, velocityScaleCommand, voiceDensityCommand } from './voice-commands.js';
 import { Part, type PartOptions } from './part.js';
 import { PartSet } from './part-set.js';
-import { EVERY_PART, PART_COMMANDS, SESSION_ONLY, partsHelp } from './part-commands.js';
+import { partRefusal, partsHelp } from './part-commands.js';
 import { everySlotSet, loadEverySlots, recallEvery, saveEverySlots, storeEvery, undoRecallEvery } from './part-slots.js';
-import { PartTakes } from './part-take.js';
 
 export type { SessionWatcher } from './command-runner.js';
 
@@ -140,10 +139,11 @@ export class LiveSession extends CommandRunner {
     // checked after the first part has (the others step after it, from the same clock step)
     this.offs.push(this.clock.onStep(this.beforeStep));
     const onError = (e: unknown) => this.printer(`output: ${errorText(e)}`);
-    this.partSet = new PartSet(this, this.clock, {
+    this.partSet = new PartSet(() => this.lastClockStep + 1, this.clock, {
       error: onError,
       tick: (part, r) => part === this.partSet.first && this.afterTick(r),
       step: (part, e) => part !== this.partSet.first && this.partStepped(part, e),
+      say: (text) => this.printer(text),
     });
     const first = this.partSet.add({ ...genOptions, spec: o.spec, model: this.model, name: o.name, channel: o.channel, sinks: this.sinks }, o.parts?.length || o.channel != null ? 'wrap' : 'as-is');
     this.player = first.player;
@@ -170,7 +170,7 @@ export class LiveSession extends CommandRunner {
     };
     this.offs.push(this.clock.onStep(this.afterStep));
     for (const p of o.parts ?? []) {
-      this.reportDrops(this.partSet.add({ lookahead: o.lookahead, ...p }, 'wrap'));
+      this.partSet.add({ lookahead: o.lookahead, ...p }, 'wrap');
       for (const sink of p.sinks ?? []) if (!this.sinks.includes(sink)) this.sinks.push(sink);
     }
     this.offs.push(this.clock.onTransport(this.onTransport));
@@ -194,8 +194,8 @@ export class LiveSession extends CommandRunner {
    */
   partCommand(name: string, command: string, args: readonly unknown[]): unknown {
     const part = this.partSet.get(name);
-    if (!part) return void this.report(name, `no part named '${name}'; parts are ${this.partSet.names.join(', ')}`);
-    if (!PART_COMMANDS.includes(command)) return void this.report(`${name}.${command}`, `is not a part's command; ${SESSION_ONLY.includes(command) ? `${command}() is the whole performance's` : `a part's commands are ${PART_COMMANDS.join(', ')}`}`);
+    const refused = partRefusal(name, command, part ? null : this.partSet.names);
+    if (refused || !part) return void this.report(refused?.[0] ?? name, refused?.[1] ?? '');
     const [focus, scope] = [this.focus, this.scope];
     this.focus = part;
     this.scope = { prefix: `${part.name}: `, part: part.name };
@@ -211,24 +211,7 @@ export class LiveSession extends CommandRunner {
    * Add a part while the music plays: it begins at the next bar line, on its channel, into
    * `o.sinks` (the session closes them at quit only if it was given them).
    */
-  addPart(o: PartOptions): Part {
-    const part = this.partSet.add(o, 'wrap');
-    this.reportDrops(part);
-    for (const sink of o.sinks ?? []) if (!this.sinks.includes(sink)) this.sinks.push(sink);
-    const next = this.nextClockStep();
-    this.recording?.parts?.begin(part, this.partSet.first.generator.ticks + part.clock.nextOwned(next) - next);
-    return part;
-  }
-
-  /** A part's controls dropped at its step (an edit of a step gone by): a line naming the part. */
-  private reportDrops(part: Part): void {
-    part.generator.reports = { dropped: (c, e) => this.printer(`${part.name}: ${c.type}: ${e.message.replace(new RegExp(`^${c.type}: `), '')}; dropped, the music goes on`) };
-  }
-
-  /** The clock step handed out next (0 before the first). */
-  nextClockStep(): number {
-    return this.lastClockStep + 1;
-  }
+  addPart = (o: PartOptions): Part => this.partSet.join(o, this.sinks, this.recording?.parts ?? null);
 
   /** Whether a command typed without a part's name acts on every part: the slots' and status, with more than one part. */
   private get everyPart(): boolean {
@@ -236,9 +219,7 @@ export class LiveSession extends CommandRunner {
   }
 
   /** Take a part out (not the first): every note it started ends; the others play on. */
-  removePart(name: string): void {
-    this.partSet.remove(name);
-  }
+  removePart = (name: string): void => void this.partSet.remove(name);
 
   /** True once quit() has begun. */
   get stopping(): boolean {
@@ -443,16 +424,9 @@ export class LiveSession extends CommandRunner {
   }
 
   status(...extra: unknown[]): void {
-    this.command('status', extra, () => (this.everyPart ? [this.statusLine(), ...this.partSet.all.map((p) => this.partLine(p))].join('\n') : this.statusLine()));
+    this.command('status', extra, () => (this.everyPart ? [this.statusLine(), ...this.partSet.all.map((p) => `  ${p.status()}`)].join('\n') : this.statusLine()));
   }
 
-  /** One part's line of `status()`: its name, channel, step and controls. */
-  private partLine(p: Part): string {
-    const gen = p.generator;
-    const state = gen.paused ? 'paused' : gen.muted ? 'muted' : 'playing';
-    const bar = gen.codec.stepsPerBar;
-    return `  ${p.name}: ${p.model.split(/[\\/]/).filter(Boolean).pop() ?? p.model} (${gen.codec.name}) · channel ${p.channel ?? "the model's"} · step ${gen.step} (bar ${Math.floor(gen.step / bar) + 1}) · ${state} · ${VALUE_CONTROLS.map((name) => valueText(gen, name)).join(' · ')}`;
-  }
 
   /** The MIDI mapping's commands (midi-mapper.ts); `--map FILE` opens it with `midi.open`. */
   readonly midi = new MappingCommands(this, () => this.cwd);
@@ -507,14 +481,7 @@ export class LiveSession extends CommandRunner {
 
   private readonly beforeStep = (e: StepEvent): void => {
     const rec = this.recording;
-    if (!rec || rec.recorder) return;
-    const [first, ...others] = this.partSet.all;
-    const gen = first.generator;
-    this.player.addSink(rec.start(gen.codec, e.bpm, e.time, gen.ticks, others.length ? first.name : undefined, (r) => first.wrapRecorder(r)));
-    if (others.length === 0) return;
-    rec.parts = new PartTakes(e.time, e.bpm);
-    // each part from its next step, which plays with the first part's tick that many clock steps on
-    for (const p of others) rec.parts.begin(p, gen.ticks + p.clock.nextOwned(e.step) - e.step);
+    if (rec && !rec.recorder) rec.startParts(this.partSet.all, e);
   };
 
   /** A part beside the first sent its step: pages watching hear it with the part's name. */

@@ -104,7 +104,7 @@ function sameEdits(a: readonly EditedStep[], b: readonly EditedStep[]): boolean 
 function partsHello(session: LiveSession, where: LiveSocketOptions['model']): PartHello[] {
   return session.parts.map((p, i) => {
     const { settings, applied, locked, slots, edits } = liveSettings(session, null, p.generator);
-    const model = liveModel(p.generator, i === 0 ? where : { path: null, name: p.model.split(/[\\/]/).filter(Boolean).pop() ?? p.name });
+    const model = liveModel(p.generator, i === 0 ? where : { path: null, name: p.modelName });
     return { name: p.name, channel: p.channel, model, step: p.generator.step, every: p.clock.every, settings, applied, locked, slots, edits };
   });
 }

@@ -24,6 +24,16 @@ export const SESSION_ONLY: readonly string[] = [...CLOCK_CONTROLS, ...SESSION_CO
 /** Commands that act on every part when typed without a part's name. */
 export const EVERY_PART: readonly string[] = ['store', 'recall', 'undoRecall', 'saveSlots', 'loadSlots', 'status'];
 
+/**
+ * Why `part.command(…)` cannot run, as a command's name and its problem (`taken`: the parts
+ * there are, when `part` is none of them); null when it can.
+ */
+export function partRefusal(part: string, command: string, taken: readonly string[] | null): [string, string] | null {
+  if (taken) return [part, `no part named '${part}'; parts are ${taken.join(', ')}`];
+  if (PART_COMMANDS.includes(command)) return null;
+  return [`${part}.${command}`, `is not a part's command; ${SESSION_ONLY.includes(command) ? `${command}() is the whole performance's` : `a part's commands are ${PART_COMMANDS.join(', ')}`}`];
+}
+
 /** What runs a part's command (LiveSession). */
 export interface PartCommandRunner {
   partCommand(part: string, command: string, args: readonly unknown[]): unknown;

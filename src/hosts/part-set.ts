@@ -5,7 +5,7 @@
  * another part's) and its step; removing one ends every note it started.
  *
  * @example
- * const parts = new PartSet({ nextClockStep: () => 0 }, clock, { error, tick, step });
+ * const parts = new PartSet(() => 0, clock, { error, tick, step, say });
  * parts.add({ name: 'drums', spec: drums }, 'as-is');
  * parts.add({ name: 'keys', spec: keys, channel: 2, sinks: [port] }, 'wrap');
  * parts.get('keys')?.generator.setTemperature(1.2);
@@ -17,11 +17,8 @@ import type { Clock, StepEvent } from '../time/clock.js';
 import { Part, type PartOptions } from './part.js';
 import { commandNames } from './prompt-commands.js';
 import { pulsesPerStep } from './replay.js';
-
-/** What the set asks of its performance: the clock step it hands out next. */
-export interface PartHost {
-  nextClockStep(): number;
-}
+import type { NoteSink } from '../io/sink.js';
+import type { PartTakes } from './part-take.js';
 
 /** What a part tells its performance: an output's problem, a tick played, a step sent. */
 export interface PartEvents {
@@ -29,13 +26,16 @@ export interface PartEvents {
   tick(part: Part, r: StepResult): void;
   /** After the part's Player has sent the step. */
   step(part: Part, e: StepEvent): void;
+  /** A line for the performer (a part's control dropped at its step). */
+  say(text: string): void;
 }
 
 export class PartSet {
   private readonly list: Part[] = [];
 
   constructor(
-    private readonly host: PartHost,
+    /** The clock step the performance hands out next (0 before the first). */
+    private readonly nextClockStep: () => number,
     private readonly clock: Clock & { readonly pulsesPerStep: number },
     private readonly on: PartEvents,
   ) {}
@@ -65,11 +65,25 @@ export class PartSet {
     const codec = codecFor(o.spec);
     const name = checkPartName(o.name ?? (this.list.length === 0 ? defaultPartName(codec.voices) : undefined), commandNames(), this.names);
     const every = this.list.length === 0 ? 1 : stepsPerPartStep(pulsesPerStep(codec), this.clock.pulsesPerStep, name);
-    const next = this.host.nextClockStep();
+    const next = this.nextClockStep();
     const from = next === 0 || this.list.length === 0 ? 0 : barStartAfter(next, this.first.generator.codec.stepsPerBar, codec.stepsPerBar * every);
     const part = new Part({ ...o, name }, this.clock, { every, from }, (e) => this.on.error(e), (p, r) => this.on.tick(p, r), sinks === 'wrap');
     part.onStep((e) => this.on.step(part, e));
+    // the first part's drops are the performance's own lines; another's name the part
+    if (this.list.length > 0) part.generator.reports = { dropped: (c, e) => this.on.say(`${name}: ${c.type}: ${e.message.replace(`${c.type}: `, '')}; dropped, the music goes on`) };
     this.list.push(part);
+    return part;
+  }
+
+  /**
+   * A part added while the music plays (`add`, on its channel): its sinks join `sinks` (closed
+   * with the performance), and a take in progress (`take`) records it from its first step.
+   */
+  join(o: PartOptions, sinks: NoteSink[], take: PartTakes | null): Part {
+    const part = this.add(o, 'wrap');
+    for (const sink of o.sinks ?? []) if (!sinks.includes(sink)) sinks.push(sink);
+    const next = this.nextClockStep();
+    take?.begin(part, this.first.generator.ticks + part.clock.nextOwned(next) - next);
     return part;
   }
 

@@ -16,6 +16,7 @@ import type { Clock, StepEvent } from '../time/clock.js';
 import { Player, type Playable } from '../time/player.js';
 import { PartClock, type PartClockOptions } from './part-clock.js';
 import { ChannelSink } from './part-sink.js';
+import { VALUE_CONTROLS, valueText } from './session-status.js';
 
 /** A part as a performance is given it. */
 export interface PartOptions extends Omit<GeneratorOptions, 'channel'> {
@@ -76,6 +77,19 @@ export class Part {
   /** A recorder as this part records into it: on its channel, when it has one. */
   wrapRecorder(sink: NoteSink): NoteSink {
     return this.channel === null ? sink : new ChannelSink(sink, this.channel - 1);
+  }
+
+  /** The model's folder name (`chords-jsb`), as a line says it. */
+  get modelName(): string {
+    return this.model.split(/[\\/]/).filter(Boolean).pop() ?? this.model;
+  }
+
+  /** The part's line of `status()`: its name, model, channel, step and controls. */
+  status(): string {
+    const gen = this.generator;
+    const state = gen.paused ? 'paused' : gen.muted ? 'muted' : 'playing';
+    const bar = gen.codec.stepsPerBar;
+    return `${this.name}: ${this.modelName} (${gen.codec.name}) · channel ${this.channel ?? "the model's"} · step ${gen.step} (bar ${Math.floor(gen.step / bar) + 1}) · ${state} · ${VALUE_CONTROLS.map((name) => valueText(gen, name)).join(' · ')}`;
   }
 
   /** Hear every step of the part after its Player has sent it. */

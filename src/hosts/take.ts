@@ -16,6 +16,8 @@ import type { MidiRecorder } from '../io/recorder.js';
 import type { NoteSink } from '../io/sink.js';
 import type { PartsLogFields } from '../music/parts.js';
 import { PartTakes, tracksFile } from './part-take.js';
+import type { Part } from './part.js';
+import type { StepEvent } from '../time/clock.js';
 import type { Codec } from '../music/codec.js';
 import type { PerformanceLog } from '../music/generator.js';
 import { CommandError, errorText, show } from './prompt-commands.js';
@@ -77,6 +79,20 @@ export class Take {
     this.bpm = bpm;
     this.origin = time;
     return (this.sink = wrap(this.recorder));
+  }
+
+  /**
+   * Start recording every part at the clock's step `e`: the first part's track, and with more
+   * parts each other's from its next step (which plays with the first part's tick that many
+   * clock steps on).
+   */
+  startParts(parts: readonly Part[], e: StepEvent): void {
+    const [first, ...others] = parts;
+    const gen = first.generator;
+    first.player.addSink(this.start(gen.codec, e.bpm, e.time, gen.ticks, others.length ? first.name : undefined, (r) => first.wrapRecorder(r)));
+    if (others.length === 0) return;
+    this.parts = new PartTakes(e.time, e.bpm);
+    for (const p of others) this.parts.begin(p, gen.ticks + p.clock.nextOwned(e.step) - e.step);
   }
 
   /** End every note of the take at `time` and take no more; the sink to take off the player. */
