@@ -252,6 +252,18 @@ describe('no key left sounding', () => {
     });
   }
 
+  it('a chord held through a mute sounds again at unmute', () => {
+    const gen = new Generator(chordSpec(13), { seed: 2 });
+    for (let s = 0; s < 8; s++) gen.edit(s, [48, 60, 64, 67]);
+    gen.tick();
+    gen.mute();
+    gen.tick();
+    gen.tick();
+    gen.unmute();
+    const back = copyStep(gen.tick());
+    expect(back.notes.map((n) => n.note)).toEqual([48, 60, 64, 67]);
+  });
+
   it('keys released by the Generator itself on pause, mute and locate (a host without all-notes-off)', () => {
     for (const act of [(g: Generator) => g.pause(), (g: Generator) => g.mute(), (g: Generator) => g.locate(64)]) {
       const gen = new Generator(chordSpec(9), { seed: 9 });

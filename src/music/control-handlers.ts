@@ -93,8 +93,10 @@ export const HANDLERS: { readonly [T in Control['type']]: Handler<T> } = {
     st.values.muted = true;
     m.target.releaseHeld(st.play, m.channel);
   },
-  unmute(_m, st) {
+  unmute(m, st) {
     st.values.muted = false;
+    // keys the codec held while muted never sounded: let go, they strike again if the chord goes on
+    m.target.releaseHeld(st.play, m.channel);
   },
   reset(m, st) {
     m.rng.seed(st.values.seed);
