@@ -133,6 +133,16 @@ export class ToneSink implements NoteSink {
     this.kit.stopAll(t);
   }
 
+  /**
+   * Melodic notes that sound at `time` (default now), or will: started and not yet released, or
+   * waiting for their start. 0 once every key has been let go (what a stop must leave).
+   */
+  sounding(time = this.context.currentTime): number {
+    let n = 0;
+    for (const h of this.held) if (h.off > time && (h.attack !== null || h.voice !== null)) n++;
+    return n;
+  }
+
   /** Ends every note now; instruments this sink made are disposed once their releases have rung out. */
   close(): void {
     if (this.closed) return;

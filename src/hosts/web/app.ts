@@ -20,7 +20,7 @@ import { acceptDrops, download, kindOf, pickFiles } from './files.js';
 import { GridView } from './grid-view.js';
 import { liveRequested, openLink } from './live-link.js';
 import { Messages } from './messages.js';
-import { midiOutput, midiPorts, rnboOutput, toneOutput, type Output, type RnboSource } from './outputs.js';
+import { midiOutput, midiPorts, rnboOutput, toneOutput, toneSounding, type Output, type RnboSource } from './outputs.js';
 import { RemoteStage } from './remote-stage.js';
 import { Stage, type ModelInfo } from './stage.js';
 import { bindVoiceScales } from './voice-scales.js';
@@ -28,6 +28,8 @@ import { bindDrummerTools } from './drummer-tools.js';
 import { bindSlots, loadSlotSet, runSlotControl, slotSetOf } from './slots-view.js';
 import { applyControl, pageRuns } from './apply-control.js';
 import { bindMidiMap } from './midi-learn.js';
+import { bindKeys } from './keys-panel.js';
+import { bindMelodicLane } from './lanes-melodic.js';
 
 const SHIPPED_MODEL = 'weights/drums-expressive/';
 
@@ -45,6 +47,13 @@ const grid = new GridView($('grid'), {
   toggle: (step, row) => guard(() => stage.toggleHit(step, row), 'Edit'),
   lock: (row) => guard(() => stage.toggleLock(row), 'Lock'),
 });
+// a melodic or chord model plays in a piano roll instead of the drum grid; Keys adds a second
+// part beside the drums (a page joined to the terminal shows the terminal's parts instead)
+const melodic = remote ? null : bindMelodicLane(stage, { section: $('roll-lane'), gridSection: $('grid-wrap'), onError: (e, what) => messages.error(e, what), onChange: () => (dirty = true) });
+const keys = remote
+  ? null
+  : bindKeys(stage, { button: $<HTMLButtonElement>('keys-add'), section: $('keys-lane'), scrollWith: $('grid').parentElement ?? undefined, fallbackUrl: () => modelUrl.value, onError: (e, what) => messages.error(e, what), onInfo: (t) => messages.info(t), onChange: () => (dirty = true) });
+if (remote) $('keys-add').hidden = true;
 const controls = bindControls(stage, {
   onError: (e, what) => messages.error(e, what),
   onStartStop: startStop,
@@ -106,11 +115,17 @@ async function attempt<T>(fn: () => Promise<T>, what: string): Promise<T | undef
 function startStop(): void {
   if (stage.running || stage.waiting) {
     stage.stop();
+    keys?.stopped();
+    melodic?.stopped();
     dirty = true;
     return;
   }
   // start() opens the audio synchronously, inside this click or key press
-  void attempt(() => stage.start(), 'Start');
+  void attempt(async () => {
+    await stage.start();
+    keys?.started();
+    melodic?.started();
+  }, 'Start');
 }
 
 // ---- model ----------------------------------------------------------------------------------
@@ -129,6 +144,8 @@ async function loadModel(url: string): Promise<void> {
 }
 
 function showModel(info: ModelInfo): void {
+  // first: the grid measures its width to choose its bars, which it has only when shown
+  melodic?.setModel(info);
   grid.setModel(info.rows, info.stepsPerBar, info.stepsPerBeat, info.editable);
   $('model-name').textContent = info.name;
   $('model-summary').textContent = info.summary;
@@ -444,6 +461,7 @@ function draw(): void {
     shownVersion = stage.version;
     shownHead = head;
     grid.render(stage.view(), head);
+    melodic?.render(head);
     const info = stage.model;
     positionEl.textContent = info && head >= 0 ? position(head, info) : '–.–.–';
     const state = stateText();
@@ -463,6 +481,7 @@ function draw(): void {
       if (document.activeElement !== bpmInput) bpmInput.value = stage.bpm.toFixed(1);
     } else bpmInput.disabled = false;
   }
+  keys?.render(head);
   // a peak meter that falls back slowly, as meters do
   const peak = audio && stage.running ? audio.peak() : 0;
   const next = Math.max(peak, level * 0.9);
@@ -504,6 +523,14 @@ const hook = Object.freeze({
   bpm: () => stage.bpm,
   swing: () => stage.swing,
   take: () => ({ state: tools.take.state, steps: tools.take.steps }),
+  /** A melodic or chord model's steps written ahead, as written (MIDI pitches, 'hold', 'rest'). */
+  rollEdits: () => stage.gen?.edits ?? [],
+  /** The locks holding now (a chord part's: 'chords', the whole part, or a pitch row's MIDI number). */
+  rollLocks: () => stage.gen?.locks ?? [],
+  /** The keys part beside the drums: its model, steps, edits, settings and what reached the output; null without one. */
+  keys: () => keys?.snapshot() ?? null,
+  /** Melodic notes the Tone.js synth sounds now or will (0 once every key is let go). */
+  synthSounding: () => toneSounding(),
   /** Joined to the terminal's performance: how steady its steps arrive; null when the page plays alone. */
   live: () => remote?.timing() ?? null,
 });

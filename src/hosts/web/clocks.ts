@@ -27,8 +27,9 @@ export interface PageClock extends Clock {
   dispose(): void;
 }
 
-export function internalClock(audio: Audio, bpm: number, onError?: (e: unknown) => void): PageClock {
-  const clock = new InternalClock({ bpm, now: () => audio.context.currentTime, onError });
+/** The page's own clock; a step lasts `pulsesPerStep` of its 24 pulses a quarter (6: a 16th; a chord model of quarters: 24). */
+export function internalClock(audio: Audio, bpm: number, onError?: (e: unknown) => void, pulsesPerStep = 6): PageClock {
+  const clock = new InternalClock({ bpm, now: () => audio.context.currentTime, onError, pulsesPerStep });
   return Object.assign(clock, { kind: 'internal' as const, label: 'Internal', dispose: () => clock.stop() });
 }
 

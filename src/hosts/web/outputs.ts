@@ -47,6 +47,11 @@ export function toneOutput(audio: Audio): Output {
   return { kind: 'tone', label: 'Tone.js kit', sink, dispose: () => sink.allNotesOff() };
 }
 
+/** Melodic notes the Tone.js synth sounds now or will (0 before the kit is made). */
+export function toneSounding(): number {
+  return kit?.sounding() ?? 0;
+}
+
 /** The MIDI ports the browser offers; throws with what to do when MIDI is missing or denied. */
 export async function midiPorts(): Promise<{ inputs: string[]; outputs: string[] }> {
   if (typeof navigator === 'undefined' || typeof navigator.requestMIDIAccess !== 'function') {

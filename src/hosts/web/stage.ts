@@ -31,6 +31,7 @@ import { currentAudio, openAudio } from './audio.js';
 import { internalClock, type PageClock } from './clocks.js';
 import { toneOutput, type Output, type OutputKind } from './outputs.js';
 import { SwingLog } from './swing-log.js';
+import { stepPulses } from './keys-clock.js';
 import { describe, noteRows, replayLocation, type ModelInfo } from './model-info.js';
 
 export { modelName, type ModelInfo } from './model-info.js';
@@ -285,8 +286,15 @@ export class Stage {
     this.lockedRows.clear();
     this.model = describe(where, spec.layers.map((l) => `${l.cell.toUpperCase()} ${l.units}`), codec);
     this.noteRow = noteRows(codec);
+    // a model of other steps (a chord model of quarters) needs the internal clock at its steps
+    if (this.clock?.kind === 'internal' && this.pulsesPerStep !== stepPulses(this.gen?.codec)) this.useClock(internalClock(openAudio(), this.bpm, this.onError, stepPulses(this.gen?.codec)));
     this.version++;
     return this.model;
+  }
+
+  /** Pulses (24 a quarter) a step of the page's clock lasts: 6, a 16th, unless the model steps slower. */
+  get pulsesPerStep(): number {
+    return (this.clock as { pulsesPerStep?: number } | null)?.pulsesPerStep ?? 6;
   }
 
   // ---- transport -------------------------------------------------------------------------
@@ -294,7 +302,7 @@ export class Stage {
   /** Start playing (or arm for an external clock). Call from a user gesture: audio starts here. */
   async start(): Promise<void> {
     const audio = openAudio(); // synchronously, while the gesture counts
-    if (!this.clock) this.useClock(internalClock(audio, this.bpmValue, this.onError));
+    if (!this.clock) this.useClock(internalClock(audio, this.bpmValue, this.onError, stepPulses(this.gen?.codec)));
     if (!this.outputValue) this.setOutput(toneOutput(audio));
     await audio.context.resume();
     if (!this.recorderValue) this.takeClock = () => audio.context.currentTime;
