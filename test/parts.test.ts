@@ -108,6 +108,7 @@ describe('a performance of several parts', () => {
     expect(make('quit')).toThrow(/part name 'quit' is a command's name/);
     expect(make('drums')).toThrow(/part name 'drums' is taken/);
     expect(make('key-s')).toThrow(/"key-s"/);
+    expect(make('console')).toThrow(/part name 'console' is a name JavaScript keeps at the prompt/);
   });
 
   it('sends each part on its own channel: drums on 10, keys on the one given; pausing, muting, removing a part and quitting leave no note stuck', async () => {

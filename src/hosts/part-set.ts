@@ -63,7 +63,7 @@ export class PartSet {
    */
   add(o: Omit<PartOptions, 'name'> & { name?: string }, sinks: 'wrap' | 'as-is'): Part {
     const codec = codecFor(o.spec);
-    const name = checkPartName(o.name ?? (this.list.length === 0 ? defaultPartName(codec.voices) : undefined), commandNames(), this.names);
+    const name = checkPartName(o.name ?? (this.list.length === 0 ? defaultPartName(codec.voices) : undefined), commandNames(), this.names, Object.getOwnPropertyNames(globalThis));
     const every = this.list.length === 0 ? 1 : stepsPerPartStep(pulsesPerStep(codec), this.clock.pulsesPerStep, name);
     const next = this.nextClockStep();
     const from = next === 0 || this.list.length === 0 ? 0 : barStartAfter(next, this.first.generator.codec.stepsPerBar, codec.stepsPerBar * every);

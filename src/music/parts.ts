@@ -19,11 +19,13 @@ const NAME = /^[A-Za-z][A-Za-z0-9]{0,23}$/;
 
 /**
  * `name` checked as a new part's name: letters and digits, no command's name (it would hide the
- * command at the prompt) and no other part's. Throws an error naming the value.
+ * command at the prompt), none of `globals` (JavaScript's own names there) and no other part's.
+ * Throws an error naming the value.
  */
-export function checkPartName(name: unknown, commands: readonly string[], taken: readonly string[]): string {
+export function checkPartName(name: unknown, commands: readonly string[], taken: readonly string[], globals: readonly string[] = []): string {
   if (typeof name !== 'string' || !NAME.test(name)) throw new Error(`part name ${JSON.stringify(name)} must be a letter then letters or digits (up to 24), e.g. keys or bass2`);
   if (commands.includes(name)) throw new Error(`part name '${name}' is a command's name; call the part something else, e.g. ${name}Part`);
+  if (globals.includes(name)) throw new Error(`part name '${name}' is a name JavaScript keeps at the prompt; call the part something else, e.g. ${name}Part`);
   if (taken.includes(name)) throw new Error(`part name '${name}' is taken by another part`);
   return name;
 }
