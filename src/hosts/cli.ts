@@ -169,7 +169,7 @@ function addDatasetCommand(p: Command): void {
 function addTrainCommand(p: Command): void {
   p.command('train')
     .description('train a model on a folder of MIDI files and export weights the engine loads')
-    .requiredOption('--data <dir>', 'folder of MIDI files (searched recursively); for piano-roll also a polyphonic benchmark JSON file (its own splits)')
+    .requiredOption('--data <dir>', 'folder of MIDI files (searched recursively); for piano-roll also a polyphonic benchmark JSON file, for note-events a JSON file of voice frames (each with its own splits)')
     .option('--encoding <name>', 'drum-grid (drums, 16ths), drum-expressive (drums, 16ths, with each hit\'s velocity and timing), melody-grid (a top line, 16ths), note-events (Howl: pitch, delay, duration, velocity per note) or piano-roll (chords: the keys sounding each step)', 'drum-grid')
     .option('--key-order <name>', 'piano-roll: how the keys of a frame relate: independent (default), direct (key k reads the keys below it, one weight each), nade (through a NADE of 32 units) or nade+direct')
     .option('--steps-per-quarter <n>', 'piano-roll: frames per quarter (MIDI folder: default 4; benchmark file: JSB 1, the others 2, as their README says)', number('--steps-per-quarter', (v) => [1, 2, 3, 4, 6, 8, 12, 24].includes(v), 'one of 1, 2, 3, 4, 6, 8, 12, 24 (it divides the clock\'s 24 pulses a quarter)'))
@@ -248,7 +248,7 @@ function addEvalCommand(p: Command): void {
   p.command('eval')
     .description('NLL and accuracy of a model on a split, against a Kneser-Ney n-gram baseline, and statistics of what it generates')
     .requiredOption('--model <dir>', 'model folder')
-    .requiredOption('--data <dir>', 'folder of MIDI files (a piano-roll model: or a polyphonic benchmark JSON file)')
+    .requiredOption('--data <dir>', 'folder of MIDI files (a piano-roll model: or a polyphonic benchmark JSON file; a note-event model: or a JSON file of voice frames)')
     .option('--csv <file>', 'CSV with a split column')
     .option('--split <name>', 'train, validation or test', 'test')
     .option('--seed <s>', 'seed of the random split and of generation (default: the seed the model was trained with)', seedArg)
@@ -273,12 +273,24 @@ function addEvalCommand(p: Command): void {
       const ngram = Array.isArray(r.baseline.order) ? `n-grams (orders ${r.baseline.order.join(', ')})` : `${r.baseline.order}-gram`;
       console.log(`  ${ngram}:  ${r.baseline.nllNats} nats/step (${r.baseline.nllBits} bits), accuracy ${(r.baseline.accuracy * 100).toFixed(1)}%  (Kneser-Ney, order tuned on validation)`);
       console.log(`  the model is ${versusBaseline(r.improvement, `the ${ngram}`)}`);
+      if (r.model.heads.length > 1) console.log(headsText(r.model.heads, r.baseline.heads));
       if (r.velocityMae) console.log(expressiveText(r));
       console.log(`  generated vs data: token overlap ${r.generated.tokenOverlap}`);
       const places = Object.entries(r.generated.voices ?? {}).map(([v, s]) => `${v} ${s.positionOverlap}`);
       if (places.length) console.log(`    places in the bar, overlap per voice: ${places.join(', ')}`);
       if (r.freeRunning) console.log(formatFreeRunning(r.freeRunning));
     });
+}
+
+/** Eval's NLL per head beside the n-gram of that head (the n-grams of an expressive model score its hit tokens alone). */
+function headsText(model: { head: string; nllNats: number }[], ngram: { head: string; order: number; nllNats: number }[]): string {
+  const width = Math.max(...model.map((h) => h.head.length));
+  const lines = ['  per head, nats/step: model against the Kneser-Ney n-gram of that head'];
+  for (const h of model) {
+    const n = ngram.find((b) => b.head === h.head);
+    lines.push(`    ${h.head.padEnd(width)}  ${h.nllNats.toFixed(4)}  ${n ? `against ${n.nllNats.toFixed(4)} (${n.order}-gram)` : 'no n-gram'}`);
+  }
+  return lines.join('\n');
 }
 
 /** `calibrate`: fit a drum model's per-voice offsets so it plays as many hits a bar as its training data. */

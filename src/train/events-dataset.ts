@@ -14,6 +14,7 @@ import { Rng } from '../engine/prng.js';
 import type { MidiSong } from '../io/midi-read.js';
 import { melodicNotes } from '../music/drum-part.js';
 import { noteEventsCodec, type HeadRole } from '../music/note-events.js';
+import { isVoiceFramesFile, readVoiceFrames } from './chorale-notes.js';
 import { csvNotInFolder, emptyTrainingSplit, heldOutWarnings, listMidi, noMidiFiles, songsOf, splitsFromCsv, SPLITS, type SplitName } from './dataset.js';
 import type { Batch, RnnShape } from './rnn-model.js';
 import { logFrequencies, meanNll, windowStarts, type TrainingTask } from './task.js';
@@ -74,19 +75,42 @@ function rawNotes(song: MidiSong): RawNote[] {
     .sort((a, b) => a.onset - b.onset || a.pitch - b.pitch);
 }
 
-export function buildEventsDataset(o: EventsDatasetOptions): EventsDataset {
-  const tables = defaultTables(o);
-  const skipped: { file: string; reason: string }[] = [];
+interface Pieces {
+  readonly pieces: { name: string; split: SplitName; notes: RawNote[] }[];
+  /** Pieces (or MIDI files) found. */
+  readonly found: number;
+  /** The MIDI files read and their CSV split (none for a voice-frames file). */
+  readonly files: string[];
+  readonly fromCsv: Map<string, SplitName> | null;
+}
+
+/** Each piece's notes and split: a voice-frames file's own (see chorale-notes.ts), or a folder's MIDI files split by CSV or at random. */
+function piecesOf(o: EventsDatasetOptions, skipped: { file: string; reason: string }[]): Pieces {
+  if (isVoiceFramesFile(o.dir)) {
+    if (o.csv) throw new Error(`${o.dir} holds its own train, valid and test split; leave out --csv ${o.csv}`);
+    const set = readVoiceFrames(o.dir);
+    const pieces = SPLITS.flatMap((split) => set.splits[split].map((p) => ({ name: p.file, split, notes: p.notes })));
+    return { pieces, found: pieces.length, files: [], fromCsv: null };
+  }
   const files = listMidi(o.dir, skipped);
   if (files.length === 0) throw noMidiFiles(o.dir, skipped);
   const fromCsv = o.csv ? splitsFromCsv(o.csv, o.dir, files) : null;
   const rng = new Rng(o.seed ?? 1);
+  const pieces: Pieces['pieces'] = [];
+  // one song at a time: only its notes are kept
+  for (const { name, split, song } of songsOf(o.dir, files, fromCsv, rng, [0.1, 0.1], skipped)) pieces.push({ name, split, notes: rawNotes(song) });
+  return { pieces, found: files.length, files, fromCsv };
+}
+
+export function buildEventsDataset(o: EventsDatasetOptions): EventsDataset {
+  const tables = defaultTables(o);
+  const skipped: { file: string; reason: string }[] = [];
   const splits: EventsDataset['splits'] = { train: [], validation: [], test: [] };
   let outOfRange = 0;
   const lo = tables.pitch[0];
   const hi = tables.pitch[tables.pitch.length - 1];
-  for (const { name, split, song } of songsOf(o.dir, files, fromCsv, rng, [0.1, 0.1], skipped)) {
-    const notes = rawNotes(song);
+  const { pieces, found, files, fromCsv } = piecesOf(o, skipped);
+  for (const { name, split, notes } of pieces) {
     const kept = notes.filter((n) => n.pitch >= lo && n.pitch <= hi);
     outOfRange += notes.length - kept.length;
     if (kept.length < 2) {
@@ -97,13 +121,13 @@ export function buildEventsDataset(o: EventsDatasetOptions): EventsDataset {
   }
   const used = Object.fromEntries(SPLITS.map((s) => [s, splits[s].length])) as Record<SplitName, number>;
   const notes = Object.fromEntries(SPLITS.map((s) => [s, splits[s].reduce((a, f) => a + f.notes.length, 0)])) as Record<SplitName, number>;
-  if (notes.train === 0) throw emptyTrainingSplit(o.dir, files.length, skipped, used.validation + used.test, o.csv, 'note-events');
+  if (notes.train === 0) throw emptyTrainingSplit(o.dir, found, skipped, used.validation + used.test, o.csv, 'note-events');
   const warnings: string[] = [];
   if (notes.train < 20000) warnings.push(`only ${notes.train} training notes: a model will memorize them (overfit)`);
   if (outOfRange) warnings.push(`${outOfRange} note(s) outside the pitch range ${lo}..${hi} were dropped`);
   warnings.push(...heldOutWarnings(splits, (f) => f.notes.length, 'notes', fromCsv !== null));
   warnings.push(...csvNotInFolder(fromCsv, files, o.csv, o.dir));
-  return { tables, splits, summary: { files: files.length, used, notes, skipped, outOfRange, warnings } };
+  return { tables, splits, summary: { files: found, used, notes, skipped, outOfRange, warnings } };
 }
 
 const nearest = (table: readonly number[], v: number): number => {
