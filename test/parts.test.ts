@@ -11,6 +11,8 @@ import type { ModelSpec } from '../src/engine/model.js';
 import { LiveSession } from '../src/hosts/live-session.js';
 import { replayToMidi } from '../src/hosts/replay.js';
 import { runReplay } from '../src/hosts/play.js';
+import { performanceParts } from '../src/hosts/part-flags.js';
+import { loadModelSpec } from '../src/io/model-files.js';
 import { parseSessionLog } from '../src/hosts/session-log.js';
 import { readMidi } from '../src/io/midi-read.js';
 import { WebMidiSink } from '../src/io/webmidi-sink.js';
@@ -131,6 +133,31 @@ describe('a performance of several parts', () => {
     // no all-notes-off on the other part's channel: silencing a part ends only its own notes
     const cc123 = got.slice(0, beforeQuit).filter((m) => (m.bytes[0] & 0xf0) === 0xb0 && m.bytes[1] === 123).map((m) => (m.bytes[0] & 15) + 1);
     expect(cc123).not.toContain(2);
+  }, 60_000);
+
+  it('--keys: the shipped chord model beside the shipped drummer, its chords on channel 1 and the drums on 10; pausing the keys and quitting end every held key', async () => {
+    got.length = 0;
+    const { first, others } = performanceParts({ keys: true }, 'weights/drums-expressive', 'weights/chords-jsb');
+    expect(others).toEqual([{ name: 'keys', model: 'weights/chords-jsb', channel: 1 }]);
+    const clock = new InternalClock({ bpm: 480 });
+    const sink = new WebMidiSink(output);
+    const [drums, chords] = await Promise.all([loadModelSpec(first.model), loadModelSpec(others[0].model)]);
+    const s = new LiveSession({ spec: drums, clock, sinks: [sink], seed: 7, grid: false, print: () => {}, parts: [{ ...others[0], spec: chords, sinks: [sink], seed: 8 }] });
+    expect(s.parts[1].clock.every).toBe(4);
+    s.start();
+    await steps(clock, 40);
+    s.partCommand('keys', 'pause', []);
+    await steps(clock, 8);
+    const paused = got.length;
+    await steps(clock, 8);
+    // paused: no key of the keys part starts, and none sounds on
+    expect(got.slice(paused).filter((m) => isOn(m.bytes) && (m.bytes[0] & 15) === 0)).toEqual([]);
+    s.partCommand('keys', 'resume', []);
+    await steps(clock, 24);
+    await s.quit();
+    const on = got.filter((m) => isOn(m.bytes));
+    expect(new Set(on.map((m) => (m.bytes[0] & 15) + 1))).toEqual(new Set([1, 10]));
+    expect(everyOnHasItsOff(got)).toBe(true);
   }, 60_000);
 
   it('record() writes a track a part and a version 2 log; the replay plays every part again note for note; an old one-part log still replays', async () => {
