@@ -100,6 +100,11 @@ describe('pulse-rnn train --encoding piano-roll', () => {
     expect(train % 34).toBe(0);
     const meta = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).userDefinedMetadata.pulseRnn;
     expect(meta).toMatchObject({ encoding: 'piano-roll', stepsPerQuarter: 2, stepsPerBar: 8 });
+    // eval frames the folder at the model's own steps per quarter
+    const e = await pulse('eval', '--model', out, '--data', dir, '--split', 'train', '--json');
+    expect(e.code, e.stderr).toBe(0);
+    expect(JSON.parse(e.stdout).model.frames).toBe(train);
+    expect(JSON.parse(e.stdout).published).toBeNull();
   }, 300_000);
 
   it('--key-order direct: each key reads the keys below it in the frame, and the engine loads the order', async () => {
