@@ -164,6 +164,19 @@ describe('the band patch: one [v8] per part on one clock', () => {
     }
   });
 
+  it("gives each part its own controls: its load, temperature, seed, mute, lock and edit reach its script alone", () => {
+    const messages = (s: Box) => lines.filter((l) => l.destination[0] === s.id).map((l) => byId.get(l.source[0])!).filter((b) => b.maxclass === 'message');
+    // the transport's messages go to every part; the rest to one
+    const everyPart = messages(scripts[0]).filter((b) => messages(scripts[1]).includes(b));
+    expect(everyPart.map((b) => b.text).sort()).toEqual(['bpm $1', 'flush', 'locate 0, resume', 'pause, flush', 'reset, locate 0, resume', 'resume']);
+    for (const s of scripts) {
+      const own = messages(s).filter((b) => !everyPart.includes(b));
+      const names = own.map((b) => b.text!.split(/\s+/)[0]);
+      for (const n of ['load', 'temperature', 'seed', 'mute', 'unmute', 'pause', 'resume', 'reseed', 'lock', 'unlock', 'edit']) expect(names, `${partOf(s)}: ${n}`).toContain(n);
+      for (const b of own) expect(from(b.id).map(([id]) => id), `${partOf(s)}: [${b.text}(`).toEqual([s.id]);
+    }
+  });
+
   it('sends the scripts only messages they have a handler for', () => {
     const host = new MaxHost(readFileSync(SCRIPT, 'utf8'));
     for (const s of scripts) {
