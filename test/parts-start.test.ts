@@ -22,7 +22,7 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 describe.skipIf(!built || !haveScript)('pulse-rnn start with two parts', () => {
   it('plays drums and keys on one clock, names each part\'s steps to the page, and takes keys.temperature(…) at the prompt', async () => {
     const keys = await writeMelodyModel(join(tmp, 'keys'), 5);
-    const args = [process.execPath, '--import', 'tsx', CLI, 'start', '--port', '0', '--bpm', '240', '--seed', '3', '--part', 'drums=weights/drums-gmd', '--part', `keys=${keys}@2`];
+    const args = [process.execPath, '--import', 'tsx', CLI, 'start', '--port', '0', '--bpm', '240', '--seed', '3', '--part', 'drums=weights/drums-gmd', '--part', `keys=${keys}@2`, '--part', 'chords=weights/chords-jsb@3'];
     const child = spawn('script', ['-qfec', args.map(quote).join(' '), '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TERM: 'dumb' } });
     let out = '';
     child.stdout.on('data', (d) => (out += String(d)));
@@ -39,7 +39,7 @@ describe.skipIf(!built || !haveScript)('pulse-rnn start with two parts', () => {
       });
     try {
       const url = new URL((await said(/the web page: (\S+)/))[1]);
-      await said(/parts: drums \(drum-grid\), keys \(melody-grid, channel 2\)/);
+      await said(/parts: drums \(drum-grid\), keys \(melody-grid, channel 2\), chords \(piano-roll, channel 3\)/);
       const ws = new WebSocket(new URL('/live', url).href.replace(/^http/, 'ws'), { origin: url.origin });
       const got: ServerMessage[] = [];
       const waiting: { test: (m: ServerMessage) => boolean; done: () => void }[] = [];
@@ -52,12 +52,16 @@ describe.skipIf(!built || !haveScript)('pulse-rnn start with two parts', () => {
       await until((m) => m.type === 'hello');
       const hello = got[0] as HelloMessage;
       expect(hello.version).toBe(2);
-      expect(hello.parts.map((p) => [p.name, p.channel, p.model.encoding])).toEqual([
-        ['drums', null, 'drum-grid'],
-        ['keys', 2, 'melody-grid'],
+      expect(hello.parts.map((p) => [p.name, p.channel, p.model.encoding, p.every])).toEqual([
+        ['drums', null, 'drum-grid', 1],
+        ['keys', 2, 'melody-grid', 1],
+        ['chords', 3, 'piano-roll', 4],
       ]);
+      // where a page can load each part's model: the shipped ones under weights/, a folder elsewhere not
+      expect(hello.parts.map((p) => p.model.path)).toEqual(['weights/drums-gmd/', null, 'weights/chords-jsb/']);
       await until((m) => m.type === 'step' && m.part === 'keys' && m.notes.length > 0);
       await until((m) => m.type === 'step' && m.part === 'drums' && m.notes.length > 0);
+      await until((m) => m.type === 'step' && m.part === 'chords' && m.notes.length > 0);
 
       const at = out.length;
       child.stdin.write('keys.temperature(1.2)\n');
@@ -67,7 +71,7 @@ describe.skipIf(!built || !haveScript)('pulse-rnn start with two parts', () => {
       ws.send(JSON.stringify({ type: 'control', part: 'keys', name: 'density', args: [0.5] }));
       await until((m) => m.type === 'settings' && m.part === 'keys' && m.by === 'page' && m.settings.density === 0.5);
       ws.send(JSON.stringify({ type: 'control', part: 'bass', name: 'density', args: [0.5] }));
-      await until((m) => m.type === 'message' && /no part named 'bass'; parts are drums, keys/.test(m.text));
+      await until((m) => m.type === 'message' && /no part named 'bass'; parts are drums, keys, chords/.test(m.text));
       child.stdin.write('keys.temperature(9)\n');
       await said(/keys: temperature: 9 is out of range/, at);
       child.stdin.write('status()\n');

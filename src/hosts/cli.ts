@@ -461,7 +461,10 @@ function addStartCommand(p: Command): void {
       const { attachLive } = await import('./live-socket.js');
       const model = o.model ?? defaultModel();
       const name = model.split(/[\\/]/).filter((p) => p !== '' && !/^model\.json$/i.test(p)).pop() ?? model;
-      const pages = { url: page, attach: (session: LiveSession, sound: string, pageSounds: boolean) => attachLive({ session, server, model: { path: pageModel ?? null, name }, sound, pageSounds }) };
+      // the other parts' models where a page can load them too: a URL, or a folder under weights/
+      const inPage = (m: string) => (/^https?:\/\//i.test(m) ? m : existsSync(m) && realpathSync(m).startsWith(weights + sep) ? `weights/${relative(weights, realpathSync(m)).split(sep).map(encodeURIComponent).join('/')}/` : null);
+      const partPaths = Object.fromEntries(others.map((x) => [x.name, inPage(x.model)]));
+      const pages = { url: page, attach: (session: LiveSession, sound: string, pageSounds: boolean) => attachLive({ session, server, model: { path: pageModel ?? null, name, parts: partPaths }, sound, pageSounds }) };
       try {
         const { temperature, topP, density, dynamics, timing, bpm, swing } = o;
         await runPlay({ page: pages, model, name: first.name, channel: first.channel, parts: others, bpm, swing, clock: 'internal', out: outFlag(o), seed: o.seed ?? randomSeed(), temperature, topP, density, dynamics, timing, steps: o.steps, repl: o.repl && process.stdin.isTTY === true, grid: true, ...mapFlags(o) });

@@ -37,8 +37,8 @@ import { lockedVoices } from './session-status.js';
 export interface LiveSocketOptions {
   session: LiveSession;
   server: Pick<RunningServer, 'server' | 'hosts' | 'port'>;
-  /** Where a page can load the model for itself, and its short name. */
-  model: { path: string | null; name: string };
+  /** Where a page can load the model for itself, and its short name; `parts`: where it can load the other parts' (by name, null: it cannot). */
+  model: { path: string | null; name: string; parts?: Readonly<Record<string, string | null>> };
   /** Where the sound is, in words. */
   sound: string;
   /** Whether pages play the notes (false: a MIDI output does). */
@@ -104,7 +104,7 @@ function sameEdits(a: readonly EditedStep[], b: readonly EditedStep[]): boolean 
 function partsHello(session: LiveSession, where: LiveSocketOptions['model']): PartHello[] {
   return session.parts.map((p, i) => {
     const { settings, applied, locked, slots, edits } = liveSettings(session, null, p.generator);
-    const model = liveModel(p.generator, i === 0 ? where : { path: null, name: p.modelName });
+    const model = liveModel(p.generator, i === 0 ? where : { path: where.parts?.[p.name] ?? null, name: p.modelName });
     return { name: p.name, channel: p.channel, model, step: p.generator.step, every: p.clock.every, settings, applied, locked, slots, edits };
   });
 }
