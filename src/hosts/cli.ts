@@ -424,7 +424,7 @@ const mapFlags = (o: object): { map?: string; mapInput?: string } => ({ map: (o 
 function addStartCommand(p: Command): void {
   const cmd = p
     .command('start')
-    .description('what `npm start` runs: serve the web page on 127.0.0.1 and play the shipped drum model live here: one performance, steered from the prompt and from every open page, heard through the page\'s kit unless --out names a MIDI output')
+    .description('what `npm start` runs: serve the web page on 127.0.0.1 and play the shipped drum model live here (--keys: the shipped chord model beside it, on MIDI channel 1): one performance, steered from the prompt and from every open page, heard through the page\'s kit unless --out names a MIDI output')
     .option('--port <n>', 'TCP port of the page (taken: any free one)', portArg, PAGE_PORT)
     .option('--model <dir>', 'model folder or URL (default: the shipped drum model)')
     .option('--out <port>', OUT_HELP)
