@@ -1,6 +1,7 @@
 /**
  * The Generator's tick, whole: controls due, lookahead, placement, sampling, history, on the
- * shipped drum model (with and without 16 steps of lookahead) and a Howl-style event model.
+ * shipped drum model (with and without 16 steps of lookahead), a Howl-style event model and the
+ * shipped chord model (weights/chords-jsb: 88 keys drawn in order a step, a step a quarter).
  * Best and median of BENCH_ROUNDS rounds (default 5) of 20,000 ticks after 5,000 to warm up;
  * the drum model's tick is nearly all network time (see engine.json for the step alone).
  *
@@ -34,5 +35,6 @@ const result = {
   'drums-gmd, lookahead 0': time(new Generator(drums, { seed: 7 })),
   'drums-gmd, lookahead 16': time(new Generator(drums, { seed: 7, lookahead: 16 })),
   'howl events, lookahead 16': time(new Generator(howlSpec(), { seed: 7, lookahead: 16 })),
+  'chords-jsb, lookahead 16': time(new Generator(await loadModelSpec('weights/chords-jsb'), { seed: 7, lookahead: 16 })),
 };
 writeResult('generator', result);
