@@ -323,7 +323,8 @@ export class Generator {
 
   /**
    * Write the notes of an upcoming step (drum notes or voice names for drums; one pitch,
-   * 'hold' or 'rest' for melodies; notes for event models). The model reads this step as
+   * 'hold' or 'rest' for melodies; a chord's pitches for chord models, [] a rest; notes for
+   * event models). The model reads this step as
    * its input, so what follows continues from it. An array of steps edits a range.
    */
   edit(step: number | readonly number[], notes: readonly (number | string)[]): void {
