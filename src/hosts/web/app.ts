@@ -30,6 +30,7 @@ import { applyControl, pageRuns } from './apply-control.js';
 import { bindMidiMap } from './midi-learn.js';
 import { bindKeys } from './keys-panel.js';
 import { bindMelodicLane } from './lanes-melodic.js';
+import { bindRemoteLanes } from './lanes-remote.js';
 
 const SHIPPED_MODEL = 'weights/drums-expressive/';
 
@@ -54,6 +55,8 @@ const keys = remote
   ? null
   : bindKeys(stage, { button: $<HTMLButtonElement>('keys-add'), section: $('keys-lane'), scrollWith: $('grid').parentElement ?? undefined, fallbackUrl: () => modelUrl.value, onError: (e, what) => messages.error(e, what), onInfo: (t) => messages.info(t), onChange: () => (dirty = true) });
 if (remote) $('keys-add').hidden = true;
+// joined to a performance of several parts: a lane for each part after the first
+const partLanes = remote ? bindRemoteLanes(remote, { after: $('keys-lane'), onError: (e, what) => messages.error(e, what), onChange: () => (dirty = true) }) : null;
 const controls = bindControls(stage, {
   onError: (e, what) => messages.error(e, what),
   onStartStop: startStop,
@@ -179,6 +182,7 @@ function joinPerformance(remote: RemoteStage): void {
       if (!info) return;
       modelUrl.value = info.url || info.name;
       showModel(info);
+      partLanes?.setParts();
       const sound = remote.sound;
       messages.info(`playing with the performance in the terminal (${info.name}): ${sound?.page ? 'press Start to hear it here' : `its sound goes to ${sound?.where}; Start plays it here too`}`);
     },
@@ -462,6 +466,7 @@ function draw(): void {
     shownHead = head;
     grid.render(stage.view(), head);
     melodic?.render(head);
+    partLanes?.render(head);
     const info = stage.model;
     positionEl.textContent = info && head >= 0 ? position(head, info) : '–.–.–';
     const state = stateText();

@@ -24,8 +24,8 @@ export interface LinkHooks {
 }
 
 export interface Link {
-  /** Send one control of the table (checked by the performance; a refusal comes back as a `message`). */
-  control(name: string, args: readonly unknown[]): void;
+  /** Send one control of the table (checked by the performance; a refusal comes back as a `message`), to `part` by name (left out: the first part). */
+  control(name: string, args: readonly unknown[], part?: string): void;
   readonly open: boolean;
   close(): void;
 }
@@ -110,9 +110,9 @@ export function openLink(hooks: LinkHooks): Link {
   connect();
 
   return {
-    control(name, args) {
+    control(name, args, part) {
       if (ws.readyState !== WebSocket.OPEN) throw new Error(`${name}: not connected to the performance in the terminal`);
-      ws.send(JSON.stringify({ type: 'control', name, args }));
+      ws.send(JSON.stringify({ type: 'control', name, args, ...(part === undefined ? {} : { part }) }));
     },
     get open() {
       return ws.readyState === WebSocket.OPEN;

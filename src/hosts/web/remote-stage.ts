@@ -9,8 +9,11 @@
  * busy main thread delivered late reads a later time, so the page places every step by the
  * least delayed of the recent arrivals (`PLACE_BY`), and a late delivery moves no note.
  *
- * It is a Stage (the page's controls, grid and keys take one and work unchanged); what a page
- * does alone (load a model, prime, pick a clock) is the terminal's here, and says so.
+ * It is a Stage (the page's controls, grid and keys take one and work unchanged) for the
+ * performance's first part; every other part (`parts`: keys beside the drums) keeps its own
+ * steps, edits and locks for a lane of its own, sounds through the same output placed on the
+ * same clock, and takes controls sent with its name (`partControl`). What a page does alone
+ * (load a model, prime, pick a clock) is the terminal's here, and says so.
  *
  * @example
  * const stage = new RemoteStage({ onError: (e) => messages.error(e) });
@@ -21,7 +24,7 @@
  */
 import { checkValue, defaults, type ControlName } from '../../music/controls.js';
 import type { Settings, StepCopy } from '../../music/generator.js';
-import type { HelloMessage, LiveSettings, ServerMessage, SlotsState, StepMessage } from '../live-protocol.js';
+import type { HelloMessage, LiveSettings, PartHello, ServerMessage, SlotsState, StepMessage } from '../live-protocol.js';
 import type { SessionLog } from '../session-log.js';
 import { currentAudio, openAudio } from './audio.js';
 import type { Link } from './live-link.js';
@@ -38,6 +41,21 @@ const SAMPLES = 512;
 const PLACE_BY = 64;
 /** Arrivals after Start left out of the timing: an audio context just started reads its clock a few hundred ms off for its first half second or so. */
 const SETTLING = 8;
+
+/** A part of the performance besides the first, as its lane shows it. */
+export interface RemotePart {
+  readonly name: string;
+  readonly hello: PartHello;
+  /** Its steps as they arrived (the last `KEEP`). */
+  readonly steps: StepMessage[];
+  /** Its next step (its own count: a chord part's count quarters). */
+  next: number;
+  settings: Settings;
+  applied: Settings;
+  locked: readonly string[];
+  edits: readonly { step: number; notes: readonly (number | string)[] }[];
+  wasSilent: boolean;
+}
 
 /**
  * How steady the steps are on the page: each step's start on the page's audio clock less its
@@ -86,6 +104,9 @@ export class RemoteStage extends Stage {
   private wasSilent = false;
   /** The performance's edits, step → notes as it holds them (`kick:40` keeps its velocity): from every page and the prompt. */
   private readonly edits = new Map<number, readonly (number | string)[]>();
+  /** The first part's name (its steps are this Stage's), and the other parts by name. */
+  private firstPart: string | null = null;
+  readonly parts = new Map<string, RemotePart>();
 
   constructor(options: StageOptions) {
     super(options);
@@ -102,16 +123,20 @@ export class RemoteStage extends Stage {
       if (this.hello) this.forget();
       this.hello = m;
       this.live = { ...m, step: m.step };
+      this.takeParts(m);
       this.model = { ...m.model, url: m.model.path ?? '', rows: [...m.model.rows] };
       this.takeEdits(m.edits);
       this.version++;
       return this.model;
     }
-    if (m.type === 'settings' && this.live) {
+    const other = m.type === 'settings' || m.type === 'step' ? this.parts.get(m.part) : undefined;
+    if (m.type === 'settings' && other) Object.assign(other, { settings: m.settings, applied: m.applied, locked: m.locked, edits: m.edits });
+    else if (m.type === 'settings' && this.live) {
       this.live = { ...m, step: this.live.step };
       this.takeEdits(m.edits);
     }
-    if (m.type === 'step') this.onStep(m);
+    if (m.type === 'step' && other) this.onPartStep(other, m);
+    else if (m.type === 'step') this.onStep(m);
     this.version++;
     return null;
   }
@@ -145,6 +170,12 @@ export class RemoteStage extends Stage {
   control(name: ControlName | string, args: readonly unknown[]): void {
     if (!this.link) throw new Error(`${name}: not connected to the performance in the terminal`);
     this.link.control(name, args);
+  }
+
+  /** A control for one of the other parts, by its name (`keys`): as `keys.edit(…)` at the prompt. */
+  partControl(part: string, name: ControlName | string, args: readonly unknown[]): void {
+    if (!this.link) throw new Error(`${part}.${name}: not connected to the performance in the terminal`);
+    this.link.control(name, args, part);
   }
 
   // ---- reading: the performance's state ---------------------------------------------------
@@ -388,6 +419,7 @@ export class RemoteStage extends Stage {
     this.late = 0;
     this.wasSilent = false;
     this.edits.clear();
+    this.parts.clear();
   }
 
   private needModel(what: string): ModelInfo {
@@ -395,7 +427,40 @@ export class RemoteStage extends Stage {
     return this.model;
   }
 
+  /** The other parts of a hello (a version 1 hello has none). */
+  private takeParts(m: HelloMessage): void {
+    this.parts.clear();
+    const [first, ...others] = m.parts ?? [];
+    this.firstPart = first?.name ?? null;
+    for (const h of others) this.parts.set(h.name, { name: h.name, hello: h, steps: [], next: h.step, settings: h.settings, applied: h.applied, locked: h.locked, edits: h.edits, wasSilent: false });
+  }
+
+  /** The least delayed arrival since the audio clock settled (or last moved on), within PLACE_BY, or `read`. */
+  private leastDelay(read: number): number {
+    const from = Math.max(SETTLING, this.placeFrom, this.arrivals.length - PLACE_BY + 1);
+    return this.arrivals.slice(from).reduce((least, p) => Math.min(least, p.read), read);
+  }
+
+  /** A step of another part: kept for its lane, and sounded placed as the first part's steps are. */
+  private onPartStep(part: RemotePart, m: StepMessage): void {
+    part.applied = m.applied;
+    if (m.step >= 0) part.next = m.step + 1;
+    if (m.edits) part.edits = m.edits;
+    part.steps.push(m);
+    if (part.steps.length > KEEP) part.steps.splice(0, part.steps.length - KEEP);
+    const audio = currentAudio();
+    if (!audio || !this.listening) return;
+    const now = audio.context.currentTime;
+    const offset = this.leastDelay(now + m.in - m.time);
+    const silent = this.wasSilent;
+    this.wasSilent = part.wasSilent;
+    this.play(m, m.time + offset + MARGIN, now);
+    part.wasSilent = this.wasSilent;
+    this.wasSilent = silent;
+  }
+
   private onStep(m: StepMessage): void {
+    if (this.firstPart && m.part !== undefined && m.part !== this.firstPart) return;
     if (this.live) this.live = { ...this.live, applied: m.applied, slots: m.slots, step: m.step >= 0 ? m.step + 1 : this.live.step };
     this.takeEdits(m.edits);
     this.steps.push(m);
@@ -404,9 +469,7 @@ export class RemoteStage extends Stage {
     if (!audio || !this.listening) return;
     const now = audio.context.currentTime;
     const read = now + m.in - m.time;
-    // the least delayed arrival since the audio clock settled (or last moved on), within PLACE_BY
-    const from = Math.max(SETTLING, this.placeFrom, this.arrivals.length - PLACE_BY + 1);
-    let offset = this.arrivals.slice(from).reduce((least, p) => Math.min(least, p.read), read);
+    let offset = this.leastDelay(read);
     // placed in the past: the audio clock has stalled or jumped since; start over from this arrival
     if (m.time + offset + MARGIN + m.notes.reduce((early, n) => Math.min(early, n.at), 0) < now) {
       this.placeFrom = this.arrivals.length;
