@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebMidi, type Output } from 'webmidi';
 import type { ModelSpec } from '../src/engine/model.js';
 import { LiveSession } from '../src/hosts/live-session.js';
-import { replayToMidi } from '../src/hosts/replay.js';
+import { replayToMidi, replayToPort } from '../src/hosts/replay.js';
 import { runReplay } from '../src/hosts/play.js';
 import { performanceParts } from '../src/hosts/part-flags.js';
 import { loadModelSpec } from '../src/io/model-files.js';
@@ -185,6 +185,12 @@ describe('a performance of several parts', () => {
     const again = readMidi(replayToMidi(drumGridSpec(3), log, { parts: [quarterSpec(4)] }).bytes, 'again.mid');
     expect(again.notes).toEqual(song.notes);
     expect(() => replayToMidi(drumGridSpec(3), log)).toThrow(/2 parts; the models of keys are needed/);
+    expect(everyOnHasItsOff(got)).toBe(true);
+    // to a port, in time: every part's notes on its channel, as many as the take has
+    got.length = 0;
+    await replayToPort(drumGridSpec(3), log, output, { parts: [quarterSpec(4)] });
+    const ons = got.filter((m) => isOn(m.bytes)).map((m) => `${m.bytes[0] & 15}:${m.bytes[1]}`);
+    expect(ons.sort()).toEqual(song.notes.map((n) => `${n.channel}:${n.note}`).sort());
     // pulse-rnn replay loads every part's model where the log says it was
     const onDisk = JSON.parse(text);
     onDisk.session.model = 'weights/drums-gmd';
