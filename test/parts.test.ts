@@ -58,15 +58,25 @@ afterAll(async () => {
 });
 
 describe('a performance of several parts', () => {
-  it('parts stepping at different rates line up with the clock\'s bar; a part added mid-set begins at a bar line', async () => {
+  it('parts stepping at different rates line up with the clock\'s bar; a part added or restarted mid-set begins at a bar line', async () => {
     const { s, clock } = twoParts(quarterSpec(2));
     const seen = stepsByPart(s);
+    const drums = new Map<number, number>();
+    s.watch({ step: (r, e, part) => void (part === 'drums' && drums.set(e.time, r.step)) });
     s.start();
     await steps(clock, 21);
     const bass = s.addPart({ name: 'bass', spec: melodySpec(5), channel: 3, sinks: [new WebMidiSink(output)] });
     await steps(clock, 40);
+    // restarted at clock step 61 or so, the quarter part comes in again at the next bar line, 64
+    const before = seen.length;
+    const again = s.restartPart('keys');
+    await steps(clock, 24);
     await s.quit();
-    const drums = new Map(seen.filter((x) => x.part === 'drums').map((x) => [x.time, x.step]));
+    expect(s.parts.map((p) => p.name)).toEqual(['drums', 'keys', 'bass']);
+    expect(again.clock.from % 16).toBe(0);
+    const restarted = seen.slice(before).filter((x) => x.part === 'keys');
+    expect(restarted[0].step * 4).toBe(again.clock.from);
+    expect(drums.get(restarted[0].time)).toBe(again.clock.from);
     const keys = seen.filter((x) => x.part === 'keys');
     const bassSteps = seen.filter((x) => x.part === 'bass');
     expect(keys.length).toBeGreaterThanOrEqual(14);

@@ -221,6 +221,9 @@ export class LiveSession extends CommandRunner {
   /** Take a part out (not the first): every note it started ends; the others play on. */
   removePart = (name: string): void => void this.partSet.remove(name);
 
+  /** Make a part again from its model and options (not the first): it begins at the next bar line. */
+  restartPart = (name: string): Part => this.partSet.restart(name, this.sinks, this.recording?.parts ?? null);
+
   /** True once quit() has begun. */
   get stopping(): boolean {
     return this.quitting !== null;

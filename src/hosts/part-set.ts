@@ -79,12 +79,24 @@ export class PartSet {
    * A part added while the music plays (`add`, on its channel): its sinks join `sinks` (closed
    * with the performance), and a take in progress (`take`) records it from its first step.
    */
-  join(o: PartOptions, sinks: NoteSink[], take: PartTakes | null): Part {
+  join(o: PartOptions, sinks: NoteSink[], take: PartTakes | null, at = this.list.length): Part {
     const part = this.add(o, 'wrap');
+    // in its place in the order
+    this.list.splice(at, 0, ...this.list.splice(this.list.indexOf(part), 1));
     for (const sink of o.sinks ?? []) if (!sinks.includes(sink)) sinks.push(sink);
     const next = this.nextClockStep();
     take?.begin(part, this.first.generator.ticks + part.clock.nextOwned(next) - next);
     return part;
+  }
+
+  /**
+   * A part made again from its model and options (not the first): its notes end, and the new
+   * one begins at the next bar line, in the same place in the order (a take records it on).
+   */
+  restart(name: string, sinks: NoteSink[], take: PartTakes | null): Part {
+    const at = this.list.findIndex((p) => p.name === name);
+    const old = this.remove(name);
+    return this.join(old.options, sinks, take, at);
   }
 
   /** Takes a part out (not the first): its notes end, its outputs stay open for the others. */

@@ -37,6 +37,8 @@ export class Part {
   readonly player: Player;
   readonly clock: PartClock;
   readonly model: string;
+  /** What it was made with: a restart makes it again from these. */
+  readonly options: PartOptions;
   /** MIDI channel 1–16, or null: the model's own. */
   readonly channel: number | null;
   /** What the part ticked last (reused by the next tick). */
@@ -46,6 +48,7 @@ export class Part {
   /** `wrap`: its sinks are on its channel and silence only its notes (false: given as they are, the one part of a performance). */
   constructor(o: PartOptions, clock: Clock, at: PartClockOptions, onError: (e: unknown) => void, onTick: (part: Part, r: StepResult) => void, wrap = true) {
     if (o.channel != null && !(Number.isInteger(o.channel) && o.channel >= 1 && o.channel <= 16)) throw new Error(`${o.name}: channel ${JSON.stringify(o.channel)} is not a MIDI channel; give 1 to 16`);
+    this.options = o;
     const { name, spec, model, channel, sinks, ...options } = o;
     this.name = name;
     this.generator = new Generator(spec, options);
