@@ -5,7 +5,7 @@
 // through the Tone.js synth on their own MIDI channel and every key is let go on Stop. Each part
 // has its own temperature and seed, read from the control table. A click in the keys' lane writes
 // that pitch at that step. Nothing here waits a fixed time: every check waits for a condition.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import { haveChromium } from './helpers/browser.js';
 import { onFreshPage, serveWithModel, type ServedModel } from './helpers/fresh-page.js';
 import { writeMelodyModel } from './helpers/melody-model.js';
 import { pageHook } from './helpers/page-hook.js';
+import { ROOT } from './helpers/shared.js';
 import { TempDirs } from './helpers/tfjs-models.js';
 
 const LONG = 120_000;
@@ -171,6 +172,37 @@ describe.skipIf(!haveChromium())('drums and keys together on the page', () => {
           expect(new Set(song.notes.map((n) => n.channel))).toEqual(new Set([9, 1]));
         },
         { acceptDownloads: true },
+      ),
+    LONG,
+  );
+  it.skipIf(!existsSync(join(ROOT, 'weights', 'chords-jsb', 'model.json')))(
+    'Keys alone adds the shipped chord model: a chord a quarter, each as wide as four 16ths of the drum grid, on its bar lines',
+    () =>
+      onFreshPage(
+        served.browser,
+        served.server.url,
+        1440,
+        (page) => until(page, (p) => p?.ready() && p.model()?.name === 'drums-expressive'),
+        async (page) => {
+          await page.click('#keys-add');
+          await until(page, (p) => p.keys()?.model.name === 'chords-jsb');
+          await page.click('#start');
+          await until(page, (p) => p.keys()!.ticks >= 6 && p.synthSounding() > 0);
+          const lines = await barLines(page);
+          await page.click('#start');
+          await until(page, (p) => p.synthSounding() === 0 && p.keys()!.holding === 0);
+          expect(lines.keys.length).toBeGreaterThan(1);
+          expect(lines.keys).toEqual(lines.drums);
+          const [keys, drums] = await Promise.all([pulse(page, (p) => p.keys()!), pulse(page, (p) => p.step())]);
+          // four of the drums' steps to one of the chords'
+          expect(Math.abs(keys.step * 4 - drums)).toBeLessThanOrEqual(4);
+          const width = await page.evaluate(() => {
+            const w = (sel: string) => document.querySelector(sel)!.getBoundingClientRect().width;
+            return { chord: w('#keys-lane .roll-row .cell:not(.bar)'), drum: w('#grid .cell[data-row="0"]:not(.bar)') };
+          });
+          expect(width.chord).toBeGreaterThan(3.5 * width.drum);
+          expect(keys.played.flatMap((s) => s.notes).length).toBeGreaterThan(3);
+        },
       ),
     LONG,
   );

@@ -43,22 +43,21 @@ export class PartSink implements NoteSink {
     const key = channel * 128 + note;
     const end = this.held.get(key);
     if (end !== undefined && end > time) this.held.set(key, time);
-    for (const sink of this.sinks()) sink.noteOff(note, channel, time);
+    this.off(note, channel, time);
   }
 
   allNotesOff(time?: number): void {
     const t = time ?? currentAudio()?.context.currentTime ?? 0;
     for (const [key, end] of this.held) {
       if (end <= t) continue;
-      for (const sink of this.sinks()) sink.noteOff(key % 128, Math.floor(key / 128), t);
+      this.off(key % 128, Math.floor(key / 128), t);
     }
     this.held.clear();
   }
 
-  private sinks(): NoteSink[] {
-    const out: NoteSink[] = [];
-    if (this.stage.output) out.push(this.stage.output.sink);
-    if (this.stage.recorder) out.push(this.stage.recorder);
-    return out;
+  /** A note-off to the output and the recording (called per step: nothing is made). */
+  private off(note: number, channel: number, time: number): void {
+    this.stage.output?.sink.noteOff(note, channel, time);
+    this.stage.recorder?.noteOff(note, channel, time);
   }
 }
