@@ -10,6 +10,8 @@
  * Groups of commands live in their own modules, each a one-line method here: the drum voices'
  * (`voice-commands.ts`), the pattern slots' (`slot-commands.ts`), the MIDI mapping's
  * (`midi-mapper.ts`); how a command prints, reports and tells a watching page is `command-runner.ts`.
+ * A performance holds one part or more (`part.ts`, `part-set.ts`): the first is `generator`, which
+ * unprefixed controls steer; `partCommand('keys', 'temperature', [1.2])` steers another.
  *
  * `record(file)` records what plays into a MIDI file and writes, beside it, the performance
  * log (`file.log.json`) that `pulse-rnn replay` plays again note for note. A take never
@@ -142,7 +144,7 @@ export class LiveSession extends CommandRunner {
     this.partSet = new PartSet(() => this.lastClockStep + 1, this.clock, {
       error: onError,
       tick: (part, r) => part === this.partSet.first && this.afterTick(r),
-      step: (part, e) => part !== this.partSet.first && this.partStepped(part, e),
+      step: (part, e) => part !== this.partSet.first && this.tellStep(part.last, e, part.name),
       say: (text) => this.printer(text),
     });
     const first = this.partSet.add({ ...genOptions, spec: o.spec, model: this.model, name: o.name, channel: o.channel, sinks: this.sinks }, o.parts?.length || o.channel != null ? 'wrap' : 'as-is');
@@ -197,13 +199,11 @@ export class LiveSession extends CommandRunner {
     const refused = partRefusal(name, command, part ? null : this.partSet.names);
     if (refused || !part) return void this.report(refused?.[0] ?? name, refused?.[1] ?? '');
     const [focus, scope] = [this.focus, this.scope];
-    this.focus = part;
-    this.scope = { prefix: `${part.name}: `, part: part.name };
+    [this.focus, this.scope] = [part, { prefix: `${part.name}: `, part: part.name }];
     try {
       return (this as unknown as Record<string, (...a: unknown[]) => unknown>)[command](...args);
     } finally {
-      this.focus = focus;
-      this.scope = scope;
+      [this.focus, this.scope] = [focus, scope];
     }
   }
 
@@ -487,10 +487,9 @@ export class LiveSession extends CommandRunner {
     if (rec && !rec.recorder) rec.startParts(this.partSet.all, e);
   };
 
-  /** A part beside the first sent its step: pages watching hear it with the part's name. */
-  private partStepped(part: Part, e: StepEvent): void {
-    const r = part.last;
-    if (r && this.watchers.size > 0) for (const w of this.watchers) safely(() => w.step?.(r, e, part.name), this.printer);
+  /** A part sent its step: pages watching hear it with the part's name. */
+  private tellStep(r: StepResult | null, e: StepEvent, part: string): void {
+    if (r && this.watchers.size > 0) for (const w of this.watchers) safely(() => w.step?.(r, e, part), this.printer);
   }
 
   private afterTick(r: StepResult): void {
@@ -505,9 +504,7 @@ export class LiveSession extends CommandRunner {
     this.lastStepEnd = e.time + e.stepDuration;
     this.lastBpm = e.bpm;
     this.lastClockStep = e.step;
-    const r = this.lastResult;
-    const name = this.partSet.first.name;
-    if (r && this.watchers.size > 0) for (const w of this.watchers) safely(() => w.step?.(r, e, name), this.printer);
+    this.tellStep(this.lastResult, e, this.partSet.first.name);
     if (++this.stepsHandedOut === this.stepLimit) {
       this.stopClock();
       void this.quit();
