@@ -98,6 +98,7 @@ describe('note events from a voice-frames file', () => {
     const text = await runCli('eval', '--model', out, '--data', file);
     expect(text.code).toBe(0);
     const lines = text.out.split('\n');
+    expect(lines[0]).toBe(`test split (the file's own), ${buildEventsDataset({ dir: file }).summary.notes.test} steps`);
     const at = lines.findIndex((l) => l.includes('per head, nats/step: model against the Kneser-Ney n-gram of that head'));
     expect(at).toBeGreaterThan(0);
     const heads = lines.slice(at + 1, at + 5);

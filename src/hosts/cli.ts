@@ -267,7 +267,9 @@ function addEvalCommand(p: Command): void {
       const r = await evaluate({ model: o.model, data: o.data, csv: o.csv, split: o.split as 'test', seed: o.seed });
       for (const n of r.notes) console.error(`note: ${n}`);
       if (o.json) return console.log(JSON.stringify(r));
-      console.log(`${o.split} split${r.csv ? ` (${r.csv})` : ` (random, seed ${r.seed})`}, ${r.model.steps} steps`);
+      const { isVoiceFramesFile } = await import('../train/chorale-notes.js');
+      const splitBy = r.csv ? r.csv : r.model.encoding === 'note-events' && isVoiceFramesFile(o.data) ? "the file's own" : `random, seed ${r.seed}`;
+      console.log(`${o.split} split (${splitBy}), ${r.model.steps} steps`);
       console.log(`  model:    ${r.model.nllNats} nats/step (${r.model.nllBits} bits), accuracy ${(r.model.accuracy * 100).toFixed(1)}%`);
       // one n-gram per head for a model with several heads, each with its own order
       const ngram = Array.isArray(r.baseline.order) ? `n-grams (orders ${r.baseline.order.join(', ')})` : `${r.baseline.order}-gram`;
