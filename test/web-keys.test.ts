@@ -117,6 +117,13 @@ describe.skipIf(!haveChromium())('drums and keys together on the page', () => {
           expect(keys.sent.tone).toBe(keyNotes.length);
           const [scrollWidth, clientWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
           expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+          // the keys lane's buttons and fields big enough for a finger on a phone
+          if (width < 700) {
+            const small = await page.$$eval('#keys-lane button, #keys-lane input[type=number], #keys-add', (els) =>
+              els.filter((e) => Math.min(e.getBoundingClientRect().width, e.getBoundingClientRect().height) < 38).map((e) => e.outerHTML.slice(0, 60)),
+            );
+            expect(small, 'controls under 38 px').toEqual([]);
+          }
         }),
       LONG,
     );
