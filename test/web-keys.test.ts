@@ -182,6 +182,35 @@ describe.skipIf(!haveChromium())('drums and keys together on the page', () => {
       ),
     LONG,
   );
+  it(
+    'keys added while the drums play come in at the next bar line, and after Stop and Start with the drums from the top',
+    () =>
+      onFreshPage(
+        served.browser,
+        served.url,
+        1440,
+        (page) => until(page, (p) => p?.ready() && p.model()?.name === 'drums-expressive'),
+        async (page) => {
+          await page.click('#start');
+          await until(page, (p) => p.ticks() >= 5);
+          await page.click('#keys-add');
+          await until(page, (p) => (p.keys()?.played.length ?? 0) >= 2);
+          const first = (await pulse(page, (p) => p.keys()!))!.played[0];
+          expect(first.step % 16, `the keys' first step, ${first.step}`).toBe(0);
+          expect((await pulse(page, (p) => p.played())).some((s) => s.step === first.step)).toBe(true);
+          await page.click('#start');
+          const before = (await pulse(page, (p) => p.keys()!)).ticks;
+          await page.click('#start');
+          await until(page, (p, t) => p.keys()!.ticks >= t + 4, before);
+          const again = (await pulse(page, (p) => p.keys()!)).played.filter((s) => s.tick >= before);
+          const drums = await pulse(page, (p) => p.played());
+          expect(again[0].step).toBeLessThan(16);
+          for (const s of again) expect(drums.some((d) => d.step === s.step), `step ${s.step}`).toBe(true);
+        },
+      ),
+    LONG,
+  );
+
   it.skipIf(!existsSync(join(ROOT, 'weights', 'chords-jsb', 'model.json')))(
     'Keys alone adds the shipped chord model: a chord a quarter, each as wide as four 16ths of the drum grid, on its bar lines',
     () =>

@@ -104,6 +104,8 @@ export class KeysPart implements Playable {
     this.clock.stop();
     this.player?.panic();
     this.roll.clearEdits();
+    // the next Start counts from the top: keys added mid-set come in with the drums then, not at the bar they first joined at
+    if (this.gen && this.partClock && this.partClock.from !== 0) this.follow(this.every, this.gen.codec.stepsPerBar);
     this.version++;
   }
 
