@@ -8,7 +8,7 @@
  * const keys = bindKeys(stage, { button, section, fallbackUrl: () => modelUrl.value, onError, onInfo, onChange });
  * keys.render(stage.playhead(now));   // once per frame, when something changed
  */
-import { buildLane } from './lanes.js';
+import { buildLane, type Lane } from './lanes.js';
 import { keysControls } from './keys-controls.js';
 import { currentAudio } from './audio.js';
 import { KEYS_CHANNEL, KeysPart } from './keys-part.js';
@@ -48,29 +48,6 @@ export function bindKeys(stage: Stage, hooks: KeysHooks) {
   let shownHead = -2;
   let loading = false;
 
-  const asked = new URLSearchParams(location.search).get('keys');
-  async function add(): Promise<void> {
-    loading = true;
-    hooks.button.setAttribute('aria-busy', 'true');
-    const tries = [...new Set([asked ?? SHIPPED_KEYS, hooks.fallbackUrl()])];
-    const failed: string[] = [];
-    for (const url of tries) {
-      try {
-        const info = await part.load(url);
-        if (!info) return;
-        lane.model.textContent = `${info.name} · ${info.summary}`;
-        // shown first: the lane measures its width to choose its bars
-        hooks.section.hidden = false;
-        lane.roll.setModel(part.range, info.stepsPerBar, info.stepsPerBeat, part.every);
-        hooks.button.setAttribute('aria-pressed', 'true');
-        hooks.onInfo(`keys: ${info.name} (${info.summary}) plays beside the drums on MIDI channel 2, from the next step`);
-        return;
-      } catch (e) {
-        failed.push(e instanceof Error ? e.message : String(e));
-      }
-    }
-    hooks.onError(`no keys model loaded: ${failed.join('; ')}. Give a melodic or chord model's folder in the model field (or ?keys=…) and press Keys again`, 'Keys');
-  }
   hooks.button.addEventListener('click', () => {
     if (loading) return;
     if (part.gen) {
@@ -80,7 +57,9 @@ export function bindKeys(stage: Stage, hooks: KeysHooks) {
       hooks.onChange();
       return;
     }
-    void add().finally(() => {
+    loading = true;
+    hooks.button.setAttribute('aria-busy', 'true');
+    void addKeys(part, lane, hooks).finally(() => {
       loading = false;
       hooks.button.removeAttribute('aria-busy');
       hooks.onChange();
@@ -104,25 +83,53 @@ export function bindKeys(stage: Stage, hooks: KeysHooks) {
       controls.sync();
     },
     /** Copies of what the keys play, for the console and tests; null without keys. */
-    snapshot() {
-      const gen = part.gen;
-      if (!gen || !part.model) return null;
-      return {
-        model: { ...part.model },
-        step: gen.step,
-        ticks: gen.ticks,
-        played: gen.played(),
-        upcoming: gen.upcoming(),
-        edits: gen.edits,
-        settings: part.settings,
-        applied: part.applied,
-        channel: KEYS_CHANNEL,
-        sent: { ...part.sink.sent },
-        holding: part.sink.holding(currentAudio()?.context.currentTime ?? 0),
-      };
-    },
+    snapshot: () => snapshotOf(part),
     started: () => part.started(),
     stopped: () => part.stopped(),
     panic: () => part.panic(),
+  };
+}
+
+/**
+ * Load the keys: the model `?keys=` names, else the shipped chord model, else the model field's
+ * URL (the first that loads), and show their lane; or say what each refused.
+ */
+async function addKeys(part: KeysPart, lane: Lane, hooks: KeysHooks): Promise<void> {
+  const asked = new URLSearchParams(location.search).get('keys');
+  const failed: string[] = [];
+  for (const url of [...new Set([asked ?? SHIPPED_KEYS, hooks.fallbackUrl()])]) {
+    try {
+      const info = await part.load(url);
+      if (!info) return;
+      lane.model.textContent = `${info.name} · ${info.summary}`;
+      // shown first: the lane measures its width to choose its bars
+      hooks.section.hidden = false;
+      lane.roll.setModel(part.range, info.stepsPerBar, info.stepsPerBeat, part.every);
+      hooks.button.setAttribute('aria-pressed', 'true');
+      hooks.onInfo(`keys: ${info.name} (${info.summary}) plays beside the drums on MIDI channel 2, from the next step`);
+      return;
+    } catch (e) {
+      failed.push(e instanceof Error ? e.message : String(e));
+    }
+  }
+  hooks.onError(`no keys model loaded: ${failed.join('; ')}. Give a melodic or chord model's folder in the model field (or ?keys=…) and press Keys again`, 'Keys');
+}
+
+/** Copies of what the keys play, for the console and tests; null without keys. */
+function snapshotOf(part: KeysPart) {
+  const gen = part.gen;
+  if (!gen || !part.model) return null;
+  return {
+    model: { ...part.model },
+    step: gen.step,
+    ticks: gen.ticks,
+    played: gen.played(),
+    upcoming: gen.upcoming(),
+    edits: gen.edits,
+    settings: part.settings,
+    applied: part.applied,
+    channel: KEYS_CHANNEL,
+    sent: { ...part.sink.sent },
+    holding: part.sink.holding(currentAudio()?.context.currentTime ?? 0),
   };
 }

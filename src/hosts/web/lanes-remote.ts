@@ -35,27 +35,13 @@ export function bindRemoteLanes(remote: RemoteStage, hooks: RemoteLaneHooks) {
     }
     hooks.onChange();
   };
-  const steps = (p: RemotePart) => {
-    const played: StepCopy[] = p.steps
-      .filter((s) => s.step >= 0)
-      .map((s) => ({ step: s.step, tick: s.tick, notes: s.notes.map((n) => ({ note: n.note, velocity: n.velocity, channel: n.channel, length: n.duration === null ? Infinity : n.duration / s.stepDuration, offset: 0 })), releases: s.releases.map((x) => ({ note: x.note, channel: x.channel, offset: 0 })) }));
-    // the steps ahead come as the notes each sounds
-    const ahead = (p.steps.at(-1)?.upcoming ?? []).map((u) => ({ step: u.step, notes: u.notes.map((note) => ({ note, velocity: 0, channel: 0, length: 1, offset: 0 })), releases: [] }));
-    return rollSteps(played, ahead, p.edits, p.next);
-  };
   const toggle = (name: string, step: number, pitch: number) => {
     const p = remote.parts.get(name);
-    if (!p) return;
-    if (step < p.next) throw new Error(`step ${step + 1} has already played`);
-    const notes = toggledStep({ name: p.hello.model.encoding }, steps(p).get(step)?.sounding ?? [], pitch);
-    remote.partControl(name, 'edit', [step, notes]);
-    p.edits = [...p.edits.filter((e) => e.step !== step), { step, notes }];
+    if (p) toggleRemote(remote, p, step, pitch);
   };
   const lock = (name: string) => {
     const p = remote.parts.get(name);
-    if (!p) return;
-    const held = p.locked.includes(WHOLE);
-    remote.partControl(name, held ? 'unlock' : 'lock', [WHOLE]);
+    if (p) remote.partControl(name, p.locked.includes(WHOLE) ? 'unlock' : 'lock', [WHOLE]);
   };
   const clear = (name: string) => {
     const p = remote.parts.get(name);
@@ -90,9 +76,26 @@ export function bindRemoteLanes(remote: RemoteStage, hooks: RemoteLaneHooks) {
         const p = remote.parts.get(part);
         if (!p) continue;
         const every = p.hello.every;
-        lane.roll.render(steps(p), p.next, head >= 0 ? Math.floor(head / every) : -1);
+        lane.roll.render(remoteSteps(p), p.next, head >= 0 ? Math.floor(head / every) : -1);
         lane.showLock(p.locked.includes(WHOLE), p.hello.model.encoding === 'piano-roll' ? null : `locks hold a chord part's bar or a drum voice; ${p.hello.model.encoding} parts have none here`);
       }
     },
   };
+}
+
+/** What a remote part's lane draws: the steps it played and, ahead, the notes each will sound. */
+function remoteSteps(p: RemotePart) {
+  const played: StepCopy[] = p.steps
+    .filter((s) => s.step >= 0)
+    .map((s) => ({ step: s.step, tick: s.tick, notes: s.notes.map((n) => ({ note: n.note, velocity: n.velocity, channel: n.channel, length: n.duration === null ? Infinity : n.duration / s.stepDuration, offset: 0 })), releases: s.releases.map((x) => ({ note: x.note, channel: x.channel, offset: 0 })) }));
+  const ahead = (p.steps.at(-1)?.upcoming ?? []).map((u) => ({ step: u.step, notes: u.notes.map((note) => ({ note, velocity: 0, channel: 0, length: 1, offset: 0 })), releases: [] }));
+  return rollSteps(played, ahead, p.edits, p.next);
+}
+
+/** Send a remote part's step with `pitch` toggled (as the part's encoding holds a step), shown at once as written. */
+function toggleRemote(remote: RemoteStage, p: RemotePart, step: number, pitch: number): void {
+  if (step < p.next) throw new Error(`step ${step + 1} has already played`);
+  const notes = toggledStep({ name: p.hello.model.encoding }, remoteSteps(p).get(step)?.sounding ?? [], pitch);
+  remote.partControl(p.name, 'edit', [step, notes]);
+  p.edits = [...p.edits.filter((e) => e.step !== step), { step, notes }];
 }
