@@ -59,6 +59,14 @@ describe('pulse-rnn bad arguments', () => {
     expect(s.err).toMatch(/--steps must be .* got 'many'/);
   });
 
+  it('prints a bad choice found inside a command, not only exits', async () => {
+    for (const [flag, value, rule] of [['--encoding', 'bogus', /--encoding must be drum-grid, .* got 'bogus'/], ['--backend', 'gpu', /--backend must be wasm or cpu, got 'gpu'/], ['--cell', 'rnn', /--cell must be lstm or gru, got 'rnn'/]] as const) {
+      const r = await run('train', '--data', tmp, '--out', join(tmp, 'never'), flag, value);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(rule);
+    }
+  });
+
   it('names a missing model folder', async () => {
     const r = await run('score', '--model', join(tmp, 'nope'), '--midi', 'x.mid');
     expect(r.code).toBe(1);

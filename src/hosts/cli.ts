@@ -28,7 +28,7 @@ import { MAX_MIDI_BYTES, readUserFile } from '../io/user-file.js';
 import { randomSeed, rangeText, valueArg } from '../music/controls.js';
 import { addStartFlags, parseFlag } from './control-flags.js';
 import type { LiveSession } from './live-session.js';
-import { PART_HELP, collectParts, performanceParts, type PartFlag } from './part-flags.js';
+import { PART_HELP, PART_OUT_HELP, VIRTUAL_PARTS_HELP, collectPartOuts, collectParts, performanceParts, type PartFlag, type PartOutFlag } from './part-flags.js';
 import { BASELINE_WORDS } from '../train/expressive-baselines.js';
 
 /** The package folder, found from wherever this file runs (src/hosts or dist). */
@@ -173,7 +173,7 @@ function addTrainCommand(p: Command): void {
     .option('--encoding <name>', 'drum-grid (drums, 16ths), drum-expressive (drums, 16ths, with each hit\'s velocity and timing), melody-grid (a top line, 16ths), note-events (Howl: pitch, delay, duration, velocity per note) or piano-roll (chords: the keys sounding each step)', 'drum-grid')
     .option('--key-order <name>', 'piano-roll: how the keys of a frame relate: independent (default), direct (key k reads the keys below it, one weight each), nade (through a NADE of 32 units) or nade+direct')
     .option('--steps-per-quarter <n>', 'piano-roll: frames per quarter (MIDI folder: default 4; benchmark file: JSB 1, the others 2, as their README says)', number('--steps-per-quarter', (v) => [1, 2, 3, 4, 6, 8, 12, 24].includes(v), 'one of 1, 2, 3, 4, 6, 8, 12, 24 (it divides the clock\'s 24 pulses a quarter)'))
-    .option('--no-augment', 'note-events: no transpose / time-warp / volume augmentation')
+    .option('--no-augment', "note-events: none of Howl's augmentation of each window (on by default): a transposition of up to ±11 semitones inside the data's own pitch range, a time warp of 0.5 to 2 (for data on a grid, such as 16ths, only ½, 1 or 2 where every value stays on the grid and the tables: a rhythm as written, in other note values), a volume of 0.8 to 1")
     .requiredOption('--out <dir>', 'weights folder to write (model.json, shard, log, curves); one holding another model is refused unless --force')
     .option('--csv <file>', 'CSV with a split column (train/validation/test) and a MIDI file column')
     .option('--cell <name>', 'recurrent cell: lstm or gru', 'lstm')
@@ -341,10 +341,14 @@ function addPlayCommand(p: Command): void {
     .option('--map-input <name>', 'the MIDI input the mapping listens on (default: every input)')
     .option('--part <name=model[@channel]>', PART_HELP, collectParts)
     .option('--keys [model]', KEYS_HELP)
-    .action(async (o: { model?: string; bpm: number; swing: number; clock: string; out?: string; seed: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; steps?: number; repl: boolean; grid: boolean; part?: PartFlag[]; keys?: boolean | string }) => {
+    .option('--part-out <name=port>', PART_OUT_HELP, collectPartOuts)
+    .option('--virtual-parts', VIRTUAL_PARTS_HELP)
+    .action(async (o: { model?: string; bpm: number; swing: number; clock: string; out?: string; seed: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; steps?: number; repl: boolean; grid: boolean; part?: PartFlag[]; keys?: boolean | string; partOut?: PartOutFlag[]; virtualParts?: boolean }) => {
       const { runPlay } = await import('./play.js');
       const { first, others } = performanceParts({ model: o.model, parts: o.part, keys: o.keys }, defaultModel(), chordModel());
-      await runPlay({ ...o, out: outFlag(o), model: first.model, name: first.name, channel: first.channel, parts: others });
+      const out = outFlag(o);
+      if (o.virtualParts && out !== undefined) throw new Error(`give --virtual-parts (every part its own virtual output) or ${o.out === undefined ? '--virtual' : `--out ${JSON.stringify(out)}`}, not both`);
+      await runPlay({ ...o, out, model: first.model, name: first.name, channel: first.channel, parts: others, partOuts: o.partOut });
     });
 }
 
@@ -503,7 +507,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     const err = e as { code?: string; exitCode?: number; message?: string };
-    if (err.code?.startsWith('commander.')) return err.exitCode ?? 1;
+    // commander has printed its own parse errors; one a command's action throws is ours to print
+    if (err.code?.startsWith('commander.') && !(e instanceof InvalidArgumentError)) return err.exitCode ?? 1;
     console.error(`pulse-rnn: ${systemErrorLine(e) ?? err.message ?? String(e)}`);
     return 1;
   }
