@@ -252,6 +252,18 @@ describe('no key left sounding', () => {
     });
   }
 
+  it('a chord held through a stop sounds again when the clock continues', () => {
+    const s = setup();
+    hold(s.gen, s.gen.step, 40);
+    s.ft.advance(0.5);
+    s.clock.stop();
+    s.ft.advance(0.6);
+    expect([...s.keys.held.keys()]).toEqual([]);
+    s.clock.continue();
+    s.ft.advance(0.6);
+    expect([...s.keys.held.keys()].sort((a, b) => a - b)).toEqual(CHORD);
+  });
+
   it('a chord held through a mute sounds again at unmute', () => {
     const gen = new Generator(chordSpec(13), { seed: 2 });
     for (let s = 0; s < 8; s++) gen.edit(s, [48, 60, 64, 67]);

@@ -78,6 +78,8 @@ export class Player {
   private readonly offs: (() => void)[];
   /** The step the clock should hand out next, or -1 after a transport change (check the generator). */
   private expected = -1;
+  /** The sinks were silenced by a stop or dropout: the generator lets go of what it holds, so a held chord strikes again when the music goes on. */
+  private silenced = false;
   private wasPaused = false;
   private wasMuted = false;
   /** The latest note-on sent: silencing before it would leave that note sounding. */
@@ -145,7 +147,8 @@ export class Player {
     const gen = this.generator;
     this.followCodec();
     // a jump of the clock: the generator follows (guarded for generators without locate)
-    const jumped = this.expected < 0 ? gen.step !== e.step : e.step !== this.expected;
+    const jumped = this.silenced || (this.expected < 0 ? gen.step !== e.step : e.step !== this.expected);
+    this.silenced = false;
     if (jumped && typeof gen.locate === 'function') gen.locate(e.step);
     this.expected = e.step + 1;
 
@@ -207,6 +210,7 @@ export class Player {
       case 'stop':
       case 'dropout':
         this.expected = -1;
+        this.silenced = true;
         return this.allNotesOff(Math.max(e.time, this.lastOn));
       case 'start':
       case 'continue':
