@@ -143,13 +143,13 @@ export class LiveSession extends CommandRunner {
     const onError = (e: unknown) => this.printer(`output: ${errorText(e)}`);
     this.partSet = new PartSet(() => this.lastClockStep + 1, this.clock, {
       error: onError,
-      tick: (part, r) => part === this.partSet.first && this.afterTick(r),
+      tick: (part, r) => (part === this.partSet.first ? this.afterTick(r) : this.showGrid && this.display.addPart(part, r)),
       step: (part, e) => part !== this.partSet.first && this.tellStep(part.last, e, part.name),
       say: (text) => this.printer(text),
     });
     const first = this.partSet.add({ ...genOptions, spec: o.spec, model: this.model, name: o.name, channel: o.channel, sinks: this.sinks }, o.parts?.length || o.channel != null ? 'wrap' : 'as-is');
     this.player = first.player;
-    this.display = new StepDisplay(this.generator.codec, (text) => this.printer(text));
+    this.display = new StepDisplay(this.generator.codec, (text) => this.printer(text), first.name);
     this.showGrid = o.grid ?? true;
     if (o.steps !== undefined && !(Number.isInteger(o.steps) && o.steps > 0)) throw new RangeError(`steps must be a whole number ≥ 1, got ${o.steps}`);
     this.stepLimit = o.steps ?? Infinity;
