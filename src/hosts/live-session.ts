@@ -77,9 +77,10 @@ export interface LiveSessionOptions extends Partial<Pick<GeneratorOptions, Value
   sound?: string;
   /** Steps the generator forecasts, for pages whose grid shows them (default none). */
   lookahead?: number;
-  /** The first part's name (default: drums for a drum model, else keys) and MIDI channel (1–16; default the model's own). */
+  /** The first part's name (default: drums for a drum model, else keys), MIDI channel (1–16; default the model's own) and output in words (for `status()`). */
   name?: string;
   channel?: number | null;
+  output?: string;
   /** More parts, each with its own model, seed, controls, channel and outputs, on the same clock (`part.ts`). */
   parts?: PartOptions[];
 }
@@ -147,7 +148,7 @@ export class LiveSession extends CommandRunner {
       step: (part, e) => part !== this.partSet.first && this.tellStep(part.last, e, part.name),
       say: (text) => this.printer(text),
     });
-    const first = this.partSet.add({ ...genOptions, spec: o.spec, model: this.model, name: o.name, channel: o.channel, sinks: this.sinks }, o.parts?.length || o.channel != null ? 'wrap' : 'as-is');
+    const first = this.partSet.add({ ...genOptions, spec: o.spec, model: this.model, name: o.name, channel: o.channel, output: o.output, sinks: this.sinks }, o.parts?.length || o.channel != null ? 'wrap' : 'as-is');
     this.player = first.player;
     this.display = new StepDisplay(this.generator.codec, (text) => this.printer(text), first.name);
     this.showGrid = o.grid ?? true;

@@ -8,6 +8,7 @@
  * parsePartFlag('keys=weights/chords-jsb@2');        // { name: 'keys', model: 'weights/chords-jsb', channel: 2 }
  * collectParts('drums=weights/drums-gmd', []);        // [{ name: 'drums', … }]
  * performanceParts({ model: 'weights/drums-gmd', parts: [], keys: true }, 'weights/chords-jsb');
+ * collectPartOuts('keys=IAC Driver Bus 2', []);      // [{ name: 'keys', port: 'IAC Driver Bus 2' }]
  */
 import { InvalidArgumentError } from 'commander';
 
@@ -19,6 +20,9 @@ export interface PartFlag {
   channel: number | null;
 }
 
+/** A part's name as the prompt can hold it (`checkPartName` says the rest). */
+const PART_NAME = /^[A-Za-z][A-Za-z0-9]{0,23}$/;
+
 /** The MIDI channel `--keys` plays on: the first, beside the drums' 10th. */
 export const KEYS_CHANNEL = 1;
 
@@ -29,10 +33,36 @@ export function parsePartFlag(value: string): PartFlag {
   const m = /^([^=]*)=(.+?)(?:@(\d+))?$/.exec(value.trim());
   if (!m) throw new InvalidArgumentError(`--part must be NAME=MODEL or NAME=MODEL@CHANNEL, got '${value}'`);
   const [, name, model, ch] = m;
-  if (!/^[A-Za-z][A-Za-z0-9]{0,23}$/.test(name)) throw new InvalidArgumentError(`--part ${value}: the name '${name}' must be a letter then letters or digits (e.g. keys)`);
+  if (!PART_NAME.test(name)) throw new InvalidArgumentError(`--part ${value}: the name '${name}' must be a letter then letters or digits (e.g. keys)`);
   const channel = ch === undefined ? null : Number(ch);
   if (channel !== null && !(channel >= 1 && channel <= 16)) throw new InvalidArgumentError(`--part ${value}: channel ${ch} is not a MIDI channel; give 1 to 16`);
   return { name, model, channel };
+}
+
+/** A part's own MIDI output, as `--part-out NAME=PORT` names it. */
+export interface PartOutFlag {
+  name: string;
+  port: string;
+}
+
+export const PART_OUT_HELP = "a part's own MIDI output: NAME=PORT, found as --out finds it (pulse-rnn-NAME: a virtual output of that name); give one a part; parts without one play to --out, each on its channel";
+
+export const VIRTUAL_PARTS_HELP = 'every part without a --part-out its own virtual MIDI output, pulse-rnn-NAME (pulse-rnn-drums, pulse-rnn-keys), instead of one pulse-rnn with a channel a part';
+
+/** commander's collector for `--part-out`, given once a part. */
+export function collectPartOuts(value: string, previous: PartOutFlag[] | undefined): PartOutFlag[] {
+  const m = /^([^=]*)=(.*)$/.exec(value.trim());
+  const port = m?.[2].trim().replace(/^(["'])(.*)\1$/, '$2').trim();
+  if (!m || !port) throw new InvalidArgumentError(`--part-out must be NAME=PORT (e.g. keys="IAC Driver Bus 2"), got '${value}'`);
+  const name = m[1].trim();
+  if (!PART_NAME.test(name)) throw new InvalidArgumentError(`--part-out ${value}: '${name}' is not a part's name (a letter then letters or digits)`);
+  if (previous?.some((p) => p.name === name)) throw new InvalidArgumentError(`--part-out ${value}: part '${name}' is given an output twice`);
+  return [...(previous ?? []), { name, port }];
+}
+
+/** Each `--part-out` names a part there is; throws naming the flag and the parts. */
+export function checkPartOuts(outs: readonly PartOutFlag[], names: readonly string[]): void {
+  for (const o of outs) if (!names.includes(o.name)) throw new Error(`--part-out ${o.name}=${o.port}: there is no part named '${o.name}'; the parts are ${names.join(', ')}`);
 }
 
 /** commander's collector for `--part`, given more than once. */

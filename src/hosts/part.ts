@@ -29,6 +29,8 @@ export interface PartOptions extends Omit<GeneratorOptions, 'channel'> {
   channel?: number | null;
   /** Its outputs; a port shared with other parts is wrapped so the part silences only its own notes. */
   sinks?: NoteSink[];
+  /** Where its notes go, in words, for `status()` (`"IAC Driver Bus 2"`, `the virtual MIDI output "pulse-rnn-keys"`). */
+  output?: string;
 }
 
 export class Part {
@@ -41,6 +43,8 @@ export class Part {
   readonly options: PartOptions;
   /** MIDI channel 1–16, or null: the model's own. */
   readonly channel: number | null;
+  /** Where its notes go, in words (null: not said). */
+  readonly output: string | null;
   /** What the part ticked last (reused by the next tick). */
   last: StepResult | null = null;
   private readonly offs: (() => void)[] = [];
@@ -49,8 +53,9 @@ export class Part {
   constructor(o: PartOptions, clock: Clock, at: PartClockOptions, onError: (e: unknown) => void, onTick: (part: Part, r: StepResult) => void, wrap = true) {
     if (o.channel != null && !(Number.isInteger(o.channel) && o.channel >= 1 && o.channel <= 16)) throw new Error(`${o.name}: channel ${JSON.stringify(o.channel)} is not a MIDI channel; give 1 to 16`);
     this.options = o;
-    const { name, spec, model, channel, sinks, ...options } = o;
+    const { name, spec, model, channel, sinks, output, ...options } = o;
     this.name = name;
+    this.output = output ?? null;
     this.generator = new Generator(spec, options);
     this.model = model ?? spec.source;
     this.channel = channel ?? null;
@@ -87,12 +92,12 @@ export class Part {
     return this.model.split(/[\\/]/).filter(Boolean).pop() ?? this.model;
   }
 
-  /** The part's line of `status()`: its name, model, channel, step and controls. */
+  /** The part's line of `status()`: its name, model, output and channel, step and controls. */
   status(): string {
     const gen = this.generator;
     const state = gen.paused ? 'paused' : gen.muted ? 'muted' : 'playing';
     const bar = gen.codec.stepsPerBar;
-    return `${this.name}: ${this.modelName} (${gen.codec.name}) · channel ${this.channel ?? "the model's"} · step ${gen.step} (bar ${Math.floor(gen.step / bar) + 1}) · ${state} · ${VALUE_CONTROLS.map((name) => valueText(gen, name)).join(' · ')}`;
+    return `${this.name}: ${this.modelName} (${gen.codec.name}) · ${this.output === null ? '' : `to ${this.output}, `}channel ${this.channel ?? "the model's"} · step ${gen.step} (bar ${Math.floor(gen.step / bar) + 1}) · ${state} · ${VALUE_CONTROLS.map((name) => valueText(gen, name)).join(' · ')}`;
   }
 
   /** Hear every step of the part after its Player has sent it. */

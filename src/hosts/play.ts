@@ -26,8 +26,9 @@ import type { MidiMapper } from './midi-mapper.js';
 import { pulsesPerStep, replayToMidi, replayToPort } from './replay.js';
 import { startRepl } from './repl.js';
 import { parseSessionLog } from './session-log.js';
-import { allPorts, openClockInput, openPlayOutput, VIRTUAL_PORT } from './port-choice.js';
-import type { PartFlag } from './part-flags.js';
+import { allPorts, openClockInput, openPlayOutput, partVirtualPort, VIRTUAL_PORT, type PlayOutput } from './port-choice.js';
+import { checkPartOuts, type PartFlag, type PartOutFlag } from './part-flags.js';
+import { defaultPartName } from '../music/parts.js';
 import type { PartOptions } from './part.js';
 
 export interface PlayOptions {
@@ -63,6 +64,10 @@ export interface PlayOptions {
   channel?: number | null;
   /** More parts on the same clock and output, each on its channel (`--part keys=MODEL@2`). */
   parts?: readonly PartFlag[];
+  /** Parts with an output of their own (`--part-out keys=PORT`, the first part's name included); the others play to `out`. */
+  partOuts?: readonly PartOutFlag[];
+  /** Every part without a `partOuts` entry its own virtual output, `pulse-rnn-NAME`, instead of the shared one. */
+  virtualParts?: boolean;
 }
 
 /** `start`'s pages: they join the performance (`live-socket.ts`), and make the sound unless `out` names a port. */
@@ -125,10 +130,13 @@ export async function runPlay(o: PlayOptions, io: HostIO = defaultIO()): Promise
       clock = new MidiClockFollower(opened.input, { bpm: o.bpm, pulsesPerStep: pps, onError });
       clockName = `MIDI clock from ${JSON.stringify(opened.input.name)}`;
     }
+    // each part's own output first (a name found nowhere stops here), then the shared one if a part plays to it
+    const names = [o.name ?? defaultPartName(codec.voices), ...(o.parts ?? []).map((p) => p.name)];
+    const own = await openPartOutputs(o, names, print, closers);
     const sinks: NoteSink[] = [];
     let to: string;
     // a virtual output the system cannot make is said in one line, and the music goes on
-    const opened = o.out || !o.page ? await openPlayOutput(o.out ?? VIRTUAL_PORT) : null;
+    const opened = own.some((x) => x === undefined) && (o.out || !o.page) ? await openPlayOutput(o.out ?? VIRTUAL_PORT) : null;
     const midiOut = opened?.output ?? null;
     if (midiOut) {
       sinks.push(midiOut.sink);
@@ -141,15 +149,19 @@ export async function runPlay(o: PlayOptions, io: HostIO = defaultIO()): Promise
     }
     // start: the terminal says where the sound is, and so does status()
     const sound = o.page ? (midiOut ? `MIDI output ${to.slice('to '.length)}` : `the page at ${o.page.url} (press Start there)`) : null;
-    // each part its own seed, the next after the first's; all on the same outputs, each on its channel
-    const parts: PartOptions[] = (o.parts ?? []).map((p, i) => ({ name: p.name, spec: partSpecs[i], model: modelLocation(p.model), channel: p.channel, sinks, seed: (o.seed + i + 1) >>> 0, temperature: o.temperature }));
-    const session = new LiveSession({ spec, model: modelLocation(o.model), name: o.name, channel: o.channel, parts, clock, clockName, sinks, seed: o.seed, temperature: o.temperature, topP: o.topP, density: o.density, dynamics: o.dynamics, timing: o.timing, steps: o.steps, grid: o.grid ?? true, print, ...(sound ? { sound, lookahead: codec.stepsPerBar } : {}) });
+    // a part with its own output plays only to it; the others share one, each on its channel
+    const shared = to.replace(/^to /, '');
+    const outOf = (i: number) => (own[i] === undefined ? { sinks, output: shared } : { sinks: own[i]?.sink ? [own[i]!.sink] : [], output: own[i]?.said ?? 'no output (silent)' });
+    if (own[0] !== undefined) to = own[0] ? `to ${own[0].said}` : 'silently';
+    // each part its own seed, the next after the first's
+    const parts: PartOptions[] = (o.parts ?? []).map((p, i) => ({ name: p.name, spec: partSpecs[i], model: modelLocation(p.model), channel: p.channel, ...outOf(i + 1), seed: (o.seed + i + 1) >>> 0, temperature: o.temperature }));
+    const session = new LiveSession({ spec, model: modelLocation(o.model), name: o.name, channel: o.channel, parts, clock, clockName, ...outOf(0), seed: o.seed, temperature: o.temperature, topP: o.topP, density: o.density, dynamics: o.dynamics, timing: o.timing, steps: o.steps, grid: o.grid ?? true, print, ...(sound ? { sound, lookahead: codec.stepsPerBar } : {}) });
     report = (text) => session.printer(text);
     if (o.page) live = o.page.attach(session, sound as string, !midiOut);
     // a broken mapping file stops here, before anything plays
     if (o.map || o.mapInput) print(mapSaid(await session.midi.open({ file: o.map, input: o.mapInput }), o.map));
     const repl = o.repl ?? true;
-    if (parts.length) print(`parts: ${session.parts.map((p) => `${p.name} (${p.generator.codec.name}${p.channel === null ? '' : `, channel ${p.channel}`})`).join(', ')}; keys.temperature(1.2) steers one, help() says how`.replace('keys.', `${session.parts[1].name}.`));
+    if (parts.length) print(`parts: ${session.parts.map((p, i) => `${p.name} (${p.generator.codec.name}${p.channel === null ? '' : `, channel ${p.channel}`}${own[i] === undefined ? '' : `, to ${outOf(i).output}`})`).join(', ')}; keys.temperature(1.2) steers one, help() says how`.replace('keys.', `${session.parts[1].name}.`));
     print(`playing ${o.model} (${codec.name}) ${to} on the ${clockName}${clockChoice.kind === 'internal' ? ` at ${o.bpm} BPM` : ''}, seed ${o.seed}, temperature ${o.temperature}${o.steps ? `, for ${o.steps} steps` : ''}; ${repl ? 'help() lists the commands, quit() or Ctrl-C stops' : 'Ctrl-C stops'}`);
     if (sound) print(`sound: ${sound}`);
     if (repl) startRepl(session, { input: io.stdin, output: io.stdout });
@@ -162,6 +174,34 @@ export async function runPlay(o: PlayOptions, io: HostIO = defaultIO()): Promise
     for (const close of closers) close();
     if (WebMidi.enabled) await WebMidi.disable();
   }
+}
+
+/**
+ * Each part's own output, by the order of `names` (the first part's first): `--part-out`'s port,
+ * or with `virtualParts` its virtual `pulse-rnn-NAME`; undefined for a part that plays to the
+ * shared output, null for one whose virtual port the system cannot make (it plays silently,
+ * said in one line). A port several parts name is opened once.
+ */
+async function openPartOutputs(o: PlayOptions, names: readonly string[], print: (text: string) => void, closers: (() => void)[]): Promise<(PlayOutput | null | undefined)[]> {
+  checkPartOuts(o.partOuts ?? [], names);
+  const opened = new Map<string, PlayOutput | null>();
+  const out: (PlayOutput | null | undefined)[] = [];
+  for (const name of names) {
+    const port = o.partOuts?.find((x) => x.name === name)?.port ?? (o.virtualParts ? partVirtualPort(name) : null);
+    if (port === null) {
+      out.push(undefined);
+      continue;
+    }
+    const key = port.toLowerCase();
+    if (!opened.has(key)) {
+      const r = await openPlayOutput(port);
+      if (r.output) closers.push(r.output.close);
+      else print(`${name}: no virtual MIDI output ${JSON.stringify(port)} here (${r.reason}): ${name} plays silently`);
+      opened.set(key, r.output);
+    }
+    out.push(opened.get(key) ?? null);
+  }
+  return out;
 }
 
 function mapSaid(m: MidiMapper, file: string | undefined): string {

@@ -21,6 +21,12 @@ import { WebMidiSink } from '../io/webmidi-sink.js';
 /** The name of the performance's own virtual output (`--out pulse-rnn`, `--virtual`). */
 export const VIRTUAL_PORT = 'pulse-rnn';
 
+/** A part's own virtual output (`--virtual-parts`): `pulse-rnn-keys`. */
+export const partVirtualPort = (part: string): string => `${VIRTUAL_PORT}-${part}`;
+
+/** `pulse-rnn`, or a part's `pulse-rnn-keys`: names this performance makes rather than finds. */
+const isVirtualName = (name: string): boolean => /^pulse-rnn(-[a-z][a-z0-9]*)?$/i.test(name);
+
 export interface PlayOutput {
   sink: NoteSink;
   /** As the terminal says where the sound goes: `"IAC Driver Bus 2"`, `the virtual MIDI output "pulse-rnn"`. */
@@ -30,13 +36,17 @@ export interface PlayOutput {
 
 const notFound = (e: unknown) => e instanceof Error && /^no MIDI (input|output) named/.test(e.message);
 
-/** `--out NAME`: null with the reason for a virtual port the system cannot make; a name found nowhere throws. */
+/**
+ * `--out NAME`: null with the reason for a virtual port the system cannot make (`pulse-rnn`, or a
+ * part's `pulse-rnn-keys`); a name found nowhere throws.
+ */
 export async function openPlayOutput(name: string, o: NativeMidiOptions = {}): Promise<{ output: PlayOutput | null; reason: string }> {
-  if (name.toLowerCase() === VIRTUAL_PORT) {
-    const v = openNativeVirtualOutput(VIRTUAL_PORT, o);
+  if (isVirtualName(name)) {
+    const own = VIRTUAL_PORT + name.slice(VIRTUAL_PORT.length);
+    const v = openNativeVirtualOutput(own, o);
     if (!v.port) return { output: null, reason: v.reason };
     const port = v.port;
-    return { output: { sink: nativeSink(port), said: `the virtual MIDI output ${JSON.stringify(VIRTUAL_PORT)}`, close: () => port.close() }, reason: '' };
+    return { output: { sink: nativeSink(port), said: `the virtual MIDI output ${JSON.stringify(own)}`, close: () => port.close() }, reason: '' };
   }
   try {
     const output = await openOutput(name);
