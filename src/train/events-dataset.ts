@@ -2,8 +2,9 @@
  * Note events for Howl-style models: every note outside the drum part becomes one event of
  * pitch, delay since the previous onset, duration and velocity, in pulses (24 per quarter),
  * each snapped to a class of the model's tables. Training windows are augmented on the fly as
- * Howl does: transposed by up to ±11 semitones (kept inside the pitch range), time-warped by a
- * factor from 0.5 to 2, and played 0.8 to 1 times as loud.
+ * Howl does: transposed by up to ±11 semitones, time-warped by a factor from 0.5 to 2, and played
+ * 0.8 to 1 times as loud; see `randomAugment` for how a quantized piece keeps its grid and a
+ * transposition the data's own pitch range.
  *
  * @example
  * const ds = buildEventsDataset({ dir: 'piano/' });
@@ -36,9 +37,20 @@ export interface EventTables {
   velocity: number[];
 }
 
+/**
+ * A piece's notes and the time grid, in pulses, its augmentation keeps to: the data's grid
+ * (the finest grid of the training pieces written on one) for a piece on a grid, 1 for a
+ * performance played off any grid.
+ */
+export interface EventsPiece {
+  file: string;
+  notes: RawNote[];
+  grid: number;
+}
+
 export interface EventsDataset {
   readonly tables: EventTables;
-  readonly splits: Record<SplitName, { file: string; notes: RawNote[] }[]>;
+  readonly splits: Record<SplitName, EventsPiece[]>;
   readonly summary: { files: number; used: Record<SplitName, number>; notes: Record<SplitName, number>; skipped: { file: string; reason: string }[]; outOfRange: number; warnings: string[] };
 }
 
@@ -117,8 +129,11 @@ export function buildEventsDataset(o: EventsDatasetOptions): EventsDataset {
       skipped.push({ file: name, reason: notes.length ? `fewer than 2 notes in the range ${lo}..${hi}` : 'no notes outside the drum part' });
       continue;
     }
-    splits[split].push({ file: name, notes: kept });
+    splits[split].push({ file: name, notes: kept, grid: timeGrid(kept) });
   }
+  // a piece that happens to hold only quarters may still be halved into the data's eighths
+  const dataGrid = splits.train.reduce((g, f) => (f.grid > 1 ? gcd(g, f.grid) : g), 0);
+  for (const s of SPLITS) for (const f of splits[s]) f.grid = f.grid > 1 ? (dataGrid > 1 ? dataGrid : f.grid) : 1;
   const used = Object.fromEntries(SPLITS.map((s) => [s, splits[s].length])) as Record<SplitName, number>;
   const notes = Object.fromEntries(SPLITS.map((s) => [s, splits[s].reduce((a, f) => a + f.notes.length, 0)])) as Record<SplitName, number>;
   if (notes.train === 0) throw emptyTrainingSplit(o.dir, found, skipped, used.validation + used.test, o.csv, 'note-events');
@@ -128,6 +143,26 @@ export function buildEventsDataset(o: EventsDatasetOptions): EventsDataset {
   warnings.push(...heldOutWarnings(splits, (f) => f.notes.length, 'notes', fromCsv !== null));
   warnings.push(...csvNotInFolder(fromCsv, files, o.csv, o.dir));
   return { tables, splits, summary: { files: found, used, notes, skipped, outOfRange, warnings } };
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/**
+ * The coarsest grid, in pulses, that every onset and duration of the notes lies on (at the
+ * model's resolution, whole pulses): 6 for a piece written in 16ths, 8 in 16th triplets, 2 for
+ * 16ths mixed with triplets, 1 for a performance played off any grid.
+ *
+ * @example
+ * timeGrid([{ pitch: 60, onset: 0, duration: 12, velocity: 90 }, { pitch: 62, onset: 12, duration: 6, velocity: 90 }]); // 6
+ */
+export function timeGrid(notes: readonly RawNote[]): number {
+  let g = 0;
+  for (const n of notes) {
+    g = gcd(g, Math.round(n.onset));
+    g = gcd(g, Math.round(n.duration));
+    if (g === 1) return 1;
+  }
+  return Math.max(1, g);
 }
 
 const nearest = (table: readonly number[], v: number): number => {
@@ -170,11 +205,10 @@ export function eventsTask(ds: EventsDataset, o: { augment?: boolean } = {}): Tr
   const train = ds.splits.train;
   const vocab = ROLES.map((r) => tables[r].length);
   const start = ROLES.map((r) => nearest(tables[r], startValues[r]));
-  const lo = tables.pitch[0];
-  const hi = tables.pitch[tables.pitch.length - 1];
+  const bounds = augmentBounds(ds);
   const meta = { encoding: 'note-events', ticksPerQuarter: PULSES_PER_QUARTER, stepsPerQuarter: 4, tables, headRoles: ROLES, start: startValues, inputs: ROLES.map((r) => ({ name: r, onehot: true })) };
   const codec = noteEventsCodec({ heads: tables, order: ROLES, ticksPerQuarter: PULSES_PER_QUARTER, start: startValues });
-  const augmentFor = (notes: RawNote[], from: number, to: number, rng: Rng): Augment => (o.augment === false ? NO_AUGMENT : randomAugment(notes, from, to, rng, lo, hi));
+  const augmentFor = (f: EventsPiece, from: number, to: number, rng: Rng): Augment => (o.augment === false ? NO_AUGMENT : randomAugment(f.notes, from, to, f.grid, bounds, rng));
   return {
     encoding: 'note-events',
     summary: eventsSummary(ds),
@@ -215,20 +249,68 @@ function eventsSummary(ds: EventsDataset): string {
   ].join('\n');
 }
 
+/** What a window's augmentation keeps to: the training data's pitch range, the tables' longest delay and duration, and whether the data's notes differ in loudness. */
+export interface AugmentBounds {
+  lo: number;
+  hi: number;
+  maxDelay: number;
+  maxDuration: number;
+  loudness: boolean;
+}
+
+/** The bounds of a dataset: its training notes' lowest and highest pitch, its tables' ends, whether its velocities vary. */
+export function augmentBounds(ds: EventsDataset): AugmentBounds {
+  let lo = Infinity;
+  let hi = -Infinity;
+  const velocities = new Set<number>();
+  for (const f of ds.splits.train) for (const n of f.notes) (lo = Math.min(lo, n.pitch)), (hi = Math.max(hi, n.pitch)), velocities.add(n.velocity);
+  const { delay, duration } = ds.tables;
+  return { lo, hi, maxDelay: delay[delay.length - 1], maxDuration: duration[duration.length - 1], loudness: velocities.size > 1 };
+}
+
 /**
- * A random augmentation of notes[from..to) as Howl draws it: a transposition that keeps every
- * note of the window inside lo..hi, a time warp from 0.5 to 2 (as likely slower as faster),
- * and a volume from 0.8 to 1.
+ * A random augmentation of notes[from..to) as Howl draws it: a transposition of up to ±11
+ * semitones, a time warp from 0.5 to 2 (as likely slower as faster), a volume from 0.8 to 1.
+ *
+ * The transposition keeps the window inside the pitches the training data plays (not the
+ * whole table): it teaches that a tune means the same in another key, not registers no piece
+ * uses. A performance (grid 1) takes Howl's warp as drawn. A piece on a grid takes the draw
+ * rounded to a power of two (log-uniform 0.5–2 rounds to ½ a quarter of the time, 1 half, 2 a
+ * quarter), and 1 where that would leave the grid or the tables: halving only when every delay
+ * and duration of the window is an even number of grid steps, doubling only while every value
+ * stays within the tables. Halving or doubling every value keeps each rhythm as written, a
+ * score in other note values; a continuous factor would move values off the grid (a 16th at
+ * 1.3 is 8 pulses, a value quantized music never holds) and snapping back would rewrite the
+ * rhythm (four even 16ths at 1.25 snap to 6, 6, 12 and 6 pulses).
+ *
+ * Data whose notes all have one velocity (a score, voice frames) holds no loudness: its volume
+ * stays 1. Scaled, each window would play at a level of its own that the data never plays, and
+ * the model, which reads the previous note's level, would learn everything else under a
+ * loudness that changes from window to window (on the chorales that cost more than the warp and
+ * the transposition together).
  */
-function randomAugment(notes: RawNote[], from: number, to: number, rng: Rng, lo: number, hi: number): Augment {
+export function randomAugment(notes: readonly RawNote[], from: number, to: number, grid: number, b: AugmentBounds, rng: Rng): Augment {
   let pmin = Infinity;
   let pmax = -Infinity;
   for (let i = from; i < to; i++) (pmin = Math.min(pmin, notes[i].pitch)), (pmax = Math.max(pmax, notes[i].pitch));
-  const down = Math.max(-11, lo - pmin);
-  const up = Math.min(11, hi - pmax);
+  const down = Math.max(-11, b.lo - pmin);
+  const up = Math.min(11, b.hi - pmax);
   const transpose = up >= down ? down + rng.int(up - down + 1) : 0;
-  const warp = Math.exp((rng.next() * 2 - 1) * Math.log(2));
-  return { transpose, warp, volume: 0.8 + 0.2 * rng.next() };
+  const howl = Math.exp((rng.next() * 2 - 1) * Math.log(2));
+  const warp = grid > 1 ? gridWarp(notes, from, to, grid, 2 ** Math.round(Math.log2(howl)), b) : howl;
+  const volume = 0.8 + 0.2 * rng.next();
+  return { transpose, warp, volume: b.loudness ? volume : 1 };
+}
+
+/** `factor` (½, 1 or 2) if every delay and duration of the window stays on the grid and the tables under it, else 1. */
+function gridWarp(notes: readonly RawNote[], from: number, to: number, grid: number, factor: number, b: AugmentBounds): number {
+  if (factor === 1) return 1;
+  const fits = (v: number, max: number) => (factor < 1 ? v % (2 * grid) === 0 : v > max || v * factor <= max);
+  for (let i = from; i < to; i++) {
+    const delay = Math.round(notes[i].onset - (i > 0 ? notes[i - 1].onset : 0));
+    if (!fits(delay, b.maxDelay) || !fits(Math.round(notes[i].duration), b.maxDuration)) return 1;
+  }
+  return factor;
 }
 
 /** A file's notes as events, one token per head, without augmentation. */
@@ -240,10 +322,10 @@ function eventsOf(f: { notes: RawNote[] }, tables: EventTables): number[][] {
 
 /** What training windows are cut from: the training files, the tables, the start event and each window's augmentation. */
 interface WindowSource {
-  readonly train: readonly { notes: RawNote[] }[];
+  readonly train: readonly EventsPiece[];
   readonly tables: EventTables;
   readonly start: readonly number[];
-  readonly augmentFor: (notes: RawNote[], from: number, to: number, rng: Rng) => Augment;
+  readonly augmentFor: (piece: EventsPiece, from: number, to: number, rng: Rng) => Augment;
 }
 
 /**
@@ -262,7 +344,7 @@ function eventsBatch(w: WindowSource, wins: [number, number][], L: number, rng: 
     const notes = train[fi].notes;
     const from = Math.max(0, startAt - 1); // one note before the window: the first input
     const to = Math.min(notes.length, startAt + L);
-    const aug = w.augmentFor(notes, from, to, rng);
+    const aug = w.augmentFor(train[fi], from, to, rng);
     encodeEvents(notes, from, to, tables, aug, ev);
     for (let t = 0; t < L; t++) {
       const k = startAt + t;
