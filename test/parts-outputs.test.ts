@@ -101,6 +101,17 @@ describe('each part its own output', () => {
     expect(everyOnHasItsOff(onB)).toBe(true);
   }, 60_000);
 
+  it('start --out PORT --keys --part-out keys=PORT: the drums to one port, the keys to the other', async () => {
+    onA.length = 0;
+    onB.length = 0;
+    const r = await runCli('start', '--port', '0', '--out', A, '--keys', '--part-out', `keys=${B}`, '--steps', '48', '--bpm', '960', '--seed', '6', '--no-repl');
+    expect(r.code).toBe(0);
+    expect([...channels(onA)]).toEqual([10]);
+    expect([...channels(onB)]).toEqual([1]);
+    expect(everyOnHasItsOff(onA)).toBe(true);
+    expect(everyOnHasItsOff(onB)).toBe(true);
+  }, 60_000);
+
   it('--virtual-parts gives every part its own virtual output pulse-rnn-NAME, or says in one line a part why not and plays on', async () => {
     const { io, said } = host();
     await runPlay({ model: 'weights/drums-gmd', bpm: 960, clock: 'internal', seed: 5, temperature: 1, steps: 8, repl: false, grid: false, parts: [{ name: 'keys', model: 'weights/chords-jsb', channel: 1 }], virtualParts: true }, io);
@@ -113,7 +124,7 @@ describe('each part its own output', () => {
     expect(said()).toMatch(/stopped after 8 steps/);
   }, 60_000);
 
-  it('the command line: --part-out is NAME=PORT, once a part; --virtual-parts with --out or --virtual is refused', async () => {
+  it('the command line: --part-out is NAME=PORT, once a part; --virtual-parts with --out or --virtual is refused; start takes --part-out beside --out', async () => {
     expect(collectPartOuts('keys="IAC Driver Bus 2"', [])).toEqual([{ name: 'keys', port: 'IAC Driver Bus 2' }]);
     expect(() => collectPartOuts('keys', [])).toThrow("--part-out must be NAME=PORT (e.g. keys=\"IAC Driver Bus 2\"), got 'keys'");
     expect(() => collectPartOuts('2x=A', [])).toThrow("'2x' is not a part's name");
@@ -126,5 +137,9 @@ describe('each part its own output', () => {
     const bad = await runCli('play', '--part-out', 'keys', '--steps', '1', '--no-repl');
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/--part-out must be NAME=PORT/);
+    // start: without --out the page sounds every part, so a part's own port needs --out for the others
+    const page = await runCli('start', '--keys', '--part-out', `keys=${B}`, '--steps', '1', '--no-repl');
+    expect(page.code).toBe(1);
+    expect(page.err).toMatch(/--part-out keys=pulse-rnn parts-outputs B needs --out PORT \(or --virtual\) for the other parts: without one the page sounds every part/);
   }, 60_000);
 });

@@ -346,9 +346,7 @@ function addPlayCommand(p: Command): void {
     .action(async (o: { model?: string; bpm: number; swing: number; clock: string; out?: string; seed: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; steps?: number; repl: boolean; grid: boolean; part?: PartFlag[]; keys?: boolean | string; partOut?: PartOutFlag[]; virtualParts?: boolean }) => {
       const { runPlay } = await import('./play.js');
       const { first, others } = performanceParts({ model: o.model, parts: o.part, keys: o.keys }, defaultModel(), chordModel());
-      const out = outFlag(o);
-      if (o.virtualParts && out !== undefined) throw new Error(`give --virtual-parts (every part its own virtual output) or ${o.out === undefined ? '--virtual' : `--out ${JSON.stringify(out)}`}, not both`);
-      await runPlay({ ...o, out, model: first.model, name: first.name, channel: first.channel, parts: others, partOuts: o.partOut });
+      await runPlay({ ...o, ...partOutFlags(o, false), model: first.model, name: first.name, channel: first.channel, parts: others });
     });
 }
 
@@ -424,6 +422,17 @@ function outFlag(o: object): string | undefined {
   return virtual ? 'pulse-rnn' : out;
 }
 
+/**
+ * --out (or --virtual), --part-out and --virtual-parts, checked. On `start` (`page`) a part of its
+ * own port needs --out for the others, since the page sounds every part when nothing goes to MIDI.
+ */
+function partOutFlags(o: { out?: string; partOut?: PartOutFlag[]; virtualParts?: boolean }, page: boolean): { out?: string; partOuts?: PartOutFlag[]; virtualParts?: boolean } {
+  const out = outFlag(o);
+  if (o.virtualParts && out !== undefined) throw new Error(`give --virtual-parts (every part its own virtual output) or ${o.out === undefined ? '--virtual' : `--out ${JSON.stringify(out)}`}, not both`);
+  if (page && o.partOut?.length && out === undefined && !o.virtualParts) throw new Error(`--part-out ${o.partOut[0].name}=${o.partOut[0].port} needs --out PORT (or --virtual) for the other parts: without one the page sounds every part`);
+  return { out, partOuts: o.partOut, virtualParts: o.virtualParts };
+}
+
 const mapFlags = (o: object): { map?: string; mapInput?: string } => ({ map: (o as { map?: string }).map, mapInput: (o as { mapInput?: string }).mapInput });
 
 /** `start`: the page served and the model played here at once (`npm start`). */
@@ -443,8 +452,11 @@ function addStartCommand(p: Command): void {
     .option('--map-input <name>', 'the MIDI input the mapping listens on (default: every input)')
     .option('--part <name=model[@channel]>', PART_HELP, collectParts)
     .option('--keys [model]', KEYS_HELP)
-    .action(async (o: { port: number; model?: string; bpm: number; swing: number; out?: string; seed?: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; steps?: number; repl: boolean; part?: PartFlag[]; keys?: boolean | string }) => {
+    .option('--part-out <name=port>', `${PART_OUT_HELP} (with --out)`, collectPartOuts)
+    .option('--virtual-parts', VIRTUAL_PARTS_HELP)
+    .action(async (o: { port: number; model?: string; bpm: number; swing: number; out?: string; seed?: number; temperature: number; topP: number; density: number; dynamics: number; timing: number; steps?: number; repl: boolean; part?: PartFlag[]; keys?: boolean | string; partOut?: PartOutFlag[]; virtualParts?: boolean }) => {
       const { first, others } = performanceParts({ model: o.model, parts: o.part, keys: o.keys }, defaultModel(), chordModel());
+      const outs = partOutFlags(o, true);
       o.model = o.model ?? (o.part?.length ? first.model : undefined);
       const { serve } = await import('./serve.js');
       const { runPlay } = await import('./play.js');
@@ -473,7 +485,7 @@ function addStartCommand(p: Command): void {
       const pages = { url: page, attach: (session: LiveSession, sound: string, pageSounds: boolean) => attachLive({ session, server, model: { path: pageModel ?? null, name, parts: partPaths }, sound, pageSounds }) };
       try {
         const { temperature, topP, density, dynamics, timing, bpm, swing } = o;
-        await runPlay({ page: pages, model, name: first.name, channel: first.channel, parts: others, bpm, swing, clock: 'internal', out: outFlag(o), seed: o.seed ?? randomSeed(), temperature, topP, density, dynamics, timing, steps: o.steps, repl: o.repl && process.stdin.isTTY === true, grid: true, ...mapFlags(o) });
+        await runPlay({ page: pages, model, name: first.name, channel: first.channel, parts: others, bpm, swing, clock: 'internal', ...outs, seed: o.seed ?? randomSeed(), temperature, topP, density, dynamics, timing, steps: o.steps, repl: o.repl && process.stdin.isTTY === true, grid: true, ...mapFlags(o) });
       } finally {
         await server.close();
       }

@@ -148,7 +148,8 @@ export async function runPlay(o: PlayOptions, io: HostIO = defaultIO()): Promise
       else if (opened) print(`no virtual MIDI output ${JSON.stringify(VIRTUAL_PORT)} here (${opened.reason}): playing ${o.page ? 'through the page' : 'silently'}`);
     }
     // start: the terminal says where the sound is, and so does status()
-    const sound = o.page ? (midiOut ? `MIDI output ${to.slice('to '.length)}` : `the page at ${o.page.url} (press Start there)`) : null;
+    const toMidi = midiOut !== null || own.some((x) => x);
+    const sound = o.page ? (midiOut ? `MIDI output ${to.slice('to '.length)}` : toMidi ? "each part's own MIDI output (status() names it)" : `the page at ${o.page.url} (press Start there)`) : null;
     // a part with its own output plays only to it; the others share one, each on its channel
     const shared = to.replace(/^to /, '');
     const outOf = (i: number) => (own[i] === undefined ? { sinks, output: shared } : { sinks: own[i]?.sink ? [own[i]!.sink] : [], output: own[i]?.said ?? 'no output (silent)' });
@@ -157,7 +158,7 @@ export async function runPlay(o: PlayOptions, io: HostIO = defaultIO()): Promise
     const parts: PartOptions[] = (o.parts ?? []).map((p, i) => ({ name: p.name, spec: partSpecs[i], model: modelLocation(p.model), channel: p.channel, ...outOf(i + 1), seed: (o.seed + i + 1) >>> 0, temperature: o.temperature }));
     const session = new LiveSession({ spec, model: modelLocation(o.model), name: o.name, channel: o.channel, parts, clock, clockName, ...outOf(0), seed: o.seed, temperature: o.temperature, topP: o.topP, density: o.density, dynamics: o.dynamics, timing: o.timing, steps: o.steps, grid: o.grid ?? true, print, ...(sound ? { sound, lookahead: codec.stepsPerBar } : {}) });
     report = (text) => session.printer(text);
-    if (o.page) live = o.page.attach(session, sound as string, !midiOut);
+    if (o.page) live = o.page.attach(session, sound as string, !toMidi);
     // a broken mapping file stops here, before anything plays
     if (o.map || o.mapInput) print(mapSaid(await session.midi.open({ file: o.map, input: o.mapInput }), o.map));
     const repl = o.repl ?? true;
