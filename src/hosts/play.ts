@@ -130,30 +130,7 @@ export async function runPlay(o: PlayOptions, io: HostIO = defaultIO()): Promise
       clock = new MidiClockFollower(opened.input, { bpm: o.bpm, pulsesPerStep: pps, onError });
       clockName = `MIDI clock from ${JSON.stringify(opened.input.name)}`;
     }
-    // each part's own output first (a name found nowhere stops here), then the shared one if a part plays to it
-    const names = [o.name ?? defaultPartName(codec.voices), ...(o.parts ?? []).map((p) => p.name)];
-    const own = await openPartOutputs(o, names, print, closers);
-    const sinks: NoteSink[] = [];
-    let to: string;
-    // a virtual output the system cannot make is said in one line, and the music goes on
-    const opened = own.some((x) => x === undefined) && (o.out || !o.page) ? await openPlayOutput(o.out ?? VIRTUAL_PORT) : null;
-    const midiOut = opened?.output ?? null;
-    if (midiOut) {
-      sinks.push(midiOut.sink);
-      closers.push(midiOut.close);
-      to = `to ${midiOut.said}`;
-    } else {
-      to = o.page ? 'to the page' : 'silently';
-      if (opened && !o.out) print(`no --out given and no virtual MIDI output here (${opened.reason}): playing silently; name an output with --out (pulse-rnn ports lists them)`);
-      else if (opened) print(`no virtual MIDI output ${JSON.stringify(VIRTUAL_PORT)} here (${opened.reason}): playing ${o.page ? 'through the page' : 'silently'}`);
-    }
-    // start: the terminal says where the sound is, and so does status()
-    const toMidi = midiOut !== null || own.some((x) => x);
-    const sound = o.page ? (midiOut ? `MIDI output ${to.slice('to '.length)}` : toMidi ? "each part's own MIDI output (status() names it)" : `the page at ${o.page.url} (press Start there)`) : null;
-    // a part with its own output plays only to it; the others share one, each on its channel
-    const shared = to.replace(/^to /, '');
-    const outOf = (i: number) => (own[i] === undefined ? { sinks, output: shared } : { sinks: own[i]?.sink ? [own[i]!.sink] : [], output: own[i]?.said ?? 'no output (silent)' });
-    if (own[0] !== undefined) to = own[0] ? `to ${own[0].said}` : 'silently';
+    const { to, toMidi, sound, own, outOf } = await openOutputs(o, [o.name ?? defaultPartName(codec.voices), ...(o.parts ?? []).map((p) => p.name)], print, closers);
     // each part its own seed, the next after the first's
     const parts: PartOptions[] = (o.parts ?? []).map((p, i) => ({ name: p.name, spec: partSpecs[i], model: modelLocation(p.model), channel: p.channel, ...outOf(i + 1), seed: (o.seed + i + 1) >>> 0, temperature: o.temperature }));
     const session = new LiveSession({ spec, model: modelLocation(o.model), name: o.name, channel: o.channel, parts, clock, clockName, ...outOf(0), seed: o.seed, temperature: o.temperature, topP: o.topP, density: o.density, dynamics: o.dynamics, timing: o.timing, steps: o.steps, grid: o.grid ?? true, print, ...(sound ? { sound, lookahead: codec.stepsPerBar } : {}) });
@@ -175,6 +152,38 @@ export async function runPlay(o: PlayOptions, io: HostIO = defaultIO()): Promise
     for (const close of closers) close();
     if (WebMidi.enabled) await WebMidi.disable();
   }
+}
+
+/**
+ * Where every part plays: its own output first (a name found nowhere stops here, `openPartOutputs`),
+ * then the shared one (`--out`, else the virtual `pulse-rnn`, else the page or silence) if a part
+ * plays to it. `to`: where the first part plays, in words; `outOf(i)`: part i's sinks and words.
+ */
+async function openOutputs(o: PlayOptions, names: readonly string[], print: (text: string) => void, closers: (() => void)[]) {
+  // each part's own output first (a name found nowhere stops here), then the shared one if a part plays to it
+  const own = await openPartOutputs(o, names, print, closers);
+  const sinks: NoteSink[] = [];
+  let to: string;
+  // a virtual output the system cannot make is said in one line, and the music goes on
+  const opened = own.some((x) => x === undefined) && (o.out || !o.page) ? await openPlayOutput(o.out ?? VIRTUAL_PORT) : null;
+  const midiOut = opened?.output ?? null;
+  if (midiOut) {
+    sinks.push(midiOut.sink);
+    closers.push(midiOut.close);
+    to = `to ${midiOut.said}`;
+  } else {
+    to = o.page ? 'to the page' : 'silently';
+    if (opened && !o.out) print(`no --out given and no virtual MIDI output here (${opened.reason}): playing silently; name an output with --out (pulse-rnn ports lists them)`);
+    else if (opened) print(`no virtual MIDI output ${JSON.stringify(VIRTUAL_PORT)} here (${opened.reason}): playing ${o.page ? 'through the page' : 'silently'}`);
+  }
+  // start: the terminal says where the sound is, and so does status()
+  const toMidi = midiOut !== null || own.some((x) => x);
+  const sound = o.page ? (midiOut ? `MIDI output ${to.slice('to '.length)}` : toMidi ? "each part's own MIDI output (status() names it)" : `the page at ${o.page.url} (press Start there)`) : null;
+  // a part with its own output plays only to it; the others share one, each on its channel
+  const shared = to.replace(/^to /, '');
+  const outOf = (i: number) => (own[i] === undefined ? { sinks, output: shared } : { sinks: own[i]?.sink ? [own[i]!.sink] : [], output: own[i]?.said ?? 'no output (silent)' });
+  if (own[0] !== undefined) to = own[0] ? `to ${own[0].said}` : 'silently';
+  return { to, toMidi, sound, own, outOf };
 }
 
 /**
