@@ -45,9 +45,9 @@ export interface PartOutFlag {
   port: string;
 }
 
-export const PART_OUT_HELP = "a part's own MIDI output: NAME=PORT, found as --out finds it (pulse-rnn-NAME: a virtual output of that name); give one a part; parts without one play to --out, each on its channel";
+export const PART_OUT_HELP = "a part's own MIDI output, NAME=PORT (found as --out finds one; pulse-rnn-NAME makes a virtual one), once a part; the other parts play to --out";
 
-export const VIRTUAL_PARTS_HELP = 'every part without a --part-out its own virtual MIDI output, pulse-rnn-NAME (pulse-rnn-drums, pulse-rnn-keys), instead of one pulse-rnn with a channel a part';
+export const VIRTUAL_PARTS_HELP = 'each part its own virtual MIDI output, pulse-rnn-NAME (pulse-rnn-drums, pulse-rnn-keys), rather than one pulse-rnn with a channel a part';
 
 /** commander's collector for `--part-out`, given once a part. */
 export function collectPartOuts(value: string, previous: PartOutFlag[] | undefined): PartOutFlag[] {
