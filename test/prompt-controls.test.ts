@@ -23,7 +23,7 @@ type Commands = Record<string, (...a: unknown[]) => unknown>;
 describe('the prompt reads the control table', () => {
   it('offers every control of the table by its name, and the session commands besides, nothing else', () => {
     const { s } = fakeSession();
-    expect(commandNames()).toEqual([...CONTROLS.map((c) => c.name), 'record', 'stop', 'saveSlots', 'loadSlots', 'grid', 'status', 'learn', 'map', 'unmap', 'saveMap', 'help', 'quit']);
+    expect(commandNames()).toEqual([...CONTROLS.map((c) => c.name), 'record', 'stop', 'saveSlots', 'loadSlots', 'addPart', 'removePart', 'grid', 'status', 'learn', 'map', 'unmap', 'saveMap', 'help', 'quit']);
     for (const name of commandNames()) expect(typeof (s as unknown as Commands)[name], name).toBe('function');
     expect(SESSION_COMMANDS.map((c) => c[0]).filter((n) => CONTROLS.some((c) => c.name === n))).toEqual([]);
   });

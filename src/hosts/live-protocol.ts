@@ -19,16 +19,25 @@
  * - `settings`: after every control that worked, from the prompt or any page, with the `part`
  *   it steered (the edits with the settings: an edit or a clear at the prompt shows on every
  *   page at once). A command of every part (store, recall …) sends one for each part.
+ * - `parts`: the parts changed while the music plays (`addPart`, `removePart` at the prompt or
+ *   from a page, a part made again): every part as the hello lists them, now. A part new to the
+ *   page gets a lane, empty until its first step (at the next bar line); a part gone from the
+ *   list has left, its notes ended: its lane goes, and the page lets its keys go.
  * - `message`: a control this page sent was refused (or news for the performer).
  *
  * Page → server: `control` (a control of the table by name, with its arguments as the prompt
- * takes them, and the `part` it steers; left out: the first part).
+ * takes them, and the `part` it steers; left out: the first part), or one of the performance's
+ * `addPart` and `removePart` with the part's name alone: a page brings in the shipped chord
+ * model by name (the **Keys** button sends `addPart('keys')`); a model's folder is the prompt's
+ * to name, as a file to prime is.
  *
  * ```
  * {"type":"hello","version":2,"parts":[{"name":"drums","channel":10,"model":{…},"step":0,…},{"name":"keys","channel":1,…}],…}
  * {"type":"step","part":"keys","step":8,"tick":8,"time":12.5,"stepDuration":0.5,"notes":[{"note":60,…}],…}
  * {"type":"settings","part":"keys","settings":{…},"applied":{…},"locked":[],"edits":[],…}
  * {"type":"control","part":"keys","name":"temperature","args":[1.2]}
+ * {"type":"control","name":"addPart","args":["keys"]}
+ * {"type":"parts","parts":[{"name":"drums",…},{"name":"keys","channel":1,"every":4,…}]}
  * ```
  *
  * @example
@@ -147,11 +156,22 @@ export interface TextMessage {
   readonly text: string;
 }
 
-export type ServerMessage = HelloMessage | StepMessage | SettingsMessage | TextMessage;
+/** The parts as they are after one came in or left. */
+export interface PartsMessage {
+  readonly type: 'parts';
+  /** Every part, the first first, as a hello lists them. */
+  readonly parts: readonly PartHello[];
+}
+
+export type ServerMessage = HelloMessage | StepMessage | SettingsMessage | PartsMessage | TextMessage;
+
+/** The performance's commands a page may send: a part in or out, by its name alone. */
+export const PAGE_PART_COMMANDS = ['addPart', 'removePart'] as const;
+export type PagePartCommand = (typeof PAGE_PART_COMMANDS)[number];
 
 export interface ControlMessage {
   readonly type: 'control';
-  readonly name: ControlName;
+  readonly name: ControlName | PagePartCommand;
   readonly args: readonly unknown[];
   /** The part it steers; left out: the first part. */
   readonly part?: string;
@@ -176,10 +196,17 @@ export function parseControl(text: string): ControlMessage {
   if (type !== 'control') throw new Error(`type must be "control", got ${JSON.stringify(type)}`);
   if (typeof name !== 'string') throw new Error(`name must be a control's name, got ${JSON.stringify(name)}`);
   if (SERVER_ONLY.includes(name)) throw new Error(`${name} reads a file on the performer's machine: type it at the prompt`);
+  if ((PAGE_PART_COMMANDS as readonly string[]).includes(name)) return partCommand(name as PagePartCommand, args);
   if (!PAGE_CONTROLS.includes(name as ControlName)) throw new Error(`name: no control "${name.slice(0, 40)}"; controls are ${PAGE_CONTROLS.join(', ')}`);
   if (args !== undefined && !Array.isArray(args)) throw new Error(`args of ${name} must be a list, got ${JSON.stringify(args)}`);
   if (part !== undefined && !(typeof part === 'string' && /^[A-Za-z][A-Za-z0-9]{0,23}$/.test(part))) throw new Error(`part must be a part's name (letters and digits), got ${JSON.stringify(part).slice(0, 40)}`);
   return { type: 'control', name: name as ControlName, args: (args as unknown[] | undefined) ?? [], ...(part === undefined ? {} : { part }) };
+}
+
+/** A page's addPart or removePart: one argument, the part's name (a model's folder is read on the performer's machine: the prompt names it). */
+function partCommand(name: PagePartCommand, args: unknown): ControlMessage {
+  if (!Array.isArray(args) || args.length !== 1 || typeof args[0] !== 'string') throw new Error(`${name} from a page takes the part's name alone, e.g. {"name":"${name}","args":["keys"]}; a model's folder or a channel is for the prompt: ${name}('bass', 'path/to/model', 3)`);
+  return { type: 'control', name, args: [args[0].slice(0, 40)] };
 }
 
 /** A hello of another version of the protocol: the page cannot follow that performance. */
@@ -188,7 +215,7 @@ export class ProtocolVersionError extends Error {}
 /** A server's message as a page reads it: throws when it is not one (a `ProtocolVersionError` for a hello of another version). */
 export function parseServerMessage(text: string): ServerMessage {
   const m = JSON.parse(text) as ServerMessage;
-  if (typeof m !== 'object' || m === null || !['hello', 'step', 'settings', 'message'].includes(m.type)) throw new Error(`the performance sent a message of no known type: ${text.slice(0, 60)}`);
+  if (typeof m !== 'object' || m === null || !['hello', 'step', 'settings', 'parts', 'message'].includes(m.type)) throw new Error(`the performance sent a message of no known type: ${text.slice(0, 60)}`);
   if (m.type === 'hello' && m.version !== PROTOCOL_VERSION) throw new ProtocolVersionError(`the performance speaks version ${m.version} of the live protocol, this page ${PROTOCOL_VERSION}: reload the page (or update pulse-rnn)`);
   return m;
 }

@@ -10,8 +10,8 @@
  * Groups of commands live in their own modules, each a one-line method here: the drum voices'
  * (`voice-commands.ts`), the pattern slots' (`slot-commands.ts`), the MIDI mapping's
  * (`midi-mapper.ts`); how a command prints, reports and tells a watching page is `command-runner.ts`.
- * A performance holds one part or more (`part.ts`, `part-set.ts`): the first is `generator`, which
- * unprefixed controls steer; `partCommand('keys', 'temperature', [1.2])` steers another.
+ * A performance holds one part or more (`part.ts`, `part-set.ts`), coming and going as it plays
+ * (`part-live.ts`): the first is `generator`, which unprefixed controls steer; `partCommand`, another.
  *
  * `record(file)` records what plays into a MIDI file and writes, beside it, the performance
  * log (`file.log.json`) that `pulse-rnn replay` plays again note for note. A take never
@@ -52,6 +52,7 @@ import { Part, type PartOptions } from './part.js';
 import { PartSet } from './part-set.js';
 import { partRefusal, partsHelp } from './part-commands.js';
 import { everySlotSet, loadEverySlots, recallEvery, saveEverySlots, storeEvery, undoRecallEvery } from './part-slots.js';
+import { PartLive, isPartOptions } from './part-live.js';
 
 export type { SessionWatcher } from './command-runner.js';
 
@@ -83,6 +84,8 @@ export interface LiveSessionOptions extends Partial<Pick<GeneratorOptions, Value
   output?: string;
   /** More parts, each with its own model, seed, controls, channel and outputs, on the same clock (`part.ts`). */
   parts?: PartOptions[];
+  /** Where a part added at the prompt or a page plays, and that in words (default: the first part's). */
+  partOutput?: { sinks: NoteSink[]; output?: string };
 }
 
 /**
@@ -126,6 +129,8 @@ export class LiveSession extends CommandRunner {
   private readonly partSet: PartSet;
   /** The part a part's command (`keys.temperature(1.2)`) acts on while it runs; null: the first, or every part for the slots and status. */
   private focus: Part | null = null;
+  /** Parts in and out while the music plays (part-live.ts). */
+  private readonly partLive: PartLive;
 
   constructor(o: LiveSessionOptions) {
     super();
@@ -150,6 +155,7 @@ export class LiveSession extends CommandRunner {
     });
     const first = this.partSet.add({ ...genOptions, spec: o.spec, model: this.model, name: o.name, channel: o.channel, output: o.output, sinks: this.sinks }, o.parts?.length || o.channel != null ? 'wrap' : 'as-is');
     this.player = first.player;
+    this.partLive = new PartLive(this.partSet, { sinks: this.sinks, output: o.partOutput ?? { sinks: first.options.sinks ?? [], output: first.output ?? undefined }, lookahead: o.lookahead, cwd: o.cwd ?? process.cwd(), take: () => this.recording, stopping: () => this.stopping, print: (t) => this.printer(t) });
     this.display = new StepDisplay(this.generator.codec, (text) => this.printer(text), first.name);
     this.showGrid = o.grid ?? true;
     if (o.steps !== undefined && !(Number.isInteger(o.steps) && o.steps > 0)) throw new RangeError(`steps must be a whole number ≥ 1, got ${o.steps}`);
@@ -209,21 +215,26 @@ export class LiveSession extends CommandRunner {
   }
 
   /**
-   * Add a part while the music plays: it begins at the next bar line, on its channel, into
-   * `o.sinks` (the session closes them at quit only if it was given them).
+   * Add a part while the music plays, from the next bar line, into `o.sinks`; a take records it
+   * from there. At the prompt: `addPart('keys')` or `addPart('bass', 'path/to/model', 3)` (part-live.ts).
    */
-  addPart = (o: PartOptions): Part => this.partSet.join(o, this.sinks, this.recording?.parts ?? null);
+  addPart(o: PartOptions): Part;
+  addPart(name?: string, model?: string, channel?: number, ...extra: unknown[]): Promise<void>;
+  addPart(...a: unknown[]): Part | Promise<void> {
+    return isPartOptions(a[0]) ? this.partLive.join(a[0]) : this.commandAsync('addPart', a.slice(3), () => this.partLive.add(a[0], a[1], a[2]));
+  }
+
+  /** Take a part out (not the first, which says so): every note it started ends; the others play on. */
+  removePart = (name?: unknown, ...extra: unknown[]): void => this.command('removePart', extra, () => this.partLive.remove(name));
+  /** Make a part again from its model and options (not the first): it begins at the next bar line. */
+  restartPart = (name: string): Part => this.partLive.restart(name);
+  /** Hear every change of the parts (one added, removed or made again); returns the function that stops it. */
+  onParts = (cb: () => void): (() => void) => this.partLive.watch(cb);
 
   /** Whether a command typed without a part's name acts on every part: the slots' and status, with more than one part. */
   private get everyPart(): boolean {
     return this.focus === null && this.partSet.all.length > 1;
   }
-
-  /** Take a part out (not the first): every note it started ends; the others play on. */
-  removePart = (name: string): void => void this.partSet.remove(name);
-
-  /** Make a part again from its model and options (not the first): it begins at the next bar line. */
-  restartPart = (name: string): Part => this.partSet.restart(name, this.sinks, this.recording?.parts ?? null);
 
   /** True once quit() has begun. */
   get stopping(): boolean {

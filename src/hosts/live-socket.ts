@@ -160,6 +160,11 @@ export function attachLive(o: LiveSocketOptions): LiveSocket {
     // a command of the whole performance (bpm, a recall of every part) may have changed every part
     change: (_name, part) => (part ? settingsOf(partOf(part)) : session.parts.forEach(settingsOf)),
   });
+  // a part in or out: every page shows or drops its lane at once
+  const stopParts = session.onParts(() => {
+    for (const name of sentEdits.keys()) if (!session.parts.some((p) => p.name === name)) sentEdits.delete(name);
+    broadcast({ type: 'parts', parts: partsHello(session, o.model) });
+  });
 
   /** A page's control, through the session's command: its line to the prompt (once the control rests), its refusal to the page. */
   const apply = (ws: WebSocket, text: string) => {
@@ -174,12 +179,15 @@ export function attachLive(o: LiveSocketOptions): LiveSocket {
       session.printer = (line) => said.push(line);
       session.lastError = null;
       fromPage = true;
+      let result: unknown;
       try {
-        (command as (...a: unknown[]) => unknown).apply(session, args as unknown[]);
+        result = (command as (...a: unknown[]) => unknown).apply(session, args as unknown[]);
       } finally {
         fromPage = false;
         session.printer = printer;
       }
+      // a part's model is read while the music plays: its line reaches the prompt when it is in, a refusal this page too
+      if (result instanceof Promise) return void result.then(() => session.lastError !== null && send(ws, { type: 'message', level: 'error', text: session.lastError }));
       if (session.lastError !== null) throw new Error(session.lastError);
       told.later(name, said.join('\n'));
     } catch (e) {
@@ -215,6 +223,7 @@ export function attachLive(o: LiveSocketOptions): LiveSocket {
     },
     async close() {
       stopWatching();
+      stopParts();
       told.flush();
       http.off('upgrade', onUpgrade);
       const open = [...wss.clients];

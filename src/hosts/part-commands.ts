@@ -58,6 +58,6 @@ export function partsHelp(names: readonly string[]): string {
   return [
     '',
     `Parts: ${names.join(', ')}. A part's commands name it: ${other}.temperature(1.2), ${other}.lock(…), ${other}.status() (Tab after ${other}. lists them).`,
-    `Without a part's name a control steers the first part (${first}); store, recall, undoRecall, saveSlots, loadSlots and status act on every part; bpm, swing, record, stop, grid and quit on the whole performance.`,
+    `Without a part's name a control steers the first part (${first}); store, recall, undoRecall, saveSlots, loadSlots and status act on every part; bpm, swing, record, stop, grid and quit on the whole performance; addPart and removePart bring a part in and take it out.`,
   ].join('\n');
 }

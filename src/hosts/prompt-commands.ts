@@ -1,8 +1,8 @@
 /**
  * The prompt's commands: the performer's controls as the control table defines them (name,
  * arguments, range, example, description), and the session's own few commands that are no
- * performance control (record, stop, grid, status, the MIDI mapping's learn, map, unmap and
- * saveMap, help, quit). `help()`, Tab completion and every argument check of the live session
+ * performance control (record, stop, the parts' addPart and removePart, grid, status, the MIDI
+ * mapping's learn, map, unmap and saveMap, help, quit). `help()`, Tab completion and every argument check of the live session
  * read this, so the prompt cannot drift from the page, the Max script or the command line. The
  * checks of the other arguments (steps, notes, files, a phrase read while the music plays) are
  * here too, each failing as one line.
@@ -37,6 +37,8 @@ export const SESSION_COMMANDS: readonly SessionCommand[] = [
   ['stop', 'stop()', 'end the recording and write it'],
   ['saveSlots', "saveSlots('set.slots.json')", 'write the pattern slots to a file'],
   ['loadSlots', "loadSlots('set.mid.slots.json')", "replace the pattern slots with a file's (stored with this model), from the next step; logged, so a replay has them"],
+  ['addPart', "addPart('keys')", "bring in a part at the next bar line: addPart('keys') the shipped chord model, addPart('bass', 'path/to/model', 3) a model folder or URL on MIDI channel 3 (default: the lowest channel free)"],
+  ['removePart', "removePart('keys')", 'take a part out: its notes end, the others play on (not the first part)'],
   ['grid', 'grid(false)', 'show or hide the step grid; grid() toggles'],
   ['status', 'status()', 'where the music is and what every control is set to'],
   ['learn', "learn('temperature')", "map the next knob moved (or pad pressed) on a MIDI input to a control; learn('velocityScale', 'kick') names its voice; learn() cancels"],

@@ -111,7 +111,13 @@ function defineCommands(server: REPLServer, session: LiveSession): { ours: WeakS
       const method = (session as unknown as Record<string, (...a: unknown[]) => unknown>)[name];
       Object.defineProperty(context, name, { value: tracked(name, (...a) => method.apply(session, a)), enumerable: true, configurable: true, writable: false });
     }
-    // one object a part, named for it: keys.temperature(1.2), Tab after keys. lists its commands
+    defineParts(context);
+  };
+  /**
+   * One object a part, named for it: keys.temperature(1.2), Tab after keys. lists its commands;
+   * a part added later gets its own, and a part taken out keeps it to say plainly that it is out.
+   */
+  const defineParts = (context: Record<string, unknown>) => {
     if (session.parts.length < 2) return;
     for (const part of session.parts) {
       const commands = partObject(session, part.name);
@@ -123,6 +129,8 @@ function defineCommands(server: REPLServer, session: LiveSession): { ours: WeakS
   };
   define(server.context);
   server.on('reset', define);
+  const offParts = session.onParts(() => defineParts(server.context));
+  void session.done.then(offParts);
   return { ours, nameOf };
 }
 
