@@ -28,7 +28,7 @@ import { bindDrummerTools } from './drummer-tools.js';
 import { bindSlots, loadSlotSet, runSlotControl, slotSetOf } from './slots-view.js';
 import { applyControl, pageRuns } from './apply-control.js';
 import { bindMidiMap } from './midi-learn.js';
-import { bindKeys } from './keys-panel.js';
+import { bindKeys, bindRemoteKeys } from './keys-panel.js';
 import { bindMelodicLane } from './lanes-melodic.js';
 import { bindRemoteLanes } from './lanes-remote.js';
 
@@ -54,7 +54,8 @@ const melodic = remote ? null : bindMelodicLane(stage, { section: $('roll-lane')
 const keys = remote
   ? null
   : bindKeys(stage, { button: $<HTMLButtonElement>('keys-add'), section: $('keys-lane'), scrollWith: $('grid').parentElement ?? undefined, fallbackUrl: () => modelUrl.value, onError: (e, what) => messages.error(e, what), onInfo: (t) => messages.info(t), onChange: () => (dirty = true) });
-if (remote) $('keys-add').hidden = true;
+// joined to the terminal: Keys brings the keys into its performance (and takes them out)
+const remoteKeys = remote ? bindRemoteKeys(remote, { button: $<HTMLButtonElement>('keys-add'), onError: (e, what) => messages.error(e, what), onInfo: (t) => messages.info(t), onChange: () => (dirty = true) }) : null;
 // joined to a performance of several parts: a lane for each part after the first
 const partLanes = remote ? bindRemoteLanes(remote, { after: $('keys-lane'), onError: (e, what) => messages.error(e, what), onChange: () => (dirty = true) }) : null;
 const controls = bindControls(stage, {
@@ -177,7 +178,7 @@ function terminalsOwn(what: string): never {
 function joinPerformance(remote: RemoteStage): void {
   const link = openLink({
     onMessage: (m) => {
-      if (m.type === 'message') return messages.error(m.text, 'Performance');
+      if (m.type === 'message') return (remoteKeys?.refused(), messages.error(m.text, 'Performance'));
       const info = guard(() => remote.receive(m), 'Performance');
       if (!info) return;
       modelUrl.value = info.url || info.name;
@@ -467,6 +468,7 @@ function draw(): void {
     grid.render(stage.view(), head);
     melodic?.render(head);
     partLanes?.render(head);
+    remoteKeys?.sync();
     const info = stage.model;
     positionEl.textContent = info && head >= 0 ? position(head, info) : '–.–.–';
     const state = stateText();

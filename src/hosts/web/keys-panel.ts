@@ -2,16 +2,21 @@
  * Drums and keys together: the **Keys** button adds a second part (the shipped chord model,
  * or the one `?keys=` names, else the model field's URL), shown as a lane under the drum grid
  * with its own temperature and seed, its lock and its clear; pressed again it takes the keys
- * out, letting every key go.
+ * out, letting every key go. On a page joined to the terminal's performance (`bindRemoteKeys`) the
+ * button brings the keys into that performance instead (`addPart('keys')` there: the shipped chord
+ * model from the next bar line), and takes them out again; every joined page shows their lane.
  *
  * @example
  * const keys = bindKeys(stage, { button, section, fallbackUrl: () => modelUrl.value, onError, onInfo, onChange });
  * keys.render(stage.playhead(now));   // once per frame, when something changed
+ * const liveKeys = bindRemoteKeys(remote, { button, onError, onInfo, onChange });
+ * liveKeys.sync();                     // the button pressed while the performance has keys
  */
 import { buildLane, type Lane } from './lanes.js';
 import { keysControls } from './keys-controls.js';
 import { currentAudio } from './audio.js';
 import { KEYS_CHANNEL, KeysPart } from './keys-part.js';
+import type { RemoteStage } from './remote-stage.js';
 import type { Stage } from './stage.js';
 
 /** The keys the page adds when nothing else is asked for: the shipped chord model. */
@@ -113,6 +118,53 @@ async function addKeys(part: KeysPart, lane: Lane, hooks: KeysHooks): Promise<vo
     }
   }
   hooks.onError(`no keys model loaded: ${failed.join('; ')}. Give a melodic or chord model's folder in the model field (or ?keys=…) and press Keys again`, 'Keys');
+}
+
+/** The part the live page's Keys button brings in and takes out, by the name the prompt knows it by. */
+export const REMOTE_KEYS = 'keys';
+
+/**
+ * Keys on a page joined to the terminal's performance: pressed, the performance adds its keys
+ * part (`addPart('keys')`, the shipped chord model) at its next bar line; pressed again, it takes
+ * them out. The button shows whether the performance has keys, whoever brought them in.
+ */
+export function bindRemoteKeys(remote: RemoteStage, hooks: Omit<KeysHooks, 'section' | 'scrollWith' | 'fallbackUrl'>) {
+  const { button } = hooks;
+  button.title = "Bring the keys (the shipped chord model) into the terminal's performance from its next bar line; press again to take them out";
+  /** The parts' version a press waits to see move (null: none waiting). */
+  let waiting: number | null = null;
+  let had = remote.parts.has(REMOTE_KEYS);
+  button.addEventListener('click', () => {
+    if (waiting === remote.partsVersion) return;
+    try {
+      remote.control(remote.parts.has(REMOTE_KEYS) ? 'removePart' : 'addPart', [REMOTE_KEYS]);
+      waiting = remote.partsVersion;
+      button.setAttribute('aria-busy', 'true');
+    } catch (e) {
+      hooks.onError(e, 'Keys');
+    }
+    hooks.onChange();
+  });
+  return {
+    /** The button as the performance's parts are (once a frame drawn). */
+    sync(): void {
+      const has = remote.parts.has(REMOTE_KEYS);
+      if (waiting !== null && waiting !== remote.partsVersion) {
+        waiting = null;
+        button.removeAttribute('aria-busy');
+      }
+      button.setAttribute('aria-pressed', String(has));
+      if (has === had) return;
+      had = has;
+      const p = remote.parts.get(REMOTE_KEYS);
+      hooks.onInfo(p ? `keys: ${p.hello.model.name} (${p.hello.model.summary}) plays beside the drums${p.hello.channel ? `, MIDI channel ${p.hello.channel}` : ''}` : 'keys: out of the performance, every key let go');
+    },
+    /** The performance refused a press (its message says why): the button takes presses again. */
+    refused(): void {
+      waiting = null;
+      button.removeAttribute('aria-busy');
+    },
+  };
 }
 
 /** Copies of what the keys play, for the console and tests; null without keys. */

@@ -3,7 +3,8 @@
  * (whose steps fill the drum grid): a piano roll of the steps the part hands out and the bar it
  * has ahead, drawn under the grid on the same bar lines. A click on a cell ahead sends that
  * step's pitches with the pitch toggled (`keys.edit(…)` as at the prompt), Clear edit and the lock
- * go to the part by its name; the performance checks each and answers every page.
+ * go to the part by its name; the performance checks each and answers every page. A part brought
+ * in or taken out while the music plays gets or loses its lane at the next frame drawn.
  *
  * @example
  * const lanes = bindRemoteLanes(remote, { after: document.querySelector('#keys-lane')!, onError });
@@ -27,6 +28,8 @@ const WHOLE = 'chords';
 
 export function bindRemoteLanes(remote: RemoteStage, hooks: RemoteLaneHooks) {
   let lanes: { part: string; lane: Lane }[] = [];
+  /** The parts the lanes were built for (`RemoteStage.partsVersion`). */
+  let built = -1;
   const guard = (what: string, fn: () => void) => {
     try {
       fn();
@@ -52,6 +55,7 @@ export function bindRemoteLanes(remote: RemoteStage, hooks: RemoteLaneHooks) {
   return {
     /** A lane for each of the performance's other parts (after a hello). */
     setParts(): void {
+      built = remote.partsVersion;
       for (const { lane } of lanes) lane.section.remove();
       lanes = [];
       let at = hooks.after;
@@ -72,6 +76,8 @@ export function bindRemoteLanes(remote: RemoteStage, hooks: RemoteLaneHooks) {
     },
     /** Draw every lane with the play head at the first part's step `head`. */
     render(head: number): void {
+      // a part came in or left while the music plays: its lane shows or goes without a reload
+      if (built !== remote.partsVersion) this.setParts();
       for (const { part, lane } of lanes) {
         const p = remote.parts.get(part);
         if (!p) continue;

@@ -12,7 +12,9 @@
  * It is a Stage (the page's controls, grid and keys take one and work unchanged) for the
  * performance's first part; every other part (`parts`: keys beside the drums) keeps its own
  * steps, edits and locks for a lane of its own, sounds through the same output placed on the
- * same clock, and takes controls sent with its name (`partControl`). What a page does alone
+ * same clock, and takes controls sent with its name (`partControl`). Parts come and go while the
+ * music plays (`parts`: `partsVersion` moves); one that leaves lets go of the keys it held on the
+ * page's output. What a page does alone
  * (load a model, prime, pick a clock) is the terminal's here, and says so.
  *
  * @example
@@ -55,6 +57,9 @@ export interface RemotePart {
   locked: readonly string[];
   edits: readonly { step: number; notes: readonly (number | string)[] }[];
   wasSilent: boolean;
+  /** Notes sent to the page's output that sound until a release (note → channel), and when its last step sent ends on the audio clock. */
+  readonly held: Map<number, number>;
+  endsAt: number;
 }
 
 /**
@@ -88,6 +93,11 @@ function detrended(x: readonly number[], y: readonly number[]): { spread: number
   return { spread: Math.max(...r) - Math.min(...r), sd: Math.sqrt(r.reduce((s, v) => s + v * v, 0) / n), slope };
 }
 
+/** A part's lane as a hello or a `parts` message first tells it. */
+function remotePart(h: PartHello): RemotePart {
+  return { name: h.name, hello: h, steps: [], next: h.step, settings: h.settings, applied: h.applied, locked: h.locked, edits: h.edits, wasSilent: false, held: new Map(), endsAt: 0 };
+}
+
 export class RemoteStage extends Stage {
   private link: Link | null = null;
   private live: (LiveSettings & { step: number }) | null = null;
@@ -107,6 +117,8 @@ export class RemoteStage extends Stage {
   /** The first part's name (its steps are this Stage's), and the other parts by name. */
   private firstPart: string | null = null;
   readonly parts = new Map<string, RemotePart>();
+  /** Counts the changes of the parts (a hello, a part in or out): the lanes are built again when it moves. */
+  partsVersion = 0;
 
   constructor(options: StageOptions) {
     super(options);
@@ -128,6 +140,11 @@ export class RemoteStage extends Stage {
       this.takeEdits(m.edits);
       this.version++;
       return this.model;
+    }
+    if (m.type === 'parts') {
+      this.changeParts(m.parts);
+      this.version++;
+      return null;
     }
     const other = m.type === 'settings' || m.type === 'step' ? this.parts.get(m.part) : undefined;
     if (m.type === 'settings' && other) Object.assign(other, { settings: m.settings, applied: m.applied, locked: m.locked, edits: m.edits });
@@ -432,7 +449,33 @@ export class RemoteStage extends Stage {
     this.parts.clear();
     const [first, ...others] = m.parts ?? [];
     this.firstPart = first?.name ?? null;
-    for (const h of others) this.parts.set(h.name, { name: h.name, hello: h, steps: [], next: h.step, settings: h.settings, applied: h.applied, locked: h.locked, edits: h.edits, wasSilent: false });
+    for (const h of others) this.parts.set(h.name, remotePart(h));
+    this.partsVersion++;
+  }
+
+  /** The parts as they are now: a new one gets a lane, one made again keeps its steps, one gone lets its keys go. */
+  private changeParts(list: readonly PartHello[]): void {
+    const others = list.slice(1);
+    for (const [name, p] of this.parts) {
+      if (others.some((h) => h.name === name)) continue;
+      this.release(p);
+      this.parts.delete(name);
+    }
+    for (const h of others) {
+      const had = this.parts.get(h.name);
+      this.parts.set(h.name, had ? { ...had, hello: h, next: h.step, settings: h.settings, applied: h.applied, locked: h.locked, edits: h.edits } : remotePart(h));
+    }
+    this.partsVersion++;
+  }
+
+  /** Every key a part holds on the page's output ends, after the last step it sent. */
+  private release(p: RemotePart): void {
+    const audio = currentAudio();
+    const sink = this.output?.sink;
+    if (!audio || !sink) return;
+    const at = Math.max(audio.context.currentTime, p.endsAt);
+    for (const [note, channel] of p.held) sink.noteOff(note, channel, at);
+    p.held.clear();
   }
 
   /** The least delayed arrival since the audio clock settled (or last moved on), within PLACE_BY, or `read`. */
@@ -454,9 +497,14 @@ export class RemoteStage extends Stage {
     const offset = this.leastDelay(now + m.in - m.time);
     const silent = this.wasSilent;
     this.wasSilent = part.wasSilent;
-    this.play(m, m.time + offset + MARGIN, now);
+    const start = m.time + offset + MARGIN;
+    this.play(m, start, now);
     part.wasSilent = this.wasSilent;
     this.wasSilent = silent;
+    for (const x of m.releases) part.held.delete(x.note);
+    for (const n of m.notes) if (n.duration === null) part.held.set(n.note, n.channel);
+    if (m.paused || m.muted) part.held.clear();
+    part.endsAt = start + m.stepDuration;
   }
 
   private onStep(m: StepMessage): void {
