@@ -133,7 +133,8 @@ export async function runPlay(o: PlayOptions, io: HostIO = defaultIO()): Promise
     const { to, toMidi, sound, own, outOf } = await openOutputs(o, [o.name ?? defaultPartName(codec.voices), ...(o.parts ?? []).map((p) => p.name)], print, closers);
     // each part its own seed, the next after the first's
     const parts: PartOptions[] = (o.parts ?? []).map((p, i) => ({ name: p.name, spec: partSpecs[i], model: modelLocation(p.model), channel: p.channel, ...outOf(i + 1), seed: (o.seed + i + 1) >>> 0, temperature: o.temperature }));
-    const session = new LiveSession({ spec, model: modelLocation(o.model), name: o.name, channel: o.channel, parts, clock, clockName, ...outOf(0), seed: o.seed, temperature: o.temperature, topP: o.topP, density: o.density, dynamics: o.dynamics, timing: o.timing, steps: o.steps, grid: o.grid ?? true, print, ...(sound ? { sound, lookahead: codec.stepsPerBar } : {}) });
+    // a part added while the music plays (addPart) plays to the output the parts share, on its channel
+    const session = new LiveSession({ spec, model: modelLocation(o.model), name: o.name, channel: o.channel, parts, clock, clockName, ...outOf(0), partOutput: outOf(own.length), seed: o.seed, temperature: o.temperature, topP: o.topP, density: o.density, dynamics: o.dynamics, timing: o.timing, steps: o.steps, grid: o.grid ?? true, print, ...(sound ? { sound, lookahead: codec.stepsPerBar } : {}) });
     report = (text) => session.printer(text);
     if (o.page) live = o.page.attach(session, sound as string, !toMidi);
     // a broken mapping file stops here, before anything plays
