@@ -95,6 +95,8 @@ describe('parts in and out while the music plays', () => {
     for (const c of [a, b]) {
       const m = await c.until(partsWith(['drums', 'keys']));
       expect(m.parts[1]).toMatchObject({ name: 'keys', channel: 1, every: 4, model: { encoding: 'piano-roll' } });
+      // its next step is the first it plays, at the bar line it comes in at
+      expect(m.parts[1].step * 4).toBe(session.parts[1].clock.from);
     }
     expect(await type('keys.temperature(1.3)')).toMatch(/^keys: temperature 1\.3 from step \d+/);
     expect(session.parts[1].generator.settings.temperature).toBe(1.3);

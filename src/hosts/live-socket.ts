@@ -105,7 +105,9 @@ function partsHello(session: LiveSession, where: LiveSocketOptions['model']): Pa
   return session.parts.map((p, i) => {
     const { settings, applied, locked, slots, edits } = liveSettings(session, null, p.generator);
     const model = liveModel(p.generator, i === 0 ? where : { path: where.parts?.[p.name] ?? null, name: p.modelName });
-    return { name: p.name, channel: p.channel, model, step: p.generator.step, every: p.clock.every, settings, applied, locked, slots, edits };
+    // a part just added plays its first step at the bar line it comes in at
+    const step = Math.max(p.generator.step, Math.floor(p.clock.from / p.clock.every));
+    return { name: p.name, channel: p.channel, model, step, every: p.clock.every, settings, applied, locked, slots, edits };
   });
 }
 
