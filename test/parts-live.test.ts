@@ -20,6 +20,9 @@ import { loadModelSpec } from '../src/io/model-files.js';
 import { readMidi } from '../src/io/midi-read.js';
 import { InternalClock } from '../src/time/internal-clock.js';
 import { steps } from './helpers/clock-steps.js';
+import { everyOnHasItsOff, isOn, openTestPorts, type Got } from './helpers/midi-notes.js';
+import { WebMidi } from 'webmidi';
+import { WebMidiSink } from '../src/io/webmidi-sink.js';
 import { drumGridSpec } from './helpers/models.js';
 import { typedPrompt } from './helpers/typed-prompt.js';
 
@@ -166,5 +169,34 @@ describe('parts in and out while the music plays', () => {
     expect(keys.length).toBeGreaterThan(0);
     const again = readMidi(replayToMidi(drumGridSpec(3), parseSessionLog(text, 'joined.mid.log.json'), { parts: [await loadModelSpec('weights/chords-jsb')] }).bytes, 'again.mid');
     expect(again.notes).toEqual(song.notes);
+  }, 60_000);
+
+  it("keys added to drums playing alone to a MIDI port: the drums' mute and pause end the drums' notes only, never the keys'; nothing is left sounding", async () => {
+    const got: Got[] = [];
+    const { output } = await openTestPorts('pulse-rnn parts-live out', 'pulse-rnn parts-live clock', got);
+    const alone = new InternalClock({ bpm: 480 });
+    const s = new LiveSession({ spec: drumGridSpec(3), clock: alone, sinks: [new WebMidiSink(output)], seed: 5, grid: false, print: () => {} });
+    try {
+      s.start();
+      await steps(alone, 3);
+      await s.addPart('keys');
+      await vi.waitFor(() => expect(s.parts[1]?.generator.ticks ?? 0).toBeGreaterThan(3), { timeout: 30_000, interval: 20 });
+      const from = got.length;
+      s.mute();
+      await steps(alone, 4);
+      s.unmute();
+      s.pause();
+      await steps(alone, 4);
+      s.resume();
+      await steps(alone, 4);
+      const cc123 = got.slice(from).filter((m) => (m.bytes[0] & 0xf0) === 0xb0 && m.bytes[1] === 123).map((m) => (m.bytes[0] & 15) + 1);
+      expect(cc123).not.toContain(1);
+      await s.quit();
+      expect(new Set(got.filter((m) => isOn(m.bytes)).map((m) => (m.bytes[0] & 15) + 1))).toEqual(new Set([1, 10]));
+      expect(everyOnHasItsOff(got)).toBe(true);
+    } finally {
+      await s.quit();
+      await WebMidi.disable();
+    }
   }, 60_000);
 });

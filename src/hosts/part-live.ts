@@ -112,6 +112,7 @@ export class PartLive {
 
   /** A part as a program makes it, from the next bar line (a take under way records it). */
   join(o: PartOptions): Part {
+    this.shareFirst();
     const part = this.parts.join(o, this.o.sinks, partTakesOf(this.o.take()));
     this.tell();
     return part;
@@ -147,6 +148,19 @@ export class PartLive {
     const part = this.parts.restart(name, this.o.sinks, partTakesOf(this.o.take()));
     this.tell();
     return part;
+  }
+
+  /**
+   * The first part, alone until now, played straight into its outputs (its mute or pause ended
+   * every note there): from now on it silences only its own notes, as every part does.
+   */
+  private shareFirst(): void {
+    const first = this.parts.first;
+    for (const sink of first.options.sinks ?? []) {
+      if (!first.player.sinks.includes(sink)) continue;
+      first.player.addSink(first.wrap(sink));
+      first.player.removeSink(sink);
+    }
   }
 
   /** Hear every change of the parts; returns the function that stops it. */
