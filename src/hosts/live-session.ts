@@ -30,7 +30,6 @@
  * await session.record('set.mid'); // … later: await session.stop() writes set.mid + set.mid.log.json
  * await session.quit();            // the last step plays out, every note ends, outputs close
  */
-import type { ModelSpec } from '../engine/model.js';
 import type { NoteSink } from '../io/sink.js';
 import { Generator, type GeneratorOptions, type StepResult } from '../music/generator.js';
 import type { StepEvent, TransportEvent } from '../time/clock.js';
@@ -53,40 +52,10 @@ import { PartSet } from './part-set.js';
 import { partRefusal, partsHelp } from './part-commands.js';
 import { everySlotSet, loadEverySlots, recallEvery, saveEverySlots, storeEvery, undoRecallEvery } from './part-slots.js';
 import { PartLive, isPartOptions } from './part-live.js';
+import type { LiveSessionOptions } from './live-session-options.js';
 
 export type { SessionWatcher } from './command-runner.js';
-
-/** A session: its model, clock and outputs, and the starting values of the value controls (seed, temperature, …; the table's defaults when left out). */
-export interface LiveSessionOptions extends Partial<Pick<GeneratorOptions, ValueControl>> {
-  spec: ModelSpec;
-  /** Where the model came from; written into recording logs so `replay` finds it. */
-  model?: string;
-  clock: InternalClock | MidiClockFollower;
-  /** How the clock is described in `status()` (default: 'internal clock' or 'MIDI clock'). */
-  clockName?: string;
-  /** Outputs; they are closed by `quit()`. */
-  sinks?: NoteSink[];
-  /** Where messages and the step grid go (default console.log). */
-  print?: (text: string) => void;
-  /** Print the step grid while playing (default true). */
-  grid?: boolean;
-  /** Quit after this many clock steps. */
-  steps?: number;
-  /** Folder that relative file names in commands are read from and written to (default process.cwd()). */
-  cwd?: string;
-  /** Where the sound is, in words, for `status()` (e.g. 'the page at http://127.0.0.1:8317/'). */
-  sound?: string;
-  /** Steps the generator forecasts, for pages whose grid shows them (default none). */
-  lookahead?: number;
-  /** The first part's name (default: drums for a drum model, else keys), MIDI channel (1–16; default the model's own) and output in words (for `status()`). */
-  name?: string;
-  channel?: number | null;
-  output?: string;
-  /** More parts, each with its own model, seed, controls, channel and outputs, on the same clock (`part.ts`). */
-  parts?: PartOptions[];
-  /** Where a part added at the prompt or a page plays, and that in words (default: the first part's). */
-  partOutput?: { sinks: NoteSink[]; output?: string };
-}
+export type { LiveSessionOptions } from './live-session-options.js';
 
 /**
  * quit() ends every note within this many seconds, whatever the step in progress: at the
