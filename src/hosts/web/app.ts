@@ -56,8 +56,8 @@ const keys = remote
   : bindKeys(stage, { button: $<HTMLButtonElement>('keys-add'), section: $('keys-lane'), scrollWith: $('grid').parentElement ?? undefined, fallbackUrl: () => modelUrl.value, onError: (e, what) => messages.error(e, what), onInfo: (t) => messages.info(t), onChange: () => (dirty = true) });
 // joined to the terminal: Keys brings the keys into its performance (and takes them out)
 const remoteKeys = remote ? bindRemoteKeys(remote, { button: $<HTMLButtonElement>('keys-add'), onError: (e, what) => messages.error(e, what), onInfo: (t) => messages.info(t), onChange: () => (dirty = true) }) : null;
-// joined to a performance of several parts: a lane for each part after the first
-const partLanes = remote ? bindRemoteLanes(remote, { after: $('keys-lane'), onError: (e, what) => messages.error(e, what), onChange: () => (dirty = true) }) : null;
+// joined to a performance: a lane for each part after the first, and for a melodic or chord first part in place of the grid
+const partLanes = remote ? bindRemoteLanes(remote, { after: $('keys-lane'), first: $('roll-lane'), gridSection: $('grid-wrap'), onError: (e, what) => messages.error(e, what), onChange: () => (dirty = true) }) : null;
 const controls = bindControls(stage, {
   onError: (e, what) => messages.error(e, what),
   onStartStop: startStop,

@@ -189,6 +189,38 @@ export class RemoteStage extends Stage {
     this.link.control(name, args);
   }
 
+  /**
+   * The first part as a piano-roll lane draws it, when its model is melodic or chord (a drum
+   * model's steps fill the grid instead); null before a hello. Its steps, edits and locks are
+   * this Stage's: a copy, made anew for each frame drawn.
+   *
+   * @example
+   * const first = remote.firstLane();
+   * if (first) lane.roll.render(rollOf(first), first.next, head);
+   */
+  firstLane(): RemotePart | null {
+    const h = this.hello;
+    if (!h || !this.live || !this.model || this.model.editable) return null;
+    const next = this.nextStep;
+    const edits = [...this.edits].filter(([step]) => step >= next).map(([step, notes]) => ({ step, notes }));
+    // a version 1 hello lists no parts: its top level is the first part's
+    const hello: PartHello = h.parts?.[0] ?? { ...h, name: '', channel: null, every: 1 };
+    return { ...remotePart(hello), name: this.firstPart ?? '', steps: this.steps, next, settings: this.settings, applied: this.applied, locked: this.live.locked, edits };
+  }
+
+  /** The first part's step as a lane wrote it (null: its edit cleared), shown until the performance answers. */
+  firstEdited(step: number, notes: readonly (number | string)[] | null): void {
+    if (notes) this.edits.set(step, notes);
+    else this.edits.delete(step);
+    this.version++;
+  }
+
+  /** A control for the first part (`part` null or its name: sent by name when the performance named it) or another part by its name. */
+  laneControl(part: string | null, name: ControlName | string, args: readonly unknown[]): void {
+    if (part === null) this.firstPart ? this.partControl(this.firstPart, name, args) : this.control(name, args);
+    else this.partControl(part, name, args);
+  }
+
   /** A control for one of the other parts, by its name (`keys`): as `keys.edit(…)` at the prompt. */
   partControl(part: string, name: ControlName | string, args: readonly unknown[]): void {
     if (!this.link) throw new Error(`${part}.${name}: not connected to the performance in the terminal`);
