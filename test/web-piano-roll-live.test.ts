@@ -20,6 +20,8 @@ const LONG = 60_000;
 
 interface Hook {
   ready(): boolean;
+  running(): boolean;
+  synthSounding(): number;
   model(): { name: string } | null;
   played(): StepCopy[];
 }
@@ -130,7 +132,7 @@ describe.skipIf(!haveChromium())('the page joined to a performance whose first p
     expect(problems).toEqual([]);
   }, LONG);
 
-  it("a click on a silent cell ahead edits the session's step, which then plays it; Lock and Clear edit reach the part", async () => {
+  it("a click on a silent cell ahead edits the session's step, which then plays it; Lock and Clear edit reach the part, and Start sounds it", async () => {
     // paused, the steps stand still: the column stays put while it is clicked
     session.pause();
     await vi.waitFor(() => expect(chords().paused).toBe(true), { timeout: WAIT, interval: 50 });
@@ -154,6 +156,9 @@ describe.skipIf(!haveChromium())('the page joined to a performance whose first p
     session.resume();
     await vi.waitFor(() => expect(chords().step).toBeGreaterThan(at), { timeout: WAIT, interval: 50 });
     expect(chords().played().find((s) => s.step === at)?.notes.map((n) => n.note)).toContain(pitch);
+    // Start: its chords sound through the page's synth
+    await page.click('#start');
+    await until(page, (p) => p.running() && p.synthSounding() > 0);
     expect(problems).toEqual([]);
   }, LONG);
 });
