@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ServerMessage, SettingsMessage, StepMessage } from '../src/hosts/live-protocol.js';
 import { LiveSession } from '../src/hosts/live-session.js';
+import { lockedVoices } from '../src/hosts/session-status.js';
 import { attachLive, originRefusal, type LiveSocket } from '../src/hosts/live-socket.js';
 import { serve, type RunningServer } from '../src/hosts/serve.js';
 import { InternalClock } from '../src/time/internal-clock.js';
@@ -175,6 +176,20 @@ describe('live-socket: one performance for every page', () => {
     const seen = a.until((m) => isSettings(m) && m.settings.density === -1);
     session.density(-1);
     expect(await seen).toMatchObject({ by: 'prompt', settings: { density: -1 } });
+  });
+
+  it('tells every page a lock once the step it waited for has applied it, and an unlock too', async () => {
+    const a = await client();
+    await a.until((m) => m.type === 'hello');
+    // the settings sent as the command is taken still show no lock: it applies at the next step
+    const locked = a.until((m) => isSettings(m) && m.locked.includes('kick'));
+    session.lock('kick');
+    expect(await locked).toMatchObject({ type: 'settings', locked: ['kick'] });
+    const from = a.got.length;
+    const free = a.until((m) => isSettings(m) && !m.locked.includes('kick') && a.got.indexOf(m) >= from);
+    session.unlock('kick');
+    await free;
+    expect(lockedVoices(session.generator)).toEqual([]);
   });
 
   it('refuses a bad control to the page that sent it, and nothing changes', async () => {

@@ -147,17 +147,23 @@ export function attachLive(o: LiveSocketOptions): LiveSocket {
     sentEdits.set(part.name, now);
     return now;
   };
+  /** The locks each part's pages were last told, as one string. */
+  const sentLocks = new Map<string, string>();
   const settingsOf = (part: Part) => {
     const m = liveSettings(session, fromPage ? 'page' : 'prompt', part.generator);
     sentEdits.set(part.name, m.edits);
+    sentLocks.set(part.name, m.locked.join());
     broadcast({ type: 'settings', part: part.name, ...m });
   };
+  /** A lock or unlock waits for the part's next step: when that step has applied it, pages hear it then. */
+  const locksChanged = (part: Part): boolean => lockedVoices(part.generator).join() !== (sentLocks.get(part.name) ?? '');
   const stopWatching = session.watch({
     step: (r, e, name) => {
       if (wss.clients.size === 0) return;
       const part = partOf(name);
       const edits = editsChanged(part);
       broadcast(edits ? { ...stepMessage(session, r, e, part), edits } : stepMessage(session, r, e, part));
+      if (locksChanged(part)) settingsOf(part);
     },
     // a command of the whole performance (bpm, a recall of every part) may have changed every part
     change: (_name, part) => (part ? settingsOf(partOf(part)) : session.parts.forEach(settingsOf)),
