@@ -50,6 +50,8 @@ describe.skipIf(!haveChromium())('the page\'s pattern slots', () => {
     expect(await attr(open, '#slot-store', 'aria-pressed')).toBe('true');
     await page.click('#slot-5');
     await until(page, (p) => p.slots()?.filled.join() === '1,5');
+    // the buttons show it when the page next draws, which a busy machine may hold back
+    await page.waitForSelector('#slot-5[data-filled="true"]', { timeout: LONG });
     expect(await attr(open, '#slot-5', 'data-filled')).toBe('true');
     expect(await attr(open, '#slot-a', 'data-filled')).toBe('true');
     expect(await attr(open, '#slot-store', 'aria-pressed')).toBe('false');
