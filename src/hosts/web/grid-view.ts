@@ -45,6 +45,8 @@ const BARS = 3;
 const NARROW_BARS = 2;
 /** Below this grid width (px) three bars would make cells too small to touch: show two, and scroll. */
 const NARROW = 900;
+/** Bars a lane `width` px wide shows (0: not laid out yet, so the full three). */
+export const barsOnScreen = (width: number): number => (width > 0 && width < NARROW ? NARROW_BARS : BARS);
 /** After the performer scrolls the grid by hand, it stops following the play head for this long (ms). */
 const HAND_SCROLL_MS = 4000;
 
@@ -75,7 +77,8 @@ const HEAD = 16;
 const MAX_SHIFT = 0.85;
 
 const NOTE_NAMES = ['C', 'C♯', 'D', 'D♯', 'E', 'F', 'F♯', 'G', 'G♯', 'A', 'A♯', 'B'];
-const noteName = (n: number) => `${NOTE_NAMES[n % 12]}${Math.floor(n / 12) - 1}`;
+/** A MIDI note as a musician names it: 60 → C4. */
+export const noteName = (n: number): string => `${NOTE_NAMES[n % 12]}${Math.floor(n / 12) - 1}`;
 
 export function voiceLabel(voice: string): string {
   const s = voice.replace(/-/g, ' ');
@@ -203,8 +206,7 @@ export class GridView {
   }
 
   private barsToShow(): number {
-    const width = this.scroller.clientWidth;
-    return width > 0 && width < NARROW ? NARROW_BARS : BARS;
+    return barsOnScreen(this.scroller.clientWidth);
   }
 
   /** Keep the play head in sight when the grid scrolls, unless the performer just scrolled it. */

@@ -16,6 +16,7 @@
  * roll.setModel({ low: 48, high: 84 }, 16, 4);
  * roll.render(rollSteps(gen.played(), gen.upcomingNotes(), gen.edits, gen.step), gen.step, playhead);
  */
+import { barsOnScreen, noteName } from './grid-view.js';
 import type { RollStep } from './piano-roll-steps.js';
 
 export interface RollHandlers {
@@ -25,14 +26,6 @@ export interface RollHandlers {
   lockRow?(pitch: number): void;
 }
 
-const NOTE_NAMES = ['C', 'C♯', 'D', 'D♯', 'E', 'F', 'F♯', 'G', 'G♯', 'A', 'A♯', 'B'];
-/** A MIDI note as a musician names it: 60 → C4. */
-export const pitchName = (n: number): string => `${NOTE_NAMES[n % 12]}${Math.floor(n / 12) - 1}`;
-
-/** Bars on screen, as the drum grid shows them: three, or two on a narrow screen (it scrolls). */
-const BARS = 3;
-const NARROW_BARS = 2;
-const NARROW = 900;
 /** Rows kept free above and below the pitches played, and the fewest rows shown. */
 const ROOM = 2;
 const FEWEST = 13;
@@ -163,9 +156,9 @@ export class PianoRollView {
     return true;
   }
 
+  /** Bars on screen, as the drum grid shows them: three, or two on a narrow screen (it scrolls). */
   private barsToShow(): number {
-    const width = this.scroller.clientWidth;
-    return width > 0 && width < NARROW ? NARROW_BARS : BARS;
+    return barsOnScreen(this.scroller.clientWidth);
   }
 
   private build(): void {
@@ -190,8 +183,8 @@ export class PianoRollView {
     this.lockedShown = '';
     for (let p = this.shown.high; p >= this.shown.low; p--) {
       const row = el('div', `grid-row roll-row${[1, 3, 6, 8, 10].includes(p % 12) ? ' black' : ''}`, { role: 'row', 'data-pitch': String(p) });
-      const label = el('div', 'voice pitch', { role: 'rowheader', 'data-pitch': String(p) }, pitchName(p));
-      if (this.handlers.lockRow) label.title = `${pitchName(p)}: click to lock this pitch row as it sounded in the last bar, again to free it`;
+      const label = el('div', 'voice pitch', { role: 'rowheader', 'data-pitch': String(p) }, noteName(p));
+      if (this.handlers.lockRow) label.title = `${noteName(p)}: click to lock this pitch row as it sounded in the last bar, again to free it`;
       this.labels.push(label);
       row.append(label);
       const line: HTMLElement[] = [];
