@@ -156,7 +156,8 @@ describe('songs too long to lay out step by step', () => {
     expect(drums.summary.used.train + drums.summary.used.validation + drums.summary.used.test).toBe(6);
     const melody = buildMelodyDataset({ dir, seed: 1 });
     expect(skippedLong(melody.skipped)).toHaveLength(Object.keys(LONG).length);
-    expect(Object.values(melody.splits).flat()).toHaveLength(6);
+    // six files read (a small folder's validation is the end of each training file, not a file of its own)
+    expect(new Set(Object.values(melody.splits).flat().map((q) => q.file.replace(/ \(end\)$/, ''))).size).toBe(6);
     const events = buildEventsDataset({ dir, seed: 1 });
     expect(skippedLong(events.summary.skipped)).toHaveLength(Object.keys(LONG).length);
     expect(events.summary.used.train + events.summary.used.validation + events.summary.used.test).toBe(6);

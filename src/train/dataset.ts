@@ -22,6 +22,7 @@ import { systemErrorLine } from '../io/system-error.js';
 import { fileKind } from '../io/file-kind.js';
 import { checkUserFile, MAX_CSV_BYTES, MAX_MIDI_BYTES, readUserFile } from '../io/user-file.js';
 import { DrumHits, expressiveStats, msPerStepOf, type DrumPerformance, type ExpressiveStats } from './expressive-data.js';
+import { barCut, BY_FILE, holdOutEnds } from './held-out-end.js';
 
 export type SplitName = 'train' | 'validation' | 'test';
 export const SPLITS: readonly SplitName[] = ['train', 'validation', 'test'];
@@ -38,6 +39,8 @@ export interface DatasetSummary {
   readonly source: string;
   readonly encoding: string;
   readonly splitFrom: string;
+  /** How the validation split was chosen: by file, or the held-out end of each training file. */
+  readonly validationFrom?: string;
   readonly filesFound: number;
   readonly used: Record<SplitName, number>;
   readonly steps: Record<SplitName, number>;
@@ -93,13 +96,18 @@ export const MIN_HELD_OUT_STEPS = 1000;
  * heldOutWarnings(ds.splits, (s) => s.tokens.length, 'steps', false);
  * // ['the test split holds 2 files and 640 steps: …']
  */
-export function heldOutWarnings<T>(splits: Record<SplitName, readonly T[]>, size: (item: T) => number, unit: string, fromCsv: boolean): string[] {
+export function heldOutWarnings<T>(splits: Record<SplitName, readonly T[]>, size: (item: T) => number, unit: string, fromCsv: boolean, validationFrom: string = BY_FILE): string[] {
   const out: string[] = [];
   for (const s of ['validation', 'test'] as const) {
     const files = splits[s].length;
     const steps = splits[s].reduce((a, q) => a + size(q), 0);
     const use = s === 'validation' ? 'early stopping and learning-rate decay' : "'eval --split test'";
     const fix = fromCsv ? `mark more files '${s}' in the CSV` : `add files (the random split holds out about a tenth of them for ${s}), or give a CSV with a split column`;
+    if (s === 'validation' && validationFrom !== BY_FILE) {
+      // the ends of the training files: honest, but only as steady as the steps it holds
+      if (steps < MIN_HELD_OUT_STEPS) out.push(`validation holds the ends of ${files} training file${files === 1 ? '' : 's'}, only ${steps.toLocaleString('en')} ${unit}: its figures are rough (aim for at least ${MIN_HELD_OUT_STEPS.toLocaleString('en')} ${unit}); ${fix}`);
+      continue;
+    }
     if (files === 0) {
       if (s === 'validation') out.push(`no validation files: early stopping and learning-rate decay cannot work; ${fix}`);
       else out.push(`no test files: ${use} has nothing to score; ${fix}`);
@@ -361,21 +369,32 @@ export function buildDrumDataset(o: DrumDatasetOptions): Dataset {
     const seq = drumSequence(song, name, spq, tally, skipped);
     if (seq) keepSequence(tally, name, split, seq);
   }
-  const { splits } = tally;
+  // files per split as the split by file gave them (an end held out is not a file of its own)
+  const used = Object.fromEntries(SPLITS.map((s) => [s, tally.splits[s].length])) as Record<SplitName, number>;
+  // a folder too small to give validation a file holds out the end of each training file instead
+  const { splits, method: validationFrom } = holdOutEnds(tally.splits, (q) => q.tokens.length, (q, at) => cutDrumSequence(q, at, spq * 4));
+  Object.assign(tally.splits, splits);
   const steps = Object.fromEntries(SPLITS.map((s) => [s, splits[s].reduce((a, q) => a + q.tokens.length, 0)])) as Record<SplitName, number>;
-  const used = Object.fromEntries(SPLITS.map((s) => [s, splits[s].length])) as Record<SplitName, number>;
   if (steps.train === 0) throw emptyDrumTraining(o, files.length, skipped, used);
   const warnings: string[] = [];
   if (steps.train < MIN_TRAIN_STEPS) warnings.push(`only ${steps.train} training steps: a model this small will memorize them (overfit); aim for ${MIN_TRAIN_STEPS}+`);
-  warnings.push(...heldOutWarnings(splits, (q) => q.tokens.length, 'steps', fromCsv !== null));
+  warnings.push(...heldOutWarnings(splits, (q) => q.tokens.length, 'steps', fromCsv !== null, validationFrom));
   warnings.push(...csvNotInFolder(fromCsv, files, o.csv, o.dir));
   const crossSplit = tally.duplicates.filter((d) => d.file.replace(/.*\((\w+)\)$/, '$1') !== d.sameAs.replace(/.*\((\w+)\)$/, '$1'));
   if (crossSplit.length) warnings.push(`${crossSplit.length} file(s) appear in more than one split with identical notes: test scores will be optimistic`);
   if (skipped.length) warnings.push(`${skipped.length} file(s) skipped (listed in the summary)`);
   const splitFrom = o.csv ? `CSV ${o.csv}` : `random by file (seed ${o.seed ?? 1}, ${hv} validation, ${ht} test)`;
-  const summary = drumSummary(tally, { source: o.dir, splitFrom, filesFound, used, steps, skipped, warnings });
+  const summary = { ...drumSummary(tally, { source: o.dir, splitFrom, filesFound, used, steps, skipped, warnings }), validationFrom };
   return { encoding: 'drum-grid', vocab: 1 << DRUM_CLASSES.length, stepsPerQuarter: spq, stepsPerBar: spq * 4, splits, summary };
 }
+
+/** A drum sequence's steps before `at` and from it, cut at a bar line so the held-out part starts on beat one as the engine scores it. */
+function cutDrumSequence(q: DrumSequence, at: number, stepsPerBar: number): [DrumSequence, DrumSequence] {
+  const cut = barCut(at, q.tokens.length, stepsPerBar);
+  const part = (a: number, b: number): DrumSequence => ({ ...q, file: a === 0 ? q.file : `${q.file} (end)`, tokens: q.tokens.slice(a, b), velocities: q.velocities.slice(a * CLASSES_N, b * CLASSES_N), offsets: q.offsets.slice(a * CLASSES_N, b * CLASSES_N) });
+  return [part(0, cut), part(cut, q.tokens.length)];
+}
+const CLASSES_N = DRUM_CLASSES.length;
 
 /** What a drum dataset gathers file by file: the sequences of each split, and what the summary tells of them. */
 interface DrumTally {
@@ -484,7 +503,7 @@ function drumSummary(t: DrumTally, s: Pick<DatasetSummary, 'source' | 'splitFrom
 /** The summary as text for a terminal. */
 export function formatSummary(s: DatasetSummary): string {
   const lines = [
-    `dataset: ${s.source} (${s.encoding}), split ${s.splitFrom}`,
+    `dataset: ${s.source} (${s.encoding}), split ${s.splitFrom}${s.validationFrom && s.validationFrom !== BY_FILE ? `; no file left for validation: it holds ${s.validationFrom}` : ''}`,
     `files: ${s.filesFound} found; used ${s.used.train} train, ${s.used.validation} validation, ${s.used.test} test; ${s.skipped.length} skipped`,
     `steps: ${s.steps.train} train, ${s.steps.validation} validation, ${s.steps.test} test`,
     `drum part: ${Object.entries(s.drumPart).map(([k, v]) => `${v} by ${k}`).join(', ')}`,

@@ -27,7 +27,8 @@ import type { Codec } from '../music/codec.js';
 import { codecFor } from '../music/codecs.js';
 import { DRUM_CLASSES } from '../music/drum-map.js';
 import { sampleEvents } from '../music/sample-events.js';
-import { buildDrumDataset, type Dataset, type SplitName } from './dataset.js';
+import { buildDrumDataset, MIN_HELD_OUT_STEPS, type Dataset, type SplitName } from './dataset.js';
+import { BY_FILE } from './held-out-end.js';
 import { expressiveBaselines } from './expressive-baselines.js';
 import { buildEventsDataset, eventsTask, defaultTables, type EventTables } from './events-dataset.js';
 import { buildMelodyDataset, melodyTask } from './melody-dataset.js';
@@ -173,6 +174,7 @@ export async function evaluate(o: EvalOptions) {
   const codec = codecFor(spec);
   const model = modelScores(net, codec, seqs);
   const steps = seqs.reduce((a, s) => a + s.length, 0);
+  notes.push(...honestyNotes(spec, task, split, steps));
   const { heads, allRight } = baselineScores(spec, task, seqs, steps, o.orders ?? [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   const ngNll = heads.reduce((a, h) => a + h.nllNats, 0);
   const free = drums ? freeRunning(spec, { split, data: drums.splits[split], train: drums.splits.train }, { firstSeed: seed }) : null;
@@ -197,6 +199,7 @@ export async function evaluate(o: EvalOptions) {
     seed,
     csv: csv ?? null,
     data: o.data,
+    validation: task.validationFrom ?? BY_FILE,
     notes,
   };
 }
@@ -363,6 +366,20 @@ function otherGenerated(spec: ModelSpec, codec: Codec, seqs: number[][][], steps
   };
   const overlaps = spec.heads.map((hd, h) => +overlap(hist(seqs, h, hd.size), hist([sampled], h, hd.size)).toFixed(3));
   return { steps, tokenOverlap: overlaps.length === 1 ? overlaps[0] : overlaps };
+}
+
+/**
+ * What the figures rest on, when it is less than whole files: validation held out as the end of
+ * each training file (for the model's early stopping, or here for the n-gram's order), and a
+ * split of fewer than MIN_HELD_OUT_STEPS steps.
+ */
+function honestyNotes(spec: ModelSpec, task: TrainingTask, split: SplitName, steps: number): string[] {
+  const out: string[] = [];
+  const trained = (spec.meta as { training?: { validation?: unknown } }).training?.validation;
+  if (typeof trained === 'string' && trained !== BY_FILE) out.push(`the model's early stopping followed a validation split of ${trained}`);
+  if (task.validationFrom && task.validationFrom !== BY_FILE) out.push(`no file of this folder is left for validation: ${split === 'validation' ? 'the split scored here, and ' : ''}the n-gram's order is tuned on ${task.validationFrom}`);
+  if (steps < MIN_HELD_OUT_STEPS) out.push(`the ${split} split holds only ${steps.toLocaleString('en')} steps: figures from fewer than ${MIN_HELD_OUT_STEPS.toLocaleString('en')} steps are rough`);
+  return out;
 }
 
 /** What a model made by `train` records of its run (its seed, data and CSV as the command named them). */

@@ -16,6 +16,7 @@ import type { MidiSong } from '../io/midi-read.js';
 import { melodicNotes } from '../music/drum-part.js';
 import { noteEventsCodec, type HeadRole } from '../music/note-events.js';
 import { isVoiceFramesFile, readVoiceFrames } from './chorale-notes.js';
+import { BY_FILE, holdOutEnds } from './held-out-end.js';
 import { csvNotInFolder, emptyTrainingSplit, heldOutWarnings, listMidi, noMidiFiles, songsOf, splitsFromCsv, SPLITS, type SplitName } from './dataset.js';
 import type { Batch, RnnShape } from './rnn-model.js';
 import { logFrequencies, meanNll, windowStarts, type TrainingTask } from './task.js';
@@ -51,7 +52,7 @@ export interface EventsPiece {
 export interface EventsDataset {
   readonly tables: EventTables;
   readonly splits: Record<SplitName, EventsPiece[]>;
-  readonly summary: { files: number; used: Record<SplitName, number>; notes: Record<SplitName, number>; skipped: { file: string; reason: string }[]; outOfRange: number; warnings: string[] };
+  readonly summary: { files: number; used: Record<SplitName, number>; notes: Record<SplitName, number>; skipped: { file: string; reason: string }[]; outOfRange: number; warnings: string[]; validationFrom: string };
 }
 
 export interface EventsDatasetOptions {
@@ -117,7 +118,7 @@ function piecesOf(o: EventsDatasetOptions, skipped: { file: string; reason: stri
 export function buildEventsDataset(o: EventsDatasetOptions): EventsDataset {
   const tables = defaultTables(o);
   const skipped: { file: string; reason: string }[] = [];
-  const splits: EventsDataset['splits'] = { train: [], validation: [], test: [] };
+  const byFile: EventsDataset['splits'] = { train: [], validation: [], test: [] };
   let outOfRange = 0;
   const lo = tables.pitch[0];
   const hi = tables.pitch[tables.pitch.length - 1];
@@ -129,20 +130,32 @@ export function buildEventsDataset(o: EventsDatasetOptions): EventsDataset {
       skipped.push({ file: name, reason: notes.length ? `fewer than 2 notes in the range ${lo}..${hi}` : 'no notes outside the drum part' });
       continue;
     }
-    splits[split].push({ file: name, notes: kept, grid: timeGrid(kept) });
+    byFile[split].push({ file: name, notes: kept, grid: timeGrid(kept) });
   }
+  // a folder too small to give validation a file holds out the end of each training file instead
+  const { splits, method: validationFrom } = holdOutEnds(byFile, (f) => f.notes.length, cutPiece);
   // a piece that happens to hold only quarters may still be halved into the data's eighths
   const dataGrid = splits.train.reduce((g, f) => (f.grid > 1 ? gcd(g, f.grid) : g), 0);
   for (const s of SPLITS) for (const f of splits[s]) f.grid = f.grid > 1 ? (dataGrid > 1 ? dataGrid : f.grid) : 1;
-  const used = Object.fromEntries(SPLITS.map((s) => [s, splits[s].length])) as Record<SplitName, number>;
+  // files per split as the split by file gave them (an end held out is not a file of its own)
+  const used = Object.fromEntries(SPLITS.map((s) => [s, byFile[s].length])) as Record<SplitName, number>;
   const notes = Object.fromEntries(SPLITS.map((s) => [s, splits[s].reduce((a, f) => a + f.notes.length, 0)])) as Record<SplitName, number>;
   if (notes.train === 0) throw emptyTrainingSplit(o.dir, found, skipped, used.validation + used.test, o.csv, 'note-events');
   const warnings: string[] = [];
   if (notes.train < 20000) warnings.push(`only ${notes.train} training notes: a model will memorize them (overfit)`);
   if (outOfRange) warnings.push(`${outOfRange} note(s) outside the pitch range ${lo}..${hi} were dropped`);
-  warnings.push(...heldOutWarnings(splits, (f) => f.notes.length, 'notes', fromCsv !== null));
+  warnings.push(...heldOutWarnings(splits, (f) => f.notes.length, 'notes', fromCsv !== null, validationFrom));
   warnings.push(...csvNotInFolder(fromCsv, files, o.csv, o.dir));
-  return { tables, splits, summary: { files: found, used, notes, skipped, outOfRange, warnings } };
+  return { tables, splits, summary: { files: found, used, notes, skipped, outOfRange, warnings, validationFrom } };
+}
+
+/** A piece's notes before note `at` and from it; the end keeps its first note's delay after the note before it. */
+function cutPiece(f: EventsPiece, at: number): [EventsPiece, EventsPiece] {
+  const from = f.notes[at - 1].onset;
+  return [
+    { ...f, notes: f.notes.slice(0, at) },
+    { ...f, file: `${f.file} (end)`, notes: f.notes.slice(at).map((n) => ({ ...n, onset: n.onset - from })) },
+  ];
 }
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
@@ -212,6 +225,7 @@ export function eventsTask(ds: EventsDataset, o: { augment?: boolean } = {}): Tr
   return {
     encoding: 'note-events',
     summary: eventsSummary(ds),
+    validationFrom: ds.summary.validationFrom,
     shape: (units: number, layers: number): RnnShape => ({
       inputs: ROLES.map((r, i) => ({ name: r, vocab: vocab[i], key: r })),
       heads: ROLES.map((r, i) => ({ name: r, vocab: vocab[i], key: r })),
@@ -243,6 +257,7 @@ export function eventsTask(ds: EventsDataset, o: { augment?: boolean } = {}): Tr
 function eventsSummary(ds: EventsDataset): string {
   return [
     `dataset: note events from ${ds.summary.files} files; used ${ds.summary.used.train} train, ${ds.summary.used.validation} validation, ${ds.summary.used.test} test; ${ds.summary.skipped.length} skipped`,
+    ...(ds.summary.validationFrom !== BY_FILE ? [`validation: no file left for it, so it holds ${ds.summary.validationFrom}`] : []),
     `notes: ${ds.summary.notes.train} train, ${ds.summary.notes.validation} validation, ${ds.summary.notes.test} test`,
     ...ds.summary.skipped.slice(0, 10).map((s) => `skipped ${s.file}: ${s.reason}`),
     ...ds.summary.warnings.map((w) => `warning: ${w}`),

@@ -10,6 +10,7 @@ import type { Network } from '../engine/network.js';
 import { Rng } from '../engine/prng.js';
 import { HOLD, REST, melodyGridCodec } from '../music/melody-grid.js';
 import { csvNotInFolder, emptyTrainingSplit, heldOutWarnings, listMidi, noMidiFiles, songsOf, splitsFromCsv, SPLITS, type Sequence, type SplitName } from './dataset.js';
+import { barCut, BY_FILE, holdOutEnds } from './held-out-end.js';
 import type { Batch, RnnShape } from './rnn-model.js';
 import { gridBatch, logFrequencies, meanNll, windowStarts, type TrainingTask } from './task.js';
 
@@ -29,6 +30,8 @@ export interface MelodyDataset {
   readonly splits: Record<SplitName, Sequence[]>;
   readonly skipped: { file: string; reason: string }[];
   readonly warnings: string[];
+  /** How the validation split was chosen: by file, or the held-out end of each training file. */
+  readonly validationFrom: string;
 }
 
 export function buildMelodyDataset(o: MelodyDatasetOptions): MelodyDataset {
@@ -40,7 +43,7 @@ export function buildMelodyDataset(o: MelodyDatasetOptions): MelodyDataset {
   const files = listMidi(o.dir, skipped);
   if (files.length === 0) throw noMidiFiles(o.dir, skipped);
   const warnings: string[] = [];
-  const splits: Record<SplitName, Sequence[]> = { train: [], validation: [], test: [] };
+  const byFile: Record<SplitName, Sequence[]> = { train: [], validation: [], test: [] };
   const fromCsv = o.csv ? splitsFromCsv(o.csv, o.dir, files) : null;
   for (const { name, split, song } of songsOf(o.dir, files, fromCsv, new Rng(o.seed ?? 1), [0.1, 0.1], skipped)) {
     let encoded: ReturnType<typeof codec.fromSong>;
@@ -56,12 +59,19 @@ export function buildMelodyDataset(o: MelodyDatasetOptions): MelodyDataset {
       continue;
     }
     warnings.push(...w);
-    splits[split].push({ file: name, tokens: Int32Array.from(events, (e) => e[0]) });
+    byFile[split].push({ file: name, tokens: Int32Array.from(events, (e) => e[0]) });
   }
-  if (splits.train.length === 0) throw emptyTrainingSplit(o.dir, files.length, skipped, splits.validation.length + splits.test.length, o.csv, 'melody-grid');
+  if (byFile.train.length === 0) throw emptyTrainingSplit(o.dir, files.length, skipped, byFile.validation.length + byFile.test.length, o.csv, 'melody-grid');
+  // a folder too small to give validation a file holds out the end of each training file instead,
+  // cut at a bar line so the held-out part starts on beat one as the engine scores it
+  const bar = spq * 4;
+  const { splits, method: validationFrom } = holdOutEnds(byFile, (q) => q.tokens.length, (q, at) => {
+    const cut = barCut(at, q.tokens.length, bar);
+    return [{ file: q.file, tokens: q.tokens.slice(0, cut) }, { file: `${q.file} (end)`, tokens: q.tokens.slice(cut) }];
+  });
   // first: the per-file warnings that follow may be many, and the summary shows the first few
-  warnings.unshift(...heldOutWarnings(splits, (q) => q.tokens.length, 'steps', fromCsv !== null), ...csvNotInFolder(fromCsv, files, o.csv, o.dir));
-  return { minPitch, maxPitch, stepsPerQuarter: spq, splits, skipped, warnings };
+  warnings.unshift(...heldOutWarnings(splits, (q) => q.tokens.length, 'steps', fromCsv !== null, validationFrom), ...csvNotInFolder(fromCsv, files, o.csv, o.dir));
+  return { minPitch, maxPitch, stepsPerQuarter: spq, splits, skipped, warnings, validationFrom };
 }
 
 export function melodyTask(ds: MelodyDataset): TrainingTask {
@@ -72,9 +82,11 @@ export function melodyTask(ds: MelodyDataset): TrainingTask {
   const steps = (s: SplitName) => ds.splits[s].reduce((a, q) => a + q.tokens.length, 0);
   return {
     encoding: 'melody-grid',
+    validationFrom: ds.validationFrom,
     summary: [
       `dataset: melody grid ${ds.minPitch}..${ds.maxPitch}; files ${SPLITS.map((s) => `${ds.splits[s].length} ${s}`).join(', ')}; ${ds.skipped.length} skipped`,
       `steps: ${SPLITS.map((s) => `${steps(s)} ${s}`).join(', ')}`,
+      ...(ds.validationFrom !== BY_FILE ? [`validation: no file left for it, so it holds ${ds.validationFrom}`] : []),
       ...ds.skipped.slice(0, 10).map((s) => `skipped ${s.file}: ${s.reason}`),
       ...ds.warnings.slice(0, 10).map((w) => `warning: ${w}`),
     ].join('\n'),

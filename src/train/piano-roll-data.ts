@@ -17,6 +17,7 @@ import { Rng } from '../engine/prng.js';
 import { framesOfSong, LOWEST_KEY, PIANO_KEYS } from '../music/piano-roll-codec.js';
 import { csvNotInFolder, heldOutWarnings, listMidi, noMidiFiles, songsOf, splitsFromCsv, SPLITS, type SplitName } from './dataset.js';
 import { framesNll, keyLogits, PIANO_ROLL_META, pianoRollBatch, pianoRollShape, type KeyOrderOption } from './piano-roll.js';
+import { BY_FILE, holdOutEnds } from './held-out-end.js';
 import { readPolyphonic, type Piece } from './polyphonic-data.js';
 import { windowStarts, type TrainingTask } from './task.js';
 
@@ -35,6 +36,8 @@ export interface PianoRollData {
   readonly kind: 'benchmark' | 'midi';
   readonly skipped: { file: string; reason: string }[];
   readonly warnings: string[];
+  /** How the validation split was chosen: by file (a benchmark's own splits too), or the held-out end of each training file. */
+  readonly validationFrom?: string;
 }
 
 /**
@@ -68,7 +71,7 @@ function midiFolder(o: PianoRollDataOptions): PianoRollData {
   const files = listMidi(o.data, skipped);
   if (files.length === 0) throw noMidiFiles(o.data, skipped);
   const warnings: string[] = [];
-  const splits: Record<SplitName, Piece[]> = { train: [], validation: [], test: [] };
+  const byFile: Record<SplitName, Piece[]> = { train: [], validation: [], test: [] };
   const fromCsv = o.csv ? splitsFromCsv(o.csv, o.data, files) : null;
   for (const { name, split, song } of songsOf(o.data, files, fromCsv, new Rng(o.seed ?? 1), [0.1, 0.1], skipped)) {
     let frames: number[][];
@@ -84,14 +87,16 @@ function midiFolder(o: PianoRollDataOptions): PianoRollData {
       skipped.push({ file: name, reason: 'no notes outside the drum part' });
       continue;
     }
-    splits[split].push(frames.map(pitchesOf));
+    byFile[split].push(frames.map(pitchesOf));
   }
-  if (splits.train.length === 0) {
-    const held = splits.validation.length + splits.test.length;
+  if (byFile.train.length === 0) {
+    const held = byFile.validation.length + byFile.test.length;
     throw new Error(`${o.data}: the training split is empty: ${files.length} file(s), ${skipped.length} skipped (${skipped.slice(0, 3).map((s) => `${s.file}: ${s.reason}`).join('; ') || 'none'}), ${held} in validation/test`);
   }
-  warnings.unshift(...heldOutWarnings(splits, (p) => p.length, 'frames', fromCsv !== null), ...csvNotInFolder(fromCsv, files, o.csv, o.data));
-  return { splits, stepsPerQuarter: spq, kind: 'midi', skipped, warnings };
+  // a folder too small to give validation a file holds out the end of each training file instead
+  const { splits, method: validationFrom } = holdOutEnds(byFile, (p) => p.length, (p, at) => [p.slice(0, at), p.slice(at)]);
+  warnings.unshift(...heldOutWarnings(splits, (p) => p.length, 'frames', fromCsv !== null, validationFrom), ...csvNotInFolder(fromCsv, files, o.csv, o.data));
+  return { splits, stepsPerQuarter: spq, kind: 'midi', skipped, warnings, validationFrom };
 }
 
 /** A frame of 0/1 keys as its sounding pitches. */
@@ -131,9 +136,11 @@ export function pianoRollTask(ds: PianoRollData, keyOrder: KeyOrderName = 'indep
   const frames = (s: SplitName) => ds.splits[s].reduce((a, p) => a + p.length, 0);
   return {
     encoding: 'piano-roll',
+    validationFrom: ds.validationFrom,
     summary: [
       `dataset: piano roll, ${ds.stepsPerQuarter} step(s) per quarter (${ds.kind === 'benchmark' ? 'a benchmark file, its own splits' : 'MIDI files'}); pieces ${SPLITS.map((s) => `${ds.splits[s].length} ${s}`).join(', ')}; ${ds.skipped.length} skipped`,
       `frames: ${SPLITS.map((s) => `${frames(s)} ${s}`).join(', ')}`,
+      ...(ds.validationFrom && ds.validationFrom !== BY_FILE ? [`validation: no file left for it, so it holds ${ds.validationFrom}`] : []),
       ...ds.skipped.slice(0, 10).map((s) => `skipped ${s.file}: ${s.reason}`),
       ...ds.warnings.slice(0, 10).map((w) => `warning: ${w}`),
     ].join('\n'),

@@ -36,6 +36,8 @@ export interface TrainingTask {
   /** A split as the engine scores it: per sequence, its events (one token per head). */
   sequences(split: SplitName): number[][][];
   meta(): Record<string, unknown>;
+  /** How the validation split was chosen (by file, or the held-out end of each training file), for the log and the model card. */
+  readonly validationFrom?: string;
 }
 
 /** Window starts: every sequence cut into windows from a random offset, then shuffled. */
@@ -105,6 +107,7 @@ export function drumTask(ds: Dataset): TrainingTask {
   return {
     encoding: 'drum-grid',
     summary: formatSummary(ds.summary),
+    validationFrom: ds.summary.validationFrom,
     shape: (units, layers) => drumShape(ds.vocab, ds.stepsPerBar, units, layers),
     windows: (L, seed, epoch) => windowStarts(train.map((s) => s.tokens.length), L, seed, epoch),
     // silence before the first step

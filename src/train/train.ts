@@ -18,6 +18,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { BY_FILE } from './held-out-end.js';
 import { Network } from '../engine/network.js';
 import { Rng } from '../engine/prng.js';
 import { buildDrumDataset } from './dataset.js';
@@ -456,7 +457,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const place = ck ? await restorePlace(ck, stale ?? ckptPath, model, rng, opts, o.out, log) : startPlace(model, task);
   const { data: _abs, csv: _absCsv, ...settings } = opts;
   // the model ships: its metadata names the data as the command did, not by this machine's paths
-  const meta = { ...task.meta(), training: { data: o.data, csv: csv ?? null, command: o.command ?? null, ...settings } };
+  const meta = { ...task.meta(), training: { data: o.data, csv: csv ?? null, command: o.command ?? null, validation: task.validationFrom ?? BY_FILE, ...settings } };
   const { SingleBar, Presets } = (await import('cli-progress')).default;
   const bar = o.progress === false ? null : new SingleBar({ format: 'epoch {epoch} |{bar}| {percentage}% {value}/{total} batches | loss {loss} | {speed} tok/s | ETA {eta_formatted}', etaBuffer: 20 }, Presets.shades_classic);
   const run: Run = {
