@@ -102,6 +102,14 @@ describe('a folder of 10 files, too small to split by file', () => {
       expect(e.err).toMatch(/note: the validation split holds only [\d,]+ steps: figures from fewer than 1,000 steps are rough/);
     }, 120_000);
   }
+
+  it('train --encoding drum-expressive: the model card names the held-out end too', async () => {
+    const out = join(root, 'model expressive');
+    const r = await runCli('train', '--data', drums, '--out', out, '--encoding', 'drum-expressive', ...tiny);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/no file left for validation: it holds the last 10% of each training file/);
+    expect(JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).userDefinedMetadata.pulseRnn.training.validation).toMatch(/the last 10% of each training file/);
+  }, 120_000);
 });
 
 describe('a folder big enough to split by file', () => {

@@ -219,6 +219,7 @@ export function expressiveTask(ds: Dataset): TrainingTask & { validationParts(ne
   const heldScore = (net: Network) => scored.get(net) ?? (scored.set(net, scoreExpressive(net, held())).get(net) as ExpressiveScore);
   return {
     encoding: EXPRESSIVE_ENCODING,
+    validationFrom: ds.summary.validationFrom,
     summary: `${formatSummary(ds.summary)}\naugmentation: none`,
     shape: expressiveShape,
     windows: (L, seed, epoch) => barWindows(train.map((s) => s.tokens.length), L, seed, epoch),
