@@ -252,8 +252,9 @@ function addEvalCommand(p: Command): void {
     .option('--csv <file>', 'CSV with a split column')
     .option('--split <name>', 'train, validation or test', 'test')
     .option('--seed <s>', 'seed of the random split and of generation (default: the seed the model was trained with)', seedArg)
+    .option('--free-seeds <n>', 'cold starts of a drum model\'s free-running report (20 is a rough check for the rarer voices; 200 measures them)', number('--free-seeds', (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1'), 20)
     .option('--json', 'print JSON')
-    .action(async (o: { model: string; data: string; csv?: string; split: string; seed?: number; json?: boolean }) => {
+    .action(async (o: { model: string; data: string; csv?: string; split: string; seed?: number; freeSeeds: number; json?: boolean }) => {
       if (!['train', 'validation', 'test'].includes(o.split)) throw new InvalidArgumentError(`--split must be train, validation or test, got '${o.split}'`);
       const spec = await loadModelSpec(o.model);
       if (spec.meta.encoding === 'piano-roll') {
@@ -264,7 +265,7 @@ function addEvalCommand(p: Command): void {
       }
       const { evaluate, versusBaseline } = await import('../train/evaluate.js');
       const { formatFreeRunning } = await import('../train/free-running.js');
-      const r = await evaluate({ model: o.model, data: o.data, csv: o.csv, split: o.split as 'test', seed: o.seed });
+      const r = await evaluate({ model: o.model, data: o.data, csv: o.csv, split: o.split as 'test', seed: o.seed, freeSeeds: o.freeSeeds });
       for (const n of r.notes) console.error(`note: ${n}`);
       if (o.json) return console.log(JSON.stringify(r));
       const { isVoiceFramesFile } = await import('../train/chorale-notes.js');
