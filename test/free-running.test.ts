@@ -184,5 +184,11 @@ describe('eval', () => {
     const text = await runCli('eval', '--model', model, '--data', data, '--csv', csv);
     expect(text.out).toMatch(/free-running: 20 seeds × 512 steps/);
     expect(text.out).toMatch(/\n {2}closed-hat +4\.00 +4\.00 /);
-  }, 60000);
+    // more cold starts measure the rarer voices; a count that is not one is refused by name
+    const more = await runCli('eval', '--model', model, '--data', data, '--csv', csv, '--free-seeds', '3');
+    expect(more.out).toMatch(/free-running: 3 seeds × 512 steps/);
+    const bad = await runCli('eval', '--model', model, '--data', data, '--csv', csv, '--free-seeds', '0');
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toMatch(/--free-seeds/);
+  }, 90000);
 });
