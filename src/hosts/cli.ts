@@ -187,6 +187,7 @@ function addTrainCommand(p: Command): void {
     .option('--clip <x>', 'gradient clipping (global norm)', number('--clip', (v) => v > 0, 'a number > 0'), 1)
     .option('--patience <n>', 'epochs without validation gain before stopping', number('--patience', (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1'), 3)
     .option('--seed <s>', 'seed of the random split by file (without --csv), initialization, windows and dropout', seedArg, 1)
+    .option('--from <folder>', `fine-tune: start from the model in this folder (e.g. weights/drums-gmd), keeping its encoding and shape; unless given: --lr 0.0002, --patience 2, --epochs 30, its own dropout; its score on this folder's validation is epoch 0, the model to beat`)
     .option('--resume', 'continue the run in --out from its last checkpoint, with its settings (a different one given is refused; --epochs extends the run)')
     .option('--force', 'start a new run in an --out that holds a model or a run (the model there is moved into --out/replaced-<time>/)')
     .option('--checkpoint-dir <dir>', 'where the checkpoint is kept (default: a folder per --out under ~/.cache/pulse-rnn/checkpoints, not in the model folder)')
@@ -194,12 +195,14 @@ function addTrainCommand(p: Command): void {
     .option('--checkpoint-every <n>', 'also checkpoint every n batches', number('--checkpoint-every', (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1'))
     .option('--backend <name>', 'tfjs backend: wasm or cpu', 'wasm')
     .option('--no-progress', 'no progress bar')
-    .action(async (o: { data: string; cell: string; encoding: string; stepsPerQuarter?: number; keyOrder?: string; augment: boolean; out: string; csv?: string; layers: number; units: number; epochs: number; batch: number; window: number; lr: number; dropout: number; clip: number; patience: number; seed: number; resume?: boolean; force?: boolean; checkpointDir?: string; maxBatches?: number; checkpointEvery?: number; backend: string; progress: boolean }, cmd: Command) => {
+    .action(async (o: { data: string; from?: string; cell: string; encoding: string; stepsPerQuarter?: number; keyOrder?: string; augment: boolean; out: string; csv?: string; layers: number; units: number; epochs: number; batch: number; window: number; lr: number; dropout: number; clip: number; patience: number; seed: number; resume?: boolean; force?: boolean; checkpointDir?: string; maxBatches?: number; checkpointEvery?: number; backend: string; progress: boolean }, cmd: Command) => {
       if (o.backend !== 'wasm' && o.backend !== 'cpu') throw new InvalidArgumentError(`--backend must be wasm or cpu, got '${o.backend}'`);
       if (!['drum-grid', 'drum-expressive', 'melody-grid', 'note-events', 'piano-roll'].includes(o.encoding)) throw new InvalidArgumentError(`--encoding must be drum-grid, drum-expressive, melody-grid, note-events or piano-roll, got '${o.encoding}'`);
       // a plain Error: commander's own errors thrown from an action end the command without a word
-      if (o.stepsPerQuarter !== undefined && o.encoding !== 'piano-roll') throw new Error(`--steps-per-quarter is for --encoding piano-roll; ${o.encoding} models keep their own resolution`);
-      if (o.keyOrder !== undefined && o.encoding !== 'piano-roll') throw new Error(`--key-order is for --encoding piano-roll; ${o.encoding} models have no frame of keys`);
+      // a fine-tune's encoding is its parent's, which the trainer checks these against
+      const encodingGiven = !(o.from && cmd.getOptionValueSource('encoding') === 'default');
+      if (o.stepsPerQuarter !== undefined && o.encoding !== 'piano-roll' && encodingGiven) throw new Error(`--steps-per-quarter is for --encoding piano-roll; ${o.encoding} models keep their own resolution`);
+      if (o.keyOrder !== undefined && o.encoding !== 'piano-roll' && encodingGiven) throw new Error(`--key-order is for --encoding piano-roll; ${o.encoding} models have no frame of keys`);
       if (o.keyOrder !== undefined) (await import('../train/piano-roll-data.js')).keyOrderOption(o.keyOrder);
       if (o.cell !== 'lstm' && o.cell !== 'gru') throw new InvalidArgumentError(`--cell must be lstm or gru, got '${o.cell}'`);
       const { train } = await import('../train/train.js');
@@ -210,6 +213,7 @@ function addTrainCommand(p: Command): void {
         data: o.data,
         out: o.out,
         csv: o.csv,
+        from: o.from,
         cell: set('cell', o.cell as 'lstm'),
         encoding: set('encoding', o.encoding as 'drum-grid'),
         augment: set('augment', o.augment),
@@ -237,7 +241,7 @@ function addTrainCommand(p: Command): void {
       });
       const { afterTraining } = await import('../train/next-steps.js');
       for (const line of afterTraining(r, { data: o.data, csv: o.csv })) console.error(line);
-      console.log(JSON.stringify({ out: r.out, bestValidationNll: r.best, epochs: r.history.length, ended: r.ended }));
+      console.log(JSON.stringify({ out: r.out, bestValidationNll: r.best, epochs: r.epoch, ended: r.ended }));
       // a run stopped by Ctrl-C ends as one the shell stopped: 130, so a script does not go on
       if (r.ended === 'stopped') throw Object.assign(new Error('stopped'), { code: 'commander.stopped', exitCode: 130 });
     });

@@ -23,6 +23,7 @@ import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SHARD_NAME } from './files.js';
+import type { ParentRecord } from './parent-model.js';
 
 export const CHECKPOINT = 'checkpoint.bin';
 
@@ -52,7 +53,8 @@ export interface RunSettings {
 
 export interface EpochRecord {
   epoch: number;
-  trainLoss: number;
+  /** null for a fine-tune's epoch 0: its parent scored as is, before any training. */
+  trainLoss: number | null;
   validationNll: number;
   learningRate: number;
   seconds: number;
@@ -80,6 +82,8 @@ export interface Checkpoint {
   elapsed: number;
   /** The weights shard this run last exported (the only one it may remove when it exports a better model). */
   shard?: string | null;
+  /** A fine-tune: the model it started from (`train --from`), so `--resume` builds the same task. */
+  from?: ParentRecord;
   model: ModelState;
 }
 

@@ -10,15 +10,20 @@ export function curvesSvg(history: readonly EpochRecord[]): string {
   const W = 640;
   const H = 360;
   const pad = { l: 56, r: 16, t: 28, b: 40 };
-  const ys = history.flatMap((h) => [h.trainLoss, h.validationNll]).filter(Number.isFinite);
+  const ys = history.flatMap((h) => [h.trainLoss, h.validationNll]).filter((v): v is number => Number.isFinite(v));
   const lo = Math.floor(Math.min(...ys, 10) * 10) / 10;
   const hi = Math.ceil(Math.max(...ys, 0) * 10) / 10;
   const n = Math.max(history.length, 2);
   const x = (i: number) => pad.l + ((W - pad.l - pad.r) * i) / (n - 1);
   const y = (v: number) => pad.t + ((H - pad.t - pad.b) * (hi - v)) / (hi - lo || 1);
-  const line = (key: 'trainLoss' | 'validationNll', color: string) =>
-    `<polyline fill="none" stroke="${color}" stroke-width="2" points="${history.map((h, i) => `${x(i).toFixed(1)},${y(h[key]).toFixed(1)}`).join(' ')}"/>` +
-    history.map((h, i) => `<circle cx="${x(i).toFixed(1)}" cy="${y(h[key]).toFixed(1)}" r="3" fill="${color}"><title>epoch ${h.epoch}: ${h[key]}</title></circle>`).join('');
+  // a fine-tune's epoch 0 has no training loss: that line starts at epoch 1
+  const line = (key: 'trainLoss' | 'validationNll', color: string) => {
+    const at = history.map((h, i) => [i, h[key]] as const).filter((p): p is readonly [number, number] => p[1] !== null);
+    return (
+      `<polyline fill="none" stroke="${color}" stroke-width="2" points="${at.map(([i, v]) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}"/>` +
+      at.map(([i, v]) => `<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3" fill="${color}"><title>epoch ${history[i].epoch}: ${v}</title></circle>`).join('')
+    );
+  };
   const ticks = Array.from({ length: 6 }, (_, k) => lo + ((hi - lo) * k) / 5);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">
 <rect width="100%" height="100%" fill="white"/>

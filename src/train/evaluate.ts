@@ -36,6 +36,7 @@ import { tuneOrder, type KneserNey } from './ngram.js';
 import { drumTask, type TrainingTask } from './task.js';
 import { EXPRESSIVE_ENCODING, expressiveTask, type ExpressiveScore } from './expressive-task.js';
 import { freeRunning, type FreeRunningReport } from './free-running.js';
+import { parentNotes } from './fine-tune.js';
 
 export interface EvalOptions {
   model: string;
@@ -172,6 +173,7 @@ export async function evaluate(o: EvalOptions) {
   const seed = o.seed ?? trainedWith(spec).seed ?? 1;
   // likewise a model trained on a CSV's split is scored on that split unless told otherwise
   const { csv, notes } = splitCsv(spec, o);
+  notes.push(...parentNotes(spec.meta));
   o = { ...o, csv };
   if ((spec.meta as Record<string, unknown>).encoding === EXPRESSIVE_ENCODING) return evaluateExpressive(spec, o, split, seed, notes);
   const { task, drums } = taskFor(spec, o, seed);

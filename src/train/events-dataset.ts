@@ -65,6 +65,8 @@ export interface EventsDatasetOptions {
   maxDelay?: number;
   maxDuration?: number;
   velocityLevels?: number;
+  /** The tables whole, in place of those the options above make (a fine-tune keeps its parent's). */
+  tables?: EventTables;
 }
 
 export const ROLES: readonly HeadRole[] = ['pitch', 'delay', 'duration', 'velocity'];
@@ -116,7 +118,7 @@ function piecesOf(o: EventsDatasetOptions, skipped: { file: string; reason: stri
 }
 
 export function buildEventsDataset(o: EventsDatasetOptions): EventsDataset {
-  const tables = defaultTables(o);
+  const tables = o.tables ?? defaultTables(o);
   const skipped: { file: string; reason: string }[] = [];
   const byFile: EventsDataset['splits'] = { train: [], validation: [], test: [] };
   let outOfRange = 0;

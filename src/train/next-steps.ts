@@ -31,7 +31,9 @@ export function afterTraining(r: TrainResult, o: { data: string; csv?: string })
     return lines;
   }
   const best = r.history.reduce((b, h) => (h.validationNll < b.validationNll ? h : b), r.history[0]);
-  lines.push(`the model: ${r.out} (best validation NLL ${best.validationNll} nats/step, epoch ${best.epoch} of ${r.history.length})`);
+  // a fine-tune's epoch 0 is its parent as is, which no trained epoch may have beaten
+  const which = best.epoch === 0 ? `the parent's weights unchanged: none of ${r.epoch} epochs of fine-tuning beat them` : `epoch ${best.epoch} of ${r.epoch}`;
+  lines.push(`the model: ${r.out} (best validation NLL ${best.validationNll} nats/step, ${which})`);
   lines.push(`  play it:        pulse-rnn play --model ${out}`);
   lines.push(`  with the page:  pulse-rnn start --model ${out}   (the page plays it too)`);
   lines.push(`  curves:         ${join(r.out, 'curves.svg')} (every epoch: ${join(r.out, 'train-log.jsonl')})`);
@@ -43,7 +45,7 @@ export function afterTraining(r: TrainResult, o: { data: string; csv?: string })
   if (isDrumModel(r.out)) lines.push(`  calibrate it:   pulse-rnn calibrate --model ${out} ${data}   (so that it plays each drum as often as the data does)`);
   if (r.ended === 'maxBatches' || r.ended === 'stopped') lines.push(`  continue:       ${resume}   (the checkpoint: ${r.checkpoint})`);
   else if (r.ended === 'epochs') lines.push(`  train on:       ${resume} --epochs ${r.epoch + 10}   (the checkpoint: ${r.checkpoint}; delete it when you are done with the run)`);
-  else lines.push(`  the run stopped after ${r.history.length - best.epoch} epochs without gain; its checkpoint (${r.checkpoint}) can be deleted`);
+  else lines.push(`  the run stopped after ${r.epoch - best.epoch} epochs without gain; its checkpoint (${r.checkpoint}) can be deleted`);
   return lines;
 }
 

@@ -108,7 +108,7 @@ export interface Batch {
 }
 
 /** A head's kernel, bias and (conditioned) the kernel's rows for the condition token's one-hot. */
-const headKey = (s: RnnShape, h: number, part: 'kernel' | 'bias' | 'cond' | KeyOrderPart) => (s.heads.length === 1 ? `out_${part}` : `out_${s.heads[h].key}_${part}`);
+export const headKey = (s: RnnShape, h: number, part: 'kernel' | 'bias' | 'cond' | KeyOrderPart) => (s.heads.length === 1 ? `out_${part}` : `out_${s.heads[h].key}_${part}`);
 
 /** Variable names, in a fixed order (checkpoints and the optimizer rely on it). */
 export function variableNames(s: RnnShape): string[] {

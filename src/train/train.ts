@@ -33,6 +33,7 @@ import { removeLeftovers, writeAtomic } from '../io/atomic-file.js';
 import { curvesSvg } from './curves.js';
 import { CHECKPOINT, checkpointDir, encodeCheckpoint, readCheckpoint, settingConflicts, type Checkpoint, type EpochRecord, type RunSettings } from './checkpoint.js';
 import { heldModel, moveAside } from './model-folder.js';
+import { fineTuneDefaults, fineTuneLines, parentOf, parentMeta, type FineTune } from './fine-tune.js';
 import { SHARD_NAME } from './files.js';
 import { systemErrorLine } from '../io/system-error.js';
 
@@ -70,6 +71,12 @@ export interface TrainOptions {
   resume?: boolean;
   /** Start a new run even though `out` holds a model or a run (the model is moved into `out/replaced-<time>/`). */
   force?: boolean;
+  /**
+   * Fine-tune: start from the model in this folder, with its encoding and shape (a flag that
+   * contradicts them is refused), settings suited to little data (fine-tune.ts FINE_TUNE_DEFAULTS) and
+   * its weights, every one, as they are; its score on this folder's validation is epoch 0.
+   */
+  from?: string;
   /** Where the checkpoint is kept (default: `checkpointDir(out)`, a cache folder outside the model folder). */
   checkpointDir?: string;
   /** Stop after this many batches in total (for tests and quick trials). */
@@ -248,12 +255,13 @@ async function loadBackend(backend: 'wasm' | 'cpu'): Promise<void> {
 }
 
 /** The data read for the run's encoding, as the steps the model learns. */
-function buildTask(data: string, csv: string | undefined, opts: RunSettings): TrainingTask {
-  if (opts.encoding === 'drum-grid') return drumTask(buildDrumDataset({ dir: data, csv, seed: opts.seed }));
+function buildTask(data: string, csv: string | undefined, opts: RunSettings, build: FineTune['record']['build'] = {}): TrainingTask {
+  // a fine-tune builds its task with its parent's parameters (`build`), so the vocabularies are the parent's
+  if (opts.encoding === 'drum-grid') return drumTask(buildDrumDataset({ dir: data, csv, seed: opts.seed, stepsPerQuarter: build.stepsPerQuarter }));
   if (opts.encoding === 'drum-expressive') return expressiveTask(buildDrumDataset({ dir: data, csv, seed: opts.seed }));
-  if (opts.encoding === 'melody-grid') return melodyTask(buildMelodyDataset({ dir: data, csv, seed: opts.seed }));
+  if (opts.encoding === 'melody-grid') return melodyTask(buildMelodyDataset({ dir: data, csv, seed: opts.seed, minPitch: build.minPitch, maxPitch: build.maxPitch, stepsPerQuarter: build.stepsPerQuarter }));
   if (opts.encoding === 'piano-roll') return pianoRollTask(readPianoRollData({ data, csv, seed: opts.seed, stepsPerQuarter: opts.stepsPerQuarter }), opts.keyOrder as KeyOrderName | undefined);
-  return eventsTask(buildEventsDataset({ dir: data, csv, seed: opts.seed }), { augment: opts.augment });
+  return eventsTask(buildEventsDataset({ dir: data, csv, seed: opts.seed, tables: build.tables }), { augment: opts.augment });
 }
 
 /** Where a run stands: what its checkpoint records beside the settings, the random stream and the weights. */
@@ -262,10 +270,10 @@ type RunPlace = Pick<Checkpoint, 'epoch' | 'batchInEpoch' | 'best' | 'badEpochs'
   shard: string | null;
 };
 
-/** A new run's place, with the heads started at the data's token frequencies. */
-function startPlace(model: RnnModel, task: TrainingTask): RunPlace {
+/** A new run's place, with the heads started at the data's token frequencies (a fine-tune's stay its parent's). */
+function startPlace(model: RnnModel, task: TrainingTask, fineTune: boolean): RunPlace {
   // the model begins at the unigram loss instead of log(vocab), and skips a long early plateau
-  model.shape.heads.forEach((_, h) => model.setOutputBias(task.logFrequencies(h), h));
+  if (!fineTune) model.shape.heads.forEach((_, h) => model.setOutputBias(task.logFrequencies(h), h));
   return { epoch: 0, batchInEpoch: 0, best: Infinity, badEpochs: 0, history: [], lossSum: 0, lossCount: 0, elapsed: 0, shard: null };
 }
 
@@ -313,6 +321,8 @@ interface Run {
   meta: Record<string, unknown>;
   /** The epoch log in the model folder, one JSON record a line. */
   jsonl: string;
+  /** A fine-tune's parent, else null. */
+  parent: FineTune | null;
   /** Per head, the sum of its part of the loss over this epoch's batches since the run (re)started, and their count. */
   partSums: number[];
   partCount: number;
@@ -428,6 +438,32 @@ async function endEpoch(run: Run, tokens: number, seconds: number): Promise<void
   await run.checkpoint();
 }
 
+/** A fine-tune's epoch 0: its parent as is on this folder's validation, logged and exported as the model a trained epoch must beat. */
+async function parentEpoch(run: Run): Promise<void> {
+  const { o, model, place, log } = run;
+  const t0 = performance.now();
+  const net = new Network(model.toSpec(run.meta));
+  const val = run.task.validationNll(net);
+  if (!Number.isFinite(val)) {
+    // nothing to score the parent on: the epochs' models are the run's to export
+    log(`epoch 0: the parent as is: this folder leaves no validation to score it on, so no epoch has a score to beat`);
+    return;
+  }
+  const rec: EpochRecord = { epoch: 0, trainLoss: null, validationNll: +val.toFixed(4), learningRate: model.learningRate, seconds: +((performance.now() - t0) / 1000).toFixed(1), tokensPerSecond: 0 };
+  const parts = epochParts(run, net);
+  if (parts) rec.parts = parts;
+  place.history.push(rec);
+  appendFileSync(run.jsonl, `${JSON.stringify(rec)}\n`);
+  const own = run.parent?.record.validationNll;
+  log(`epoch 0: the parent as is, validation ${rec.validationNll} nats/step (${(rec.validationNll / Math.LN2).toFixed(3)} bits) on this folder${own != null ? ` (on its own data's validation: ${own})` : ''}; an epoch must beat it to be exported`);
+  if (parts) log(`  ${Object.keys(parts.validation).map((k) => `${k} NLL validation ${parts.validation[k]}`).join('; ')} nats/step`);
+  place.best = val;
+  // a fine-tune that only gets worse leaves its parent's weights as the model
+  place.shard = await exportLayersModel(model, { ...run.meta, validationNll: rec.validationNll, epochs: 0 }, o.out, place.shard);
+  await writeAtomic(join(o.out, 'curves.svg'), curvesSvg(place.history));
+  await run.checkpoint();
+}
+
 /** Each head's part of the epoch's training loss and of the validation NLL, for a task of several heads. */
 function epochParts(run: Run, net: Network): EpochRecord['parts'] | null {
   const names = run.task.partNames;
@@ -444,20 +480,24 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const given = givenSettings(o);
   // the folder is checked before tfjs loads, so a refusal comes at once
   const { ck, ckptPath, stale, claim } = claimFolder(o, given, log);
+  // the parent is read, and flags that contradict it refused, before tfjs loads too
+  const parent = await parentOf(o, ck);
   await loadBackend(o.backend ?? 'wasm');
-  const opts = runSettings(o, given, ck?.options ?? {});
+  const opts = runSettings(o, given, ck?.options ?? (parent ? fineTuneDefaults(parent.record) : {}));
   const csv = o.csv ?? opts.csv ?? undefined;
-  const task = buildTask(o.data, csv, opts);
+  const task = buildTask(o.data, csv, opts, parent?.record.build);
   log(task.summary);
+  if (parent) for (const line of fineTuneLines(parent, opts, task, !ck, o.out, o.data)) log(line);
   checkKernelMemory(task.windows(opts.window, opts.seed, 0).length, opts);
   // folders are made, and a model moved aside, only once the data is known to be usable
   claim();
   const model = new RnnModel({ ...task.shape(opts.units, opts.layers), cell: opts.cell }, opts.seed, opts.learningRate);
   const rng = new Rng(opts.seed);
-  const place = ck ? await restorePlace(ck, stale ?? ckptPath, model, rng, opts, o.out, log) : startPlace(model, task);
+  const place = ck ? await restorePlace(ck, stale ?? ckptPath, model, rng, opts, o.out, log) : startPlace(model, task, parent !== null);
+  if (parent && !ck) await parent.setWeights(model, opts.learningRate);
   const { data: _abs, csv: _absCsv, ...settings } = opts;
   // the model ships: its metadata names the data as the command did, not by this machine's paths
-  const meta = { ...task.meta(), training: { data: o.data, csv: csv ?? null, command: o.command ?? null, validation: task.validationFrom ?? BY_FILE, ...settings } };
+  const meta = { ...task.meta(), training: { data: o.data, csv: csv ?? null, command: o.command ?? null, validation: task.validationFrom ?? BY_FILE, ...settings, ...(parent ? { from: parentMeta(parent.record) } : {}) } };
   const { SingleBar, Presets } = (await import('cli-progress')).default;
   const bar = o.progress === false ? null : new SingleBar({ format: 'epoch {epoch} |{bar}| {percentage}% {value}/{total} batches | loss {loss} | {speed} tok/s | ETA {eta_formatted}', etaBuffer: 20 }, Presets.shades_classic);
   const run: Run = {
@@ -471,11 +511,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     bar,
     log,
     jsonl: join(o.out, 'train-log.jsonl'),
+    parent,
     partSums: [],
     partCount: 0,
     async checkpoint(at = { batch: place.batchInEpoch, elapsed: place.elapsed }) {
       const { epoch, best, badEpochs, history, lossSum, lossCount, shard } = place;
-      const c: Checkpoint = { options: opts, epoch, batchInEpoch: at.batch, rng: Array.from(rng.getState()), best, badEpochs, history, lossSum, lossCount, elapsed: at.elapsed, shard, model: await model.state() };
+      const c: Checkpoint = { options: opts, epoch, batchInEpoch: at.batch, rng: Array.from(rng.getState()), best, badEpochs, history, lossSum, lossCount, elapsed: at.elapsed, shard, ...(parent ? { from: parent.record } : {}), model: await model.state() };
       await writeAtomic(ckptPath, encodeCheckpoint(c));
     },
   };
@@ -489,6 +530,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   // the log says what the checkpoint holds: a run killed after logging an epoch but before its
   // checkpoint repeats that epoch, and must not log it twice
   await writeAtomic(run.jsonl, place.history.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  // a fine-tune's parent, scored as is on this folder's validation, is the model to beat
+  if (parent && !ck) await parentEpoch(run);
   let totalBatches = 0;
   // whether a signal cut the run short (one during its last validation cuts nothing)
   let interrupted = false;
