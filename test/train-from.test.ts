@@ -10,13 +10,16 @@ import { Network } from '../src/engine/network.js';
 import { loadModelSpec } from '../src/io/model-files.js';
 import { writeMidi } from '../src/io/midi-write.js';
 import { buildDrumDataset } from '../src/train/dataset.js';
-import { buildEventsDataset, eventsTask } from '../src/train/events-dataset.js';
+import { buildEventsDataset, defaultTables, eventsTask, ROLES, startValues } from '../src/train/events-dataset.js';
+import { exportLayersModel } from '../src/train/export.js';
+import { RnnModel, type RnnShape } from '../src/train/rnn-model.js';
 import { expressiveTask } from '../src/train/expressive-task.js';
 import { buildMelodyDataset, melodyTask } from '../src/train/melody-dataset.js';
 import { pianoRollTask, readPianoRollData } from '../src/train/piano-roll-data.js';
 import { drumTask, type TrainingTask } from '../src/train/task.js';
 import { runCli } from './helpers/cli.js';
 import { haveShared, sharedPath } from './helpers/shared.js';
+import { useCpuBackend } from './helpers/tfjs-models.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pulse-train-from-'));
 vi.stubEnv('PULSE_RNN_CHECKPOINTS', join(root, 'checkpoints'));
@@ -213,4 +216,50 @@ describe('train --from weights/drums-expressive: the shipped expressive drummer 
     expect(played.encoding).toBe('drum-expressive');
     expect(played.events).toHaveLength(16);
   }, 180_000);
+});
+
+describe("train --from: the parent's range and tables define the task", () => {
+  // a line from 54 to 71: the parents below play 60..72 only
+  const wide = join(root, 'wide piano');
+  mkdirSync(wide);
+  for (let f = 0; f < 10; f++) {
+    const notes = Array.from({ length: 64 }, (_, s) => ({ tick: s * 24, note: 54 + ((s * 5 + f) % 18), velocity: 80, channel: 0, durationTicks: 20 }));
+    writeFileSync(join(wide, `take ${f}.mid`), writeMidi({ ticksPerQuarter: 96, notes }));
+  }
+  /** A parent of this shape and metadata, untrained, written as the trainer writes one. */
+  async function parentOf(name: string, shape: RnnShape, meta: Record<string, unknown>): Promise<string> {
+    expect(await useCpuBackend()).toBe(true);
+    const dir = join(root, name);
+    mkdirSync(dir);
+    const model = new RnnModel(shape, 1);
+    await exportLayersModel(model, { ...meta, training: { command: 'made by hand' } }, dir);
+    model.dispose();
+    return dir;
+  }
+
+  it('melody-grid: a parent of pitches 60..72 keeps its 15 tokens, and notes below move up by octaves, as the log says', async () => {
+    const parent = await parentOf('narrow melody', { inputs: [{ name: 'token', vocab: 15, key: 'tok' }, { name: 'position', vocab: 16, key: 'pos' }], heads: [{ name: 'token', vocab: 15, key: '' }], units: 8, layers: 1 }, { encoding: 'melody-grid', minPitch: 60, maxPitch: 72, stepsPerQuarter: 4, stepsPerBar: 16, inputs: [{ name: 'token', onehot: true }, { name: 'position', onehot: true }] });
+    const out = join(root, 'narrow melody child');
+    const r = await runCli('train', '--from', parent, '--data', wide, '--out', out, '--epochs', '1', ...small);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain("the parent plays pitches 60..72: this folder's notes outside that range are moved by octaves into it");
+    expect(r.err).toMatch(/\d+ note\(s\) moved by octaves into the model's range 60\.\.72/);
+    const spec = await loadModelSpec(out);
+    expect(spec.heads[0].size).toBe(15);
+    expect(metaOf(out)).toMatchObject({ minPitch: 60, maxPitch: 72 });
+  }, 60_000);
+
+  it("note-events: a parent's tables are the task's, and notes outside its pitches are dropped and counted", async () => {
+    const tables = defaultTables({ minPitch: 60, maxPitch: 72 });
+    const fields = ROLES.map((r) => ({ name: r, vocab: tables[r].length, key: r }));
+    const parent = await parentOf('narrow events', { inputs: fields, heads: fields, units: 8, layers: 1 }, { encoding: 'note-events', ticksPerQuarter: 24, stepsPerQuarter: 4, tables, headRoles: ROLES, start: startValues, inputs: ROLES.map((r) => ({ name: r, onehot: true })) });
+    const out = join(root, 'narrow events child');
+    const r = await runCli('train', '--from', parent, '--data', wide, '--out', out, '--epochs', '1', ...small);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain("the parent's tables hold pitches 60..72, delays and durations up to 96 and 96 pulses: notes outside the pitch range are dropped");
+    expect(r.err).toMatch(/warning: \d+ note\(s\) outside the pitch range 60\.\.72 were dropped/);
+    const spec = await loadModelSpec(out);
+    expect(spec.heads.map((h) => h.size)).toEqual(ROLES.map((k) => tables[k].length));
+    expect(metaOf(out).tables).toEqual(tables);
+  }, 60_000);
 });
