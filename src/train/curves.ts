@@ -16,9 +16,9 @@ export function curvesSvg(history: readonly EpochRecord[]): string {
   const n = Math.max(history.length, 2);
   const x = (i: number) => pad.l + ((W - pad.l - pad.r) * i) / (n - 1);
   const y = (v: number) => pad.t + ((H - pad.t - pad.b) * (hi - v)) / (hi - lo || 1);
-  // a fine-tune's epoch 0 has no training loss: that line starts at epoch 1
+  // a fine-tune's epoch 0 has no training loss: that line starts at epoch 1; a run with no validation has no validation line
   const line = (key: 'trainLoss' | 'validationNll', color: string) => {
-    const at = history.map((h, i) => [i, h[key]] as const).filter((p): p is readonly [number, number] => p[1] !== null);
+    const at = history.map((h, i) => [i, h[key]] as const).filter((p): p is readonly [number, number] => p[1] !== null && Number.isFinite(p[1]));
     return (
       `<polyline fill="none" stroke="${color}" stroke-width="2" points="${at.map(([i, v]) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}"/>` +
       at.map(([i, v]) => `<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3" fill="${color}"><title>epoch ${history[i].epoch}: ${v}</title></circle>`).join('')

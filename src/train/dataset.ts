@@ -22,7 +22,7 @@ import { systemErrorLine } from '../io/system-error.js';
 import { fileKind } from '../io/file-kind.js';
 import { checkUserFile, MAX_CSV_BYTES, MAX_MIDI_BYTES, readUserFile } from '../io/user-file.js';
 import { DrumHits, expressiveStats, msPerStepOf, type DrumPerformance, type ExpressiveStats } from './expressive-data.js';
-import { barCut, BY_FILE, holdOutEnds } from './held-out-end.js';
+import { barCut, BY_FILE, heldOutWords, holdOutEnds, NO_VALIDATION } from './held-out-end.js';
 
 export type SplitName = 'train' | 'validation' | 'test';
 export const SPLITS: readonly SplitName[] = ['train', 'validation', 'test'];
@@ -103,6 +103,10 @@ export function heldOutWarnings<T>(splits: Record<SplitName, readonly T[]>, size
     const steps = splits[s].reduce((a, q) => a + size(q), 0);
     const use = s === 'validation' ? 'early stopping and learning-rate decay' : "'eval --split test'";
     const fix = fromCsv ? `mark more files '${s}' in the CSV` : `add files (the random split holds out about a tenth of them for ${s}), or give a CSV with a split column`;
+    if (s === 'validation' && validationFrom === NO_VALIDATION) {
+      out.push(`no validation: no file is left for it, and no training file is 2 ${unit} or longer to hold out its end; training runs the epochs asked for without early stopping or learning-rate decay; ${fix}`);
+      continue;
+    }
     if (s === 'validation' && validationFrom !== BY_FILE) {
       // the ends of the training files: honest, but only as steady as the steps it holds
       if (steps < MIN_HELD_OUT_STEPS) out.push(`validation holds the ends of ${files} training file${files === 1 ? '' : 's'}, only ${steps.toLocaleString('en')} ${unit}: its figures are rough (aim for at least ${MIN_HELD_OUT_STEPS.toLocaleString('en')} ${unit}); ${fix}`);
@@ -503,7 +507,7 @@ function drumSummary(t: DrumTally, s: Pick<DatasetSummary, 'source' | 'splitFrom
 /** The summary as text for a terminal. */
 export function formatSummary(s: DatasetSummary): string {
   const lines = [
-    `dataset: ${s.source} (${s.encoding}), split ${s.splitFrom}${s.validationFrom && s.validationFrom !== BY_FILE ? `; no file left for validation: it holds ${s.validationFrom}` : ''}`,
+    `dataset: ${s.source} (${s.encoding}), split ${s.splitFrom}${heldOutWords(s.validationFrom) ? `; ${heldOutWords(s.validationFrom)}` : ''}`,
     `files: ${s.filesFound} found; used ${s.used.train} train, ${s.used.validation} validation, ${s.used.test} test; ${s.skipped.length} skipped`,
     `steps: ${s.steps.train} train, ${s.steps.validation} validation, ${s.steps.test} test`,
     `drum part: ${Object.entries(s.drumPart).map(([k, v]) => `${v} by ${k}`).join(', ')}`,

@@ -16,7 +16,7 @@ import type { MidiSong } from '../io/midi-read.js';
 import { melodicNotes } from '../music/drum-part.js';
 import { noteEventsCodec, type HeadRole } from '../music/note-events.js';
 import { isVoiceFramesFile, readVoiceFrames } from './chorale-notes.js';
-import { BY_FILE, holdOutEnds } from './held-out-end.js';
+import { heldOutWords, holdOutEnds, validationOrNone } from './held-out-end.js';
 import { csvNotInFolder, emptyTrainingSplit, heldOutWarnings, listMidi, noMidiFiles, songsOf, splitsFromCsv, SPLITS, type SplitName } from './dataset.js';
 import type { Batch, RnnShape } from './rnn-model.js';
 import { logFrequencies, meanNll, windowStarts, type TrainingTask } from './task.js';
@@ -247,7 +247,8 @@ export function eventsTask(ds: EventsDataset, o: { augment?: boolean } = {}): Tr
       return logFrequencies(vocab[h], seqs);
     },
     validationNll(net: Network) {
-      const files = ds.splits.validation.length ? ds.splits.validation : train.slice(0, 10);
+      const files = validationOrNone(ds.splits.validation);
+      if (!files) return NaN;
       return meanNll(net, codec, files.map((f) => eventsOf(f, tables)));
     },
     sequences: (split) => ds.splits[split].map((f) => eventsOf(f, tables)),
@@ -259,7 +260,7 @@ export function eventsTask(ds: EventsDataset, o: { augment?: boolean } = {}): Tr
 function eventsSummary(ds: EventsDataset): string {
   return [
     `dataset: note events from ${ds.summary.files} files; used ${ds.summary.used.train} train, ${ds.summary.used.validation} validation, ${ds.summary.used.test} test; ${ds.summary.skipped.length} skipped`,
-    ...(ds.summary.validationFrom !== BY_FILE ? [`validation: no file left for it, so it holds ${ds.summary.validationFrom}`] : []),
+    ...(heldOutWords(ds.summary.validationFrom) ? [heldOutWords(ds.summary.validationFrom) as string] : []),
     `notes: ${ds.summary.notes.train} train, ${ds.summary.notes.validation} validation, ${ds.summary.notes.test} test`,
     ...ds.summary.skipped.slice(0, 10).map((s) => `skipped ${s.file}: ${s.reason}`),
     ...ds.summary.warnings.map((w) => `warning: ${w}`),

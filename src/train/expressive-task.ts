@@ -22,6 +22,7 @@ import { OFFSET_BINS, OFFSET_CENTRES, VELOCITY_BINS, VELOCITY_CENTRES, offsetBin
 import { formatSummary, type Dataset, type DrumSequence, type SplitName } from './dataset.js';
 import type { Batch, RnnShape } from './rnn-model.js';
 import { logFrequencies, type TrainingTask } from './task.js';
+import { validationOrNone } from './held-out-end.js';
 
 export const EXPRESSIVE_ENCODING = 'drum-expressive';
 const CLASSES = 9;
@@ -206,6 +207,9 @@ export function expressiveMeta(ds: Dataset): Record<string, unknown> {
   };
 }
 
+/** No validation to score (NO_VALIDATION): every figure NaN, which the trainer reads as none. */
+const NO_SCORE: ExpressiveScore = { steps: 0, hits: NaN, hitAccuracy: NaN, velocity: NaN, offset: NaN, velocityMae: NaN, offsetMaeSteps: NaN, offsetMaeMs: NaN };
+
 /**
  * Expressive drums. Early stopping follows the hit NLL on validation (hits overfit before the
  * velocity and offset heads do); `validationParts` reports all three.
@@ -213,10 +217,10 @@ export function expressiveMeta(ds: Dataset): Record<string, unknown> {
 export function expressiveTask(ds: Dataset): TrainingTask & { validationParts(net: Network): ExpressiveScore; splitScore(net: Network, split: SplitName): ExpressiveScore } {
   const seqsOf = (split: SplitName): DrumSequence[] => ds.splits[split];
   const train = seqsOf('train');
-  const held = () => (ds.splits.validation.length ? seqsOf('validation') : train.slice(0, 10));
+  const held = validationOrNone(seqsOf('validation'));
   // the loop asks for the hit NLL, then the parts, of one network: score it once
   const scored = new WeakMap<Network, ExpressiveScore>();
-  const heldScore = (net: Network) => scored.get(net) ?? (scored.set(net, scoreExpressive(net, held())).get(net) as ExpressiveScore);
+  const heldScore = (net: Network) => (held ? scored.get(net) ?? (scored.set(net, scoreExpressive(net, held)).get(net) as ExpressiveScore) : NO_SCORE);
   return {
     encoding: EXPRESSIVE_ENCODING,
     validationFrom: ds.summary.validationFrom,

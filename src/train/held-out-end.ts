@@ -17,6 +17,12 @@ export const HELD_OUT_END_MIN = 32;
 export const BY_FILE = 'by file';
 /** How the validation split was chosen when no file was left for it: named so in the log, the model's metadata and `eval`. */
 export const HELD_OUT_END = `the last ${HELD_OUT_END_SHARE * 100}% of each training file (at least ${HELD_OUT_END_MIN} steps, at most a quarter of the file), kept out of training`;
+/**
+ * How the validation split was chosen when nothing could be held out (no file left for it, and
+ * every training file too short to give an end): the trainer runs its epochs without early
+ * stopping, and the model's metadata says `training.validation: 'none'`.
+ */
+export const NO_VALIDATION = 'none';
 
 /** How many of a file's `n` steps go to validation: none when the file is too short to give any, and never most of it. */
 export function heldOutLength(n: number): number {
@@ -37,7 +43,8 @@ export function barCut(at: number, n: number, stepsPerBar: number): number {
 }
 
 /**
- * The splits with validation filled from the ends of the training files when it holds no file;
+ * The splits with validation filled from the ends of the training files when it holds no file
+ * (NO_VALIDATION, the splits as given, when no training file is long enough to give one);
  * otherwise the splits as given. `cut(item, at)` returns the item's steps before `at` and from it.
  */
 export function holdOutEnds<T>(splits: Record<SplitName, T[]>, length: (item: T) => number, cut: (item: T, at: number) => [T, T]): { splits: Record<SplitName, T[]>; method: string } {
@@ -55,5 +62,25 @@ export function holdOutEnds<T>(splits: Record<SplitName, T[]>, length: (item: T)
     train.push(head);
     validation.push(tail);
   }
+  // training files scored as validation would only tell how well the model remembers them
+  if (validation.length === 0) return { splits, method: NO_VALIDATION };
   return { splits: { train, validation, test: splits.test }, method: HELD_OUT_END };
 }
+
+/**
+ * The dataset summary's words for how validation was chosen, when it was not by file (null when it was).
+ *
+ * @example
+ * heldOutWords(NO_VALIDATION); // 'no validation: no file left for it, and no training file long enough to hold out its end'
+ */
+export function heldOutWords(method: string | undefined): string | null {
+  if (method === undefined || method === BY_FILE) return null;
+  if (method === NO_VALIDATION) return 'no validation: no file left for it, and no training file long enough to hold out its end';
+  return `no file left for validation: it holds ${method}`;
+}
+
+/**
+ * The validation sequences the trainer scores, or null when there are none: never the training
+ * sequences in their place, which would only tell how well the model remembers them.
+ */
+export const validationOrNone = <T>(validation: readonly T[]): readonly T[] | null => (validation.length ? validation : null);

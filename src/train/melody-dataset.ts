@@ -10,7 +10,7 @@ import type { Network } from '../engine/network.js';
 import { Rng } from '../engine/prng.js';
 import { HOLD, REST, melodyGridCodec } from '../music/melody-grid.js';
 import { csvNotInFolder, emptyTrainingSplit, heldOutWarnings, listMidi, noMidiFiles, songsOf, splitsFromCsv, SPLITS, type Sequence, type SplitName } from './dataset.js';
-import { barCut, BY_FILE, holdOutEnds } from './held-out-end.js';
+import { barCut, heldOutWords, holdOutEnds, validationOrNone } from './held-out-end.js';
 import type { Batch, RnnShape } from './rnn-model.js';
 import { gridBatch, logFrequencies, meanNll, windowStarts, type TrainingTask } from './task.js';
 
@@ -86,7 +86,7 @@ export function melodyTask(ds: MelodyDataset): TrainingTask {
     summary: [
       `dataset: melody grid ${ds.minPitch}..${ds.maxPitch}; files ${SPLITS.map((s) => `${ds.splits[s].length} ${s}`).join(', ')}; ${ds.skipped.length} skipped`,
       `steps: ${SPLITS.map((s) => `${steps(s)} ${s}`).join(', ')}`,
-      ...(ds.validationFrom !== BY_FILE ? [`validation: no file left for it, so it holds ${ds.validationFrom}`] : []),
+      ...(heldOutWords(ds.validationFrom) ? [heldOutWords(ds.validationFrom) as string] : []),
       ...ds.skipped.slice(0, 10).map((s) => `skipped ${s.file}: ${s.reason}`),
       ...ds.warnings.slice(0, 10).map((w) => `warning: ${w}`),
     ].join('\n'),
@@ -113,7 +113,8 @@ export function melodyTask(ds: MelodyDataset): TrainingTask {
       }),
     logFrequencies: () => logFrequencies(vocab, train.map((s) => s.tokens)),
     validationNll(net: Network) {
-      const seqs = ds.splits.validation.length ? ds.splits.validation : train.slice(0, 10);
+      const seqs = validationOrNone(ds.splits.validation);
+      if (!seqs) return NaN;
       return meanNll(net, codec, seqs.map((s) => Array.from(s.tokens, (t) => [t])));
     },
     sequences: (split) => ds.splits[split].map((s) => Array.from(s.tokens, (t) => [t])),

@@ -30,18 +30,22 @@ export function afterTraining(r: TrainResult, o: { data: string; csv?: string })
     lines.push(`no model yet: the run stopped in epoch ${r.epoch + 1}, before its first validation; continue it with: ${resume}`);
     return lines;
   }
-  const best = r.history.reduce((b, h) => (h.validationNll < b.validationNll ? h : b), r.history[0]);
+  // a run with no validation scores no epoch (NaN, null once checkpointed): it exported its last
+  const scored = r.history.filter((h) => Number.isFinite(h.validationNll));
+  const best = scored.length ? scored.reduce((b, h) => (h.validationNll < b.validationNll ? h : b)) : r.history[r.history.length - 1];
   // a fine-tune's epoch 0 is its parent as is, which no trained epoch may have beaten
   const which = best.epoch === 0 ? `the parent's weights unchanged: none of ${r.epoch} epochs of fine-tuning beat them` : `epoch ${best.epoch} of ${r.epoch}`;
-  lines.push(`the model: ${r.out} (best validation NLL ${best.validationNll} nats/step, ${which})`);
+  if (scored.length) lines.push(`the model: ${r.out} (best validation NLL ${best.validationNll} nats/step, ${which})`);
+  else lines.push(`the model: ${r.out} (no validation to choose by: the last epoch's, ${which})`);
   lines.push(`  play it:        pulse-rnn play --model ${out}`);
   lines.push(`  with the page:  pulse-rnn start --model ${out}   (the page plays it too)`);
   lines.push(`  curves:         ${join(r.out, 'curves.svg')} (every epoch: ${join(r.out, 'train-log.jsonl')})`);
   // eval draws the run's split by itself (the model records its seed); a test split the
   // random draw left empty has nothing to score
-  const split = r.files.test > 0 ? 'test' : r.files.validation > 0 ? 'validation' : 'train';
-  const why = split === 'test' ? '' : `   (no ${split === 'validation' ? 'test file' : 'held-out file'} in this split of the data: scores on ${split} files${split === 'train' ? ', which the model learned from' : ''}; give a CSV with a split column to choose them)`;
-  lines.push(`  score it:       pulse-rnn eval --model ${out} ${data} --split ${split}${why}`);
+  if (r.files.test > 0) lines.push(`  score it:       pulse-rnn eval --model ${out} ${data} --split test`);
+  else if (r.files.validation > 0) lines.push(`  score it:       pulse-rnn eval --model ${out} ${data} --split validation   (no test file in this split of the data: scores on validation, which the model did not train on but its early stopping followed; give a CSV with a split column to choose a test split)`);
+  // scoring the files it learned from would only tell how well it remembers them
+  else lines.push(`  score it:       pulse-rnn eval --model ${out} --data <a folder of files it did not learn from>   (this data holds no file out of training)`);
   if (isDrumModel(r.out)) lines.push(`  calibrate it:   pulse-rnn calibrate --model ${out} ${data}   (so that it plays each drum as often as the data does)`);
   if (r.ended === 'maxBatches' || r.ended === 'stopped') lines.push(`  continue:       ${resume}   (the checkpoint: ${r.checkpoint})`);
   else if (r.ended === 'epochs') lines.push(`  train on:       ${resume} --epochs ${r.epoch + 10}   (the checkpoint: ${r.checkpoint}; delete it when you are done with the run)`);

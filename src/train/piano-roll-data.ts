@@ -17,7 +17,7 @@ import { Rng } from '../engine/prng.js';
 import { framesOfSong, LOWEST_KEY, PIANO_KEYS } from '../music/piano-roll-codec.js';
 import { csvNotInFolder, heldOutWarnings, listMidi, noMidiFiles, songsOf, splitsFromCsv, SPLITS, type SplitName } from './dataset.js';
 import { framesNll, keyLogits, PIANO_ROLL_META, pianoRollBatch, pianoRollShape, type KeyOrderOption } from './piano-roll.js';
-import { BY_FILE, holdOutEnds } from './held-out-end.js';
+import { heldOutWords, holdOutEnds, validationOrNone } from './held-out-end.js';
 import { readPolyphonic, type Piece } from './polyphonic-data.js';
 import { windowStarts, type TrainingTask } from './task.js';
 
@@ -140,7 +140,7 @@ export function pianoRollTask(ds: PianoRollData, keyOrder: KeyOrderName = 'indep
     summary: [
       `dataset: piano roll, ${ds.stepsPerQuarter} step(s) per quarter (${ds.kind === 'benchmark' ? 'a benchmark file, its own splits' : 'MIDI files'}); pieces ${SPLITS.map((s) => `${ds.splits[s].length} ${s}`).join(', ')}; ${ds.skipped.length} skipped`,
       `frames: ${SPLITS.map((s) => `${frames(s)} ${s}`).join(', ')}`,
-      ...(ds.validationFrom && ds.validationFrom !== BY_FILE ? [`validation: no file left for it, so it holds ${ds.validationFrom}`] : []),
+      ...(heldOutWords(ds.validationFrom) ? [heldOutWords(ds.validationFrom) as string] : []),
       ...ds.skipped.slice(0, 10).map((s) => `skipped ${s.file}: ${s.reason}`),
       ...ds.warnings.slice(0, 10).map((w) => `warning: ${w}`),
     ].join('\n'),
@@ -150,7 +150,8 @@ export function pianoRollTask(ds: PianoRollData, keyOrder: KeyOrderName = 'indep
     // the head starts from each key's training frequency: the per-key baseline
     logFrequencies: () => keyLogits(train),
     validationNll(net: Network) {
-      const valid = ds.splits.validation.length ? ds.splits.validation : train.slice(0, 10);
+      const valid = validationOrNone(ds.splits.validation);
+      if (!valid) return NaN;
       return framesNll(net, valid).nll;
     },
     sequences: (split) => ds.splits[split].map(pieceEvents),

@@ -15,6 +15,7 @@ import { scoreEvents } from '../music/score.js';
 import type { Codec } from '../music/codec.js';
 import { formatSummary, type Dataset, type Sequence, type SplitName } from './dataset.js';
 import { drumShape, type Batch, type RnnShape } from './rnn-model.js';
+import { validationOrNone } from './held-out-end.js';
 
 export interface TrainingTask {
   readonly encoding: string;
@@ -27,7 +28,7 @@ export interface TrainingTask {
   batch(wins: [number, number][], L: number, rng: Rng): Batch;
   /** Log-frequencies of each head's tokens in the training data. */
   logFrequencies(head: number): Float32Array;
-  /** NLL per step on the validation split, measured by the engine (each sequence from a zero state): what early stopping follows. */
+  /** NLL per step on the validation split, measured by the engine (each sequence from a zero state): what early stopping follows; NaN when there is none (`validationFrom` NO_VALIDATION). */
   validationNll(net: Network): number;
   /** A model of several heads: each head's NLL per step on the validation split, by head (logged beside the training parts). */
   validationParts?(net: Network): Record<string, number>;
@@ -115,7 +116,8 @@ export function drumTask(ds: Dataset): TrainingTask {
     logFrequencies: () => logFrequencies(ds.vocab, train.map((s) => s.tokens)),
     validationNll(net) {
       const codec = drumGridCodec({ stepsPerQuarter: ds.stepsPerQuarter, positionInput: true });
-      const seqs = ds.splits.validation.length ? ds.splits.validation : train.slice(0, 10);
+      const seqs = validationOrNone(ds.splits.validation);
+      if (!seqs) return NaN;
       return meanNll(net, codec, seqs.map((s) => Array.from(s.tokens, (t) => [t])));
     },
     sequences: (split) => ds.splits[split].map((s) => Array.from(s.tokens, (t) => [t])),

@@ -18,7 +18,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { BY_FILE } from './held-out-end.js';
+import { BY_FILE, NO_VALIDATION } from './held-out-end.js';
 import { Network } from '../engine/network.js';
 import { Rng } from '../engine/prng.js';
 import { buildDrumDataset } from './dataset.js';
@@ -417,12 +417,14 @@ async function endEpoch(run: Run, tokens: number, seconds: number): Promise<void
   if (parts) rec.parts = parts;
   place.history.push(rec);
   appendFileSync(run.jsonl, `${JSON.stringify(rec)}\n`);
-  log(`epoch ${rec.epoch}: train ${rec.trainLoss} nats/step, validation ${rec.validationNll} nats/step (${(rec.validationNll / Math.LN2).toFixed(3)} bits), lr ${rec.learningRate}, ${rec.tokensPerSecond} tok/s`);
-  if (parts) log(`  ${Object.keys(parts.validation).map((k) => `${k} NLL train ${parts.train[k] ?? '-'} validation ${parts.validation[k]}`).join('; ')} nats/step (early stopping follows validation ${run.task.partNames?.[0] ?? 'NLL'})`);
-  if (val < place.best - 1e-4) {
-    place.best = val;
+  // with no validation, every epoch's model is exported in turn and the learning rate is kept
+  const none = run.task.validationFrom === NO_VALIDATION;
+  log(`epoch ${rec.epoch}: train ${rec.trainLoss} nats/step, ${none ? 'no validation' : `validation ${rec.validationNll} nats/step (${(rec.validationNll / Math.LN2).toFixed(3)} bits)`}, lr ${rec.learningRate}, ${rec.tokensPerSecond} tok/s`);
+  if (parts) log(`  ${Object.keys(parts.validation).map((k) => `${k} NLL train ${parts.train[k] ?? '-'}${none ? '' : ` validation ${parts.validation[k]}`}`).join('; ')} nats/step${none ? '' : ` (early stopping follows validation ${run.task.partNames?.[0] ?? 'NLL'})`}`);
+  if (none || val < place.best - 1e-4) {
+    if (!none) place.best = val;
     place.badEpochs = 0;
-    place.shard = await exportLayersModel(model, { ...run.meta, validationNll: +val.toFixed(4), epochs: place.epoch + 1 }, o.out, place.shard);
+    place.shard = await exportLayersModel(model, { ...run.meta, ...(none ? {} : { validationNll: +val.toFixed(4) }), epochs: place.epoch + 1 }, o.out, place.shard);
   } else {
     place.badEpochs++;
     model.learningRate = model.learningRate / 2;
@@ -487,6 +489,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const csv = o.csv ?? opts.csv ?? undefined;
   const task = buildTask(o.data, csv, opts, parent?.record.build);
   log(task.summary);
+  if (task.validationFrom === NO_VALIDATION) log(`no validation to stop early on: training runs all ${opts.epochs} epochs (--epochs) without early stopping or learning-rate halving, and exports the last epoch's model`);
   if (parent) for (const line of fineTuneLines(parent, opts, task, !ck, o.out, o.data)) log(line);
   checkKernelMemory(task.windows(opts.window, opts.seed, 0).length, opts);
   // folders are made, and a model moved aside, only once the data is known to be usable
