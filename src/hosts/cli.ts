@@ -265,20 +265,20 @@ function addEvalCommand(p: Command): void {
         const { evaluatePianoRoll, pianoRollText } = await import('../train/piano-roll-data-eval.js');
         const c = evaluatePianoRoll(spec, { model: o.model, data: o.data, csv: o.csv, split: o.split as 'test', seed: o.seed });
         for (const n of c.notes) console.error(`note: ${n}`);
+        for (const w of c.warnings) console.error(`warning: ${w}`);
         return console.log(o.json ? JSON.stringify(c) : pianoRollText(c));
       }
       const { evaluate, versusBaseline } = await import('../train/evaluate.js');
       const { formatFreeRunning } = await import('../train/free-running.js');
       const r = await evaluate({ model: o.model, data: o.data, csv: o.csv, split: o.split as 'test', seed: o.seed, freeSeeds: o.freeSeeds });
       for (const n of r.notes) console.error(`note: ${n}`);
+      for (const w of r.warnings) console.error(`warning: ${w}`);
       if (o.json) return console.log(JSON.stringify(r));
-      const { isVoiceFramesFile } = await import('../train/chorale-notes.js');
-      const splitBy = r.csv ? r.csv : r.model.encoding === 'note-events' && isVoiceFramesFile(o.data) ? "the file's own" : `random, seed ${r.seed}`;
-      console.log(`${o.split} split (${splitBy}), ${r.model.steps} steps`);
+      console.log(`${o.split} split (${r.splitFrom}), ${r.model.steps} steps`);
       console.log(`  model:    ${r.model.nllNats} nats/step (${r.model.nllBits} bits), accuracy ${(r.model.accuracy * 100).toFixed(1)}%`);
       // one n-gram per head for a model with several heads, each with its own order
       const ngram = Array.isArray(r.baseline.order) ? `n-grams (orders ${r.baseline.order.join(', ')})` : `${r.baseline.order}-gram`;
-      console.log(`  ${ngram}:  ${r.baseline.nllNats} nats/step (${r.baseline.nllBits} bits), accuracy ${(r.baseline.accuracy * 100).toFixed(1)}%  (Kneser-Ney, order tuned on validation)`);
+      console.log(`  ${ngram}:  ${r.baseline.nllNats} nats/step (${r.baseline.nllBits} bits), accuracy ${(r.baseline.accuracy * 100).toFixed(1)}%  (Kneser-Ney, ${r.validation === 'none' ? 'order fixed: no validation to tune it on' : 'order tuned on validation'})`);
       console.log(`  the model is ${versusBaseline(r.improvement, `the ${ngram}`)}`);
       if (r.model.heads.length > 1) console.log(headsText(r.model.heads, r.baseline.heads));
       if (r.velocityMae) console.log(expressiveText(r));

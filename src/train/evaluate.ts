@@ -27,12 +27,14 @@ import type { Codec } from '../music/codec.js';
 import { codecFor } from '../music/codecs.js';
 import { DRUM_CLASSES } from '../music/drum-map.js';
 import { sampleEvents } from '../music/sample-events.js';
-import { buildDrumDataset, MIN_HELD_OUT_STEPS, type Dataset, type SplitName } from './dataset.js';
+import { buildDrumDataset, type Dataset, type SplitName } from './dataset.js';
 import { BY_FILE } from './held-out-end.js';
+import { emptySplitError, smallSplitWarning, splitWords, UNTUNED_ORDER, validationNotes, type SplitSource } from './eval-honesty.js';
+import { isVoiceFramesFile } from './chorale-notes.js';
 import { expressiveBaselines } from './expressive-baselines.js';
 import { buildEventsDataset, eventsTask, defaultTables, type EventTables } from './events-dataset.js';
 import { buildMelodyDataset, melodyTask } from './melody-dataset.js';
-import { tuneOrder, type KneserNey } from './ngram.js';
+import { KneserNey, tuneOrder } from './ngram.js';
 import { drumTask, type TrainingTask } from './task.js';
 import { EXPRESSIVE_ENCODING, expressiveTask, type ExpressiveScore } from './expressive-task.js';
 import { freeRunning, type FreeRunningReport } from './free-running.js';
@@ -177,12 +179,14 @@ export async function evaluate(o: EvalOptions) {
   o = { ...o, csv };
   if ((spec.meta as Record<string, unknown>).encoding === EXPRESSIVE_ENCODING) return evaluateExpressive(spec, o, split, seed, notes);
   const { task, drums } = taskFor(spec, o, seed);
-  const seqs = splitSequences(task, split, o, seed);
+  const where = sourceOf(task, split, o, seed);
+  const seqs = splitSequences(task, where);
   const net = new Network(spec);
   const codec = codecFor(spec);
   const model = modelScores(net, codec, seqs);
   const steps = seqs.reduce((a, s) => a + s.length, 0);
-  notes.push(...honestyNotes(spec, task, split, steps));
+  notes.push(...validationNotes(trainedValidation(spec), where));
+  const warnings = [smallSplitWarning(split, seqs.length, steps, task.encoding === 'note-events' ? 'notes' : 'steps')].filter((w): w is string => w !== null);
   const { heads, allRight } = baselineScores(spec, task, seqs, steps, o.orders ?? [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   const ngNll = heads.reduce((a, h) => a + h.nllNats, 0);
   const free = drums ? freeRunning(spec, { split, data: drums.splits[split], train: drums.splits.train }, { firstSeed: seed, seeds: o.freeSeeds }) : null;
@@ -204,11 +208,13 @@ export async function evaluate(o: EvalOptions) {
     ...(free ? { freeRunning: free } : {}),
     ...(drums ? expressiveScores(drums, split) : {}),
     split,
+    splitFrom: splitWords(where),
     seed,
     csv: csv ?? null,
     data: o.data,
     validation: task.validationFrom ?? BY_FILE,
     notes,
+    warnings,
   };
 }
 
@@ -259,9 +265,11 @@ function drumGenerated(spec: ModelSpec, seqs: number[][][], free: FreeRunningRep
 function evaluateExpressive(spec: ModelSpec, o: EvalOptions, split: SplitName, seed: number, notes: string[]) {
   const drums = buildDrumDataset({ dir: o.data, csv: o.csv, seed });
   const task = expressiveTask(drums);
-  const seqs = splitSequences(task, split, o, seed);
+  const where = sourceOf(task, split, o, seed);
+  const seqs = splitSequences(task, where);
   const own = task.splitScore(new Network(spec), split);
   const steps = own.steps;
+  const warnings = [smallSplitWarning(split, seqs.length, steps, 'steps')].filter((w): w is string => w !== null);
   const { heads, allRight } = baselineScores({ ...spec, heads: [spec.heads[0]] }, task, seqs, steps, o.orders ?? [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   const ng = heads[0];
   const hitNll = own.hits;
@@ -295,39 +303,45 @@ function evaluateExpressive(spec: ModelSpec, o: EvalOptions, split: SplitName, s
     freeRunning: free,
     ...expressiveScores(drums, split, own),
     split,
+    splitFrom: splitWords(where),
     seed,
     csv: o.csv ?? null,
     data: o.data,
-    notes: [...notes, 'nats/step and the n-gram are the hit tokens\' alone (the flat model\'s measure); the velocity and offset heads\' NLL are under model.heads'],
+    validation: task.validationFrom ?? BY_FILE,
+    notes: [...notes, ...validationNotes(trainedValidation(spec), where), 'nats/step and the n-gram are the hit tokens\' alone (the flat model\'s measure); the velocity and offset heads\' NLL are under model.heads'],
+    warnings,
   };
 }
 
-/** The sequences of the split to score; an empty split is refused, naming the splits that have files. */
-function splitSequences(task: TrainingTask, split: SplitName, o: EvalOptions, seed: number): number[][][] {
-  const seqs = task.sequences(split);
-  if (seqs.length === 0) {
-    const others = (['validation', 'test', 'train'] as const).filter((s) => s !== split && task.sequences(s).length > 0);
-    const how = o.csv ? `no file of ${o.data} is marked '${split}' in ${o.csv}` : `the random split (seed ${seed}) put none of the files of ${o.data} in it`;
-    throw new Error(`${o.data}: the ${split} split is empty (${how}); score ${others.map((s) => `--split ${s}`).join(' or ')} instead, or ${o.csv ? `mark files '${split}' in the CSV` : 'add files, or give a CSV with a split column (--csv) that holds some out'}`);
-  }
+/** Where the split scored comes from, for the header, the notes and a refusal. */
+function sourceOf(task: TrainingTask, split: SplitName, o: EvalOptions, seed: number): SplitSource {
+  return { data: o.data, split, csv: o.csv, seed, validationFrom: task.validationFrom, ownSplits: isVoiceFramesFile(o.data) };
+}
+
+/** The sequences of the split to score; an empty split is refused, saying what to score instead. */
+function splitSequences(task: TrainingTask, where: SplitSource): number[][][] {
+  const seqs = task.sequences(where.split);
+  if (seqs.length === 0) throw emptySplitError(where, { validation: task.sequences('validation').length, test: task.sequences('test').length });
   return seqs;
 }
 
+/** How the model's own validation was chosen, as its metadata records it. */
+const trainedValidation = (spec: ModelSpec): unknown => (spec.meta as { training?: { validation?: unknown } }).training?.validation;
+
 /**
  * The baseline on the same tokens as the model: one n-gram per head, each order chosen on the
- * validation split (the first training files when there is none). `allRight` marks the steps
- * where every head's n-gram guessed right.
+ * validation split (with none, a 3-gram: training data would choose the order that remembers
+ * it best). `allRight` marks the steps where every head's n-gram guessed right.
  */
 function baselineScores(spec: ModelSpec, task: TrainingTask, seqs: number[][][], steps: number, orders: number[]) {
   const trainSeqs = task.sequences('train');
-  const validation = task.sequences('validation');
-  const validSeqs = validation.length ? validation : trainSeqs.slice(0, 10);
+  const validSeqs = task.sequences('validation');
   const stream = (ss: number[][][], h: number) => ss.map((ev) => Int32Array.from(ev, (e) => e[h]));
   const allRight = new Uint8Array(steps).fill(1);
   const heads = spec.heads.map((hd, h) => {
     const train = stream(trainSeqs, h);
     const test = stream(seqs, h);
-    const tuned = tuneOrder(train, stream(validSeqs, h), hd.size, orders);
+    const tuned = validSeqs.length ? tuneOrder(train, stream(validSeqs, h), hd.size, orders) : { model: KneserNey.fit(train, { order: UNTUNED_ORDER, vocab: hd.size }), order: UNTUNED_ORDER, validation: [] };
     const nll = tuned.model.nll(test);
     const right = ngramRight(tuned.model, test, usedTokens(train), allRight);
     return { head: hd.name, order: tuned.order, validationNllByOrder: tuned.validation.map((v) => ({ order: v.order, nll: +v.nll.toFixed(4) })), nllNats: nll, accuracy: right / steps };
@@ -374,20 +388,6 @@ function otherGenerated(spec: ModelSpec, codec: Codec, seqs: number[][][], steps
   };
   const overlaps = spec.heads.map((hd, h) => +overlap(hist(seqs, h, hd.size), hist([sampled], h, hd.size)).toFixed(3));
   return { steps, tokenOverlap: overlaps.length === 1 ? overlaps[0] : overlaps };
-}
-
-/**
- * What the figures rest on, when it is less than whole files: validation held out as the end of
- * each training file (for the model's early stopping, or here for the n-gram's order), and a
- * split of fewer than MIN_HELD_OUT_STEPS steps.
- */
-function honestyNotes(spec: ModelSpec, task: TrainingTask, split: SplitName, steps: number): string[] {
-  const out: string[] = [];
-  const trained = (spec.meta as { training?: { validation?: unknown } }).training?.validation;
-  if (typeof trained === 'string' && trained !== BY_FILE) out.push(`the model's early stopping followed a validation split of ${trained}`);
-  if (task.validationFrom && task.validationFrom !== BY_FILE) out.push(`no file of this folder is left for validation: ${split === 'validation' ? 'the split scored here, and ' : ''}the n-gram's order is tuned on ${task.validationFrom}`);
-  if (steps < MIN_HELD_OUT_STEPS) out.push(`the ${split} split holds only ${steps.toLocaleString('en')} steps: figures from fewer than ${MIN_HELD_OUT_STEPS.toLocaleString('en')} steps are rough`);
-  return out;
 }
 
 /** What a model made by `train` records of its run (its seed, data and CSV as the command named them). */

@@ -19,6 +19,8 @@ import type { SplitName } from './dataset.js';
 import { framesNll, keyBaselineNll } from './piano-roll.js';
 import { benchmarkStepsPerQuarter, readPianoRollData } from './piano-roll-data.js';
 import { chordNgram } from './piano-roll-data-ngram.js';
+import { emptySplitError, smallSplitWarning, splitWords, UNTUNED_ORDER, validationNotes, type SplitSource } from './eval-honesty.js';
+import { BY_FILE, NO_VALIDATION } from './held-out-end.js';
 
 export interface PianoRollEvalOptions {
   model: string;
@@ -83,30 +85,36 @@ function generatedTexture(spec: ModelSpec, pieces: readonly (readonly (readonly 
 
 export function evaluatePianoRoll(spec: ModelSpec, o: PianoRollEvalOptions) {
   const split = o.split ?? 'test';
-  const m = spec.meta as { stepsPerQuarter?: number; training?: { seed?: number } };
+  const m = spec.meta as { stepsPerQuarter?: number; training?: { seed?: number; validation?: unknown } };
   const seed = o.seed ?? m.training?.seed ?? 1;
   // a MIDI folder is framed at the model's own resolution; a benchmark file's frames are what they are
   const ds = readPianoRollData({ data: o.data, csv: o.csv, seed, stepsPerQuarter: m.stepsPerQuarter });
+  const where: SplitSource = { data: o.data, split, csv: o.csv, seed, validationFrom: ds.validationFrom, ownSplits: ds.kind === 'benchmark' };
   const pieces = ds.splits[split];
-  if (pieces.length === 0) throw new Error(`${o.data}: the ${split} split holds no pieces; score another --split`);
+  if (pieces.length === 0) throw emptySplitError(where, { validation: ds.splits.validation.length, test: ds.splits.test.length });
   const own = framesNll(new Network(spec), pieces);
-  const valid = ds.splits.validation.length ? ds.splits.validation : ds.splits.train.slice(0, 10);
-  const ng = chordNgram(ds.splits.train, valid);
+  // with no validation the order is fixed: training pieces would choose the one that remembers them best
+  const ng = ds.splits.validation.length ? chordNgram(ds.splits.train, ds.splits.validation) : chordNgram(ds.splits.train, ds.splits.train, [UNTUNED_ORDER]);
   const ngNll = ng.nll(pieces);
   const fileSpq = benchmarkStepsPerQuarter(o.data);
   const notes = ds.kind === 'benchmark' && m.stepsPerQuarter !== undefined && m.stepsPerQuarter !== fileSpq ? [`the model steps ${m.stepsPerQuarter} per quarter; this file's frames are ${fileSpq} per quarter (its README)`] : [];
+  notes.push(...validationNotes(m.training?.validation, where, "the chord n-gram's order"));
+  const small = smallSplitWarning(split, pieces.length, own.frames, 'frames', 'the chord n-gram');
   return {
     model: { path: o.model, encoding: 'piano-roll', nllNats: r4(own.nll), nllBits: r4(own.nll / Math.LN2), frames: own.frames },
     perKey: { kind: 'each key on with its training frequency, independently', nllNats: r4(keyBaselineNll(ds.splits.train, pieces)) },
-    ngram: { kind: 'interpolated modified Kneser-Ney n-gram over whole chords; unknown chords by the per-key baseline', order: ng.order, chords: ng.chords, validationNllByOrder: ng.validationNllByOrder, nllNats: r4(ngNll) },
+    ngram: { kind: 'interpolated modified Kneser-Ney n-gram over whole chords; unknown chords by the per-key baseline', order: ng.order, chords: ng.chords, validationNllByOrder: ds.splits.validation.length ? ng.validationNllByOrder : [], nllNats: r4(ngNll) },
     improvement: r4(1 - own.nll / ngNll),
     published: ds.kind === 'benchmark' ? published(o.data) : null,
     texture: generatedTexture(spec, pieces, ds.splits.train, seed),
     unit: 'nats per frame (summed over 88 keys, averaged over all frames)',
     split,
+    splitFrom: splitWords(where),
     data: o.data,
     seed,
+    validation: ds.validationFrom ?? BY_FILE,
     notes,
+    warnings: small ? [small] : [],
   };
 }
 
@@ -116,10 +124,10 @@ export type PianoRollEval = ReturnType<typeof evaluatePianoRoll>;
 export function pianoRollText(r: PianoRollEval): string {
   const p = r.published;
   return [
-    `${r.split} split, ${r.model.frames} frames; ${r.unit}`,
+    `${r.split} split (${r.splitFrom}), ${r.model.frames} frames; ${r.unit}`,
     `  model:          ${r.model.nllNats}`,
     `  per-key:        ${r.perKey.nllNats}  (${r.perKey.kind})`,
-    `  chord ${r.ngram.order}-gram:   ${r.ngram.nllNats}  (Kneser-Ney over ${r.ngram.chords} chords seen twice or more in training, order tuned on validation; other chords by the per-key baseline)`,
+    `  chord ${r.ngram.order}-gram:   ${r.ngram.nllNats}  (Kneser-Ney over ${r.ngram.chords} chords seen twice or more in training, ${r.validation === NO_VALIDATION ? 'order fixed: no validation to tune it on' : 'order tuned on validation'}; other chords by the per-key baseline)`,
     `  the model is ${Math.abs(r.improvement * 100).toFixed(1)}% ${r.improvement >= 0 ? 'better' : 'worse'} than the chord n-gram (${r.improvement >= 0 ? 'lower' : 'higher'} NLL per frame)`,
     ...(p ? [`  published on this test split: RNN-RBM ${p.rnnRbm}, RNN-NADE ${p.rnnNade}${p.lstm ? `, LSTM ${p.lstm}` : ''}`] : []),
     `  played freely (${r.texture.runs} runs of ${r.texture.framesPerRun} frames, temperature 1) against the split:`,
