@@ -94,10 +94,11 @@ describe('pulse-rnn train --encoding piano-roll', () => {
     const r = await pulse('train', '--encoding', 'piano-roll', '--steps-per-quarter', '2', '--data', dir, '--out', out, ...TRAIN);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/piano roll, 2 step\(s\) per quarter \(MIDI files\)/);
-    // 16 quarters of 2 frames, and the last bass note's second quarter: 34 frames a file
-    expect(r.stderr).toMatch(/frames: (\d+) train/);
-    const train = Number(/frames: (\d+) train/.exec(r.stderr)![1]);
-    expect(train % 34).toBe(0);
+    // 16 quarters of 2 frames, and the last bass note's second quarter: 34 frames a file (its
+    // training head and, in a folder this small, its held-out end)
+    expect(r.stderr).toMatch(/frames: (\d+) train, (\d+) validation/);
+    const [, train, validation] = /frames: (\d+) train, (\d+) validation/.exec(r.stderr)!.map(Number);
+    expect((train + validation) % 34).toBe(0);
     const meta = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).userDefinedMetadata.pulseRnn;
     expect(meta).toMatchObject({ encoding: 'piano-roll', stepsPerQuarter: 2, stepsPerBar: 8 });
     // eval frames the folder at the model's own steps per quarter
