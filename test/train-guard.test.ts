@@ -105,8 +105,9 @@ describe('a folder that holds another model', () => {
     for (const f of ['model.json', 'train-log.jsonl', 'curves.svg', 'MODEL_CARD.md', 'weights-0123456789ab.bin']) expect(after[`${moved[0]}/${f}`]).toBe(before[f]);
     expect(after['notes.txt']).toBe(before['notes.txt']);
     expect(after['weights-fedcba987654.bin']).toBe(before['weights-fedcba987654.bin']);
-    // no card describing another model beside the new one
-    expect(existsSync(join(out, 'MODEL_CARD.md'))).toBe(false);
+    // no card describing another model beside the new one: the card there is this run's
+    expect(after['MODEL_CARD.md']).not.toBe(before['MODEL_CARD.md']);
+    expect(readFileSync(join(out, 'MODEL_CARD.md'), 'utf8')).toMatch(/^<!-- written by pulse-rnn train[^\n]*\n# forced: a drum-grid model trained from scratch/);
     // the new model: its model.json names the one shard of this run left in the folder
     const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
     const shards = readdirSync(out).filter((f) => /^weights-[0-9a-f]{12}\.bin$/.test(f));

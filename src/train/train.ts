@@ -35,6 +35,7 @@ import { CHECKPOINT, checkpointDir, encodeCheckpoint, readCheckpoint, settingCon
 import { heldModel, moveAside } from './model-folder.js';
 import { fineTuneDefaults, fineTuneLines, parentOf, parentMeta, type FineTune } from './fine-tune.js';
 import { SHARD_NAME } from './files.js';
+import { writeModelCard } from './model-card.js';
 import { systemErrorLine } from '../io/system-error.js';
 
 export { decodeCheckpoint, readCheckpoint, checkpointDir, type EpochRecord } from './checkpoint.js';
@@ -425,6 +426,7 @@ async function endEpoch(run: Run, tokens: number, seconds: number): Promise<void
     if (!none) place.best = val;
     place.badEpochs = 0;
     place.shard = await exportLayersModel(model, { ...run.meta, ...(none ? {} : { validationNll: +val.toFixed(4) }), epochs: place.epoch + 1 }, o.out, place.shard);
+    await writeModelCard(run);
   } else {
     place.badEpochs++;
     model.learningRate = model.learningRate / 2;
@@ -462,6 +464,7 @@ async function parentEpoch(run: Run): Promise<void> {
   place.best = val;
   // a fine-tune that only gets worse leaves its parent's weights as the model
   place.shard = await exportLayersModel(model, { ...run.meta, validationNll: rec.validationNll, epochs: 0 }, o.out, place.shard);
+  await writeModelCard(run);
   await writeAtomic(join(o.out, 'curves.svg'), curvesSvg(place.history));
   await run.checkpoint();
 }
