@@ -1,7 +1,6 @@
 // `pulse-rnn start --part … --part …` as a performer runs it, at a terminal (`script` gives it
 // one, so the prompt opens): the page's socket hears both parts' steps, each named; a part's
 // command typed at the prompt steers that part alone and every page hears it; quit() ends it.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,34 +8,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { HelloMessage, ServerMessage } from '../src/hosts/live-protocol.js';
 import { writeMelodyModel } from './helpers/melody-model.js';
+import { atTerminal, haveScript } from './helpers/terminal-start.js';
 
-const CLI = resolve('src/hosts/cli.ts');
 const built = existsSync(resolve('dist/web/index.html'));
-const haveScript = existsSync('/usr/bin/script');
 const tmp = mkdtempSync(join(tmpdir(), 'pulse-parts-start-'));
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
 describe.skipIf(!built || !haveScript)('pulse-rnn start with two parts', () => {
   it('plays drums and keys on one clock, names each part\'s steps to the page, and takes keys.temperature(…) at the prompt', async () => {
     const keys = await writeMelodyModel(join(tmp, 'keys'), 5);
-    const args = [process.execPath, '--import', 'tsx', CLI, 'start', '--port', '0', '--bpm', '240', '--seed', '3', '--part', 'drums=weights/drums-gmd', '--part', `keys=${keys}@2`, '--part', 'chords=weights/chords-jsb@3'];
-    const child = spawn('script', ['-qfec', args.map(quote).join(' '), '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TERM: 'dumb' } });
-    let out = '';
-    child.stdout.on('data', (d) => (out += String(d)));
-    const exit = new Promise<number | string | null>((ok) => child.on('exit', (code, signal) => ok(code ?? signal)));
-    const said = (re: RegExp, from = 0) =>
-      new Promise<RegExpExecArray>((ok, fail) => {
-        const look = () => {
-          const m = re.exec(out.slice(from));
-          if (m) ok(m);
-          return m;
-        };
-        if (!look()) child.stdout.on('data', look);
-        void exit.then((c) => fail(new Error(`start ended (${c}) before printing ${re}: ${out.slice(-600)}`)));
-      });
+    const { child, said, exit, out } = atTerminal(['start', '--port', '0', '--bpm', '240', '--seed', '3', '--part', 'drums=weights/drums-gmd', '--part', `keys=${keys}@2`, '--part', 'chords=weights/chords-jsb@3']);
     try {
       const url = new URL((await said(/the web page: (\S+)/))[1]);
       await said(/parts: drums \(drum-grid\), keys \(melody-grid, channel 2\), chords \(piano-roll, channel 3\)/);
@@ -63,7 +45,7 @@ describe.skipIf(!built || !haveScript)('pulse-rnn start with two parts', () => {
       await until((m) => m.type === 'step' && m.part === 'drums' && m.notes.length > 0);
       await until((m) => m.type === 'step' && m.part === 'chords' && m.notes.length > 0);
 
-      const at = out.length;
+      const at = out().length;
       child.stdin.write('keys.temperature(1.2)\n');
       await said(/keys: temperature 1\.2 from step \d+/, at);
       await until((m) => m.type === 'settings' && m.part === 'keys' && m.settings.temperature === 1.2);
@@ -77,8 +59,8 @@ describe.skipIf(!built || !haveScript)('pulse-rnn start with two parts', () => {
       child.stdin.write('status()\n');
       await said(/\n\s*keys: .*channel 2 · step \d+/, at);
       child.stdin.write('quit()\n');
-      expect(await exit, out.slice(-600)).toBe(0);
-      expect(out).toMatch(/stopped after \d+ steps/);
+      expect(await exit, out().slice(-600)).toBe(0);
+      expect(out()).toMatch(/stopped after \d+ steps/);
     } finally {
       child.kill('SIGKILL');
     }

@@ -442,7 +442,7 @@ export class LiveSession extends CommandRunner {
     return this.quitting;
   }
 
-  /** One line: where the music is and how every control is set (a queued value beside the one playing). */
+  /** One line: where the music is, the model playing, and how every control is set (a queued value beside the one playing). */
   statusLine(): string {
     const gen = this.generator;
     const bar = gen.codec.stepsPerBar;
@@ -452,6 +452,8 @@ export class LiveSession extends CommandRunner {
     return [
       `step ${gen.step} (bar ${Math.floor(gen.step / bar) + 1})`,
       state,
+      // with several parts, each part's line names its model
+      ...(this.partSet.all.length === 1 ? [`${this.partSet.first.modelName} (${gen.codec.name})`] : []),
       `${round(this.clock.bpm, 1)} BPM (${this.clockName})${this.clock instanceof InternalClock && this.clock.swing > 0 ? `, swing ${this.clock.swing}` : ''}`,
       ...(this.sound === null ? [] : [`sound: ${this.sound}`]),
       ...VALUE_CONTROLS.map((name) => valueText(gen, name)),
