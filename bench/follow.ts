@@ -21,7 +21,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ModelSpec } from '../src/engine/model.js';
 import { Network } from '../src/engine/network.js';
 import { readMidi, type MidiSong } from '../src/io/midi-read.js';
@@ -139,7 +139,7 @@ function play(g: Generator, n: number): StepCopy[] {
   return out;
 }
 
-interface Groove {
+export interface Groove {
   file: string;
   bar: MidiSong;
   /** The bar the drummer played after it, where the file has one. */
@@ -157,7 +157,7 @@ function editsOf(bar: MidiSong, withVelocity: boolean): (number | string)[][] {
   return steps.map((m) => [...m].map(([note, v]) => (withVelocity ? `${note}:${v}` : note)));
 }
 
-async function measure(name: string, spec: ModelSpec, grooves: Groove[]) {
+export async function measure(name: string, spec: ModelSpec, grooves: Groove[]) {
   const net = new Network(spec);
   const onGrid = codecFor(spec).kind === 'grid';
   const withVelocity = spec.meta.encoding === 'drum-expressive';
@@ -210,17 +210,21 @@ async function measure(name: string, spec: ModelSpec, grooves: Groove[]) {
   };
 }
 
+/** The grooves of these files of the dataset (paths as info.csv names them): each one's second bar, and its third. */
+export function groovesOf(files: readonly string[]): Groove[] {
+  return files
+    .map((f) => {
+      const song = readMidi(new Uint8Array(readFileSync(join(GROOVE, f))), f);
+      const next = barOf(song, 2);
+      return { file: f, bar: barOf(song, 1), next: next.notes.length > 0 ? next : null };
+    })
+    .filter((g) => g.bar.notes.length > 0);
+}
+
 async function main(): Promise<void> {
   if (!existsSync(join(GROOVE, 'info.csv'))) throw new Error(`Groove MIDI Dataset not found at ${GROOVE}`);
   const rows = readFileSync(join(GROOVE, 'info.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
-  const grooves = rows
-    .filter((r) => r[10] === 'test' && r[5] === 'beat' && r[6] === '4-4')
-    .map((r) => {
-      const song = readMidi(new Uint8Array(readFileSync(join(GROOVE, r[7]))), r[7]);
-      const next = barOf(song, 2);
-      return { file: r[7], bar: barOf(song, 1), next: next.notes.length > 0 ? next : null };
-    })
-    .filter((g) => g.bar.notes.length > 0);
+  const grooves = groovesOf(rows.filter((r) => r[10] === 'test' && r[5] === 'beat' && r[6] === '4-4').map((r) => r[7]));
   const models = process.argv.slice(2);
   if (models.length === 0) {
     for (const m of [join(ROOT, 'weights', 'drums-gmd'), join(ROOT, 'weights', 'drums-expressive'), join(SHARED, 'fixtures', 'rnn-drummer')]) if (existsSync(m)) models.push(m);
@@ -233,7 +237,10 @@ async function main(): Promise<void> {
   writeResult('follow', { bench: 'follow', date: new Date().toISOString(), split: 'test, 4/4 beats', bar: 'the second bar of each groove', drummersNextBar: 'the third bar', voices: Object.keys(VOICES), results });
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+// run as a command; imported (bench/finetune.ts), it only lends its measure
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

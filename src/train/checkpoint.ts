@@ -55,6 +55,7 @@ export interface EpochRecord {
   epoch: number;
   /** null for a fine-tune's epoch 0: its parent scored as is, before any training. */
   trainLoss: number | null;
+  /** NaN (null in JSON): the run had no validation (every training file too short to hold out an end). */
   validationNll: number;
   learningRate: number;
   seconds: number;
@@ -180,7 +181,9 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string): Checkpoint {
   // JSON has no Infinity: "no best yet" comes back as null
   const best = m.best === null ? Infinity : m.best;
   delete (m as Record<string, unknown>).arrays;
-  return { ...m, best, model: { ...m.model, weights, optimizer } } as unknown as Checkpoint;
+  // nor NaN: an epoch of a run with no validation comes back as null
+  const history = (m.history as Record<string, unknown>[]).map((r) => (r.validationNll === null ? { ...r, validationNll: NaN } : r));
+  return { ...m, best, history, model: { ...m.model, weights, optimizer } } as unknown as Checkpoint;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -201,7 +204,7 @@ function headerProblem(m: unknown, dataBytes: number): string | null {
   for (const k of ['lossSum', 'elapsed'] as const) if (!isNumber(m[k])) return bad(`'${k}'`, m[k], 'a number');
   if (m.best !== null && !isNumber(m.best)) return bad("'best'", m.best, 'a number');
   if (!Array.isArray(m.rng) || m.rng.length !== 4 || !m.rng.every((w) => isCount(w) && w < 2 ** 32)) return "'rng' is not four 32-bit words";
-  if (!Array.isArray(m.history) || !m.history.every((r) => isObject(r) && isCount(r.epoch) && isNumber(r.validationNll))) return "'history' is not a list of epoch records";
+  if (!Array.isArray(m.history) || !m.history.every((r) => isObject(r) && isCount(r.epoch) && (r.validationNll === null || isNumber(r.validationNll)))) return "'history' is not a list of epoch records";
   if (m.shard !== undefined && m.shard !== null && (typeof m.shard !== 'string' || !SHARD_NAME.test(m.shard))) return bad("'shard'", m.shard, 'a weights shard name');
   if (!Array.isArray(m.arrays) || !m.arrays.every(isCount)) return "'arrays' is not a list of array sizes";
   const sizes = m.arrays as number[];

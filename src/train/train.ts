@@ -33,6 +33,7 @@ import { removeLeftovers, writeAtomic } from '../io/atomic-file.js';
 import { curvesSvg } from './curves.js';
 import { CHECKPOINT, checkpointDir, encodeCheckpoint, readCheckpoint, settingConflicts, type Checkpoint, type EpochRecord, type RunSettings } from './checkpoint.js';
 import { heldModel, moveAside } from './model-folder.js';
+import { fitSmallFolder } from './small-data.js';
 import { fineTuneDefaults, fineTuneLines, parentOf, parentMeta, type FineTune } from './fine-tune.js';
 import { SHARD_NAME } from './files.js';
 import { writeModelCard } from './model-card.js';
@@ -493,7 +494,15 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const task = buildTask(o.data, csv, opts, parent?.record.build);
   log(task.summary);
   if (task.validationFrom === NO_VALIDATION) log(`no validation to stop early on: training runs all ${opts.epochs} epochs (--epochs) without early stopping or learning-rate halving, and exports the last epoch's model`);
+  // a new run's settings fitted to a small folder (a resumed one keeps its checkpoint's); said in the log
+  let smallFolderLines: string[] = [];
+  if (!ck) {
+    const fit = fitSmallFolder(opts, o, task, { fineTune: parent !== null, data: o.data, out: o.out });
+    Object.assign(opts, fit.opts);
+    smallFolderLines = fit.lines;
+  }
   if (parent) for (const line of fineTuneLines(parent, opts, task, !ck, o.out, o.data)) log(line);
+  for (const line of smallFolderLines) log(line);
   checkKernelMemory(task.windows(opts.window, opts.seed, 0).length, opts);
   // folders are made, and a model moved aside, only once the data is known to be usable
   claim();

@@ -1,0 +1,102 @@
+/**
+ * Settings that fit a musician's small folder, picked where the command left them out and
+ * said in the log, from what `bench/finetune.ts` measured (one Groove MIDI Dataset drummer's
+ * files as the folder, the rest of that drummer's files held out; `bench/results/finetune.json`):
+ *
+ * - From scratch, a folder under `SMALL_FOLDER_STEPS` gives a 64-window batch only a few
+ *   batches an epoch, so `--patience 3` stopped runs after a dozen updates. The batch shrinks
+ *   until an epoch holds `MIN_BATCHES` of them (never under 8), and patience grows to 4. The
+ *   size stays: smaller or more dropout-heavy models scored no better on the held-out files.
+ *   A drum, chord or note-event folder this small learns far more as a fine-tune of the
+ *   shipped model of its encoding, so the log proposes that command.
+ * - A fine-tune whose validation is the held-out end of the very files it trains on keeps
+ *   improving there long after it stops improving on the musician's other files: it trains
+ *   `HELD_OUT_END_EPOCHS` epochs unless told otherwise.
+ *
+ * @example
+ * const fit = fitSmallFolder(opts, given, task, { fineTune: false, data: 'my-grooves', out: 'my-model' });
+ * fit.lines.forEach(log); opts = fit.opts;
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../io/package-root.js';
+import type { RunSettings } from './checkpoint.js';
+import { BY_FILE, NO_VALIDATION } from './held-out-end.js';
+import { shellWord } from './next-steps.js';
+import type { TrainingTask } from './task.js';
+
+/** Under this many training steps (notes, frames) a folder is small. */
+export const SMALL_FOLDER_STEPS = 20_000;
+/** Batches an epoch should hold at least, from scratch on a small folder. */
+export const MIN_BATCHES = 16;
+/** The smallest batch picked. */
+export const MIN_BATCH = 8;
+/** Patience picked for a small folder from scratch. */
+export const SMALL_PATIENCE = 4;
+/** Epochs of a fine-tune whose validation is the end of its own training files. */
+export const HELD_OUT_END_EPOCHS = 5;
+
+/** The shipped model of each encoding a small folder can be fine-tuned from. */
+const SHIPPED: Record<string, string> = {
+  'drum-grid': 'drums-gmd',
+  'drum-expressive': 'drums-expressive',
+  'piano-roll': 'chords-jsb',
+  'note-events': 'keys-chorales-events',
+};
+
+/** What the command gave: a setting given is never changed. */
+type Given = Partial<Record<'batch' | 'patience' | 'epochs', number | undefined>>;
+
+export interface SmallFolderFit {
+  opts: RunSettings;
+  /** Log lines saying what was picked and why, and the fine-tune to try. */
+  lines: string[];
+}
+
+/** Training steps of the task's training split. */
+const trainingSteps = (task: TrainingTask): number => task.sequences('train').reduce((a, s) => a + s.length, 0);
+
+/** A power of two from `MIN_BATCH` to `batch` that gives an epoch of `windows` at least `MIN_BATCHES` batches, where one can. */
+function smallBatch(windows: number, batch: number): number {
+  let b = batch;
+  // halving stops where it no longer adds a batch (a folder of a few windows gains nothing)
+  while (b > MIN_BATCH && Math.ceil(windows / b) < MIN_BATCHES && Math.ceil(windows / (b / 2)) > Math.ceil(windows / b)) b /= 2;
+  return Math.max(MIN_BATCH, Math.min(batch, b));
+}
+
+/**
+ * The run's settings fitted to a small folder: only settings the command left out change, and
+ * only for a new run (a resumed run keeps its checkpoint's).
+ */
+export function fitSmallFolder(opts: RunSettings, given: Given, task: TrainingTask, o: { fineTune: boolean; data: string; out: string }): SmallFolderFit {
+  const lines: string[] = [];
+  const steps = trainingSteps(task);
+  const out = { ...opts };
+  if (o.fineTune) {
+    if (task.validationFrom !== BY_FILE && task.validationFrom !== NO_VALIDATION && task.validationFrom !== undefined && given.epochs === undefined) {
+      out.epochs = Math.min(out.epochs, HELD_OUT_END_EPOCHS);
+      lines.push(`--epochs ${out.epochs}: validation is the end of the files this fine-tune trains on, which keeps improving after the model stops improving on other grooves (give --epochs to change it)`);
+    }
+    return { opts: out, lines };
+  }
+  if (steps >= SMALL_FOLDER_STEPS) return { opts: out, lines };
+  const picked: string[] = [];
+  const windows = task.windows(out.window, out.seed, 0).length;
+  if (given.batch === undefined) {
+    const b = smallBatch(windows, out.batch);
+    if (b !== out.batch) {
+      out.batch = b;
+      picked.push(`--batch ${b} (${Math.ceil(windows / b)} batches an epoch)`);
+    }
+  }
+  if (given.patience === undefined && out.patience < SMALL_PATIENCE) {
+    out.patience = SMALL_PATIENCE;
+    picked.push(`--patience ${SMALL_PATIENCE}`);
+  }
+  lines.push(`a small folder (${steps} training steps, under ${SMALL_FOLDER_STEPS}): ${picked.length ? `picked ${picked.join(' and ')} so it gets enough updates to learn from; give them to change them` : 'kept the settings given'}`);
+  const shipped = task.encoding in SHIPPED ? join(packageRoot(), 'weights', SHIPPED[task.encoding]) : null;
+  if (shipped && existsSync(join(shipped, 'model.json'))) {
+    lines.push(`a folder this small learns far more as a fine-tune of the shipped ${SHIPPED[task.encoding]} model than from scratch (bench/finetune.ts): pulse-rnn train --from ${shellWord(shipped)} --data ${shellWord(o.data)} --out ${shellWord(o.out)}`);
+  }
+  return { opts: out, lines };
+}
