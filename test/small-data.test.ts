@@ -36,21 +36,32 @@ describe('a small folder from scratch', () => {
   // 12 files of 8 bars, 10 of them for training: 1,280 steps, about 90 windows of 16: a batch of 64 gives 2 batches an epoch
   const folder = drums('grooves', 12, 8);
 
-  it('picks a smaller batch and a longer patience, says so, and proposes a fine-tune of the shipped drummer', async () => {
+  it('picks a smaller model, batch and a longer patience, says so, and proposes a fine-tune of the shipped drummer', async () => {
     const out = join(root, 'scratch');
-    const r = await runCli('train', '--data', folder.dir, '--csv', folder.csv, '--out', out, '--epochs', '1', ...tiny);
+    const r = await runCli('train', '--data', folder.dir, '--csv', folder.csv, '--out', out, '--window', '16', '--max-batches', '30', '--no-progress');
     expect(r.code, r.err).toBe(0);
-    expect(r.err).toMatch(/a small folder \(1280 training steps, under 20000\): picked --batch 8 \(\d+ batches an epoch\) and --patience 4/);
+    expect(r.err).toMatch(/a small folder \(1280 training steps, under 20000\): picked --batch 8 \(\d+ batches an epoch\), --units 64, --layers 1, --dropout 0.5, --patience 4, --epochs 60, which scored better on held-out files/);
     expect(r.err).toMatch(/learns far more as a fine-tune of the shipped drums-gmd model than from scratch \(bench\/finetune\.ts\): pulse-rnn train --from \S*weights\/drums-gmd --data /);
-    expect(meta(out)).toMatchObject({ batch: 8, patience: 4 });
+    expect(meta(out)).toMatchObject({ batch: 8, patience: 4, epochs: 60, units: 64, layers: 1, dropout: 0.5 });
   }, 60_000);
 
-  it('keeps a batch and a patience the command gives', async () => {
+  it('keeps the size of a melodic model: the smaller one was measured on drums', async () => {
+    const dir = join(root, 'tunes');
+    mkdirSync(dir);
+    for (let f = 0; f < 6; f++) writeFileSync(join(dir, `tune ${f}.mid`), writeMidi({ ticksPerQuarter: 96, notes: Array.from({ length: 128 }, (_, s) => ({ tick: s * 24, note: 60 + ((s * 5 + f) % 12), velocity: 80, channel: 0, durationTicks: 20 })) }));
+    const out = join(root, 'melody');
+    const r = await runCli('train', '--encoding', 'melody-grid', '--data', dir, '--out', out, '--window', '16', '--max-batches', '1', '--no-progress');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/a small folder \(\d+ training steps, under 20000\): picked --batch \d+ \(\d+ batches an epoch\), --patience 4, --epochs 60,/);
+    expect(r.err).not.toMatch(/--units 64/);
+  }, 60_000);
+
+  it('keeps every setting the command gives', async () => {
     const out = join(root, 'scratch given');
-    const r = await runCli('train', '--data', folder.dir, '--csv', folder.csv, '--out', out, '--epochs', '1', '--batch', '32', '--patience', '2', ...tiny);
+    const r = await runCli('train', '--data', folder.dir, '--csv', folder.csv, '--out', out, '--epochs', '1', '--batch', '32', '--patience', '2', '--dropout', '0.2', ...tiny);
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/a small folder \(1280 training steps, under 20000\): kept the settings given/);
-    expect(meta(out)).toMatchObject({ batch: 32, patience: 2 });
+    expect(meta(out)).toMatchObject({ batch: 32, patience: 2, dropout: 0.2, units: 4, epochs: 1 });
   }, 60_000);
 });
 

@@ -92,8 +92,9 @@ describe('train --from: a tiny parent, fine-tuned on another folder', () => {
       const before = join(root, `before ${c.encoding}`);
       const r = await runCli('train', '--from', parent, '--data', c.data, '--out', before, '--max-batches', '1', ...small);
       expect(r.code, r.err).toBe(0);
-      // validation is the end of the very files it trains on: 5 epochs, not 30, and the log says why
-      expect(r.err).toContain(`fine-tuning ${parent} (${c.encoding}, 1×8 lstm): lr 0.0002, patience 2, epochs 5, dropout ${c.encoding === 'drum-grid' ? 0.1 : 0.3}; validation: the last 10% of each training file`);
+      // validation is the end of the very files it trains on: 5 epochs, not 30, and the log says why;
+      // the dropout is the parent's (an expressive parent of a small drum folder was given 0.5)
+      expect(r.err).toContain(`fine-tuning ${parent} (${c.encoding}, 1×8 lstm): lr 0.0002, patience 2, epochs 5, dropout ${c.encoding === 'drum-grid' ? 0.1 : c.encoding === 'drum-expressive' ? 0.5 : 0.3}; validation: the last 10% of each training file`);
       expect(r.err).toContain('--epochs 5: validation is the end of the files this fine-tune trains on');
       const want = +c.task().validationNll(new Network(parentSpec)).toFixed(4);
       expect(r.err).toContain(`epoch 0: the parent as is, validation ${want} nats/step`);
