@@ -16,10 +16,11 @@
  * run is timed: the fine-tune should take under 2 minutes here.
  *
  *   npx tsx bench/finetune.ts [drummer] [sizes]   (default drummer1 10,20,40; writes bench/results/finetune.json)
+ *   PARENT=<model folder> npx tsx bench/finetune.ts …   (fine-tunes that model; writes finetune-<its name>.json)
  *
  * Runs one at a time; the folders and models are made under a temporary folder, removed at the end.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,13 +37,15 @@ import { writeResult } from './stats.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SHARED = process.env.PULSE_RNN_SHARED ?? join(ROOT, '..', 'shared');
 const GROOVE = join(SHARED, 'data', 'groove');
-const SHIPPED = join(ROOT, 'weights', 'drums-expressive');
+/** The model fine-tuned: the shipped expressive drummer, or `PARENT` (a model that never heard the drummer, say). */
+const SHIPPED = process.env.PARENT ?? join(ROOT, 'weights', 'drums-expressive');
+const RESULT = process.env.PARENT ? `finetune-${basename(process.env.PARENT)}` : 'finetune';
 /** The small-data settings measured against the defaults (chosen by the sweep in the card). */
 const SMALL: Partial<TrainOptions> = JSON.parse(process.env.SMALL ?? '{"units":64,"layers":1,"dropout":0.5}');
 /** Settings of the fine-tune beyond `train --from`'s own defaults (none unless given, to measure what a musician gets). */
 const FT: Partial<TrainOptions> = JSON.parse(process.env.FT ?? '{}');
 /** Which runs: any of shipped, finetune, scratch, large, small (default all). */
-const RUNS = new Set((process.env.RUNS ?? 'shipped,finetune,scratch,large,small').split(','));
+const RUNS = new Set((process.env.RUNS ?? 'shipped,finetune,scratch,large').split(','));
 
 interface Row {
   file: string;
@@ -93,6 +96,19 @@ async function run(label: string, o: TrainOptions) {
   return { seconds: r(seconds, 1), validationCurve: curve, epochs: res.history.length, ended: res.ended, bestValidationNll: r(res.best, 4), files: res.files, validationLine: validation };
 }
 
+/**
+ * The model without its calibration, as a fine-tune starts: the calibration (per-voice offsets
+ * fitted to the parent) changes what it plays, so following a bar is compared without it too.
+ */
+function uncalibrated(folder: string, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(folder)) if (f.endsWith('.bin')) copyFileSync(join(folder, f), join(dir, f));
+  const json = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8'));
+  delete json.userDefinedMetadata.pulseRnn.calibration;
+  writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
+  return dir;
+}
+
 async function main(): Promise<void> {
   const csv = join(GROOVE, 'info.csv');
   if (!existsSync(csv)) {
@@ -126,7 +142,11 @@ async function main(): Promise<void> {
     const heldSteps = heldOut.splits.test.reduce((a, s) => a + s.tokens.length, 0);
     console.error(`${drummer}: folder of up to ${pool.length} files, held out ${held.length} files (${heldSteps} steps, ${grooves.length} grooves to follow)`);
     const results: Record<string, unknown>[] = [];
-    if (RUNS.has('shipped')) results.push({ model: 'shipped', files: 0, ...(await score('shipped', SHIPPED, heldOut, grooves)) });
+    if (RUNS.has('shipped')) {
+      results.push({ model: 'shipped', files: 0, ...(await score('shipped', SHIPPED, heldOut, grooves)) });
+      const calibrated = JSON.parse(readFileSync(join(SHIPPED, 'model.json'), 'utf8')).userDefinedMetadata?.pulseRnn?.calibration !== undefined;
+      if (calibrated) results.push({ model: 'shipped, without its calibration', files: 0, ...(await score('shipped, uncalibrated', uncalibrated(SHIPPED, join(tmp, 'uncalibrated')), heldOut, grooves)) });
+    }
     for (const n of sizes) {
       const folder = folderOf(join(tmp, `folder-${n}`), pool.slice(0, n));
       const base = expressiveBaselines(datasetOf(join(tmp, `pool-${n}`), pool.slice(0, n), held.slice(0, 1)).splits.train, heldOut.splits.test, 16);
@@ -143,7 +163,7 @@ async function main(): Promise<void> {
       }
       console.error(JSON.stringify(results.filter((x) => x.files === n || x.files === 0).map(({ model, files, hitNll, velocityMae, offsetMaeMs, followHitF1 }) => ({ model, files, hitNll, velocityMae, offsetMaeMs, followHitF1 }))));
     }
-    writeResult('finetune', { bench: 'finetune', date: new Date().toISOString(), drummer, folder: `a seeded draw of ${drummer}'s 4/4 validation- and test-split files (10 ⊂ 20 ⊂ 40)`, heldOut: { files: held.length, steps: heldSteps, grooves: grooves.length, what: `the rest of ${drummer}'s 4/4 validation- and test-split files` }, small: SMALL, results });
+    writeResult(RESULT, { bench: 'finetune', date: new Date().toISOString(), parent: SHIPPED.replace(`${ROOT}/`, ''), drummer, folder: `a seeded draw of ${drummer}'s 4/4 validation- and test-split files (10 ⊂ 20 ⊂ 40)`, heldOut: { files: held.length, steps: heldSteps, grooves: grooves.length, what: `the rest of ${drummer}'s 4/4 validation- and test-split files` }, small: SMALL, results });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
