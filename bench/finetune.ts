@@ -17,6 +17,7 @@
  *
  *   npx tsx bench/finetune.ts [drummer] [sizes]   (default drummer1 10,20,40; writes bench/results/finetune.json)
  *   PARENT=<model folder> npx tsx bench/finetune.ts …   (fine-tunes that model; writes finetune-<its name>.json)
+ *   PARENT=<a model trained without the drummer> BEATS=all …   (the drummer's beats of every split: a drummer the parent never heard)
  *
  * Runs one at a time; the folders and models are made under a temporary folder, removed at the end.
  */
@@ -39,7 +40,7 @@ const SHARED = process.env.PULSE_RNN_SHARED ?? join(ROOT, '..', 'shared');
 const GROOVE = join(SHARED, 'data', 'groove');
 /** The model fine-tuned: the shipped expressive drummer, or `PARENT` (a model that never heard the drummer, say). */
 const SHIPPED = process.env.PARENT ?? join(ROOT, 'weights', 'drums-expressive');
-const RESULT = process.env.PARENT ? `finetune-${basename(process.env.PARENT)}` : 'finetune';
+const RESULT = `finetune${process.env.PARENT ? `-${basename(process.env.PARENT)}` : ''}${process.env.BEATS === 'all' ? '-beats' : ''}`;
 /** The small-data settings measured against the defaults (chosen by the sweep in the card). */
 const SMALL: Partial<TrainOptions> = JSON.parse(process.env.SMALL ?? '{"units":64,"layers":1,"dropout":0.5}');
 /** Settings of the fine-tune beyond `train --from`'s own defaults (none unless given, to measure what a musician gets). */
@@ -49,6 +50,7 @@ const RUNS = new Set((process.env.RUNS ?? 'shipped,finetune,scratch,large').spli
 
 interface Row {
   file: string;
+  beat: boolean;
   split: string;
   drummer: string;
   meter: string;
@@ -57,7 +59,7 @@ interface Row {
 function rowsOf(csv: string): Row[] {
   const [head, ...body] = parseCsv(readFileSync(csv, 'utf8'));
   const col = (n: string) => head.indexOf(n);
-  return body.filter((r) => r.length > 1).map((r) => ({ file: r[col('midi_filename')], split: r[col('split')], drummer: r[col('drummer')], meter: r[col('time_signature')] }));
+  return body.filter((r) => r.length > 1).map((r) => ({ file: r[col('midi_filename')], beat: r[col('beat_type')] === 'beat', split: r[col('split')], drummer: r[col('drummer')], meter: r[col('time_signature')] }));
 }
 
 /** A folder of links to `files` (paths inside the dataset), flat as a musician's folder is. */
@@ -122,7 +124,8 @@ async function main(): Promise<void> {
   // files are new to it (validation only chose its epoch). Drawn at random into the folder and
   // the held-out files alike, so both hold beats and fills in the same proportion, as a
   // musician's other grooves resemble the ones they gave it.
-  const unseen = rows.filter((x) => x.split !== 'train').map((x) => x.file);
+  // BEATS=all (with a PARENT that never heard the drummer): every split's beats of the drummer
+  const unseen = (process.env.BEATS === 'all' ? rows.filter((x) => x.beat) : rows.filter((x) => x.split !== 'train')).map((x) => x.file);
   const rng = new Rng(7);
   for (let i = unseen.length - 1; i > 0; i--) {
     const j = rng.int(i + 1);
@@ -154,7 +157,7 @@ async function main(): Promise<void> {
       const runs: [string, Partial<TrainOptions>][] = [];
       if (RUNS.has('finetune')) runs.push([Object.keys(FT).length ? `fine-tuned, ${JSON.stringify(FT)}` : 'fine-tuned', { from: SHIPPED, ...FT }]);
       if (RUNS.has('scratch')) runs.push(['scratch, the small-folder settings', { encoding: 'drum-expressive' }]);
-      if (RUNS.has('large')) runs.push(['scratch, the large-folder settings', { encoding: 'drum-expressive', batch: 64, patience: 3 }]);
+      if (RUNS.has('large')) runs.push(['scratch, the large-folder settings', { encoding: 'drum-expressive', units: 256, layers: 2, dropout: 0.3, batch: 64, patience: 3, epochs: 20 }]);
       if (RUNS.has('small')) runs.push([`scratch, ${JSON.stringify(SMALL)}`, { encoding: 'drum-expressive', ...SMALL }]);
       for (const [label, extra] of runs) {
         const out = join(tmp, `${label.replace(/\W+/g, '-')}-${n}`);
@@ -163,7 +166,7 @@ async function main(): Promise<void> {
       }
       console.error(JSON.stringify(results.filter((x) => x.files === n || x.files === 0).map(({ model, files, hitNll, velocityMae, offsetMaeMs, followHitF1 }) => ({ model, files, hitNll, velocityMae, offsetMaeMs, followHitF1 }))));
     }
-    writeResult(RESULT, { bench: 'finetune', date: new Date().toISOString(), parent: SHIPPED.replace(`${ROOT}/`, ''), drummer, folder: `a seeded draw of ${drummer}'s 4/4 validation- and test-split files (10 ⊂ 20 ⊂ 40)`, heldOut: { files: held.length, steps: heldSteps, grooves: grooves.length, what: `the rest of ${drummer}'s 4/4 validation- and test-split files` }, small: SMALL, results });
+    writeResult(RESULT, { bench: 'finetune', date: new Date().toISOString(), parent: SHIPPED.replace(`${ROOT}/`, ''), parentCommand: JSON.parse(readFileSync(join(SHIPPED, 'model.json'), 'utf8')).userDefinedMetadata?.pulseRnn?.training?.command ?? null, drummer, folder: `a seeded draw of ${drummer}'s ${process.env.BEATS === 'all' ? '4/4 beats, every split' : '4/4 validation- and test-split files'} (10 ⊂ 20 ⊂ 40)`, heldOut: { files: held.length, steps: heldSteps, grooves: grooves.length, what: `the rest of ${drummer}'s ${process.env.BEATS === 'all' ? '4/4 beats, every split' : '4/4 validation- and test-split files'}` }, small: SMALL, results });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -94,7 +94,7 @@ describe('train --from: a tiny parent, fine-tuned on another folder', () => {
       expect(r.code, r.err).toBe(0);
       // validation is the end of the very files it trains on: 5 epochs, not 30, and the log says why;
       // the dropout is the parent's (an expressive parent of a small drum folder was given 0.5)
-      expect(r.err).toContain(`fine-tuning ${parent} (${c.encoding}, 1×8 lstm): lr 0.0002, patience 2, epochs 5, dropout ${c.encoding === 'drum-grid' ? 0.1 : c.encoding === 'drum-expressive' ? 0.5 : 0.3}; validation: the last 10% of each training file`);
+      expect(r.err).toContain(`fine-tuning ${parent} (${c.encoding}, 1×8 lstm): lr 0.0005, patience 2, epochs 5, dropout ${c.encoding === 'drum-grid' ? 0.1 : c.encoding === 'drum-expressive' ? 0.5 : 0.3}; validation: the last 10% of each training file`);
       expect(r.err).toContain('--epochs 5: validation is the end of the files this fine-tune trains on');
       const want = +c.task().validationNll(new Network(parentSpec)).toFixed(4);
       expect(r.err).toContain(`epoch 0: the parent as is, validation ${want} nats/step`);
@@ -103,7 +103,7 @@ describe('train --from: a tiny parent, fine-tuned on another folder', () => {
       const beforeSpec = await loadModelSpec(before);
       expect(same(weightsOf(beforeSpec), weightsOf(parentSpec))).toBe(true);
       const m = metaOf(before);
-      expect(m.training).toMatchObject({ learningRate: 0.0002, patience: 2, epochs: 5, units: 8, layers: 1, encoding: c.encoding });
+      expect(m.training).toMatchObject({ learningRate: 0.0005, patience: 2, epochs: 5, units: 8, layers: 1, encoding: c.encoding });
       expect(m.training.from).toEqual({ model: parent, validationNll: metaOf(parent).validationNll, encoding: c.encoding, command: metaOf(parent).training.command });
 
       // trained: other weights, the same shape, a model the engine plays
@@ -167,7 +167,7 @@ describe('train --from: a fine-tune keeps its parent, and says so when it cannot
     expect(other.err).toContain(`--from weights/drums-gmd: the run in ${ft} fine-tunes ${parent}`);
     const resumed = await runCli('train', '--data', drumsB, '--out', ft, '--resume', '--epochs', '1', ...small);
     expect(resumed.code, resumed.err).toBe(0);
-    expect(resumed.err).toContain(`continuing the fine-tune of ${parent} (drum-grid, 1×8 lstm): lr 0.0002, patience 2, epochs 1`);
+    expect(resumed.err).toContain(`continuing the fine-tune of ${parent} (drum-grid, 1×8 lstm): lr 0.0005, patience 2, epochs 1`);
     expect(logOf(ft).map((e) => e.epoch)).toEqual([0, 1]);
     expect(metaOf(ft).training.from.model).toBe(parent);
   }, 120_000);
@@ -203,7 +203,7 @@ describe('train --from weights/drums-expressive: the shipped expressive drummer 
     const out = join(root, 'my expressive drums');
     const r = await runCli('train', '--from', 'weights/drums-expressive', '--data', drumsB, '--out', out, '--max-batches', '2', '--no-progress');
     expect(r.code, r.err).toBe(0);
-    expect(r.err).toContain('fine-tuning weights/drums-expressive (drum-expressive, 2×256 lstm): lr 0.0002, patience 2, epochs 5, dropout 0.3');
+    expect(r.err).toContain('fine-tuning weights/drums-expressive (drum-expressive, 2×256 lstm): lr 0.0005, patience 2, epochs 5, dropout 0.3');
     expect(r.err).toContain(`the parent's calibration (calibration.voiceBias) was fitted to the parent and is not carried over; refit it to the new model with: pulse-rnn calibrate --model '${out}' --data '${drumsB}'`);
     const parentSpec = await loadModelSpec('weights/drums-expressive');
     const spec = await loadModelSpec(out);

@@ -187,7 +187,7 @@ function addTrainCommand(p: Command): void {
     .option('--clip <x>', 'gradient clipping (global norm)', number('--clip', (v) => v > 0, 'a number > 0'), 1)
     .option('--patience <n>', 'epochs without validation gain before stopping', number('--patience', (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1'), 3)
     .option('--seed <s>', 'seed of the random split by file (without --csv), initialization, windows and dropout', seedArg, 1)
-    .option('--from <folder>', `fine-tune: start from the model in this folder (e.g. weights/drums-gmd), keeping its encoding and shape; unless given: --lr 0.0002, --patience 2, --epochs 30 (5 when validation is the end of each file), its own dropout; its score on this folder's validation is epoch 0, the model to beat. A small folder (under 20,000 steps) without --from gets settings that fit it, said in the log`)
+    .option('--from <folder>', `fine-tune: start from the model in this folder (e.g. weights/drums-gmd), keeping its encoding and shape; unless given: --lr 0.0005, --patience 2, --epochs 30 (5 when validation is the end of each file), its own dropout; its score on this folder's validation is epoch 0, the model to beat. A small folder (under 20,000 steps) without --from gets settings that fit it, said in the log`)
     .option('--resume', 'continue the run in --out from its last checkpoint, with its settings (a different one given is refused; --epochs extends the run)')
     .option('--force', 'start a new run in an --out that holds a model or a run (the model there is moved into --out/replaced-<time>/)')
     .option('--checkpoint-dir <dir>', 'where the checkpoint is kept (default: a folder per --out under ~/.cache/pulse-rnn/checkpoints, not in the model folder)')

@@ -11,7 +11,7 @@
  * @example
  * const parent = await readParent('weights/drums-gmd');
  * parent.record.settings; // { encoding: 'drum-grid', cell: 'lstm', units: 256, layers: 2, dropout: 0.3 }
- * await model.setState({ weights: parentWeights(parent, model.shape), optimizer: [], lr: 2e-4 });
+ * await model.setState({ weights: parentWeights(parent, model.shape), optimizer: [], lr: 5e-4 });
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
