@@ -64,7 +64,7 @@ describe('pulse-rnn train --encoding piano-roll', () => {
     expect(report.texture.generated.keysPerFrame).toBeGreaterThan(0);
     expect(report.texture.generated.trainingChords).toBeGreaterThanOrEqual(0);
     const text = await pulse('eval', '--model', out, '--data', data);
-    expect(text.stdout).toMatch(/test split, 32 frames/);
+    expect(text.stdout).toMatch(/test split \(the file's own\), 32 frames/);
     expect(text.stdout).toMatch(/per-key: +\d/);
     expect(text.stdout).toMatch(/chord \d-gram: +\d/);
     expect(text.stdout).toMatch(/published on this test split: RNN-RBM 6\.27/);
