@@ -10,8 +10,9 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { existsSync, realpathSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../io/package-root.js';
 import { Network } from '../engine/network.js';
 import { Rng } from '../engine/prng.js';
 import { loadModelSpec } from '../io/model-files.js';
@@ -31,12 +32,6 @@ import type { LiveSession } from './live-session.js';
 import { PART_HELP, PART_OUT_HELP, VIRTUAL_PARTS_HELP, collectPartOuts, collectParts, performanceParts, type PartFlag, type PartOutFlag } from './part-flags.js';
 import { BASELINE_WORDS } from '../train/expressive-baselines.js';
 
-/** The package folder, found from wherever this file runs (src/hosts or dist). */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
-}
 const ROOT = packageRoot();
 
 const number = (what: string, check: (v: number) => boolean, rule: string) => (s: string) => {

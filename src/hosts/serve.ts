@@ -22,8 +22,8 @@ import { createReadStream, existsSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { basename, dirname, extname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, extname, join, resolve, sep } from 'node:path';
+import { packageRoot } from '../io/package-root.js';
 
 export interface ServeOptions {
   /** TCP port; 0 (default) picks any free one. */
@@ -68,12 +68,6 @@ const TYPES: Record<string, string> = {
   '.mid': 'audio/midi',
 };
 
-/** The package folder, found from wherever this file runs (src/hosts or dist). */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
-}
 
 /**
  * The file a URL path names inside `base`, or null when it would leave `base` (`..`, encoded

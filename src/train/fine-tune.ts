@@ -12,8 +12,7 @@
  * const opts = runSettings(o, given, fineTuneDefaults(parent.record));
  * await parent.setWeights(model, opts.learningRate);
  */
-import { existsSync, realpathSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { realOrResolved } from '../io/real-path.js';
 import { BY_FILE } from './held-out-end.js';
 import type { Checkpoint, RunSettings } from './checkpoint.js';
 import { parentConflicts, parentWeights, readParent, type ParentRecord } from './parent-model.js';
@@ -36,8 +35,6 @@ export interface FineTune {
   /** The parent's metadata held a calibration (fitted to it, so not carried over). */
   calibrated: boolean;
 }
-
-const realOrResolved = (p: string): string => (existsSync(p) ? realpathSync(p) : resolve(p));
 
 /** The run's parent: `o.from` read and checked against the flags given, or, on `--resume`, the one its checkpoint records. */
 export async function parentOf(o: { from?: string; out: string; resume?: boolean; encoding?: string; cell?: string; units?: number; layers?: number; stepsPerQuarter?: number; keyOrder?: string }, ck: Checkpoint | null): Promise<FineTune | null> {

@@ -13,20 +13,16 @@
  * parent.record.settings; // { encoding: 'drum-grid', cell: 'lstm', units: 256, layers: 2, dropout: 0.3 }
  * await model.setState({ weights: parentWeights(parent, model.shape), optimizer: [], lr: 5e-4 });
  */
-import { existsSync, realpathSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { realOrResolved } from '../io/real-path.js';
 import type { DenseSpec, ModelSpec } from '../engine/model.js';
 import { loadModelSpec } from '../io/model-files.js';
 import { ROLES, type EventTables } from './events-dataset.js';
-import type { KeyOrderName } from './piano-roll-data.js';
+import { NADE_UNITS, type KeyOrderName } from './piano-roll-data.js';
 import { headKey, variableNames, type RnnShape } from './rnn-model.js';
 
 /** The encodings the trainer has; a parent of another cannot be fine-tuned. */
 const TRAINABLE = ['drum-grid', 'drum-expressive', 'melody-grid', 'note-events', 'piano-roll'] as const;
 export type TrainableEncoding = (typeof TRAINABLE)[number];
-
-/** The NADE width `--key-order nade` trains (piano-roll-data.ts keyOrderOption). */
-const NADE_HIDDEN = 32;
 
 /** What a fine-tuning run records of its parent: in the checkpoint (so `--resume` builds the same task) and, but for `path` and `build`, in the model's metadata. */
 export interface ParentRecord {
@@ -78,7 +74,7 @@ export async function readParent(folder: string): Promise<Parent> {
   const training = (meta.training ?? {}) as Obj;
   const record: ParentRecord = {
     model: folder,
-    path: existsSync(folder) ? realpathSync(folder) : resolve(folder),
+    path: realOrResolved(folder),
     encoding: encoding as TrainableEncoding,
     validationNll: num(meta.validationNll) ?? null,
     command: typeof training.command === 'string' ? training.command : null,
@@ -122,7 +118,7 @@ function keyOrderOf(spec: ModelSpec, refuse: (why: string) => never): KeyOrderNa
   const o = spec.heads[0].keyOrder;
   if (!o) return 'independent';
   if (!o.nade) return 'direct';
-  if (o.nade.hidden !== NADE_HIDDEN) refuse(`its key order's NADE has ${o.nade.hidden} units; the trainer's has ${NADE_HIDDEN}`);
+  if (o.nade.hidden !== NADE_UNITS) refuse(`its key order's NADE has ${o.nade.hidden} units; the trainer's has ${NADE_UNITS}`);
   return o.direct ? 'nade+direct' : 'nade';
 }
 

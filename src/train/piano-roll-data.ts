@@ -118,11 +118,14 @@ export const pieceEvents = (piece: Piece): number[][] =>
 export const KEY_ORDERS = ['independent', 'direct', 'nade', 'nade+direct'] as const;
 export type KeyOrderName = (typeof KEY_ORDERS)[number];
 
+/** Units of the NADE that `--key-order nade` trains. */
+export const NADE_UNITS = 32;
+
 /** The trainer's option for a key order's name; a name it does not know is refused, naming the choices. */
 export function keyOrderOption(name: string): KeyOrderOption {
   if (name === 'independent') return {};
   if (name === 'direct') return { order: 'direct' };
-  if (name === 'nade' || name === 'nade+direct') return { order: 'nade', hidden: 32, direct: name === 'nade+direct' };
+  if (name === 'nade' || name === 'nade+direct') return { order: 'nade', hidden: NADE_UNITS, direct: name === 'nade+direct' };
   throw new Error(`--key-order must be one of ${KEY_ORDERS.join(', ')}, got '${name}'`);
 }
 

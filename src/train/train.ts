@@ -16,8 +16,8 @@
  * @example
  * await train({ data: 'grooves/', csv: 'grooves/info.csv', out: 'weights/my-drums', units: 256, layers: 2, epochs: 20 });
  */
-import { appendFileSync, existsSync, mkdirSync, realpathSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { BY_FILE, NO_VALIDATION } from './held-out-end.js';
 import { Network } from '../engine/network.js';
 import { Rng } from '../engine/prng.js';
@@ -38,6 +38,7 @@ import { fineTuneDefaults, fineTuneLines, parentOf, parentMeta, type FineTune } 
 import { SHARD_NAME } from './files.js';
 import { writeModelCard } from './model-card.js';
 import { systemErrorLine } from '../io/system-error.js';
+import { realOrResolved } from '../io/real-path.js';
 
 export { decodeCheckpoint, readCheckpoint, checkpointDir, type EpochRecord } from './checkpoint.js';
 
@@ -179,8 +180,6 @@ function checkKernelMemory(windows: number, o: RunSettings): void {
   throw new Error(`--window ${o.window} × --batch ${o.batch} (${rows} window${rows === 1 ? '' : 's'} a batch of this data) × --units ${o.units} needs about ${gb(bytes)} in the training kernel, which holds ${gb(KERNEL_BYTES)}; lower --window, --batch or --units`);
 }
 
-/** A path as the checkpoint records it: the same folder by any spelling or link is the same data. */
-const realOrResolved = (p: string): string => (existsSync(p) ? realpathSync(p) : resolve(p));
 
 /** The model and checkpoint folders, made once the run may go ahead (a refused run leaves nothing). */
 function makeFolders(out: string, dir: string, log: (s: string) => void, dirOption: string): void {
