@@ -16,11 +16,11 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { writeAtomic } from '../io/atomic-file.js';
 import type { EpochRecord } from './checkpoint.js';
-import { MIN_HELD_OUT_STEPS, type SplitName } from './dataset.js';
+import { MIN_HELD_OUT_STEPS } from './dataset.js';
 import type { FineTune } from './fine-tune.js';
 import { BY_FILE, NO_VALIDATION } from './held-out-end.js';
 import { shellWord } from './next-steps.js';
-import type { TrainingTask } from './task.js';
+import { splitSizes, type TrainingTask } from './task.js';
 
 /** The card's first line: the trainer rewrites a card that starts with it, and only such a card. */
 export const CARD_MARKER = '<!-- written by pulse-rnn train: rewritten at each export; remove this line to keep your own edits -->';
@@ -38,7 +38,6 @@ export interface CardRun {
 }
 
 type Obj = Record<string, unknown>;
-type Splits = Record<SplitName, { files: number; size: number }>;
 
 /** The model as it was exported, for the card: model.json's metadata and the bytes on disk. */
 export interface Exported {
@@ -48,7 +47,6 @@ export interface Exported {
   shards: string[];
 }
 
-const splitCache = new WeakMap<TrainingTask, Splits>();
 /** Runs told that their folder's card is not the trainer's, so the log says it once. */
 const told = new WeakSet<CardRun>();
 
@@ -103,7 +101,7 @@ export function modelCard(run: CardRun, m: Exported): string {
 
 /** The data, its split, and how validation was chosen, with its size and the warning under MIN_HELD_OUT_STEPS. */
 function dataLines(run: CardRun, t: Obj, encoding: string): string[] {
-  const s = splitsOf(run.task);
+  const s = splitSizes(run.task);
   const unit = encoding === 'note-events' ? 'notes' : encoding === 'piano-roll' ? 'frames' : 'steps';
   const n = (x: number) => x.toLocaleString('en');
   const files = (k: number) => (k === 0 ? 'no file' : `${n(k)} file${k === 1 ? '' : 's'}`);
@@ -159,7 +157,7 @@ function useLines(run: CardRun, m: Exported, encoding: string): string[] {
   const data = `--data ${shellWord(String(t.data))}${typeof t.csv === 'string' ? ` --csv ${shellWord(t.csv)}` : ''}`;
   const drums = encoding === 'drum-grid' || encoding === 'drum-expressive';
   const dropped = run.parent && (run.parent.calibrated || parentCalibrated(run.parent.record.path)) ? ' The parent\'s calibration was fitted to the parent and was dropped.' : '';
-  const s = splitsOf(run.task);
+  const s = splitSizes(run.task);
   const score = s.test.files > 0 ? `pulse-rnn eval --model ${out} ${data} --split test` : s.validation.files > 0 ? `pulse-rnn eval --model ${out} ${data} --split validation` : `pulse-rnn eval --model ${out} --data <a folder of files it did not learn from>`;
   return [
     ...(drums ? ['## Calibration', '', `Exported without one.${dropped} \`pulse-rnn calibrate --model ${out} ${data}\` fits (or refits) it, so the model plays each drum as often as this data does.`, ''] : []),
@@ -191,20 +189,6 @@ export function isGroove(data: string, csv: string | null): boolean {
     if (['drummer', 'session', 'beat_type', 'midi_filename'].every((c) => header.includes(c))) return true;
   }
   return false;
-}
-
-/** Files and steps (notes, frames) of each split, counted once per task. */
-function splitsOf(task: TrainingTask): Splits {
-  let s = splitCache.get(task);
-  if (!s) {
-    const count = (split: SplitName) => {
-      const seqs = task.sequences(split);
-      return { files: seqs.length, size: seqs.reduce((a, q) => a + q.length, 0) };
-    };
-    s = { train: count('train'), validation: count('validation'), test: count('test') };
-    splitCache.set(task, s);
-  }
-  return s;
 }
 
 const bestOf = (hist: readonly EpochRecord[]): EpochRecord | null => hist.filter((h) => Number.isFinite(h.validationNll)).reduce<EpochRecord | null>((b, h) => (b === null || h.validationNll < b.validationNll ? h : b), null);

@@ -26,7 +26,7 @@ import { packageRoot } from '../io/package-root.js';
 import type { RunSettings } from './checkpoint.js';
 import { BY_FILE, NO_VALIDATION } from './held-out-end.js';
 import { shellWord } from './next-steps.js';
-import type { TrainingTask } from './task.js';
+import { splitSizes, type TrainingTask } from './task.js';
 
 /** Under this many training steps (notes, frames) a folder is small. */
 export const SMALL_FOLDER_STEPS = 20_000;
@@ -60,9 +60,6 @@ export interface SmallFolderFit {
   lines: string[];
 }
 
-/** Training steps of the task's training split. */
-const trainingSteps = (task: TrainingTask): number => task.sequences('train').reduce((a, s) => a + s.length, 0);
-
 /** A power of two from `MIN_BATCH` to `batch` that gives an epoch of `windows` at least `MIN_BATCHES` batches, where one can. */
 function smallBatch(windows: number, batch: number): number {
   let b = batch;
@@ -77,7 +74,6 @@ function smallBatch(windows: number, batch: number): number {
  */
 export function fitSmallFolder(opts: RunSettings, given: Given, task: TrainingTask, o: { fineTune: boolean; data: string; out: string }): SmallFolderFit {
   const lines: string[] = [];
-  const steps = trainingSteps(task);
   const out = { ...opts };
   if (o.fineTune) {
     if (task.validationFrom !== BY_FILE && task.validationFrom !== NO_VALIDATION && task.validationFrom !== undefined && given.epochs === undefined) {
@@ -86,6 +82,7 @@ export function fitSmallFolder(opts: RunSettings, given: Given, task: TrainingTa
     }
     return { opts: out, lines };
   }
+  const steps = splitSizes(task).train.size;
   if (steps >= SMALL_FOLDER_STEPS) return { opts: out, lines };
   const picked: string[] = [];
   const windows = task.windows(out.window, out.seed, 0).length;

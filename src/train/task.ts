@@ -41,6 +41,25 @@ export interface TrainingTask {
   readonly validationFrom?: string;
 }
 
+const sizeCache = new WeakMap<TrainingTask, Record<SplitName, { files: number; size: number }>>();
+
+/**
+ * Files and steps (notes, frames) of each split, counted once per task: the small-folder
+ * settings, the model card and the log read the same counts.
+ */
+export function splitSizes(task: TrainingTask): Record<SplitName, { files: number; size: number }> {
+  let s = sizeCache.get(task);
+  if (!s) {
+    const count = (split: SplitName) => {
+      const seqs = task.sequences(split);
+      return { files: seqs.length, size: seqs.reduce((a, q) => a + q.length, 0) };
+    };
+    s = { train: count('train'), validation: count('validation'), test: count('test') };
+    sizeCache.set(task, s);
+  }
+  return s;
+}
+
 /** Window starts: every sequence cut into windows from a random offset, then shuffled. */
 export function windowStarts(lengths: readonly number[], L: number, seed: number, epoch: number): [number, number][] {
   const rng = new Rng((seed * 1000003 + epoch) >>> 0);
