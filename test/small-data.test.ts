@@ -56,6 +56,15 @@ describe('a small folder from scratch', () => {
     expect(r.err).not.toMatch(/--units 64/);
   }, 60_000);
 
+  it('with no validation, says how many epochs it runs: the small folder\'s 60', async () => {
+    const dir = join(root, 'one-step takes');
+    mkdirSync(dir);
+    for (let f = 0; f < 4; f++) writeFileSync(join(dir, `hit ${f}.mid`), writeMidi({ ticksPerQuarter: 96, notes: [{ tick: 0, note: 36, velocity: 90 + f, channel: 9, durationTicks: 10 }] }));
+    const r = await runCli('train', '--data', dir, '--out', join(root, 'no validation'), '--window', '16', '--max-batches', '1', '--no-progress');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain('no validation to stop early on: training runs all 60 epochs (--epochs)');
+  }, 60_000);
+
   it('keeps every setting the command gives', async () => {
     const out = join(root, 'scratch given');
     const r = await runCli('train', '--data', folder.dir, '--csv', folder.csv, '--out', out, '--epochs', '1', '--batch', '32', '--patience', '2', '--dropout', '0.2', ...tiny);

@@ -492,7 +492,6 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const csv = o.csv ?? opts.csv ?? undefined;
   const task = buildTask(o.data, csv, opts, parent?.record.build);
   log(task.summary);
-  if (task.validationFrom === NO_VALIDATION) log(`no validation to stop early on: training runs all ${opts.epochs} epochs (--epochs) without early stopping or learning-rate halving, and exports the last epoch's model`);
   // a new run's settings fitted to a small folder (a resumed one keeps its checkpoint's); said in the log
   let smallFolderLines: string[] = [];
   if (!ck) {
@@ -502,6 +501,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   }
   if (parent) for (const line of fineTuneLines(parent, opts, task, !ck, o.out, o.data)) log(line);
   for (const line of smallFolderLines) log(line);
+  // after the small-folder settings, which may raise the epochs it runs
+  if (task.validationFrom === NO_VALIDATION) log(`no validation to stop early on: training runs all ${opts.epochs} epochs (--epochs) without early stopping or learning-rate halving, and exports the last epoch's model`);
   checkKernelMemory(task.windows(opts.window, opts.seed, 0).length, opts);
   // folders are made, and a model moved aside, only once the data is known to be usable
   claim();
