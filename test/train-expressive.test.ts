@@ -186,6 +186,8 @@ describe('the expressive drum task in the trainer', () => {
     expect(lines.some((l) => /hits NLL train [\d.]+ validation [\d.]+; velocity NLL .*; offset NLL .*early stopping follows validation hits/.test(l))).toBe(true);
     const spec = await loadModelSpec(out);
     expect((spec.meta as { encoding: string }).encoding).toBe('drum-expressive');
+    // the trainer writes the count-in a drum model starts with (music/count-in.ts)
+    expect(spec.meta.countIn).toBe(2);
     const ev = await evaluate({ model: out, data, csv, split: 'test', orders: [1, 2, 3] });
     expect(ev.model.encoding).toBe('drum-expressive');
     expect(ev.model.nllNats).toBeGreaterThan(0);
@@ -193,8 +195,8 @@ describe('the expressive drum task in the trainer', () => {
     expect(ev.velocityMae?.model).toBeGreaterThan(0);
     expect(ev.offsetMaeMs?.model).toBeGreaterThan(0);
     expect(ev.offsetMaeSteps?.model).toBeGreaterThan(0);
-    // what it generates is the free-running protocol's: 20 cold starts of 512 steps
-    expect(ev.generated.steps).toBe(20 * 512);
-    expect(ev.freeRunning?.generated.bars).toBe(20 * 32);
+    // what it generates is the free-running protocol's: 200 cold starts of 512 steps
+    expect(ev.generated.steps).toBe(200 * 512);
+    expect(ev.freeRunning?.generated.bars).toBe(200 * 32);
   });
 });

@@ -129,6 +129,7 @@ describe('training', () => {
     expect(await worstDifference(out, drumTokens(24, 37, 40))).toBeLessThan(1e-5);
     const spec = await loadModelSpec(out);
     expect(spec.meta.encoding).toBe('drum-grid');
+    expect(spec.meta.countIn).toBe(2); // a drum model counts in two bars (music/count-in.ts)
     expect((spec.meta.training as { command: unknown }).command).toBeNull();
     // eval scores the exported (best) model on validation as the trainer did, and beats a unigram
     const { evaluate } = await import('../src/train/evaluate.js');
@@ -216,6 +217,7 @@ describe('note events (Howl-style)', () => {
     const r = await train({ ...{ progress: false as const, log: () => {} }, data: piano, out, encoding: 'melody-grid', units: 16, layers: 1, batch: 8, window: 16, epochs: 3, learningRate: 0.02, dropout: 0, seed: 2 });
     expect(r.history[2].validationNll).toBeLessThan(r.history[0].validationNll);
     const spec = await loadModelSpec(out);
+    expect(spec.meta.countIn).toBeUndefined(); // a melody starts on its first step
     expect(spec.meta.encoding).toBe('melody-grid');
     const { Generator, copyStep } = await import('../src/music/generator.js');
     const g = new Generator(spec, { seed: 1 });

@@ -55,6 +55,8 @@ export function checkMeta(spec: ModelSpec): void {
   checkRecordFields(m, fail);
   checkEncodingFits(spec, m, bar, tpq, fail);
   if (has(m, 'start')) checkStart(spec, m, fail);
+  // the most bars a count-in takes (music/count-in.ts): each costs a bar of network steps at the start
+  if (has(m, 'countIn') && !isInt(m.countIn, 0, 8)) fail('countIn', m.countIn, 'it must be a whole number of bars from 0 to 8, played silently before a cold start');
 }
 
 /** Steps per quarter, steps per bar and ticks per quarter, each within what the clocks can play. */

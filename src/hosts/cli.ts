@@ -31,6 +31,7 @@ import { addStartFlags, parseFlag } from './control-flags.js';
 import type { LiveSession } from './live-session.js';
 import { PART_HELP, PART_OUT_HELP, VIRTUAL_PARTS_HELP, collectPartOuts, collectParts, performanceParts, type PartFlag, type PartOutFlag } from './part-flags.js';
 import { BASELINE_WORDS } from '../train/expressive-baselines.js';
+import { FREE_SEEDS } from '../train/free-running.js';
 
 const ROOT = packageRoot();
 
@@ -251,7 +252,7 @@ function addEvalCommand(p: Command): void {
     .option('--csv <file>', 'CSV with a split column')
     .option('--split <name>', 'train, validation or test', 'test')
     .option('--seed <s>', 'seed of the random split and of generation (default: the seed the model was trained with)', seedArg)
-    .option('--free-seeds <n>', 'cold starts of a drum model\'s free-running report (20 is a rough check for the rarer voices; 200 measures them)', number('--free-seeds', (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1'), 20)
+    .option('--free-seeds <n>', 'cold starts of a drum model\'s free-running report (fewer than 200 is a rough check of the rarer voices: one tom groove moves their rate)', number('--free-seeds', (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1'), FREE_SEEDS)
     .option('--json', 'print JSON')
     .action(async (o: { model: string; data: string; csv?: string; split: string; seed?: number; freeSeeds: number; json?: boolean }) => {
       if (!['train', 'validation', 'test'].includes(o.split)) throw new InvalidArgumentError(`--split must be train, validation or test, got '${o.split}'`);

@@ -85,7 +85,8 @@ export function replaySteps(spec: ModelSpec, log: SessionLog, opts: ReplayOption
   let gen: Generator;
   let steps: StepCopy[];
   try {
-    gen = new Generator(spec, log.options);
+    // a log from before count-ins names none: its cold start played at once
+    gen = new Generator(spec, { countIn: 0, ...log.options });
     steps = gen.replay(log);
   } catch (e) {
     throw new Error(`${opts.file ?? 'the log'}: ${(e as Error).message}`);

@@ -3,6 +3,7 @@
  * control type. A handler that changes what the model would generate throws the lookahead
  * away (from the step it touches, or all of it) so the forecast is made again.
  */
+import { countIn } from './count-in.js';
 import type { Network } from '../engine/network.js';
 import type { Rng } from '../engine/prng.js';
 import type { Codec } from './codec.js';
@@ -33,6 +34,8 @@ export interface Machinery {
   readonly channel: number;
   /** Reads the lookahead as it will sound, for displays (no control uses it). */
   readonly ahead: UpcomingNotes;
+  /** Steps a cold start plays silently first (count-in.ts). */
+  readonly countIn: number;
 }
 
 type Handler<T extends Control['type']> = (m: Machinery, st: GeneratorState, c: Extract<Control, { type: T }>) => void;
@@ -80,7 +83,7 @@ export const HANDLERS: { readonly [T in Control['type']]: Handler<T> } = {
     st.values.seed = c.value;
     forecastAgain(m, st);
     m.rng.seed(c.value);
-    if (c.reset) restart(m, st);
+    if (c.reset) (restart(m, st), countIn(m, st, m.countIn));
   },
   pause(m, st) {
     st.values.paused = true;
@@ -101,6 +104,7 @@ export const HANDLERS: { readonly [T in Control['type']]: Handler<T> } = {
   reset(m, st) {
     m.rng.seed(st.values.seed);
     restart(m, st);
+    countIn(m, st, m.countIn);
   },
   edit(m, st, c) {
     // a burst can hold an edit back past its step (CONTROLS_PER_TICK): it is dropped, said
@@ -135,7 +139,8 @@ export const HANDLERS: { readonly [T in Control['type']]: Handler<T> } = {
     forecastAgain(m, st);
   },
   prime(m, st, c) {
-    m.primes.begin(st, c.events, c.reset, c.steps);
+    // a count-in nobody heard is no context: the phrase is read from a cold start
+    m.primes.begin(st, c.events, c.reset || st.countedIn, c.steps);
   },
   locate(m, st, c) {
     m.lookahead.regenerate(st, 0, true); // a note held back from the last step goes too

@@ -90,6 +90,8 @@ export interface GeneratorState extends Waiting {
   /** The performance log's entries. */
   entries: LogEntry[];
   prime: PrimeJob | null;
+  /** The state is a count-in no step has played from yet (count-in.ts): a prime then starts from zero, as at a cold start. */
+  countedIn: boolean;
   /**
    * Codecs with `voiceHeads` or `frameKeys`: the event last played at each step of the bar, by
    * position in the bar (`stepsPerBar` events end to end), so a lock keeps its voice's bins, or a
@@ -128,6 +130,7 @@ export function initialState(values: Values, codec: Codec, placer: Placer): Gene
     entries: [],
     ...emptyQueue(),
     prime: null,
+    countedIn: false,
     lastBar: new Int32Array(codec.voiceHeads || codec.frameKeys ? codec.stepsPerBar * codec.startEvent().length : 0),
     slots: new Array<SlotState | null>(SLOT_COUNT + 1).fill(null),
     cue: null,

@@ -24,6 +24,8 @@ export interface GeneratorOptions extends PlayOptions {
   lookahead?: number;
   /** Played steps kept for displays (default 64). */
   historyLength?: number;
+  /** Bars a drum model plays silently before a cold start's first step (default: the model's `countIn`, else 0; see count-in.ts). */
+  countIn?: number;
   kernel?: KernelPreference;
 }
 

@@ -32,6 +32,7 @@ import type { ModelSpec } from '../engine/model.js';
 import { Rng } from '../engine/prng.js';
 import type { MidiSong } from '../io/midi-read.js';
 import { codecFor, type Codec } from './codecs.js';
+import { countIn, countInBars, isDrumGrid } from './count-in.js';
 import { ControlApplier } from './control-applier.js';
 import type { Machinery } from './control-handlers.js';
 import { checkOptions, checkUpcoming, headIndex, lockControl, primeControl, velocityScaleControl, voiceIndex } from './control-args.js';
@@ -86,7 +87,10 @@ export class Generator {
     const start = defaults();
     const { seed = start.seed, temperature = start.temperature, topP = start.topP, density = start.density, dynamics = start.dynamics, timing = start.timing, lookahead = 0, historyLength = 64 } = options;
     checkOptions({ temperature, topP, seed, density, dynamics, timing, lookahead, historyLength });
-    this.options = { ...options };
+    // the count-in the model asked for is written into the options, so a log replays with it
+    // even if the model's metadata changes
+    const bars = countInBars(this.net.spec, options.countIn);
+    this.options = { ...options, countIn: bars };
     this.codec = codecFor(this.net.spec, options);
     this.lookaheadSteps = lookahead;
     this.historyLength = historyLength;
@@ -97,11 +101,12 @@ export class Generator {
     const placer = codec.kind === 'grid' ? new GridPlacer(codec, heads) : new EventPlacer(codec, heads);
     const ahead = new Lookahead(net, rng, codec, placer);
     const primes = new PrimeReader(net, codec, placer, ahead);
-    this.parts = { net, rng, codec, heads, placer, lookahead: ahead, primes, target: new StepTarget(this.result, codec), channel: options.channel ?? 0, ahead: new UpcomingNotes(codec) };
+    this.parts = { net, rng, codec, heads, placer, lookahead: ahead, primes, target: new StepTarget(this.result, codec), channel: options.channel ?? 0, ahead: new UpcomingNotes(codec), countIn: isDrumGrid(codec) ? bars * codec.stepsPerBar : 0 };
     const scales = new Array<number>(codec.voices.length).fill(scaleArg().default as number);
     const voiceDensity = new Array<number>(codec.voices.length).fill(0);
     const leftOut = new Array<boolean>(codec.voices.length).fill(false);
     this.state = initialState({ temps: new Array(net.logits.length).fill(temperature), topP, density, dynamics, timing, scales, voiceDensity, leftOut, seed, paused: false, muted: false }, codec, placer);
+    countIn(this.parts, this.state, this.parts.countIn);
   }
 
   // ---- reading the state ------------------------------------------------------------------
@@ -495,6 +500,7 @@ export class Generator {
     this.playStep(s);
     // 5. advance: the step's edit is spent, locks that ran out end
     st.step++;
+    st.countedIn = false;
     if (st.edits.size > 0) st.edits.delete(s);
     for (let i = 0; i < st.locks.length; i++) {
       const until = st.locks[i].until;

@@ -23,6 +23,7 @@ import { formatSummary, type Dataset, type DrumSequence, type SplitName } from '
 import type { Batch, RnnShape } from './rnn-model.js';
 import { logFrequencies, type TrainingTask } from './task.js';
 import { validationOrNone } from './held-out-end.js';
+import { DRUM_COUNT_IN } from '../music/count-in.js';
 
 export const EXPRESSIVE_ENCODING = 'drum-expressive';
 const CLASSES = 9;
@@ -193,6 +194,7 @@ export function expressiveMeta(ds: Dataset): Record<string, unknown> {
     encoding: EXPRESSIVE_ENCODING,
     stepsPerQuarter: ds.stepsPerQuarter,
     stepsPerBar: ds.stepsPerBar,
+    countIn: DRUM_COUNT_IN,
     classes: CLASSES,
     velocityBins: VELOCITY_BINS,
     offsetBins: OFFSET_BINS,

@@ -7,7 +7,11 @@
  *
  * The targets a drum model is held to:
  * - hits per bar of kick, snare and closed hat within 15% of the data's; of the toms and the
- *   ride within 30% (crash and open hat are reported only);
+ *   ride within 30% (crash and open hat are reported only). "The data" is first of all the
+ *   training split, the music the model learns to play: another split may play a voice at a
+ *   rate the training split itself is far from (the Groove MIDI test split's ride is 0.63 times
+ *   train's), so each row also says whether the training split lands within the tolerance of
+ *   the split named, which bounds what any model of it can do there;
  * - a kick on beat 1 (step 0 of the bar) in at least 80% of the bars;
  * - the velocity histogram (16 bins of 8, as `expressiveStats`) overlapping the data's by at
  *   least 0.8 (Σ min(p, q));
@@ -50,8 +54,17 @@ export const OFF_GRID_TOLERANCE = 0.15;
 /** Milliseconds from the grid past which a hit counts as off it. */
 export const OFF_GRID_MS = 10;
 
+/**
+ * Cold starts of the report unless told. Why 200: a cold start settles into one groove for its
+ * 32 bars, so a voice's rate over 20 of them swings with which grooves came up (a tom groove
+ * moves the mid tom's rate by half); 20 of the Groove MIDI training split's own performances
+ * land within the tolerances of the split's rate in only 31–63% of draws
+ * (`bench/voice-spread.ts`).
+ */
+export const FREE_SEEDS = 200;
+
 export interface FreeRunOptions {
-  /** Cold starts, seeds `firstSeed` … (default 20). */
+  /** Cold starts, seeds `firstSeed` … (default `FREE_SEEDS`). */
   seeds?: number;
   firstSeed?: number;
   /** Ticks per start (default 512, 32 bars). */
@@ -219,10 +232,14 @@ export interface VoiceRow {
   /** generated / data (null where the data has none). */
   ratio: number | null;
   ratioTrain: number | null;
+  /** train / data: how far the training split itself is from the split's rate (null where the data has none). */
+  trainRatio: number | null;
   tolerance: number | null;
   /** Within the tolerance of the split's data (null: reported only). */
   ok: boolean | null;
   okTrain: boolean | null;
+  /** Whether the training split itself lies within the tolerance of the split's rate (null: reported only). */
+  trainOk: boolean | null;
 }
 
 export interface FreeRunningReport {
@@ -241,6 +258,9 @@ export interface FreeRunningReport {
   passed: number;
   passedTrain: number;
   targets: number;
+  /** Voice targets the training split itself meets against the split's rates, of `voiceTargets`. */
+  trainMeetsSplit: number;
+  voiceTargets: number;
   /** The generated performances, one per seed (not in JSON). */
   performances?: DrumPerformance[];
 }
@@ -255,7 +275,7 @@ export interface FreeRunningReport {
  * r.kickOnOne.ok; r.velocityOverlap.data; r.temperatureZero.ok;
  */
 export function freeRunning(spec: ModelSpec, d: { split: SplitName; data: readonly DrumPerformance[]; train: readonly DrumPerformance[] }, o: FreeRunOptions = {}): FreeRunningReport {
-  const { seeds = 20, firstSeed = 1, steps = 512, temperature = 1, zeroBars = 8 } = o;
+  const { seeds = FREE_SEEDS, firstSeed = 1, steps = 512, temperature = 1, zeroBars = 8 } = o;
   const stepsPerBar = (spec.meta as { stepsPerBar?: number }).stepsPerBar ?? BAR;
   const ms = median(d.data.map((p) => p.msPerStep));
   const performances = Array.from({ length: seeds }, (_, i) => ({ ...playFreely(spec, { seed: firstSeed + i, steps, temperature }), msPerStep: ms }));
@@ -284,6 +304,8 @@ export function freeRunning(spec: ModelSpec, d: { split: SplitName; data: readon
     passed: 0,
     passedTrain: 0,
     targets: 0,
+    trainMeetsSplit: 0,
+    voiceTargets: 0,
   };
   tallyTargets(report);
   Object.defineProperty(report, 'performances', { value: performances, enumerable: false });
@@ -299,9 +321,10 @@ function voiceRows(data: PlayStats, train: PlayStats, generated: PlayStats): Rec
       const g = generated.hitsPerBar[c];
       const r = ratio(g, data.hitsPerBar[c]);
       const rt = ratio(g, train.hitsPerBar[c]);
+      const td = ratio(train.hitsPerBar[c], data.hitsPerBar[c]);
       const tol = VOICE_TOLERANCE[c];
       const round = (x: number | null) => (x === null ? null : r4(x));
-      return [c, { data: data.hitsPerBar[c], train: train.hitsPerBar[c], generated: g, ratio: round(r), ratioTrain: round(rt), tolerance: tol, ok: within(r, tol, g), okTrain: within(rt, tol, g) }];
+      return [c, { data: data.hitsPerBar[c], train: train.hitsPerBar[c], generated: g, ratio: round(r), ratioTrain: round(rt), trainRatio: round(td), tolerance: tol, ok: within(r, tol, g), okTrain: within(rt, tol, g), trainOk: within(td, tol, train.hitsPerBar[c]) }];
     }),
   ) as Record<DrumClass, VoiceRow>;
 }
@@ -317,6 +340,9 @@ function tallyTargets(r: FreeRunningReport): void {
   const split: boolean[] = [];
   const train: boolean[] = [];
   for (const v of Object.values(r.voices)) if (v.tolerance !== null) (split.push(v.ok === true), train.push(v.okTrain === true));
+  const voices = Object.values(r.voices).filter((v) => v.tolerance !== null);
+  r.voiceTargets = voices.length;
+  r.trainMeetsSplit = voices.filter((v) => v.trainOk === true).length;
   split.push(r.kickOnOne.ok, r.velocityOverlap.ok, r.offGrid10ms.ok, r.temperatureZero.ok);
   train.push(r.kickOnOne.ok, r.velocityOverlap.okTrain, r.offGrid10ms.okTrain, r.temperatureZero.ok);
   r.targets = split.length;
@@ -340,11 +366,13 @@ export function formatFreeRunning(r: FreeRunningReport): string {
   const s = r.split;
   const lines = [
     `free-running: ${p.seeds} seeds × ${p.steps} steps from a cold start at temperature ${p.temperature} (the Generator); data: ${s} split (${r.data.performances} performances, ${r.data.bars.toFixed(0)} bars) and train (${r.train.performances}, ${r.train.bars.toFixed(0)} bars)`,
-    `  hits per bar  ${s.padStart(6)}  ${'train'.padStart(6)}  generated  ratio/${s}  ratio/train  target  ok (${s}/train)`,
+    `  hits per bar  ${s.padStart(6)}  ${'train'.padStart(6)}  generated  ratio/${s}  ratio/train  target  ok (${s}/train)  train/${s}`,
   ];
   for (const [v, row] of Object.entries(r.voices)) {
     const target = row.tolerance === null ? 'report' : `±${(row.tolerance * 100).toFixed(0)}%`;
-    lines.push(`  ${v.padEnd(12)}  ${num(row.data).padStart(6)}  ${num(row.train).padStart(6)}  ${num(row.generated).padStart(9)}  ${num(row.ratio).padStart(10)}  ${num(row.ratioTrain).padStart(11)}  ${target.padStart(6)}  ${row.tolerance === null ? '-' : `${yes(row.ok)}/${yes(row.okTrain)}`}`);
+    const ok = row.tolerance === null ? '-' : `${yes(row.ok)}/${yes(row.okTrain)}`;
+    const own = `${num(row.trainRatio)}${row.tolerance === null ? '' : ` ${yes(row.trainOk)}`}`;
+    lines.push(`  ${v.padEnd(12)}  ${num(row.data).padStart(6)}  ${num(row.train).padStart(6)}  ${num(row.generated).padStart(9)}  ${num(row.ratio).padStart(10)}  ${num(row.ratioTrain).padStart(11)}  ${target.padStart(6)}  ${ok.padStart(14)}  ${own}`);
   }
   const k = r.kickOnOne;
   lines.push(`  kick on beat 1: ${pct(k.generated)} of bars generated (${s} ${pct(k.data)}, train ${pct(k.train)}); target ≥ ${pct(k.target)}: ${yes(k.ok)}`);
@@ -355,6 +383,7 @@ export function formatFreeRunning(r: FreeRunningReport): string {
   const z = r.temperatureZero;
   lines.push(`  temperature 0, ${z.bars.length} bars from a cold start: ${z.bars.filter((b) => b.groove).length} of ${z.bars.length} bars a groove (${z.rule}); hits per bar ${z.bars.map((b) => b.hits).join(' ')}: ${yes(z.ok)}`);
   lines.push(...(z.pattern || '(silence)').split('\n').map((l) => `    ${l}`));
-  lines.push(`  targets met: ${r.passed} of ${r.targets} against ${s}, ${r.passedTrain} of ${r.targets} against train`);
+  lines.push(`  targets met: ${r.passedTrain} of ${r.targets} against train (the data the model learns), ${r.passed} of ${r.targets} against ${s}`);
+  if (s !== 'train') lines.push(`  the training split itself is within the tolerance of ${s}'s hits per bar for ${r.trainMeetsSplit} of ${r.voiceTargets} voices (train/${s}): a model that plays exactly as its training data does meets those against ${s} and no others`);
   return lines.join('\n');
 }

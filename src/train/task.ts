@@ -16,6 +16,7 @@ import type { Codec } from '../music/codec.js';
 import { formatSummary, type Dataset, type Sequence, type SplitName } from './dataset.js';
 import { drumShape, type Batch, type RnnShape } from './rnn-model.js';
 import { validationOrNone } from './held-out-end.js';
+import { DRUM_COUNT_IN } from '../music/count-in.js';
 
 export interface TrainingTask {
   readonly encoding: string;
@@ -144,6 +145,7 @@ export function drumTask(ds: Dataset): TrainingTask {
       encoding: 'drum-grid',
       stepsPerQuarter: ds.stepsPerQuarter,
       stepsPerBar: ds.stepsPerBar,
+      countIn: DRUM_COUNT_IN,
       inputs: [
         { name: 'token', onehot: true },
         { name: 'position', onehot: true },
