@@ -1,6 +1,6 @@
 /**
- * How far 20 performances can stray from a split's hits per bar by chance. The free-running
- * check compares 20 cold starts × 512 steps with a split's rate per voice (±15% for kick,
+ * How far 20 performances can stray from a split's hits per bar by chance: why the free-running
+ * report plays 200 cold starts. Its check compares cold starts × 512 steps with a split's rate per voice (±15% for kick,
  * snare and closed hat, ±30% for toms and ride). For the rarer voices that sample is small:
  * a single seed that settles into a tom groove moves the mid tom's rate by half. This bench
  * asks how often the check passes for

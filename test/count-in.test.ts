@@ -82,7 +82,7 @@ describe('count-in', () => {
     expect(oldAgain).not.toEqual(live);
   });
 
-  it('reads a phrase primed before the first step from a cold start: a count-in nobody heard is no context', () => {
+  it('gives way to a phrase primed or a step written before the first tick: the performer gave the context', () => {
     const spec = expressiveSpec(4, 1.5);
     // kick on the beats, snare on 2 and 4, a hat between; each hit at bin 10 of velocity, 8 of offset
     const phrase = Array.from({ length: 16 }, (_, i) => {
@@ -104,6 +104,17 @@ describe('count-in', () => {
       return play(g, 40);
     };
     expect(later(false)).not.toEqual(later(true));
+    // a step written in the first bar: the model goes on from it, not from a groove nobody heard
+    const written = (countIn: number, step: number) => {
+      const g = new Generator(spec, { seed: 6, countIn });
+      g.edit([step, step + 1], ['kick', 'closed-hat']);
+      return play(g, 40);
+    };
+    expect(written(2, 0)).toEqual(written(0, 0));
+    expect(written(2, 14)).toEqual(written(0, 14));
+    // one written beyond the first bar leaves the count-in be
+    expect(written(2, 16)).not.toEqual(written(0, 16));
+    expect(written(2, 16).slice(0, 16)).toEqual(play(new Generator(spec, { seed: 6, countIn: 2 }), 16));
   });
 
   it('leaves models that are not on a grid of steps as they were', () => {

@@ -83,7 +83,7 @@ export const HANDLERS: { readonly [T in Control['type']]: Handler<T> } = {
     st.values.seed = c.value;
     forecastAgain(m, st);
     m.rng.seed(c.value);
-    if (c.reset) (restart(m, st), countIn(m, st, m.countIn));
+    if (c.reset) restart(m, st);
   },
   pause(m, st) {
     st.values.paused = true;
@@ -104,7 +104,6 @@ export const HANDLERS: { readonly [T in Control['type']]: Handler<T> } = {
   reset(m, st) {
     m.rng.seed(st.values.seed);
     restart(m, st);
-    countIn(m, st, m.countIn);
   },
   edit(m, st, c) {
     // a burst can hold an edit back past its step (CONTROLS_PER_TICK): it is dropped, said
@@ -139,8 +138,8 @@ export const HANDLERS: { readonly [T in Control['type']]: Handler<T> } = {
     forecastAgain(m, st);
   },
   prime(m, st, c) {
-    // a count-in nobody heard is no context: the phrase is read from a cold start
-    m.primes.begin(st, c.events, c.reset || st.countedIn, c.steps);
+    // a count-in nobody heard is no context: a phrase given before the first tick is read from a cold start
+    m.primes.begin(st, c.events, c.reset || st.countedIn !== null, c.steps);
   },
   locate(m, st, c) {
     m.lookahead.regenerate(st, 0, true); // a note held back from the last step goes too
@@ -187,6 +186,7 @@ function restart(m: Machinery, st: GeneratorState): void {
   st.last.back.fill(0);
   st.last.time = m.placer.startTime(st.step);
   st.last.index = 0;
+  countIn(m, st);
 }
 
 /** A chord codec's random start: one key, as a melody starts from one note. */

@@ -90,8 +90,8 @@ export interface GeneratorState extends Waiting {
   /** The performance log's entries. */
   entries: LogEntry[];
   prime: PrimeJob | null;
-  /** The state is a count-in no step has played from yet (count-in.ts): a prime then starts from zero, as at a cold start. */
-  countedIn: boolean;
+  /** After a count-in, until the first tick settles it: the random stream as it was before it (count-in.ts). */
+  countedIn: Uint32Array | null;
   /**
    * Codecs with `voiceHeads` or `frameKeys`: the event last played at each step of the bar, by
    * position in the bar (`stepsPerBar` events end to end), so a lock keeps its voice's bins, or a
@@ -130,7 +130,7 @@ export function initialState(values: Values, codec: Codec, placer: Placer): Gene
     entries: [],
     ...emptyQueue(),
     prime: null,
-    countedIn: false,
+    countedIn: null,
     lastBar: new Int32Array(codec.voiceHeads || codec.frameKeys ? codec.stepsPerBar * codec.startEvent().length : 0),
     slots: new Array<SlotState | null>(SLOT_COUNT + 1).fill(null),
     cue: null,

@@ -32,7 +32,7 @@ import type { ModelSpec } from '../engine/model.js';
 import { Rng } from '../engine/prng.js';
 import type { MidiSong } from '../io/midi-read.js';
 import { codecFor, type Codec } from './codecs.js';
-import { countIn, countInBars, isDrumGrid } from './count-in.js';
+import { countIn, countInBars, isDrumGrid, settleCountIn } from './count-in.js';
 import { ControlApplier } from './control-applier.js';
 import type { Machinery } from './control-handlers.js';
 import { checkOptions, checkUpcoming, headIndex, lockControl, primeControl, velocityScaleControl, voiceIndex } from './control-args.js';
@@ -106,7 +106,8 @@ export class Generator {
     const voiceDensity = new Array<number>(codec.voices.length).fill(0);
     const leftOut = new Array<boolean>(codec.voices.length).fill(false);
     this.state = initialState({ temps: new Array(net.logits.length).fill(temperature), topP, density, dynamics, timing, scales, voiceDensity, leftOut, seed, paused: false, muted: false }, codec, placer);
-    countIn(this.parts, this.state, this.parts.countIn);
+    // counted in now, off the clock's path; the first tick takes it back if the performer gave the context
+    countIn(this.parts, this.state);
   }
 
   // ---- reading the state ------------------------------------------------------------------
@@ -483,6 +484,8 @@ export class Generator {
     if (st.pending.length > 0) this.controls.apply(this.parts, st, this.reports);
     // a recall whose step has come
     if (st.cue !== null && st.step >= st.cue.step) this.recallNow(st);
+    // a cold start's first tick: the count-in gives way to a step the performer wrote in the first bar
+    if (st.countedIn !== null) settleCountIn(this.parts, st);
     // 2. a slice of a phrase being read; at its tick it takes effect
     if (st.prime !== null && this.parts.primes.readSlice(st)) tell(this.reports, 'primed', st.step, st.tick);
     st.tick++;
@@ -500,7 +503,6 @@ export class Generator {
     this.playStep(s);
     // 5. advance: the step's edit is spent, locks that ran out end
     st.step++;
-    st.countedIn = false;
     if (st.edits.size > 0) st.edits.delete(s);
     for (let i = 0; i < st.locks.length; i++) {
       const until = st.locks[i].until;

@@ -10,7 +10,7 @@
  *   for models with several heads);
  * - statistics of material the model generates against the split: how much each head's token
  *   distribution overlaps the data's; for drum models the free-running report (`freeRunning`:
- *   20 cold starts of 512 steps through the Generator against the split and train, with its
+ *   200 cold starts of 512 steps through the Generator against train and the split, with its
  *   targets), and where in the bar each voice plays against the data.
  *
  * @example
@@ -50,9 +50,9 @@ export interface EvalOptions {
   /** Orders tried for the n-gram baseline (default 1..12). */
   orders?: number[];
   /**
-   * Cold starts of the free-running report (default 20). Twenty is a coin toss for the rarer
-   * voices (a draw of 20 of the data's own performances meets its ±30% tom and ride rates in
-   * about a third of draws; see bench/voice-spread.ts); 200 measures them.
+   * Cold starts of the free-running report (default `FREE_SEEDS`, 200). Twenty is a coin toss
+   * for the rarer voices (a draw of 20 of the data's own performances meets its ±30% tom and
+   * ride rates in about a third of draws; see bench/voice-spread.ts).
    */
   freeSeeds?: number;
 }
