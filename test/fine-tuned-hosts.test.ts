@@ -2,14 +2,14 @@
 // notes to a MIDI file; `start --model` plays it at the prompt, whose status() names it, and
 // serves its folder (outside weights/) so a joined page shows it and a page of its own loads it
 // by URL through its model field.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readMidi } from '../src/io/midi-read.js';
-import { writeMidi } from '../src/io/midi-write.js';
 import { haveChromium, launchChromium } from './helpers/browser.js';
 import { runCli } from './helpers/cli.js';
+import { smallFolder } from './helpers/small-folders.js';
 import { atTerminal, haveScript } from './helpers/terminal-start.js';
 
 const built = existsSync(resolve('dist/web/index.html'));
@@ -23,15 +23,7 @@ afterAll(() => {
 });
 
 /** 8 drum takes of 64 sixteenths, the snare `shift` steps late. */
-function folder(name: string, shift: number): string {
-  const dir = join(root, name);
-  mkdirSync(dir);
-  for (let f = 0; f < 8; f++) {
-    const notes = Array.from({ length: 64 }, (_, s) => ({ tick: s * 24, note: (s + shift) % 8 === 4 ? 38 : s % 4 ? 42 : 36, velocity: 60 + ((s * 7 + f * 3) % 60), channel: 9, durationTicks: 10 }));
-    writeFileSync(join(dir, `take ${f}.mid`), writeMidi({ ticksPerQuarter: 96, notes }));
-  }
-  return dir;
-}
+const folder = (name: string, shift: number) => smallFolder(root, name, 8, 'drums', 64, shift);
 
 const metaOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).userDefinedMetadata.pulseRnn;
 type Pulse = { pulse: { ready(): boolean; model(): { name: string } } };

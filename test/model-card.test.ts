@@ -2,14 +2,14 @@
 // data and its split, how validation was chosen (and a warning when it is small), a fine-tune's
 // parent with its score here at epoch 0, the best score, and the commands that play and score
 // the model; a card the trainer did not write is left as it is.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { writeMidi } from '../src/io/midi-write.js';
 import { CARD_MARKER, GROOVE_CREDIT } from '../src/train/model-card.js';
 import { HELD_OUT_END } from '../src/train/held-out-end.js';
 import { runCli } from './helpers/cli.js';
+import { smallFolder } from './helpers/small-folders.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pulse-model-card-'));
 vi.stubEnv('PULSE_RNN_CHECKPOINTS', join(root, 'checkpoints'));
@@ -20,14 +20,9 @@ afterAll(() => {
 
 /** A folder of 10 drum takes of 64 sixteenths each; `gmd`: with an info.csv in the Groove MIDI Dataset's columns (7 train, 2 validation, 1 test). */
 function folder(name: string, gmd: boolean): string {
-  const dir = join(root, name);
-  mkdirSync(dir);
+  const dir = smallFolder(root, name, 10, 'drums');
   const rows = ['drummer,session,id,style,bpm,beat_type,time_signature,midi_filename,audio_filename,duration,split'];
-  for (let f = 0; f < 10; f++) {
-    const notes = Array.from({ length: 64 }, (_, s) => ({ tick: s * 24, note: s % 8 === 4 ? 38 : s % 4 ? 42 : 36, velocity: 60 + ((s * 7 + f * 3) % 60), channel: 9, durationTicks: 10 }));
-    writeFileSync(join(dir, `take ${f}.mid`), writeMidi({ ticksPerQuarter: 96, notes }));
-    rows.push(`drummer1,drummer1/s1,drummer1/s1/${f},rock,120,beat,4-4,take ${f}.mid,,8,${f < 7 ? 'train' : f < 9 ? 'validation' : 'test'}`);
-  }
+  for (let f = 0; f < 10; f++) rows.push(`drummer1,drummer1/s1,drummer1/s1/${f},rock,120,beat,4-4,take ${f}.mid,,8,${f < 7 ? 'train' : f < 9 ? 'validation' : 'test'}`);
   if (gmd) writeFileSync(join(dir, 'info.csv'), `${rows.join('\n')}\n`);
   return dir;
 }

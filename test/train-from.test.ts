@@ -18,6 +18,7 @@ import { buildMelodyDataset, melodyTask } from '../src/train/melody-dataset.js';
 import { pianoRollTask, readPianoRollData } from '../src/train/piano-roll-data.js';
 import { drumTask, type TrainingTask } from '../src/train/task.js';
 import { runCli } from './helpers/cli.js';
+import { smallFolder } from './helpers/small-folders.js';
 import { haveShared, sharedPath } from './helpers/shared.js';
 import { useCpuBackend } from './helpers/tfjs-models.js';
 
@@ -28,20 +29,7 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** A folder of 10 files of 64 sixteenths: a drum beat (its snare `shift` steps later) or a piano line. */
-function folder(name: string, kind: 'drums' | 'piano', shift: number): string {
-  const dir = join(root, name);
-  mkdirSync(dir);
-  for (let f = 0; f < 10; f++) {
-    const notes = Array.from({ length: 64 }, (_, s) =>
-      kind === 'drums'
-        ? { tick: s * 24, note: (s + shift) % 8 === 4 ? 38 : s % 4 ? 42 : 36, velocity: 60 + ((s * 7 + f * 3 + shift * 11) % 60), channel: 9, durationTicks: 10 }
-        : { tick: s * 24, note: 60 + ((s * (5 + shift) + f) % 12), velocity: 70 + ((s + f) % 30), channel: 0, durationTicks: 20 },
-    );
-    writeFileSync(join(dir, `take ${f}.mid`), writeMidi({ ticksPerQuarter: 96, notes }));
-  }
-  return dir;
-}
+const folder = (name: string, kind: 'drums' | 'piano', shift: number) => smallFolder(root, name, 10, kind, 64, shift);
 
 const drumsA = folder('drums A', 'drums', 0);
 const drumsB = folder('drums B', 'drums', 3);
