@@ -35,6 +35,9 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isInt = (v: unknown, lo: number, hi: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
 
+/** Most bars a drum model's count-in may take (music/count-in.ts): each costs a bar of network steps at the start. */
+export const MAX_COUNT_IN = 8;
+
 /** Throws with the metadata field, its value and the rule it breaks. */
 type Fail = (field: string, v: unknown, rule: string) => never;
 
@@ -55,8 +58,7 @@ export function checkMeta(spec: ModelSpec): void {
   checkRecordFields(m, fail);
   checkEncodingFits(spec, m, bar, tpq, fail);
   if (has(m, 'start')) checkStart(spec, m, fail);
-  // the most bars a count-in takes (music/count-in.ts): each costs a bar of network steps at the start
-  if (has(m, 'countIn') && !isInt(m.countIn, 0, 8)) fail('countIn', m.countIn, 'it must be a whole number of bars from 0 to 8, played silently before a cold start');
+  if (has(m, 'countIn') && !isInt(m.countIn, 0, MAX_COUNT_IN)) fail('countIn', m.countIn, `it must be a whole number of bars from 0 to ${MAX_COUNT_IN}, played silently before a cold start`);
 }
 
 /** Steps per quarter, steps per bar and ticks per quarter, each within what the clocks can play. */

@@ -3,6 +3,7 @@
  * control type. A handler that changes what the model would generate throws the lookahead
  * away (from the step it touches, or all of it) so the forecast is made again.
  */
+import { coldStart } from './cold-start.js';
 import { countIn } from './count-in.js';
 import type { Network } from '../engine/network.js';
 import type { Rng } from '../engine/prng.js';
@@ -181,11 +182,7 @@ function restart(m: Machinery, st: GeneratorState): void {
   st.prime = null; // a phrase still being read would undo the fresh start
   m.target.releaseHeld(st.play, m.channel);
   m.lookahead.discard(st);
-  m.net.resetState();
-  st.last.event.set(m.codec.startEvent());
-  st.last.back.fill(0);
-  st.last.time = m.placer.startTime(st.step);
-  st.last.index = 0;
+  coldStart(m, st);
   countIn(m, st);
 }
 

@@ -18,6 +18,8 @@
  * new Generator(spec, { countIn: 2 }); // its first tick plays what two silent bars led to
  */
 import type { ModelSpec } from '../engine/model.js';
+import { MAX_COUNT_IN } from '../engine/model-meta.js';
+import { coldStart } from './cold-start.js';
 import type { Codec } from './codec.js';
 import type { Machinery } from './control-handlers.js';
 import type { GeneratorState } from './generator-state.js';
@@ -28,9 +30,6 @@ import type { GeneratorState } from './generator-state.js';
  * LSTM cost about 4 ms once.
  */
 export const DRUM_COUNT_IN = 2;
-
-/** Most bars a count-in may take (each costs a bar of network steps; the metadata check says the same). */
-export const MAX_COUNT_IN = 8;
 
 /** Whether a codec counts in: drum grids only (a melody or chord model starts on its first step). */
 export const isDrumGrid = (codec: Codec): boolean => codec.kind === 'grid' && codec.voices.length > 0 && !codec.frameKeys;
@@ -74,11 +73,7 @@ export function settleCountIn(m: Machinery, st: GeneratorState): void {
   if (st.ring.size > 0) return;
   for (const step of st.edits.keys()) {
     if (step < st.step || step >= st.step + m.codec.stepsPerBar) continue;
-    m.net.resetState();
-    st.last.event.set(m.codec.startEvent());
-    st.last.back.fill(0);
-    st.last.time = m.placer.startTime(st.step);
-    st.last.index = 0;
+    coldStart(m, st);
     m.rng.setState(before);
     return;
   }

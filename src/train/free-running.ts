@@ -339,8 +339,8 @@ function velocityOverlap(data: PlayStats, train: PlayStats, generated: PlayStats
 function tallyTargets(r: FreeRunningReport): void {
   const split: boolean[] = [];
   const train: boolean[] = [];
-  for (const v of Object.values(r.voices)) if (v.tolerance !== null) (split.push(v.ok === true), train.push(v.okTrain === true));
   const voices = Object.values(r.voices).filter((v) => v.tolerance !== null);
+  for (const v of voices) (split.push(v.ok === true), train.push(v.okTrain === true));
   r.voiceTargets = voices.length;
   r.trainMeetsSplit = voices.filter((v) => v.trainOk === true).length;
   split.push(r.kickOnOne.ok, r.velocityOverlap.ok, r.offGrid10ms.ok, r.temperatureZero.ok);
