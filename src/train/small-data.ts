@@ -24,7 +24,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../io/package-root.js';
 import type { RunSettings } from './checkpoint.js';
-import { BY_FILE, NO_VALIDATION } from './held-out-end.js';
+import { HELD_OUT_END } from './held-out-end.js';
 import { shellWord } from './next-steps.js';
 import { splitSizes, type TrainingTask } from './task.js';
 
@@ -76,7 +76,7 @@ export function fitSmallFolder(opts: RunSettings, given: Given, task: TrainingTa
   const lines: string[] = [];
   const out = { ...opts };
   if (o.fineTune) {
-    if (task.validationFrom !== BY_FILE && task.validationFrom !== NO_VALIDATION && task.validationFrom !== undefined && given.epochs === undefined) {
+    if (task.validationFrom === HELD_OUT_END && given.epochs === undefined) {
       out.epochs = Math.min(out.epochs, HELD_OUT_END_EPOCHS);
       lines.push(`--epochs ${out.epochs}: validation is the end of the files this fine-tune trains on, which keeps improving after the model stops improving on other grooves (give --epochs to change it)`);
     }
